@@ -1,0 +1,246 @@
+//! Typed settings, parsed once from flags and environment variables.
+
+use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
+use std::time::Duration;
+
+use crate::db::DbTarget;
+
+/// A limit of `count` requests per `per` for one client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    /// Requests allowed in one window.
+    pub count: u32,
+    /// The window.
+    pub per: Duration,
+}
+
+/// Everything the server needs to know, checked.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where the data lives.
+    pub database: DbTarget,
+    /// Address to listen on.
+    pub bind: SocketAddr,
+    /// Public URL for links in mail and feeds; `None` means derived from the bound address.
+    pub base_url: Option<url::Url>,
+    /// The publication's name, shown on every page.
+    pub publication: String,
+    /// Report submissions per client; `None` turns the limit off.
+    pub report_rate_limit: Option<RateLimit>,
+    /// Proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<IpAddr>,
+}
+
+/// The raw values as given on the command line or in the environment.
+#[derive(Debug, Clone, Default)]
+pub struct RawSettings {
+    pub database_url: String,
+    pub bind: String,
+    pub base_url: Option<String>,
+    pub publication: String,
+    pub report_rate_limit: String,
+    pub trusted_proxies: Option<String>,
+}
+
+/// A setting that cannot be used, as one line naming it.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid setting {name}: {message}")]
+pub struct ConfigError {
+    name: &'static str,
+    message: String,
+}
+
+fn bad(name: &'static str, message: impl Into<String>) -> ConfigError {
+    ConfigError {
+        name,
+        message: message.into(),
+    }
+}
+
+impl RawSettings {
+    /// Checks every value and builds the config.
+    pub fn parse(&self) -> Result<Config, ConfigError> {
+        let database = DbTarget::parse(&self.database_url)
+            .map_err(|m| bad("DATABASE_URL (--database-url)", m))?;
+        let bind = parse_bind(&self.bind)?;
+        let base_url = match self.base_url.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(raw) => Some(parse_base_url(raw)?),
+        };
+        let publication = self.publication.trim().to_owned();
+        if publication.is_empty()
+            || publication.chars().count() > 100
+            || publication.chars().any(char::is_control)
+        {
+            return Err(bad(
+                "CORRIGENDA_PUBLICATION (--publication)",
+                "must be 1 to 100 characters on one line",
+            ));
+        }
+        Ok(Config {
+            database,
+            bind,
+            base_url,
+            publication,
+            report_rate_limit: parse_rate_limit(&self.report_rate_limit)?,
+            trusted_proxies: parse_proxies(self.trusted_proxies.as_deref().unwrap_or(""))?,
+        })
+    }
+}
+
+const BIND: &str = "CORRIGENDA_BIND (--bind)";
+const RATE: &str = "CORRIGENDA_REPORT_RATE_LIMIT (--report-rate-limit)";
+
+fn parse_bind(raw: &str) -> Result<SocketAddr, ConfigError> {
+    let raw = raw.trim();
+    if let Ok(addr) = raw.parse() {
+        return Ok(addr);
+    }
+    raw.to_socket_addrs()
+        .ok()
+        .and_then(|mut addrs| addrs.next())
+        .ok_or_else(|| {
+            bad(
+                BIND,
+                format!("{raw:?} is not an address like 127.0.0.1:8080"),
+            )
+        })
+}
+
+fn parse_base_url(raw: &str) -> Result<url::Url, ConfigError> {
+    const NAME: &str = "CORRIGENDA_BASE_URL (--base-url)";
+    let url = url::Url::parse(raw).map_err(|e| bad(NAME, format!("{raw:?} is not a URL: {e}")))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(bad(
+            NAME,
+            format!("{raw:?} must be an http:// or https:// URL"),
+        ));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(bad(
+            NAME,
+            format!("{raw:?} must not have a query or fragment"),
+        ));
+    }
+    Ok(url)
+}
+
+fn parse_rate_limit(raw: &str) -> Result<Option<RateLimit>, ConfigError> {
+    let raw = raw.trim();
+    if raw == "0" {
+        return Ok(None);
+    }
+    let expected = || {
+        bad(
+            RATE,
+            format!("{raw:?} is not COUNT/SECONDS like 10/600, or 0 for no limit"),
+        )
+    };
+    let (count, secs) = raw.split_once('/').ok_or_else(expected)?;
+    let count: u32 = count.trim().parse().map_err(|_| expected())?;
+    let secs: u64 = secs.trim().parse().map_err(|_| expected())?;
+    if count == 0 || secs == 0 || secs > 86_400 * 30 {
+        return Err(bad(
+            RATE,
+            "COUNT and SECONDS must be positive, SECONDS at most 30 days; use 0 for no limit",
+        ));
+    }
+    Ok(Some(RateLimit {
+        count,
+        per: Duration::from_secs(secs),
+    }))
+}
+
+fn parse_proxies(raw: &str) -> Result<Vec<IpAddr>, ConfigError> {
+    raw.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse().map_err(|_| {
+                bad(
+                    "CORRIGENDA_TRUSTED_PROXIES (--trusted-proxies)",
+                    format!("{s:?} is not an IP address"),
+                )
+            })
+        })
+        .collect()
+}
+
+impl Config {
+    /// The public base URL, without a trailing slash.
+    pub fn base_url(&self, bound: SocketAddr) -> String {
+        match &self.base_url {
+            Some(url) => url.as_str().trim_end_matches('/').to_owned(),
+            None => {
+                let host = match bound.ip() {
+                    ip if ip.is_unspecified() => "127.0.0.1".to_owned(),
+                    IpAddr::V6(ip) => format!("[{ip}]"),
+                    IpAddr::V4(ip) => ip.to_string(),
+                };
+                format!("http://{host}:{}", bound.port())
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw() -> RawSettings {
+        RawSettings {
+            database_url: "corrigenda.db".into(),
+            bind: "127.0.0.1:8080".into(),
+            publication: "The Example Times".into(),
+            report_rate_limit: "10/600".into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn defaults_parse() {
+        let config = raw().parse().unwrap();
+        assert_eq!(
+            config.report_rate_limit,
+            Some(RateLimit {
+                count: 10,
+                per: Duration::from_secs(600)
+            })
+        );
+        assert_eq!(config.base_url(config.bind), "http://127.0.0.1:8080");
+    }
+
+    #[test]
+    fn rate_limit_zero_turns_it_off_and_garbage_is_named() {
+        assert_eq!(parse_rate_limit("0").unwrap(), None);
+        for bad in ["ten", "10", "10/0", "0/10", "10/x"] {
+            let err = parse_rate_limit(bad).unwrap_err().to_string();
+            assert!(err.contains("CORRIGENDA_REPORT_RATE_LIMIT"), "{err}");
+        }
+    }
+
+    #[test]
+    fn a_bad_setting_is_one_line_naming_it() {
+        let mut settings = raw();
+        settings.bind = "not an address".into();
+        let err = settings.parse().unwrap_err().to_string();
+        assert!(
+            err.contains("CORRIGENDA_BIND") && !err.contains('\n'),
+            "{err}"
+        );
+        let mut settings = raw();
+        settings.base_url = Some("ftp://x".into());
+        assert!(settings
+            .parse()
+            .unwrap_err()
+            .to_string()
+            .contains("CORRIGENDA_BASE_URL"));
+        let mut settings = raw();
+        settings.trusted_proxies = Some("10.0.0.1, nope".into());
+        assert!(settings
+            .parse()
+            .unwrap_err()
+            .to_string()
+            .contains("CORRIGENDA_TRUSTED_PROXIES"));
+    }
+}

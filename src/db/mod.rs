@@ -1,0 +1,301 @@
+//! Storage: one diesel code path for SQLite and PostgreSQL.
+//!
+//! The backend is chosen by the URL scheme. Backend-specific SQL (pragmas,
+//! migration locking) lives in the small `match`es of this module only.
+
+pub mod models;
+pub mod schema;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::{Connection, PgConnection, SqliteConnection};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+use crate::error::AppError;
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// Arbitrary but fixed key of the advisory lock that serialises migrations across instances.
+const MIGRATION_LOCK_KEY: i64 = 0x636f_7272_6967;
+
+/// A connection to either backend.
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    /// The embedded default.
+    Sqlite(SqliteConnection),
+    /// The production backend.
+    Postgres(PgConnection),
+}
+
+/// Which backend a URL selects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// A file path (or `sqlite://path`).
+    Sqlite,
+    /// `postgres://` or `postgresql://`.
+    Postgres,
+}
+
+/// Where the database is, parsed from `DATABASE_URL`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DbTarget {
+    /// The backend the URL selects.
+    pub backend: Backend,
+    /// What the backend's driver is given: a file path for SQLite, the URL for PostgreSQL.
+    pub url: String,
+}
+
+impl DbTarget {
+    /// Parses a `DATABASE_URL`: `postgres://...` selects PostgreSQL, a path or `sqlite://path` SQLite.
+    pub fn parse(url: &str) -> Result<Self, String> {
+        let url = url.trim();
+        if url.is_empty() {
+            return Err("is empty".into());
+        }
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(Self {
+                backend: Backend::Postgres,
+                url: url.to_owned(),
+            });
+        }
+        if let Some(path) = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+        {
+            if path.is_empty() {
+                return Err("names no SQLite file".into());
+            }
+            return Ok(Self {
+                backend: Backend::Sqlite,
+                url: path.to_owned(),
+            });
+        }
+        if let Some((scheme, _)) = url.split_once("://") {
+            return Err(format!(
+                "uses the unsupported scheme {scheme:?}; use postgres://... or a SQLite file path"
+            ));
+        }
+        Ok(Self {
+            backend: Backend::Sqlite,
+            url: url.to_owned(),
+        })
+    }
+
+    /// A description safe to print: PostgreSQL passwords are masked.
+    pub fn display(&self) -> String {
+        match self.backend {
+            Backend::Sqlite => format!("SQLite file {}", self.url),
+            Backend::Postgres => match url::Url::parse(&self.url) {
+                Ok(mut parsed) => {
+                    if parsed.password().is_some() {
+                        let _ = parsed.set_password(Some("***"));
+                    }
+                    format!("PostgreSQL {parsed}")
+                }
+                Err(_) => "PostgreSQL".into(),
+            },
+        }
+    }
+
+    /// Opens one connection of the right kind, with the real error when it fails.
+    pub fn connect(&self) -> Result<DbConnection, DbError> {
+        match self.backend {
+            Backend::Sqlite => {
+                let mut conn = SqliteConnection::establish(&self.url).map_err(|e| {
+                    DbError::Connect(format!("cannot open SQLite file {}: {e}", self.url))
+                })?;
+                // Pragmas are per connection; `sql_query` would run only the first statement.
+                conn.batch_execute(
+                    "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; \
+                     PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+                )?;
+                Ok(DbConnection::Sqlite(conn))
+            }
+            Backend::Postgres => {
+                let conn = PgConnection::establish(&self.url).map_err(|e| {
+                    DbError::Connect(format!("cannot connect to {}: {e}", self.display()))
+                })?;
+                Ok(DbConnection::Postgres(conn))
+            }
+        }
+    }
+}
+
+/// A storage failure outside a query's normal results.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    /// The database could not be opened or reached.
+    #[error("{0}")]
+    Connect(String),
+    /// A query failed.
+    #[error(transparent)]
+    Query(#[from] diesel::result::Error),
+    /// Migrations failed.
+    #[error("migration failed: {0}")]
+    Migrate(String),
+    /// No pooled connection became free in time.
+    #[error("database pool: {0}")]
+    Pool(#[from] r2d2::Error),
+}
+
+/// Runs the pending migrations of the connection's backend; returns how many ran.
+pub fn migrate(conn: &mut DbConnection) -> Result<usize, DbError> {
+    match conn {
+        DbConnection::Sqlite(c) => c
+            .run_pending_migrations(SQLITE_MIGRATIONS)
+            .map(|done| done.len())
+            .map_err(|e| DbError::Migrate(e.to_string())),
+        DbConnection::Postgres(c) => {
+            // Several instances may start at once: only one migrates at a time.
+            c.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"))?;
+            let result = c
+                .run_pending_migrations(POSTGRES_MIGRATIONS)
+                .map(|done| done.len())
+                .map_err(|e| DbError::Migrate(e.to_string()));
+            c.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})"))?;
+            result
+        }
+    }
+}
+
+/// Makes pooled connections by URL scheme (the derived `establish` would hide the real error).
+#[derive(Debug)]
+pub struct Manager(DbTarget);
+
+impl r2d2::ManageConnection for Manager {
+    type Connection = DbConnection;
+    type Error = DbError;
+
+    fn connect(&self) -> Result<DbConnection, DbError> {
+        self.0.connect()
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), DbError> {
+        Ok(conn.batch_execute("SELECT 1")?)
+    }
+
+    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
+        false
+    }
+}
+
+/// The connection pool plus what callers need to run queries safely.
+#[derive(Clone)]
+pub struct Db {
+    pool: r2d2::Pool<Manager>,
+    backend: Backend,
+    /// SQLite has one writer: taking this in-process avoids busy errors between our own writers.
+    write_lock: Arc<Mutex<()>>,
+}
+
+impl Db {
+    /// Connects, migrates, and builds the pool; fails fast with the real cause.
+    pub fn open(target: &DbTarget) -> Result<(Self, usize), DbError> {
+        let mut first = target.connect()?;
+        let migrated = migrate(&mut first)?;
+        drop(first);
+        let max_size = match target.backend {
+            Backend::Sqlite => 4,
+            Backend::Postgres => 8,
+        };
+        let pool = r2d2::Pool::builder()
+            .max_size(max_size)
+            .min_idle(Some(1))
+            .connection_timeout(Duration::from_secs(10))
+            .build(Manager(target.clone()))?;
+        Ok((
+            Self {
+                pool,
+                backend: target.backend,
+                write_lock: Arc::new(Mutex::new(())),
+            },
+            migrated,
+        ))
+    }
+
+    /// The backend in use.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Runs `f` in a read-only way on a pooled connection, off the async threads.
+    pub async fn read<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let db = self.clone();
+        actix_web::web::block(move || db.read_blocking(f))
+            .await
+            .map_err(|e| AppError::Internal(anyhow::Error::new(e)))?
+    }
+
+    /// Runs `f` in one write transaction on a pooled connection, off the async threads.
+    pub async fn write<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let db = self.clone();
+        actix_web::web::block(move || db.write_blocking(f))
+            .await
+            .map_err(|e| AppError::Internal(anyhow::Error::new(e)))?
+    }
+
+    /// Blocking form of [`Db::read`], for the command line.
+    pub fn read_blocking<T>(
+        &self,
+        f: impl FnOnce(&mut DbConnection) -> Result<T, AppError>,
+    ) -> Result<T, AppError> {
+        let mut conn = self.pool.get().map_err(DbError::from)?;
+        f(&mut conn)
+    }
+
+    /// Blocking form of [`Db::write`], for the command line.
+    pub fn write_blocking<T>(
+        &self,
+        f: impl FnOnce(&mut DbConnection) -> Result<T, AppError>,
+    ) -> Result<T, AppError> {
+        let mut conn = self.pool.get().map_err(DbError::from)?;
+        let _guard = match self.backend {
+            Backend::Sqlite => Some(self.write_lock.lock().unwrap_or_else(|p| p.into_inner())),
+            Backend::Postgres => None,
+        };
+        conn.transaction(f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_scheme_selects_the_backend() {
+        assert_eq!(
+            DbTarget::parse("corrigenda.db").map(|t| t.backend),
+            Ok(Backend::Sqlite)
+        );
+        assert_eq!(
+            DbTarget::parse("sqlite:///tmp/x.db").map(|t| t.url),
+            Ok("/tmp/x.db".to_owned())
+        );
+        assert_eq!(
+            DbTarget::parse("postgres://u@h/db").map(|t| t.backend),
+            Ok(Backend::Postgres)
+        );
+        assert!(DbTarget::parse("mysql://h/db").is_err());
+        assert!(DbTarget::parse("  ").is_err());
+    }
+
+    #[test]
+    fn display_masks_the_password() {
+        let target = DbTarget::parse("postgres://me:secret@db.example/news").map(|t| t.display());
+        assert_eq!(
+            target,
+            Ok("PostgreSQL postgres://me:***@db.example/news".to_owned())
+        );
+    }
+}

@@ -1,0 +1,181 @@
+//! Staff accounts and API tokens.
+
+use chrono::NaiveDateTime;
+
+use super::secrets;
+use super::text::required_line;
+use crate::db::models::{touch_token, NewApiToken, NewUser, User};
+use crate::db::DbConnection;
+use crate::error::{AppError, FieldError};
+
+/// Shortest password accepted.
+pub const PASSWORD_MIN: usize = 12;
+/// Prefix that makes Corrigenda API tokens recognisable (e.g. to secret scanners).
+pub const API_TOKEN_PREFIX: &str = "cgd_";
+
+/// What a staff account may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// Works the queue and publishes corrections.
+    Editor,
+    /// An editor who also approves, decides appeals and manages the catalogue and accounts.
+    StandardsEditor,
+    /// Reads everything, changes nothing.
+    Auditor,
+}
+
+impl Role {
+    /// Every role.
+    pub const ALL: [Role; 3] = [Role::Editor, Role::StandardsEditor, Role::Auditor];
+
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Editor => "editor",
+            Self::StandardsEditor => "standards_editor",
+            Self::Auditor => "auditor",
+        }
+    }
+
+    /// Parses a stored name.
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == raw)
+    }
+
+    /// Whether this role may change newsroom data (auditors may not).
+    pub fn can_edit(self) -> bool {
+        matches!(self, Self::Editor | Self::StandardsEditor)
+    }
+}
+
+/// A signed-in or token-authenticated staff member.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    /// The user's id.
+    pub id: i64,
+    /// Their email.
+    pub email: String,
+    /// Their display name.
+    pub name: String,
+    /// Their role.
+    pub role: Role,
+}
+
+/// Checks an email address for an account or a reader.
+pub fn parse_email(field: &str, raw: &str) -> Result<String, FieldError> {
+    let email = required_line(field, raw, 254)?;
+    match email.parse::<lettre::Address>() {
+        Ok(addr) if addr.domain().contains('.') || addr.domain() == "localhost" => Ok(email),
+        _ => Err(FieldError::new(
+            field,
+            format!("{email:?} is not an email address like name@example.com"),
+        )),
+    }
+}
+
+/// Creates a staff account (run inside a write transaction).
+pub fn add_user(
+    conn: &mut DbConnection,
+    email: &str,
+    name: &str,
+    role: Role,
+    password: &str,
+    now: NaiveDateTime,
+) -> Result<i64, AppError> {
+    let email = parse_email("email", email).map_err(|e| AppError::Invalid(vec![e]))?;
+    let name = required_line("name", name, 200).map_err(|e| AppError::Invalid(vec![e]))?;
+    if password.chars().count() < PASSWORD_MIN {
+        return Err(AppError::invalid(
+            "password",
+            format!("must have at least {PASSWORD_MIN} characters"),
+        ));
+    }
+    if User::by_email(conn, &email)?.is_some() {
+        return Err(AppError::Conflict(format!(
+            "an account with email {email} already exists"
+        )));
+    }
+    let hash = secrets::hash_password(password)?;
+    Ok(User::insert(
+        conn,
+        &NewUser {
+            email: &email,
+            name: &name,
+            role: role.as_str(),
+            password_hash: &hash,
+            disabled: false,
+            created_at: now,
+        },
+    )?)
+}
+
+/// Creates an API token acting as the user with `email`; returns the token, shown once.
+pub fn create_token(
+    conn: &mut DbConnection,
+    email: &str,
+    name: &str,
+    now: NaiveDateTime,
+) -> Result<String, AppError> {
+    let name = required_line("name", name, 200).map_err(|e| AppError::Invalid(vec![e]))?;
+    let user = User::by_email(conn, email.trim())?.ok_or_else(|| {
+        AppError::NotFound(format!("no account has the email {:?}", email.trim()))
+    })?;
+    if user.disabled {
+        return Err(AppError::Conflict(format!(
+            "the account {} is disabled",
+            user.email
+        )));
+    }
+    let token = format!("{API_TOKEN_PREFIX}{}", secrets::new_token());
+    NewApiToken {
+        user_id: user.id,
+        name: &name,
+        token_hash: &secrets::token_hash(&token),
+        created_at: now,
+    }
+    .insert(conn)?;
+    Ok(token)
+}
+
+/// The staff member an API token acts as; `None` for unknown, revoked or disabled.
+pub fn actor_for_token(
+    conn: &mut DbConnection,
+    token: &str,
+    now: NaiveDateTime,
+) -> Result<Option<Actor>, AppError> {
+    if !token.starts_with(API_TOKEN_PREFIX) {
+        return Ok(None);
+    }
+    let hash = secrets::token_hash(token);
+    let Some(user) = User::by_token_hash(conn, &hash)? else {
+        return Ok(None);
+    };
+    touch_token(conn, &hash, now)?;
+    Ok(Role::parse(&user.role).map(|role| Actor {
+        id: user.id,
+        email: user.email,
+        name: user.name,
+        role,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_round_trip_and_only_auditors_cannot_edit() {
+        for role in Role::ALL {
+            assert_eq!(Role::parse(role.as_str()), Some(role));
+        }
+        assert!(Role::Editor.can_edit() && Role::StandardsEditor.can_edit());
+        assert!(!Role::Auditor.can_edit());
+    }
+
+    #[test]
+    fn emails_need_a_domain() {
+        assert!(parse_email("email", "ed@news.example").is_ok());
+        assert!(parse_email("email", "ed@news").is_err());
+        assert!(parse_email("email", "not an email").is_err());
+    }
+}

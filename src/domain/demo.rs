@@ -1,0 +1,201 @@
+//! `corrigenda demo`: realistic articles and reports in several states.
+
+use chrono::{Duration, NaiveDateTime};
+
+use super::articles::{self, ArticleId, ArticleInput};
+use super::reports::{self, ReportInput, Status};
+use crate::db::models::Article;
+use crate::db::Db;
+use crate::error::AppError;
+
+/// A status a demo report moves to, with the message shown to the reader.
+type Step = (Status, Option<&'static str>);
+
+/// A demo article: ID, input, and the reports filed on it with the steps each went through.
+struct DemoArticle {
+    id: &'static str,
+    input: ArticleInput,
+    reports: Vec<(ReportInput, Vec<Step>)>,
+}
+
+fn report(
+    category: &str,
+    quote: &str,
+    explanation: &str,
+    evidence: &[&str],
+    email: Option<&str>,
+) -> ReportInput {
+    ReportInput {
+        category: category.into(),
+        quote: quote.into(),
+        explanation: explanation.into(),
+        evidence_urls: evidence.iter().map(|s| (*s).to_owned()).collect(),
+        reporter_name: email.map(|_| "Demo Reader".to_owned()),
+        reporter_email: email.map(str::to_owned),
+    }
+}
+
+fn articles(now: NaiveDateTime) -> Vec<DemoArticle> {
+    let date = |days: i64| articles::rfc3339(now - Duration::days(days));
+    vec![
+        DemoArticle {
+            id: "world-2024-12-kursk-north-korea",
+            input: ArticleInput {
+                url: "https://news.example/world/2024/12/russians-north-korean-troops-kursk".into(),
+                title: "Russians Appear to Commit Disturbing Act to Faces of Dead North Koreans".into(),
+                section: "World".into(),
+                authors: vec!["Randy DeSoto".into()],
+                published_at: date(9),
+                text: Some(include_str!("../../fixtures/kursk.txt").into()),
+            },
+            reports: vec![
+                (
+                    report(
+                        "factual_error",
+                        "in the war that is approaching its four-year mark",
+                        "Russia's full-scale invasion began in February 2022, so in December 2024 the war \
+                         was approaching its three-year mark, not its four-year mark.",
+                        &["https://en.wikipedia.org/wiki/Russian_invasion_of_Ukraine"],
+                        Some("reader@example.com"),
+                    ),
+                    vec![(Status::Triaged, None), (Status::InReview, None)],
+                ),
+                (
+                    report(
+                        "misattribution",
+                        "Lee Seong-kweun, a South Korean lawmaker, told journalists",
+                        "The quote is attributed to the lawmaker, but the Telegraph attributes the \
+                         assessment of drone warfare losses to the NIS briefing itself.",
+                        &[],
+                        None,
+                    ),
+                    vec![(
+                        Status::NeedsInfo,
+                        Some("Which Telegraph article do you mean? Please send us its link or headline."),
+                    )],
+                ),
+                (
+                    report(
+                        "factual_error",
+                        "over 10,000 troops",
+                        "Other outlets say 11,000 to 12,000, the article itself says so further down.",
+                        &[],
+                        None,
+                    ),
+                    vec![
+                        (Status::InReview, None),
+                        (
+                            Status::NoChange,
+                            Some("\u{201c}Over 10,000\u{201d} and \u{201c}11,000 to 12,000\u{201d} agree; both figures are attributed."),
+                        ),
+                    ],
+                ),
+            ],
+        },
+        DemoArticle {
+            id: "local-2026-11-council-budget",
+            input: ArticleInput {
+                url: "https://news.example/local/2026/11/council-approves-budget".into(),
+                title: "Council approves $412 million budget after late-night session".into(),
+                section: "Local".into(),
+                authors: vec!["Maria Okafor".into(), "Tom Lindqvist".into()],
+                published_at: date(3),
+                text: Some(
+                    "The city council approved a $412 million budget early Tuesday after a session that ran \
+                     past midnight.\n\nCouncil member Dana Whitfield, who chairs the finance committee, called \
+                     the vote \u{201c}a compromise nobody loves.\u{201d}\n\nThe budget raises library funding by \
+                     12 percent and freezes hiring in the parks department until July."
+                        .into(),
+                ),
+            },
+            reports: vec![
+                (
+                    report(
+                        "spelling",
+                        "Council member Dana Whitfield",
+                        "Her name is spelled Whitfeld, without the i, as on the council's website.",
+                        &["https://council.example/members/whitfeld"],
+                        Some("d.whitfeld@council.example"),
+                    ),
+                    vec![],
+                ),
+                (
+                    report(
+                        "factual_error",
+                        "raises library funding by 12 percent",
+                        "The adopted budget raises library funding by 2 percent; 12 percent was the \
+                         original proposal that was amended on the night.",
+                        &["https://council.example/budget/2027/adopted.pdf"],
+                        None,
+                    ),
+                    vec![(Status::Triaged, None)],
+                ),
+            ],
+        },
+        DemoArticle {
+            id: "science-2026-11-river-heat",
+            input: ArticleInput {
+                url: "https://news.example/science/2026/11/rivers-warming-faster".into(),
+                title: "Rivers are warming faster than the air above them, study finds".into(),
+                section: "Science".into(),
+                authors: vec!["Priya Raman".into()],
+                published_at: date(1),
+                text: None,
+            },
+            reports: vec![(
+                report(
+                    "broken_link",
+                    "the study, published in Nature Climate Change",
+                    "The link to the study goes to a page that says it does not exist.",
+                    &[],
+                    None,
+                ),
+                vec![(Status::Rejected, Some("The link works for us; the journal's site was briefly down."))],
+            )],
+        },
+    ]
+}
+
+/// What the seeder made, for printing.
+#[derive(Debug, Default)]
+pub struct Seeded {
+    /// Article IDs upserted.
+    pub articles: Vec<String>,
+    /// (article ID, tracking token, status) of each report filed; empty when reports already existed.
+    pub reports: Vec<(String, String, Status)>,
+}
+
+/// Upserts the demo articles and, the first time, files their reports.
+pub fn seed(db: &Db, now: NaiveDateTime) -> Result<Seeded, AppError> {
+    let mut seeded = Seeded::default();
+    for demo in articles(now) {
+        let id = ArticleId::parse(demo.id).map_err(|e| AppError::Invalid(vec![e]))?;
+        let existed = db.read_blocking(|c| Ok(Article::find(c, demo.id)?.is_some()))?;
+        db.write_blocking(|c| articles::upsert(c, &id, &demo.input, now))?;
+        seeded.articles.push(demo.id.to_owned());
+        if existed {
+            continue;
+        }
+        for (input, steps) in &demo.reports {
+            let filed_at = now - Duration::hours(30);
+            let filed = db.write_blocking(|c| {
+                let filed = reports::file(c, demo.id, input, filed_at, || Ok(()))?;
+                for (i, (status, message)) in steps.iter().enumerate() {
+                    reports::record_status(
+                        c,
+                        filed.id,
+                        *status,
+                        *message,
+                        filed_at + Duration::hours(4 * (i as i64 + 1)),
+                    )?;
+                }
+                Ok(filed)
+            })?;
+            let status = steps.last().map_or(Status::New, |(s, _)| *s);
+            seeded
+                .reports
+                .push((demo.id.to_owned(), filed.token, status));
+        }
+    }
+    Ok(seeded)
+}

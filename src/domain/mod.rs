@@ -1,0 +1,10 @@
+//! The newsroom's rules: what a valid article, report and account is, and the steps on them.
+
+pub mod accounts;
+pub mod articles;
+pub mod demo;
+pub mod import;
+pub mod quote;
+pub mod reports;
+pub mod secrets;
+pub mod text;

@@ -1,0 +1,551 @@
+//! A reader's correction report: its vocabulary, its checks, filing it and tracking it.
+
+use chrono::{Duration, NaiveDateTime};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::accounts::parse_email;
+use super::articles::{self, rfc3339};
+use super::quote;
+use super::secrets;
+use super::text::{http_url, optional_line, required_text};
+use crate::db::models::{Article, Event, NewEvent, NewReport, Report};
+use crate::db::DbConnection;
+use crate::error::{AppError, FieldError};
+
+/// Longest quoted passage, in characters.
+pub const QUOTE_MAX: usize = 2000;
+/// Shortest explanation, in characters (a word or two is not enough to act on).
+pub const EXPLANATION_MIN: usize = 10;
+/// Longest explanation, in characters.
+pub const EXPLANATION_MAX: usize = 5000;
+/// Most evidence links per report.
+pub const EVIDENCE_MAX: usize = 10;
+/// Longest reporter name, in characters.
+pub const NAME_MAX: usize = 200;
+
+macro_rules! vocabulary {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident => $value:literal, $label:literal;)+ }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            /// Every value, in display order.
+            pub const ALL: &'static [Self] = &[$(Self::$variant),+];
+
+            /// The value as stored and sent over the API.
+            pub fn as_str(self) -> &'static str {
+                match self { $(Self::$variant => $value),+ }
+            }
+
+            /// The label shown to people.
+            pub fn label(self) -> &'static str {
+                match self { $(Self::$variant => $label),+ }
+            }
+
+            /// Parses a stored or sent value.
+            pub fn parse(raw: &str) -> Option<Self> {
+                Self::ALL.iter().copied().find(|v| v.as_str() == raw)
+            }
+
+            /// The allowed values, comma separated, for error messages.
+            pub fn allowed() -> String {
+                Self::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>().join(", ")
+            }
+        }
+    };
+}
+
+vocabulary! {
+    /// What kind of error the reader reports.
+    Category {
+        FactualError => "factual_error", "Factual error";
+        Misquote => "misquote", "Misquote";
+        Misattribution => "misattribution", "Misattribution";
+        Spelling => "spelling", "Spelling or typo";
+        BrokenLink => "broken_link", "Broken link";
+        MissingContext => "missing_context", "Missing context";
+        Other => "other", "Other";
+    }
+}
+
+vocabulary! {
+    /// How urgently a report needs an answer.
+    Severity {
+        Low => "low", "Low";
+        Normal => "normal", "Normal";
+        High => "high", "High";
+        Legal => "legal", "Legal";
+    }
+}
+
+vocabulary! {
+    /// Where a report is in the review workflow.
+    Status {
+        New => "new", "Received";
+        Triaged => "triaged", "Triaged";
+        InReview => "in_review", "In review";
+        NeedsInfo => "needs_info", "Needs information from you";
+        AwaitingApproval => "awaiting_approval", "Correction awaiting approval";
+        Corrected => "corrected", "Corrected";
+        NoChange => "no_change", "No change made";
+        Rejected => "rejected", "Rejected";
+        Duplicate => "duplicate", "Duplicate";
+        Appealed => "appealed", "Appealed";
+    }
+}
+
+impl Category {
+    /// The severity a new report of this category starts with (editors may change it).
+    pub fn default_severity(self) -> Severity {
+        match self {
+            Self::Misquote | Self::Misattribution => Severity::High,
+            Self::Spelling | Self::BrokenLink => Severity::Low,
+            Self::FactualError | Self::MissingContext | Self::Other => Severity::Normal,
+        }
+    }
+}
+
+impl Severity {
+    /// How long the desk has to respond, by the default targets.
+    pub fn response_time(self) -> Duration {
+        match self {
+            Self::Legal => Duration::hours(2),
+            Self::High => Duration::hours(24),
+            Self::Normal => Duration::hours(72),
+            Self::Low => Duration::days(7),
+        }
+    }
+}
+
+impl Status {
+    /// One sentence telling the reader what this status means for them.
+    pub fn explanation(self) -> &'static str {
+        match self {
+            Self::New => {
+                "Your report has reached the corrections desk and is waiting for an editor."
+            }
+            Self::Triaged => "An editor has read your report and queued it for review.",
+            Self::InReview => "An editor is checking the passage against the sources.",
+            Self::NeedsInfo => {
+                "The editor has a question for you: answer it below so the review can go on."
+            }
+            Self::AwaitingApproval => {
+                "A correction has been drafted and is waiting for a second editor's approval."
+            }
+            Self::Corrected => {
+                "The article has been corrected. The correction is in the article's public log."
+            }
+            Self::NoChange => {
+                "The editors reviewed the passage and decided it stands. The reason is below."
+            }
+            Self::Rejected => "The editors could not act on this report. The reason is below.",
+            Self::Duplicate => {
+                "Another reader reported the same passage; your report follows that one's outcome."
+            }
+            Self::Appealed => "You appealed the decision; a standards editor will review it.",
+        }
+    }
+}
+
+/// A report as a reader sends it (API body, or the form's fields).
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReportInput {
+    /// One of the categories, e.g. `factual_error`.
+    pub category: String,
+    /// The passage that is wrong, copied from the article.
+    pub quote: String,
+    /// What is wrong and what is right.
+    pub explanation: String,
+    /// Links to sources supporting the report (http or https).
+    #[serde(default)]
+    pub evidence_urls: Vec<String>,
+    /// The reader's name, optional.
+    #[serde(default)]
+    pub reporter_name: Option<String>,
+    /// The reader's email, optional: used only to tell them the outcome.
+    #[serde(default)]
+    pub reporter_email: Option<String>,
+}
+
+/// A report that passed every check.
+#[derive(Debug, Clone)]
+pub struct ValidReport {
+    category: Category,
+    quote: String,
+    explanation: String,
+    evidence_urls: Vec<String>,
+    reporter_name: Option<String>,
+    reporter_email: Option<String>,
+}
+
+/// Checks every field; all problems are reported, in form order.
+pub fn validate(input: &ReportInput, article: &Article) -> Result<ValidReport, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let category = Category::parse(input.category.trim());
+    if category.is_none() {
+        let message = if input.category.trim().is_empty() {
+            format!("is required: choose one of {}", Category::allowed())
+        } else {
+            format!(
+                "{:?} is not a category: choose one of {}",
+                input.category,
+                Category::allowed()
+            )
+        };
+        errors.push(FieldError::new("category", message));
+    }
+    let quote = match required_text("quote", &input.quote, 1, QUOTE_MAX) {
+        Ok(q) => match &article.body {
+            Some(body) if !quote::occurs_in(&q, body) => {
+                errors.push(FieldError::new(
+                    "quote",
+                    "does not appear in the article's text: copy the passage exactly as it appears \
+                     (spacing, quotation marks and dashes may differ; use ... for words left out)",
+                ));
+                q
+            }
+            _ => q,
+        },
+        Err(e) => {
+            errors.push(e);
+            String::new()
+        }
+    };
+    let explanation = required_text(
+        "explanation",
+        &input.explanation,
+        EXPLANATION_MIN,
+        EXPLANATION_MAX,
+    )
+    .map_err(|e| errors.push(e))
+    .unwrap_or_default();
+    let mut evidence_urls: Vec<String> = Vec::new();
+    let given: Vec<&str> = input
+        .evidence_urls
+        .iter()
+        .map(|u| u.trim())
+        .filter(|u| !u.is_empty())
+        .collect();
+    if given.len() > EVIDENCE_MAX {
+        errors.push(FieldError::new(
+            "evidence_urls",
+            format!("has {} links: at most {EVIDENCE_MAX}", given.len()),
+        ));
+    } else {
+        for url in given {
+            match http_url("evidence_urls", url) {
+                Ok(url) if !evidence_urls.contains(&url) => evidence_urls.push(url),
+                Ok(_) => {}
+                Err(e) => errors.push(e),
+            }
+        }
+    }
+    let reporter_name = optional_line("reporter_name", input.reporter_name.as_deref(), NAME_MAX)
+        .map_err(|e| errors.push(e))
+        .unwrap_or_default();
+    let reporter_email = match input.reporter_email.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(email) => parse_email("reporter_email", email)
+            .map_err(|e| errors.push(e))
+            .ok(),
+    };
+    match category {
+        Some(category) if errors.is_empty() => Ok(ValidReport {
+            category,
+            quote,
+            explanation,
+            evidence_urls,
+            reporter_name,
+            reporter_email,
+        }),
+        _ => Err(errors),
+    }
+}
+
+/// A report just filed: the one time its tracking token is known in clear.
+#[derive(Debug, Clone)]
+pub struct Filed {
+    /// The reader's only key to the report.
+    pub token: String,
+    /// The stored report's id.
+    pub id: i64,
+    /// Its status (always `new`).
+    pub status: Status,
+}
+
+/// Files a report on an article (run inside a write transaction).
+///
+/// `admit` runs after every check passed and before anything is written: the
+/// rate limiter counts only reports that would be accepted, so a reader fixing
+/// typos in the form is not locked out.
+pub fn file(
+    conn: &mut DbConnection,
+    article_id: &str,
+    input: &ReportInput,
+    now: NaiveDateTime,
+    admit: impl FnOnce() -> Result<(), AppError>,
+) -> Result<Filed, AppError> {
+    let article = articles::get(conn, article_id)?;
+    let report = validate(input, &article).map_err(AppError::Invalid)?;
+    admit()?;
+    insert(conn, &article, &report, Status::New, now)
+}
+
+/// Writes a validated report and its first public event.
+pub fn insert(
+    conn: &mut DbConnection,
+    article: &Article,
+    report: &ValidReport,
+    status: Status,
+    now: NaiveDateTime,
+) -> Result<Filed, AppError> {
+    let token = secrets::new_token();
+    let token_hash = secrets::token_hash(&token);
+    let severity = report.category.default_severity();
+    let evidence =
+        serde_json::to_string(&report.evidence_urls).map_err(|e| AppError::Internal(e.into()))?;
+    let id = Report::insert(
+        conn,
+        &NewReport {
+            article_id: &article.id,
+            token_hash: &token_hash,
+            category: report.category.as_str(),
+            quote: &report.quote,
+            explanation: &report.explanation,
+            evidence_urls: &evidence,
+            reporter_name: report.reporter_name.as_deref(),
+            reporter_email: report.reporter_email.as_deref(),
+            status: status.as_str(),
+            severity: severity.as_str(),
+            deadline_at: now + severity.response_time(),
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        },
+    )?;
+    let payload = serde_json::json!({ "category": report.category.as_str() }).to_string();
+    NewEvent {
+        report_id: Some(id),
+        actor_id: None,
+        actor_kind: "reader",
+        kind: "report_filed",
+        public: true,
+        payload: &payload,
+        created_at: now,
+    }
+    .insert(conn)?;
+    Ok(Filed { token, id, status })
+}
+
+/// One public step of a report's history.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct HistoryEntry {
+    /// When it happened (RFC 3339, UTC).
+    pub at: String,
+    /// Machine kind, e.g. `report_filed`, `status_changed`.
+    pub kind: String,
+    /// What happened, for people.
+    pub title: String,
+    /// A message for the reader, e.g. the editor's question, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+/// What the holder of a tracking token may see: never the reporter's name or email.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Tracking {
+    /// Current status.
+    pub status: Status,
+    /// The status for people.
+    pub status_label: String,
+    /// The reported article's ID.
+    pub article_id: String,
+    /// The category the reader chose.
+    pub category: Category,
+    /// The passage as quoted when the report was filed.
+    pub quote: String,
+    /// The reader's explanation.
+    pub explanation: String,
+    /// The reader's evidence links.
+    pub evidence_urls: Vec<String>,
+    /// When the report was filed (RFC 3339, UTC).
+    pub created_at: String,
+    /// When it last changed (RFC 3339, UTC).
+    pub updated_at: String,
+    /// Public history, oldest first.
+    pub history: Vec<HistoryEntry>,
+}
+
+/// Looks up a report by its tracking token, with its article; unknown or malformed tokens are 404.
+pub fn track(conn: &mut DbConnection, token: &str) -> Result<(Tracking, Article), AppError> {
+    let not_found = || {
+        AppError::NotFound(
+            "no report has this tracking link; check that it was copied whole".into(),
+        )
+    };
+    if !secrets::looks_like_token(token) {
+        return Err(not_found());
+    }
+    let report = Report::by_token_hash(conn, &secrets::token_hash(token))?.ok_or_else(not_found)?;
+    let article = articles::get(conn, &report.article_id)?;
+    let history = Event::public_for_report(conn, report.id)?
+        .iter()
+        .map(history_entry)
+        .collect();
+    let status = Status::parse(&report.status).unwrap_or(Status::New);
+    let tracking = Tracking {
+        status,
+        status_label: status.label().into(),
+        article_id: report.article_id,
+        category: Category::parse(&report.category).unwrap_or(Category::Other),
+        quote: report.quote,
+        explanation: report.explanation,
+        evidence_urls: serde_json::from_str(&report.evidence_urls).unwrap_or_default(),
+        created_at: rfc3339(report.created_at),
+        updated_at: rfc3339(report.updated_at),
+        history,
+    };
+    Ok((tracking, article))
+}
+
+/// How a stored public event reads in the reader's history.
+fn history_entry(event: &Event) -> HistoryEntry {
+    let payload: serde_json::Value = serde_json::from_str(&event.payload).unwrap_or_default();
+    let text = |key: &str| payload.get(key).and_then(|v| v.as_str()).map(str::to_owned);
+    let title = match event.kind.as_str() {
+        "report_filed" => "Report received".to_owned(),
+        "status_changed" => match text("to").as_deref().and_then(Status::parse) {
+            Some(to) => format!("Status changed to \u{201c}{}\u{201d}", to.label()),
+            None => "Status changed".to_owned(),
+        },
+        other => other.replace('_', " "),
+    };
+    HistoryEntry {
+        at: rfc3339(event.created_at),
+        kind: event.kind.clone(),
+        title,
+        detail: text("public_message"),
+    }
+}
+
+/// Records a status change as a public event (used by the demo seeder until the desk exists).
+pub fn record_status(
+    conn: &mut DbConnection,
+    report_id: i64,
+    to: Status,
+    public_message: Option<&str>,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    Report::set_status(conn, report_id, to.as_str(), now)?;
+    let payload =
+        serde_json::json!({ "to": to.as_str(), "public_message": public_message }).to_string();
+    NewEvent {
+        report_id: Some(report_id),
+        actor_id: None,
+        actor_kind: "system",
+        kind: "status_changed",
+        public: true,
+        payload: &payload,
+        created_at: now,
+    }
+    .insert(conn)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn article(body: Option<&str>) -> Article {
+        let now = chrono::Utc::now().naive_utc();
+        Article {
+            id: "a1".into(),
+            url: "https://news.example/a1".into(),
+            title: "T".into(),
+            section: "World".into(),
+            authors: "[]".into(),
+            published_at: now,
+            body: body.map(str::to_owned),
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
+    fn input() -> ReportInput {
+        ReportInput {
+            category: "factual_error".into(),
+            quote: "12,000 troops".into(),
+            explanation: "The Pentagon said 11,000 to 12,000.".into(),
+            ..Default::default()
+        }
+    }
+
+    fn fields(result: Result<ValidReport, Vec<FieldError>>) -> Vec<String> {
+        result
+            .err()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|e| e.field)
+            .collect()
+    }
+
+    #[test]
+    fn a_good_report_passes() {
+        assert!(validate(&input(), &article(Some("said 12,000 troops arrived"))).is_ok());
+    }
+
+    #[test]
+    fn unknown_text_skips_the_quote_check() {
+        assert!(validate(&input(), &article(None)).is_ok());
+    }
+
+    #[test]
+    fn every_vocabulary_value_round_trips() {
+        for c in Category::ALL {
+            assert_eq!(Category::parse(c.as_str()), Some(*c));
+        }
+        for s in Status::ALL {
+            assert_eq!(Status::parse(s.as_str()), Some(*s));
+        }
+        assert_eq!(Severity::parse("legal"), Some(Severity::Legal));
+    }
+
+    #[test]
+    fn duplicate_evidence_links_are_kept_once() {
+        let mut i = input();
+        i.evidence_urls = vec![
+            "https://a.example/x".into(),
+            " https://a.example/x ".into(),
+            "".into(),
+        ];
+        let valid = validate(&i, &article(None)).unwrap();
+        assert_eq!(valid.evidence_urls, ["https://a.example/x"]);
+    }
+
+    #[test]
+    fn all_bad_fields_are_named_in_form_order() {
+        let bad = ReportInput {
+            category: "gossip".into(),
+            quote: "".into(),
+            explanation: "bad".into(),
+            evidence_urls: vec!["javascript:alert(1)".into()],
+            reporter_name: Some("a\u{0}b".into()),
+            reporter_email: Some("not-an-email".into()),
+        };
+        assert_eq!(
+            fields(validate(&bad, &article(None))),
+            [
+                "category",
+                "quote",
+                "explanation",
+                "evidence_urls",
+                "reporter_name",
+                "reporter_email"
+            ]
+        );
+    }
+}

@@ -1,0 +1,152 @@
+//! Checks shared by every text field a client can send.
+
+use crate::error::FieldError;
+
+/// Longest URL accepted anywhere.
+pub const URL_MAX: usize = 2048;
+
+/// A required single-line text: trimmed, 1..=max characters, no control characters.
+pub fn required_line(field: &str, value: &str, max: usize) -> Result<String, FieldError> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(FieldError::new(field, "is required"));
+    }
+    check_length(field, value, max)?;
+    if value.chars().any(char::is_control) {
+        return Err(FieldError::new(
+            field,
+            "must be a single line without control characters",
+        ));
+    }
+    Ok(value.to_owned())
+}
+
+/// An optional single-line text: blank becomes `None`.
+pub fn optional_line(
+    field: &str,
+    value: Option<&str>,
+    max: usize,
+) -> Result<Option<String>, FieldError> {
+    match value.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(v) => required_line(field, v, max).map(Some),
+    }
+}
+
+/// A required multi-line text: trimmed, line endings made `\n`, tabs and newlines allowed.
+pub fn required_text(
+    field: &str,
+    value: &str,
+    min: usize,
+    max: usize,
+) -> Result<String, FieldError> {
+    let value = value.replace("\r\n", "\n").replace('\r', "\n");
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(FieldError::new(field, "is required"));
+    }
+    let count = value.chars().count();
+    if count < min {
+        return Err(FieldError::new(
+            field,
+            format!("is too short: write at least {min} characters"),
+        ));
+    }
+    check_length(field, value, max)?;
+    if value
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
+        return Err(FieldError::new(field, "contains control characters"));
+    }
+    Ok(value.to_owned())
+}
+
+fn check_length(field: &str, value: &str, max: usize) -> Result<(), FieldError> {
+    let count = value.chars().count();
+    if count > max {
+        return Err(FieldError::new(
+            field,
+            format!("is too long: at most {max} characters (this has {count})"),
+        ));
+    }
+    Ok(())
+}
+
+/// An absolute `http` or `https` URL with a host and no embedded credentials.
+pub fn http_url(field: &str, value: &str) -> Result<String, FieldError> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(FieldError::new(field, "is required"));
+    }
+    if value.len() > URL_MAX {
+        return Err(FieldError::new(
+            field,
+            format!("is too long: at most {URL_MAX} bytes"),
+        ));
+    }
+    let bad = || {
+        FieldError::new(
+            field,
+            format!("{value:?} is not a web address starting with https:// or http://"),
+        )
+    };
+    let parsed = url::Url::parse(value).map_err(|_| bad())?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none_or(str::is_empty) {
+        return Err(bad());
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(FieldError::new(
+            field,
+            "must not contain a user name or password",
+        ));
+    }
+    Ok(parsed.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn required_line_trims_and_refuses_blank_long_and_control() {
+        assert_eq!(required_line("t", "  Hello ", 10), Ok("Hello".into()));
+        assert_eq!(
+            required_line("t", "   ", 10).map_err(|e| e.message),
+            Err("is required".into())
+        );
+        assert!(required_line("t", "abcdefghijk", 10).is_err());
+        assert!(required_line("t", "a\u{0}b", 10).is_err());
+        assert!(required_line("t", "a\nb", 10).is_err());
+        // Length counts characters, not bytes.
+        assert!(required_line("t", "éééééééééé", 10).is_ok());
+    }
+
+    #[test]
+    fn required_text_keeps_newlines_and_counts_minimum() {
+        assert_eq!(
+            required_text("e", "line one\r\nline two", 3, 100),
+            Ok("line one\nline two".into())
+        );
+        assert!(required_text("e", "short", 10, 100).is_err());
+        assert!(required_text("e", "bell \u{7} here", 1, 100).is_err());
+    }
+
+    #[test]
+    fn http_url_accepts_web_addresses_only() {
+        assert_eq!(
+            http_url("u", "https://example.com/a?b=1"),
+            Ok("https://example.com/a?b=1".into())
+        );
+        for bad in [
+            "javascript:alert(1)",
+            "ftp://x.org/f",
+            "example.com",
+            "https://",
+            "https://u:p@x.org/",
+            "data:text/html,hi",
+        ] {
+            assert!(http_url("u", bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,183 @@
+//! The one error type, and how each kind maps to an HTTP status.
+
+use actix_web::http::StatusCode;
+
+/// A problem with one input field, named as the client sent it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    /// The field's name in the API body or form.
+    pub field: String,
+    /// A sentence a person can act on.
+    pub message: String,
+}
+
+impl FieldError {
+    /// Builds a field error.
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// Every failure a request or command can end in.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The request could not be read at all (bad JSON, bad UTF-8).
+    #[error("{0}")]
+    BadRequest(String),
+    /// One or more fields are missing or invalid; never empty.
+    #[error("{}", .0.first().map(|e| format!("{}: {}", e.field, e.message)).unwrap_or_default())]
+    Invalid(Vec<FieldError>),
+    /// No or bad credentials.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// Credentials are fine but the role may not do this.
+    #[error("{0}")]
+    Forbidden(String),
+    /// The thing named in the path does not exist.
+    #[error("{0}")]
+    NotFound(String),
+    /// The request conflicts with the current state.
+    #[error("{0}")]
+    Conflict(String),
+    /// The body is larger than this route accepts.
+    #[error("request body too large: this endpoint accepts at most {limit} bytes")]
+    PayloadTooLarge {
+        /// The route's limit in bytes.
+        limit: usize,
+    },
+    /// Too many requests from this client; retry after the given seconds.
+    #[error("too many reports from your network; try again in {} minutes", .retry_after_secs.div_ceil(60))]
+    RateLimited {
+        /// Seconds until a new request is accepted.
+        retry_after_secs: u64,
+    },
+    /// Anything unexpected: logged with its cause, answered opaquely.
+    #[error("internal error")]
+    Internal(#[from] anyhow::Error),
+}
+
+impl AppError {
+    /// A single-field validation error.
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Invalid(vec![FieldError::new(field, message)])
+    }
+
+    /// The HTTP status for this error.
+    pub fn status_code(&self) -> StatusCode {
+        match self {
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// A stable machine-readable code for clients.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::BadRequest(_) => "bad_request",
+            Self::Invalid(_) => "invalid_field",
+            Self::Unauthorized(_) => "unauthorized",
+            Self::Forbidden(_) => "forbidden",
+            Self::NotFound(_) => "not_found",
+            Self::Conflict(_) => "conflict",
+            Self::PayloadTooLarge { .. } => "payload_too_large",
+            Self::RateLimited { .. } => "rate_limited",
+            Self::Internal(_) => "internal",
+        }
+    }
+
+    /// The message shown to the client: the first field's message for validation errors.
+    pub fn public_message(&self) -> String {
+        match self {
+            Self::Invalid(errors) => errors
+                .first()
+                .map(|e| e.message.clone())
+                .unwrap_or_default(),
+            Self::Internal(_) => {
+                "something went wrong on our side; it has been logged, please try again later"
+                    .into()
+            }
+            other => other.to_string(),
+        }
+    }
+
+    /// The field at fault, for validation errors.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            Self::Invalid(errors) => errors.first().map(|e| e.field.as_str()),
+            _ => None,
+        }
+    }
+}
+
+impl From<diesel::result::Error> for AppError {
+    fn from(err: diesel::result::Error) -> Self {
+        match err {
+            diesel::result::Error::NotFound => Self::NotFound("not found".into()),
+            other => Self::Internal(anyhow::Error::new(other).context("database query failed")),
+        }
+    }
+}
+
+impl From<crate::db::DbError> for AppError {
+    fn from(err: crate::db::DbError) -> Self {
+        Self::Internal(anyhow::Error::new(err))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_maps_to_its_status() {
+        let cases = [
+            (AppError::BadRequest("x".into()), 400),
+            (AppError::invalid("quote", "x"), 422),
+            (AppError::Unauthorized("x".into()), 401),
+            (AppError::Forbidden("x".into()), 403),
+            (AppError::NotFound("x".into()), 404),
+            (AppError::Conflict("x".into()), 409),
+            (AppError::PayloadTooLarge { limit: 1 }, 413),
+            (
+                AppError::RateLimited {
+                    retry_after_secs: 1,
+                },
+                429,
+            ),
+            (AppError::Internal(anyhow::anyhow!("boom")), 500),
+        ];
+        for (err, status) in cases {
+            assert_eq!(err.status_code().as_u16(), status, "{err:?}");
+        }
+    }
+
+    #[test]
+    fn diesel_not_found_is_404_and_other_failures_are_opaque() {
+        assert_eq!(
+            AppError::from(diesel::result::Error::NotFound)
+                .status_code()
+                .as_u16(),
+            404
+        );
+        let err = AppError::from(diesel::result::Error::BrokenTransactionManager);
+        assert_eq!(err.status_code().as_u16(), 500);
+        assert!(!err.public_message().contains("Transaction"));
+    }
+
+    #[test]
+    fn validation_error_names_its_field() {
+        let err = AppError::invalid("reporter_email", "not an email address");
+        assert_eq!(err.field(), Some("reporter_email"));
+        assert_eq!(err.public_message(), "not an email address");
+    }
+}

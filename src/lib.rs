@@ -1,0 +1,8 @@
+//! Corrigenda: a corrections and editorial-standards tracker for news publishers.
+
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod web;

@@ -1,0 +1,5 @@
+//! The `corrigenda` command.
+
+fn main() -> std::process::ExitCode {
+    corrigenda::cli::run()
+}

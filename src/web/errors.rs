@@ -1,0 +1,111 @@
+//! How errors are answered: JSON for the API, a page for people.
+
+use actix_web::body::{BoxBody, EitherBody};
+use actix_web::dev::ServiceResponse;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::middleware::ErrorHandlerResponse;
+use actix_web::{web, HttpResponse, ResponseError};
+use corrigenda_templates::{error_page, ErrorView};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::AppState;
+use crate::error::AppError;
+
+/// The JSON body of every API error.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// The error.
+    pub error: ErrorDetail,
+}
+
+/// What went wrong.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable machine code, e.g. `invalid_field`.
+    pub code: String,
+    /// A sentence for people.
+    pub message: String,
+    /// The field at fault, for validation errors.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> actix_web::http::StatusCode {
+        AppError::status_code(self)
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let AppError::Internal(cause) = self {
+            tracing::error!(error = ?cause, "request failed");
+        }
+        let mut response = HttpResponse::build(AppError::status_code(self));
+        match self {
+            AppError::RateLimited { retry_after_secs } => {
+                response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+            }
+            AppError::Unauthorized(_) => {
+                response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+            }
+            _ => {}
+        }
+        response.json(ErrorBody {
+            error: ErrorDetail {
+                code: self.code().into(),
+                message: self.public_message(),
+                field: self.field().map(str::to_owned),
+            },
+        })
+    }
+}
+
+/// Turns every error response outside `/api/` into an HTML page with the same message.
+///
+/// Pages that render their own error state (the report form) answer HTML already
+/// and pass through untouched, as does everything under `/api/`.
+pub fn html_error_pages<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let is_html = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if res.request().path().starts_with("/api/") || is_html {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    let status = res.status();
+    let message = res
+        .response()
+        .error()
+        .and_then(|e| e.as_error::<AppError>())
+        .map(AppError::public_message)
+        .unwrap_or_else(|| match status.as_u16() {
+            404 => "There is no page at this address.".to_owned(),
+            405 => "This page cannot be used that way.".to_owned(),
+            _ => status.canonical_reason().unwrap_or("Error").to_owned(),
+        });
+    let (req, old) = res.into_parts();
+    let Some(state) = req.app_data::<web::Data<AppState>>() else {
+        return Ok(ErrorHandlerResponse::Response(
+            ServiceResponse::new(req, old).map_into_left_body(),
+        ));
+    };
+    let view = ErrorView {
+        status: status.as_u16(),
+        title: status.canonical_reason().unwrap_or("Error").to_owned(),
+        message,
+    };
+    let mut page = HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(error_page(&state.layout, &view).into_string());
+    for name in [header::RETRY_AFTER, header::WWW_AUTHENTICATE] {
+        if let Some(value) = old.headers().get(&name) {
+            page.headers_mut().insert(name, value.clone());
+        }
+    }
+    page.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    let res: ServiceResponse<EitherBody<B, BoxBody>> =
+        ServiceResponse::new(req, page).map_into_right_body();
+    Ok(ErrorHandlerResponse::Response(res))
+}

@@ -1,0 +1,144 @@
+//! The HTTP server: shared state, the one route table, and start-up.
+
+pub mod api;
+pub mod errors;
+pub mod extract;
+pub mod openapi;
+pub mod public;
+pub mod ratelimit;
+
+use std::net::TcpListener;
+
+use actix_web::dev::Server;
+use actix_web::middleware::{DefaultHeaders, ErrorHandlers, Logger};
+use actix_web::{web, App, HttpRequest, HttpServer};
+use chrono::{NaiveDateTime, SubsecRound, Utc};
+use corrigenda_templates::Layout;
+
+use crate::config::Config;
+use crate::db::Db;
+use crate::error::AppError;
+use ratelimit::ReportLimiter;
+
+/// What every handler can reach.
+pub struct AppState {
+    /// The database.
+    pub db: Db,
+    /// The checked settings.
+    pub config: Config,
+    /// Public base URL without a trailing slash.
+    pub base_url: String,
+    /// The page frame.
+    pub layout: Layout,
+    /// Report submission limiter; `None` when turned off.
+    pub limiter: Option<ReportLimiter>,
+}
+
+impl AppState {
+    /// Builds the state for a server whose listener is bound to `bound`.
+    pub fn new(db: Db, config: Config, bound: std::net::SocketAddr) -> Self {
+        Self {
+            db,
+            base_url: config.base_url(bound),
+            layout: Layout {
+                publication: config.publication.clone(),
+            },
+            limiter: config.report_rate_limit.map(ReportLimiter::new),
+            config,
+        }
+    }
+
+    /// The current time as stored: UTC, microsecond precision (what PostgreSQL keeps).
+    pub fn now(&self) -> NaiveDateTime {
+        Utc::now().naive_utc().trunc_subsecs(6)
+    }
+
+    /// An absolute URL for a path on this site.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
+    }
+}
+
+/// The route table: every path the server answers.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("/api/v1")
+            .route("/openapi.json", web::get().to(openapi::document))
+            .route("/articles/{id}", web::put().to(api::put_article))
+            .route("/articles/{id}", web::get().to(api::get_article))
+            .route("/articles/{id}/reports", web::post().to(api::file_report))
+            .route("/reports/{token}", web::get().to(api::track_report)),
+    )
+    .route("/", web::get().to(public::home))
+    .route("/static/style.css", web::get().to(public::stylesheet))
+    .route("/healthz", web::get().to(public::health))
+    .route("/articles", web::get().to(public::find_article))
+    .route("/articles/{id}/report", web::get().to(public::report_form))
+    .route(
+        "/articles/{id}/report",
+        web::post().to(public::submit_report),
+    )
+    .route("/reports/{token}", web::get().to(public::tracking));
+}
+
+/// Answers paths no route matches: JSON under `/api/`, a page elsewhere.
+async fn not_found(req: HttpRequest) -> Result<actix_web::HttpResponse, AppError> {
+    Err(AppError::NotFound(format!("nothing is at {}", req.path())))
+}
+
+/// Starts serving on `listener` with `workers` threads.
+pub fn serve(listener: TcpListener, state: AppState, workers: usize) -> std::io::Result<Server> {
+    let state = web::Data::new(state);
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .configure(routes)
+            .default_service(web::to(not_found))
+            .wrap(ErrorHandlers::new().default_handler(errors::html_error_pages))
+            .wrap(
+                DefaultHeaders::new()
+                    .add(("X-Content-Type-Options", "nosniff"))
+                    .add(("Referrer-Policy", "same-origin"))
+                    .add(("X-Frame-Options", "DENY"))
+                    .add((
+                        "Content-Security-Policy",
+                        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; \
+                         frame-ancestors 'none'; base-uri 'none'",
+                    )),
+            )
+            .wrap(
+                Logger::new("%{method}xi %{path}xi %s %b %Dms")
+                    .custom_request_replace("method", |req| req.method().to_string())
+                    .custom_request_replace("path", |req| log_path(req.path()))
+                    .exclude("/healthz"),
+            )
+    })
+    .workers(workers.max(1))
+    .listen(listener)?
+    .run();
+    Ok(server)
+}
+
+/// The path as logged: tracking tokens are secrets and never reach the log.
+fn log_path(path: &str) -> String {
+    for prefix in ["/reports/", "/api/v1/reports/"] {
+        if let Some(rest) = path.strip_prefix(prefix) {
+            let tail = rest.find('/').map_or("", |i| &rest[i..]);
+            return format!("{prefix}[token]{tail}");
+        }
+    }
+    path.to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn tokens_are_masked_in_logged_paths() {
+        assert_eq!(super::log_path("/reports/abc"), "/reports/[token]");
+        assert_eq!(
+            super::log_path("/api/v1/reports/abc/replies"),
+            "/api/v1/reports/[token]/replies"
+        );
+        assert_eq!(super::log_path("/articles/x/report"), "/articles/x/report");
+    }
+}

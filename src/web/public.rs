@@ -1,0 +1,347 @@
+//! Public pages for readers: home, find, report form, tracking.
+
+use actix_web::http::header::{self, ContentType};
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::NaiveDateTime;
+use corrigenda_templates as views;
+use serde::Deserialize;
+
+use super::extract::{client_ip, parse_form, read_body, REPORT_BODY_LIMIT};
+use super::AppState;
+use crate::db::models::Article;
+use crate::domain::articles::{self, authors_of};
+use crate::domain::reports::{self, Category, ReportInput, Tracking};
+use crate::error::AppError;
+
+type State = web::Data<AppState>;
+
+fn html(status: u16, markup: maud::Markup) -> HttpResponse {
+    HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap_or_default())
+        .content_type(ContentType::html())
+        .body(markup.into_string())
+}
+
+/// `GET /`: what this is, and the find box.
+pub async fn home(state: State) -> HttpResponse {
+    html(200, views::home(&state.layout, &views::HomeView::default()))
+}
+
+/// `GET /static/style.css`.
+pub async fn stylesheet() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/css; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .body(views::STYLESHEET)
+}
+
+/// `GET /healthz`: 200 when the database answers, for load balancers.
+pub async fn health(state: State) -> Result<HttpResponse, AppError> {
+    state
+        .db
+        .read(|c| {
+            Ok(diesel::connection::SimpleConnection::batch_execute(
+                c, "SELECT 1",
+            )?)
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .content_type(ContentType::plaintext())
+        .body("ok"))
+}
+
+/// The find box's query.
+#[derive(Debug, Deserialize)]
+pub struct FindQuery {
+    #[serde(default)]
+    q: String,
+}
+
+/// `GET /articles?q=`: finds an article by ID or URL and opens its report form.
+pub async fn find_article(
+    state: State,
+    query: web::Query<FindQuery>,
+) -> Result<HttpResponse, AppError> {
+    let q = query.into_inner().q.trim().to_owned();
+    if q.is_empty() {
+        return Ok(HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, "/"))
+            .finish());
+    }
+    let lookup = q.clone();
+    match state
+        .db
+        .read(move |c| articles::find_by_id_or_url(c, &lookup))
+        .await?
+    {
+        Some(article) => Ok(HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, format!("/articles/{}/report", article.id)))
+            .finish()),
+        None => {
+            let view = views::HomeView {
+                find_error: Some(format!(
+                    "No article with the ID or address {q:?} is registered here."
+                )),
+                query: q,
+            };
+            Ok(html(404, views::home(&state.layout, &view)))
+        }
+    }
+}
+
+/// A date for people, e.g. "28 November 2026".
+fn date(t: NaiveDateTime) -> String {
+    t.format("%-d %B %Y").to_string()
+}
+
+/// A time for people, in UTC.
+fn time(t: NaiveDateTime) -> String {
+    t.format("%-d %B %Y, %H:%M UTC").to_string()
+}
+
+fn summary(article: &Article) -> views::ArticleSummary {
+    views::ArticleSummary {
+        id: article.id.clone(),
+        title: article.title.clone(),
+        url: article.url.clone(),
+        section: article.section.clone(),
+        authors: authors_of(article),
+        published: date(article.published_at),
+        text_known: article.body.is_some(),
+    }
+}
+
+/// The report form's fields as posted; `website` is the honeypot.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ReportForm {
+    category: String,
+    quote: String,
+    explanation: String,
+    evidence_urls: String,
+    reporter_name: String,
+    reporter_email: String,
+    website: String,
+}
+
+impl ReportForm {
+    fn input(&self) -> ReportInput {
+        ReportInput {
+            category: self.category.clone(),
+            quote: self.quote.clone(),
+            explanation: self.explanation.clone(),
+            evidence_urls: self.evidence_urls.lines().map(str::to_owned).collect(),
+            reporter_name: Some(self.reporter_name.clone()),
+            reporter_email: Some(self.reporter_email.clone()),
+        }
+    }
+
+    fn values(self) -> views::ReportFormValues {
+        views::ReportFormValues {
+            category: self.category,
+            quote: self.quote,
+            explanation: self.explanation,
+            evidence_urls: self.evidence_urls,
+            reporter_name: self.reporter_name,
+            reporter_email: self.reporter_email,
+        }
+    }
+}
+
+fn form_view(article: &Article, values: views::ReportFormValues) -> views::ReportFormView {
+    views::ReportFormView {
+        article: summary(article),
+        categories: Category::ALL
+            .iter()
+            .map(|c| views::Choice {
+                value: c.as_str().into(),
+                label: c.label().into(),
+            })
+            .collect(),
+        values,
+        errors: Vec::new(),
+        form_error: None,
+        action: format!("/articles/{}/report", article.id),
+        quote_max: reports::QUOTE_MAX,
+        explanation_max: reports::EXPLANATION_MAX,
+        evidence_max: reports::EVIDENCE_MAX,
+    }
+}
+
+async fn load_article(state: &State, id: String) -> Result<Article, AppError> {
+    state.db.read(move |c| articles::get(c, &id)).await
+}
+
+/// `GET /articles/{id}/report`: the empty form.
+pub async fn report_form(state: State, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let article = load_article(&state, path.into_inner()).await?;
+    Ok(html(
+        200,
+        views::report_form(&state.layout, &form_view(&article, Default::default())),
+    ))
+}
+
+/// `POST /articles/{id}/report`: files the report, or shows the form again with the errors.
+pub async fn submit_report(
+    state: State,
+    req: HttpRequest,
+    path: web::Path<String>,
+    payload: web::Payload,
+) -> Result<HttpResponse, AppError> {
+    let article_id = path.into_inner();
+    let body = read_body(&req, payload, REPORT_BODY_LIMIT).await?;
+    let form: ReportForm = parse_form(&body)?;
+    let outcome = if !form.website.trim().is_empty() {
+        Err(AppError::invalid(
+            "website",
+            "This form looked automated: the field \u{201c}Leave this field empty\u{201d} was filled in. \
+             Clear it and send the report again.",
+        ))
+    } else {
+        let input = form.input();
+        let ip = client_ip(&req, &state.config.trusted_proxies);
+        let now = state.now();
+        let st = state.clone();
+        let id = article_id.clone();
+        state
+            .db
+            .write(move |c| {
+                reports::file(c, &id, &input, now, || {
+                    st.limiter.as_ref().map_or(Ok(()), |l| l.check(ip))
+                })
+            })
+            .await
+    };
+    let (status, errors, form_error, retry_after) = match outcome {
+        Ok(filed) => {
+            return Ok(HttpResponse::SeeOther()
+                .insert_header((
+                    header::LOCATION,
+                    format!("/reports/{}?filed=1", filed.token),
+                ))
+                .finish())
+        }
+        Err(AppError::Invalid(errors)) if errors.iter().any(|e| e.field == "website") => (
+            422,
+            Vec::new(),
+            errors.into_iter().next().map(|e| e.message),
+            None,
+        ),
+        Err(AppError::Invalid(errors)) => (422, errors, None, None),
+        Err(err @ AppError::RateLimited { retry_after_secs }) => (
+            429,
+            Vec::new(),
+            Some(format!("We have received {err}.")),
+            Some(retry_after_secs),
+        ),
+        Err(other) => return Err(other),
+    };
+    let article = load_article(&state, article_id).await?;
+    let mut view = form_view(&article, form.values());
+    view.errors = errors
+        .into_iter()
+        .map(|e| views::FieldError {
+            message: format!("{}: {}", field_label(&e.field), e.message),
+            field: e.field,
+        })
+        .collect();
+    view.form_error = form_error;
+    let mut response = html(status, views::report_form(&state.layout, &view));
+    if let Some(secs) = retry_after {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, header::HeaderValue::from(secs));
+    }
+    Ok(response)
+}
+
+/// How a field is named in messages on the form.
+fn field_label(field: &str) -> &str {
+    match field {
+        "category" => "Kind of error",
+        "quote" => "The passage",
+        "explanation" => "Your explanation",
+        "evidence_urls" => "Evidence links",
+        "reporter_name" => "Your name",
+        "reporter_email" => "Your email",
+        other => other,
+    }
+}
+
+/// The tracking page's query: `filed=1` right after filing.
+#[derive(Debug, Deserialize)]
+pub struct TrackingQuery {
+    #[serde(default)]
+    filed: Option<String>,
+}
+
+/// `GET /reports/{token}`: the reader's view of their report.
+pub async fn tracking(
+    state: State,
+    path: web::Path<String>,
+    query: web::Query<TrackingQuery>,
+) -> Result<HttpResponse, AppError> {
+    let token = path.into_inner();
+    let lookup = token.clone();
+    let (tracking, article) = state.db.read(move |c| reports::track(c, &lookup)).await?;
+    let view = tracking_view(&state, &token, tracking, &article, query.filed.is_some());
+    let mut response = html(200, views::tracking(&state.layout, &view));
+    private_page_headers(&mut response);
+    Ok(response)
+}
+
+/// Headers for pages whose URL is a secret: never cached, indexed or leaked through `Referer`.
+pub fn private_page_headers(response: &mut HttpResponse) {
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        header::HeaderValue::from_static("no-referrer"),
+    );
+    headers.insert(
+        header::HeaderName::from_static("x-robots-tag"),
+        header::HeaderValue::from_static("noindex, nofollow"),
+    );
+}
+
+fn tracking_view(
+    state: &AppState,
+    token: &str,
+    t: Tracking,
+    article: &Article,
+    just_filed: bool,
+) -> views::TrackingView {
+    let parse = |s: &str| {
+        chrono::DateTime::parse_from_rfc3339(s)
+            .map(|d| d.naive_utc())
+            .unwrap_or_default()
+    };
+    views::TrackingView {
+        article: summary(article),
+        status: t.status.as_str().into(),
+        status_label: t.status.label().into(),
+        status_explanation: t.status.explanation().into(),
+        category_label: t.category.label().into(),
+        quote: t.quote,
+        explanation: t.explanation,
+        evidence_urls: t.evidence_urls,
+        filed_at: time(parse(&t.created_at)),
+        filed_at_iso: t.created_at,
+        updated_at: time(parse(&t.updated_at)),
+        updated_at_iso: t.updated_at,
+        history: t
+            .history
+            .into_iter()
+            .map(|h| views::HistoryItem {
+                at: time(parse(&h.at)),
+                at_iso: h.at,
+                title: h.title,
+                detail: h.detail,
+            })
+            .collect(),
+        just_filed,
+        tracking_url: state.url(&format!("/reports/{token}")),
+    }
+}

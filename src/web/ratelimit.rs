@@ -1,0 +1,107 @@
+//! Per-client limit on report submissions, keyed by a keyed hash of the client's IP.
+
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use hmac::{Hmac, Mac};
+use rand::RngCore;
+use sha2::Sha256;
+
+use crate::config::RateLimit;
+use crate::error::AppError;
+
+/// Past this many tracked clients, forgotten ones are swept out.
+const SWEEP_ABOVE: usize = 10_000;
+
+/// Counts report submissions per client.
+pub struct ReportLimiter {
+    limiter: DefaultKeyedRateLimiter<[u8; 16]>,
+    /// Random per process: the IP itself is never kept, and the hash cannot be reversed by guessing.
+    key: [u8; 32],
+}
+
+impl ReportLimiter {
+    /// A limiter allowing `limit.count` submissions per `limit.per`, refilled evenly.
+    pub fn new(limit: RateLimit) -> Self {
+        let burst = NonZeroU32::new(limit.count).unwrap_or(NonZeroU32::MIN);
+        let period = limit.per / limit.count.max(1);
+        let quota = Quota::with_period(period)
+            .unwrap_or_else(|| Quota::per_second(burst))
+            .allow_burst(burst);
+        let mut key = [0u8; 32];
+        rand::rngs::OsRng.fill_bytes(&mut key);
+        Self {
+            limiter: RateLimiter::keyed(quota),
+            key,
+        }
+    }
+
+    /// Counts one submission from `ip`, or says when the next one will be accepted.
+    pub fn check(&self, ip: IpAddr) -> Result<(), AppError> {
+        if self.limiter.len() > SWEEP_ABOVE {
+            self.limiter.retain_recent();
+        }
+        self.limiter
+            .check_key(&self.client_key(ip))
+            .map_err(|not_until| {
+                let wait = not_until.wait_time_from(DefaultClock::default().now());
+                AppError::RateLimited {
+                    retry_after_secs: wait.as_secs() + 1,
+                }
+            })
+    }
+
+    fn client_key(&self, ip: IpAddr) -> [u8; 16] {
+        // IPv6 clients usually hold a whole /64: limit the network, not the address.
+        let bytes = match ip {
+            IpAddr::V4(v4) => v4.octets().to_vec(),
+            IpAddr::V6(v6) => v6.octets()[..8].to_vec(),
+        };
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.key)
+            .unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
+        mac.update(&bytes);
+        let digest = mac.finalize().into_bytes();
+        let mut out = [0u8; 16];
+        out.copy_from_slice(&digest[..16]);
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn allows_the_count_then_refuses_with_a_wait() {
+        let limiter = ReportLimiter::new(RateLimit {
+            count: 2,
+            per: Duration::from_secs(600),
+        });
+        let ip: IpAddr = "203.0.113.7".parse().unwrap();
+        assert!(limiter.check(ip).is_ok());
+        assert!(limiter.check(ip).is_ok());
+        match limiter.check(ip) {
+            Err(AppError::RateLimited { retry_after_secs }) => {
+                assert!((1..=301).contains(&retry_after_secs))
+            }
+            other => panic!("expected a rate limit, got {other:?}"),
+        }
+        assert!(
+            limiter.check("203.0.113.8".parse().unwrap()).is_ok(),
+            "other clients are unaffected"
+        );
+    }
+
+    #[test]
+    fn ipv6_clients_are_limited_per_64() {
+        let limiter = ReportLimiter::new(RateLimit {
+            count: 1,
+            per: Duration::from_secs(600),
+        });
+        assert!(limiter.check("2001:db8::1".parse().unwrap()).is_ok());
+        assert!(limiter.check("2001:db8::2".parse().unwrap()).is_err());
+    }
+}

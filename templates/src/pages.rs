@@ -1,0 +1,581 @@
+//! One function per screen, each taking a view struct.
+
+use maud::{html, Markup};
+
+use crate::Layout;
+
+/// One option of a `<select>`: machine value and human label.
+#[derive(Debug, Clone)]
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+}
+
+/// The home page.
+#[derive(Debug, Clone, Default)]
+pub struct HomeView {
+    /// What the reader typed into the find box, kept after a failed lookup.
+    pub query: String,
+    /// Shown next to the find box when a lookup found nothing.
+    pub find_error: Option<String>,
+}
+
+/// The article a report is about, as the form shows it.
+#[derive(Debug, Clone)]
+pub struct ArticleSummary {
+    pub id: String,
+    pub title: String,
+    pub url: String,
+    pub section: String,
+    pub authors: Vec<String>,
+    /// Already formatted, e.g. "28 November 2026".
+    pub published: String,
+    /// Whether the article's text is on file (the quote is then checked against it).
+    pub text_known: bool,
+}
+
+/// The reader's values in the report form, kept when it is shown again with errors.
+#[derive(Debug, Clone, Default)]
+pub struct ReportFormValues {
+    pub category: String,
+    pub quote: String,
+    pub explanation: String,
+    /// One URL per line, as typed.
+    pub evidence_urls: String,
+    pub reporter_name: String,
+    pub reporter_email: String,
+}
+
+/// An error attached to one form field (`field` is the form field's name).
+#[derive(Debug, Clone)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+/// The report form at `/articles/{id}/report`.
+#[derive(Debug, Clone)]
+pub struct ReportFormView {
+    pub article: ArticleSummary,
+    /// Categories in display order.
+    pub categories: Vec<Choice>,
+    pub values: ReportFormValues,
+    pub errors: Vec<FieldError>,
+    /// Form-wide error not tied to a field (e.g. rate limit), shown at the top.
+    pub form_error: Option<String>,
+    /// Where the form posts to.
+    pub action: String,
+    /// Limits shown as hints and used as `maxlength`.
+    pub quote_max: usize,
+    pub explanation_max: usize,
+    pub evidence_max: usize,
+}
+
+/// One public step in a report's history.
+#[derive(Debug, Clone)]
+pub struct HistoryItem {
+    /// Already formatted UTC time, e.g. "2026-11-28 13:05 UTC".
+    pub at: String,
+    /// Machine timestamp (RFC 3339) for `<time datetime>`.
+    pub at_iso: String,
+    pub title: String,
+    /// Optional text shown under the title (e.g. the editor's question).
+    pub detail: Option<String>,
+}
+
+/// The tracking page at `/reports/{token}`.
+#[derive(Debug, Clone)]
+pub struct TrackingView {
+    pub article: ArticleSummary,
+    /// Machine status, e.g. "new".
+    pub status: String,
+    /// Human label, e.g. "Received".
+    pub status_label: String,
+    /// One sentence telling the reader what the status means for them.
+    pub status_explanation: String,
+    pub category_label: String,
+    pub quote: String,
+    pub explanation: String,
+    pub evidence_urls: Vec<String>,
+    pub filed_at: String,
+    pub filed_at_iso: String,
+    pub updated_at: String,
+    pub updated_at_iso: String,
+    pub history: Vec<HistoryItem>,
+    /// True right after filing: show a "keep this link" confirmation.
+    pub just_filed: bool,
+    /// The absolute URL of this page, for the reader to bookmark.
+    pub tracking_url: String,
+}
+
+/// An error page for a person.
+#[derive(Debug, Clone)]
+pub struct ErrorView {
+    pub status: u16,
+    /// Short title, e.g. "Not found".
+    pub title: String,
+    pub message: String,
+}
+
+/// The home page.
+pub fn home(layout: &Layout, view: &HomeView) -> Markup {
+    let find = Field {
+        name: "q",
+        label: "Article ID or URL",
+        hint: "Paste the article's web address, or type its ID.".to_owned(),
+        errors: view.find_error.as_deref().into_iter().collect(),
+    };
+    let body = html! {
+        h1 { (layout.publication) " corrections desk" }
+        p.lead {
+            "Spotted an error in one of our articles? Tell us. An editor reviews every report, "
+            "and every correction we make is published in a public, verifiable log."
+        }
+        section aria-labelledby="find-heading" {
+            h2 #find-heading { "Find an article" }
+            p { "Find the article you want to report an error in." }
+            form.find-form method="get" action="/articles" accept-charset="utf-8" {
+                div.form-group.has-error[find.has_error()] {
+                    label.label for=(find.id()) { (find.label) }
+                    p.hint id=(find.hint_id()) { (find.hint) }
+                    // Only one thing can go wrong here, so the message itself is the alert.
+                    @if find.has_error() {
+                        div role="alert" { (field_error(&find)) }
+                    }
+                    div.find-row {
+                        input.input #field-q type="text" name=(find.name) value=(view.query)
+                            autocomplete="off" spellcheck="false"
+                            aria-describedby=(find.described_by()) aria-invalid=[find.invalid()];
+                        button.button type="submit" { "Find article" }
+                    }
+                }
+            }
+        }
+        section aria-labelledby="recent-heading" {
+            h2 #recent-heading { "Recent corrections" }
+            p.empty { "No corrections have been published yet." }
+        }
+        section aria-labelledby="more-heading" {
+            h2 #more-heading { "How we hold ourselves to account" }
+            ul.link-list {
+                li { a href="/standards" { "Read our editorial standards" } }
+                li { a href="/corrections" { "See the full corrections log" } }
+            }
+        }
+    };
+    layout.page("Corrections desk", body)
+}
+
+/// The report form.
+pub fn report_form(layout: &Layout, view: &ReportFormView) -> Markup {
+    let values = &view.values;
+    let has_problem = !view.errors.is_empty() || view.form_error.is_some();
+    let mut quote_hint = format!(
+        "Copy the words exactly as they appear in the article, up to {} characters.",
+        count(view.quote_max)
+    );
+    if view.article.text_known {
+        quote_hint.push_str(" We check them against the article's text.");
+    }
+    let field = |name, label, hint: String| Field {
+        name,
+        label,
+        hint,
+        errors: messages_for(&view.errors, name),
+    };
+    let category = field(
+        "category",
+        "Kind of error",
+        "Choose the closest match.".to_owned(),
+    );
+    let quote = field("quote", "The passage that is wrong", quote_hint);
+    let explanation = field(
+        "explanation",
+        "What is wrong, and what is right?",
+        format!(
+            "Tell us what the article gets wrong and what the correct version is, up to {} characters.",
+            count(view.explanation_max)
+        ),
+    );
+    let evidence = field(
+        "evidence_urls",
+        "Evidence links (optional)",
+        format!(
+            "One link per line, up to {}, each starting with https:// or http://.",
+            plural(view.evidence_max, "link", "links")
+        ),
+    );
+    let name = field(
+        "reporter_name",
+        "Your name (optional)",
+        "So the editor knows what to call you. Never published.".to_owned(),
+    );
+    let email = field(
+        "reporter_email",
+        "Your email address (optional)",
+        "Only to tell you the outcome. Never published.".to_owned(),
+    );
+
+    let body = html! {
+        h1 { "Report an error" }
+        @if has_problem {
+            (error_summary(&view.errors, view.form_error.as_deref()))
+        }
+        (article_box(&view.article))
+        section aria-labelledby="next-heading" {
+            h2 #next-heading { "What happens next" }
+            p {
+                "An editor reviews every report. When you send yours, you get a private tracking "
+                "link where you can follow it. Your email address is optional: we use it only to "
+                "tell you the outcome."
+            }
+        }
+        h2 { "Your report" }
+        form.report-form method="post" action=(view.action) accept-charset="utf-8" {
+            (form_group(&category, html! {
+                select.select id=(category.id()) name=(category.name) required
+                    aria-describedby=(category.described_by()) aria-invalid=[category.invalid()] {
+                    option value="" { "Choose one" }
+                    @for choice in &view.categories {
+                        option value=(choice.value) selected[choice.value == values.category] {
+                            (choice.label)
+                        }
+                    }
+                }
+            }))
+            (form_group(&quote, html! {
+                textarea.textarea id=(quote.id()) name=(quote.name) rows="4" maxlength=(view.quote_max)
+                    required aria-describedby=(quote.described_by()) aria-invalid=[quote.invalid()] {
+                    (textarea_value(&values.quote))
+                }
+            }))
+            (form_group(&explanation, html! {
+                textarea.textarea id=(explanation.id()) name=(explanation.name) rows="6"
+                    maxlength=(view.explanation_max) required
+                    aria-describedby=(explanation.described_by()) aria-invalid=[explanation.invalid()] {
+                    (textarea_value(&values.explanation))
+                }
+            }))
+            (form_group(&evidence, html! {
+                textarea.textarea id=(evidence.id()) name=(evidence.name) rows="3" spellcheck="false"
+                    aria-describedby=(evidence.described_by()) aria-invalid=[evidence.invalid()] {
+                    (textarea_value(&values.evidence_urls))
+                }
+            }))
+            (form_group(&name, html! {
+                input.input id=(name.id()) type="text" name=(name.name) value=(values.reporter_name)
+                    autocomplete="name" spellcheck="false"
+                    aria-describedby=(name.described_by()) aria-invalid=[name.invalid()];
+            }))
+            (form_group(&email, html! {
+                input.input id=(email.id()) type="email" name=(email.name) value=(values.reporter_email)
+                    autocomplete="email" spellcheck="false"
+                    aria-describedby=(email.described_by()) aria-invalid=[email.invalid()];
+            }))
+            // A trap for bots that fill every field; people never see or reach it.
+            div.hp {
+                label for="field-website" { "Leave this field empty" }
+                input #field-website type="text" name="website" tabindex="-1" autocomplete="off";
+            }
+            button.button type="submit" { "Send report" }
+        }
+    };
+    let title = if has_problem {
+        "Error: Report an error"
+    } else {
+        "Report an error"
+    };
+    layout.page(title, body)
+}
+
+/// The tracking page.
+pub fn tracking(layout: &Layout, view: &TrackingView) -> Markup {
+    let body = html! {
+        h1 { "Your correction report" }
+        @if view.just_filed {
+            div.panel-success role="status" {
+                h2 { "Thank you: your report was received" }
+                p { "Keep this link: it is the only way to follow your report." }
+                p.tracking-url { code { (view.tracking_url) } }
+            }
+        }
+        section aria-labelledby="status-heading" {
+            h2 #status-heading { "Status" }
+            p { span class={ "badge status-" (view.status) } { (view.status_label) } }
+            p { (view.status_explanation) }
+        }
+        (article_box(&view.article))
+        section aria-labelledby="report-heading" {
+            h2 #report-heading { "What you reported" }
+            dl.summary-list {
+                div { dt { "Kind of error" } dd { (view.category_label) } }
+                div { dt { "Filed" } dd { time datetime=(view.filed_at_iso) { (view.filed_at) } } }
+                div {
+                    dt { "Last updated" }
+                    dd { time datetime=(view.updated_at_iso) { (view.updated_at) } }
+                }
+            }
+            h3 { "The passage you quoted" }
+            blockquote.quote { p.preserve-lines { (view.quote) } }
+            h3 { "What you said is wrong" }
+            p.preserve-lines { (view.explanation) }
+            h3 { "Evidence links" }
+            @if view.evidence_urls.is_empty() {
+                p { "You did not send any links." }
+            } @else {
+                ul.evidence {
+                    @for url in &view.evidence_urls {
+                        li { (link_if_web(url, url, "nofollow noopener noreferrer")) }
+                    }
+                }
+            }
+        }
+        section aria-labelledby="history-heading" {
+            h2 #history-heading { "History" }
+            @if view.history.is_empty() {
+                p { "Nothing has happened yet." }
+            } @else {
+                ol.history {
+                    @for item in &view.history {
+                        li {
+                            time datetime=(item.at_iso) { (item.at) }
+                            p.history-title { (item.title) }
+                            @if let Some(detail) = &item.detail {
+                                p.preserve-lines { (detail) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    layout.page("Your correction report", body)
+}
+
+/// An error page.
+pub fn error_page(layout: &Layout, view: &ErrorView) -> Markup {
+    let body = html! {
+        h1 { (view.title) }
+        p { (view.message) }
+        p { a href="/" { "Go to the home page" } }
+    };
+    layout.page(&view.title, body)
+}
+
+/// The report form's field names, in order: only these get a summary link.
+const REPORT_FIELDS: [&str; 6] = [
+    "category",
+    "quote",
+    "explanation",
+    "evidence_urls",
+    "reporter_name",
+    "reporter_email",
+];
+
+/// One labelled control: what its label, hint and error message need.
+struct Field<'a> {
+    name: &'a str,
+    label: &'a str,
+    hint: String,
+    errors: Vec<&'a str>,
+}
+
+impl Field<'_> {
+    fn id(&self) -> String {
+        format!("field-{}", self.name)
+    }
+
+    fn hint_id(&self) -> String {
+        format!("hint-{}", self.name)
+    }
+
+    fn error_id(&self) -> String {
+        format!("error-{}", self.name)
+    }
+
+    fn has_error(&self) -> bool {
+        !self.errors.is_empty()
+    }
+
+    fn described_by(&self) -> String {
+        if self.has_error() {
+            format!("{} {}", self.hint_id(), self.error_id())
+        } else {
+            self.hint_id()
+        }
+    }
+
+    fn invalid(&self) -> Option<&'static str> {
+        self.has_error().then_some("true")
+    }
+}
+
+/// The messages of `errors` that belong to the field `name`.
+fn messages_for<'a>(errors: &'a [FieldError], name: &str) -> Vec<&'a str> {
+    errors
+        .iter()
+        .filter(|e| e.field == name)
+        .map(|e| e.message.as_str())
+        .collect()
+}
+
+/// Label, hint, error message and control, in the order a screen reader meets them.
+fn form_group(field: &Field, control: Markup) -> Markup {
+    html! {
+        div.form-group.has-error[field.has_error()] {
+            label.label for=(field.id()) { (field.label) }
+            p.hint id=(field.hint_id()) { (field.hint) }
+            (field_error(field))
+            (control)
+        }
+    }
+}
+
+/// The field's error messages, if any, under one id for `aria-describedby`.
+fn field_error(field: &Field) -> Markup {
+    html! {
+        @if field.has_error() {
+            p.field-error id=(field.error_id()) {
+                @for (i, message) in field.errors.iter().enumerate() {
+                    @if i > 0 { br; }
+                    span.visually-hidden { "Error: " }
+                    (message)
+                }
+            }
+        }
+    }
+}
+
+/// The box at the top of a form listing every problem, each linked to its field.
+fn error_summary(errors: &[FieldError], form_error: Option<&str>) -> Markup {
+    html! {
+        div.error-summary role="alert" aria-labelledby="error-summary-title" {
+            h2 #error-summary-title { "There is a problem" }
+            ul {
+                @if let Some(message) = form_error {
+                    li { (message) }
+                }
+                @for error in errors {
+                    li {
+                        @if REPORT_FIELDS.contains(&error.field.as_str()) {
+                            a href={ "#field-" (error.field) } { (error.message) }
+                        } @else {
+                            (error.message)
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The article a report is about: title (linked), section, authors, date.
+fn article_box(article: &ArticleSummary) -> Markup {
+    html! {
+        section.article-box aria-labelledby="article-heading" {
+            h2 #article-heading { "The article" }
+            p.article-title { (link_if_web(&article.url, &article.title, "noopener noreferrer")) }
+            ul.article-meta {
+                @if !article.section.is_empty() {
+                    li { (article.section) }
+                }
+                @if !article.authors.is_empty() {
+                    li { "By " (join_names(&article.authors)) }
+                }
+                @if !article.published.is_empty() {
+                    li { "Published " (article.published) }
+                }
+            }
+        }
+    }
+}
+
+/// A link to `url` when it is a web address, else just the text: a
+/// `javascript:` or `data:` URL must never become clickable.
+fn link_if_web(url: &str, text: &str, rel: &str) -> Markup {
+    let lower = url.to_ascii_lowercase();
+    html! {
+        @if lower.starts_with("https://") || lower.starts_with("http://") {
+            a href=(url) rel=(rel) { (text) }
+        } @else {
+            (text)
+        }
+    }
+}
+
+/// A textarea's content: the HTML parser drops one leading newline, so one
+/// is added to keep a value that starts with a blank line intact.
+fn textarea_value(value: &str) -> Markup {
+    html! { "\n" (value) }
+}
+
+/// "A", "A and B", "A, B and C".
+fn join_names(names: &[String]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {}", init.join(", "), last),
+    }
+}
+
+/// `n` with thousands separators, e.g. "2,000".
+fn count(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// "1 link", "5 links".
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{} {}", count(n), if n == 1 { one } else { many })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn count_groups_thousands() {
+        assert_eq!(count(0), "0");
+        assert_eq!(count(999), "999");
+        assert_eq!(count(2000), "2,000");
+        assert_eq!(count(1234567), "1,234,567");
+    }
+
+    #[test]
+    fn plural_agrees_with_the_number() {
+        assert_eq!(plural(1, "link", "links"), "1 link");
+        assert_eq!(plural(5, "link", "links"), "5 links");
+    }
+
+    #[test]
+    fn join_names_reads_as_english() {
+        let names = |n: &[&str]| n.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(join_names(&names(&[])), "");
+        assert_eq!(join_names(&names(&["Ann"])), "Ann");
+        assert_eq!(join_names(&names(&["Ann", "Bo"])), "Ann and Bo");
+        assert_eq!(join_names(&names(&["Ann", "Bo", "Cy"])), "Ann, Bo and Cy");
+    }
+
+    #[test]
+    fn only_web_urls_become_links() {
+        let link = |url| link_if_web(url, "text", "nofollow").into_string();
+        assert_eq!(
+            link("https://a.example/"),
+            "<a href=\"https://a.example/\" rel=\"nofollow\">text</a>"
+        );
+        assert_eq!(
+            link("HTTP://a.example/"),
+            "<a href=\"HTTP://a.example/\" rel=\"nofollow\">text</a>"
+        );
+        assert_eq!(link("javascript:alert(1)"), "text");
+        assert_eq!(link(" https://a.example/"), "text");
+        assert_eq!(link("/relative"), "text");
+    }
+}

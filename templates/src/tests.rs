@@ -1,0 +1,582 @@
+//! Rendering tests: escaping, kept values, error wiring and the page frame.
+
+#![allow(clippy::unwrap_used)]
+
+use std::collections::HashSet;
+
+use crate::*;
+
+/// Reader text that would run script or break out of an attribute if not escaped.
+const HOSTILE: &str = "<script>alert(1)</script>\"><img src=x onerror=alert(1)>&amp;";
+/// `HOSTILE` as maud must write it.
+const HOSTILE_ESCAPED: &str =
+    "&lt;script&gt;alert(1)&lt;/script&gt;&quot;&gt;&lt;img src=x onerror=alert(1)&gt;&amp;amp;";
+
+fn layout() -> Layout {
+    Layout {
+        publication: "The Daily Example".to_owned(),
+    }
+}
+
+fn article(title: &str) -> ArticleSummary {
+    ArticleSummary {
+        id: "2026-11-28-council".to_owned(),
+        title: title.to_owned(),
+        url: "https://news.example/2026/11/28/council".to_owned(),
+        section: "Politics".to_owned(),
+        authors: vec!["Ann Lee".to_owned(), "Bo Chen".to_owned()],
+        published: "28 November 2026".to_owned(),
+        text_known: true,
+    }
+}
+
+fn form_view() -> ReportFormView {
+    ReportFormView {
+        article: article("Council votes to close library"),
+        categories: vec![
+            Choice {
+                value: "factual_error".to_owned(),
+                label: "Factual error".to_owned(),
+            },
+            Choice {
+                value: "misquote".to_owned(),
+                label: "Misquote".to_owned(),
+            },
+        ],
+        values: ReportFormValues::default(),
+        errors: Vec::new(),
+        form_error: None,
+        action: "/articles/2026-11-28-council/report".to_owned(),
+        quote_max: 2000,
+        explanation_max: 5000,
+        evidence_max: 5,
+    }
+}
+
+fn tracking_view() -> TrackingView {
+    TrackingView {
+        article: article("Council votes to close library"),
+        status: "needs_info".to_owned(),
+        status_label: "We need more information".to_owned(),
+        status_explanation: "An editor has a question for you.".to_owned(),
+        category_label: "Misquote".to_owned(),
+        quote: "The library will close in May.".to_owned(),
+        explanation: "It closes in June.\nSee the minutes.".to_owned(),
+        evidence_urls: vec!["https://council.example/minutes".to_owned()],
+        filed_at: "2026-11-28 13:05 UTC".to_owned(),
+        filed_at_iso: "2026-11-28T13:05:00Z".to_owned(),
+        updated_at: "2026-11-29 09:00 UTC".to_owned(),
+        updated_at_iso: "2026-11-29T09:00:00Z".to_owned(),
+        history: vec![
+            HistoryItem {
+                at: "2026-11-28 13:05 UTC".to_owned(),
+                at_iso: "2026-11-28T13:05:00Z".to_owned(),
+                title: "Report received".to_owned(),
+                detail: None,
+            },
+            HistoryItem {
+                at: "2026-11-29 09:00 UTC".to_owned(),
+                at_iso: "2026-11-29T09:00:00Z".to_owned(),
+                title: "The editor asked a question".to_owned(),
+                detail: Some("Which paragraph?".to_owned()),
+            },
+        ],
+        just_filed: false,
+        tracking_url: "https://corrections.example/reports/k3Jx9QpL2vTz".to_owned(),
+    }
+}
+
+fn error(field: &str, message: &str) -> FieldError {
+    FieldError {
+        field: field.to_owned(),
+        message: message.to_owned(),
+    }
+}
+
+fn assert_escaped(html: &str) {
+    assert!(
+        !html.contains("<script>alert"),
+        "raw script tag in:\n{html}"
+    );
+    assert!(!html.contains("<img src=x"), "raw img tag in:\n{html}");
+    assert!(
+        html.contains(HOSTILE_ESCAPED),
+        "escaped text missing in:\n{html}"
+    );
+}
+
+/// The `<div class="form-group ...">` that holds the field `name`.
+fn group<'a>(html: &'a str, name: &str) -> &'a str {
+    let label = html.find(&format!("for=\"field-{name}\"")).unwrap();
+    let start = html[..label].rfind("<div class=\"form-group").unwrap();
+    let end = label + html[label..].find("</div>").unwrap();
+    &html[start..end]
+}
+
+/// Every value of attribute `attr` in `html`, in order.
+fn attr_values<'a>(html: &'a str, attr: &str) -> Vec<&'a str> {
+    let needle = format!(" {attr}=\"");
+    html.match_indices(&needle)
+        .map(|(i, _)| {
+            let rest = &html[i + needle.len()..];
+            &rest[..rest.find('"').unwrap()]
+        })
+        .collect()
+}
+
+/// Ids are unique, and every label and `aria-describedby` points at one that exists.
+fn assert_ids_consistent(html: &str) {
+    let ids = attr_values(html, "id");
+    let unique: HashSet<&str> = ids.iter().copied().collect();
+    assert_eq!(ids.len(), unique.len(), "duplicate ids: {ids:?}");
+    for target in attr_values(html, "for") {
+        assert!(unique.contains(target), "label for missing id {target}");
+    }
+    for list in attr_values(html, "aria-describedby") {
+        for target in list.split_whitespace() {
+            assert!(
+                unique.contains(target),
+                "aria-describedby missing id {target}"
+            );
+        }
+    }
+    for target in attr_values(html, "aria-labelledby") {
+        assert!(
+            unique.contains(target),
+            "aria-labelledby missing id {target}"
+        );
+    }
+}
+
+fn every_page() -> Vec<String> {
+    let mut with_errors = form_view();
+    with_errors.errors = vec![error("quote", "Missing."), error("explanation", "Missing.")];
+    with_errors.form_error = Some("Too many reports.".to_owned());
+    let mut filed = tracking_view();
+    filed.just_filed = true;
+    vec![
+        home(&layout(), &HomeView::default()),
+        home(
+            &layout(),
+            &HomeView {
+                query: "nope".to_owned(),
+                find_error: Some("No article has that ID.".to_owned()),
+            },
+        ),
+        report_form(&layout(), &form_view()),
+        report_form(&layout(), &with_errors),
+        tracking(&layout(), &tracking_view()),
+        tracking(&layout(), &filed),
+        error_page(
+            &layout(),
+            &ErrorView {
+                status: 404,
+                title: "Not found".to_owned(),
+                message: "There is no such page.".to_owned(),
+            },
+        ),
+    ]
+    .into_iter()
+    .map(|m| m.into_string())
+    .collect()
+}
+
+#[test]
+fn layout_has_the_frame() {
+    let html = layout()
+        .page("Some page", maud::html! { h1 { "Hello" } })
+        .into_string();
+    assert!(html.starts_with("<!DOCTYPE html><html lang=\"en\">"));
+    assert!(html.contains("<meta charset=\"utf-8\">"));
+    assert!(
+        html.contains("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
+    );
+    assert!(html.contains("<title>Some page · The Daily Example</title>"));
+    assert!(html.contains("<link rel=\"stylesheet\" href=\"/static/style.css\">"));
+    assert!(html.contains("href=\"#main\""));
+    assert!(html.contains("<main class=\"wrap\" id=\"main\""));
+    assert!(html.contains("<a class=\"site-name\" href=\"/\">The Daily Example Corrections</a>"));
+    assert!(html.contains("<a href=\"/corrections\">Corrections</a>"));
+    assert!(html.contains("<a href=\"/standards\">Editorial standards</a>"));
+    assert!(html.contains("Corrigenda — corrections and editorial standards for The Daily Example"));
+    assert!(html.contains("<h1>Hello</h1>"));
+}
+
+#[test]
+fn layout_escapes_the_publication_and_title() {
+    let layout = Layout {
+        publication: HOSTILE.to_owned(),
+    };
+    let html = layout.page(HOSTILE, maud::html! {}).into_string();
+    assert_escaped(&html);
+}
+
+#[test]
+fn no_page_has_script_and_ids_are_consistent() {
+    for html in every_page() {
+        assert!(!html.to_ascii_lowercase().contains("<script"), "{html}");
+        assert!(!html.contains(" onclick="), "{html}");
+        assert_eq!(html.matches("<h1>").count(), 1, "one h1 per page:\n{html}");
+        assert_ids_consistent(&html);
+    }
+}
+
+#[test]
+fn home_has_find_form_empty_state_and_links() {
+    let html = home(&layout(), &HomeView::default()).into_string();
+    assert!(html.contains("<h1>The Daily Example corrections desk</h1>"));
+    assert!(html.contains("public, verifiable log"));
+    assert!(html.contains("method=\"get\" action=\"/articles\""));
+    assert!(html.contains("<label class=\"label\" for=\"field-q\">Article ID or URL</label>"));
+    assert!(html.contains("name=\"q\" value=\"\""));
+    assert!(html.contains("Recent corrections"));
+    assert!(html.contains("No corrections have been published yet."));
+    assert!(html.contains("href=\"/standards\">Read our editorial standards"));
+    assert!(html.contains("href=\"/corrections\">See the full corrections log"));
+    assert!(!html.contains("aria-invalid"));
+    assert!(!html.contains("role=\"alert\""));
+}
+
+#[test]
+fn home_keeps_query_and_shows_error_next_to_field() {
+    let view = HomeView {
+        query: "https://news.example/nope".to_owned(),
+        find_error: Some("We have no article at that address.".to_owned()),
+    };
+    let html = home(&layout(), &view).into_string();
+    assert!(html.contains("value=\"https://news.example/nope\""));
+    assert!(html.contains("<div class=\"form-group has-error\">"));
+    assert!(html.contains(
+        "<div role=\"alert\"><p class=\"field-error\" id=\"error-q\">\
+         <span class=\"visually-hidden\">Error: </span>We have no article at that address.</p></div>"
+    ));
+    assert!(html.contains("aria-describedby=\"hint-q error-q\" aria-invalid=\"true\""));
+    assert!(html.find("id=\"error-q\"").unwrap() < html.find("id=\"field-q\"").unwrap());
+}
+
+#[test]
+fn home_escapes_query_and_error() {
+    let view = HomeView {
+        query: HOSTILE.to_owned(),
+        find_error: None,
+    };
+    let html = home(&layout(), &view).into_string();
+    assert_escaped(&html);
+    assert!(html.contains(&format!("value=\"{HOSTILE_ESCAPED}\"")));
+
+    let view = HomeView {
+        query: String::new(),
+        find_error: Some(HOSTILE.to_owned()),
+    };
+    assert_escaped(&home(&layout(), &view).into_string());
+}
+
+#[test]
+fn report_form_shows_article_and_fields() {
+    let html = report_form(&layout(), &form_view()).into_string();
+    assert!(html.contains("<title>Report an error · The Daily Example</title>"));
+    assert!(html.contains(
+        "<a href=\"https://news.example/2026/11/28/council\" rel=\"noopener noreferrer\">\
+         Council votes to close library</a>"
+    ));
+    assert!(html.contains("<li>Politics</li>"));
+    assert!(html.contains("<li>By Ann Lee and Bo Chen</li>"));
+    assert!(html.contains("<li>Published 28 November 2026</li>"));
+    assert!(html.contains(
+        "method=\"post\" action=\"/articles/2026-11-28-council/report\" accept-charset=\"utf-8\""
+    ));
+    assert!(html.contains("<option value=\"\">Choose one</option>"));
+    assert!(html.contains("name=\"category\" required"));
+    assert!(html.contains("maxlength=\"2000\""));
+    assert!(html.contains("maxlength=\"5000\""));
+    assert!(html.contains("up to 5 links, each starting with https:// or http://"));
+    assert!(html.contains("We check them against the article's text."));
+    assert!(html.contains("type=\"email\" name=\"reporter_email\""));
+    assert!(html.contains("autocomplete=\"email\""));
+    assert!(html.contains("autocomplete=\"name\""));
+    assert!(html.contains("Only to tell you the outcome. Never published."));
+    assert!(html.contains("<button class=\"button\" type=\"submit\">Send report</button>"));
+    for name in [
+        "category",
+        "quote",
+        "explanation",
+        "evidence_urls",
+        "reporter_name",
+        "reporter_email",
+    ] {
+        let g = group(&html, name);
+        assert!(g.contains(&format!("id=\"field-{name}\"")), "{g}");
+        assert!(g.contains(&format!("name=\"{name}\"")), "{g}");
+        assert!(g.contains(&format!("id=\"hint-{name}\"")), "{g}");
+        assert!(
+            g.contains(&format!("aria-describedby=\"hint-{name}\"")),
+            "{g}"
+        );
+    }
+    assert!(!html.contains("aria-invalid"));
+    assert!(!html.contains("There is a problem"));
+}
+
+#[test]
+fn report_form_quote_hint_depends_on_known_text() {
+    let mut view = form_view();
+    view.article.text_known = false;
+    let html = report_form(&layout(), &view).into_string();
+    assert!(html.contains("Copy the words exactly as they appear in the article"));
+    assert!(!html.contains("We check them against the article's text."));
+}
+
+#[test]
+fn report_form_honeypot_is_labelled_and_unreachable() {
+    let html = report_form(&layout(), &form_view()).into_string();
+    assert!(html.contains(
+        "<div class=\"hp\"><label for=\"field-website\">Leave this field empty</label>\
+         <input id=\"field-website\" type=\"text\" name=\"website\" tabindex=\"-1\" autocomplete=\"off\"></div>"
+    ));
+    assert!(!html.contains("aria-hidden"));
+}
+
+#[test]
+fn report_form_keeps_values() {
+    let mut view = form_view();
+    view.values = ReportFormValues {
+        category: "misquote".to_owned(),
+        quote: "The library will close in May.".to_owned(),
+        explanation: "\nIt closes in June.\nSee the minutes.".to_owned(),
+        evidence_urls: "https://council.example/minutes\nhttps://council.example/vote".to_owned(),
+        reporter_name: "Dana Fox".to_owned(),
+        reporter_email: "dana@example.org".to_owned(),
+    };
+    view.errors = vec![error("quote", "This passage is not in the article.")];
+    let html = report_form(&layout(), &view).into_string();
+    assert!(html.contains("<option value=\"misquote\" selected>Misquote</option>"));
+    assert!(html.contains("<option value=\"factual_error\">Factual error</option>"));
+    assert!(html.contains(">\nThe library will close in May.</textarea>"));
+    // The extra newline keeps the reader's own leading blank line through HTML parsing.
+    assert!(html.contains(">\n\nIt closes in June.\nSee the minutes.</textarea>"));
+    assert!(html
+        .contains(">\nhttps://council.example/minutes\nhttps://council.example/vote</textarea>"));
+    assert!(html.contains("value=\"Dana Fox\""));
+    assert!(html.contains("value=\"dana@example.org\""));
+}
+
+#[test]
+fn report_form_error_is_next_to_its_field() {
+    let mut view = form_view();
+    view.errors = vec![
+        error("quote", "This passage is not in the article."),
+        error(
+            "reporter_email",
+            "Enter an email address like name@example.com.",
+        ),
+    ];
+    let html = report_form(&layout(), &view).into_string();
+
+    let quote = group(&html, "quote");
+    assert!(quote.starts_with("<div class=\"form-group has-error\">"));
+    assert!(quote.contains(
+        "<p class=\"field-error\" id=\"error-quote\"><span class=\"visually-hidden\">Error: </span>\
+         This passage is not in the article.</p>"
+    ));
+    assert!(quote.contains("aria-describedby=\"hint-quote error-quote\" aria-invalid=\"true\""));
+    assert!(quote.find("id=\"error-quote\"").unwrap() < quote.find("id=\"field-quote\"").unwrap());
+
+    let email = group(&html, "reporter_email");
+    assert!(email.contains("id=\"error-reporter_email\""));
+    assert!(email.contains("aria-invalid=\"true\""));
+
+    let explanation = group(&html, "explanation");
+    assert!(explanation.starts_with("<div class=\"form-group\">"));
+    assert!(!explanation.contains("aria-invalid"));
+    assert!(!explanation.contains("field-error"));
+}
+
+#[test]
+fn report_form_summary_links_to_fields() {
+    let mut view = form_view();
+    view.errors = vec![
+        error("category", "Choose the kind of error."),
+        error("quote", "Copy the passage from the article."),
+        error("csrf_token", "The form expired. Send it again."),
+    ];
+    view.form_error = Some("You have sent many reports. Try again in an hour.".to_owned());
+    let html = report_form(&layout(), &view).into_string();
+    assert!(html.contains("<title>Error: Report an error · The Daily Example</title>"));
+
+    let start = html
+        .find("<div class=\"error-summary\" role=\"alert\"")
+        .unwrap();
+    let summary = &html[start..start + html[start..].find("</div>").unwrap()];
+    assert!(summary.contains("<h2 id=\"error-summary-title\">There is a problem</h2>"));
+    assert!(summary.contains("<li>You have sent many reports. Try again in an hour.</li>"));
+    assert!(summary.contains("<a href=\"#field-category\">Choose the kind of error.</a>"));
+    assert!(summary.contains("<a href=\"#field-quote\">Copy the passage from the article.</a>"));
+    // An unknown field has nowhere to link to and nowhere to show its message but here.
+    assert!(summary.contains("<li>The form expired. Send it again.</li>"));
+    assert!(!html.contains("#field-csrf_token"));
+    assert!(!html.contains("error-csrf_token"));
+    assert_eq!(html.matches("The form expired. Send it again.").count(), 1);
+    // The summary comes before the form.
+    assert!(start < html.find("<form").unwrap());
+}
+
+#[test]
+fn report_form_summary_for_form_error_alone() {
+    let mut view = form_view();
+    view.form_error = Some("Too many reports.".to_owned());
+    let html = report_form(&layout(), &view).into_string();
+    assert!(html.contains("There is a problem"));
+    assert!(html.contains("<li>Too many reports.</li>"));
+    assert!(!html.contains("aria-invalid"));
+}
+
+#[test]
+fn report_form_escapes_reader_text() {
+    let mut view = form_view();
+    view.article.title = HOSTILE.to_owned();
+    view.values = ReportFormValues {
+        category: HOSTILE.to_owned(),
+        quote: HOSTILE.to_owned(),
+        explanation: HOSTILE.to_owned(),
+        evidence_urls: HOSTILE.to_owned(),
+        reporter_name: HOSTILE.to_owned(),
+        reporter_email: HOSTILE.to_owned(),
+    };
+    view.errors = vec![error("quote", HOSTILE), error(HOSTILE, HOSTILE)];
+    view.form_error = Some(HOSTILE.to_owned());
+    view.action = HOSTILE.to_owned();
+    let html = report_form(&layout(), &view).into_string();
+    assert_escaped(&html);
+    // Title, quote, explanation, evidence, name, email, action, 2 field errors, form error and
+    // the quote's message beside its field: nothing got through unescaped anywhere.
+    assert_eq!(html.matches(HOSTILE_ESCAPED).count(), 11, "{html}");
+    assert!(html.contains(&format!("value=\"{HOSTILE_ESCAPED}\"")));
+    assert!(html.contains(&format!(">\n{HOSTILE_ESCAPED}</textarea>")));
+}
+
+#[test]
+fn tracking_shows_status_report_and_history() {
+    let html = tracking(&layout(), &tracking_view()).into_string();
+    assert!(html.contains("<title>Your correction report · The Daily Example</title>"));
+    assert!(
+        html.contains("<span class=\"badge status-needs_info\">We need more information</span>")
+    );
+    assert!(html.contains("An editor has a question for you."));
+    assert!(html.contains("<dt>Kind of error</dt><dd>Misquote</dd>"));
+    assert!(html.contains("<time datetime=\"2026-11-28T13:05:00Z\">2026-11-28 13:05 UTC</time>"));
+    assert!(html.contains("<time datetime=\"2026-11-29T09:00:00Z\">2026-11-29 09:00 UTC</time>"));
+    assert!(html.contains("<blockquote class=\"quote\"><p class=\"preserve-lines\">The library will close in May.</p></blockquote>"));
+    assert!(html.contains("<p class=\"preserve-lines\">It closes in June.\nSee the minutes.</p>"));
+    assert!(html.contains(
+        "<a href=\"https://council.example/minutes\" rel=\"nofollow noopener noreferrer\">\
+         https://council.example/minutes</a>"
+    ));
+    assert!(html.contains("rel=\"noopener noreferrer\">Council votes to close library</a>"));
+    let received = html.find("Report received").unwrap();
+    let asked = html.find("The editor asked a question").unwrap();
+    assert!(received < asked, "history is oldest first");
+    assert!(html.contains("<p class=\"preserve-lines\">Which paragraph?</p>"));
+    assert!(html.contains("<ol class=\"history\">"));
+    assert!(!html.contains("role=\"status\""));
+    assert!(
+        !html.contains("k3Jx9QpL2vTz"),
+        "the token is shown only right after filing"
+    );
+}
+
+#[test]
+fn tracking_just_filed_shows_the_link_to_keep() {
+    let mut view = tracking_view();
+    view.just_filed = true;
+    let html = tracking(&layout(), &view).into_string();
+    assert!(html.contains("<div class=\"panel-success\" role=\"status\">"));
+    assert!(html.contains("Thank you: your report was received"));
+    assert!(html.contains("Keep this link: it is the only way to follow your report."));
+    assert!(html.contains("<code>https://corrections.example/reports/k3Jx9QpL2vTz</code>"));
+}
+
+#[test]
+fn tracking_never_shows_an_email() {
+    let mut view = tracking_view();
+    view.just_filed = true;
+    let html = tracking(&layout(), &view).into_string();
+    assert!(!html.contains('@'), "{html}");
+    assert!(!html.contains("mailto:"));
+}
+
+#[test]
+fn tracking_does_not_link_non_web_evidence() {
+    let mut view = tracking_view();
+    view.evidence_urls = vec![
+        "javascript:alert(1)".to_owned(),
+        "data:text/html,hi".to_owned(),
+    ];
+    let html = tracking(&layout(), &view).into_string();
+    assert!(!html.contains("href=\"javascript:"));
+    assert!(!html.contains("href=\"data:"));
+    assert!(html.contains("<li>javascript:alert(1)</li>"));
+}
+
+#[test]
+fn tracking_handles_empty_lists() {
+    let mut view = tracking_view();
+    view.evidence_urls.clear();
+    view.history.clear();
+    let html = tracking(&layout(), &view).into_string();
+    assert!(html.contains("You did not send any links."));
+    assert!(!html.contains("<ul class=\"evidence\">"));
+    assert!(!html.contains("<ol class=\"history\">"));
+}
+
+#[test]
+fn tracking_escapes_reader_text() {
+    let mut view = tracking_view();
+    view.just_filed = true;
+    view.article.title = HOSTILE.to_owned();
+    view.quote = HOSTILE.to_owned();
+    view.explanation = HOSTILE.to_owned();
+    view.evidence_urls = vec![format!("https://example.org/{HOSTILE}")];
+    view.history[1].detail = Some(HOSTILE.to_owned());
+    view.status = HOSTILE.to_owned();
+    let html = tracking(&layout(), &view).into_string();
+    assert_escaped(&html);
+    // Title, quote, explanation, evidence href and text, history detail, status class.
+    assert_eq!(html.matches(HOSTILE_ESCAPED).count(), 7, "{html}");
+    assert!(html.contains(&format!("href=\"https://example.org/{HOSTILE_ESCAPED}\"")));
+}
+
+#[test]
+fn error_page_shows_title_message_and_way_home() {
+    let view = ErrorView {
+        status: 404,
+        title: "Not found".to_owned(),
+        message: "There is no article with that ID.".to_owned(),
+    };
+    let html = error_page(&layout(), &view).into_string();
+    assert!(html.contains("<title>Not found · The Daily Example</title>"));
+    assert!(html.contains("<h1>Not found</h1>"));
+    assert!(html.contains("<p>There is no article with that ID.</p>"));
+    assert!(html.contains("<a href=\"/\">Go to the home page</a>"));
+
+    let view = ErrorView {
+        status: 400,
+        title: HOSTILE.to_owned(),
+        message: HOSTILE.to_owned(),
+    };
+    let html = error_page(&layout(), &view).into_string();
+    assert_escaped(&html);
+    assert_eq!(html.matches(HOSTILE_ESCAPED).count(), 3);
+}
+
+#[test]
+fn stylesheet_is_self_contained_and_hides_the_honeypot() {
+    assert!(!STYLESHEET.contains("@import"));
+    assert!(!STYLESHEET.contains("url("));
+    let hp = STYLESHEET.find(".hp {").unwrap();
+    let rule = &STYLESHEET[hp..hp + STYLESHEET[hp..].find('}').unwrap()];
+    assert!(rule.contains("position: absolute;"));
+    assert!(rule.contains("left: -10000px;"));
+    assert!(STYLESHEET.contains(".visually-hidden {"));
+    assert!(STYLESHEET.contains("white-space: pre-wrap;"));
+    assert!(STYLESHEET.contains(":focus-visible"));
+}
