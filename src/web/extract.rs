@@ -63,12 +63,13 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
             return AppError::BadRequest(format!("the request body is not valid JSON: {inner}"));
         }
         let message = inner.to_string();
-        // serde reports missing and unknown fields at the parent's path; name the field itself.
+        // serde reports a missing field at its parent's path; name the field itself.
         let named = message
             .split('`')
             .nth(1)
             .filter(|_| message.contains("field `"));
         let field = match (named, path.as_str()) {
+            (Some(name), path) if path == name || path.ends_with(&format!(".{name}")) => path.to_owned(),
             (Some(name), "." | "") => name.to_owned(),
             (Some(name), parent) => format!("{parent}.{name}"),
             (None, path) => path.to_owned(),

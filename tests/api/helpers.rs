@@ -1,0 +1,314 @@
+//! A real server per test, on its own database of either backend.
+
+use std::io::Write;
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::OnceLock;
+
+use corrigenda::config::RawSettings;
+use corrigenda::db::{Db, DbConnection};
+use corrigenda::domain::accounts::{self, Role};
+use corrigenda::web::{self, AppState};
+use diesel::connection::SimpleConnection;
+use diesel::{Connection, PgConnection, RunQueryDsl};
+use sha2::{Digest, Sha256};
+
+/// Which database a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs each named `async fn(Backend)` once per backend, as `sqlite::name` and `postgres::name`.
+#[macro_export]
+macro_rules! both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::helpers::Backend::Sqlite).await
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    if $crate::helpers::postgres_available() {
+                        super::$name($crate::helpers::Backend::Postgres).await
+                    }
+                }
+            )*
+        }
+    };
+}
+
+/// The maintenance database URL for PostgreSQL tests.
+fn postgres_admin_url() -> String {
+    std::env::var("CORRIGENDA_TEST_POSTGRES").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+/// Whether PostgreSQL tests can run; fails the run under CI when they cannot, else says so loudly.
+pub fn postgres_available() -> bool {
+    static AVAILABLE: OnceLock<bool> = OnceLock::new();
+    let available = *AVAILABLE.get_or_init(|| match PgConnection::establish(&postgres_admin_url()) {
+        Ok(_) => true,
+        Err(err) => {
+            if std::env::var_os("CI").is_some() {
+                panic!("CI is set and PostgreSQL at {} is unreachable: {err}", postgres_admin_url());
+            }
+            false
+        }
+    });
+    if !available {
+        // Written to the real stderr, past the test harness's capture, so nobody misses it.
+        let _ = writeln!(
+            std::io::stderr(),
+            "\n*** SKIPPED a PostgreSQL test: {} is unreachable. Start PostgreSQL or set CORRIGENDA_TEST_POSTGRES. ***",
+            postgres_admin_url()
+        );
+    }
+    available
+}
+
+/// A migrated template database, made once per migration set and reused (creating from it is fast).
+fn postgres_template() -> String {
+    static TEMPLATE: OnceLock<String> = OnceLock::new();
+    TEMPLATE
+        .get_or_init(|| {
+            let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("migrations/postgres");
+            let mut files: Vec<PathBuf> = walk(&dir);
+            files.sort();
+            let mut hash = Sha256::new();
+            for file in files {
+                hash.update(file.strip_prefix(&dir).unwrap().to_string_lossy().as_bytes());
+                hash.update(std::fs::read(&file).unwrap());
+            }
+            let name = format!("corrigenda_tpl_{}", &hex::encode(hash.finalize())[..16]);
+            let mut admin = PgConnection::establish(&postgres_admin_url()).unwrap();
+            // Other test processes may be making the same template: one at a time.
+            admin.batch_execute("SELECT pg_advisory_lock(4242)").unwrap();
+            let ready: bool = diesel::select(diesel::dsl::sql::<diesel::sql_types::Bool>(&format!(
+                "EXISTS (SELECT 1 FROM pg_database WHERE datname = '{name}' AND datistemplate)"
+            )))
+            .get_result(&mut admin)
+            .unwrap();
+            if !ready {
+                admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).unwrap();
+                admin.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
+                let mut conn = corrigenda::db::DbTarget::parse(&database_url(&name)).unwrap().connect().unwrap();
+                corrigenda::db::migrate(&mut conn).unwrap();
+                drop(conn);
+                admin.batch_execute(&format!("ALTER DATABASE {name} IS_TEMPLATE true")).unwrap();
+            }
+            admin.batch_execute("SELECT pg_advisory_unlock(4242)").unwrap();
+            name
+        })
+        .clone()
+}
+
+fn walk(dir: &std::path::Path) -> Vec<PathBuf> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .flat_map(|e| {
+            let path = e.unwrap().path();
+            if path.is_dir() { walk(&path) } else { vec![path] }
+        })
+        .collect()
+}
+
+fn database_url(name: &str) -> String {
+    let mut url = url::Url::parse(&postgres_admin_url()).unwrap();
+    url.set_path(name);
+    url.to_string()
+}
+
+/// A database of either kind that is removed when dropped.
+pub struct TestDb {
+    pub url: String,
+    pg_name: Option<String>,
+    _dir: tempfile::TempDir,
+}
+
+impl TestDb {
+    /// A fresh, migrated database.
+    pub fn new(backend: Backend) -> Self {
+        static COUNTER: AtomicUsize = AtomicUsize::new(0);
+        let dir = tempfile::tempdir().unwrap();
+        match backend {
+            Backend::Sqlite => Self {
+                url: dir.path().join("test.db").to_string_lossy().into_owned(),
+                pg_name: None,
+                _dir: dir,
+            },
+            Backend::Postgres => {
+                let name = format!(
+                    "corrigenda_test_{}_{}_{}",
+                    std::process::id(),
+                    COUNTER.fetch_add(1, Ordering::SeqCst),
+                    rand::random::<u32>()
+                );
+                let template = postgres_template();
+                let mut admin = PgConnection::establish(&postgres_admin_url()).unwrap();
+                admin.batch_execute(&format!("CREATE DATABASE {name} TEMPLATE {template}")).unwrap();
+                Self { url: database_url(&name), pg_name: Some(name), _dir: dir }
+            }
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some(name) = &self.pg_name {
+            if let Ok(mut admin) = PgConnection::establish(&postgres_admin_url()) {
+                let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+            }
+        }
+    }
+}
+
+/// The default settings of a test server; tests change what they need.
+pub fn settings(db_url: &str) -> RawSettings {
+    RawSettings {
+        database_url: db_url.to_owned(),
+        bind: "127.0.0.1:0".into(),
+        base_url: None,
+        publication: "The Test Gazette".into(),
+        report_rate_limit: "0".into(),
+        trusted_proxies: None,
+    }
+}
+
+/// A running server with its own database and an editor's API token.
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub db: Db,
+    pub token: String,
+    pub database: TestDb,
+    server: actix_web::dev::ServerHandle,
+}
+
+impl TestApp {
+    /// A server with default test settings.
+    pub async fn spawn(backend: Backend) -> Self {
+        Self::spawn_with(backend, |_| {}).await
+    }
+
+    /// A server whose settings `configure` adjusts.
+    pub async fn spawn_with(backend: Backend, configure: impl FnOnce(&mut RawSettings)) -> Self {
+        Self::on(TestDb::new(backend), configure).await
+    }
+
+    /// A server on an existing database (e.g. to restart on the same data).
+    pub async fn on(database: TestDb, configure: impl FnOnce(&mut RawSettings)) -> Self {
+        let mut raw = settings(&database.url);
+        configure(&mut raw);
+        let config = raw.parse().unwrap();
+        let (db, _) = Db::open(&config.database).unwrap();
+        let listener = TcpListener::bind(config.bind).unwrap();
+        let bound = listener.local_addr().unwrap();
+        let state = AppState::new(db.clone(), config, bound);
+        let server = web::serve(listener, state, 1).unwrap();
+        let handle = server.handle();
+        tokio::spawn(server);
+        let now = chrono::Utc::now().naive_utc();
+        let email = format!("desk{}@news.example", rand::random::<u32>());
+        let token = db
+            .write_blocking(|c| {
+                accounts::add_user(c, &email, "Desk Editor", Role::Editor, "a long enough password", now)?;
+                accounts::create_token(c, &email, "tests", now)
+            })
+            .unwrap();
+        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        Self { address: format!("http://{bound}"), client, db, token, database, server: handle }
+    }
+
+    /// Stops the server and hands back its database.
+    pub async fn stop(self) -> TestDb {
+        self.server.stop(true).await;
+        self.database
+    }
+
+    /// An absolute URL on this server.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    /// Upserts an article through the API as the test editor.
+    pub async fn put_article(&self, id: &str, body: &serde_json::Value) -> reqwest::Response {
+        self.client.put(self.url(&format!("/api/v1/articles/{id}"))).bearer_auth(&self.token).json(body).send().await.unwrap()
+    }
+
+    /// Registers the standard test article (`kursk`, with text) and returns its id.
+    pub async fn article(&self) -> &'static str {
+        let response = self.put_article("kursk", &article_json()).await;
+        assert!(response.status().is_success(), "{}", response.text().await.unwrap());
+        "kursk"
+    }
+
+    /// Files a report through the API.
+    pub async fn file_report(&self, article: &str, body: &serde_json::Value) -> reqwest::Response {
+        self.client.post(self.url(&format!("/api/v1/articles/{article}/reports"))).json(body).send().await.unwrap()
+    }
+
+    /// How many reports are stored.
+    pub fn report_count(&self) -> i64 {
+        use diesel::prelude::*;
+        use corrigenda::db::schema::reports;
+        self.db.read_blocking(|c: &mut DbConnection| Ok(reports::table.count().get_result(c)?)).unwrap()
+    }
+
+    /// Runs the `corrigenda` binary on this server's database.
+    pub fn cli(&self, args: &[&str]) -> std::process::Output {
+        cli(&self.database.url, args, None)
+    }
+}
+
+/// Runs the `corrigenda` binary against `db_url`, optionally feeding stdin.
+pub fn cli(db_url: &str, args: &[&str], stdin: Option<&str>) -> std::process::Output {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_corrigenda"))
+        .args(args)
+        .env("DATABASE_URL", db_url)
+        .env("RUST_LOG", "warn")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(input) = stdin {
+        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    }
+    drop(child.stdin.take());
+    child.wait_with_output().unwrap()
+}
+
+/// The test article's text: a real news article, with curly quotes and dashes.
+pub const ARTICLE_TEXT: &str = include_str!("../../fixtures/kursk.txt");
+
+/// A valid article body for the API.
+pub fn article_json() -> serde_json::Value {
+    serde_json::json!({
+        "url": "https://news.example/world/kursk",
+        "title": "Russians Appear to Commit Disturbing Act to Faces of Dead North Koreans",
+        "section": "World",
+        "authors": ["Randy DeSoto"],
+        "published_at": "2024-12-20T14:00:00Z",
+        "text": ARTICLE_TEXT,
+    })
+}
+
+/// A valid report body for the test article.
+pub fn report_json() -> serde_json::Value {
+    serde_json::json!({
+        "category": "factual_error",
+        "quote": "in the war that is approaching its four-year mark",
+        "explanation": "The invasion began in February 2022: in December 2024 it was nearly three years.",
+        "evidence_urls": ["https://en.wikipedia.org/wiki/Russian_invasion_of_Ukraine"],
+        "reporter_name": "Ada Reader",
+        "reporter_email": "ada@example.com",
+    })
+}

@@ -1,0 +1,105 @@
+//! Start-up, restarts, settings and the command line.
+
+use serde_json::Value;
+
+use crate::both_backends;
+use crate::helpers::{cli, Backend, TestApp, TestDb};
+
+both_backends!(
+    migrations_are_idempotent_on_restart,
+    user_add_and_token_create_work_from_the_cli,
+    demo_seeds_a_living_system,
+);
+
+async fn migrations_are_idempotent_on_restart(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.article().await;
+    let database = app.stop().await;
+    let again = TestApp::on(database, |_| {}).await;
+    let response = again.client.get(again.url("/api/v1/articles/kursk")).send().await.unwrap();
+    assert_eq!(response.status(), 200, "data survives a restart");
+    let output = again.cli(&["migrate"]);
+    assert!(output.status.success());
+    assert!(String::from_utf8_lossy(&output.stdout).starts_with("0 migration(s) applied"));
+}
+
+async fn user_add_and_token_create_work_from_the_cli(backend: Backend) {
+    let database = TestDb::new(backend);
+    let add = cli(
+        &database.url,
+        &["user", "add", "--email", "sam@news.example", "--name", "Sam Standards", "--role", "standards_editor", "--password-stdin"],
+        Some("a very long passphrase\n"),
+    );
+    assert!(add.status.success(), "{}", String::from_utf8_lossy(&add.stderr));
+    let short = cli(
+        &database.url,
+        &["user", "add", "--email", "kim@news.example", "--name", "Kim", "--role", "editor", "--password-stdin"],
+        Some("short\n"),
+    );
+    assert!(!short.status.success());
+    assert!(String::from_utf8_lossy(&short.stderr).contains("at least 12 characters"));
+    let bad_role = cli(&database.url, &["user", "add", "--email", "x@news.example", "--name", "X", "--role", "boss"], None);
+    assert!(String::from_utf8_lossy(&bad_role.stderr).contains("standards_editor"));
+
+    let token = cli(&database.url, &["token", "create", "--email", "sam@news.example", "--name", "CMS"], None);
+    assert!(token.status.success(), "{}", String::from_utf8_lossy(&token.stderr));
+    let stdout = String::from_utf8_lossy(&token.stdout);
+    let token = stdout.lines().last().unwrap().trim().to_owned();
+    assert!(token.starts_with("cgd_"), "token on the last line: {stdout}");
+
+    let app = TestApp::on(database, |_| {}).await;
+    let response = app
+        .client
+        .put(app.url("/api/v1/articles/cli-1"))
+        .bearer_auth(&token)
+        .json(&crate::helpers::article_json())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201, "the printed token works");
+}
+
+async fn demo_seeds_a_living_system(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let output = app.cli(&["demo"]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
+    let tokens: Vec<&str> = stdout.lines().filter_map(|l| l.split("/reports/").nth(1)).collect();
+    assert!(tokens.len() >= 5, "{stdout}");
+    let mut statuses = Vec::new();
+    for token in &tokens {
+        let tracking: Value =
+            app.client.get(app.url(&format!("/api/v1/reports/{}", token.trim()))).send().await.unwrap().json().await.unwrap();
+        statuses.push(tracking["status"].as_str().unwrap().to_owned());
+    }
+    statuses.sort();
+    statuses.dedup();
+    assert!(statuses.len() >= 4, "reports in several states: {statuses:?}");
+    let again = app.cli(&["demo"]);
+    assert!(again.status.success(), "running demo twice is fine");
+}
+
+#[test]
+fn a_bad_setting_stops_start_up_with_one_line_naming_it() {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_corrigenda"))
+        .env("CORRIGENDA_BIND", "not-an-address")
+        .env("DATABASE_URL", "unused.db")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("CORRIGENDA_BIND"), "{stderr}");
+}
+
+#[test]
+fn an_unreachable_database_is_named_at_start_up() {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_corrigenda"))
+        .args(["migrate"])
+        .env("DATABASE_URL", "postgres://nobody@127.0.0.1:1/none")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("cannot connect to PostgreSQL"), "{stderr}");
+}
