@@ -68,7 +68,7 @@ pub fn parse_email(field: &str, raw: &str) -> Result<String, FieldError> {
         Ok(addr) if addr.domain().contains('.') || addr.domain() == "localhost" => Ok(email),
         _ => Err(FieldError::new(
             field,
-            format!("{email:?} is not an email address like name@example.com"),
+            format!("must be an email address like name@example.com, not {email:?}"),
         )),
     }
 }

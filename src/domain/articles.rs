@@ -138,7 +138,7 @@ fn parse_published(raw: &str) -> Result<NaiveDateTime, FieldError> {
     }
     Err(FieldError::new(
         "published_at",
-        format!("{raw:?} is not a date and time like 2026-11-28T09:30:00Z (RFC 3339)"),
+        format!("must be a date and time like 2026-11-28T09:30:00Z (RFC 3339), not {raw:?}"),
     ))
 }
 

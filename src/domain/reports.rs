@@ -191,9 +191,9 @@ pub fn validate(input: &ReportInput, article: &Article) -> Result<ValidReport, V
             format!("is required: choose one of {}", Category::allowed())
         } else {
             format!(
-                "{:?} is not a category: choose one of {}",
-                input.category,
-                Category::allowed()
+                "must be one of {}, not {:?}",
+                Category::allowed(),
+                input.category
             )
         };
         errors.push(FieldError::new("category", message));

@@ -88,7 +88,7 @@ pub fn http_url(field: &str, value: &str) -> Result<String, FieldError> {
     let bad = || {
         FieldError::new(
             field,
-            format!("{value:?} is not a web address starting with https:// or http://"),
+            format!("must be a web address starting with https:// or http://, not {value:?}"),
         )
     };
     let parsed = url::Url::parse(value).map_err(|_| bad())?;

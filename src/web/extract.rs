@@ -69,7 +69,9 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
             .nth(1)
             .filter(|_| message.contains("field `"));
         let field = match (named, path.as_str()) {
-            (Some(name), path) if path == name || path.ends_with(&format!(".{name}")) => path.to_owned(),
+            (Some(name), path) if path == name || path.ends_with(&format!(".{name}")) => {
+                path.to_owned()
+            }
             (Some(name), "." | "") => name.to_owned(),
             (Some(name), parent) => format!("{parent}.{name}"),
             (None, path) => path.to_owned(),

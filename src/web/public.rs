@@ -240,7 +240,7 @@ pub async fn submit_report(
     view.errors = errors
         .into_iter()
         .map(|e| views::FieldError {
-            message: format!("{}: {}", field_label(&e.field), e.message),
+            message: form_message(&e),
             field: e.field,
         })
         .collect();
@@ -254,17 +254,19 @@ pub async fn submit_report(
     Ok(response)
 }
 
-/// How a field is named in messages on the form.
-fn field_label(field: &str) -> &str {
-    match field {
-        "category" => "Kind of error",
+/// A field error as a sentence for the form: the domain's messages are predicates.
+fn form_message(error: &crate::error::FieldError) -> String {
+    let label = match error.field.as_str() {
+        // The machine values in the API message mean nothing to a reader at a select box.
+        "category" => return "Choose the kind of error from the list.".into(),
         "quote" => "The passage",
         "explanation" => "Your explanation",
-        "evidence_urls" => "Evidence links",
+        "evidence_urls" => "Each evidence link",
         "reporter_name" => "Your name",
         "reporter_email" => "Your email",
         other => other,
-    }
+    };
+    format!("{label} {}.", error.message.trim_end_matches('.'))
 }
 
 /// The tracking page's query: `filed=1` right after filing.

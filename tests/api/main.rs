@@ -1,5 +1,8 @@
 //! Integration tests: the real server on SQLite and PostgreSQL (one binary keeps link time down).
 
+// Test code: a panic is the failure report.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod helpers;
 
 mod articles;
