@@ -10,7 +10,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::config::{Config, RawSettings};
 use crate::db::Db;
-use crate::domain::{accounts, demo, import, secrets};
+use crate::domain::{accounts, demo, import, secrets, sessions};
 use crate::error::AppError;
 use crate::web::{self, AppState};
 
@@ -28,43 +28,31 @@ pub struct Cli {
 #[derive(Debug, Args)]
 struct SettingsArgs {
     /// Database: a SQLite file path (default), or postgres://user:pass@host/db.
-    #[arg(
-        long,
-        env = "DATABASE_URL",
-        default_value = "corrigenda.db",
-        global = true
-    )]
+    #[arg(long, env = "DATABASE_URL", default_value = "corrigenda.db", global = true)]
     database_url: String,
     /// Address to listen on.
-    #[arg(
-        long,
-        env = "CORRIGENDA_BIND",
-        default_value = "127.0.0.1:8080",
-        global = true
-    )]
+    #[arg(long, env = "CORRIGENDA_BIND", default_value = "127.0.0.1:8080", global = true)]
     bind: String,
     /// Public URL for links in mail and feeds [default: http://<bind address>].
     #[arg(long, env = "CORRIGENDA_BASE_URL", global = true)]
     base_url: Option<String>,
     /// The publication's name, shown on every page.
-    #[arg(
-        long,
-        env = "CORRIGENDA_PUBLICATION",
-        default_value = "The Daily Example",
-        global = true
-    )]
+    #[arg(long, env = "CORRIGENDA_PUBLICATION", default_value = "The Daily Example", global = true)]
     publication: String,
     /// Reports accepted per client as COUNT/SECONDS; 0 turns the limit off.
-    #[arg(
-        long,
-        env = "CORRIGENDA_REPORT_RATE_LIMIT",
-        default_value = "10/600",
-        global = true
-    )]
+    #[arg(long, env = "CORRIGENDA_REPORT_RATE_LIMIT", default_value = "10/600", global = true)]
     report_rate_limit: String,
     /// Comma-separated proxy IPs whose X-Forwarded-For is trusted [default: none].
     #[arg(long, env = "CORRIGENDA_TRUSTED_PROXIES", global = true)]
     trusted_proxies: Option<String>,
+    /// Response time per severity (units m, h, d).
+    #[arg(
+        long,
+        env = "CORRIGENDA_RESPONSE_TARGETS",
+        default_value = "legal=2h,high=24h,normal=72h,low=7d",
+        global = true
+    )]
+    response_targets: String,
 }
 
 #[derive(Debug, Subcommand)]
@@ -103,6 +91,36 @@ enum UserCommand {
         #[arg(long)]
         password_stdin: bool,
     },
+    /// Disable an account: it cannot sign in, and its sessions and tokens stop working.
+    Disable {
+        /// The account's email.
+        #[arg(long)]
+        email: String,
+    },
+    /// Re-enable a disabled account.
+    Enable {
+        /// The account's email.
+        #[arg(long)]
+        email: String,
+    },
+    /// Change an account's role.
+    SetRole {
+        /// The account's email.
+        #[arg(long)]
+        email: String,
+        /// editor, standards_editor or auditor.
+        #[arg(long)]
+        role: String,
+    },
+    /// Set a new password (ends the account's sessions).
+    ResetPassword {
+        /// The account's email.
+        #[arg(long)]
+        email: String,
+        /// Read the password from the first line of standard input (otherwise one is generated and printed).
+        #[arg(long)]
+        password_stdin: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -115,6 +133,13 @@ enum TokenCommand {
         /// What the token is for, e.g. "CMS production".
         #[arg(long)]
         name: String,
+    },
+    /// List tokens (never their values).
+    List,
+    /// Revoke a token by the id `token list` shows.
+    Revoke {
+        /// The token's id.
+        id: i64,
     },
 }
 
@@ -136,6 +161,7 @@ impl From<&SettingsArgs> for RawSettings {
             publication: a.publication.clone(),
             report_rate_limit: a.report_rate_limit.clone(),
             trusted_proxies: a.trusted_proxies.clone(),
+            response_targets: a.response_targets.clone(),
         }
     }
 }
@@ -153,16 +179,31 @@ pub fn run() -> ExitCode {
     init_logging();
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(config),
-        Command::Migrate => open(&config)
-            .map(|(_, n)| println!("{n} migration(s) applied to {}", config.database.display())),
-        Command::User(UserCommand::Add {
-            email,
-            name,
-            role,
-            password_stdin,
-        }) => add_user(&config, &email, &name, &role, password_stdin),
-        Command::Token(TokenCommand::Create { email, name }) => {
-            create_token(&config, &email, &name)
+        Command::Migrate => {
+            open(&config).map(|(_, n)| println!("{n} migration(s) applied to {}", config.database.display()))
+        }
+        Command::User(UserCommand::Add { email, name, role, password_stdin }) => {
+            add_user(&config, &email, &name, &role, password_stdin)
+        }
+        Command::User(UserCommand::Disable { email }) => {
+            account_change(&config, &format!("Disabled {email}"), |c| accounts::set_disabled(c, &email, true))
+        }
+        Command::User(UserCommand::Enable { email }) => {
+            account_change(&config, &format!("Enabled {email}"), |c| accounts::set_disabled(c, &email, false))
+        }
+        Command::User(UserCommand::SetRole { email, role }) => parse_role(&role).and_then(|role| {
+            account_change(&config, &format!("{email} is now {}", role.as_str()), |c| {
+                accounts::set_role(c, &email, role)
+            })
+        }),
+        Command::User(UserCommand::ResetPassword { email, password_stdin }) => {
+            reset_password(&config, &email, password_stdin)
+        }
+        Command::Token(TokenCommand::Create { email, name }) => create_token(&config, &email, &name),
+        Command::Token(TokenCommand::List) => list_tokens(&config),
+        Command::Token(TokenCommand::Revoke { id }) => {
+            let now = now();
+            account_change(&config, &format!("Revoked token {id}"), |c| accounts::revoke_token(c, id, now))
         }
         Command::Import(ImportCommand::Articles { file }) => import_articles(&config, &file),
         Command::Demo => seed_demo(&config),
@@ -179,10 +220,7 @@ pub fn run() -> ExitCode {
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
 }
 
 fn now() -> chrono::NaiveDateTime {
@@ -198,11 +236,7 @@ fn cli_error(err: AppError) -> anyhow::Error {
     match err {
         AppError::Invalid(errors) => anyhow::anyhow!(
             "{}",
-            errors
-                .iter()
-                .map(|e| format!("{}: {}", e.field, e.message))
-                .collect::<Vec<_>>()
-                .join("; ")
+            errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ")
         ),
         AppError::Internal(cause) => cause,
         other => anyhow::anyhow!("{}", other.public_message()),
@@ -215,36 +249,83 @@ fn serve(config: Config) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("cannot listen on {} (CORRIGENDA_BIND): {e}", config.bind))?;
     let bound = listener.local_addr()?;
     let database = config.database.display();
+    let setup = db.write_blocking(|c| sessions::setup_link(c, now())).map_err(cli_error)?;
     let state = AppState::new(db, config, bound);
     println!("Corrigenda is listening on {}", state.base_url);
     println!("Database: {database} ({migrated} migration(s) applied)");
+    if let Some(token) = setup {
+        println!("No account exists yet. Create the first standards editor at {}/setup/{token}", state.base_url);
+    }
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
-    actix_web::rt::System::new()
-        .block_on(async move { web::serve(listener, state, workers)?.await })?;
+    actix_web::rt::System::new().block_on(async move { web::serve(listener, state, workers)?.await })?;
     Ok(())
 }
 
-fn add_user(
-    config: &Config,
-    email: &str,
-    name: &str,
-    role: &str,
-    password_stdin: bool,
-) -> anyhow::Result<()> {
-    let role = accounts::Role::parse(role).ok_or_else(|| {
-        anyhow::anyhow!("--role {role:?} is not a role: use editor, standards_editor or auditor")
-    })?;
-    let (password, generated) = if password_stdin {
+fn parse_role(role: &str) -> anyhow::Result<accounts::Role> {
+    accounts::Role::parse(role)
+        .ok_or_else(|| anyhow::anyhow!("--role {role:?} is not a role: use editor, standards_editor or auditor"))
+}
+
+/// The password from stdin, or a generated one (and whether it was generated, so it is printed).
+fn password(from_stdin: bool) -> anyhow::Result<(String, bool)> {
+    if from_stdin {
         let mut line = String::new();
         std::io::stdin().lock().read_line(&mut line)?;
-        (line.trim_end_matches(['\r', '\n']).to_owned(), false)
+        Ok((line.trim_end_matches(['\r', '\n']).to_owned(), false))
     } else {
-        (secrets::new_token()[..24].to_owned(), true)
-    };
+        Ok((secrets::new_token()[..24].to_owned(), true))
+    }
+}
+
+fn account_change(
+    config: &Config,
+    done: &str,
+    change: impl FnOnce(&mut crate::db::DbConnection) -> Result<(), AppError>,
+) -> anyhow::Result<()> {
+    let (db, _) = open(config)?;
+    db.write_blocking(change).map_err(cli_error)?;
+    println!("{done}");
+    Ok(())
+}
+
+fn reset_password(config: &Config, email: &str, from_stdin: bool) -> anyhow::Result<()> {
+    let (password, generated) = password(from_stdin)?;
+    account_change(config, &format!("New password set for {email}; their sessions were ended"), |c| {
+        accounts::reset_password(c, email, &password)
+    })?;
+    if generated {
+        println!("Password (shown once, store it safely):");
+        println!("{password}");
+    }
+    Ok(())
+}
+
+fn list_tokens(config: &Config) -> anyhow::Result<()> {
+    let (db, _) = open(config)?;
+    let tokens = db.read_blocking(accounts::tokens).map_err(cli_error)?;
+    if tokens.is_empty() {
+        println!("No API tokens.");
+    }
+    for (token, email) in tokens {
+        let state = match token.revoked_at {
+            Some(at) => format!("revoked {}", at.format("%Y-%m-%d %H:%M")),
+            None => "active".to_owned(),
+        };
+        let used = token
+            .last_used_at
+            .map_or("never used".to_owned(), |at| format!("last used {}", at.format("%Y-%m-%d %H:%M")));
+        let created = token.created_at.format("%Y-%m-%d");
+        println!("{:>5}  {email}  {:?}  {state}  created {created}  {used}", token.id, token.name);
+    }
+    Ok(())
+}
+
+fn add_user(config: &Config, email: &str, name: &str, role: &str, password_stdin: bool) -> anyhow::Result<()> {
+    let role = parse_role(role)?;
+    let (password, generated) = password(password_stdin)?;
     let (db, _) = open(config)?;
     let now = now();
-    db.write_blocking(|c| accounts::add_user(c, email, name, role, &password, now))
-        .map_err(cli_error)?;
+    db.write_blocking(|c| accounts::add_user(c, email, name, role, &password, now)).map_err(cli_error)?;
     println!("Created {} account for {email}", role.as_str());
     if generated {
         println!("Password (shown once, store it safely):");
@@ -256,9 +337,7 @@ fn add_user(
 fn create_token(config: &Config, email: &str, name: &str) -> anyhow::Result<()> {
     let (db, _) = open(config)?;
     let now = now();
-    let token = db
-        .write_blocking(|c| accounts::create_token(c, email, name, now))
-        .map_err(cli_error)?;
+    let token = db.write_blocking(|c| accounts::create_token(c, email, name, now)).map_err(cli_error)?;
     println!("API token {name:?} for {email} (shown once, store it safely):");
     println!("{token}");
     Ok(())
@@ -293,18 +372,19 @@ fn import_articles(config: &Config, file: &std::path::Path) -> anyhow::Result<()
     if summary.refused.is_empty() {
         Ok(())
     } else {
-        anyhow::bail!(
-            "{} line(s) were refused; the others were imported",
-            summary.refused.len()
-        )
+        anyhow::bail!("{} line(s) were refused; the others were imported", summary.refused.len())
     }
 }
 
 fn seed_demo(config: &Config) -> anyhow::Result<()> {
     let (db, _) = open(config)?;
-    let seeded = demo::seed(&db, now()).map_err(cli_error)?;
+    let seeded = demo::seed(&db, &config.response_targets, now()).map_err(cli_error)?;
     let base = config.base_url(config.bind);
     println!("Demo data in {}:", config.database.display());
+    println!("Sign in at {base}/login with (passwords are new on every run):");
+    for (email, role, password) in &seeded.accounts {
+        println!("  {:<17} {email}  {password}", role.as_str());
+    }
     for id in &seeded.articles {
         println!("  article {id}: report form at {base}/articles/{id}/report");
     }
@@ -312,10 +392,7 @@ fn seed_demo(config: &Config) -> anyhow::Result<()> {
         println!("  (reports were seeded before; not filed again)");
     }
     for (article, token, status) in &seeded.reports {
-        println!(
-            "  report on {article} ({}): {base}/reports/{token}",
-            status.as_str()
-        );
+        println!("  report on {article} ({}): {base}/reports/{token}", status.as_str());
     }
     Ok(())
 }

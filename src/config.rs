@@ -4,6 +4,7 @@ use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
 use std::time::Duration;
 
 use crate::db::DbTarget;
+use crate::domain::reports::Targets;
 
 /// A limit of `count` requests per `per` for one client.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,6 +30,8 @@ pub struct Config {
     pub report_rate_limit: Option<RateLimit>,
     /// Proxies whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Vec<IpAddr>,
+    /// Response time per severity.
+    pub response_targets: Targets,
 }
 
 /// The raw values as given on the command line or in the environment.
@@ -40,6 +43,7 @@ pub struct RawSettings {
     pub publication: String,
     pub report_rate_limit: String,
     pub trusted_proxies: Option<String>,
+    pub response_targets: String,
 }
 
 /// A setting that cannot be used, as one line naming it.
@@ -51,31 +55,21 @@ pub struct ConfigError {
 }
 
 fn bad(name: &'static str, message: impl Into<String>) -> ConfigError {
-    ConfigError {
-        name,
-        message: message.into(),
-    }
+    ConfigError { name, message: message.into() }
 }
 
 impl RawSettings {
     /// Checks every value and builds the config.
     pub fn parse(&self) -> Result<Config, ConfigError> {
-        let database = DbTarget::parse(&self.database_url)
-            .map_err(|m| bad("DATABASE_URL (--database-url)", m))?;
+        let database = DbTarget::parse(&self.database_url).map_err(|m| bad("DATABASE_URL (--database-url)", m))?;
         let bind = parse_bind(&self.bind)?;
         let base_url = match self.base_url.as_deref().map(str::trim) {
             None | Some("") => None,
             Some(raw) => Some(parse_base_url(raw)?),
         };
         let publication = self.publication.trim().to_owned();
-        if publication.is_empty()
-            || publication.chars().count() > 100
-            || publication.chars().any(char::is_control)
-        {
-            return Err(bad(
-                "CORRIGENDA_PUBLICATION (--publication)",
-                "must be 1 to 100 characters on one line",
-            ));
+        if publication.is_empty() || publication.chars().count() > 100 || publication.chars().any(char::is_control) {
+            return Err(bad("CORRIGENDA_PUBLICATION (--publication)", "must be 1 to 100 characters on one line"));
         }
         Ok(Config {
             database,
@@ -84,6 +78,8 @@ impl RawSettings {
             publication,
             report_rate_limit: parse_rate_limit(&self.report_rate_limit)?,
             trusted_proxies: parse_proxies(self.trusted_proxies.as_deref().unwrap_or(""))?,
+            response_targets: Targets::parse(&self.response_targets)
+                .map_err(|m| bad("CORRIGENDA_RESPONSE_TARGETS (--response-targets)", m))?,
         })
     }
 }
@@ -99,28 +95,17 @@ fn parse_bind(raw: &str) -> Result<SocketAddr, ConfigError> {
     raw.to_socket_addrs()
         .ok()
         .and_then(|mut addrs| addrs.next())
-        .ok_or_else(|| {
-            bad(
-                BIND,
-                format!("{raw:?} is not an address like 127.0.0.1:8080"),
-            )
-        })
+        .ok_or_else(|| bad(BIND, format!("{raw:?} is not an address like 127.0.0.1:8080")))
 }
 
 fn parse_base_url(raw: &str) -> Result<url::Url, ConfigError> {
     const NAME: &str = "CORRIGENDA_BASE_URL (--base-url)";
     let url = url::Url::parse(raw).map_err(|e| bad(NAME, format!("{raw:?} is not a URL: {e}")))?;
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
-        return Err(bad(
-            NAME,
-            format!("{raw:?} must be an http:// or https:// URL"),
-        ));
+        return Err(bad(NAME, format!("{raw:?} must be an http:// or https:// URL")));
     }
     if url.query().is_some() || url.fragment().is_some() {
-        return Err(bad(
-            NAME,
-            format!("{raw:?} must not have a query or fragment"),
-        ));
+        return Err(bad(NAME, format!("{raw:?} must not have a query or fragment")));
     }
     Ok(url)
 }
@@ -130,25 +115,14 @@ fn parse_rate_limit(raw: &str) -> Result<Option<RateLimit>, ConfigError> {
     if raw == "0" {
         return Ok(None);
     }
-    let expected = || {
-        bad(
-            RATE,
-            format!("{raw:?} is not COUNT/SECONDS like 10/600, or 0 for no limit"),
-        )
-    };
+    let expected = || bad(RATE, format!("{raw:?} is not COUNT/SECONDS like 10/600, or 0 for no limit"));
     let (count, secs) = raw.split_once('/').ok_or_else(expected)?;
     let count: u32 = count.trim().parse().map_err(|_| expected())?;
     let secs: u64 = secs.trim().parse().map_err(|_| expected())?;
     if count == 0 || secs == 0 || secs > 86_400 * 30 {
-        return Err(bad(
-            RATE,
-            "COUNT and SECONDS must be positive, SECONDS at most 30 days; use 0 for no limit",
-        ));
+        return Err(bad(RATE, "COUNT and SECONDS must be positive, SECONDS at most 30 days; use 0 for no limit"));
     }
-    Ok(Some(RateLimit {
-        count,
-        per: Duration::from_secs(secs),
-    }))
+    Ok(Some(RateLimit { count, per: Duration::from_secs(secs) }))
 }
 
 fn parse_proxies(raw: &str) -> Result<Vec<IpAddr>, ConfigError> {
@@ -157,10 +131,7 @@ fn parse_proxies(raw: &str) -> Result<Vec<IpAddr>, ConfigError> {
         .filter(|s| !s.is_empty())
         .map(|s| {
             s.parse().map_err(|_| {
-                bad(
-                    "CORRIGENDA_TRUSTED_PROXIES (--trusted-proxies)",
-                    format!("{s:?} is not an IP address"),
-                )
+                bad("CORRIGENDA_TRUSTED_PROXIES (--trusted-proxies)", format!("{s:?} is not an IP address"))
             })
         })
         .collect()
@@ -193,6 +164,7 @@ mod tests {
             bind: "127.0.0.1:8080".into(),
             publication: "The Example Times".into(),
             report_rate_limit: "10/600".into(),
+            response_targets: "legal=2h,high=24h,normal=72h,low=7d".into(),
             ..Default::default()
         }
     }
@@ -200,13 +172,7 @@ mod tests {
     #[test]
     fn defaults_parse() {
         let config = raw().parse().unwrap();
-        assert_eq!(
-            config.report_rate_limit,
-            Some(RateLimit {
-                count: 10,
-                per: Duration::from_secs(600)
-            })
-        );
+        assert_eq!(config.report_rate_limit, Some(RateLimit { count: 10, per: Duration::from_secs(600) }));
         assert_eq!(config.base_url(config.bind), "http://127.0.0.1:8080");
     }
 
@@ -224,23 +190,15 @@ mod tests {
         let mut settings = raw();
         settings.bind = "not an address".into();
         let err = settings.parse().unwrap_err().to_string();
-        assert!(
-            err.contains("CORRIGENDA_BIND") && !err.contains('\n'),
-            "{err}"
-        );
+        assert!(err.contains("CORRIGENDA_BIND") && !err.contains('\n'), "{err}");
         let mut settings = raw();
         settings.base_url = Some("ftp://x".into());
-        assert!(settings
-            .parse()
-            .unwrap_err()
-            .to_string()
-            .contains("CORRIGENDA_BASE_URL"));
+        assert!(settings.parse().unwrap_err().to_string().contains("CORRIGENDA_BASE_URL"));
         let mut settings = raw();
         settings.trusted_proxies = Some("10.0.0.1, nope".into());
-        assert!(settings
-            .parse()
-            .unwrap_err()
-            .to_string()
-            .contains("CORRIGENDA_TRUSTED_PROXIES"));
+        assert!(settings.parse().unwrap_err().to_string().contains("CORRIGENDA_TRUSTED_PROXIES"));
+        let mut settings = raw();
+        settings.response_targets = "urgent=1h".into();
+        assert!(settings.parse().unwrap_err().to_string().contains("CORRIGENDA_RESPONSE_TARGETS"));
     }
 }

@@ -14,10 +14,7 @@ pub struct FieldError {
 impl FieldError {
     /// Builds a field error.
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self {
-            field: field.into(),
-            message: message.into(),
-        }
+        Self { field: field.into(), message: message.into() }
     }
 }
 
@@ -48,11 +45,13 @@ pub enum AppError {
         /// The route's limit in bytes.
         limit: usize,
     },
-    /// Too many requests from this client; retry after the given seconds.
-    #[error("too many reports from your network; try again in {} minutes", .retry_after_secs.div_ceil(60))]
+    /// Too many requests; retry after the given seconds.
+    #[error("{message}")]
     RateLimited {
         /// Seconds until a new request is accepted.
         retry_after_secs: u64,
+        /// What was limited, for people.
+        message: String,
     },
     /// Anything unexpected: logged with its cause, answered opaquely.
     #[error("internal error")]
@@ -98,14 +97,8 @@ impl AppError {
     /// The message shown to the client: the first field's message for validation errors.
     pub fn public_message(&self) -> String {
         match self {
-            Self::Invalid(errors) => errors
-                .first()
-                .map(|e| e.message.clone())
-                .unwrap_or_default(),
-            Self::Internal(_) => {
-                "something went wrong on our side; it has been logged, please try again later"
-                    .into()
-            }
+            Self::Invalid(errors) => errors.first().map(|e| e.message.clone()).unwrap_or_default(),
+            Self::Internal(_) => "something went wrong on our side; it has been logged, please try again later".into(),
             other => other.to_string(),
         }
     }
@@ -148,12 +141,7 @@ mod tests {
             (AppError::NotFound("x".into()), 404),
             (AppError::Conflict("x".into()), 409),
             (AppError::PayloadTooLarge { limit: 1 }, 413),
-            (
-                AppError::RateLimited {
-                    retry_after_secs: 1,
-                },
-                429,
-            ),
+            (AppError::RateLimited { retry_after_secs: 1, message: "x".into() }, 429),
             (AppError::Internal(anyhow::anyhow!("boom")), 500),
         ];
         for (err, status) in cases {
@@ -163,12 +151,7 @@ mod tests {
 
     #[test]
     fn diesel_not_found_is_404_and_other_failures_are_opaque() {
-        assert_eq!(
-            AppError::from(diesel::result::Error::NotFound)
-                .status_code()
-                .as_u16(),
-            404
-        );
+        assert_eq!(AppError::from(diesel::result::Error::NotFound).status_code().as_u16(), 404);
         let err = AppError::from(diesel::result::Error::BrokenTransactionManager);
         assert_eq!(err.status_code().as_u16(), 500);
         assert!(!err.public_message().contains("Transaction"));

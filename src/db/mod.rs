@@ -56,32 +56,18 @@ impl DbTarget {
             return Err("is empty".into());
         }
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            return Ok(Self {
-                backend: Backend::Postgres,
-                url: url.to_owned(),
-            });
+            return Ok(Self { backend: Backend::Postgres, url: url.to_owned() });
         }
-        if let Some(path) = url
-            .strip_prefix("sqlite://")
-            .or_else(|| url.strip_prefix("sqlite:"))
-        {
+        if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
             if path.is_empty() {
                 return Err("names no SQLite file".into());
             }
-            return Ok(Self {
-                backend: Backend::Sqlite,
-                url: path.to_owned(),
-            });
+            return Ok(Self { backend: Backend::Sqlite, url: path.to_owned() });
         }
         if let Some((scheme, _)) = url.split_once("://") {
-            return Err(format!(
-                "uses the unsupported scheme {scheme:?}; use postgres://... or a SQLite file path"
-            ));
+            return Err(format!("uses the unsupported scheme {scheme:?}; use postgres://... or a SQLite file path"));
         }
-        Ok(Self {
-            backend: Backend::Sqlite,
-            url: url.to_owned(),
-        })
+        Ok(Self { backend: Backend::Sqlite, url: url.to_owned() })
     }
 
     /// A description safe to print: PostgreSQL passwords are masked.
@@ -104,9 +90,8 @@ impl DbTarget {
     pub fn connect(&self) -> Result<DbConnection, DbError> {
         match self.backend {
             Backend::Sqlite => {
-                let mut conn = SqliteConnection::establish(&self.url).map_err(|e| {
-                    DbError::Connect(format!("cannot open SQLite file {}: {e}", self.url))
-                })?;
+                let mut conn = SqliteConnection::establish(&self.url)
+                    .map_err(|e| DbError::Connect(format!("cannot open SQLite file {}: {e}", self.url)))?;
                 // Pragmas are per connection; `sql_query` would run only the first statement.
                 conn.batch_execute(
                     "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; \
@@ -115,9 +100,8 @@ impl DbTarget {
                 Ok(DbConnection::Sqlite(conn))
             }
             Backend::Postgres => {
-                let conn = PgConnection::establish(&self.url).map_err(|e| {
-                    DbError::Connect(format!("cannot connect to {}: {e}", self.display()))
-                })?;
+                let conn = PgConnection::establish(&self.url)
+                    .map_err(|e| DbError::Connect(format!("cannot connect to {}: {e}", self.display())))?;
                 Ok(DbConnection::Postgres(conn))
             }
         }
@@ -206,14 +190,7 @@ impl Db {
             .min_idle(Some(1))
             .connection_timeout(Duration::from_secs(10))
             .build(Manager(target.clone()))?;
-        Ok((
-            Self {
-                pool,
-                backend: target.backend,
-                write_lock: Arc::new(Mutex::new(())),
-            },
-            migrated,
-        ))
+        Ok((Self { pool, backend: target.backend, write_lock: Arc::new(Mutex::new(())) }, migrated))
     }
 
     /// The backend in use.
@@ -246,19 +223,13 @@ impl Db {
     }
 
     /// Blocking form of [`Db::read`], for the command line.
-    pub fn read_blocking<T>(
-        &self,
-        f: impl FnOnce(&mut DbConnection) -> Result<T, AppError>,
-    ) -> Result<T, AppError> {
+    pub fn read_blocking<T>(&self, f: impl FnOnce(&mut DbConnection) -> Result<T, AppError>) -> Result<T, AppError> {
         let mut conn = self.pool.get().map_err(DbError::from)?;
         f(&mut conn)
     }
 
     /// Blocking form of [`Db::write`], for the command line.
-    pub fn write_blocking<T>(
-        &self,
-        f: impl FnOnce(&mut DbConnection) -> Result<T, AppError>,
-    ) -> Result<T, AppError> {
+    pub fn write_blocking<T>(&self, f: impl FnOnce(&mut DbConnection) -> Result<T, AppError>) -> Result<T, AppError> {
         let mut conn = self.pool.get().map_err(DbError::from)?;
         let _guard = match self.backend {
             Backend::Sqlite => Some(self.write_lock.lock().unwrap_or_else(|p| p.into_inner())),
@@ -274,18 +245,9 @@ mod tests {
 
     #[test]
     fn url_scheme_selects_the_backend() {
-        assert_eq!(
-            DbTarget::parse("corrigenda.db").map(|t| t.backend),
-            Ok(Backend::Sqlite)
-        );
-        assert_eq!(
-            DbTarget::parse("sqlite:///tmp/x.db").map(|t| t.url),
-            Ok("/tmp/x.db".to_owned())
-        );
-        assert_eq!(
-            DbTarget::parse("postgres://u@h/db").map(|t| t.backend),
-            Ok(Backend::Postgres)
-        );
+        assert_eq!(DbTarget::parse("corrigenda.db").map(|t| t.backend), Ok(Backend::Sqlite));
+        assert_eq!(DbTarget::parse("sqlite:///tmp/x.db").map(|t| t.url), Ok("/tmp/x.db".to_owned()));
+        assert_eq!(DbTarget::parse("postgres://u@h/db").map(|t| t.backend), Ok(Backend::Postgres));
         assert!(DbTarget::parse("mysql://h/db").is_err());
         assert!(DbTarget::parse("  ").is_err());
     }
@@ -293,9 +255,6 @@ mod tests {
     #[test]
     fn display_masks_the_password() {
         let target = DbTarget::parse("postgres://me:secret@db.example/news").map(|t| t.display());
-        assert_eq!(
-            target,
-            Ok("PostgreSQL postgres://me:***@db.example/news".to_owned())
-        );
+        assert_eq!(target, Ok("PostgreSQL postgres://me:***@db.example/news".to_owned()));
     }
 }

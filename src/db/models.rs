@@ -3,7 +3,9 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::schema::{api_tokens, articles, events, reports, users};
+use super::schema::{
+    api_tokens, articles, events, login_failures, reports, sessions, setup_tokens, ticket_views, users,
+};
 use super::DbConnection;
 
 /// A user account row.
@@ -81,6 +83,8 @@ pub struct Report {
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// 0 legal, 1 high, 2 normal, 3 low: lets the queue sort by severity with an index.
+    pub severity_rank: i32,
 }
 
 /// A report to insert.
@@ -97,6 +101,7 @@ pub struct NewReport<'a> {
     pub reporter_email: Option<&'a str>,
     pub status: &'a str,
     pub severity: &'a str,
+    pub severity_rank: i32,
     pub deadline_at: NaiveDateTime,
     pub version: i64,
     pub created_at: NaiveDateTime,
@@ -134,11 +139,7 @@ pub struct NewEvent<'a> {
 impl User {
     /// The user with this email, if any.
     pub fn by_email(conn: &mut DbConnection, email: &str) -> QueryResult<Option<Self>> {
-        users::table
-            .filter(users::email.eq(email))
-            .select(Self::as_select())
-            .first(conn)
-            .optional()
+        users::table.filter(users::email.eq(email)).select(Self::as_select()).first(conn).optional()
     }
 
     /// The enabled user owning an unrevoked API token with this hash.
@@ -155,20 +156,14 @@ impl User {
 
     /// Inserts a user and returns its id.
     pub fn insert(conn: &mut DbConnection, new: &NewUser<'_>) -> QueryResult<i64> {
-        diesel::insert_into(users::table)
-            .values(new)
-            .returning(users::id)
-            .get_result(conn)
+        diesel::insert_into(users::table).values(new).returning(users::id).get_result(conn)
     }
 }
 
 impl NewApiToken<'_> {
     /// Inserts the token row.
     pub fn insert(&self, conn: &mut DbConnection) -> QueryResult<()> {
-        diesel::insert_into(api_tokens::table)
-            .values(self)
-            .execute(conn)
-            .map(drop)
+        diesel::insert_into(api_tokens::table).values(self).execute(conn).map(drop)
     }
 }
 
@@ -183,11 +178,7 @@ pub fn touch_token(conn: &mut DbConnection, hash: &str, now: NaiveDateTime) -> Q
 impl Article {
     /// The article with this id, if any.
     pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Self>> {
-        articles::table
-            .find(id)
-            .select(Self::as_select())
-            .first(conn)
-            .optional()
+        articles::table.find(id).select(Self::as_select()).first(conn).optional()
     }
 
     /// The most recently published article with this canonical URL, if any.
@@ -202,10 +193,7 @@ impl Article {
 
     /// Inserts a new article.
     pub fn insert(&self, conn: &mut DbConnection) -> QueryResult<()> {
-        diesel::insert_into(articles::table)
-            .values(self)
-            .execute(conn)
-            .map(drop)
+        diesel::insert_into(articles::table).values(self).execute(conn).map(drop)
     }
 
     /// Overwrites every field of an existing article but its creation time.
@@ -228,36 +216,12 @@ impl Article {
 impl Report {
     /// The report whose tracking token has this hash, if any.
     pub fn by_token_hash(conn: &mut DbConnection, hash: &str) -> QueryResult<Option<Self>> {
-        reports::table
-            .filter(reports::token_hash.eq(hash))
-            .select(Self::as_select())
-            .first(conn)
-            .optional()
+        reports::table.filter(reports::token_hash.eq(hash)).select(Self::as_select()).first(conn).optional()
     }
 
     /// Inserts a report and returns its id.
     pub fn insert(conn: &mut DbConnection, new: &NewReport<'_>) -> QueryResult<i64> {
-        diesel::insert_into(reports::table)
-            .values(new)
-            .returning(reports::id)
-            .get_result(conn)
-    }
-
-    /// Sets a report's status and bumps its version (used by the demo seeder).
-    pub fn set_status(
-        conn: &mut DbConnection,
-        id: i64,
-        status: &str,
-        now: NaiveDateTime,
-    ) -> QueryResult<()> {
-        diesel::update(reports::table.find(id))
-            .set((
-                reports::status.eq(status),
-                reports::version.eq(reports::version + 1),
-                reports::updated_at.eq(now),
-            ))
-            .execute(conn)
-            .map(drop)
+        diesel::insert_into(reports::table).values(new).returning(reports::id).get_result(conn)
     }
 }
 
@@ -276,9 +240,258 @@ impl Event {
 impl NewEvent<'_> {
     /// Appends the event.
     pub fn insert(&self, conn: &mut DbConnection) -> QueryResult<()> {
-        diesel::insert_into(events::table)
-            .values(self)
+        diesel::insert_into(events::table).values(self).execute(conn).map(drop)
+    }
+}
+
+impl User {
+    /// The user with this id.
+    pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Self>> {
+        users::table.find(id).select(Self::as_select()).first(conn).optional()
+    }
+
+    /// Every account, by name.
+    pub fn all(conn: &mut DbConnection) -> QueryResult<Vec<Self>> {
+        users::table.order((users::name.asc(), users::id.asc())).select(Self::as_select()).load(conn)
+    }
+
+    /// How many accounts exist.
+    pub fn count(conn: &mut DbConnection) -> QueryResult<i64> {
+        users::table.count().get_result(conn)
+    }
+
+    /// Enables or disables an account.
+    pub fn set_disabled(conn: &mut DbConnection, id: i64, disabled: bool) -> QueryResult<()> {
+        diesel::update(users::table.find(id)).set(users::disabled.eq(disabled)).execute(conn).map(drop)
+    }
+
+    /// Changes an account's role.
+    pub fn set_role(conn: &mut DbConnection, id: i64, role: &str) -> QueryResult<()> {
+        diesel::update(users::table.find(id)).set(users::role.eq(role)).execute(conn).map(drop)
+    }
+
+    /// Replaces an account's password hash.
+    pub fn set_password_hash(conn: &mut DbConnection, id: i64, hash: &str) -> QueryResult<()> {
+        diesel::update(users::table.find(id)).set(users::password_hash.eq(hash)).execute(conn).map(drop)
+    }
+}
+
+/// An API token row, without its hash.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = api_tokens)]
+pub struct ApiToken {
+    pub id: i64,
+    pub user_id: i64,
+    pub name: String,
+    pub created_at: NaiveDateTime,
+    pub last_used_at: Option<NaiveDateTime>,
+    pub revoked_at: Option<NaiveDateTime>,
+}
+
+impl ApiToken {
+    /// Every token with its owner's email, newest first.
+    pub fn all_with_owner(conn: &mut DbConnection) -> QueryResult<Vec<(Self, String)>> {
+        api_tokens::table
+            .inner_join(users::table)
+            .order(api_tokens::id.desc())
+            .select((Self::as_select(), users::email))
+            .load(conn)
+    }
+
+    /// Marks a token revoked; returns whether an unrevoked token had this id.
+    pub fn revoke(conn: &mut DbConnection, id: i64, now: NaiveDateTime) -> QueryResult<bool> {
+        diesel::update(api_tokens::table.find(id).filter(api_tokens::revoked_at.is_null()))
+            .set(api_tokens::revoked_at.eq(now))
+            .execute(conn)
+            .map(|n| n == 1)
+    }
+}
+
+/// A browser session row (the cookie holds the id; only its hash is stored).
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = sessions)]
+pub struct Session {
+    pub id_hash: String,
+    pub user_id: i64,
+    pub csrf_token: String,
+    pub created_at: NaiveDateTime,
+    pub last_seen_at: NaiveDateTime,
+}
+
+impl Session {
+    /// The session with this id hash and its enabled user.
+    pub fn with_user(conn: &mut DbConnection, id_hash: &str) -> QueryResult<Option<(Self, User)>> {
+        sessions::table
+            .inner_join(users::table)
+            .filter(sessions::id_hash.eq(id_hash))
+            .filter(users::disabled.eq(false))
+            .select((Self::as_select(), User::as_select()))
+            .first(conn)
+            .optional()
+    }
+
+    /// Stores a new session.
+    pub fn insert(&self, conn: &mut DbConnection) -> QueryResult<()> {
+        diesel::insert_into(sessions::table).values(self).execute(conn).map(drop)
+    }
+
+    /// Records activity, which extends the idle expiry.
+    pub fn touch(conn: &mut DbConnection, id_hash: &str, now: NaiveDateTime) -> QueryResult<()> {
+        diesel::update(sessions::table.find(id_hash)).set(sessions::last_seen_at.eq(now)).execute(conn).map(drop)
+    }
+
+    /// Ends one session.
+    pub fn delete(conn: &mut DbConnection, id_hash: &str) -> QueryResult<()> {
+        diesel::delete(sessions::table.find(id_hash)).execute(conn).map(drop)
+    }
+
+    /// Ends every session of a user (disabled, password reset).
+    pub fn delete_for_user(conn: &mut DbConnection, user_id: i64) -> QueryResult<()> {
+        diesel::delete(sessions::table.filter(sessions::user_id.eq(user_id))).execute(conn).map(drop)
+    }
+}
+
+/// Failed sign-ins, for throttling.
+pub struct LoginFailure;
+
+impl LoginFailure {
+    /// Records a failure under `key_hash`.
+    pub fn record(conn: &mut DbConnection, key_hash: &str, now: NaiveDateTime) -> QueryResult<()> {
+        diesel::insert_into(login_failures::table)
+            .values((login_failures::key_hash.eq(key_hash), login_failures::at.eq(now)))
             .execute(conn)
             .map(drop)
+    }
+
+    /// Failures under `key_hash` since `since`: their count and the oldest time.
+    pub fn since(conn: &mut DbConnection, key_hash: &str, since: NaiveDateTime) -> QueryResult<Vec<NaiveDateTime>> {
+        login_failures::table
+            .filter(login_failures::key_hash.eq(key_hash))
+            .filter(login_failures::at.gt(since))
+            .order(login_failures::at.asc())
+            .select(login_failures::at)
+            .load(conn)
+    }
+
+    /// Forgets the failures under `key_hash` (after a successful sign-in).
+    pub fn clear(conn: &mut DbConnection, key_hash: &str) -> QueryResult<()> {
+        diesel::delete(login_failures::table.filter(login_failures::key_hash.eq(key_hash))).execute(conn).map(drop)
+    }
+}
+
+/// Who viewed which ticket when, for "also open by".
+pub struct TicketView;
+
+impl TicketView {
+    /// Records that `user_id` has `report_id` open now.
+    pub fn record(conn: &mut DbConnection, report_id: i64, user_id: i64, now: NaiveDateTime) -> QueryResult<()> {
+        // No portable upsert through MultiConnection: replace inside the caller's transaction.
+        diesel::delete(ticket_views::table.find((report_id, user_id))).execute(conn)?;
+        diesel::insert_into(ticket_views::table)
+            .values((
+                ticket_views::report_id.eq(report_id),
+                ticket_views::user_id.eq(user_id),
+                ticket_views::seen_at.eq(now),
+            ))
+            .execute(conn)
+            .map(drop)
+    }
+
+    /// Names of other users who viewed `report_id` since `since`.
+    pub fn others(
+        conn: &mut DbConnection,
+        report_id: i64,
+        user_id: i64,
+        since: NaiveDateTime,
+    ) -> QueryResult<Vec<String>> {
+        ticket_views::table
+            .inner_join(users::table)
+            .filter(ticket_views::report_id.eq(report_id))
+            .filter(ticket_views::user_id.ne(user_id))
+            .filter(ticket_views::seen_at.gt(since))
+            .order(users::name.asc())
+            .select(users::name)
+            .load(conn)
+    }
+}
+
+/// One-time links that create the first account.
+pub struct SetupToken;
+
+impl SetupToken {
+    /// Stores a new unused setup token hash.
+    pub fn insert(conn: &mut DbConnection, hash: &str, now: NaiveDateTime) -> QueryResult<()> {
+        diesel::insert_into(setup_tokens::table)
+            .values((setup_tokens::token_hash.eq(hash), setup_tokens::created_at.eq(now)))
+            .execute(conn)
+            .map(drop)
+    }
+
+    /// Whether an unused token has this hash.
+    pub fn is_open(conn: &mut DbConnection, hash: &str) -> QueryResult<bool> {
+        setup_tokens::table
+            .filter(setup_tokens::token_hash.eq(hash))
+            .filter(setup_tokens::used_at.is_null())
+            .count()
+            .get_result::<i64>(conn)
+            .map(|n| n > 0)
+    }
+
+    /// Marks every token used: one first account, then the links stop working.
+    pub fn close_all(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<()> {
+        diesel::update(setup_tokens::table.filter(setup_tokens::used_at.is_null()))
+            .set(setup_tokens::used_at.eq(now))
+            .execute(conn)
+            .map(drop)
+    }
+}
+
+impl Report {
+    /// The report with this id, if any.
+    pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Self>> {
+        reports::table.find(id).select(Self::as_select()).first(conn).optional()
+    }
+
+    /// Other reports on the same article (for duplicate detection), oldest first.
+    pub fn siblings(conn: &mut DbConnection, report: &Report) -> QueryResult<Vec<Self>> {
+        reports::table
+            .filter(reports::article_id.eq(&report.article_id))
+            .filter(reports::id.ne(report.id))
+            .order(reports::id.asc())
+            .select(Self::as_select())
+            .load(conn)
+    }
+
+    /// Reports marked as duplicates of `primary`.
+    pub fn duplicates_of(conn: &mut DbConnection, primary: i64) -> QueryResult<Vec<Self>> {
+        reports::table.filter(reports::duplicate_of.eq(primary)).select(Self::as_select()).load(conn)
+    }
+}
+
+impl Event {
+    /// Every event of a report with the acting user's name, oldest first.
+    pub fn for_report(conn: &mut DbConnection, report_id: i64) -> QueryResult<Vec<(Self, Option<String>)>> {
+        events::table
+            .left_join(users::table.on(events::actor_id.eq(users::id.nullable())))
+            .filter(events::report_id.eq(report_id))
+            .order(events::id.asc())
+            .select((Self::as_select(), users::name.nullable()))
+            .load(conn)
+    }
+
+    /// The most recent event of a report of one of `kinds`, with the actor's name.
+    pub fn latest_of(
+        conn: &mut DbConnection,
+        report_id: i64,
+        kinds: &[&str],
+    ) -> QueryResult<Option<(Self, Option<String>)>> {
+        events::table
+            .left_join(users::table.on(events::actor_id.eq(users::id.nullable())))
+            .filter(events::report_id.eq(report_id))
+            .filter(events::kind.eq_any(kinds))
+            .order(events::id.desc())
+            .select((Self::as_select(), users::name.nullable()))
+            .first(conn)
+            .optional()
     }
 }

@@ -57,6 +57,7 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        severity_rank -> Integer,
     }
 }
 
@@ -73,8 +74,55 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    sessions (id_hash) {
+        id_hash -> Text,
+        user_id -> BigInt,
+        csrf_token -> Text,
+        created_at -> Timestamp,
+        last_seen_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    login_failures (id) {
+        id -> BigInt,
+        key_hash -> Text,
+        at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    ticket_views (report_id, user_id) {
+        report_id -> BigInt,
+        user_id -> BigInt,
+        seen_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    setup_tokens (token_hash) {
+        token_hash -> Text,
+        created_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(api_tokens -> users (user_id));
+diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(ticket_views -> users (user_id));
+diesel::joinable!(ticket_views -> reports (report_id));
 diesel::joinable!(reports -> articles (article_id));
 diesel::joinable!(events -> reports (report_id));
 
-diesel::allow_tables_to_appear_in_same_query!(users, api_tokens, articles, reports, events);
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    api_tokens,
+    articles,
+    reports,
+    events,
+    sessions,
+    login_failures,
+    ticket_views,
+    setup_tokens,
+);

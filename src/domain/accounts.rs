@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 
 use super::secrets;
 use super::text::required_line;
-use crate::db::models::{touch_token, NewApiToken, NewUser, User};
+use crate::db::models::{touch_token, ApiToken, NewApiToken, NewUser, Session, User};
 use crate::db::DbConnection;
 use crate::error::{AppError, FieldError};
 
@@ -66,10 +66,7 @@ pub fn parse_email(field: &str, raw: &str) -> Result<String, FieldError> {
     let email = required_line(field, raw, 254)?;
     match email.parse::<lettre::Address>() {
         Ok(addr) if addr.domain().contains('.') || addr.domain() == "localhost" => Ok(email),
-        _ => Err(FieldError::new(
-            field,
-            format!("must be an email address like name@example.com, not {email:?}"),
-        )),
+        _ => Err(FieldError::new(field, format!("must be an email address like name@example.com, not {email:?}"))),
     }
 }
 
@@ -84,16 +81,9 @@ pub fn add_user(
 ) -> Result<i64, AppError> {
     let email = parse_email("email", email).map_err(|e| AppError::Invalid(vec![e]))?;
     let name = required_line("name", name, 200).map_err(|e| AppError::Invalid(vec![e]))?;
-    if password.chars().count() < PASSWORD_MIN {
-        return Err(AppError::invalid(
-            "password",
-            format!("must have at least {PASSWORD_MIN} characters"),
-        ));
-    }
+    check_password(password)?;
     if User::by_email(conn, &email)?.is_some() {
-        return Err(AppError::Conflict(format!(
-            "an account with email {email} already exists"
-        )));
+        return Err(AppError::Conflict(format!("an account with email {email} already exists")));
     }
     let hash = secrets::hash_password(password)?;
     Ok(User::insert(
@@ -109,40 +99,73 @@ pub fn add_user(
     )?)
 }
 
+fn check_password(password: &str) -> Result<(), AppError> {
+    if password.chars().count() < PASSWORD_MIN {
+        return Err(AppError::invalid("password", format!("must have at least {PASSWORD_MIN} characters")));
+    }
+    Ok(())
+}
+
+/// The account with this email, or a 404 naming it.
+pub fn user(conn: &mut DbConnection, email: &str) -> Result<User, AppError> {
+    User::by_email(conn, email.trim())?
+        .ok_or_else(|| AppError::NotFound(format!("no account has the email {:?}", email.trim())))
+}
+
+/// Disables or re-enables an account; disabling ends its sessions (its tokens stop working at once).
+pub fn set_disabled(conn: &mut DbConnection, email: &str, disabled: bool) -> Result<(), AppError> {
+    let user = user(conn, email)?;
+    User::set_disabled(conn, user.id, disabled)?;
+    if disabled {
+        Session::delete_for_user(conn, user.id)?;
+    }
+    Ok(())
+}
+
+/// Changes an account's role.
+pub fn set_role(conn: &mut DbConnection, email: &str, role: Role) -> Result<(), AppError> {
+    let user = user(conn, email)?;
+    Ok(User::set_role(conn, user.id, role.as_str())?)
+}
+
+/// Sets a new password and ends the account's sessions.
+pub fn reset_password(conn: &mut DbConnection, email: &str, password: &str) -> Result<(), AppError> {
+    check_password(password)?;
+    let user = user(conn, email)?;
+    User::set_password_hash(conn, user.id, &secrets::hash_password(password)?)?;
+    Ok(Session::delete_for_user(conn, user.id)?)
+}
+
+/// Every API token with its owner's email, newest first (hashes are never shown).
+pub fn tokens(conn: &mut DbConnection) -> Result<Vec<(ApiToken, String)>, AppError> {
+    Ok(ApiToken::all_with_owner(conn)?)
+}
+
+/// Revokes the token with this id.
+pub fn revoke_token(conn: &mut DbConnection, id: i64, now: NaiveDateTime) -> Result<(), AppError> {
+    if ApiToken::revoke(conn, id, now)? {
+        Ok(())
+    } else {
+        Err(AppError::NotFound(format!("no active token has the id {id}; see `corrigenda token list`")))
+    }
+}
+
 /// Creates an API token acting as the user with `email`; returns the token, shown once.
-pub fn create_token(
-    conn: &mut DbConnection,
-    email: &str,
-    name: &str,
-    now: NaiveDateTime,
-) -> Result<String, AppError> {
+pub fn create_token(conn: &mut DbConnection, email: &str, name: &str, now: NaiveDateTime) -> Result<String, AppError> {
     let name = required_line("name", name, 200).map_err(|e| AppError::Invalid(vec![e]))?;
-    let user = User::by_email(conn, email.trim())?.ok_or_else(|| {
-        AppError::NotFound(format!("no account has the email {:?}", email.trim()))
-    })?;
+    let user = User::by_email(conn, email.trim())?
+        .ok_or_else(|| AppError::NotFound(format!("no account has the email {:?}", email.trim())))?;
     if user.disabled {
-        return Err(AppError::Conflict(format!(
-            "the account {} is disabled",
-            user.email
-        )));
+        return Err(AppError::Conflict(format!("the account {} is disabled", user.email)));
     }
     let token = format!("{API_TOKEN_PREFIX}{}", secrets::new_token());
-    NewApiToken {
-        user_id: user.id,
-        name: &name,
-        token_hash: &secrets::token_hash(&token),
-        created_at: now,
-    }
-    .insert(conn)?;
+    NewApiToken { user_id: user.id, name: &name, token_hash: &secrets::token_hash(&token), created_at: now }
+        .insert(conn)?;
     Ok(token)
 }
 
 /// The staff member an API token acts as; `None` for unknown, revoked or disabled.
-pub fn actor_for_token(
-    conn: &mut DbConnection,
-    token: &str,
-    now: NaiveDateTime,
-) -> Result<Option<Actor>, AppError> {
+pub fn actor_for_token(conn: &mut DbConnection, token: &str, now: NaiveDateTime) -> Result<Option<Actor>, AppError> {
     if !token.starts_with(API_TOKEN_PREFIX) {
         return Ok(None);
     }
@@ -151,12 +174,7 @@ pub fn actor_for_token(
         return Ok(None);
     };
     touch_token(conn, &hash, now)?;
-    Ok(Role::parse(&user.role).map(|role| Actor {
-        id: user.id,
-        email: user.email,
-        name: user.name,
-        role,
-    }))
+    Ok(Role::parse(&user.role).map(|role| Actor { id: user.id, email: user.email, name: user.name, role }))
 }
 
 #[cfg(test)]

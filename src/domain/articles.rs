@@ -23,8 +23,7 @@ pub const AUTHOR_MAX: usize = 200;
 pub const TEXT_MAX: usize = 500_000;
 
 /// What characters an article ID may have, for messages and documentation.
-pub const ID_RULE: &str =
-    "1 to 128 characters: ASCII letters, digits and - _ . : ~ (not only dots)";
+pub const ID_RULE: &str = "1 to 128 characters: ASCII letters, digits and - _ . : ~ (not only dots)";
 
 /// The CMS's own identifier of an article, checked to be safe in a URL path.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,17 +34,12 @@ impl ArticleId {
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
         let ok = !raw.is_empty()
             && raw.len() <= ID_MAX
-            && raw
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"-_.:~".contains(&b))
+            && raw.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.:~".contains(&b))
             && !raw.bytes().all(|b| b == b'.');
         if ok {
             Ok(Self(raw.to_owned()))
         } else {
-            Err(FieldError::new(
-                "id",
-                format!("is not a valid article ID: use {ID_RULE}"),
-            ))
+            Err(FieldError::new("id", format!("is not a valid article ID: use {ID_RULE}")))
         }
     }
 
@@ -130,10 +124,7 @@ fn parse_published(raw: &str) -> Result<NaiveDateTime, FieldError> {
     if let Ok(t) = DateTime::parse_from_rfc3339(raw) {
         return Ok(t.with_timezone(&Utc).naive_utc());
     }
-    if let Some(midnight) = NaiveDate::parse_from_str(raw, "%Y-%m-%d")
-        .ok()
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-    {
+    if let Some(midnight) = NaiveDate::parse_from_str(raw, "%Y-%m-%d").ok().and_then(|d| d.and_hms_opt(0, 0, 0)) {
         return Ok(midnight);
     }
     Err(FieldError::new(
@@ -143,23 +134,15 @@ fn parse_published(raw: &str) -> Result<NaiveDateTime, FieldError> {
 }
 
 /// Checks every field; all problems are reported, in field order.
-pub fn validate(
-    id: &ArticleId,
-    input: &ArticleInput,
-    now: NaiveDateTime,
-) -> Result<Article, Vec<FieldError>> {
+pub fn validate(id: &ArticleId, input: &ArticleInput, now: NaiveDateTime) -> Result<Article, Vec<FieldError>> {
     let mut errors = Vec::new();
-    let mut take =
-        |r: Result<String, FieldError>| r.map_err(|e| errors.push(e)).unwrap_or_default();
+    let mut take = |r: Result<String, FieldError>| r.map_err(|e| errors.push(e)).unwrap_or_default();
     let url = take(http_url("url", &input.url));
     let title = take(required_line("title", &input.title, TITLE_MAX));
     let section = take(required_line("section", &input.section, SECTION_MAX));
     let mut authors = Vec::new();
     if input.authors.len() > AUTHORS_MAX {
-        errors.push(FieldError::new(
-            "authors",
-            format!("has more than {AUTHORS_MAX} names"),
-        ));
+        errors.push(FieldError::new("authors", format!("has more than {AUTHORS_MAX} names")));
     } else {
         for (i, name) in input.authors.iter().enumerate() {
             match required_line(&format!("authors[{i}]"), name, AUTHOR_MAX) {
@@ -168,14 +151,10 @@ pub fn validate(
             }
         }
     }
-    let published_at = parse_published(&input.published_at)
-        .map_err(|e| errors.push(e))
-        .ok();
+    let published_at = parse_published(&input.published_at).map_err(|e| errors.push(e)).ok();
     let body = match input.text.as_deref().map(str::trim) {
         None | Some("") => None,
-        Some(text) => required_text("text", text, 1, TEXT_MAX)
-            .map_err(|e| errors.push(e))
-            .ok(),
+        Some(text) => required_text("text", text, 1, TEXT_MAX).map_err(|e| errors.push(e)).ok(),
     };
     match published_at {
         Some(published_at) if errors.is_empty() => Ok(Article {
@@ -218,13 +197,12 @@ pub fn upsert(
         }
         None => {
             article.insert(conn).map_err(|e| match e {
-                diesel::result::Error::DatabaseError(
-                    diesel::result::DatabaseErrorKind::UniqueViolation,
-                    _,
-                ) => AppError::Conflict(format!(
-                    "article {} was created by another request at the same time; send it again",
-                    id.as_str()
-                )),
+                diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _) => {
+                    AppError::Conflict(format!(
+                        "article {} was created by another request at the same time; send it again",
+                        id.as_str()
+                    ))
+                }
                 other => other.into(),
             })?;
             Ok((article, Upserted::Created))
@@ -239,16 +217,11 @@ pub fn get(conn: &mut DbConnection, id: &str) -> Result<Article, AppError> {
 
 /// The error for an article Corrigenda has never been told about.
 pub fn unknown(id: &str) -> AppError {
-    AppError::NotFound(format!(
-        "no article with ID {id:?} is registered here; the publisher's CMS must send it first"
-    ))
+    AppError::NotFound(format!("no article with ID {id:?} is registered here; the publisher's CMS must send it first"))
 }
 
 /// Finds an article by its ID or its canonical URL (the home page's find box).
-pub fn find_by_id_or_url(
-    conn: &mut DbConnection,
-    query: &str,
-) -> Result<Option<Article>, AppError> {
+pub fn find_by_id_or_url(conn: &mut DbConnection, query: &str) -> Result<Option<Article>, AppError> {
     let query = query.trim();
     if query.starts_with("http://") || query.starts_with("https://") {
         let Ok(normalised) = http_url("q", query) else {
@@ -258,11 +231,7 @@ pub fn find_by_id_or_url(
         let mut bare = url::Url::parse(&normalised).map_err(|e| AppError::Internal(e.into()))?;
         bare.set_query(None);
         bare.set_fragment(None);
-        for candidate in [
-            normalised.as_str(),
-            bare.as_str(),
-            bare.as_str().trim_end_matches('/'),
-        ] {
+        for candidate in [normalised.as_str(), bare.as_str(), bare.as_str().trim_end_matches('/')] {
             if let Some(found) = Article::by_url(conn, candidate)? {
                 return Ok(Some(found));
             }
@@ -295,16 +264,7 @@ mod tests {
         for good in ["123", "world-2026-11-28_russia", "urn:cms:42", "a.b~c"] {
             assert!(ArticleId::parse(good).is_ok(), "{good}");
         }
-        for bad in [
-            "",
-            ".",
-            "..",
-            "a/b",
-            "a b",
-            "ü",
-            "<script>",
-            &"x".repeat(129),
-        ] {
+        for bad in ["", ".", "..", "a/b", "a b", "ü", "<script>", &"x".repeat(129)] {
             assert!(ArticleId::parse(bad).is_err(), "{bad}");
         }
     }
@@ -328,14 +288,8 @@ mod tests {
             published_at: "yesterday".into(),
             text: None,
         };
-        let fields: Vec<String> = validate(&id, &bad, Utc::now().naive_utc())
-            .unwrap_err()
-            .into_iter()
-            .map(|e| e.field)
-            .collect();
-        assert_eq!(
-            fields,
-            ["url", "title", "section", "authors[0]", "published_at"]
-        );
+        let fields: Vec<String> =
+            validate(&id, &bad, Utc::now().naive_utc()).unwrap_err().into_iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["url", "title", "section", "authors[0]", "published_at"]);
     }
 }

@@ -2,9 +2,12 @@
 
 use chrono::{Duration, NaiveDateTime};
 
+use super::accounts::{self, Actor, Role};
 use super::articles::{self, ArticleId, ArticleInput};
-use super::reports::{self, ReportInput, Status};
-use crate::db::models::Article;
+use super::reports::{self, ReportInput, Status, Targets};
+use super::secrets;
+use super::workflow::{self, MoveRequest};
+use crate::db::models::{Article, User};
 use crate::db::Db;
 use crate::error::AppError;
 
@@ -18,13 +21,7 @@ struct DemoArticle {
     reports: Vec<(ReportInput, Vec<Step>)>,
 }
 
-fn report(
-    category: &str,
-    quote: &str,
-    explanation: &str,
-    evidence: &[&str],
-    email: Option<&str>,
-) -> ReportInput {
+fn report(category: &str, quote: &str, explanation: &str, evidence: &[&str], email: Option<&str>) -> ReportInput {
     ReportInput {
         category: category.into(),
         quote: quote.into(),
@@ -156,6 +153,13 @@ fn articles(now: NaiveDateTime) -> Vec<DemoArticle> {
     ]
 }
 
+/// The demo's staff: email, name, role.
+const STAFF: [(&str, &str, Role); 3] = [
+    ("editor@demo.example", "Erin Editor", Role::Editor),
+    ("standards@demo.example", "Sam Standards", Role::StandardsEditor),
+    ("auditor@demo.example", "Audrey Auditor", Role::Auditor),
+];
+
 /// What the seeder made, for printing.
 #[derive(Debug, Default)]
 pub struct Seeded {
@@ -163,11 +167,34 @@ pub struct Seeded {
     pub articles: Vec<String>,
     /// (article ID, tracking token, status) of each report filed; empty when reports already existed.
     pub reports: Vec<(String, String, Status)>,
+    /// (email, role, password) of each demo account; passwords are new on every run.
+    pub accounts: Vec<(String, Role, String)>,
 }
 
-/// Upserts the demo articles and, the first time, files their reports.
-pub fn seed(db: &Db, now: NaiveDateTime) -> Result<Seeded, AppError> {
+/// Creates the demo accounts, or gives them fresh passwords; returns the editor who works the demo tickets.
+fn accounts(db: &Db, now: NaiveDateTime, seeded: &mut Seeded) -> Result<Actor, AppError> {
+    let mut editor = None;
+    for (email, name, role) in STAFF {
+        let password = secrets::new_token()[..20].to_owned();
+        let id = db.write_blocking(|c| match User::by_email(c, email)? {
+            Some(user) => {
+                accounts::reset_password(c, email, &password)?;
+                Ok(user.id)
+            }
+            None => accounts::add_user(c, email, name, role, &password, now),
+        })?;
+        if role == Role::Editor {
+            editor = Some(Actor { id, email: email.into(), name: name.into(), role });
+        }
+        seeded.accounts.push((email.to_owned(), role, password));
+    }
+    editor.ok_or_else(|| AppError::Internal(anyhow::anyhow!("the demo has no editor")))
+}
+
+/// Upserts the demo articles and accounts and, the first time, files the reports and works them.
+pub fn seed(db: &Db, targets: &Targets, now: NaiveDateTime) -> Result<Seeded, AppError> {
     let mut seeded = Seeded::default();
+    let editor = accounts(db, now, &mut seeded)?;
     for demo in articles(now) {
         let id = ArticleId::parse(demo.id).map_err(|e| AppError::Invalid(vec![e]))?;
         let existed = db.read_blocking(|c| Ok(Article::find(c, demo.id)?.is_some()))?;
@@ -179,22 +206,22 @@ pub fn seed(db: &Db, now: NaiveDateTime) -> Result<Seeded, AppError> {
         for (input, steps) in &demo.reports {
             let filed_at = now - Duration::hours(30);
             let filed = db.write_blocking(|c| {
-                let filed = reports::file(c, demo.id, input, filed_at, || Ok(()))?;
+                let filed = reports::file(c, demo.id, input, targets, filed_at, || Ok(()))?;
                 for (i, (status, message)) in steps.iter().enumerate() {
-                    reports::record_status(
-                        c,
-                        filed.id,
-                        *status,
-                        *message,
-                        filed_at + Duration::hours(4 * (i as i64 + 1)),
-                    )?;
+                    let at = filed_at + Duration::hours(4 * (i as i64 + 1));
+                    let version = i as i64 + 1;
+                    let request = MoveRequest {
+                        to: status.as_str().into(),
+                        reason: message.map(str::to_owned),
+                        version,
+                        duplicate_of: None,
+                    };
+                    workflow::transition(c, filed.id, &editor, &request, at)?;
                 }
                 Ok(filed)
             })?;
             let status = steps.last().map_or(Status::New, |(s, _)| *s);
-            seeded
-                .reports
-                .push((demo.id.to_owned(), filed.token, status));
+            seeded.reports.push((demo.id.to_owned(), filed.token, status));
         }
     }
     Ok(seeded)

@@ -20,17 +20,10 @@ pub enum Format {
 impl Format {
     /// Chosen by extension (`.csv`, `.jsonl`, `.ndjson`, `.json`), else by the first character.
     pub fn detect(path: &Path, first_bytes: &[u8]) -> Self {
-        match path
-            .extension()
-            .and_then(|e| e.to_str())
-            .map(str::to_ascii_lowercase)
-            .as_deref()
-        {
+        match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
             Some("csv") => Self::Csv,
             Some("jsonl" | "ndjson" | "json") => Self::JsonLines,
-            _ if first_bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') => {
-                Self::JsonLines
-            }
+            _ if first_bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') => Self::JsonLines,
             _ => Self::Csv,
         }
     }
@@ -74,8 +67,7 @@ pub fn import_file(
         progress(record.position, total);
         let outcome = record.parsed.and_then(|(id, input)| {
             let id = ArticleId::parse(id.trim()).map_err(|e| format!("id: {}", e.message))?;
-            db.write_blocking(|conn| articles::upsert(conn, &id, &input, now))
-                .map_err(|e| describe(&e))
+            db.write_blocking(|conn| articles::upsert(conn, &id, &input, now)).map_err(|e| describe(&e))
         });
         match outcome {
             Ok((_, Upserted::Created)) => summary.created += 1,
@@ -90,31 +82,19 @@ pub fn import_file(
 /// A refusal as one line: every bad field with its message.
 fn describe(err: &AppError) -> String {
     match err {
-        AppError::Invalid(errors) => errors
-            .iter()
-            .map(|e| format!("{}: {}", e.field, e.message))
-            .collect::<Vec<_>>()
-            .join("; "),
+        AppError::Invalid(errors) => {
+            errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ")
+        }
         other => other.public_message(),
     }
 }
 
 fn csv_records(reader: impl std::io::Read) -> anyhow::Result<impl Iterator<Item = Record>> {
-    let mut csv = csv::ReaderBuilder::new()
-        .flexible(false)
-        .from_reader(reader);
+    let mut csv = csv::ReaderBuilder::new().flexible(false).from_reader(reader);
     let headers = csv.headers()?.clone();
-    let column = |name: &str| {
-        headers
-            .iter()
-            .position(|h| h.trim().eq_ignore_ascii_case(name))
-    };
+    let column = |name: &str| headers.iter().position(|h| h.trim().eq_ignore_ascii_case(name));
     let required = ["id", "url", "title", "section", "published_at"];
-    let missing: Vec<&str> = required
-        .iter()
-        .copied()
-        .filter(|n| column(n).is_none())
-        .collect();
+    let missing: Vec<&str> = required.iter().copied().filter(|n| column(n).is_none()).collect();
     if !missing.is_empty() {
         anyhow::bail!(
             "the CSV header lacks the column(s) {}; expected id,url,title,section,authors,published_at,text",
@@ -124,43 +104,23 @@ fn csv_records(reader: impl std::io::Read) -> anyhow::Result<impl Iterator<Item 
     let [id, url, title, section, published_at] = required.map(|n| column(n).unwrap_or_default());
     let (authors, text) = (column("authors"), column("text"));
     Ok(csv.into_records().map(move |row| {
-        let line = row
-            .as_ref()
-            .ok()
-            .and_then(|r| r.position())
-            .map_or(0, |p| p.line());
-        let position = row
-            .as_ref()
-            .ok()
-            .and_then(|r| r.position())
-            .map_or(0, |p| p.byte());
-        let parsed = row
-            .map_err(|e| format!("unreadable CSV row: {e}"))
-            .map(|r| {
-                let cell = |i: usize| r.get(i).unwrap_or_default().to_owned();
-                let input = ArticleInput {
-                    url: cell(url),
-                    title: cell(title),
-                    section: cell(section),
-                    authors: authors
-                        .map(|i| {
-                            cell(i)
-                                .split(';')
-                                .map(|a| a.trim().to_owned())
-                                .filter(|a| !a.is_empty())
-                                .collect()
-                        })
-                        .unwrap_or_default(),
-                    published_at: cell(published_at),
-                    text: text.map(cell),
-                };
-                (cell(id), input)
-            });
-        Record {
-            line,
-            position,
-            parsed,
-        }
+        let line = row.as_ref().ok().and_then(|r| r.position()).map_or(0, |p| p.line());
+        let position = row.as_ref().ok().and_then(|r| r.position()).map_or(0, |p| p.byte());
+        let parsed = row.map_err(|e| format!("unreadable CSV row: {e}")).map(|r| {
+            let cell = |i: usize| r.get(i).unwrap_or_default().to_owned();
+            let input = ArticleInput {
+                url: cell(url),
+                title: cell(title),
+                section: cell(section),
+                authors: authors
+                    .map(|i| cell(i).split(';').map(|a| a.trim().to_owned()).filter(|a| !a.is_empty()).collect())
+                    .unwrap_or_default(),
+                published_at: cell(published_at),
+                text: text.map(cell),
+            };
+            (cell(id), input)
+        });
+        Record { line, position, parsed }
     }))
 }
 
@@ -171,17 +131,11 @@ fn json_records(reader: impl BufRead) -> impl Iterator<Item = Record> {
         .enumerate()
         .map(move |(i, line)| {
             let line_no = i as u64 + 1;
-            let parsed = line
-                .map_err(|e| format!("unreadable line: {e}"))
-                .and_then(|bytes| {
-                    position += bytes.len() as u64 + 1;
-                    parse_json_line(&bytes)
-                });
-            Record {
-                line: line_no,
-                position,
-                parsed: parsed.and_then(|p| p.ok_or_else(String::new)),
-            }
+            let parsed = line.map_err(|e| format!("unreadable line: {e}")).and_then(|bytes| {
+                position += bytes.len() as u64 + 1;
+                parse_json_line(&bytes)
+            });
+            Record { line: line_no, position, parsed: parsed.and_then(|p| p.ok_or_else(String::new)) }
         })
         .filter(|r| !matches!(&r.parsed, Err(reason) if reason.is_empty()))
 }
@@ -192,8 +146,7 @@ fn parse_json_line(bytes: &[u8]) -> Result<Option<(String, ArticleInput)>, Strin
     if text.trim().is_empty() {
         return Ok(None);
     }
-    let mut value: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;
+    let mut value: serde_json::Value = serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;
     let id = match value.as_object_mut().map(|o| o.remove("id")) {
         Some(Some(serde_json::Value::String(id))) => id,
         Some(Some(_)) => return Err("id: must be a string".into()),
@@ -211,29 +164,17 @@ mod tests {
     #[test]
     fn format_follows_extension_then_content() {
         assert_eq!(Format::detect(Path::new("a.csv"), b"{"), Format::Csv);
-        assert_eq!(
-            Format::detect(Path::new("a.jsonl"), b"id,"),
-            Format::JsonLines
-        );
-        assert_eq!(
-            Format::detect(Path::new("a.txt"), b"  {\"id\""),
-            Format::JsonLines
-        );
+        assert_eq!(Format::detect(Path::new("a.jsonl"), b"id,"), Format::JsonLines);
+        assert_eq!(Format::detect(Path::new("a.txt"), b"  {\"id\""), Format::JsonLines);
         assert_eq!(Format::detect(Path::new("a"), b"id,url"), Format::Csv);
     }
 
     #[test]
     fn json_lines_name_what_is_wrong() {
         assert_eq!(parse_json_line(b"  ").map(|r| r.is_none()), Ok(true));
-        assert!(parse_json_line(b"[1]")
-            .unwrap_err()
-            .contains("not a JSON object"));
-        assert!(parse_json_line(b"{\"url\":\"x\"}")
-            .unwrap_err()
-            .contains("id"));
-        assert!(parse_json_line(b"{\"id\":\"a\",\"colour\":1}")
-            .unwrap_err()
-            .contains("colour"));
+        assert!(parse_json_line(b"[1]").unwrap_err().contains("not a JSON object"));
+        assert!(parse_json_line(b"{\"url\":\"x\"}").unwrap_err().contains("id"));
+        assert!(parse_json_line(b"{\"id\":\"a\",\"colour\":1}").unwrap_err().contains("colour"));
         assert!(parse_json_line(b"\xff").unwrap_err().contains("UTF-8"));
     }
 }

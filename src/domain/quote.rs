@@ -7,53 +7,82 @@
 
 /// The text with typography made uniform, for comparison only.
 pub fn normalise(text: &str) -> String {
+    normalise_mapped(text).0
+}
+
+/// [`normalise`], plus for each output byte the byte range of the input character it came from.
+fn normalise_mapped(text: &str) -> (String, Vec<(usize, usize)>) {
     let mut out = String::with_capacity(text.len());
-    let mut pending_space = false;
-    for c in text.chars() {
+    let mut map = Vec::with_capacity(text.len());
+    let mut pending_space: Option<(usize, usize)> = None;
+    let push = |out: &mut String, map: &mut Vec<(usize, usize)>, s: &str, from: (usize, usize)| {
+        out.push_str(s);
+        map.extend(std::iter::repeat_n(from, s.len()));
+    };
+    for (at, c) in text.char_indices() {
+        let from = (at, at + c.len_utf8());
         if c.is_whitespace() || c == '\u{200b}' || c == '\u{ad}' {
-            pending_space = !out.is_empty();
+            if !out.is_empty() && pending_space.is_none() {
+                pending_space = Some(from);
+            }
             continue;
         }
-        if pending_space {
-            out.push(' ');
-            pending_space = false;
+        if let Some(space) = pending_space.take() {
+            push(&mut out, &mut map, " ", space);
         }
+        let mut buf = [0u8; 4];
         match c {
             '\u{2018}' | '\u{2019}' | '\u{201a}' | '\u{201b}' | '\u{2032}' | '`' | '\u{b4}' => {
-                out.push('\'')
+                push(&mut out, &mut map, "'", from)
             }
-            '\u{201c}' | '\u{201d}' | '\u{201e}' | '\u{201f}' | '\u{2033}' | '\u{ab}'
-            | '\u{bb}' => out.push('"'),
+            '\u{201c}' | '\u{201d}' | '\u{201e}' | '\u{201f}' | '\u{2033}' | '\u{ab}' | '\u{bb}' => {
+                push(&mut out, &mut map, "\"", from)
+            }
             '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{fe58}' | '\u{fe63}' | '\u{ff0d}' => {
-                out.push('-')
+                push(&mut out, &mut map, "-", from)
             }
-            '\u{2026}' => out.push_str("..."),
-            c => out.extend(c.to_lowercase()),
+            '\u{2026}' => push(&mut out, &mut map, "...", from),
+            c => {
+                for lower in c.to_lowercase() {
+                    push(&mut out, &mut map, lower.encode_utf8(&mut buf), from);
+                }
+            }
         }
     }
-    out
+    (out, map)
+}
+
+/// Where `quote` occurs in `text` (byte range in `text`), modulo typography; an ellipsis may stand for omitted words.
+pub fn span(quote: &str, text: &str) -> Option<std::ops::Range<usize>> {
+    let (text_n, map) = normalise_mapped(text);
+    let quote = normalise(quote);
+    let parts: Vec<&str> = quote.split("...").map(str::trim).filter(|p| !p.is_empty()).collect();
+    let mut from = 0;
+    let mut range: Option<(usize, usize)> = None;
+    for part in parts {
+        let at = from + text_n[from..].find(part)?;
+        let end = at + part.len();
+        range = Some((range.map_or(at, |r| r.0), end));
+        from = end;
+    }
+    let (start, end) = range?;
+    Some(map[start].0..map[end - 1].1)
 }
 
 /// Whether `quote` occurs in `text`, modulo typography; an ellipsis may stand for omitted words.
 pub fn occurs_in(quote: &str, text: &str) -> bool {
-    let text = normalise(text);
-    let quote = normalise(quote);
-    let parts: Vec<&str> = quote
-        .split("...")
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .collect();
-    if parts.is_empty() {
-        return false;
-    }
-    let mut rest = text.as_str();
-    for part in parts {
-        match rest.find(part) {
-            Some(at) => rest = &rest[at + part.len()..],
-            None => return false,
+    span(quote, text).is_some()
+}
+
+/// Whether two quoted passages overlap: in the article's text when known, else by containment.
+pub fn overlap(a: &str, b: &str, text: Option<&str>) -> bool {
+    if let Some(text) = text {
+        if let (Some(x), Some(y)) = (span(a, text), span(b, text)) {
+            return x.start < y.end && y.start < x.end;
         }
     }
-    true
+    let (a, b) = (normalise(a), normalise(b));
+    !a.is_empty() && !b.is_empty() && (a.contains(&b) || b.contains(&a))
 }
 
 #[cfg(test)]
@@ -66,10 +95,7 @@ mod tests {
 
     #[test]
     fn exact_passage_matches() {
-        assert!(occurs_in(
-            "the Pentagon said that an estimated 11,000",
-            TEXT
-        ));
+        assert!(occurs_in("the Pentagon said that an estimated 11,000", TEXT));
     }
 
     #[test]
@@ -83,18 +109,25 @@ mod tests {
 
     #[test]
     fn ellipsis_parts_must_occur_in_order() {
-        assert!(occurs_in(
-            "the Pentagon said \u{2026} arrived in the region",
-            TEXT
-        ));
-        assert!(occurs_in(
-            "the Pentagon said ... arrived in the region",
-            TEXT
-        ));
-        assert!(!occurs_in(
-            "arrived in the region ... the Pentagon said",
-            TEXT
-        ));
+        assert!(occurs_in("the Pentagon said \u{2026} arrived in the region", TEXT));
+        assert!(occurs_in("the Pentagon said ... arrived in the region", TEXT));
+        assert!(!occurs_in("arrived in the region ... the Pentagon said", TEXT));
+    }
+
+    #[test]
+    fn span_points_at_the_original_bytes() {
+        let range = span("\"another 1,000", TEXT).unwrap();
+        assert_eq!(&TEXT[range], "\u{201c}Another 1,000");
+        let range = span("Pentagon said ... 11,000", TEXT).unwrap();
+        assert_eq!(&TEXT[range], "Pentagon said that an estimated 11,000");
+    }
+
+    #[test]
+    fn overlapping_passages_are_found_with_or_without_the_text() {
+        assert!(overlap("estimated 11,000 to 12,000", "12,000\nNorth Korean troops", Some(TEXT)));
+        assert!(!overlap("the Pentagon said", "the Telegraph said", Some(TEXT)));
+        assert!(overlap("four-year mark", "approaching its four-year mark", None));
+        assert!(!overlap("four-year mark", "three-year mark", None));
     }
 
     #[test]

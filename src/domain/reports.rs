@@ -109,14 +109,81 @@ impl Category {
 }
 
 impl Severity {
-    /// How long the desk has to respond, by the default targets.
-    pub fn response_time(self) -> Duration {
+    /// Sort rank: most urgent first.
+    pub fn rank(self) -> i32 {
         match self {
-            Self::Legal => Duration::hours(2),
-            Self::High => Duration::hours(24),
-            Self::Normal => Duration::hours(72),
-            Self::Low => Duration::days(7),
+            Self::Legal => 0,
+            Self::High => 1,
+            Self::Normal => 2,
+            Self::Low => 3,
         }
+    }
+}
+
+/// How long the desk has to respond, per severity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Targets {
+    /// Legal risk.
+    pub legal: Duration,
+    /// High.
+    pub high: Duration,
+    /// Normal.
+    pub normal: Duration,
+    /// Low.
+    pub low: Duration,
+}
+
+impl Default for Targets {
+    fn default() -> Self {
+        Self {
+            legal: Duration::hours(2),
+            high: Duration::hours(24),
+            normal: Duration::hours(72),
+            low: Duration::days(7),
+        }
+    }
+}
+
+impl Targets {
+    /// The response time for `severity`.
+    pub fn of(&self, severity: Severity) -> Duration {
+        match severity {
+            Severity::Legal => self.legal,
+            Severity::High => self.high,
+            Severity::Normal => self.normal,
+            Severity::Low => self.low,
+        }
+    }
+
+    /// Parses `legal=2h,high=24h,normal=72h,low=7d` (units m, h, d; missing entries keep their default).
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let mut targets = Self::default();
+        for entry in raw.split(',').map(str::trim).filter(|e| !e.is_empty()) {
+            let (name, value) =
+                entry.split_once('=').ok_or_else(|| format!("{entry:?} is not SEVERITY=DURATION like high=24h"))?;
+            let severity = Severity::parse(name.trim())
+                .ok_or_else(|| format!("{name:?} is not a severity ({})", Severity::allowed()))?;
+            let value = value.trim();
+            let (number, unit) = value.split_at(value.len().saturating_sub(1));
+            let number: i64 = number
+                .parse()
+                .ok()
+                .filter(|n| *n > 0)
+                .ok_or_else(|| format!("{value:?} is not a duration like 90m, 24h or 7d"))?;
+            let duration = match unit {
+                "m" => Duration::minutes(number),
+                "h" => Duration::hours(number),
+                "d" => Duration::days(number),
+                _ => return Err(format!("{value:?} is not a duration like 90m, 24h or 7d")),
+            };
+            match severity {
+                Severity::Legal => targets.legal = duration,
+                Severity::High => targets.high = duration,
+                Severity::Normal => targets.normal = duration,
+                Severity::Low => targets.low = duration,
+            }
+        }
+        Ok(targets)
     }
 }
 
@@ -124,27 +191,15 @@ impl Status {
     /// One sentence telling the reader what this status means for them.
     pub fn explanation(self) -> &'static str {
         match self {
-            Self::New => {
-                "Your report has reached the corrections desk and is waiting for an editor."
-            }
+            Self::New => "Your report has reached the corrections desk and is waiting for an editor.",
             Self::Triaged => "An editor has read your report and queued it for review.",
             Self::InReview => "An editor is checking the passage against the sources.",
-            Self::NeedsInfo => {
-                "The editor has a question for you: answer it below so the review can go on."
-            }
-            Self::AwaitingApproval => {
-                "A correction has been drafted and is waiting for a second editor's approval."
-            }
-            Self::Corrected => {
-                "The article has been corrected. The correction is in the article's public log."
-            }
-            Self::NoChange => {
-                "The editors reviewed the passage and decided it stands. The reason is below."
-            }
+            Self::NeedsInfo => "The editor has a question for you: answer it below so the review can go on.",
+            Self::AwaitingApproval => "A correction has been drafted and is waiting for a second editor's approval.",
+            Self::Corrected => "The article has been corrected. The correction is in the article's public log.",
+            Self::NoChange => "The editors reviewed the passage and decided it stands. The reason is below.",
             Self::Rejected => "The editors could not act on this report. The reason is below.",
-            Self::Duplicate => {
-                "Another reader reported the same passage; your report follows that one's outcome."
-            }
+            Self::Duplicate => "Another reader reported the same passage; your report follows that one's outcome.",
             Self::Appealed => "You appealed the decision; a standards editor will review it.",
         }
     }
@@ -190,11 +245,7 @@ pub fn validate(input: &ReportInput, article: &Article) -> Result<ValidReport, V
         let message = if input.category.trim().is_empty() {
             format!("is required: choose one of {}", Category::allowed())
         } else {
-            format!(
-                "must be one of {}, not {:?}",
-                Category::allowed(),
-                input.category
-            )
+            format!("must be one of {}, not {:?}", Category::allowed(), input.category)
         };
         errors.push(FieldError::new("category", message));
     }
@@ -215,26 +266,13 @@ pub fn validate(input: &ReportInput, article: &Article) -> Result<ValidReport, V
             String::new()
         }
     };
-    let explanation = required_text(
-        "explanation",
-        &input.explanation,
-        EXPLANATION_MIN,
-        EXPLANATION_MAX,
-    )
-    .map_err(|e| errors.push(e))
-    .unwrap_or_default();
+    let explanation = required_text("explanation", &input.explanation, EXPLANATION_MIN, EXPLANATION_MAX)
+        .map_err(|e| errors.push(e))
+        .unwrap_or_default();
     let mut evidence_urls: Vec<String> = Vec::new();
-    let given: Vec<&str> = input
-        .evidence_urls
-        .iter()
-        .map(|u| u.trim())
-        .filter(|u| !u.is_empty())
-        .collect();
+    let given: Vec<&str> = input.evidence_urls.iter().map(|u| u.trim()).filter(|u| !u.is_empty()).collect();
     if given.len() > EVIDENCE_MAX {
-        errors.push(FieldError::new(
-            "evidence_urls",
-            format!("has {} links: at most {EVIDENCE_MAX}", given.len()),
-        ));
+        errors.push(FieldError::new("evidence_urls", format!("has {} links: at most {EVIDENCE_MAX}", given.len())));
     } else {
         for url in given {
             match http_url("evidence_urls", url) {
@@ -249,19 +287,12 @@ pub fn validate(input: &ReportInput, article: &Article) -> Result<ValidReport, V
         .unwrap_or_default();
     let reporter_email = match input.reporter_email.as_deref().map(str::trim) {
         None | Some("") => None,
-        Some(email) => parse_email("reporter_email", email)
-            .map_err(|e| errors.push(e))
-            .ok(),
+        Some(email) => parse_email("reporter_email", email).map_err(|e| errors.push(e)).ok(),
     };
     match category {
-        Some(category) if errors.is_empty() => Ok(ValidReport {
-            category,
-            quote,
-            explanation,
-            evidence_urls,
-            reporter_name,
-            reporter_email,
-        }),
+        Some(category) if errors.is_empty() => {
+            Ok(ValidReport { category, quote, explanation, evidence_urls, reporter_name, reporter_email })
+        }
         _ => Err(errors),
     }
 }
@@ -286,13 +317,14 @@ pub fn file(
     conn: &mut DbConnection,
     article_id: &str,
     input: &ReportInput,
+    targets: &Targets,
     now: NaiveDateTime,
     admit: impl FnOnce() -> Result<(), AppError>,
 ) -> Result<Filed, AppError> {
     let article = articles::get(conn, article_id)?;
     let report = validate(input, &article).map_err(AppError::Invalid)?;
     admit()?;
-    insert(conn, &article, &report, Status::New, now)
+    insert(conn, &article, &report, targets, now)
 }
 
 /// Writes a validated report and its first public event.
@@ -300,14 +332,14 @@ pub fn insert(
     conn: &mut DbConnection,
     article: &Article,
     report: &ValidReport,
-    status: Status,
+    targets: &Targets,
     now: NaiveDateTime,
 ) -> Result<Filed, AppError> {
+    let status = Status::New;
     let token = secrets::new_token();
     let token_hash = secrets::token_hash(&token);
     let severity = report.category.default_severity();
-    let evidence =
-        serde_json::to_string(&report.evidence_urls).map_err(|e| AppError::Internal(e.into()))?;
+    let evidence = serde_json::to_string(&report.evidence_urls).map_err(|e| AppError::Internal(e.into()))?;
     let id = Report::insert(
         conn,
         &NewReport {
@@ -321,7 +353,8 @@ pub fn insert(
             reporter_email: report.reporter_email.as_deref(),
             status: status.as_str(),
             severity: severity.as_str(),
-            deadline_at: now + severity.response_time(),
+            severity_rank: severity.rank(),
+            deadline_at: now + targets.of(severity),
             version: 1,
             created_at: now,
             updated_at: now,
@@ -378,25 +411,41 @@ pub struct Tracking {
     pub updated_at: String,
     /// Public history, oldest first.
     pub history: Vec<HistoryEntry>,
+    /// The editor's open question, when the status is `needs_info`.
+    pub question: Option<String>,
+    /// Whether the reader may still appeal the decision (once, after `no_change` or `rejected`).
+    pub can_appeal: bool,
+    /// For a duplicate: the status of the report it duplicates.
+    pub primary_status: Option<Status>,
 }
 
-/// Looks up a report by its tracking token, with its article; unknown or malformed tokens are 404.
-pub fn track(conn: &mut DbConnection, token: &str) -> Result<(Tracking, Article), AppError> {
-    let not_found = || {
-        AppError::NotFound(
-            "no report has this tracking link; check that it was copied whole".into(),
-        )
-    };
+/// The report a tracking token opens; unknown or malformed tokens are 404.
+pub fn for_token(conn: &mut DbConnection, token: &str) -> Result<Report, AppError> {
+    let not_found = || AppError::NotFound("no report has this tracking link; check that it was copied whole".into());
     if !secrets::looks_like_token(token) {
         return Err(not_found());
     }
-    let report = Report::by_token_hash(conn, &secrets::token_hash(token))?.ok_or_else(not_found)?;
+    Report::by_token_hash(conn, &secrets::token_hash(token))?.ok_or_else(not_found)
+}
+
+/// Looks up a report by its tracking token, with its article.
+pub fn track(conn: &mut DbConnection, token: &str) -> Result<(Tracking, Article), AppError> {
+    let report = for_token(conn, token)?;
     let article = articles::get(conn, &report.article_id)?;
-    let history = Event::public_for_report(conn, report.id)?
-        .iter()
-        .map(history_entry)
-        .collect();
+    let history: Vec<HistoryEntry> = Event::public_for_report(conn, report.id)?.iter().map(history_entry).collect();
     let status = Status::parse(&report.status).unwrap_or(Status::New);
+    let question = match status {
+        Status::NeedsInfo => Event::latest_of(conn, report.id, &["status_changed"])?
+            .and_then(|(e, _)| serde_json::from_str::<serde_json::Value>(&e.payload).ok())
+            .and_then(|p| p.get("public_message").and_then(|m| m.as_str()).map(str::to_owned)),
+        _ => None,
+    };
+    let can_appeal = matches!(status, Status::NoChange | Status::Rejected)
+        && Event::latest_of(conn, report.id, &["appeal_filed"])?.is_none();
+    let primary_status = match report.duplicate_of {
+        Some(id) => Report::find(conn, id)?.and_then(|p| Status::parse(&p.status)),
+        None => None,
+    };
     let tracking = Tracking {
         status,
         status_label: status.label().into(),
@@ -408,6 +457,9 @@ pub fn track(conn: &mut DbConnection, token: &str) -> Result<(Tracking, Article)
         created_at: rfc3339(report.created_at),
         updated_at: rfc3339(report.updated_at),
         history,
+        question,
+        can_appeal,
+        primary_status,
     };
     Ok((tracking, article))
 }
@@ -418,42 +470,17 @@ fn history_entry(event: &Event) -> HistoryEntry {
     let text = |key: &str| payload.get(key).and_then(|v| v.as_str()).map(str::to_owned);
     let title = match event.kind.as_str() {
         "report_filed" => "Report received".to_owned(),
+        "reader_replied" => "You answered the editor's question".to_owned(),
+        "appeal_filed" => "You appealed the decision".to_owned(),
         "status_changed" => match text("to").as_deref().and_then(Status::parse) {
+            Some(Status::NeedsInfo) => "The editor asked you a question".to_owned(),
+            Some(Status::Duplicate) => "Marked as a duplicate of another reader's report".to_owned(),
             Some(to) => format!("Status changed to \u{201c}{}\u{201d}", to.label()),
             None => "Status changed".to_owned(),
         },
         other => other.replace('_', " "),
     };
-    HistoryEntry {
-        at: rfc3339(event.created_at),
-        kind: event.kind.clone(),
-        title,
-        detail: text("public_message"),
-    }
-}
-
-/// Records a status change as a public event (used by the demo seeder until the desk exists).
-pub fn record_status(
-    conn: &mut DbConnection,
-    report_id: i64,
-    to: Status,
-    public_message: Option<&str>,
-    now: NaiveDateTime,
-) -> Result<(), AppError> {
-    Report::set_status(conn, report_id, to.as_str(), now)?;
-    let payload =
-        serde_json::json!({ "to": to.as_str(), "public_message": public_message }).to_string();
-    NewEvent {
-        report_id: Some(report_id),
-        actor_id: None,
-        actor_kind: "system",
-        kind: "status_changed",
-        public: true,
-        payload: &payload,
-        created_at: now,
-    }
-    .insert(conn)?;
-    Ok(())
+    HistoryEntry { at: rfc3339(event.created_at), kind: event.kind.clone(), title, detail: text("public_message") }
 }
 
 #[cfg(test)]
@@ -485,12 +512,7 @@ mod tests {
     }
 
     fn fields(result: Result<ValidReport, Vec<FieldError>>) -> Vec<String> {
-        result
-            .err()
-            .unwrap_or_default()
-            .into_iter()
-            .map(|e| e.field)
-            .collect()
+        result.err().unwrap_or_default().into_iter().map(|e| e.field).collect()
     }
 
     #[test]
@@ -517,11 +539,7 @@ mod tests {
     #[test]
     fn duplicate_evidence_links_are_kept_once() {
         let mut i = input();
-        i.evidence_urls = vec![
-            "https://a.example/x".into(),
-            " https://a.example/x ".into(),
-            "".into(),
-        ];
+        i.evidence_urls = vec!["https://a.example/x".into(), " https://a.example/x ".into(), "".into()];
         let valid = validate(&i, &article(None)).unwrap();
         assert_eq!(valid.evidence_urls, ["https://a.example/x"]);
     }
@@ -538,14 +556,7 @@ mod tests {
         };
         assert_eq!(
             fields(validate(&bad, &article(None))),
-            [
-                "category",
-                "quote",
-                "explanation",
-                "evidence_urls",
-                "reporter_name",
-                "reporter_email"
-            ]
+            ["category", "quote", "explanation", "evidence_urls", "reporter_name", "reporter_email"]
         );
     }
 }

@@ -23,9 +23,7 @@ pub fn new_token() -> String {
 
 /// Whether `s` has the shape of a token made by [`new_token`] (checked before any lookup).
 pub fn looks_like_token(s: &str) -> bool {
-    s.len() == TOKEN_CHARS
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    s.len() == TOKEN_CHARS && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// The hash under which a token is stored: SHA-256, lowercase hex.
@@ -48,11 +46,7 @@ pub fn hash_password(password: &str) -> anyhow::Result<String> {
 /// Checks a password against a stored argon2 hash.
 pub fn verify_password(password: &str, stored: &str) -> bool {
     PasswordHash::new(stored)
-        .map(|parsed| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok()
-        })
+        .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
         .unwrap_or(false)
 }
 
@@ -78,10 +72,7 @@ mod tests {
 
     #[test]
     fn token_hash_is_hex_sha256() {
-        assert_eq!(
-            token_hash("abc"),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
+        assert_eq!(token_hash("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     }
 
     #[test]

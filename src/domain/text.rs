@@ -13,20 +13,13 @@ pub fn required_line(field: &str, value: &str, max: usize) -> Result<String, Fie
     }
     check_length(field, value, max)?;
     if value.chars().any(char::is_control) {
-        return Err(FieldError::new(
-            field,
-            "must be a single line without control characters",
-        ));
+        return Err(FieldError::new(field, "must be a single line without control characters"));
     }
     Ok(value.to_owned())
 }
 
 /// An optional single-line text: blank becomes `None`.
-pub fn optional_line(
-    field: &str,
-    value: Option<&str>,
-    max: usize,
-) -> Result<Option<String>, FieldError> {
+pub fn optional_line(field: &str, value: Option<&str>, max: usize) -> Result<Option<String>, FieldError> {
     match value.map(str::trim) {
         None | Some("") => Ok(None),
         Some(v) => required_line(field, v, max).map(Some),
@@ -34,12 +27,7 @@ pub fn optional_line(
 }
 
 /// A required multi-line text: trimmed, line endings made `\n`, tabs and newlines allowed.
-pub fn required_text(
-    field: &str,
-    value: &str,
-    min: usize,
-    max: usize,
-) -> Result<String, FieldError> {
+pub fn required_text(field: &str, value: &str, min: usize, max: usize) -> Result<String, FieldError> {
     let value = value.replace("\r\n", "\n").replace('\r', "\n");
     let value = value.trim();
     if value.is_empty() {
@@ -47,16 +35,10 @@ pub fn required_text(
     }
     let count = value.chars().count();
     if count < min {
-        return Err(FieldError::new(
-            field,
-            format!("is too short: write at least {min} characters"),
-        ));
+        return Err(FieldError::new(field, format!("is too short: write at least {min} characters")));
     }
     check_length(field, value, max)?;
-    if value
-        .chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\t')
-    {
+    if value.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
         return Err(FieldError::new(field, "contains control characters"));
     }
     Ok(value.to_owned())
@@ -65,10 +47,7 @@ pub fn required_text(
 fn check_length(field: &str, value: &str, max: usize) -> Result<(), FieldError> {
     let count = value.chars().count();
     if count > max {
-        return Err(FieldError::new(
-            field,
-            format!("is too long: at most {max} characters (this has {count})"),
-        ));
+        return Err(FieldError::new(field, format!("is too long: at most {max} characters (this has {count})")));
     }
     Ok(())
 }
@@ -80,26 +59,16 @@ pub fn http_url(field: &str, value: &str) -> Result<String, FieldError> {
         return Err(FieldError::new(field, "is required"));
     }
     if value.len() > URL_MAX {
-        return Err(FieldError::new(
-            field,
-            format!("is too long: at most {URL_MAX} bytes"),
-        ));
+        return Err(FieldError::new(field, format!("is too long: at most {URL_MAX} bytes")));
     }
-    let bad = || {
-        FieldError::new(
-            field,
-            format!("must be a web address starting with https:// or http://, not {value:?}"),
-        )
-    };
+    let bad =
+        || FieldError::new(field, format!("must be a web address starting with https:// or http://, not {value:?}"));
     let parsed = url::Url::parse(value).map_err(|_| bad())?;
     if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none_or(str::is_empty) {
         return Err(bad());
     }
     if !parsed.username().is_empty() || parsed.password().is_some() {
-        return Err(FieldError::new(
-            field,
-            "must not contain a user name or password",
-        ));
+        return Err(FieldError::new(field, "must not contain a user name or password"));
     }
     Ok(parsed.to_string())
 }
@@ -111,10 +80,7 @@ mod tests {
     #[test]
     fn required_line_trims_and_refuses_blank_long_and_control() {
         assert_eq!(required_line("t", "  Hello ", 10), Ok("Hello".into()));
-        assert_eq!(
-            required_line("t", "   ", 10).map_err(|e| e.message),
-            Err("is required".into())
-        );
+        assert_eq!(required_line("t", "   ", 10).map_err(|e| e.message), Err("is required".into()));
         assert!(required_line("t", "abcdefghijk", 10).is_err());
         assert!(required_line("t", "a\u{0}b", 10).is_err());
         assert!(required_line("t", "a\nb", 10).is_err());
@@ -124,20 +90,14 @@ mod tests {
 
     #[test]
     fn required_text_keeps_newlines_and_counts_minimum() {
-        assert_eq!(
-            required_text("e", "line one\r\nline two", 3, 100),
-            Ok("line one\nline two".into())
-        );
+        assert_eq!(required_text("e", "line one\r\nline two", 3, 100), Ok("line one\nline two".into()));
         assert!(required_text("e", "short", 10, 100).is_err());
         assert!(required_text("e", "bell \u{7} here", 1, 100).is_err());
     }
 
     #[test]
     fn http_url_accepts_web_addresses_only() {
-        assert_eq!(
-            http_url("u", "https://example.com/a?b=1"),
-            Ok("https://example.com/a?b=1".into())
-        );
+        assert_eq!(http_url("u", "https://example.com/a?b=1"), Ok("https://example.com/a?b=1".into()));
         for bad in [
             "javascript:alert(1)",
             "ftp://x.org/f",

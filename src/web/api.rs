@@ -6,8 +6,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::extract::{
-    bearer_actor, client_ip, parse_json, read_body, require_editor, ARTICLE_BODY_LIMIT,
-    REPORT_BODY_LIMIT,
+    bearer_actor, client_ip, parse_json, read_body, require_editor, ARTICLE_BODY_LIMIT, REPORT_BODY_LIMIT,
 };
 use super::AppState;
 use crate::domain::articles::{self, ArticleId, ArticleInput, ArticleView, Upserted};
@@ -44,10 +43,7 @@ pub async fn put_article(
     let id = ArticleId::parse(&path.into_inner()).map_err(|e| AppError::Invalid(vec![e]))?;
     let input: ArticleInput = parse_json(&read_body(&req, payload, ARTICLE_BODY_LIMIT).await?)?;
     let now = state.now();
-    let (article, outcome) = state
-        .db
-        .write(move |c| articles::upsert(c, &id, &input, now))
-        .await?;
+    let (article, outcome) = state.db.write(move |c| articles::upsert(c, &id, &input, now)).await?;
     let mut response = match outcome {
         Upserted::Created => HttpResponse::Created(),
         Upserted::Updated => HttpResponse::Ok(),
@@ -111,7 +107,7 @@ pub async fn file_report(
     let filed = state
         .db
         .write(move |c| {
-            reports::file(c, &article_id, &input, now, || {
+            reports::file(c, &article_id, &input, &st.config.response_targets, now, || {
                 st.limiter.as_ref().map_or(Ok(()), |l| l.check(ip))
             })
         })
@@ -120,11 +116,7 @@ pub async fn file_report(
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/reports/{}", filed.token)))
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(FiledReport {
-            token: filed.token,
-            status: filed.status,
-            status_url,
-        }))
+        .json(FiledReport { token: filed.token, status: filed.status, status_url }))
 }
 
 /// A report's status and public history, for the holder of its token.

@@ -42,7 +42,7 @@ impl ResponseError for AppError {
         }
         let mut response = HttpResponse::build(AppError::status_code(self));
         match self {
-            AppError::RateLimited { retry_after_secs } => {
+            AppError::RateLimited { retry_after_secs, .. } => {
                 response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
             }
             AppError::Unauthorized(_) => {
@@ -74,27 +74,34 @@ pub fn html_error_pages<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHa
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }
     let status = res.status();
-    let message = res
-        .response()
-        .error()
-        .and_then(|e| e.as_error::<AppError>())
-        .map(AppError::public_message)
-        .unwrap_or_else(|| match status.as_u16() {
-            404 => "There is no page at this address.".to_owned(),
-            405 => "This page cannot be used that way.".to_owned(),
-            _ => status.canonical_reason().unwrap_or("Error").to_owned(),
-        });
+    if status == actix_web::http::StatusCode::UNAUTHORIZED {
+        // A person without a session is sent to sign in, and back here afterwards.
+        let req = res.request();
+        let here = match req.query_string() {
+            "" => req.path().to_owned(),
+            q => format!("{}?{q}", req.path()),
+        };
+        let back = if req.method() == actix_web::http::Method::GET { here } else { "/desk".to_owned() };
+        let target =
+            format!("/login?next={}", url::form_urlencoded::byte_serialize(back.as_bytes()).collect::<String>());
+        let (req, _) = res.into_parts();
+        let redirect = HttpResponse::SeeOther().insert_header((header::LOCATION, target)).finish();
+        return Ok(ErrorHandlerResponse::Response(ServiceResponse::new(req, redirect).map_into_right_body()));
+    }
+    let message =
+        res.response().error().and_then(|e| e.as_error::<AppError>()).map(AppError::public_message).unwrap_or_else(
+            || match status.as_u16() {
+                404 => "There is no page at this address.".to_owned(),
+                405 => "This page cannot be used that way.".to_owned(),
+                _ => status.canonical_reason().unwrap_or("Error").to_owned(),
+            },
+        );
     let (req, old) = res.into_parts();
     let Some(state) = req.app_data::<web::Data<AppState>>() else {
-        return Ok(ErrorHandlerResponse::Response(
-            ServiceResponse::new(req, old).map_into_left_body(),
-        ));
+        return Ok(ErrorHandlerResponse::Response(ServiceResponse::new(req, old).map_into_left_body()));
     };
-    let view = ErrorView {
-        status: status.as_u16(),
-        title: status.canonical_reason().unwrap_or("Error").to_owned(),
-        message,
-    };
+    let view =
+        ErrorView { status: status.as_u16(), title: status.canonical_reason().unwrap_or("Error").to_owned(), message };
     let mut page = HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
         .body(error_page(&state.layout, &view).into_string());
@@ -103,9 +110,7 @@ pub fn html_error_pages<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHa
             page.headers_mut().insert(name, value.clone());
         }
     }
-    page.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    let res: ServiceResponse<EitherBody<B, BoxBody>> =
-        ServiceResponse::new(req, page).map_into_right_body();
+    page.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    let res: ServiceResponse<EitherBody<B, BoxBody>> = ServiceResponse::new(req, page).map_into_right_body();
     Ok(ErrorHandlerResponse::Response(res))
 }

@@ -17,23 +17,15 @@ pub const REPORT_BODY_LIMIT: usize = 256 * 1024;
 pub const ARTICLE_BODY_LIMIT: usize = 4 * 1024 * 1024;
 
 /// Reads the whole body, refusing with 413 as soon as it exceeds `limit` bytes.
-pub async fn read_body(
-    req: &HttpRequest,
-    mut payload: web::Payload,
-    limit: usize,
-) -> Result<web::Bytes, AppError> {
-    let declared = req
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok());
+pub async fn read_body(req: &HttpRequest, mut payload: web::Payload, limit: usize) -> Result<web::Bytes, AppError> {
+    let declared =
+        req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|len| len > limit) {
         return Err(AppError::PayloadTooLarge { limit });
     }
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
-        let chunk = chunk
-            .map_err(|e| AppError::BadRequest(format!("could not read the request body: {e}")))?;
+        let chunk = chunk.map_err(|e| AppError::BadRequest(format!("could not read the request body: {e}")))?;
         if body.len() + chunk.len() > limit {
             return Err(AppError::PayloadTooLarge { limit });
         }
@@ -45,15 +37,10 @@ pub async fn read_body(
 /// Parses a JSON body: 400 for bad UTF-8 or syntax, 422 naming the field for wrong content.
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
     let text = std::str::from_utf8(body).map_err(|e| {
-        AppError::BadRequest(format!(
-            "the request body is not valid UTF-8 (at byte {})",
-            e.valid_up_to()
-        ))
+        AppError::BadRequest(format!("the request body is not valid UTF-8 (at byte {})", e.valid_up_to()))
     })?;
     if text.trim().is_empty() {
-        return Err(AppError::BadRequest(
-            "the request body is empty: send a JSON object".into(),
-        ));
+        return Err(AppError::BadRequest("the request body is empty: send a JSON object".into()));
     }
     let mut de = serde_json::Deserializer::from_str(text);
     serde_path_to_error::deserialize(&mut de).map_err(|err| {
@@ -64,23 +51,14 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
         }
         let message = inner.to_string();
         // serde reports a missing field at its parent's path; name the field itself.
-        let named = message
-            .split('`')
-            .nth(1)
-            .filter(|_| message.contains("field `"));
+        let named = message.split('`').nth(1).filter(|_| message.contains("field `"));
         let field = match (named, path.as_str()) {
-            (Some(name), path) if path == name || path.ends_with(&format!(".{name}")) => {
-                path.to_owned()
-            }
+            (Some(name), path) if path == name || path.ends_with(&format!(".{name}")) => path.to_owned(),
             (Some(name), "." | "") => name.to_owned(),
             (Some(name), parent) => format!("{parent}.{name}"),
             (None, path) => path.to_owned(),
         };
-        let message = message
-            .split(" at line ")
-            .next()
-            .unwrap_or(&message)
-            .to_owned();
+        let message = message.split(" at line ").next().unwrap_or(&message).to_owned();
         AppError::invalid(field, message)
     })
 }
@@ -88,15 +66,10 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
 /// Parses an `application/x-www-form-urlencoded` body, refusing invalid UTF-8.
 pub fn parse_form<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
     // Decoding would silently replace bad bytes; check the decoded bytes first.
-    let plus_as_space: Vec<u8> = body
-        .iter()
-        .map(|&b| if b == b'+' { b' ' } else { b })
-        .collect();
+    let plus_as_space: Vec<u8> = body.iter().map(|&b| if b == b'+' { b' ' } else { b }).collect();
     let decoded: Vec<u8> = percent_encoding::percent_decode(&plus_as_space).collect();
     if std::str::from_utf8(&decoded).is_err() {
-        return Err(AppError::BadRequest(
-            "the form data is not valid UTF-8".into(),
-        ));
+        return Err(AppError::BadRequest("the form data is not valid UTF-8".into()));
     }
     serde_urlencoded::from_bytes(body)
         .map_err(|e| AppError::BadRequest(format!("the form data could not be read: {e}")))
@@ -104,9 +77,7 @@ pub fn parse_form<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
 
 /// The client's address: the peer, or the nearest untrusted hop of `X-Forwarded-For` behind trusted proxies.
 pub fn client_ip(req: &HttpRequest, trusted: &[IpAddr]) -> IpAddr {
-    let peer = req
-        .peer_addr()
-        .map_or(IpAddr::from([0, 0, 0, 0]), |a| a.ip());
+    let peer = req.peer_addr().map_or(IpAddr::from([0, 0, 0, 0]), |a| a.ip());
     if !trusted.contains(&peer) {
         return peer;
     }
@@ -117,11 +88,7 @@ pub fn client_ip(req: &HttpRequest, trusted: &[IpAddr]) -> IpAddr {
         .flat_map(|v| v.split(','))
         .filter_map(|hop| hop.trim().parse().ok())
         .collect();
-    forwarded
-        .into_iter()
-        .rev()
-        .find(|ip| !trusted.contains(ip))
-        .unwrap_or(peer)
+    forwarded.into_iter().rev().find(|ip| !trusted.contains(ip)).unwrap_or(peer)
 }
 
 /// The staff member behind `Authorization: Bearer <token>`; 401 when absent or not valid.
@@ -130,24 +97,15 @@ pub async fn bearer_actor(req: &HttpRequest, state: &AppState) -> Result<Actor, 
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-        })
+        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
         .map(|t| t.trim().to_owned())
-        .ok_or_else(|| {
-            AppError::Unauthorized("send an API token as Authorization: Bearer <token>".into())
-        })?;
+        .ok_or_else(|| AppError::Unauthorized("send an API token as Authorization: Bearer <token>".into()))?;
     let now = state.now();
     state
         .db
         .write(move |c| accounts::actor_for_token(c, &token, now))
         .await?
-        .ok_or_else(|| {
-            AppError::Unauthorized(
-                "the API token is unknown, revoked, or its account is disabled".into(),
-            )
-        })
+        .ok_or_else(|| AppError::Unauthorized("the API token is unknown, revoked, or its account is disabled".into()))
 }
 
 /// Refuses roles that may not change data.
@@ -155,10 +113,7 @@ pub fn require_editor(actor: &Actor) -> Result<(), AppError> {
     if actor.role.can_edit() {
         Ok(())
     } else {
-        Err(AppError::Forbidden(format!(
-            "the role {} may read but not change anything",
-            actor.role.as_str()
-        )))
+        Err(AppError::Forbidden(format!("the role {} may read but not change anything", actor.role.as_str())))
     }
 }
 
@@ -169,59 +124,25 @@ mod tests {
 
     #[test]
     fn json_errors_name_the_field() {
-        let missing =
-            parse_json::<ReportInput>(br#"{"category":"other","explanation":"long enough"}"#)
-                .unwrap_err();
-        assert_eq!(
-            (missing.status_code().as_u16(), missing.field()),
-            (422, Some("quote"))
-        );
-        let wrong_type =
-            parse_json::<ReportInput>(br#"{"category":"other","quote":1,"explanation":"x"}"#)
-                .unwrap_err();
+        let missing = parse_json::<ReportInput>(br#"{"category":"other","explanation":"long enough"}"#).unwrap_err();
+        assert_eq!((missing.status_code().as_u16(), missing.field()), (422, Some("quote")));
+        let wrong_type = parse_json::<ReportInput>(br#"{"category":"other","quote":1,"explanation":"x"}"#).unwrap_err();
         assert_eq!(wrong_type.field(), Some("quote"));
-        let unknown = parse_json::<ReportInput>(
-            br#"{"category":"other","quote":"q","explanation":"x","colour":1}"#,
-        )
-        .unwrap_err();
+        let unknown =
+            parse_json::<ReportInput>(br#"{"category":"other","quote":"q","explanation":"x","colour":1}"#).unwrap_err();
         assert_eq!(unknown.field(), Some("colour"));
-        let nested = parse_json::<ReportInput>(
-            br#"{"category":"o","quote":"q","explanation":"x","evidence_urls":[1]}"#,
-        )
-        .unwrap_err();
+        let nested =
+            parse_json::<ReportInput>(br#"{"category":"o","quote":"q","explanation":"x","evidence_urls":[1]}"#)
+                .unwrap_err();
         assert_eq!(nested.field(), Some("evidence_urls[0]"));
     }
 
     #[test]
     fn syntax_and_encoding_errors_are_400() {
-        assert_eq!(
-            parse_json::<ReportInput>(b"{")
-                .unwrap_err()
-                .status_code()
-                .as_u16(),
-            400
-        );
-        assert_eq!(
-            parse_json::<ReportInput>(b"\xff\xfe")
-                .unwrap_err()
-                .status_code()
-                .as_u16(),
-            400
-        );
-        assert_eq!(
-            parse_json::<ReportInput>(b"")
-                .unwrap_err()
-                .status_code()
-                .as_u16(),
-            400
-        );
-        assert_eq!(
-            parse_form::<Vec<(String, String)>>(b"quote=%FF")
-                .unwrap_err()
-                .status_code()
-                .as_u16(),
-            400
-        );
+        assert_eq!(parse_json::<ReportInput>(b"{").unwrap_err().status_code().as_u16(), 400);
+        assert_eq!(parse_json::<ReportInput>(b"\xff\xfe").unwrap_err().status_code().as_u16(), 400);
+        assert_eq!(parse_json::<ReportInput>(b"").unwrap_err().status_code().as_u16(), 400);
+        assert_eq!(parse_form::<Vec<(String, String)>>(b"quote=%FF").unwrap_err().status_code().as_u16(), 400);
         assert_eq!(
             parse_form::<Vec<(String, String)>>(b"quote=caf%C3%A9+au+lait").unwrap(),
             [("quote".to_owned(), "café au lait".to_owned())]

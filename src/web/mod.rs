@@ -1,6 +1,9 @@
 //! The HTTP server: shared state, the one route table, and start-up.
 
 pub mod api;
+pub mod api_desk;
+pub mod auth;
+pub mod desk;
 pub mod errors;
 pub mod extract;
 pub mod openapi;
@@ -12,13 +15,17 @@ use std::net::TcpListener;
 use actix_web::dev::Server;
 use actix_web::middleware::{DefaultHeaders, ErrorHandlers, Logger};
 use actix_web::{web, App, HttpRequest, HttpServer};
-use chrono::{NaiveDateTime, SubsecRound, Utc};
+use chrono::NaiveDateTime;
 use corrigenda_templates::Layout;
 
-use crate::config::Config;
+use crate::clock::Clock;
+use crate::config::{Config, RateLimit};
 use crate::db::Db;
 use crate::error::AppError;
-use ratelimit::ReportLimiter;
+use ratelimit::ClientLimiter;
+
+/// Sign-in attempts allowed per client IP (failures per account are limited separately, in the database).
+const LOGIN_ATTEMPTS: RateLimit = RateLimit { count: 30, per: std::time::Duration::from_secs(900) };
 
 /// What every handler can reach.
 pub struct AppState {
@@ -31,7 +38,11 @@ pub struct AppState {
     /// The page frame.
     pub layout: Layout,
     /// Report submission limiter; `None` when turned off.
-    pub limiter: Option<ReportLimiter>,
+    pub limiter: Option<ClientLimiter>,
+    /// Sign-in attempts per client.
+    pub login_limiter: ClientLimiter,
+    /// What "now" is (tests move it).
+    pub clock: Clock,
 }
 
 impl AppState {
@@ -40,17 +51,22 @@ impl AppState {
         Self {
             db,
             base_url: config.base_url(bound),
-            layout: Layout {
-                publication: config.publication.clone(),
-            },
-            limiter: config.report_rate_limit.map(ReportLimiter::new),
+            layout: Layout { publication: config.publication.clone(), staff: None },
+            limiter: config.report_rate_limit.map(|l| ClientLimiter::new(l, "reports")),
+            login_limiter: ClientLimiter::new(LOGIN_ATTEMPTS, "sign-in attempts"),
+            clock: Clock::default(),
             config,
         }
     }
 
     /// The current time as stored: UTC, microsecond precision (what PostgreSQL keeps).
     pub fn now(&self) -> NaiveDateTime {
-        Utc::now().naive_utc().trunc_subsecs(6)
+        self.clock.now()
+    }
+
+    /// Whether cookies must be `Secure` (the public URL is https).
+    pub fn secure_cookies(&self) -> bool {
+        self.base_url.starts_with("https://")
     }
 
     /// An absolute URL for a path on this site.
@@ -67,18 +83,36 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/articles/{id}", web::put().to(api::put_article))
             .route("/articles/{id}", web::get().to(api::get_article))
             .route("/articles/{id}/reports", web::post().to(api::file_report))
-            .route("/reports/{token}", web::get().to(api::track_report)),
+            .route("/reports/{token}", web::get().to(api::track_report))
+            .route("/reports/{token}/replies", web::post().to(api_desk::reply))
+            .route("/reports/{token}/appeal", web::post().to(api_desk::appeal))
+            .route("/desk/reports", web::get().to(api_desk::queue))
+            .route("/desk/reports/{id}", web::get().to(api_desk::ticket))
+            .route("/desk/reports/{id}/transitions", web::post().to(api_desk::transition))
+            .route("/desk/reports/{id}/assignment", web::post().to(api_desk::assign))
+            .route("/desk/reports/{id}/severity", web::post().to(api_desk::severity))
+            .route("/desk/reports/{id}/notes", web::post().to(api_desk::note)),
     )
     .route("/", web::get().to(public::home))
     .route("/static/style.css", web::get().to(public::stylesheet))
     .route("/healthz", web::get().to(public::health))
     .route("/articles", web::get().to(public::find_article))
     .route("/articles/{id}/report", web::get().to(public::report_form))
-    .route(
-        "/articles/{id}/report",
-        web::post().to(public::submit_report),
-    )
-    .route("/reports/{token}", web::get().to(public::tracking));
+    .route("/articles/{id}/report", web::post().to(public::submit_report))
+    .route("/reports/{token}", web::get().to(public::tracking))
+    .route("/reports/{token}/reply", web::post().to(public::reply))
+    .route("/reports/{token}/appeal", web::post().to(public::appeal))
+    .route("/login", web::get().to(desk::login_form))
+    .route("/login", web::post().to(desk::login))
+    .route("/logout", web::post().to(desk::logout))
+    .route("/setup/{token}", web::get().to(desk::setup_form))
+    .route("/setup/{token}", web::post().to(desk::setup))
+    .route("/desk", web::get().to(desk::queue))
+    .route("/desk/reports/{id}", web::get().to(desk::ticket))
+    .route("/desk/reports/{id}/transitions", web::post().to(desk::transition))
+    .route("/desk/reports/{id}/assignment", web::post().to(desk::assign))
+    .route("/desk/reports/{id}/severity", web::post().to(desk::severity))
+    .route("/desk/reports/{id}/notes", web::post().to(desk::note));
 }
 
 /// Answers paths no route matches: JSON under `/api/`, a page elsewhere.
@@ -135,10 +169,7 @@ mod tests {
     #[test]
     fn tokens_are_masked_in_logged_paths() {
         assert_eq!(super::log_path("/reports/abc"), "/reports/[token]");
-        assert_eq!(
-            super::log_path("/api/v1/reports/abc/replies"),
-            "/api/v1/reports/[token]/replies"
-        );
+        assert_eq!(super::log_path("/api/v1/reports/abc/replies"), "/api/v1/reports/[token]/replies");
         assert_eq!(super::log_path("/articles/x/report"), "/articles/x/report");
     }
 }

@@ -4,10 +4,13 @@ use actix_web::HttpResponse;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::api;
 use super::errors::{ErrorBody, ErrorDetail};
+use super::{api, api_desk};
 use crate::domain::articles::{ArticleInput, ArticleView};
+use crate::domain::desk::{QueueItem, QueuePage, StatusCount};
+use crate::domain::reports::Severity;
 use crate::domain::reports::{Category, HistoryEntry, ReportInput, Status, Tracking};
+use crate::domain::workflow::MoveRequest;
 
 /// The API's description.
 #[derive(OpenApi)]
@@ -18,10 +21,23 @@ use crate::domain::reports::{Category, HistoryEntry, ReportInput, Status, Tracki
         description = "Corrections and editorial standards: articles from the CMS, reader reports and their tracking. \
                        Errors are `{error: {code, message, field?}}`."
     ),
-    paths(api::put_article, api::get_article, api::file_report, api::track_report),
-    components(schemas(ArticleInput, ArticleView, ReportInput, api::FiledReport, Tracking, HistoryEntry, Category, Status, ErrorBody, ErrorDetail)),
+    paths(
+        api::put_article, api::get_article, api::file_report, api::track_report,
+        api_desk::reply, api_desk::appeal, api_desk::queue, api_desk::ticket,
+        api_desk::transition, api_desk::assign, api_desk::severity, api_desk::note,
+    ),
+    components(schemas(
+        ArticleInput, ArticleView, ReportInput, api::FiledReport, Tracking, HistoryEntry, Category, Status, Severity,
+        ErrorBody, ErrorDetail, QueuePage, QueueItem, StatusCount, MoveRequest, api_desk::TicketJson, api_desk::EventView,
+        api_desk::Person, api_desk::AssignRequest, api_desk::SeverityRequest, api_desk::NoteRequest,
+        api_desk::ReplyRequest, api_desk::AppealRequest,
+    )),
     modifiers(&BearerToken),
-    tags((name = "articles", description = "Articles as the CMS knows them"), (name = "reports", description = "Readers' correction reports"))
+    tags(
+        (name = "articles", description = "Articles as the CMS knows them"),
+        (name = "reports", description = "Readers' correction reports"),
+        (name = "desk", description = "The editors' desk: queue, tickets and the review workflow"),
+    )
 )]
 pub struct ApiDoc;
 
@@ -30,10 +46,7 @@ struct BearerToken;
 impl Modify for BearerToken {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         if let Some(components) = openapi.components.as_mut() {
-            components.add_security_scheme(
-                "bearer",
-                SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
-            );
+            components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
         }
     }
 }

@@ -10,12 +10,14 @@ use super::extract::{client_ip, parse_form, read_body, REPORT_BODY_LIMIT};
 use super::AppState;
 use crate::db::models::Article;
 use crate::domain::articles::{self, authors_of};
-use crate::domain::reports::{self, Category, ReportInput, Tracking};
+use crate::domain::reports::{self, Category, ReportInput, Status, Tracking};
+use crate::domain::workflow;
 use crate::error::AppError;
 
 type State = web::Data<AppState>;
 
-fn html(status: u16, markup: maud::Markup) -> HttpResponse {
+/// An HTML response with `status`.
+pub fn html(status: u16, markup: maud::Markup) -> HttpResponse {
     HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap_or_default())
         .content_type(ContentType::html())
         .body(markup.into_string())
@@ -36,17 +38,8 @@ pub async fn stylesheet() -> HttpResponse {
 
 /// `GET /healthz`: 200 when the database answers, for load balancers.
 pub async fn health(state: State) -> Result<HttpResponse, AppError> {
-    state
-        .db
-        .read(|c| {
-            Ok(diesel::connection::SimpleConnection::batch_execute(
-                c, "SELECT 1",
-            )?)
-        })
-        .await?;
-    Ok(HttpResponse::Ok()
-        .content_type(ContentType::plaintext())
-        .body("ok"))
+    state.db.read(|c| Ok(diesel::connection::SimpleConnection::batch_execute(c, "SELECT 1")?)).await?;
+    Ok(HttpResponse::Ok().content_type(ContentType::plaintext()).body("ok"))
 }
 
 /// The find box's query.
@@ -57,30 +50,19 @@ pub struct FindQuery {
 }
 
 /// `GET /articles?q=`: finds an article by ID or URL and opens its report form.
-pub async fn find_article(
-    state: State,
-    query: web::Query<FindQuery>,
-) -> Result<HttpResponse, AppError> {
+pub async fn find_article(state: State, query: web::Query<FindQuery>) -> Result<HttpResponse, AppError> {
     let q = query.into_inner().q.trim().to_owned();
     if q.is_empty() {
-        return Ok(HttpResponse::SeeOther()
-            .insert_header((header::LOCATION, "/"))
-            .finish());
+        return Ok(HttpResponse::SeeOther().insert_header((header::LOCATION, "/")).finish());
     }
     let lookup = q.clone();
-    match state
-        .db
-        .read(move |c| articles::find_by_id_or_url(c, &lookup))
-        .await?
-    {
+    match state.db.read(move |c| articles::find_by_id_or_url(c, &lookup)).await? {
         Some(article) => Ok(HttpResponse::SeeOther()
             .insert_header((header::LOCATION, format!("/articles/{}/report", article.id)))
             .finish()),
         None => {
             let view = views::HomeView {
-                find_error: Some(format!(
-                    "No article with the ID or address {q:?} is registered here."
-                )),
+                find_error: Some(format!("No article with the ID or address {q:?} is registered here.")),
                 query: q,
             };
             Ok(html(404, views::home(&state.layout, &view)))
@@ -94,11 +76,12 @@ fn date(t: NaiveDateTime) -> String {
 }
 
 /// A time for people, in UTC.
-fn time(t: NaiveDateTime) -> String {
+pub fn time(t: NaiveDateTime) -> String {
     t.format("%-d %B %Y, %H:%M UTC").to_string()
 }
 
-fn summary(article: &Article) -> views::ArticleSummary {
+/// The article as pages summarise it.
+pub fn summary(article: &Article) -> views::ArticleSummary {
     views::ArticleSummary {
         id: article.id.clone(),
         title: article.title.clone(),
@@ -152,10 +135,7 @@ fn form_view(article: &Article, values: views::ReportFormValues) -> views::Repor
         article: summary(article),
         categories: Category::ALL
             .iter()
-            .map(|c| views::Choice {
-                value: c.as_str().into(),
-                label: c.label().into(),
-            })
+            .map(|c| views::Choice { value: c.as_str().into(), label: c.label().into() })
             .collect(),
         values,
         errors: Vec::new(),
@@ -174,10 +154,7 @@ async fn load_article(state: &State, id: String) -> Result<Article, AppError> {
 /// `GET /articles/{id}/report`: the empty form.
 pub async fn report_form(state: State, path: web::Path<String>) -> Result<HttpResponse, AppError> {
     let article = load_article(&state, path.into_inner()).await?;
-    Ok(html(
-        200,
-        views::report_form(&state.layout, &form_view(&article, Default::default())),
-    ))
+    Ok(html(200, views::report_form(&state.layout, &form_view(&article, Default::default()))))
 }
 
 /// `POST /articles/{id}/report`: files the report, or shows the form again with the errors.
@@ -205,7 +182,7 @@ pub async fn submit_report(
         state
             .db
             .write(move |c| {
-                reports::file(c, &id, &input, now, || {
+                reports::file(c, &id, &input, &st.config.response_targets, now, || {
                     st.limiter.as_ref().map_or(Ok(()), |l| l.check(ip))
                 })
             })
@@ -214,42 +191,25 @@ pub async fn submit_report(
     let (status, errors, form_error, retry_after) = match outcome {
         Ok(filed) => {
             return Ok(HttpResponse::SeeOther()
-                .insert_header((
-                    header::LOCATION,
-                    format!("/reports/{}?filed=1", filed.token),
-                ))
+                .insert_header((header::LOCATION, format!("/reports/{}?filed=1", filed.token)))
                 .finish())
         }
-        Err(AppError::Invalid(errors)) if errors.iter().any(|e| e.field == "website") => (
-            422,
-            Vec::new(),
-            errors.into_iter().next().map(|e| e.message),
-            None,
-        ),
+        Err(AppError::Invalid(errors)) if errors.iter().any(|e| e.field == "website") => {
+            (422, Vec::new(), errors.into_iter().next().map(|e| e.message), None)
+        }
         Err(AppError::Invalid(errors)) => (422, errors, None, None),
-        Err(err @ AppError::RateLimited { retry_after_secs }) => (
-            429,
-            Vec::new(),
-            Some(format!("We have received {err}.")),
-            Some(retry_after_secs),
-        ),
+        Err(err @ AppError::RateLimited { retry_after_secs, .. }) => {
+            (429, Vec::new(), Some(format!("We have received {err}.")), Some(retry_after_secs))
+        }
         Err(other) => return Err(other),
     };
     let article = load_article(&state, article_id).await?;
     let mut view = form_view(&article, form.values());
-    view.errors = errors
-        .into_iter()
-        .map(|e| views::FieldError {
-            message: form_message(&e),
-            field: e.field,
-        })
-        .collect();
+    view.errors = errors.into_iter().map(|e| views::FieldError { message: form_message(&e), field: e.field }).collect();
     view.form_error = form_error;
     let mut response = html(status, views::report_form(&state.layout, &view));
     if let Some(secs) = retry_after {
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, header::HeaderValue::from(secs));
+        response.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from(secs));
     }
     Ok(response)
 }
@@ -269,11 +229,24 @@ fn form_message(error: &crate::error::FieldError) -> String {
     format!("{label} {}.", error.message.trim_end_matches('.'))
 }
 
-/// The tracking page's query: `filed=1` right after filing.
+/// The tracking page's query: which step just happened.
 #[derive(Debug, Deserialize)]
 pub struct TrackingQuery {
     #[serde(default)]
     filed: Option<String>,
+    #[serde(default)]
+    answered: Option<String>,
+    #[serde(default)]
+    appealed: Option<String>,
+}
+
+/// What the tracking page shows besides the report: a notice, or a refused answer or appeal.
+#[derive(Default)]
+struct TrackingExtras {
+    just_filed: bool,
+    notice: Option<String>,
+    reply: Option<(String, String)>,
+    appeal: Option<(String, String)>,
 }
 
 /// `GET /reports/{token}`: the reader's view of their report.
@@ -282,30 +255,112 @@ pub async fn tracking(
     path: web::Path<String>,
     query: web::Query<TrackingQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let token = path.into_inner();
+    let notice = if query.answered.is_some() {
+        Some("Thank you: your answer was sent to the editor.".to_owned())
+    } else if query.appealed.is_some() {
+        Some("Your appeal was received. A standards editor will review the decision.".to_owned())
+    } else {
+        None
+    };
+    let extras = TrackingExtras { just_filed: query.filed.is_some(), notice, ..Default::default() };
+    render_tracking(&state, path.into_inner(), extras, 200).await
+}
+
+async fn render_tracking(
+    state: &AppState,
+    token: String,
+    extras: TrackingExtras,
+    status: u16,
+) -> Result<HttpResponse, AppError> {
     let lookup = token.clone();
     let (tracking, article) = state.db.read(move |c| reports::track(c, &lookup)).await?;
-    let view = tracking_view(&state, &token, tracking, &article, query.filed.is_some());
-    let mut response = html(200, views::tracking(&state.layout, &view));
+    let view = tracking_view(state, &token, tracking, &article, extras);
+    let mut response = html(status, views::tracking(&state.layout, &view));
     private_page_headers(&mut response);
     Ok(response)
+}
+
+/// The reader's answer or appeal as posted.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ReaderText {
+    body: String,
+    reason: String,
+}
+
+/// `POST /reports/{token}/reply` and `/appeal`: the reader's two moves.
+async fn reader_step(
+    state: State,
+    req: HttpRequest,
+    token: String,
+    payload: web::Payload,
+    appeal: bool,
+) -> Result<HttpResponse, AppError> {
+    let form: ReaderText = parse_form(&read_body(&req, payload, REPORT_BODY_LIMIT).await?)?;
+    let text = if appeal { form.reason } else { form.body };
+    let (t, body, now) = (token.clone(), text.clone(), state.now());
+    let outcome = state
+        .db
+        .write(move |c| {
+            let report = reports::for_token(c, &t)?;
+            if appeal {
+                workflow::appeal(c, &report, &body, now)
+            } else {
+                workflow::reply(c, &report, &body, now)
+            }
+        })
+        .await;
+    match outcome {
+        Ok(()) => {
+            let done = if appeal { "appealed" } else { "answered" };
+            Ok(HttpResponse::SeeOther()
+                .insert_header((header::LOCATION, format!("/reports/{token}?{done}=1")))
+                .finish())
+        }
+        Err(err @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
+            let message = match &err {
+                AppError::Invalid(_) => "Write something before sending (at most 5,000 characters).".to_owned(),
+                other => format!("{}.", other.public_message()),
+            };
+            let status = err.status_code().as_u16();
+            let extras = if appeal {
+                TrackingExtras { appeal: Some((text, message)), ..Default::default() }
+            } else {
+                TrackingExtras { reply: Some((text, message)), ..Default::default() }
+            };
+            render_tracking(&state, token, extras, status).await
+        }
+        Err(other) => Err(other),
+    }
+}
+
+/// `POST /reports/{token}/reply`: the reader answers the editor's question.
+pub async fn reply(
+    state: State,
+    req: HttpRequest,
+    path: web::Path<String>,
+    payload: web::Payload,
+) -> Result<HttpResponse, AppError> {
+    reader_step(state, req, path.into_inner(), payload, false).await
+}
+
+/// `POST /reports/{token}/appeal`: the reader appeals the decision, once.
+pub async fn appeal(
+    state: State,
+    req: HttpRequest,
+    path: web::Path<String>,
+    payload: web::Payload,
+) -> Result<HttpResponse, AppError> {
+    reader_step(state, req, path.into_inner(), payload, true).await
 }
 
 /// Headers for pages whose URL is a secret: never cached, indexed or leaked through `Referer`.
 pub fn private_page_headers(response: &mut HttpResponse) {
     let headers = response.headers_mut();
-    headers.insert(
-        header::CACHE_CONTROL,
-        header::HeaderValue::from_static("no-store"),
-    );
-    headers.insert(
-        header::REFERRER_POLICY,
-        header::HeaderValue::from_static("no-referrer"),
-    );
-    headers.insert(
-        header::HeaderName::from_static("x-robots-tag"),
-        header::HeaderValue::from_static("noindex, nofollow"),
-    );
+    headers.insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+    headers.insert(header::REFERRER_POLICY, header::HeaderValue::from_static("no-referrer"));
+    headers
+        .insert(header::HeaderName::from_static("x-robots-tag"), header::HeaderValue::from_static("noindex, nofollow"));
 }
 
 fn tracking_view(
@@ -313,12 +368,12 @@ fn tracking_view(
     token: &str,
     t: Tracking,
     article: &Article,
-    just_filed: bool,
+    extras: TrackingExtras,
 ) -> views::TrackingView {
-    let parse = |s: &str| {
-        chrono::DateTime::parse_from_rfc3339(s)
-            .map(|d| d.naive_utc())
-            .unwrap_or_default()
+    let parse = |s: &str| chrono::DateTime::parse_from_rfc3339(s).map(|d| d.naive_utc()).unwrap_or_default();
+    let form = |path: &str, kept: Option<(String, String)>| {
+        let (value, error) = kept.map_or((String::new(), None), |(v, e)| (v, Some(e)));
+        views::ReaderForm { action: format!("/reports/{token}/{path}"), value, error, max: workflow::REASON_MAX }
     };
     views::TrackingView {
         article: summary(article),
@@ -336,14 +391,14 @@ fn tracking_view(
         history: t
             .history
             .into_iter()
-            .map(|h| views::HistoryItem {
-                at: time(parse(&h.at)),
-                at_iso: h.at,
-                title: h.title,
-                detail: h.detail,
-            })
+            .map(|h| views::HistoryItem { at: time(parse(&h.at)), at_iso: h.at, title: h.title, detail: h.detail })
             .collect(),
-        just_filed,
+        just_filed: extras.just_filed,
         tracking_url: state.url(&format!("/reports/{token}")),
+        reply: (t.status == Status::NeedsInfo).then(|| form("reply", extras.reply)),
+        appeal: t.can_appeal.then(|| form("appeal", extras.appeal)),
+        question: t.question,
+        primary_outcome: t.primary_status.map(|s| s.label().to_owned()),
+        notice: extras.notice,
     }
 }

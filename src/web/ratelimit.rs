@@ -1,4 +1,4 @@
-//! Per-client limit on report submissions, keyed by a keyed hash of the client's IP.
+//! Per-client request limits, keyed by a keyed hash of the client's IP.
 
 use std::net::IpAddr;
 use std::num::NonZeroU32;
@@ -15,27 +15,24 @@ use crate::error::AppError;
 /// Past this many tracked clients, forgotten ones are swept out.
 const SWEEP_ABOVE: usize = 10_000;
 
-/// Counts report submissions per client.
-pub struct ReportLimiter {
+/// Counts requests per client (report submissions, sign-in attempts).
+pub struct ClientLimiter {
     limiter: DefaultKeyedRateLimiter<[u8; 16]>,
+    /// What is counted, e.g. "reports", for the refusal message.
+    what: &'static str,
     /// Random per process: the IP itself is never kept, and the hash cannot be reversed by guessing.
     key: [u8; 32],
 }
 
-impl ReportLimiter {
+impl ClientLimiter {
     /// A limiter allowing `limit.count` submissions per `limit.per`, refilled evenly.
-    pub fn new(limit: RateLimit) -> Self {
+    pub fn new(limit: RateLimit, what: &'static str) -> Self {
         let burst = NonZeroU32::new(limit.count).unwrap_or(NonZeroU32::MIN);
         let period = limit.per / limit.count.max(1);
-        let quota = Quota::with_period(period)
-            .unwrap_or_else(|| Quota::per_second(burst))
-            .allow_burst(burst);
+        let quota = Quota::with_period(period).unwrap_or_else(|| Quota::per_second(burst)).allow_burst(burst);
         let mut key = [0u8; 32];
         rand::rngs::OsRng.fill_bytes(&mut key);
-        Self {
-            limiter: RateLimiter::keyed(quota),
-            key,
-        }
+        Self { limiter: RateLimiter::keyed(quota), what, key }
     }
 
     /// Counts one submission from `ip`, or says when the next one will be accepted.
@@ -43,14 +40,20 @@ impl ReportLimiter {
         if self.limiter.len() > SWEEP_ABOVE {
             self.limiter.retain_recent();
         }
-        self.limiter
-            .check_key(&self.client_key(ip))
-            .map_err(|not_until| {
-                let wait = not_until.wait_time_from(DefaultClock::default().now());
+        self.limiter.check_key(&self.client_key(ip)).map_err(|not_until| {
+            let wait = not_until.wait_time_from(DefaultClock::default().now());
+            {
+                let secs = wait.as_secs() + 1;
                 AppError::RateLimited {
-                    retry_after_secs: wait.as_secs() + 1,
+                    retry_after_secs: secs,
+                    message: format!(
+                        "too many {} from your network; try again in {} minutes",
+                        self.what,
+                        secs.div_ceil(60)
+                    ),
                 }
-            })
+            }
+        })
     }
 
     fn client_key(&self, ip: IpAddr) -> [u8; 16] {
@@ -76,31 +79,22 @@ mod tests {
 
     #[test]
     fn allows_the_count_then_refuses_with_a_wait() {
-        let limiter = ReportLimiter::new(RateLimit {
-            count: 2,
-            per: Duration::from_secs(600),
-        });
+        let limiter = ClientLimiter::new(RateLimit { count: 2, per: Duration::from_secs(600) }, "reports");
         let ip: IpAddr = "203.0.113.7".parse().unwrap();
         assert!(limiter.check(ip).is_ok());
         assert!(limiter.check(ip).is_ok());
         match limiter.check(ip) {
-            Err(AppError::RateLimited { retry_after_secs }) => {
+            Err(AppError::RateLimited { retry_after_secs, .. }) => {
                 assert!((1..=301).contains(&retry_after_secs))
             }
             other => panic!("expected a rate limit, got {other:?}"),
         }
-        assert!(
-            limiter.check("203.0.113.8".parse().unwrap()).is_ok(),
-            "other clients are unaffected"
-        );
+        assert!(limiter.check("203.0.113.8".parse().unwrap()).is_ok(), "other clients are unaffected");
     }
 
     #[test]
     fn ipv6_clients_are_limited_per_64() {
-        let limiter = ReportLimiter::new(RateLimit {
-            count: 1,
-            per: Duration::from_secs(600),
-        });
+        let limiter = ClientLimiter::new(RateLimit { count: 1, per: Duration::from_secs(600) }, "reports");
         assert!(limiter.check("2001:db8::1".parse().unwrap()).is_ok());
         assert!(limiter.check("2001:db8::2".parse().unwrap()).is_err());
     }

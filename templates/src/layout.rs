@@ -10,11 +10,27 @@ pub const STYLESHEET: &str = include_str!("style.css");
 pub struct Layout {
     /// The publication's name, shown in the header and the title.
     pub publication: String,
+    /// The signed-in staff member, on desk pages: adds the desk link and a sign-out button.
+    pub staff: Option<StaffNav>,
+}
+
+/// Who is signed in, for the page header.
+#[derive(Debug, Clone)]
+pub struct StaffNav {
+    pub name: String,
+    /// e.g. "Standards editor".
+    pub role_label: String,
+    /// CSRF token for the sign-out form (POST /logout, hidden field `csrf`).
+    pub csrf: String,
 }
 
 impl Layout {
     /// Wraps `body` in the shared frame with `title` as the page title.
+    ///
+    /// Staff pages (when `staff` is set) use a wider frame, for the queue's table
+    /// and the ticket's two columns.
     pub fn page(&self, title: &str, body: Markup) -> Markup {
+        let wide = self.staff.is_some();
         html! {
             (DOCTYPE)
             html lang="en" {
@@ -30,22 +46,36 @@ impl Layout {
                 body {
                     a.skip-link href="#main" { "Skip to main content" }
                     header.site-header {
-                        div.wrap.site-header-inner {
+                        div.wrap.wrap-wide[wide].site-header-inner {
                             a.site-name href="/" { (self.publication) " Corrections" }
                             nav.site-nav aria-label="Site" {
                                 ul {
                                     li { a href="/corrections" { "Corrections" } }
                                     li { a href="/standards" { "Editorial standards" } }
+                                    @if self.staff.is_some() {
+                                        li { a href="/desk" { "Desk" } }
+                                    }
+                                }
+                                @if let Some(staff) = &self.staff {
+                                    div.staff-nav {
+                                        p.signed-in {
+                                            "Signed in as " (staff.name) " (" (staff.role_label) ")"
+                                        }
+                                        form.sign-out method="post" action="/logout" {
+                                            input type="hidden" name="csrf" value=(staff.csrf);
+                                            button.header-button type="submit" { "Sign out" }
+                                        }
+                                    }
                                 }
                             }
                         }
                     }
                     // tabindex -1 lets the skip link move keyboard focus, not only the scroll position.
-                    main.wrap #main tabindex="-1" {
+                    main.wrap.wrap-wide[wide] #main tabindex="-1" {
                         (body)
                     }
                     footer.site-footer {
-                        div.wrap {
+                        div.wrap.wrap-wide[wide] {
                             p { "Corrigenda — corrections and editorial standards for " (self.publication) }
                         }
                     }

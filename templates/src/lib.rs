@@ -4,11 +4,16 @@
 //! function of plain data, so views are tested without either. maud escapes
 //! every interpolated value, and reader text is never wrapped in `PreEscaped`.
 
+pub mod desk;
 pub mod layout;
 pub mod pages;
+mod partials;
 
-pub use layout::{Layout, STYLESHEET};
+pub use desk::*;
+pub use layout::{Layout, StaffNav, STYLESHEET};
 pub use pages::*;
 
+#[cfg(test)]
+mod desk_tests;
 #[cfg(test)]
 mod tests;

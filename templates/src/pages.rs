@@ -2,6 +2,10 @@
 
 use maud::{html, Markup};
 
+use crate::partials::{
+    article_box, count, error_summary, evidence_list, form_group, messages_for, notice_panel, plural,
+    single_field_group, textarea_value, Field,
+};
 use crate::Layout;
 
 /// One option of a `<select>`: machine value and human label.
@@ -106,6 +110,29 @@ pub struct TrackingView {
     pub just_filed: bool,
     /// The absolute URL of this page, for the reader to bookmark.
     pub tracking_url: String,
+    /// The editor's open question, when the status is `needs_info`.
+    pub question: Option<String>,
+    /// The form to answer the question (textarea `body`), when the status is `needs_info`.
+    pub reply: Option<ReaderForm>,
+    /// The form to appeal (textarea `reason`), when the decision can still be appealed.
+    pub appeal: Option<ReaderForm>,
+    /// For a duplicate: the outcome of the report it duplicates, e.g. "Corrected".
+    pub primary_outcome: Option<String>,
+    /// A message after the reader answered or appealed, shown with role="status".
+    pub notice: Option<String>,
+}
+
+/// A one-textarea form on the tracking page (no CSRF: the secret URL is the credential).
+#[derive(Debug, Clone, Default)]
+pub struct ReaderForm {
+    /// Where it posts.
+    pub action: String,
+    /// The text typed, kept after an error.
+    pub value: String,
+    /// What was wrong with the last attempt.
+    pub error: Option<String>,
+    /// `maxlength` of the textarea.
+    pub max: usize,
 }
 
 /// An error page for a person.
@@ -119,12 +146,8 @@ pub struct ErrorView {
 
 /// The home page.
 pub fn home(layout: &Layout, view: &HomeView) -> Markup {
-    let find = Field {
-        name: "q",
-        label: "Article ID or URL",
-        hint: "Paste the article's web address, or type its ID.".to_owned(),
-        errors: view.find_error.as_deref().into_iter().collect(),
-    };
+    let find = Field::new("q", "Article ID or URL", "Paste the article's web address, or type its ID.")
+        .with_errors(view.find_error.as_deref().into_iter().collect());
     let body = html! {
         h1 { (layout.publication) " corrections desk" }
         p.lead {
@@ -135,20 +158,14 @@ pub fn home(layout: &Layout, view: &HomeView) -> Markup {
             h2 #find-heading { "Find an article" }
             p { "Find the article you want to report an error in." }
             form.find-form method="get" action="/articles" accept-charset="utf-8" {
-                div.form-group.has-error[find.has_error()] {
-                    label.label for=(find.id()) { (find.label) }
-                    p.hint id=(find.hint_id()) { (find.hint) }
-                    // Only one thing can go wrong here, so the message itself is the alert.
-                    @if find.has_error() {
-                        div role="alert" { (field_error(&find)) }
-                    }
+                (single_field_group(&find, html! {
                     div.find-row {
                         input.input #field-q type="text" name=(find.name) value=(view.query)
                             autocomplete="off" spellcheck="false"
-                            aria-describedby=(find.described_by()) aria-invalid=[find.invalid()];
+                            aria-describedby=[find.described_by()] aria-invalid=[find.invalid()];
                         button.button type="submit" { "Find article" }
                     }
-                }
+                }))
             }
         }
         section aria-labelledby="recent-heading" {
@@ -170,24 +187,13 @@ pub fn home(layout: &Layout, view: &HomeView) -> Markup {
 pub fn report_form(layout: &Layout, view: &ReportFormView) -> Markup {
     let values = &view.values;
     let has_problem = !view.errors.is_empty() || view.form_error.is_some();
-    let mut quote_hint = format!(
-        "Copy the words exactly as they appear in the article, up to {} characters.",
-        count(view.quote_max)
-    );
+    let mut quote_hint =
+        format!("Copy the words exactly as they appear in the article, up to {} characters.", count(view.quote_max));
     if view.article.text_known {
         quote_hint.push_str(" We check them against the article's text.");
     }
-    let field = |name, label, hint: String| Field {
-        name,
-        label,
-        hint,
-        errors: messages_for(&view.errors, name),
-    };
-    let category = field(
-        "category",
-        "Kind of error",
-        "Choose the closest match.".to_owned(),
-    );
+    let field = |name, label, hint: String| Field::new(name, label, hint).with_errors(messages_for(&view.errors, name));
+    let category = field("category", "Kind of error", "Choose the closest match.".to_owned());
     let quote = field("quote", "The passage that is wrong", quote_hint);
     let explanation = field(
         "explanation",
@@ -219,7 +225,7 @@ pub fn report_form(layout: &Layout, view: &ReportFormView) -> Markup {
     let body = html! {
         h1 { "Report an error" }
         @if has_problem {
-            (error_summary(&view.errors, view.form_error.as_deref()))
+            (error_summary(&view.errors, view.form_error.as_deref(), &REPORT_FIELDS))
         }
         (article_box(&view.article))
         section aria-labelledby="next-heading" {
@@ -234,7 +240,7 @@ pub fn report_form(layout: &Layout, view: &ReportFormView) -> Markup {
         form.report-form method="post" action=(view.action) accept-charset="utf-8" {
             (form_group(&category, html! {
                 select.select id=(category.id()) name=(category.name) required
-                    aria-describedby=(category.described_by()) aria-invalid=[category.invalid()] {
+                    aria-describedby=[category.described_by()] aria-invalid=[category.invalid()] {
                     option value="" { "Choose one" }
                     @for choice in &view.categories {
                         option value=(choice.value) selected[choice.value == values.category] {
@@ -245,32 +251,32 @@ pub fn report_form(layout: &Layout, view: &ReportFormView) -> Markup {
             }))
             (form_group(&quote, html! {
                 textarea.textarea id=(quote.id()) name=(quote.name) rows="4" maxlength=(view.quote_max)
-                    required aria-describedby=(quote.described_by()) aria-invalid=[quote.invalid()] {
+                    required aria-describedby=[quote.described_by()] aria-invalid=[quote.invalid()] {
                     (textarea_value(&values.quote))
                 }
             }))
             (form_group(&explanation, html! {
                 textarea.textarea id=(explanation.id()) name=(explanation.name) rows="6"
                     maxlength=(view.explanation_max) required
-                    aria-describedby=(explanation.described_by()) aria-invalid=[explanation.invalid()] {
+                    aria-describedby=[explanation.described_by()] aria-invalid=[explanation.invalid()] {
                     (textarea_value(&values.explanation))
                 }
             }))
             (form_group(&evidence, html! {
                 textarea.textarea id=(evidence.id()) name=(evidence.name) rows="3" spellcheck="false"
-                    aria-describedby=(evidence.described_by()) aria-invalid=[evidence.invalid()] {
+                    aria-describedby=[evidence.described_by()] aria-invalid=[evidence.invalid()] {
                     (textarea_value(&values.evidence_urls))
                 }
             }))
             (form_group(&name, html! {
                 input.input id=(name.id()) type="text" name=(name.name) value=(values.reporter_name)
                     autocomplete="name" spellcheck="false"
-                    aria-describedby=(name.described_by()) aria-invalid=[name.invalid()];
+                    aria-describedby=[name.described_by()] aria-invalid=[name.invalid()];
             }))
             (form_group(&email, html! {
                 input.input id=(email.id()) type="email" name=(email.name) value=(values.reporter_email)
                     autocomplete="email" spellcheck="false"
-                    aria-describedby=(email.described_by()) aria-invalid=[email.invalid()];
+                    aria-describedby=[email.described_by()] aria-invalid=[email.invalid()];
             }))
             // A trap for bots that fill every field; people never see or reach it.
             div.hp {
@@ -280,18 +286,18 @@ pub fn report_form(layout: &Layout, view: &ReportFormView) -> Markup {
             button.button type="submit" { "Send report" }
         }
     };
-    let title = if has_problem {
-        "Error: Report an error"
-    } else {
-        "Report an error"
-    };
+    let title = if has_problem { "Error: Report an error" } else { "Report an error" };
     layout.page(title, body)
 }
 
 /// The tracking page.
 pub fn tracking(layout: &Layout, view: &TrackingView) -> Markup {
+    let has_problem = [&view.reply, &view.appeal].into_iter().flatten().any(|form| form.error.is_some());
     let body = html! {
         h1 { "Your correction report" }
+        @if let Some(notice) = &view.notice {
+            (notice_panel(notice))
+        }
         @if view.just_filed {
             div.panel-success role="status" {
                 h2 { "Thank you: your report was received" }
@@ -303,6 +309,33 @@ pub fn tracking(layout: &Layout, view: &TrackingView) -> Markup {
             h2 #status-heading { "Status" }
             p { span class={ "badge status-" (view.status) } { (view.status_label) } }
             p { (view.status_explanation) }
+            @if let Some(outcome) = &view.primary_outcome {
+                p {
+                    "Another reader reported the same passage. That report's status: "
+                    (outcome) "."
+                }
+            }
+        }
+        @if view.question.is_some() || view.reply.is_some() {
+            section.panel-question aria-labelledby="question-heading" {
+                h2 #question-heading { "The editor has a question for you" }
+                @if let Some(question) = &view.question {
+                    p.preserve-lines.question { (question) }
+                }
+                @if let Some(reply) = &view.reply {
+                    (reader_form(reply, "body", "Your answer", "Send answer"))
+                }
+            }
+        }
+        @if let Some(appeal) = &view.appeal {
+            section aria-labelledby="appeal-heading" {
+                h2 #appeal-heading { "Disagree with the decision?" }
+                p {
+                    "You can appeal this decision once. A standards editor will review your "
+                    "report and the decision, and this page will show the outcome."
+                }
+                (reader_form(appeal, "reason", "Why the decision should be reviewed", "Appeal the decision"))
+            }
         }
         (article_box(&view.article))
         section aria-labelledby="report-heading" {
@@ -323,11 +356,7 @@ pub fn tracking(layout: &Layout, view: &TrackingView) -> Markup {
             @if view.evidence_urls.is_empty() {
                 p { "You did not send any links." }
             } @else {
-                ul.evidence {
-                    @for url in &view.evidence_urls {
-                        li { (link_if_web(url, url, "nofollow noopener noreferrer")) }
-                    }
-                }
+                (evidence_list(&view.evidence_urls))
             }
         }
         section aria-labelledby="history-heading" {
@@ -349,7 +378,25 @@ pub fn tracking(layout: &Layout, view: &TrackingView) -> Markup {
             }
         }
     };
-    layout.page("Your correction report", body)
+    let title = if has_problem { "Error: Your correction report" } else { "Your correction report" };
+    layout.page(title, body)
+}
+
+/// A one-textarea form of the tracking page: the reader's answer or appeal.
+fn reader_form(form: &ReaderForm, name: &str, label: &str, button: &str) -> Markup {
+    let field = Field::new(name, label, format!("Up to {} characters.", count(form.max)))
+        .with_errors(form.error.as_deref().into_iter().collect());
+    html! {
+        form.reader-form method="post" action=(form.action) accept-charset="utf-8" {
+            (single_field_group(&field, html! {
+                textarea.textarea id=(field.id()) name=(field.name) rows="5" maxlength=(form.max)
+                    required aria-describedby=[field.described_by()] aria-invalid=[field.invalid()] {
+                    (textarea_value(&form.value))
+                }
+            }))
+            button.button type="submit" { (button) }
+        }
+    }
 }
 
 /// An error page.
@@ -363,219 +410,5 @@ pub fn error_page(layout: &Layout, view: &ErrorView) -> Markup {
 }
 
 /// The report form's field names, in order: only these get a summary link.
-const REPORT_FIELDS: [&str; 6] = [
-    "category",
-    "quote",
-    "explanation",
-    "evidence_urls",
-    "reporter_name",
-    "reporter_email",
-];
-
-/// One labelled control: what its label, hint and error message need.
-struct Field<'a> {
-    name: &'a str,
-    label: &'a str,
-    hint: String,
-    errors: Vec<&'a str>,
-}
-
-impl Field<'_> {
-    fn id(&self) -> String {
-        format!("field-{}", self.name)
-    }
-
-    fn hint_id(&self) -> String {
-        format!("hint-{}", self.name)
-    }
-
-    fn error_id(&self) -> String {
-        format!("error-{}", self.name)
-    }
-
-    fn has_error(&self) -> bool {
-        !self.errors.is_empty()
-    }
-
-    fn described_by(&self) -> String {
-        if self.has_error() {
-            format!("{} {}", self.hint_id(), self.error_id())
-        } else {
-            self.hint_id()
-        }
-    }
-
-    fn invalid(&self) -> Option<&'static str> {
-        self.has_error().then_some("true")
-    }
-}
-
-/// The messages of `errors` that belong to the field `name`.
-fn messages_for<'a>(errors: &'a [FieldError], name: &str) -> Vec<&'a str> {
-    errors
-        .iter()
-        .filter(|e| e.field == name)
-        .map(|e| e.message.as_str())
-        .collect()
-}
-
-/// Label, hint, error message and control, in the order a screen reader meets them.
-fn form_group(field: &Field, control: Markup) -> Markup {
-    html! {
-        div.form-group.has-error[field.has_error()] {
-            label.label for=(field.id()) { (field.label) }
-            p.hint id=(field.hint_id()) { (field.hint) }
-            (field_error(field))
-            (control)
-        }
-    }
-}
-
-/// The field's error messages, if any, under one id for `aria-describedby`.
-fn field_error(field: &Field) -> Markup {
-    html! {
-        @if field.has_error() {
-            p.field-error id=(field.error_id()) {
-                @for (i, message) in field.errors.iter().enumerate() {
-                    @if i > 0 { br; }
-                    span.visually-hidden { "Error: " }
-                    (message)
-                }
-            }
-        }
-    }
-}
-
-/// The box at the top of a form listing every problem, each linked to its field.
-fn error_summary(errors: &[FieldError], form_error: Option<&str>) -> Markup {
-    html! {
-        div.error-summary role="alert" aria-labelledby="error-summary-title" {
-            h2 #error-summary-title { "There is a problem" }
-            ul {
-                @if let Some(message) = form_error {
-                    li { (message) }
-                }
-                @for error in errors {
-                    li {
-                        @if REPORT_FIELDS.contains(&error.field.as_str()) {
-                            a href={ "#field-" (error.field) } { (error.message) }
-                        } @else {
-                            (error.message)
-                        }
-                    }
-                }
-            }
-        }
-    }
-}
-
-/// The article a report is about: title (linked), section, authors, date.
-fn article_box(article: &ArticleSummary) -> Markup {
-    html! {
-        section.article-box aria-labelledby="article-heading" {
-            h2 #article-heading { "The article" }
-            p.article-title { (link_if_web(&article.url, &article.title, "noopener noreferrer")) }
-            ul.article-meta {
-                @if !article.section.is_empty() {
-                    li { (article.section) }
-                }
-                @if !article.authors.is_empty() {
-                    li { "By " (join_names(&article.authors)) }
-                }
-                @if !article.published.is_empty() {
-                    li { "Published " (article.published) }
-                }
-            }
-        }
-    }
-}
-
-/// A link to `url` when it is a web address, else just the text: a
-/// `javascript:` or `data:` URL must never become clickable.
-fn link_if_web(url: &str, text: &str, rel: &str) -> Markup {
-    let lower = url.to_ascii_lowercase();
-    html! {
-        @if lower.starts_with("https://") || lower.starts_with("http://") {
-            a href=(url) rel=(rel) { (text) }
-        } @else {
-            (text)
-        }
-    }
-}
-
-/// A textarea's content: the HTML parser drops one leading newline, so one
-/// is added to keep a value that starts with a blank line intact.
-fn textarea_value(value: &str) -> Markup {
-    html! { "\n" (value) }
-}
-
-/// "A", "A and B", "A, B and C".
-fn join_names(names: &[String]) -> String {
-    match names {
-        [] => String::new(),
-        [one] => one.clone(),
-        [init @ .., last] => format!("{} and {}", init.join(", "), last),
-    }
-}
-
-/// `n` with thousands separators, e.g. "2,000".
-fn count(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// "1 link", "5 links".
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{} {}", count(n), if n == 1 { one } else { many })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn count_groups_thousands() {
-        assert_eq!(count(0), "0");
-        assert_eq!(count(999), "999");
-        assert_eq!(count(2000), "2,000");
-        assert_eq!(count(1234567), "1,234,567");
-    }
-
-    #[test]
-    fn plural_agrees_with_the_number() {
-        assert_eq!(plural(1, "link", "links"), "1 link");
-        assert_eq!(plural(5, "link", "links"), "5 links");
-    }
-
-    #[test]
-    fn join_names_reads_as_english() {
-        let names = |n: &[&str]| n.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        assert_eq!(join_names(&names(&[])), "");
-        assert_eq!(join_names(&names(&["Ann"])), "Ann");
-        assert_eq!(join_names(&names(&["Ann", "Bo"])), "Ann and Bo");
-        assert_eq!(join_names(&names(&["Ann", "Bo", "Cy"])), "Ann, Bo and Cy");
-    }
-
-    #[test]
-    fn only_web_urls_become_links() {
-        let link = |url| link_if_web(url, "text", "nofollow").into_string();
-        assert_eq!(
-            link("https://a.example/"),
-            "<a href=\"https://a.example/\" rel=\"nofollow\">text</a>"
-        );
-        assert_eq!(
-            link("HTTP://a.example/"),
-            "<a href=\"HTTP://a.example/\" rel=\"nofollow\">text</a>"
-        );
-        assert_eq!(link("javascript:alert(1)"), "text");
-        assert_eq!(link(" https://a.example/"), "text");
-        assert_eq!(link("/relative"), "text");
-    }
-}
+const REPORT_FIELDS: [&str; 6] =
+    ["category", "quote", "explanation", "evidence_urls", "reporter_name", "reporter_email"];

@@ -7,18 +7,28 @@ use std::collections::HashSet;
 use crate::*;
 
 /// Reader text that would run script or break out of an attribute if not escaped.
-const HOSTILE: &str = "<script>alert(1)</script>\"><img src=x onerror=alert(1)>&amp;";
+pub(crate) const HOSTILE: &str = "<script>alert(1)</script>\"><img src=x onerror=alert(1)>&amp;";
 /// `HOSTILE` as maud must write it.
-const HOSTILE_ESCAPED: &str =
+pub(crate) const HOSTILE_ESCAPED: &str =
     "&lt;script&gt;alert(1)&lt;/script&gt;&quot;&gt;&lt;img src=x onerror=alert(1)&gt;&amp;amp;";
 
-fn layout() -> Layout {
+pub(crate) fn layout() -> Layout {
+    Layout { publication: "The Daily Example".to_owned(), staff: None }
+}
+
+/// The frame of a signed-in editor's page.
+pub(crate) fn staff_layout() -> Layout {
     Layout {
         publication: "The Daily Example".to_owned(),
+        staff: Some(StaffNav {
+            name: "Rosa Park".to_owned(),
+            role_label: "Standards editor".to_owned(),
+            csrf: "csrf-token-123".to_owned(),
+        }),
     }
 }
 
-fn article(title: &str) -> ArticleSummary {
+pub(crate) fn article(title: &str) -> ArticleSummary {
     ArticleSummary {
         id: "2026-11-28-council".to_owned(),
         title: title.to_owned(),
@@ -34,14 +44,8 @@ fn form_view() -> ReportFormView {
     ReportFormView {
         article: article("Council votes to close library"),
         categories: vec![
-            Choice {
-                value: "factual_error".to_owned(),
-                label: "Factual error".to_owned(),
-            },
-            Choice {
-                value: "misquote".to_owned(),
-                label: "Misquote".to_owned(),
-            },
+            Choice { value: "factual_error".to_owned(), label: "Factual error".to_owned() },
+            Choice { value: "misquote".to_owned(), label: "Misquote".to_owned() },
         ],
         values: ReportFormValues::default(),
         errors: Vec::new(),
@@ -83,30 +87,26 @@ fn tracking_view() -> TrackingView {
         ],
         just_filed: false,
         tracking_url: "https://corrections.example/reports/k3Jx9QpL2vTz".to_owned(),
+        question: None,
+        reply: None,
+        appeal: None,
+        primary_outcome: None,
+        notice: None,
     }
 }
 
-fn error(field: &str, message: &str) -> FieldError {
-    FieldError {
-        field: field.to_owned(),
-        message: message.to_owned(),
-    }
+pub(crate) fn error(field: &str, message: &str) -> FieldError {
+    FieldError { field: field.to_owned(), message: message.to_owned() }
 }
 
-fn assert_escaped(html: &str) {
-    assert!(
-        !html.contains("<script>alert"),
-        "raw script tag in:\n{html}"
-    );
+pub(crate) fn assert_escaped(html: &str) {
+    assert!(!html.contains("<script>alert"), "raw script tag in:\n{html}");
     assert!(!html.contains("<img src=x"), "raw img tag in:\n{html}");
-    assert!(
-        html.contains(HOSTILE_ESCAPED),
-        "escaped text missing in:\n{html}"
-    );
+    assert!(html.contains(HOSTILE_ESCAPED), "escaped text missing in:\n{html}");
 }
 
 /// The `<div class="form-group ...">` that holds the field `name`.
-fn group<'a>(html: &'a str, name: &str) -> &'a str {
+pub(crate) fn group<'a>(html: &'a str, name: &str) -> &'a str {
     let label = html.find(&format!("for=\"field-{name}\"")).unwrap();
     let start = html[..label].rfind("<div class=\"form-group").unwrap();
     let end = label + html[label..].find("</div>").unwrap();
@@ -114,7 +114,7 @@ fn group<'a>(html: &'a str, name: &str) -> &'a str {
 }
 
 /// Every value of attribute `attr` in `html`, in order.
-fn attr_values<'a>(html: &'a str, attr: &str) -> Vec<&'a str> {
+pub(crate) fn attr_values<'a>(html: &'a str, attr: &str) -> Vec<&'a str> {
     let needle = format!(" {attr}=\"");
     html.match_indices(&needle)
         .map(|(i, _)| {
@@ -125,7 +125,7 @@ fn attr_values<'a>(html: &'a str, attr: &str) -> Vec<&'a str> {
 }
 
 /// Ids are unique, and every label and `aria-describedby` points at one that exists.
-fn assert_ids_consistent(html: &str) {
+pub(crate) fn assert_ids_consistent(html: &str) {
     let ids = attr_values(html, "id");
     let unique: HashSet<&str> = ids.iter().copied().collect();
     assert_eq!(ids.len(), unique.len(), "duplicate ids: {ids:?}");
@@ -134,63 +134,104 @@ fn assert_ids_consistent(html: &str) {
     }
     for list in attr_values(html, "aria-describedby") {
         for target in list.split_whitespace() {
-            assert!(
-                unique.contains(target),
-                "aria-describedby missing id {target}"
-            );
+            assert!(unique.contains(target), "aria-describedby missing id {target}");
         }
     }
     for target in attr_values(html, "aria-labelledby") {
-        assert!(
-            unique.contains(target),
-            "aria-labelledby missing id {target}"
-        );
+        assert!(unique.contains(target), "aria-labelledby missing id {target}");
     }
 }
 
-fn every_page() -> Vec<String> {
+/// Every page in the states worth checking, by a name fit for a file.
+pub(crate) fn every_page() -> Vec<(&'static str, String)> {
     let mut with_errors = form_view();
     with_errors.errors = vec![error("quote", "Missing."), error("explanation", "Missing.")];
     with_errors.form_error = Some("Too many reports.".to_owned());
     let mut filed = tracking_view();
     filed.just_filed = true;
-    vec![
-        home(&layout(), &HomeView::default()),
-        home(
-            &layout(),
-            &HomeView {
-                query: "nope".to_owned(),
-                find_error: Some("No article has that ID.".to_owned()),
-            },
+    let mut reply_error = asking_view();
+    if let Some(reply) = &mut reply_error.reply {
+        reply.error = Some("Write your answer.".to_owned());
+    }
+    let mut appeal_error = appealable_view();
+    if let Some(appeal) = &mut appeal_error.appeal {
+        appeal.error = Some("Tell us why.".to_owned());
+    }
+    let pages = vec![
+        ("home", home(&layout(), &HomeView::default())),
+        (
+            "home-error",
+            home(
+                &layout(),
+                &HomeView { query: "nope".to_owned(), find_error: Some("No article has that ID.".to_owned()) },
+            ),
         ),
-        report_form(&layout(), &form_view()),
-        report_form(&layout(), &with_errors),
-        tracking(&layout(), &tracking_view()),
-        tracking(&layout(), &filed),
-        error_page(
-            &layout(),
-            &ErrorView {
-                status: 404,
-                title: "Not found".to_owned(),
-                message: "There is no such page.".to_owned(),
-            },
+        ("form", report_form(&layout(), &form_view())),
+        ("form-errors", report_form(&layout(), &with_errors)),
+        ("tracking", tracking(&layout(), &tracking_view())),
+        ("tracking-filed", tracking(&layout(), &filed)),
+        ("tracking-question", tracking(&layout(), &asking_view())),
+        ("tracking-reply-error", tracking(&layout(), &reply_error)),
+        ("tracking-appeal", tracking(&layout(), &appealable_view())),
+        ("tracking-appeal-error", tracking(&layout(), &appeal_error)),
+        (
+            "error",
+            error_page(
+                &layout(),
+                &ErrorView { status: 404, title: "Not found".to_owned(), message: "There is no such page.".to_owned() },
+            ),
         ),
-    ]
-    .into_iter()
-    .map(|m| m.into_string())
-    .collect()
+    ];
+    pages.into_iter().chain(crate::desk_tests::every_desk_page()).map(|(name, m)| (name, m.into_string())).collect()
+}
+
+/// A tracking page where the editor asked a question.
+pub(crate) fn asking_view() -> TrackingView {
+    let mut view = tracking_view();
+    view.question = Some("Which paragraph?\nAnd which edition?".to_owned());
+    view.reply = Some(ReaderForm {
+        action: "/reports/k3Jx9QpL2vTz/replies".to_owned(),
+        value: String::new(),
+        error: None,
+        max: 5000,
+    });
+    view
+}
+
+/// A tracking page after a decision the reader can appeal.
+pub(crate) fn appealable_view() -> TrackingView {
+    let mut view = tracking_view();
+    view.status = "no_change".to_owned();
+    view.status_label = "No change".to_owned();
+    view.status_explanation = "The editor decided the article is right.".to_owned();
+    view.appeal = Some(ReaderForm {
+        action: "/reports/k3Jx9QpL2vTz/appeal".to_owned(),
+        value: String::new(),
+        error: None,
+        max: 2000,
+    });
+    view
+}
+
+/// Renders every page into `$CORRIGENDA_PAGES_DIR` for the HTML validator and
+/// axe: `CORRIGENDA_PAGES_DIR=/tmp/pages cargo test -p corrigenda-templates -- --ignored`.
+#[test]
+#[ignore = "writes files; run by hand for the validator and accessibility checks"]
+fn write_every_page() {
+    let dir = std::env::var("CORRIGENDA_PAGES_DIR").unwrap();
+    std::fs::create_dir_all(&dir).unwrap();
+    for (name, html) in every_page() {
+        std::fs::write(format!("{dir}/{name}.html"), html).unwrap();
+    }
+    std::fs::write(format!("{dir}/style.css"), STYLESHEET).unwrap();
 }
 
 #[test]
 fn layout_has_the_frame() {
-    let html = layout()
-        .page("Some page", maud::html! { h1 { "Hello" } })
-        .into_string();
+    let html = layout().page("Some page", maud::html! { h1 { "Hello" } }).into_string();
     assert!(html.starts_with("<!DOCTYPE html><html lang=\"en\">"));
     assert!(html.contains("<meta charset=\"utf-8\">"));
-    assert!(
-        html.contains("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
-    );
+    assert!(html.contains("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"));
     assert!(html.contains("<title>Some page · The Daily Example</title>"));
     assert!(html.contains("<link rel=\"stylesheet\" href=\"/static/style.css\">"));
     assert!(html.contains("href=\"#main\""));
@@ -206,14 +247,21 @@ fn layout_has_the_frame() {
 fn layout_escapes_the_publication_and_title() {
     let layout = Layout {
         publication: HOSTILE.to_owned(),
+        staff: Some(StaffNav { name: HOSTILE.to_owned(), role_label: HOSTILE.to_owned(), csrf: HOSTILE.to_owned() }),
     };
     let html = layout.page(HOSTILE, maud::html! {}).into_string();
     assert_escaped(&html);
+    // Title (page and publication), site name, footer, staff name, role and the
+    // sign-out form's token.
+    assert_eq!(html.matches(HOSTILE_ESCAPED).count(), 7, "{html}");
 }
 
 #[test]
 fn no_page_has_script_and_ids_are_consistent() {
-    for html in every_page() {
+    let pages = every_page();
+    let names: HashSet<&str> = pages.iter().map(|(name, _)| *name).collect();
+    assert_eq!(names.len(), pages.len(), "page names are unique");
+    for (_, html) in pages {
         assert!(!html.to_ascii_lowercase().contains("<script"), "{html}");
         assert!(!html.contains(" onclick="), "{html}");
         assert_eq!(html.matches("<h1>").count(), 1, "one h1 per page:\n{html}");
@@ -256,18 +304,12 @@ fn home_keeps_query_and_shows_error_next_to_field() {
 
 #[test]
 fn home_escapes_query_and_error() {
-    let view = HomeView {
-        query: HOSTILE.to_owned(),
-        find_error: None,
-    };
+    let view = HomeView { query: HOSTILE.to_owned(), find_error: None };
     let html = home(&layout(), &view).into_string();
     assert_escaped(&html);
     assert!(html.contains(&format!("value=\"{HOSTILE_ESCAPED}\"")));
 
-    let view = HomeView {
-        query: String::new(),
-        find_error: Some(HOSTILE.to_owned()),
-    };
+    let view = HomeView { query: String::new(), find_error: Some(HOSTILE.to_owned()) };
     assert_escaped(&home(&layout(), &view).into_string());
 }
 
@@ -282,9 +324,7 @@ fn report_form_shows_article_and_fields() {
     assert!(html.contains("<li>Politics</li>"));
     assert!(html.contains("<li>By Ann Lee and Bo Chen</li>"));
     assert!(html.contains("<li>Published 28 November 2026</li>"));
-    assert!(html.contains(
-        "method=\"post\" action=\"/articles/2026-11-28-council/report\" accept-charset=\"utf-8\""
-    ));
+    assert!(html.contains("method=\"post\" action=\"/articles/2026-11-28-council/report\" accept-charset=\"utf-8\""));
     assert!(html.contains("<option value=\"\">Choose one</option>"));
     assert!(html.contains("name=\"category\" required"));
     assert!(html.contains("maxlength=\"2000\""));
@@ -296,22 +336,12 @@ fn report_form_shows_article_and_fields() {
     assert!(html.contains("autocomplete=\"name\""));
     assert!(html.contains("Only to tell you the outcome. Never published."));
     assert!(html.contains("<button class=\"button\" type=\"submit\">Send report</button>"));
-    for name in [
-        "category",
-        "quote",
-        "explanation",
-        "evidence_urls",
-        "reporter_name",
-        "reporter_email",
-    ] {
+    for name in ["category", "quote", "explanation", "evidence_urls", "reporter_name", "reporter_email"] {
         let g = group(&html, name);
         assert!(g.contains(&format!("id=\"field-{name}\"")), "{g}");
         assert!(g.contains(&format!("name=\"{name}\"")), "{g}");
         assert!(g.contains(&format!("id=\"hint-{name}\"")), "{g}");
-        assert!(
-            g.contains(&format!("aria-describedby=\"hint-{name}\"")),
-            "{g}"
-        );
+        assert!(g.contains(&format!("aria-describedby=\"hint-{name}\"")), "{g}");
     }
     assert!(!html.contains("aria-invalid"));
     assert!(!html.contains("There is a problem"));
@@ -354,8 +384,7 @@ fn report_form_keeps_values() {
     assert!(html.contains(">\nThe library will close in May.</textarea>"));
     // The extra newline keeps the reader's own leading blank line through HTML parsing.
     assert!(html.contains(">\n\nIt closes in June.\nSee the minutes.</textarea>"));
-    assert!(html
-        .contains(">\nhttps://council.example/minutes\nhttps://council.example/vote</textarea>"));
+    assert!(html.contains(">\nhttps://council.example/minutes\nhttps://council.example/vote</textarea>"));
     assert!(html.contains("value=\"Dana Fox\""));
     assert!(html.contains("value=\"dana@example.org\""));
 }
@@ -365,10 +394,7 @@ fn report_form_error_is_next_to_its_field() {
     let mut view = form_view();
     view.errors = vec![
         error("quote", "This passage is not in the article."),
-        error(
-            "reporter_email",
-            "Enter an email address like name@example.com.",
-        ),
+        error("reporter_email", "Enter an email address like name@example.com."),
     ];
     let html = report_form(&layout(), &view).into_string();
 
@@ -403,9 +429,7 @@ fn report_form_summary_links_to_fields() {
     let html = report_form(&layout(), &view).into_string();
     assert!(html.contains("<title>Error: Report an error · The Daily Example</title>"));
 
-    let start = html
-        .find("<div class=\"error-summary\" role=\"alert\"")
-        .unwrap();
+    let start = html.find("<div class=\"error-summary\" role=\"alert\"").unwrap();
     let summary = &html[start..start + html[start..].find("</div>").unwrap()];
     assert!(summary.contains("<h2 id=\"error-summary-title\">There is a problem</h2>"));
     assert!(summary.contains("<li>You have sent many reports. Try again in an hour.</li>"));
@@ -458,14 +482,14 @@ fn report_form_escapes_reader_text() {
 fn tracking_shows_status_report_and_history() {
     let html = tracking(&layout(), &tracking_view()).into_string();
     assert!(html.contains("<title>Your correction report · The Daily Example</title>"));
-    assert!(
-        html.contains("<span class=\"badge status-needs_info\">We need more information</span>")
-    );
+    assert!(html.contains("<span class=\"badge status-needs_info\">We need more information</span>"));
     assert!(html.contains("An editor has a question for you."));
     assert!(html.contains("<dt>Kind of error</dt><dd>Misquote</dd>"));
     assert!(html.contains("<time datetime=\"2026-11-28T13:05:00Z\">2026-11-28 13:05 UTC</time>"));
     assert!(html.contains("<time datetime=\"2026-11-29T09:00:00Z\">2026-11-29 09:00 UTC</time>"));
-    assert!(html.contains("<blockquote class=\"quote\"><p class=\"preserve-lines\">The library will close in May.</p></blockquote>"));
+    assert!(html.contains(
+        "<blockquote class=\"quote\"><p class=\"preserve-lines\">The library will close in May.</p></blockquote>"
+    ));
     assert!(html.contains("<p class=\"preserve-lines\">It closes in June.\nSee the minutes.</p>"));
     assert!(html.contains(
         "<a href=\"https://council.example/minutes\" rel=\"nofollow noopener noreferrer\">\
@@ -478,10 +502,7 @@ fn tracking_shows_status_report_and_history() {
     assert!(html.contains("<p class=\"preserve-lines\">Which paragraph?</p>"));
     assert!(html.contains("<ol class=\"history\">"));
     assert!(!html.contains("role=\"status\""));
-    assert!(
-        !html.contains("k3Jx9QpL2vTz"),
-        "the token is shown only right after filing"
-    );
+    assert!(!html.contains("k3Jx9QpL2vTz"), "the token is shown only right after filing");
 }
 
 #[test]
@@ -507,10 +528,7 @@ fn tracking_never_shows_an_email() {
 #[test]
 fn tracking_does_not_link_non_web_evidence() {
     let mut view = tracking_view();
-    view.evidence_urls = vec![
-        "javascript:alert(1)".to_owned(),
-        "data:text/html,hi".to_owned(),
-    ];
+    view.evidence_urls = vec!["javascript:alert(1)".to_owned(), "data:text/html,hi".to_owned()];
     let html = tracking(&layout(), &view).into_string();
     assert!(!html.contains("href=\"javascript:"));
     assert!(!html.contains("href=\"data:"));
@@ -558,11 +576,7 @@ fn error_page_shows_title_message_and_way_home() {
     assert!(html.contains("<p>There is no article with that ID.</p>"));
     assert!(html.contains("<a href=\"/\">Go to the home page</a>"));
 
-    let view = ErrorView {
-        status: 400,
-        title: HOSTILE.to_owned(),
-        message: HOSTILE.to_owned(),
-    };
+    let view = ErrorView { status: 400, title: HOSTILE.to_owned(), message: HOSTILE.to_owned() };
     let html = error_page(&layout(), &view).into_string();
     assert_escaped(&html);
     assert_eq!(html.matches(HOSTILE_ESCAPED).count(), 3);
@@ -579,4 +593,160 @@ fn stylesheet_is_self_contained_and_hides_the_honeypot() {
     assert!(STYLESHEET.contains(".visually-hidden {"));
     assert!(STYLESHEET.contains("white-space: pre-wrap;"));
     assert!(STYLESHEET.contains(":focus-visible"));
+}
+
+#[test]
+fn layout_without_staff_has_no_desk_nav() {
+    let html = layout().page("Some page", maud::html! {}).into_string();
+    assert!(!html.contains("href=\"/desk\""));
+    assert!(!html.contains("/logout"));
+    assert!(!html.contains("Signed in as"));
+    assert!(!html.contains("wrap-wide"));
+}
+
+#[test]
+fn layout_staff_nav_has_desk_link_name_and_sign_out_form() {
+    let html = staff_layout().page("Desk", maud::html! { h1 { "Desk" } }).into_string();
+    let header = &html[html.find("<header").unwrap()..html.find("</header>").unwrap()];
+    assert!(header.contains("<li><a href=\"/desk\">Desk</a></li>"));
+    assert!(header.contains("Signed in as Rosa Park (Standards editor)"));
+    let form_start = header.find("<form").unwrap();
+    let form = &header[form_start..form_start + header[form_start..].find("</form>").unwrap()];
+    assert!(form.contains("method=\"post\" action=\"/logout\""));
+    assert!(form.contains("<input type=\"hidden\" name=\"csrf\" value=\"csrf-token-123\">"));
+    assert!(form.contains("<button class=\"header-button\" type=\"submit\">Sign out</button>"));
+    // The public links stay, and the staff frame is the wide one.
+    assert!(header.contains("<a href=\"/corrections\">Corrections</a>"));
+    assert!(html.contains("<main class=\"wrap wrap-wide\" id=\"main\""));
+}
+
+#[test]
+fn tracking_shows_no_reader_forms_unless_given() {
+    let html = tracking(&layout(), &tracking_view()).into_string();
+    assert!(!html.contains("<form"));
+    assert!(!html.contains("The editor has a question for you"));
+    assert!(!html.contains("Disagree with the decision?"));
+    assert!(!html.contains("Another reader reported the same passage."));
+    assert!(!html.contains("<textarea"));
+}
+
+#[test]
+fn tracking_shows_the_question_and_the_reply_form() {
+    let html = tracking(&layout(), &asking_view()).into_string();
+    let start = html.find("<section class=\"panel-question\"").unwrap();
+    let panel = &html[start..start + html[start..].find("</section>").unwrap()];
+    assert!(panel.contains("<h2 id=\"question-heading\">The editor has a question for you</h2>"));
+    assert!(panel.contains("<p class=\"preserve-lines question\">Which paragraph?\nAnd which edition?</p>"));
+    assert!(panel.contains("<form class=\"reader-form\" method=\"post\" action=\"/reports/k3Jx9QpL2vTz/replies\""));
+    assert!(panel.contains("<label class=\"label\" for=\"field-body\">Your answer</label>"));
+    assert!(panel.contains("<p class=\"hint\" id=\"hint-body\">Up to 5,000 characters.</p>"));
+    assert!(panel.contains("name=\"body\" rows=\"5\" maxlength=\"5000\" required"));
+    assert!(panel.contains("aria-describedby=\"hint-body\""));
+    assert!(panel.contains("<button class=\"button\" type=\"submit\">Send answer</button>"));
+    assert!(!panel.contains("aria-invalid"));
+    // The question comes before the report's own details, and there is nothing to appeal.
+    assert!(start < html.find("id=\"report-heading\"").unwrap());
+    assert!(!html.contains("Disagree with the decision?"));
+    assert!(!html.contains("name=\"reason\""));
+    assert!(html.contains("<title>Your correction report · The Daily Example</title>"));
+}
+
+#[test]
+fn tracking_question_without_form_shows_only_the_question() {
+    let mut view = asking_view();
+    view.reply = None;
+    let html = tracking(&layout(), &view).into_string();
+    assert!(html.contains("The editor has a question for you"));
+    assert!(!html.contains("<form"));
+}
+
+#[test]
+fn tracking_reply_keeps_value_and_shows_error_beside_it() {
+    let mut view = asking_view();
+    view.reply = Some(ReaderForm {
+        action: "/reports/k3Jx9QpL2vTz/replies".to_owned(),
+        value: "\nThe third one.".to_owned(),
+        error: Some("Your answer is too long.".to_owned()),
+        max: 5000,
+    });
+    let html = tracking(&layout(), &view).into_string();
+    assert!(html.contains("<title>Error: Your correction report · The Daily Example</title>"));
+    let g = group(&html, "body");
+    assert!(g.starts_with("<div class=\"form-group has-error\">"));
+    assert!(html.contains(
+        "<div role=\"alert\"><p class=\"field-error\" id=\"error-body\">\
+         <span class=\"visually-hidden\">Error: </span>Your answer is too long.</p></div>"
+    ));
+    assert!(html.contains("aria-describedby=\"hint-body error-body\" aria-invalid=\"true\""));
+    assert!(html.contains(">\n\nThe third one.</textarea>"));
+    assert!(html.find("id=\"error-body\"").unwrap() < html.find("id=\"field-body\"").unwrap());
+}
+
+#[test]
+fn tracking_shows_the_appeal_form_after_a_decision() {
+    let html = tracking(&layout(), &appealable_view()).into_string();
+    let start = html.find("<h2 id=\"appeal-heading\">").unwrap();
+    let section = &html[start..start + html[start..].find("</section>").unwrap()];
+    assert!(section.contains("Disagree with the decision?"));
+    assert!(section.contains("You can appeal this decision once."));
+    assert!(section.contains("A standards editor will review"));
+    assert!(section.contains("method=\"post\" action=\"/reports/k3Jx9QpL2vTz/appeal\""));
+    assert!(section.contains("<label class=\"label\" for=\"field-reason\">Why the decision should be reviewed</label>"));
+    assert!(section.contains("name=\"reason\" rows=\"5\" maxlength=\"2000\" required"));
+    assert!(section.contains("<button class=\"button\" type=\"submit\">Appeal the decision</button>"));
+    assert!(!html.contains("The editor has a question for you"));
+    assert!(!html.contains("name=\"body\""));
+    assert_eq!(html.matches("<form").count(), 1);
+}
+
+#[test]
+fn tracking_appeal_error_is_wired_to_its_field() {
+    let mut view = appealable_view();
+    view.appeal = Some(ReaderForm {
+        action: "/reports/k3Jx9QpL2vTz/appeal".to_owned(),
+        value: "It was right.".to_owned(),
+        error: Some("This report was already appealed.".to_owned()),
+        max: 2000,
+    });
+    let html = tracking(&layout(), &view).into_string();
+    let g = group(&html, "reason");
+    assert!(g.contains("id=\"error-reason\""));
+    assert!(g.contains("This report was already appealed."));
+    assert!(html.contains("aria-describedby=\"hint-reason error-reason\" aria-invalid=\"true\""));
+    assert!(html.contains(">\nIt was right.</textarea>"));
+}
+
+#[test]
+fn tracking_shows_notice_first_and_the_primary_outcome() {
+    let mut view = tracking_view();
+    view.notice = Some("Thank you: the editor has your answer.".to_owned());
+    view.primary_outcome = Some("Corrected".to_owned());
+    let html = tracking(&layout(), &view).into_string();
+    let notice = html
+        .find("<div class=\"panel-success\" role=\"status\"><p>Thank you: the editor has your answer.</p></div>")
+        .unwrap();
+    assert!(notice < html.find("id=\"status-heading\"").unwrap());
+    assert!(notice > html.find("<h1>").unwrap());
+    assert!(html.contains("<p>Another reader reported the same passage. That report's status: Corrected.</p>"));
+}
+
+#[test]
+fn tracking_escapes_question_notice_and_reader_forms() {
+    let hostile_form = || ReaderForm {
+        action: HOSTILE.to_owned(),
+        value: HOSTILE.to_owned(),
+        error: Some(HOSTILE.to_owned()),
+        max: 10,
+    };
+    let mut view = tracking_view();
+    view.question = Some(HOSTILE.to_owned());
+    view.notice = Some(HOSTILE.to_owned());
+    view.primary_outcome = Some(HOSTILE.to_owned());
+    view.reply = Some(hostile_form());
+    view.appeal = Some(hostile_form());
+    let html = tracking(&layout(), &view).into_string();
+    assert_escaped(&html);
+    // Question, notice, outcome, and for each form its action, value and error.
+    assert_eq!(html.matches(HOSTILE_ESCAPED).count(), 9, "{html}");
+    assert_ids_consistent(&html);
 }

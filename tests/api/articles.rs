@@ -29,33 +29,16 @@ async fn upsert_creates_then_updates(backend: Backend) {
     let updated = app.put_article("kursk", &changed).await;
     assert_eq!(updated.status(), 200);
 
-    let got: Value = app
-        .client
-        .get(app.url("/api/v1/articles/kursk"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let got: Value = app.client.get(app.url("/api/v1/articles/kursk")).send().await.unwrap().json().await.unwrap();
     assert_eq!(got["title"], "A corrected headline");
     assert_eq!(got["published_at"], "2024-12-20T14:00:00Z", "stored in UTC");
     assert_eq!(got["authors"], json!(["Randy DeSoto"]));
-    assert_eq!(
-        got["created_at"], body["created_at"],
-        "creation time survives an update"
-    );
+    assert_eq!(got["created_at"], body["created_at"], "creation time survives an update");
 }
 
 async fn upsert_without_a_token_is_401(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let response = app
-        .client
-        .put(app.url("/api/v1/articles/a1"))
-        .json(&article_json())
-        .send()
-        .await
-        .unwrap();
+    let response = app.client.put(app.url("/api/v1/articles/a1")).json(&article_json()).send().await.unwrap();
     assert_eq!(response.status(), 401);
     let bad = app
         .client
@@ -87,14 +70,8 @@ async fn upsert_as_auditor_is_403(backend: Backend) {
             corrigenda::domain::accounts::create_token(c, "auditor@news.example", "audit", now)
         })
         .unwrap();
-    let response = app
-        .client
-        .put(app.url("/api/v1/articles/a1"))
-        .bearer_auth(token)
-        .json(&article_json())
-        .send()
-        .await
-        .unwrap();
+    let response =
+        app.client.put(app.url("/api/v1/articles/a1")).bearer_auth(token).json(&article_json()).send().await.unwrap();
     assert_eq!(response.status(), 403);
 }
 
@@ -117,19 +94,8 @@ async fn upsert_names_the_bad_field(backend: Backend) {
     missing.as_object_mut().unwrap().remove("section");
     let error: Value = app.put_article("a1", &missing).await.json().await.unwrap();
     assert_eq!(error["error"]["field"], "section");
-    let unknown: Value = app
-        .client
-        .get(app.url("/api/v1/articles/a1"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(
-        unknown["error"]["code"], "not_found",
-        "nothing half-written"
-    );
+    let unknown: Value = app.client.get(app.url("/api/v1/articles/a1")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(unknown["error"]["code"], "not_found", "nothing half-written");
 }
 
 async fn upsert_refuses_a_bad_article_id(backend: Backend) {
@@ -138,20 +104,12 @@ async fn upsert_refuses_a_bad_article_id(backend: Backend) {
     assert_eq!(response.status(), 422);
     let error: Value = response.json().await.unwrap();
     assert_eq!(error["error"]["field"], "id");
-    assert!(error["error"]["message"]
-        .as_str()
-        .unwrap()
-        .contains("128 characters"));
+    assert!(error["error"]["message"].as_str().unwrap().contains("128 characters"));
 }
 
 async fn unknown_article_is_404(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let response = app
-        .client
-        .get(app.url("/api/v1/articles/nope"))
-        .send()
-        .await
-        .unwrap();
+    let response = app.client.get(app.url("/api/v1/articles/nope")).send().await.unwrap();
     assert_eq!(response.status(), 404);
     let error: Value = response.json().await.unwrap();
     assert!(error["error"]["message"].as_str().unwrap().contains("nope"));
@@ -170,15 +128,8 @@ async fn import_reads_csv_and_json_lines(backend: Backend) {
     .unwrap();
     let output = app.cli(&["import", "articles", csv.to_str().unwrap()]);
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{stdout} {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert!(
-        stdout.contains("2 created, 0 updated, 0 refused"),
-        "{stdout}"
-    );
+    assert!(output.status.success(), "{stdout} {}", String::from_utf8_lossy(&output.stderr));
+    assert!(stdout.contains("2 created, 0 updated, 0 refused"), "{stdout}");
 
     let jsonl = dir.path().join("articles.jsonl");
     let line = json!({"id": "c2", "url": "https://news.example/c2", "title": "Rivers warm faster", "section": "Science",
@@ -186,31 +137,12 @@ async fn import_reads_csv_and_json_lines(backend: Backend) {
     std::fs::write(&jsonl, format!("{line}\n\n")).unwrap();
     let output = app.cli(&["import", "articles", jsonl.to_str().unwrap()]);
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        stdout.contains("0 created, 1 updated, 0 refused"),
-        "{stdout}"
-    );
+    assert!(stdout.contains("0 created, 1 updated, 0 refused"), "{stdout}");
 
-    let c1: Value = app
-        .client
-        .get(app.url("/api/v1/articles/c1"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let c1: Value = app.client.get(app.url("/api/v1/articles/c1")).send().await.unwrap().json().await.unwrap();
     assert_eq!(c1["title"], "Budget, approved");
     assert_eq!(c1["authors"], json!(["Maria Okafor", "Tom Lindqvist"]));
-    let c2: Value = app
-        .client
-        .get(app.url("/api/v1/articles/c2"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let c2: Value = app.client.get(app.url("/api/v1/articles/c2")).send().await.unwrap().json().await.unwrap();
     assert_eq!(c2["title"], "Rivers warm faster");
 }
 
@@ -219,27 +151,17 @@ async fn import_reports_bad_lines_with_numbers(backend: Backend) {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("articles.jsonl");
     let good = json!({"id": "g1", "url": "https://news.example/g1", "title": "Good", "section": "World", "published_at": "2026-11-26"});
-    let bad_url = json!({"id": "b1", "url": "ftp://x", "title": "Bad", "section": "World", "published_at": "2026-11-26"});
+    let bad_url =
+        json!({"id": "b1", "url": "ftp://x", "title": "Bad", "section": "World", "published_at": "2026-11-26"});
     let bad_id = json!({"id": "b/2", "url": "https://news.example/b2", "title": "Bad", "section": "World", "published_at": "2026-11-26"});
     std::fs::write(&file, format!("{good}\n{bad_url}\nnot json\n{bad_id}\n")).unwrap();
     let output = app.cli(&["import", "articles", file.to_str().unwrap()]);
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        !output.status.success(),
-        "refused lines make the exit code non-zero"
-    );
-    assert!(
-        stdout.contains("1 created, 0 updated, 3 refused"),
-        "{stdout}"
-    );
+    assert!(!output.status.success(), "refused lines make the exit code non-zero");
+    assert!(stdout.contains("1 created, 0 updated, 3 refused"), "{stdout}");
     assert!(stdout.contains("line 2: url:"), "{stdout}");
     assert!(stdout.contains("line 3: not valid JSON"), "{stdout}");
     assert!(stdout.contains("line 4: id:"), "{stdout}");
-    let g1 = app
-        .client
-        .get(app.url("/api/v1/articles/g1"))
-        .send()
-        .await
-        .unwrap();
+    let g1 = app.client.get(app.url("/api/v1/articles/g1")).send().await.unwrap();
     assert_eq!(g1.status(), 200, "good lines are imported despite bad ones");
 }

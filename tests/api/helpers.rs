@@ -48,26 +48,21 @@ macro_rules! both_backends {
 
 /// The maintenance database URL for PostgreSQL tests.
 fn postgres_admin_url() -> String {
-    std::env::var("CORRIGENDA_TEST_POSTGRES")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+    std::env::var("CORRIGENDA_TEST_POSTGRES").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
 /// Whether PostgreSQL tests can run; fails the run under CI when they cannot, else says so loudly.
 pub fn postgres_available() -> bool {
     static AVAILABLE: OnceLock<bool> = OnceLock::new();
-    let available =
-        *AVAILABLE.get_or_init(|| match PgConnection::establish(&postgres_admin_url()) {
-            Ok(_) => true,
-            Err(err) => {
-                if std::env::var_os("CI").is_some() {
-                    panic!(
-                        "CI is set and PostgreSQL at {} is unreachable: {err}",
-                        postgres_admin_url()
-                    );
-                }
-                false
+    let available = *AVAILABLE.get_or_init(|| match PgConnection::establish(&postgres_admin_url()) {
+        Ok(_) => true,
+        Err(err) => {
+            if std::env::var_os("CI").is_some() {
+                panic!("CI is set and PostgreSQL at {} is unreachable: {err}", postgres_admin_url());
             }
-        });
+            false
+        }
+    });
     if !available {
         // Written to the real stderr, past the test harness's capture, so nobody misses it.
         let _ = writeln!(
@@ -89,46 +84,27 @@ fn postgres_template() -> String {
             files.sort();
             let mut hash = Sha256::new();
             for file in files {
-                hash.update(
-                    file.strip_prefix(&dir)
-                        .unwrap()
-                        .to_string_lossy()
-                        .as_bytes(),
-                );
+                hash.update(file.strip_prefix(&dir).unwrap().to_string_lossy().as_bytes());
                 hash.update(std::fs::read(&file).unwrap());
             }
             let name = format!("corrigenda_tpl_{}", &hex::encode(hash.finalize())[..16]);
             let mut admin = PgConnection::establish(&postgres_admin_url()).unwrap();
             // Other test processes may be making the same template: one at a time.
-            admin
-                .batch_execute("SELECT pg_advisory_lock(4242)")
-                .unwrap();
-            let ready: bool =
-                diesel::select(diesel::dsl::sql::<diesel::sql_types::Bool>(&format!(
-                    "EXISTS (SELECT 1 FROM pg_database WHERE datname = '{name}' AND datistemplate)"
-                )))
-                .get_result(&mut admin)
-                .unwrap();
+            admin.batch_execute("SELECT pg_advisory_lock(4242)").unwrap();
+            let ready: bool = diesel::select(diesel::dsl::sql::<diesel::sql_types::Bool>(&format!(
+                "EXISTS (SELECT 1 FROM pg_database WHERE datname = '{name}' AND datistemplate)"
+            )))
+            .get_result(&mut admin)
+            .unwrap();
             if !ready {
-                admin
-                    .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                    .unwrap();
-                admin
-                    .batch_execute(&format!("CREATE DATABASE {name}"))
-                    .unwrap();
-                let mut conn = corrigenda::db::DbTarget::parse(&database_url(&name))
-                    .unwrap()
-                    .connect()
-                    .unwrap();
+                admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).unwrap();
+                admin.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
+                let mut conn = corrigenda::db::DbTarget::parse(&database_url(&name)).unwrap().connect().unwrap();
                 corrigenda::db::migrate(&mut conn).unwrap();
                 drop(conn);
-                admin
-                    .batch_execute(&format!("ALTER DATABASE {name} IS_TEMPLATE true"))
-                    .unwrap();
+                admin.batch_execute(&format!("ALTER DATABASE {name} IS_TEMPLATE true")).unwrap();
             }
-            admin
-                .batch_execute("SELECT pg_advisory_unlock(4242)")
-                .unwrap();
+            admin.batch_execute("SELECT pg_advisory_unlock(4242)").unwrap();
             name
         })
         .clone()
@@ -167,11 +143,9 @@ impl TestDb {
         static COUNTER: AtomicUsize = AtomicUsize::new(0);
         let dir = tempfile::tempdir().unwrap();
         match backend {
-            Backend::Sqlite => Self {
-                url: dir.path().join("test.db").to_string_lossy().into_owned(),
-                pg_name: None,
-                _dir: dir,
-            },
+            Backend::Sqlite => {
+                Self { url: dir.path().join("test.db").to_string_lossy().into_owned(), pg_name: None, _dir: dir }
+            }
             Backend::Postgres => {
                 let name = format!(
                     "corrigenda_test_{}_{}_{}",
@@ -181,14 +155,8 @@ impl TestDb {
                 );
                 let template = postgres_template();
                 let mut admin = PgConnection::establish(&postgres_admin_url()).unwrap();
-                admin
-                    .batch_execute(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
-                    .unwrap();
-                Self {
-                    url: database_url(&name),
-                    pg_name: Some(name),
-                    _dir: dir,
-                }
+                admin.batch_execute(&format!("CREATE DATABASE {name} TEMPLATE {template}")).unwrap();
+                Self { url: database_url(&name), pg_name: Some(name), _dir: dir }
             }
         }
     }
@@ -198,8 +166,7 @@ impl Drop for TestDb {
     fn drop(&mut self) {
         if let Some(name) = &self.pg_name {
             if let Ok(mut admin) = PgConnection::establish(&postgres_admin_url()) {
-                let _ =
-                    admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+                let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
             }
         }
     }
@@ -214,6 +181,7 @@ pub fn settings(db_url: &str) -> RawSettings {
         publication: "The Test Gazette".into(),
         report_rate_limit: "0".into(),
         trusted_proxies: None,
+        response_targets: "legal=2h,high=24h,normal=72h,low=7d".into(),
     }
 }
 
@@ -254,29 +222,12 @@ impl TestApp {
         let email = format!("desk{}@news.example", rand::random::<u32>());
         let token = db
             .write_blocking(|c| {
-                accounts::add_user(
-                    c,
-                    &email,
-                    "Desk Editor",
-                    Role::Editor,
-                    "a long enough password",
-                    now,
-                )?;
+                accounts::add_user(c, &email, "Desk Editor", Role::Editor, "a long enough password", now)?;
                 accounts::create_token(c, &email, "tests", now)
             })
             .unwrap();
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
-        Self {
-            address: format!("http://{bound}"),
-            client,
-            db,
-            token,
-            database,
-            server: handle,
-        }
+        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        Self { address: format!("http://{bound}"), client, db, token, database, server: handle }
     }
 
     /// Stops the server and hands back its database.
@@ -304,31 +255,20 @@ impl TestApp {
     /// Registers the standard test article (`kursk`, with text) and returns its id.
     pub async fn article(&self) -> &'static str {
         let response = self.put_article("kursk", &article_json()).await;
-        assert!(
-            response.status().is_success(),
-            "{}",
-            response.text().await.unwrap()
-        );
+        assert!(response.status().is_success(), "{}", response.text().await.unwrap());
         "kursk"
     }
 
     /// Files a report through the API.
     pub async fn file_report(&self, article: &str, body: &serde_json::Value) -> reqwest::Response {
-        self.client
-            .post(self.url(&format!("/api/v1/articles/{article}/reports")))
-            .json(body)
-            .send()
-            .await
-            .unwrap()
+        self.client.post(self.url(&format!("/api/v1/articles/{article}/reports"))).json(body).send().await.unwrap()
     }
 
     /// How many reports are stored.
     pub fn report_count(&self) -> i64 {
         use corrigenda::db::schema::reports;
         use diesel::prelude::*;
-        self.db
-            .read_blocking(|c: &mut DbConnection| Ok(reports::table.count().get_result(c)?))
-            .unwrap()
+        self.db.read_blocking(|c: &mut DbConnection| Ok(reports::table.count().get_result(c)?)).unwrap()
     }
 
     /// Runs the `corrigenda` binary on this server's database.
@@ -349,12 +289,7 @@ pub fn cli(db_url: &str, args: &[&str], stdin: Option<&str>) -> std::process::Ou
         .spawn()
         .unwrap();
     if let Some(input) = stdin {
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(input.as_bytes())
-            .unwrap();
+        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
     }
     drop(child.stdin.take());
     child.wait_with_output().unwrap()

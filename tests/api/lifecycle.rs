@@ -16,12 +16,7 @@ async fn migrations_are_idempotent_on_restart(backend: Backend) {
     app.article().await;
     let database = app.stop().await;
     let again = TestApp::on(database, |_| {}).await;
-    let response = again
-        .client
-        .get(again.url("/api/v1/articles/kursk"))
-        .send()
-        .await
-        .unwrap();
+    let response = again.client.get(again.url("/api/v1/articles/kursk")).send().await.unwrap();
     assert_eq!(response.status(), 200, "data survives a restart");
     let output = again.cli(&["migrate"]);
     assert!(output.status.success());
@@ -45,67 +40,23 @@ async fn user_add_and_token_create_work_from_the_cli(backend: Backend) {
         ],
         Some("a very long passphrase\n"),
     );
-    assert!(
-        add.status.success(),
-        "{}",
-        String::from_utf8_lossy(&add.stderr)
-    );
+    assert!(add.status.success(), "{}", String::from_utf8_lossy(&add.stderr));
     let short = cli(
         &database.url,
-        &[
-            "user",
-            "add",
-            "--email",
-            "kim@news.example",
-            "--name",
-            "Kim",
-            "--role",
-            "editor",
-            "--password-stdin",
-        ],
+        &["user", "add", "--email", "kim@news.example", "--name", "Kim", "--role", "editor", "--password-stdin"],
         Some("short\n"),
     );
     assert!(!short.status.success());
     assert!(String::from_utf8_lossy(&short.stderr).contains("at least 12 characters"));
-    let bad_role = cli(
-        &database.url,
-        &[
-            "user",
-            "add",
-            "--email",
-            "x@news.example",
-            "--name",
-            "X",
-            "--role",
-            "boss",
-        ],
-        None,
-    );
+    let bad_role =
+        cli(&database.url, &["user", "add", "--email", "x@news.example", "--name", "X", "--role", "boss"], None);
     assert!(String::from_utf8_lossy(&bad_role.stderr).contains("standards_editor"));
 
-    let token = cli(
-        &database.url,
-        &[
-            "token",
-            "create",
-            "--email",
-            "sam@news.example",
-            "--name",
-            "CMS",
-        ],
-        None,
-    );
-    assert!(
-        token.status.success(),
-        "{}",
-        String::from_utf8_lossy(&token.stderr)
-    );
+    let token = cli(&database.url, &["token", "create", "--email", "sam@news.example", "--name", "CMS"], None);
+    assert!(token.status.success(), "{}", String::from_utf8_lossy(&token.stderr));
     let stdout = String::from_utf8_lossy(&token.stdout);
     let token = stdout.lines().last().unwrap().trim().to_owned();
-    assert!(
-        token.starts_with("cgd_"),
-        "token on the last line: {stdout}"
-    );
+    assert!(token.starts_with("cgd_"), "token on the last line: {stdout}");
 
     let app = TestApp::on(database, |_| {}).await;
     let response = app
@@ -123,15 +74,8 @@ async fn demo_seeds_a_living_system(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let output = app.cli(&["demo"]);
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let tokens: Vec<&str> = stdout
-        .lines()
-        .filter_map(|l| l.split("/reports/").nth(1))
-        .collect();
+    assert!(output.status.success(), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
+    let tokens: Vec<&str> = stdout.lines().filter_map(|l| l.split("/reports/").nth(1)).collect();
     assert!(tokens.len() >= 5, "{stdout}");
     let mut statuses = Vec::new();
     for token in &tokens {
@@ -148,10 +92,7 @@ async fn demo_seeds_a_living_system(backend: Backend) {
     }
     statuses.sort();
     statuses.dedup();
-    assert!(
-        statuses.len() >= 4,
-        "reports in several states: {statuses:?}"
-    );
+    assert!(statuses.len() >= 4, "reports in several states: {statuses:?}");
     let again = app.cli(&["demo"]);
     assert!(again.status.success(), "running demo twice is fine");
 }

@@ -68,21 +68,11 @@ async fn filing_returns_token_status_and_url(backend: Backend) {
     let token = filed["token"].as_str().unwrap();
     assert_eq!(filed["status"], "new");
     assert_eq!(filed["status_url"], app.url(&format!("/reports/{token}")));
-    let tracking: Value = app
-        .client
-        .get(app.url(&format!("/api/v1/reports/{token}")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let tracking: Value =
+        app.client.get(app.url(&format!("/api/v1/reports/{token}"))).send().await.unwrap().json().await.unwrap();
     assert_eq!(tracking["status"], "new");
     assert_eq!(tracking["article_id"], "kursk");
-    assert_eq!(
-        tracking["quote"], "in the war that is approaching its four-year mark",
-        "the passage is snapshotted"
-    );
+    assert_eq!(tracking["quote"], "in the war that is approaching its four-year mark", "the passage is snapshotted");
     assert_eq!(tracking["history"][0]["kind"], "report_filed");
     assert_eq!(app.report_count(), 1);
 }
@@ -90,10 +80,7 @@ async fn filing_returns_token_status_and_url(backend: Backend) {
 async fn missing_category_is_422(backend: Backend) {
     let (app, body) = with(backend, "category", json!("")).await;
     let message = expect_invalid(&app, body, "category").await;
-    assert!(
-        message.contains("factual_error"),
-        "names the allowed values: {message}"
-    );
+    assert!(message.contains("factual_error"), "names the allowed values: {message}");
 }
 
 async fn unknown_category_is_422(backend: Backend) {
@@ -113,17 +100,9 @@ async fn too_long_quote_is_422(backend: Backend) {
 }
 
 async fn quote_not_in_article_is_422(backend: Backend) {
-    let (app, body) = with(
-        backend,
-        "quote",
-        json!("an estimated 50,000 North Korean troops"),
-    )
-    .await;
+    let (app, body) = with(backend, "quote", json!("an estimated 50,000 North Korean troops")).await;
     let message = expect_invalid(&app, body, "quote").await;
-    assert!(
-        message.contains("does not appear in the article"),
-        "{message}"
-    );
+    assert!(message.contains("does not appear in the article"), "{message}");
 }
 
 async fn quote_with_other_typography_is_accepted(backend: Backend) {
@@ -148,21 +127,14 @@ async fn too_long_explanation_is_422(backend: Backend) {
 }
 
 async fn evidence_must_be_web_links(backend: Backend) {
-    for bad in [
-        "javascript:alert(1)",
-        "not a url",
-        "ftp://files.example/x",
-        "https://user:pw@example.com/",
-    ] {
+    for bad in ["javascript:alert(1)", "not a url", "ftp://files.example/x", "https://user:pw@example.com/"] {
         let (app, body) = with(backend, "evidence_urls", json!([bad])).await;
         expect_invalid(&app, body, "evidence_urls").await;
     }
 }
 
 async fn too_many_evidence_links_is_422(backend: Backend) {
-    let links: Vec<String> = (0..11)
-        .map(|i| format!("https://example.com/{i}"))
-        .collect();
+    let links: Vec<String> = (0..11).map(|i| format!("https://example.com/{i}")).collect();
     let (app, body) = with(backend, "evidence_urls", json!(links)).await;
     expect_invalid(&app, body, "evidence_urls").await;
 }
@@ -218,10 +190,7 @@ async fn invalid_utf8_is_400(backend: Backend) {
         .unwrap();
     assert_eq!(response.status(), 400);
     let error: Value = response.json().await.unwrap();
-    assert!(error["error"]["message"]
-        .as_str()
-        .unwrap()
-        .contains("UTF-8"));
+    assert!(error["error"]["message"].as_str().unwrap().contains("UTF-8"));
 }
 
 async fn body_over_limit_is_413(backend: Backend) {
@@ -250,16 +219,8 @@ async fn report_on_unknown_article_is_404(backend: Backend) {
     let response = app.file_report("no-such-article", &report_json()).await;
     assert_eq!(response.status(), 404);
     let error: Value = response.json().await.unwrap();
-    assert!(error["error"]["message"]
-        .as_str()
-        .unwrap()
-        .contains("no-such-article"));
-    let page = app
-        .client
-        .get(app.url("/articles/no-such-article/report"))
-        .send()
-        .await
-        .unwrap();
+    assert!(error["error"]["message"].as_str().unwrap().contains("no-such-article"));
+    let page = app.client.get(app.url("/articles/no-such-article/report")).send().await.unwrap();
     assert_eq!(page.status(), 404);
     assert!(page.text().await.unwrap().contains("no-such-article"));
 }
@@ -268,24 +229,11 @@ async fn unknown_token_is_404(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let made_up = "A".repeat(43);
     for token in [made_up.as_str(), "short", "../../etc/passwd"] {
-        let api = app
-            .client
-            .get(app.url(&format!("/api/v1/reports/{token}")))
-            .send()
-            .await
-            .unwrap();
+        let api = app.client.get(app.url(&format!("/api/v1/reports/{token}"))).send().await.unwrap();
         assert_eq!(api.status(), 404, "{token}");
-        let page = app
-            .client
-            .get(app.url(&format!("/reports/{token}")))
-            .send()
-            .await
-            .unwrap();
+        let page = app.client.get(app.url(&format!("/reports/{token}"))).send().await.unwrap();
         assert_eq!(page.status(), 404, "{token}");
-        assert!(page.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("text/html"));
+        assert!(page.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
     }
 }
 
@@ -294,21 +242,11 @@ async fn token_is_not_guessable(backend: Backend) {
     app.article().await;
     let mut tokens = Vec::new();
     for _ in 0..3 {
-        let filed: Value = app
-            .file_report("kursk", &report_json())
-            .await
-            .json()
-            .await
-            .unwrap();
+        let filed: Value = app.file_report("kursk", &report_json()).await.json().await.unwrap();
         let token = filed["token"].as_str().unwrap().to_owned();
         // 43 base64url characters carry 256 random bits.
         assert_eq!(token.len(), 43, "{token}");
-        assert!(
-            token
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'),
-            "{token}"
-        );
+        assert!(token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'), "{token}");
         tokens.push(token);
     }
     tokens.dedup();
@@ -318,9 +256,7 @@ async fn token_is_not_guessable(backend: Backend) {
     let stored: Vec<String> = app
         .db
         .read_blocking(|c| {
-            Ok(corrigenda::db::schema::reports::table
-                .select(corrigenda::db::schema::reports::token_hash)
-                .load(c)?)
+            Ok(corrigenda::db::schema::reports::table.select(corrigenda::db::schema::reports::token_hash).load(c)?)
         })
         .unwrap();
     assert!(stored.iter().all(|h| !tokens.contains(h) && h.len() == 64));
@@ -329,32 +265,11 @@ async fn token_is_not_guessable(backend: Backend) {
 async fn tracking_json_never_shows_the_email(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     app.article().await;
-    let filed: Value = app
-        .file_report("kursk", &report_json())
-        .await
-        .json()
-        .await
-        .unwrap();
+    let filed: Value = app.file_report("kursk", &report_json()).await.json().await.unwrap();
     let token = filed["token"].as_str().unwrap();
-    let json = app
-        .client
-        .get(app.url(&format!("/api/v1/reports/{token}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert!(
-        !json.contains("ada@example.com") && !json.contains("Ada Reader"),
-        "{json}"
-    );
-    let page = app
-        .client
-        .get(app.url(&format!("/reports/{token}")))
-        .send()
-        .await
-        .unwrap();
+    let json = app.client.get(app.url(&format!("/api/v1/reports/{token}"))).send().await.unwrap().text().await.unwrap();
+    assert!(!json.contains("ada@example.com") && !json.contains("Ada Reader"), "{json}");
+    let page = app.client.get(app.url(&format!("/reports/{token}"))).send().await.unwrap();
     assert_eq!(page.headers()["referrer-policy"], "no-referrer");
     assert_eq!(page.headers()["cache-control"], "no-store");
     let html = page.text().await.unwrap();
@@ -391,10 +306,7 @@ async fn xss_is_escaped_on_the_tracking_page(backend: Backend) {
             || html.contains("&lt;script&gt;alert(&#39;quote&#39;)"),
         "{html}"
     );
-    assert!(
-        html.contains("&quot;&gt;&lt;img src=x onerror=alert(1)&gt; &amp; more text"),
-        "{html}"
-    );
+    assert!(html.contains("&quot;&gt;&lt;img src=x onerror=alert(1)&gt; &amp; more text"), "{html}");
 }
 
 /// Posts the report form with `fields`.
@@ -412,14 +324,8 @@ async fn post_form(app: &TestApp, fields: &[(&str, &str)]) -> reqwest::Response 
 const GOOD_FORM: &[(&str, &str)] = &[
     ("category", "factual_error"),
     ("quote", "approaching its four-year mark"),
-    (
-        "explanation",
-        "It was approaching its three-year mark in December 2024.",
-    ),
-    (
-        "evidence_urls",
-        "https://example.com/a\r\nhttps://example.com/b\r\n",
-    ),
+    ("explanation", "It was approaching its three-year mark in December 2024."),
+    ("evidence_urls", "https://example.com/a\r\nhttps://example.com/b\r\n"),
     ("reporter_name", ""),
     ("reporter_email", ""),
     ("website", ""),
@@ -428,42 +334,21 @@ const GOOD_FORM: &[(&str, &str)] = &[
 async fn form_journey_files_and_tracks(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     app.article().await;
-    let form = app
-        .client
-        .get(app.url("/articles/kursk/report"))
-        .send()
-        .await
-        .unwrap();
+    let form = app.client.get(app.url("/articles/kursk/report")).send().await.unwrap();
     assert_eq!(form.status(), 200);
     let html = form.text().await.unwrap();
-    for field in [
-        "category",
-        "quote",
-        "explanation",
-        "evidence_urls",
-        "reporter_name",
-        "reporter_email",
-    ] {
-        assert!(
-            html.contains(&format!("for=\"field-{field}\"")),
-            "{field} has a label"
-        );
+    for field in ["category", "quote", "explanation", "evidence_urls", "reporter_name", "reporter_email"] {
+        assert!(html.contains(&format!("for=\"field-{field}\"")), "{field} has a label");
     }
     let response = post_form(&app, GOOD_FORM).await;
     assert_eq!(response.status(), 303);
     let location = response.headers()["location"].to_str().unwrap().to_owned();
-    assert!(
-        location.starts_with("/reports/") && location.ends_with("?filed=1"),
-        "{location}"
-    );
+    assert!(location.starts_with("/reports/") && location.ends_with("?filed=1"), "{location}");
     let page = app.client.get(app.url(&location)).send().await.unwrap();
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap();
     assert!(html.contains("Received"), "status shown");
-    assert!(
-        html.contains("approaching its four-year mark"),
-        "quote shown"
-    );
+    assert!(html.contains("approaching its four-year mark"), "quote shown");
     assert!(html.contains("https://example.com/b"), "evidence shown");
     assert_eq!(app.report_count(), 1);
 }
@@ -477,22 +362,10 @@ async fn form_errors_keep_the_readers_input(backend: Backend) {
     let response = post_form(&app, &fields).await;
     assert_eq!(response.status(), 422);
     let html = response.text().await.unwrap();
-    assert!(
-        html.contains("a passage &lt;nowhere&gt; in the article"),
-        "input kept, escaped"
-    );
-    assert!(
-        html.contains("id=\"error-quote\""),
-        "error next to the quote"
-    );
-    assert!(
-        html.contains("id=\"error-reporter_email\""),
-        "error next to the email"
-    );
-    assert!(
-        html.contains("It was approaching its three-year mark"),
-        "other input kept"
-    );
+    assert!(html.contains("a passage &lt;nowhere&gt; in the article"), "input kept, escaped");
+    assert!(html.contains("id=\"error-quote\""), "error next to the quote");
+    assert!(html.contains("id=\"error-reporter_email\""), "error next to the email");
+    assert!(html.contains("It was approaching its three-year mark"), "other input kept");
     assert_eq!(app.report_count(), 0);
 }
 
@@ -503,11 +376,7 @@ async fn form_honeypot_refuses_and_stores_nothing(backend: Backend) {
     fields[6] = ("website", "https://spam.example");
     let response = post_form(&app, &fields).await;
     assert_eq!(response.status(), 422);
-    assert!(response
-        .text()
-        .await
-        .unwrap()
-        .contains("Leave this field empty"));
+    assert!(response.text().await.unwrap().contains("Leave this field empty"));
     assert_eq!(app.report_count(), 0);
 }
 
@@ -537,18 +406,11 @@ async fn rate_limit_answers_429_with_retry_after(backend: Backend) {
     assert_eq!(post_form(&app, GOOD_FORM).await.status(), 303);
     let api = app.file_report("kursk", &report_json()).await;
     assert_eq!(api.status(), 429);
-    let retry: u64 = api.headers()["retry-after"]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let retry: u64 = api.headers()["retry-after"].to_str().unwrap().parse().unwrap();
     assert!((1..=600).contains(&retry), "{retry}");
     let form = post_form(&app, GOOD_FORM).await;
     assert_eq!(form.status(), 429);
     assert!(form.headers().contains_key("retry-after"));
-    assert!(
-        form.text().await.unwrap().contains("try again"),
-        "the reader is told why"
-    );
+    assert!(form.text().await.unwrap().contains("try again"), "the reader is told why");
     assert_eq!(app.report_count(), 2);
 }

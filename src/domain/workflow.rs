@@ -1,0 +1,478 @@
+//! The review workflow: the one table of allowed moves, and the function that makes a move.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::accounts::{Actor, Role};
+use super::reports::{Status, Targets};
+use super::text::required_text;
+use crate::db::models::{Event, NewEvent, Report, User};
+use crate::db::schema::reports;
+use crate::db::DbConnection;
+use crate::error::AppError;
+
+/// Longest reason, question, reply or appeal, in characters.
+pub const REASON_MAX: usize = 5000;
+
+/// Who may make a move.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mover {
+    /// Any editor (`editor` or `standards_editor`).
+    Editor,
+    /// Only a `standards_editor`.
+    StandardsEditor,
+    /// The reader, from the tracking page.
+    Reader,
+    /// Only publishing or approving a correction.
+    Publishing,
+}
+
+/// One allowed move.
+#[derive(Debug, Clone, Copy)]
+pub struct Move {
+    /// The state the report is in.
+    pub from: Status,
+    /// The state it goes to.
+    pub to: Status,
+    /// Who may make it.
+    pub by: Mover,
+    /// Whether a reason must be given (for `needs_info` it is the question shown to the reader).
+    pub reason: bool,
+}
+
+const fn mv(from: Status, to: Status, by: Mover, reason: bool) -> Move {
+    Move { from, to, by, reason }
+}
+
+use Mover::{Editor, Publishing, Reader, StandardsEditor};
+use Status::{Appealed, AwaitingApproval, Corrected, Duplicate, InReview, NeedsInfo, New, NoChange, Rejected, Triaged};
+
+/// Every allowed move. Anything not listed is refused with 409.
+pub const MOVES: &[Move] = &[
+    mv(New, Triaged, Editor, false),
+    mv(New, InReview, Editor, false),
+    mv(Triaged, InReview, Editor, false),
+    mv(New, NeedsInfo, Editor, true),
+    mv(Triaged, NeedsInfo, Editor, true),
+    mv(InReview, NeedsInfo, Editor, true),
+    mv(NeedsInfo, InReview, Reader, true),
+    mv(NeedsInfo, InReview, Editor, false),
+    mv(New, NoChange, Editor, true),
+    mv(Triaged, NoChange, Editor, true),
+    mv(InReview, NoChange, Editor, true),
+    mv(NeedsInfo, NoChange, Editor, true),
+    mv(New, Rejected, Editor, true),
+    mv(Triaged, Rejected, Editor, true),
+    mv(InReview, Rejected, Editor, true),
+    mv(NeedsInfo, Rejected, Editor, true),
+    mv(New, Duplicate, Editor, true),
+    mv(Triaged, Duplicate, Editor, true),
+    mv(InReview, Duplicate, Editor, true),
+    mv(NeedsInfo, Duplicate, Editor, true),
+    mv(Duplicate, InReview, StandardsEditor, true),
+    mv(InReview, AwaitingApproval, Publishing, false),
+    mv(InReview, Corrected, Publishing, false),
+    mv(AwaitingApproval, Corrected, Publishing, false),
+    mv(Duplicate, Corrected, Publishing, false),
+    mv(NoChange, Appealed, Reader, true),
+    mv(Rejected, Appealed, Reader, true),
+    mv(Appealed, InReview, StandardsEditor, true),
+    mv(Appealed, NoChange, StandardsEditor, true),
+    mv(Appealed, Rejected, StandardsEditor, true),
+];
+
+impl Mover {
+    /// Whether a staff member with `role` is this mover.
+    pub fn includes(self, role: Role) -> bool {
+        match self {
+            Editor => role.can_edit(),
+            StandardsEditor => role == Role::StandardsEditor,
+            Reader | Publishing => false,
+        }
+    }
+}
+
+/// The moves a staff member with `role` may make from `from`, in table order.
+pub fn moves_for(from: Status, role: Role) -> Vec<Move> {
+    MOVES.iter().copied().filter(|m| m.from == from && m.by.includes(role)).collect()
+}
+
+/// Whether a status still needs the desk's attention (so its deadline counts).
+pub fn is_open(status: Status) -> bool {
+    matches!(status, New | Triaged | InReview | Appealed)
+}
+
+/// Whether the reader's message for this move is public (shown on the tracking page).
+fn public_reason(to: Status) -> bool {
+    matches!(to, NeedsInfo | NoChange | Rejected | Appealed | InReview)
+}
+
+/// A staff member's request to move a report.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MoveRequest {
+    /// The target status.
+    pub to: String,
+    /// Why; required for `needs_info` (the question shown to the reader), `no_change`, `rejected`, `duplicate`, and appeal decisions.
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// The report's version as last read; a stale one is refused with 409.
+    pub version: i64,
+    /// For `duplicate`: the id of the primary report on the same article.
+    #[serde(default)]
+    pub duplicate_of: Option<i64>,
+}
+
+fn status_list(moves: &[Move]) -> String {
+    if moves.is_empty() {
+        "none".to_owned()
+    } else {
+        moves.iter().map(|m| m.to.as_str()).collect::<Vec<_>>().join(", ")
+    }
+}
+
+/// Loads a report for a staff action, refusing auditors and stale versions.
+pub fn load_for_change(
+    conn: &mut DbConnection,
+    id: i64,
+    actor: &Actor,
+    version: Option<i64>,
+) -> Result<Report, AppError> {
+    if !actor.role.can_edit() {
+        return Err(AppError::Forbidden(format!("the role {} may read but not change anything", actor.role.as_str())));
+    }
+    let report = Report::find(conn, id)?.ok_or_else(|| AppError::NotFound(format!("no report has the number {id}")))?;
+    if let Some(version) = version {
+        if version != report.version {
+            return Err(stale(conn, &report)?);
+        }
+    }
+    Ok(report)
+}
+
+/// The 409 for a stale version: who changed the report last, and when.
+fn stale(conn: &mut DbConnection, report: &Report) -> Result<AppError, AppError> {
+    let last = Event::latest_of(
+        conn,
+        report.id,
+        &["status_changed", "assigned", "severity_changed", "reader_replied", "appeal_filed"],
+    )?;
+    let who = match &last {
+        Some((event, Some(name))) if event.actor_kind == "user" => name.clone(),
+        Some((event, _)) if event.actor_kind == "reader" => "the reader".to_owned(),
+        _ => "someone else".to_owned(),
+    };
+    let when = last.map_or(report.updated_at, |(e, _)| e.created_at).format("%Y-%m-%d %H:%M:%S UTC");
+    Ok(AppError::Conflict(format!(
+        "report #{} was changed by {who} at {when} (now version {}): reload it and try again",
+        report.id, report.version
+    )))
+}
+
+/// Writes `changes` with the version check that makes concurrent moves safe: one wins, the other gets 409.
+fn bump(
+    conn: &mut DbConnection,
+    report: &Report,
+    now: NaiveDateTime,
+    status: Status,
+    duplicate_of: Option<i64>,
+) -> Result<(), AppError> {
+    let updated = diesel::update(reports::table.find(report.id).filter(reports::version.eq(report.version)))
+        .set((
+            reports::status.eq(status.as_str()),
+            reports::duplicate_of.eq(duplicate_of),
+            reports::version.eq(report.version + 1),
+            reports::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    if updated == 1 {
+        Ok(())
+    } else {
+        let current = Report::find(conn, report.id)?.unwrap_or_else(|| report.clone());
+        Err(stale(conn, &current)?)
+    }
+}
+
+/// Bumps the version for a change that is not a move (assignment, severity), with the same check.
+fn bump_version(conn: &mut DbConnection, report: &Report, now: NaiveDateTime) -> Result<(), AppError> {
+    let status = Status::parse(&report.status).unwrap_or(New);
+    bump(conn, report, now, status, report.duplicate_of)
+}
+
+/// Appends an event.
+fn event(
+    conn: &mut DbConnection,
+    report_id: i64,
+    actor: Option<&Actor>,
+    kind: &str,
+    public: bool,
+    payload: serde_json::Value,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    NewEvent {
+        report_id: Some(report_id),
+        actor_id: actor.map(|a| a.id),
+        actor_kind: if actor.is_some() { "user" } else { "reader" },
+        kind,
+        public,
+        payload: &payload.to_string(),
+        created_at: now,
+    }
+    .insert(conn)?;
+    Ok(())
+}
+
+/// Makes a staff member's move (run inside a write transaction).
+pub fn transition(
+    conn: &mut DbConnection,
+    id: i64,
+    actor: &Actor,
+    request: &MoveRequest,
+    now: NaiveDateTime,
+) -> Result<Report, AppError> {
+    let to = Status::parse(request.to.trim()).ok_or_else(|| {
+        AppError::invalid("to", format!("must be one of {}, not {:?}", Status::allowed(), request.to))
+    })?;
+    let report = load_for_change(conn, id, actor, Some(request.version))?;
+    let from = Status::parse(&report.status).unwrap_or(New);
+    let allowed = moves_for(from, actor.role);
+    let Some(step) = allowed.iter().find(|m| m.to == to) else {
+        let candidates: Vec<&Move> = MOVES.iter().filter(|m| m.from == from && m.to == to).collect();
+        if candidates.iter().any(|m| m.by == StandardsEditor) {
+            return Err(AppError::Forbidden(format!(
+                "only a standards editor may move a report from {} to {}",
+                from.as_str(),
+                to.as_str()
+            )));
+        }
+        let how = if candidates.iter().any(|m| m.by == Publishing) {
+            " (that status is reached only by publishing a correction)"
+        } else if candidates.iter().any(|m| m.by == Reader) {
+            " (only the reader can do that, from the tracking page)"
+        } else {
+            ""
+        };
+        return Err(AppError::Conflict(format!(
+            "report #{id} cannot move from {} to {}{how}; allowed now: {}",
+            from.as_str(),
+            to.as_str(),
+            status_list(&allowed)
+        )));
+    };
+    let reason = match request.reason.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
+        Some(r) => Some(required_text("reason", r, 1, REASON_MAX).map_err(|e| AppError::Invalid(vec![e]))?),
+        None if step.reason => {
+            let what = if to == NeedsInfo { "the question for the reader" } else { "a reason" };
+            return Err(AppError::invalid("reason", format!("is required for {}: give {what}", to.as_str())));
+        }
+        None => None,
+    };
+    let duplicate_of = if to == Duplicate { Some(primary_for(conn, &report, request.duplicate_of)?) } else { None };
+    bump(conn, &report, now, to, duplicate_of)?;
+    if let Some(primary) = duplicate_of {
+        // No chains: reports that pointed at this one now point at its primary.
+        for dup in Report::duplicates_of(conn, report.id)? {
+            diesel::update(reports::table.find(dup.id)).set(reports::duplicate_of.eq(primary)).execute(conn)?;
+        }
+    }
+    let message = reason.as_deref().filter(|_| public_reason(to));
+    event(
+        conn,
+        report.id,
+        Some(actor),
+        "status_changed",
+        true,
+        serde_json::json!({
+            "from": from.as_str(), "to": to.as_str(), "reason": reason,
+            "public_message": message, "duplicate_of": duplicate_of,
+        }),
+        now,
+    )?;
+    Ok(Report::find(conn, id)?.unwrap_or(report))
+}
+
+/// Checks the primary report for a duplicate move and returns its id.
+fn primary_for(conn: &mut DbConnection, report: &Report, primary: Option<i64>) -> Result<i64, AppError> {
+    let field = "duplicate_of";
+    let primary = primary
+        .ok_or_else(|| AppError::invalid(field, "is required: give the number of the report this one duplicates"))?;
+    if primary == report.id {
+        return Err(AppError::invalid(field, "cannot be the report itself"));
+    }
+    let target = Report::find(conn, primary)?
+        .ok_or_else(|| AppError::invalid(field, format!("no report has the number {primary}")))?;
+    if target.article_id != report.article_id {
+        return Err(AppError::invalid(
+            field,
+            format!("report #{primary} is about another article; duplicates must be on the same article"),
+        ));
+    }
+    if let Some(root) = target.duplicate_of {
+        return Err(AppError::invalid(
+            field,
+            format!("report #{primary} is itself a duplicate of #{root}: point at #{root}"),
+        ));
+    }
+    Ok(primary)
+}
+
+/// A reader's move from the tracking page: answering a question or appealing.
+fn reader_move(
+    conn: &mut DbConnection,
+    report: &Report,
+    to: Status,
+    kind: &str,
+    field: &str,
+    text: &str,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    let text = required_text(field, text, 1, REASON_MAX).map_err(|e| AppError::Invalid(vec![e]))?;
+    let from = Status::parse(&report.status).unwrap_or(New);
+    if !MOVES.iter().any(|m| m.from == from && m.to == to && m.by == Reader) {
+        return Err(AppError::Conflict(match to {
+            InReview => "there is no open question on this report to answer".to_owned(),
+            _ => format!(
+                "a decision can be appealed only when it is no_change or rejected; this report is {}",
+                from.as_str()
+            ),
+        }));
+    }
+    bump(conn, report, now, to, report.duplicate_of)?;
+    event(
+        conn,
+        report.id,
+        None,
+        kind,
+        true,
+        serde_json::json!({ "from": from.as_str(), "to": to.as_str(), "public_message": text }),
+        now,
+    )
+}
+
+/// The reader answers an open question: the report goes back to `in_review`.
+pub fn reply(conn: &mut DbConnection, report: &Report, body: &str, now: NaiveDateTime) -> Result<(), AppError> {
+    reader_move(conn, report, InReview, "reader_replied", "body", body, now)
+}
+
+/// The reader appeals a `no_change` or `rejected` decision, once.
+pub fn appeal(conn: &mut DbConnection, report: &Report, reason: &str, now: NaiveDateTime) -> Result<(), AppError> {
+    if Event::latest_of(conn, report.id, &["appeal_filed"])?.is_some() {
+        return Err(AppError::Conflict("this decision was already appealed once; an appeal cannot be repeated".into()));
+    }
+    reader_move(conn, report, Appealed, "appeal_filed", "reason", reason, now)
+}
+
+/// Assigns the report to an editor, or unassigns it when `email` is blank.
+pub fn assign(
+    conn: &mut DbConnection,
+    id: i64,
+    actor: &Actor,
+    email: Option<&str>,
+    version: i64,
+    now: NaiveDateTime,
+) -> Result<Report, AppError> {
+    let report = load_for_change(conn, id, actor, Some(version))?;
+    let assignee = match email.map(str::trim).filter(|e| !e.is_empty()) {
+        None => None,
+        Some(email) => {
+            let user = User::by_email(conn, email)?
+                .filter(|u| !u.disabled && Role::parse(&u.role).is_some_and(Role::can_edit))
+                .ok_or_else(|| {
+                    AppError::invalid("assignee_email", format!("no active editor has the email {email:?}"))
+                })?;
+            Some(user)
+        }
+    };
+    bump_version(conn, &report, now)?;
+    diesel::update(reports::table.find(id))
+        .set(reports::assignee_id.eq(assignee.as_ref().map(|u| u.id)))
+        .execute(conn)?;
+    let payload = serde_json::json!({
+        "assignee_id": assignee.as_ref().map(|u| u.id),
+        "assignee_name": assignee.as_ref().map(|u| u.name.clone()),
+    });
+    event(conn, id, Some(actor), "assigned", false, payload, now)?;
+    Ok(Report::find(conn, id)?.unwrap_or(report))
+}
+
+/// Changes the severity; the deadline is recomputed from the filing time.
+pub fn set_severity(
+    conn: &mut DbConnection,
+    id: i64,
+    actor: &Actor,
+    severity: &str,
+    version: i64,
+    targets: &Targets,
+    now: NaiveDateTime,
+) -> Result<Report, AppError> {
+    let severity = super::reports::Severity::parse(severity.trim()).ok_or_else(|| {
+        AppError::invalid(
+            "severity",
+            format!("must be one of {}, not {severity:?}", super::reports::Severity::allowed()),
+        )
+    })?;
+    let report = load_for_change(conn, id, actor, Some(version))?;
+    bump_version(conn, &report, now)?;
+    diesel::update(reports::table.find(id))
+        .set((
+            reports::severity.eq(severity.as_str()),
+            reports::severity_rank.eq(severity.rank()),
+            reports::deadline_at.eq(report.created_at + targets.of(severity)),
+        ))
+        .execute(conn)?;
+    let payload = serde_json::json!({ "from": report.severity, "to": severity.as_str() });
+    event(conn, id, Some(actor), "severity_changed", false, payload, now)?;
+    Ok(Report::find(conn, id)?.unwrap_or(report))
+}
+
+/// Adds an internal note (never public; does not change the version).
+pub fn add_note(
+    conn: &mut DbConnection,
+    id: i64,
+    actor: &Actor,
+    body: &str,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    let body = required_text("body", body, 1, REASON_MAX).map_err(|e| AppError::Invalid(vec![e]))?;
+    load_for_change(conn, id, actor, None)?;
+    event(conn, id, Some(actor), "note", false, serde_json::json!({ "body": body }), now)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_move_is_unique_per_mover() {
+        for (i, a) in MOVES.iter().enumerate() {
+            for b in &MOVES[i + 1..] {
+                assert!(!(a.from == b.from && a.to == b.to && a.by == b.by), "{a:?} listed twice");
+            }
+        }
+    }
+
+    #[test]
+    fn reasons_are_required_where_the_design_says() {
+        for m in MOVES {
+            if matches!(m.to, NoChange | Rejected | Duplicate | NeedsInfo | Appealed) {
+                assert!(m.reason, "{m:?} needs a reason");
+            }
+        }
+    }
+
+    #[test]
+    fn only_publishing_reaches_corrected_and_approval() {
+        for m in MOVES.iter().filter(|m| matches!(m.to, Corrected | AwaitingApproval)) {
+            assert_eq!(m.by, Publishing);
+        }
+    }
+
+    #[test]
+    fn auditors_have_no_moves_and_editors_cannot_decide_appeals() {
+        for s in Status::ALL {
+            assert!(moves_for(*s, Role::Auditor).is_empty());
+        }
+        assert!(moves_for(Appealed, Role::Editor).is_empty());
+        assert_eq!(moves_for(Appealed, Role::StandardsEditor).len(), 3);
+    }
+}

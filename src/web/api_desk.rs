@@ -1,0 +1,424 @@
+//! The desk and reader-step routes of the JSON API.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::auth::{CanEdit, CanRead, Signed};
+use super::extract::{parse_json, read_body, REPORT_BODY_LIMIT};
+use super::AppState;
+use crate::domain::articles::rfc3339;
+use crate::domain::desk::{self, QueueFilter, QueuePage, Ticket};
+use crate::domain::reports::{self, Category, Severity, Status, Tracking};
+use crate::domain::workflow::{self, MoveRequest};
+use crate::error::AppError;
+use crate::web::errors::ErrorBody;
+
+type State = web::Data<AppState>;
+
+/// Largest desk request body.
+const DESK_BODY_LIMIT: usize = 64 * 1024;
+
+/// A person on a ticket.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Person {
+    /// Email.
+    pub email: String,
+    /// Display name.
+    pub name: String,
+}
+
+/// One timeline event.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventView {
+    /// Event id (increasing).
+    pub id: i64,
+    /// When (RFC 3339).
+    pub at: String,
+    /// Kind, e.g. `status_changed`, `note`, `assigned`.
+    pub kind: String,
+    /// `user`, `reader` or `system`.
+    pub actor_kind: String,
+    /// The staff member's name, for `user` events.
+    pub actor: Option<String>,
+    /// Whether the reader sees it.
+    pub public: bool,
+    /// Kind-specific details (from, to, reason, body, ...).
+    #[schema(value_type = Object)]
+    pub payload: serde_json::Value,
+}
+
+/// A ticket as the desk sees it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TicketJson {
+    /// The report's number.
+    pub id: i64,
+    /// Send it back with every change.
+    pub version: i64,
+    /// Current status.
+    pub status: Status,
+    /// Severity.
+    pub severity: Severity,
+    /// Category.
+    pub category: Category,
+    /// The article's ID.
+    pub article_id: String,
+    /// The quoted passage, as filed.
+    pub quote: String,
+    /// The reader's explanation.
+    pub explanation: String,
+    /// Evidence links.
+    pub evidence_urls: Vec<String>,
+    /// The reader's name (null for auditors: redacted).
+    pub reporter_name: Option<String>,
+    /// The reader's email (null for auditors: redacted).
+    pub reporter_email: Option<String>,
+    /// Whether reader details were withheld from this caller.
+    pub reporter_redacted: bool,
+    /// The assignee.
+    pub assignee: Option<Person>,
+    /// The primary report when this one is a duplicate.
+    pub duplicate_of: Option<i64>,
+    /// Other reports on the article whose passages overlap.
+    pub likely_duplicates: Vec<i64>,
+    /// Other staff who had the ticket open in the last few minutes.
+    pub also_open_by: Vec<String>,
+    /// The statuses this caller may move the report to now.
+    pub allowed_moves: Vec<Status>,
+    /// Filing time.
+    pub created_at: String,
+    /// Last change.
+    pub updated_at: String,
+    /// Response deadline.
+    pub deadline_at: String,
+    /// Whether the deadline passed while the desk owes an answer.
+    pub overdue: bool,
+    /// Every event, oldest first.
+    pub events: Vec<EventView>,
+}
+
+fn ticket_json(t: Ticket, can_see_pii: bool, now: chrono::NaiveDateTime) -> TicketJson {
+    let r = &t.report;
+    TicketJson {
+        id: r.id,
+        version: r.version,
+        status: Status::parse(&r.status).unwrap_or(Status::New),
+        severity: Severity::parse(&r.severity).unwrap_or(Severity::Normal),
+        category: Category::parse(&r.category).unwrap_or(Category::Other),
+        article_id: r.article_id.clone(),
+        quote: r.quote.clone(),
+        explanation: r.explanation.clone(),
+        evidence_urls: serde_json::from_str(&r.evidence_urls).unwrap_or_default(),
+        reporter_name: r.reporter_name.clone().filter(|_| can_see_pii),
+        reporter_email: r.reporter_email.clone().filter(|_| can_see_pii),
+        reporter_redacted: !can_see_pii,
+        assignee: t.assignee.as_ref().map(|u| Person { email: u.email.clone(), name: u.name.clone() }),
+        duplicate_of: r.duplicate_of,
+        likely_duplicates: t.likely_duplicates.iter().map(|d| d.id).collect(),
+        also_open_by: t.also_open_by.clone(),
+        allowed_moves: t.moves.iter().map(|m| m.to).collect(),
+        created_at: rfc3339(r.created_at),
+        updated_at: rfc3339(r.updated_at),
+        deadline_at: rfc3339(r.deadline_at),
+        overdue: desk::overdue(r, now),
+        events: t
+            .events
+            .into_iter()
+            .map(|(e, name)| EventView {
+                id: e.id,
+                at: rfc3339(e.created_at),
+                kind: e.kind,
+                actor_kind: e.actor_kind,
+                actor: name,
+                public: e.public,
+                payload: serde_json::from_str(&e.payload).unwrap_or_default(),
+            })
+            .collect(),
+    }
+}
+
+fn parse_id(raw: &str) -> Result<i64, AppError> {
+    raw.parse().map_err(|_| AppError::NotFound(format!("no report has the number {raw:?}")))
+}
+
+/// The desk's queue.
+#[utoipa::path(
+    get, path = "/api/v1/desk/reports", tag = "desk",
+    params(
+        ("status" = Option<String>, Query, description = "Statuses, repeated or comma separated"),
+        ("section" = Option<String>, Query, description = "Article section"),
+        ("category" = Option<Category>, Query, description = "Category"),
+        ("severity" = Option<Severity>, Query, description = "Severity"),
+        ("assignee" = Option<String>, Query, description = "me, unassigned, or an editor's email"),
+        ("overdue" = Option<bool>, Query, description = "Only overdue (true) or not overdue (false)"),
+        ("sort" = Option<String>, Query, description = "deadline (default), age or severity"),
+        ("cursor" = Option<String>, Query, description = "The `next` of the previous page"),
+        ("limit" = Option<i64>, Query, description = "Rows per page, 1 to 100 (default 50)"),
+    ),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of the queue", body = QueuePage),
+        (status = 401, description = "No or bad API token", body = ErrorBody),
+        (status = 403, description = "Not an editor", body = ErrorBody),
+        (status = 422, description = "Unknown filter value; `field` names it", body = ErrorBody),
+    )
+)]
+pub async fn queue(state: State, req: HttpRequest, staff: Signed<CanEdit>) -> Result<HttpResponse, AppError> {
+    let pairs: Vec<(String, String)> =
+        url::form_urlencoded::parse(req.query_string().as_bytes()).into_owned().collect();
+    let filter = QueueFilter::parse(&pairs)?;
+    let (actor, now) = (staff.actor.clone(), state.now());
+    let page = state.db.read(move |c| desk::queue(c, &filter, &actor, now)).await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+/// One ticket with its events (reader details redacted for auditors).
+#[utoipa::path(
+    get, path = "/api/v1/desk/reports/{id}", tag = "desk",
+    params(("id" = i64, Path, description = "The report's number")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The ticket", body = TicketJson),
+        (status = 401, description = "No or bad API token", body = ErrorBody),
+        (status = 404, description = "No such report", body = ErrorBody),
+    )
+)]
+pub async fn ticket(state: State, staff: Signed<CanRead>, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let id = parse_id(&path.into_inner())?;
+    let (actor, now) = (staff.actor.clone(), state.now());
+    let can_see_pii = actor.role.can_edit();
+    let ticket = state.db.write(move |c| desk::ticket(c, id, &actor, now)).await?;
+    Ok(HttpResponse::Ok().json(ticket_json(ticket, can_see_pii, now)))
+}
+
+async fn after_change(state: &AppState, staff: &Signed<CanEdit>, id: i64) -> Result<HttpResponse, AppError> {
+    let (actor, now) = (staff.actor.clone(), state.now());
+    let ticket = state.db.write(move |c| desk::ticket(c, id, &actor, now)).await?;
+    Ok(HttpResponse::Ok().json(ticket_json(ticket, true, now)))
+}
+
+/// Moves a report to another status.
+#[utoipa::path(
+    post, path = "/api/v1/desk/reports/{id}/transitions", tag = "desk",
+    params(("id" = i64, Path, description = "The report's number")),
+    request_body = MoveRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Moved; the ticket as it is now", body = TicketJson),
+        (status = 403, description = "The role may not make this move", body = ErrorBody),
+        (status = 404, description = "No such report", body = ErrorBody),
+        (status = 409, description = "Not an allowed move (the message names the allowed ones), or a stale version", body = ErrorBody),
+        (status = 422, description = "Missing reason or bad field", body = ErrorBody),
+    )
+)]
+pub async fn transition(
+    state: State,
+    req: HttpRequest,
+    staff: Signed<CanEdit>,
+    path: web::Path<String>,
+    payload: web::Payload,
+) -> Result<HttpResponse, AppError> {
+    let id = parse_id(&path.into_inner())?;
+    let request: MoveRequest = parse_json(&read_body(&req, payload, DESK_BODY_LIMIT).await?)?;
+    let (actor, now) = (staff.actor.clone(), state.now());
+    state.db.write(move |c| workflow::transition(c, id, &actor, &request, now)).await?;
+    after_change(&state, &staff, id).await
+}
+
+/// Who a ticket is assigned to.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AssignRequest {
+    /// An editor's email; null or empty unassigns.
+    pub assignee_email: Option<String>,
+    /// The report's version as last read.
+    pub version: i64,
+}
+
+/// Assigns a ticket.
+#[utoipa::path(
+    post, path = "/api/v1/desk/reports/{id}/assignment", tag = "desk",
+    params(("id" = i64, Path, description = "The report's number")),
+    request_body = AssignRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Assigned", body = TicketJson),
+        (status = 409, description = "Stale version", body = ErrorBody),
+        (status = 422, description = "No such editor", body = ErrorBody),
+    )
+)]
+pub async fn assign(
+    state: State,
+    req: HttpRequest,
+    staff: Signed<CanEdit>,
+    path: web::Path<String>,
+    payload: web::Payload,
+) -> Result<HttpResponse, AppError> {
+    let id = parse_id(&path.into_inner())?;
+    let request: AssignRequest = parse_json(&read_body(&req, payload, DESK_BODY_LIMIT).await?)?;
+    let (actor, now) = (staff.actor.clone(), state.now());
+    state
+        .db
+        .write(move |c| workflow::assign(c, id, &actor, request.assignee_email.as_deref(), request.version, now))
+        .await?;
+    after_change(&state, &staff, id).await
+}
+
+/// A new severity.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SeverityRequest {
+    /// `low`, `normal`, `high` or `legal`.
+    pub severity: String,
+    /// The report's version as last read.
+    pub version: i64,
+}
+
+/// Changes a ticket's severity (and so its deadline).
+#[utoipa::path(
+    post, path = "/api/v1/desk/reports/{id}/severity", tag = "desk",
+    params(("id" = i64, Path, description = "The report's number")),
+    request_body = SeverityRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Changed", body = TicketJson),
+        (status = 409, description = "Stale version", body = ErrorBody),
+        (status = 422, description = "Unknown severity", body = ErrorBody),
+    )
+)]
+pub async fn severity(
+    state: State,
+    req: HttpRequest,
+    staff: Signed<CanEdit>,
+    path: web::Path<String>,
+    payload: web::Payload,
+) -> Result<HttpResponse, AppError> {
+    let id = parse_id(&path.into_inner())?;
+    let request: SeverityRequest = parse_json(&read_body(&req, payload, DESK_BODY_LIMIT).await?)?;
+    let (actor, now, targets) = (staff.actor.clone(), state.now(), state.config.response_targets);
+    state
+        .db
+        .write(move |c| workflow::set_severity(c, id, &actor, &request.severity, request.version, &targets, now))
+        .await?;
+    after_change(&state, &staff, id).await
+}
+
+/// An internal note.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NoteRequest {
+    /// The note; never shown to the reader.
+    pub body: String,
+}
+
+/// Adds an internal note.
+#[utoipa::path(
+    post, path = "/api/v1/desk/reports/{id}/notes", tag = "desk",
+    params(("id" = i64, Path, description = "The report's number")),
+    request_body = NoteRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Added", body = TicketJson),
+        (status = 422, description = "Empty or too long", body = ErrorBody),
+    )
+)]
+pub async fn note(
+    state: State,
+    req: HttpRequest,
+    staff: Signed<CanEdit>,
+    path: web::Path<String>,
+    payload: web::Payload,
+) -> Result<HttpResponse, AppError> {
+    let id = parse_id(&path.into_inner())?;
+    let request: NoteRequest = parse_json(&read_body(&req, payload, DESK_BODY_LIMIT).await?)?;
+    let (actor, now) = (staff.actor.clone(), state.now());
+    state.db.write(move |c| workflow::add_note(c, id, &actor, &request.body, now)).await?;
+    let mut response = after_change(&state, &staff, id).await?;
+    *response.status_mut() = actix_web::http::StatusCode::CREATED;
+    Ok(response)
+}
+
+/// The reader's answer to the editor's question.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReplyRequest {
+    /// The answer.
+    pub body: String,
+}
+
+/// The reader's appeal.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AppealRequest {
+    /// Why the decision should be reviewed.
+    pub reason: String,
+}
+
+async fn tracked(state: &AppState, token: String) -> Result<HttpResponse, AppError> {
+    let (tracking, _) = state.db.read(move |c| reports::track(c, &token)).await?;
+    let mut response = HttpResponse::Ok().json(tracking);
+    super::public::private_page_headers(&mut response);
+    Ok(response)
+}
+
+/// Answers the editor's question; the report returns to `in_review`.
+#[utoipa::path(
+    post, path = "/api/v1/reports/{token}/replies", tag = "reports",
+    params(("token" = String, Path, description = "The tracking token")),
+    request_body = ReplyRequest,
+    responses(
+        (status = 200, description = "Answered; the report as the reader sees it", body = Tracking),
+        (status = 404, description = "No report has this token", body = ErrorBody),
+        (status = 409, description = "No open question", body = ErrorBody),
+        (status = 422, description = "Empty or too long", body = ErrorBody),
+    )
+)]
+pub async fn reply(
+    state: State,
+    req: HttpRequest,
+    path: web::Path<String>,
+    payload: web::Payload,
+) -> Result<HttpResponse, AppError> {
+    let token = path.into_inner();
+    let request: ReplyRequest = parse_json(&read_body(&req, payload, REPORT_BODY_LIMIT).await?)?;
+    let (t, now) = (token.clone(), state.now());
+    state
+        .db
+        .write(move |c| {
+            let report = reports::for_token(c, &t)?;
+            workflow::reply(c, &report, &request.body, now)
+        })
+        .await?;
+    tracked(&state, token).await
+}
+
+/// Appeals a `no_change` or `rejected` decision, once.
+#[utoipa::path(
+    post, path = "/api/v1/reports/{token}/appeal", tag = "reports",
+    params(("token" = String, Path, description = "The tracking token")),
+    request_body = AppealRequest,
+    responses(
+        (status = 200, description = "Appealed", body = Tracking),
+        (status = 404, description = "No report has this token", body = ErrorBody),
+        (status = 409, description = "Not appealable now, or already appealed", body = ErrorBody),
+        (status = 422, description = "Empty or too long", body = ErrorBody),
+    )
+)]
+pub async fn appeal(
+    state: State,
+    req: HttpRequest,
+    path: web::Path<String>,
+    payload: web::Payload,
+) -> Result<HttpResponse, AppError> {
+    let token = path.into_inner();
+    let request: AppealRequest = parse_json(&read_body(&req, payload, REPORT_BODY_LIMIT).await?)?;
+    let (t, now) = (token.clone(), state.now());
+    state
+        .db
+        .write(move |c| {
+            let report = reports::for_token(c, &t)?;
+            workflow::appeal(c, &report, &request.reason, now)
+        })
+        .await?;
+    tracked(&state, token).await
+}

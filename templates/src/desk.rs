@@ -1,0 +1,688 @@
+//! Staff pages: sign-in, first-run setup, the queue and the ticket.
+
+use maud::{html, Markup};
+
+use crate::partials::{
+    article_box, error_summary, evidence_list, form_group, id_safe, join_names, messages_for, notice_panel,
+    textarea_value, Field,
+};
+use crate::{ArticleSummary, FieldError, Layout};
+
+/// One option of a select or checkbox group, with whether it is chosen.
+#[derive(Debug, Clone)]
+pub struct Opt {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+/// The sign-in page `/login`.
+#[derive(Debug, Clone, Default)]
+pub struct LoginView {
+    /// The email typed, kept after a failed attempt.
+    pub email: String,
+    /// Where to go after signing in (a local path), sent back as a hidden field.
+    pub next: String,
+    /// Why the last attempt failed (wrong password, throttled, disabled), shown at the top.
+    pub error: Option<String>,
+    /// The login form's CSRF token (hidden field `csrf`).
+    pub csrf: String,
+}
+
+/// The first-run page `/setup/{token}` that creates the first standards editor.
+#[derive(Debug, Clone, Default)]
+pub struct SetupView {
+    /// Where the form posts.
+    pub action: String,
+    pub email: String,
+    pub name: String,
+    /// Field errors for `email`, `name`, `password`, `password_confirm`.
+    pub errors: Vec<FieldError>,
+    /// Hidden field `csrf`.
+    pub csrf: String,
+}
+
+/// A count of reports in one status, linking to the queue filtered by it.
+#[derive(Debug, Clone)]
+pub struct StatusCount {
+    pub status: String,
+    pub label: String,
+    pub count: i64,
+    pub href: String,
+    /// Whether the queue is currently filtered to exactly this status.
+    pub current: bool,
+}
+
+/// One ticket in the queue.
+#[derive(Debug, Clone)]
+pub struct QueueRow {
+    pub id: i64,
+    /// Link to the ticket page.
+    pub href: String,
+    pub article_title: String,
+    /// The quoted passage, shortened to about 120 characters.
+    pub quote_short: String,
+    pub category_label: String,
+    /// Machine severity (`low`, `normal`, `high`, `legal`), for a CSS class.
+    pub severity: String,
+    pub severity_label: String,
+    pub status: String,
+    pub status_label: String,
+    /// Human age, e.g. "3 h" or "2 d".
+    pub age: String,
+    /// Formatted deadline, e.g. "29 Nov, 14:05 UTC".
+    pub deadline: String,
+    pub deadline_iso: String,
+    pub overdue: bool,
+    /// The assignee's name, or `None` when unassigned.
+    pub assignee: Option<String>,
+}
+
+/// The queue `/desk`: a GET filter form, counts, rows and paging.
+#[derive(Debug, Clone, Default)]
+pub struct QueueView {
+    /// Counts per status (all statuses, with the other filters applied).
+    pub counts: Vec<StatusCount>,
+    /// Checkboxes named `status` (several may be chosen).
+    pub statuses: Vec<Opt>,
+    /// Select named `category`; first option value "" means any.
+    pub categories: Vec<Opt>,
+    /// Select named `severity`; first option value "" means any.
+    pub severities: Vec<Opt>,
+    /// Select named `section`; first option value "" means any.
+    pub sections: Vec<Opt>,
+    /// Select named `assignee`: "", "me", "unassigned", then staff emails.
+    pub assignees: Vec<Opt>,
+    /// Checkbox named `overdue` with value "true".
+    pub overdue: bool,
+    /// Select named `sort`: deadline, age, severity.
+    pub sorts: Vec<Opt>,
+    pub rows: Vec<QueueRow>,
+    /// Link to the next page, when there is one.
+    pub next_href: Option<String>,
+    /// A filter problem (e.g. unknown status), shown above the results.
+    pub error: Option<String>,
+}
+
+/// A stretch of the article's text; `highlighted` marks the quoted passage.
+#[derive(Debug, Clone)]
+pub struct TextPart {
+    pub text: String,
+    pub highlighted: bool,
+}
+
+/// Another report on the same article whose passage overlaps this one.
+#[derive(Debug, Clone)]
+pub struct DuplicateCandidate {
+    pub id: i64,
+    pub href: String,
+    pub quote_short: String,
+    pub status_label: String,
+}
+
+/// One entry of the ticket's timeline.
+#[derive(Debug, Clone)]
+pub struct TimelineItem {
+    pub at: String,
+    pub at_iso: String,
+    /// Who did it: a staff name, "Reader" or "System".
+    pub actor: String,
+    pub title: String,
+    /// Reason, question, note or reply text.
+    pub detail: Option<String>,
+    /// Internal entries (notes, assignments) are never shown to the public; mark them visibly.
+    pub internal: bool,
+}
+
+/// A move the signed-in user may make now, rendered as its own small form.
+#[derive(Debug, Clone)]
+pub struct MoveOption {
+    /// Target status (hidden field `to`).
+    pub to: String,
+    /// Button text, e.g. "Ask the reader for more information".
+    pub label: String,
+    /// Whether the `reason` textarea is required.
+    pub reason_required: bool,
+    /// Label of the reason textarea, e.g. "Question for the reader" or "Reason (optional)".
+    pub reason_label: String,
+    /// Whether a `duplicate_of` number input (the primary report's id) is needed.
+    pub needs_duplicate_of: bool,
+}
+
+/// The ticket page `/desk/reports/{id}`.
+#[derive(Debug, Clone)]
+pub struct TicketView {
+    pub id: i64,
+    /// Sent back as hidden field `version` with every form, for optimistic concurrency.
+    pub version: i64,
+    /// Hidden field `csrf` in every form.
+    pub csrf: String,
+    pub status: String,
+    pub status_label: String,
+    pub severity: String,
+    pub severity_label: String,
+    pub category_label: String,
+    pub created_at: String,
+    pub created_at_iso: String,
+    pub deadline: String,
+    pub deadline_iso: String,
+    pub overdue: bool,
+    pub assignee: Option<String>,
+    /// Reader's name and email, visible to editors; `None` when not given or redacted.
+    pub reporter_name: Option<String>,
+    pub reporter_email: Option<String>,
+    /// True for auditors: say "redacted" instead of showing the reader's details.
+    pub pii_redacted: bool,
+    pub article: ArticleSummary,
+    /// The article's text split around the quoted passage, when the text is known.
+    pub article_text: Option<Vec<TextPart>>,
+    pub quote: String,
+    pub explanation: String,
+    pub evidence_urls: Vec<String>,
+    /// The primary report when this one is a duplicate: (id, href).
+    pub duplicate_of: Option<(i64, String)>,
+    pub likely_duplicates: Vec<DuplicateCandidate>,
+    /// Other staff who viewed this ticket in the last few minutes.
+    pub also_open_by: Vec<String>,
+    pub timeline: Vec<TimelineItem>,
+    /// Moves allowed now for this user; empty for auditors and closed tickets.
+    pub moves: Vec<MoveOption>,
+    /// Select named `assignee_email`: "" (unassigned) then staff; empty when the user cannot assign.
+    pub assignees: Vec<Opt>,
+    /// Select named `severity`; empty when the user cannot change it.
+    pub severities: Vec<Opt>,
+    /// Whether the user may write notes (false for auditors).
+    pub can_edit: bool,
+    /// A refused action's message (409, 422), shown at the top with role="alert".
+    pub error: Option<String>,
+    /// A done action's message, shown at the top with role="status".
+    pub notice: Option<String>,
+}
+
+/// The sign-in page.
+pub fn login(layout: &Layout, view: &LoginView) -> Markup {
+    let email = Field::new("email", "Email address", "");
+    let password = Field::new("password", "Password", "");
+    let body = html! {
+        h1 { "Sign in" }
+        @if let Some(error) = &view.error {
+            (error_summary(&[], Some(error), &[]))
+        }
+        p { "For the corrections desk's editors and auditors." }
+        form.stacked-form method="post" action="/login" accept-charset="utf-8" {
+            (form_group(&email, html! {
+                input.input id=(email.id()) type="email" name=(email.name) value=(view.email)
+                    autocomplete="username" spellcheck="false" required;
+            }))
+            (form_group(&password, html! {
+                input.input id=(password.id()) type="password" name=(password.name)
+                    autocomplete="current-password" required;
+            }))
+            input type="hidden" name="next" value=(view.next);
+            input type="hidden" name="csrf" value=(view.csrf);
+            button.button type="submit" { "Sign in" }
+        }
+        p.aside-note {
+            "Reporting an error in an article? You do not need an account: "
+            a href="/" { "start from the home page" } "."
+        }
+    };
+    let title = if view.error.is_some() { "Error: Sign in" } else { "Sign in" };
+    layout.page(title, body)
+}
+
+/// The setup form's field names, in order: only these get a summary link.
+const SETUP_FIELDS: [&str; 4] = ["email", "name", "password", "password_confirm"];
+
+/// The shortest password the setup form accepts, as its hint says.
+const PASSWORD_MIN: usize = 12;
+
+/// The first-run setup page.
+pub fn setup(layout: &Layout, view: &SetupView) -> Markup {
+    let field = |name, label, hint: &str| Field::new(name, label, hint).with_errors(messages_for(&view.errors, name));
+    let email = field("email", "Email address", "You sign in with this address.");
+    let name = field("name", "Your name", "Shown to other staff on tickets and in the audit trail.");
+    let password = field("password", "Password", &format!("At least {PASSWORD_MIN} characters."));
+    let confirm = field("password_confirm", "Type the password again", "");
+    let has_problem = !view.errors.is_empty();
+    let body = html! {
+        h1 { "Create the first standards editor account" }
+        @if has_problem {
+            (error_summary(&view.errors, None, &SETUP_FIELDS))
+        }
+        p {
+            "This link works once. The account you create here is the first standards editor: "
+            "it can add everyone else who works on the corrections desk."
+        }
+        form.stacked-form method="post" action=(view.action) accept-charset="utf-8" {
+            (form_group(&email, html! {
+                input.input id=(email.id()) type="email" name=(email.name) value=(view.email)
+                    autocomplete="username" spellcheck="false" required
+                    aria-describedby=[email.described_by()] aria-invalid=[email.invalid()];
+            }))
+            (form_group(&name, html! {
+                input.input id=(name.id()) type="text" name=(name.name) value=(view.name)
+                    autocomplete="name" spellcheck="false" required
+                    aria-describedby=[name.described_by()] aria-invalid=[name.invalid()];
+            }))
+            (form_group(&password, html! {
+                input.input id=(password.id()) type="password" name=(password.name)
+                    autocomplete="new-password" minlength=(PASSWORD_MIN) required
+                    aria-describedby=[password.described_by()] aria-invalid=[password.invalid()];
+            }))
+            (form_group(&confirm, html! {
+                input.input id=(confirm.id()) type="password" name=(confirm.name)
+                    autocomplete="new-password" required
+                    aria-describedby=[confirm.described_by()] aria-invalid=[confirm.invalid()];
+            }))
+            input type="hidden" name="csrf" value=(view.csrf);
+            button.button type="submit" { "Create account" }
+        }
+    };
+    let title = if has_problem {
+        "Error: Create the first standards editor account"
+    } else {
+        "Create the first standards editor account"
+    };
+    layout.page(title, body)
+}
+
+/// The `<option>`s of a select.
+fn options(opts: &[Opt]) -> Markup {
+    html! {
+        @for opt in opts {
+            option value=(opt.value) selected[opt.selected] { (opt.label) }
+        }
+    }
+}
+
+/// A labelled select, rendered only when it has options.
+fn select_group(name: &str, label: &str, opts: &[Opt]) -> Markup {
+    let field = Field::new(name, label, "");
+    html! {
+        @if !opts.is_empty() {
+            (form_group(&field, html! {
+                select.select id=(field.id()) name=(field.name) { (options(opts)) }
+            }))
+        }
+    }
+}
+
+/// A "Overdue" flag in words, not colour alone.
+fn overdue_flag() -> Markup {
+    html! { " " strong.flag-overdue { "Overdue" } }
+}
+
+/// The queue.
+pub fn queue(layout: &Layout, view: &QueueView) -> Markup {
+    let body = html! {
+        h1 { "Corrections desk" }
+        @if let Some(error) = &view.error {
+            (error_summary(&[], Some(error), &[]))
+        }
+        @if !view.counts.is_empty() {
+            nav.status-counts aria-label="Reports by status" {
+                ul {
+                    @for count in &view.counts {
+                        li {
+                            a href=(count.href) aria-current=[count.current.then_some("page")] {
+                                span.count-label { (count.label) }
+                                " "
+                                span.count { (count.count) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        section.filters aria-labelledby="filters-heading" {
+            h2 #filters-heading { "Filter the reports" }
+            form method="get" action="/desk" accept-charset="utf-8" {
+                @if !view.statuses.is_empty() {
+                    fieldset.checkbox-group {
+                        legend.label { "Status" }
+                        div.checkboxes {
+                            @for opt in &view.statuses {
+                                @let id = format!("field-status-{}", id_safe(&opt.value));
+                                div.checkbox {
+                                    input #(id) type="checkbox" name="status" value=(opt.value)
+                                        checked[opt.selected];
+                                    label for=(id) { (opt.label) }
+                                }
+                            }
+                        }
+                    }
+                }
+                div.filter-grid {
+                    (select_group("category", "Kind of error", &view.categories))
+                    (select_group("severity", "Severity", &view.severities))
+                    (select_group("section", "Section", &view.sections))
+                    (select_group("assignee", "Assignee", &view.assignees))
+                    (select_group("sort", "Sort by", &view.sorts))
+                }
+                div.checkbox.form-group {
+                    input #field-overdue type="checkbox" name="overdue" value="true"
+                        checked[view.overdue];
+                    label for="field-overdue" { "Only overdue reports" }
+                }
+                div.form-actions {
+                    button.button type="submit" { "Apply filters" }
+                    a href="/desk" { "Clear" }
+                }
+            }
+        }
+        section aria-labelledby="results-heading" {
+            h2 #results-heading { "Results" }
+            @if view.rows.is_empty() {
+                p.empty { "No reports match these filters." }
+            } @else {
+                div.table-scroll role="region" aria-label="Reports" tabindex="0" {
+                    table.queue {
+                        caption.visually-hidden { "Reports matching the filters, one per row" }
+                        thead {
+                            tr {
+                                th scope="col" { "Report" }
+                                th scope="col" { "Passage" }
+                                th scope="col" { "Category" }
+                                th scope="col" { "Severity" }
+                                th scope="col" { "Status" }
+                                th scope="col" { "Age" }
+                                th scope="col" { "Deadline" }
+                                th scope="col" { "Assignee" }
+                            }
+                        }
+                        tbody {
+                            @for row in &view.rows {
+                                (queue_row(row))
+                            }
+                        }
+                    }
+                }
+            }
+            @if let Some(next) = &view.next_href {
+                nav.pager aria-label="Pages" {
+                    a href=(next) rel="next" { "Next page" }
+                }
+            }
+        }
+    };
+    let title = if view.error.is_some() { "Error: Corrections desk" } else { "Corrections desk" };
+    layout.page(title, body)
+}
+
+/// One row of the queue's table.
+fn queue_row(row: &QueueRow) -> Markup {
+    html! {
+        tr class=[row.overdue.then_some("overdue")] {
+            th scope="row" {
+                a href=(row.href) { span.visually-hidden { "Report " } "#" (row.id) }
+                span.row-article { (row.article_title) }
+            }
+            td.quote-short { (row.quote_short) }
+            td { (row.category_label) }
+            td { span class={ "badge severity-" (row.severity) } { (row.severity_label) } }
+            td { span class={ "badge status-" (row.status) } { (row.status_label) } }
+            td.nowrap { (row.age) }
+            td {
+                time datetime=(row.deadline_iso) { (row.deadline) }
+                @if row.overdue { (overdue_flag()) }
+            }
+            td {
+                @match &row.assignee {
+                    Some(name) => (name),
+                    None => span.muted { "Unassigned" },
+                }
+            }
+        }
+    }
+}
+
+/// The ticket.
+pub fn ticket(layout: &Layout, view: &TicketView) -> Markup {
+    let not_given = |value: &Option<String>| -> Markup {
+        html! {
+            @if view.pii_redacted {
+                span.muted { "Redacted" }
+            } @else {
+                @match value {
+                    Some(value) => (value),
+                    None => span.muted { "Not given" },
+                }
+            }
+        }
+    };
+    let body = html! {
+        h1 { "Report #" (view.id) }
+        p.ticket-badges {
+            span class={ "badge status-" (view.status) } {
+                span.visually-hidden { "Status: " } (view.status_label)
+            }
+            " "
+            span class={ "badge severity-" (view.severity) } {
+                span.visually-hidden { "Severity: " } (view.severity_label)
+            }
+        }
+        @if let Some(error) = &view.error {
+            (error_summary(&[], Some(error), &[]))
+        }
+        @if let Some(notice) = &view.notice {
+            (notice_panel(notice))
+        }
+        @if !view.also_open_by.is_empty() {
+            div.panel-warning {
+                p {
+                    strong { "Also open by: " (join_names(&view.also_open_by)) "." }
+                    " Check with them before you act, so that no one repeats or undoes your work."
+                }
+            }
+        }
+        @if let Some((id, href)) = &view.duplicate_of {
+            p.duplicate-of { "Duplicate of " a href=(href) { "report #" (id) } }
+        }
+        div.ticket-grid.with-actions[view.can_edit] {
+            div.ticket-main {
+                section aria-labelledby="summary-heading" {
+                    h2 #summary-heading { "Summary" }
+                    dl.summary-list {
+                        div { dt { "Kind of error" } dd { (view.category_label) } }
+                        div {
+                            dt { "Filed" }
+                            dd { time datetime=(view.created_at_iso) { (view.created_at) } }
+                        }
+                        div {
+                            dt { "Deadline" }
+                            dd {
+                                time datetime=(view.deadline_iso) { (view.deadline) }
+                                @if view.overdue { (overdue_flag()) }
+                            }
+                        }
+                        div {
+                            dt { "Assignee" }
+                            dd {
+                                @match &view.assignee {
+                                    Some(name) => (name),
+                                    None => span.muted { "Unassigned" },
+                                }
+                            }
+                        }
+                        div { dt { "Reader's name" } dd { (not_given(&view.reporter_name)) } }
+                        div { dt { "Reader's email" } dd { (not_given(&view.reporter_email)) } }
+                    }
+                }
+                section aria-labelledby="report-heading" {
+                    h2 #report-heading { "The report" }
+                    h3 { "Quoted passage" }
+                    blockquote.quote { p.preserve-lines { (view.quote) } }
+                    h3 { "What the reader says is wrong" }
+                    p.preserve-lines { (view.explanation) }
+                    h3 { "Evidence links" }
+                    @if view.evidence_urls.is_empty() {
+                        p.muted { "No links were sent." }
+                    } @else {
+                        (evidence_list(&view.evidence_urls))
+                    }
+                }
+                @if !view.likely_duplicates.is_empty() {
+                    section aria-labelledby="duplicates-heading" {
+                        h2 #duplicates-heading { "Likely duplicates" }
+                        p { "Other reports on this article that quote an overlapping passage." }
+                        ul.duplicates {
+                            @for candidate in &view.likely_duplicates {
+                                li {
+                                    a href=(candidate.href) { "Report #" (candidate.id) }
+                                    " (" (candidate.status_label) "): "
+                                    span.quote-short { (candidate.quote_short) }
+                                }
+                            }
+                        }
+                    }
+                }
+                (article_box(&view.article))
+                @if let Some(parts) = &view.article_text {
+                    details.article-text {
+                        summary { "Article text" }
+                        p.hint { "The quoted passage is highlighted." }
+                        p.preserve-lines.article-text-body {
+                            @for part in parts {
+                                @if part.highlighted {
+                                    mark {
+                                        span.visually-hidden { "Start of quoted passage: " }
+                                        (part.text)
+                                        span.visually-hidden { " End of quoted passage." }
+                                    }
+                                } @else {
+                                    (part.text)
+                                }
+                            }
+                        }
+                    }
+                }
+                section aria-labelledby="timeline-heading" {
+                    h2 #timeline-heading { "Timeline" }
+                    @if view.timeline.is_empty() {
+                        p.muted { "Nothing has happened yet." }
+                    } @else {
+                        ol.timeline {
+                            @for item in &view.timeline {
+                                li class=[item.internal.then_some("internal")] {
+                                    p.timeline-meta {
+                                        time datetime=(item.at_iso) { (item.at) }
+                                        " · " (item.actor)
+                                        @if item.internal {
+                                            " " span.tag-internal { "Internal" }
+                                        }
+                                    }
+                                    p.timeline-title { (item.title) }
+                                    @if let Some(detail) = &item.detail {
+                                        p.preserve-lines { (detail) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            @if view.can_edit {
+                (ticket_actions(view))
+            }
+        }
+    };
+    let title = format!("{}Report #{}", if view.error.is_some() { "Error: " } else { "" }, view.id);
+    layout.page(&title, body)
+}
+
+/// The ticket's forms: moves, assignment, severity and a note.
+fn ticket_actions(view: &TicketView) -> Markup {
+    let base = format!("/desk/reports/{}", view.id);
+    let hidden = html! {
+        input type="hidden" name="version" value=(view.version);
+        input type="hidden" name="csrf" value=(view.csrf);
+    };
+    let assignee = Field::new("assignee_email", "Assignee", "");
+    let severity = Field::new("severity", "Severity", "");
+    let note = Field::new("body", "Internal note (never shown to the reader)", "");
+    html! {
+        section.ticket-actions aria-labelledby="actions-heading" {
+            h2 #actions-heading { "Actions" }
+            @if !view.moves.is_empty() {
+                h3 { "Move the report" }
+                @for mv in &view.moves {
+                    (move_form(&base, mv, &hidden))
+                }
+            }
+            @if !view.assignees.is_empty() {
+                h3 { "Assignment and severity" }
+                form.action-form method="post" action={ (base) "/assignment" } accept-charset="utf-8" {
+                    (form_group(&assignee, html! {
+                        select.select id=(assignee.id()) name=(assignee.name) {
+                            (options(&view.assignees))
+                        }
+                    }))
+                    (hidden)
+                    button.button type="submit" { "Assign" }
+                }
+            }
+            @if !view.severities.is_empty() {
+                @if view.assignees.is_empty() {
+                    h3 { "Severity" }
+                }
+                form.action-form method="post" action={ (base) "/severity" } accept-charset="utf-8" {
+                    (form_group(&severity, html! {
+                        select.select id=(severity.id()) name=(severity.name) {
+                            (options(&view.severities))
+                        }
+                    }))
+                    (hidden)
+                    button.button type="submit" { "Change severity" }
+                }
+            }
+            h3 { "Add a note" }
+            form.action-form method="post" action={ (base) "/notes" } accept-charset="utf-8" {
+                (form_group(&note, html! {
+                    textarea.textarea id=(note.id()) name=(note.name) rows="4" required {
+                        (textarea_value(""))
+                    }
+                }))
+                input type="hidden" name="csrf" value=(view.csrf);
+                button.button type="submit" { "Add note" }
+            }
+        }
+    }
+}
+
+/// One move's own small form. Its ids carry the target status, so that many
+/// move forms can share one page.
+fn move_form(base: &str, mv: &MoveOption, hidden: &Markup) -> Markup {
+    let reason = Field::new("reason", &mv.reason_label, "").with_id_suffix(&mv.to);
+    let primary = Field::new(
+        "duplicate_of",
+        "Primary report number",
+        "The number of the report this one repeats, without the #.",
+    )
+    .with_id_suffix(&mv.to);
+    html! {
+        form.action-form.move-form method="post" action={ (base) "/transitions" } accept-charset="utf-8" {
+            // The legend tells a screen reader which move this form's fields belong to;
+            // the button says it to everyone else.
+            fieldset {
+                legend.visually-hidden { (mv.label) }
+                input type="hidden" name="to" value=(mv.to);
+                (hidden)
+                @if mv.needs_duplicate_of {
+                    (form_group(&primary, html! {
+                        input.input.input-number id=(primary.id()) type="number" name=(primary.name)
+                            min="1" step="1" inputmode="numeric" required
+                            aria-describedby=[primary.described_by()];
+                    }))
+                }
+                (form_group(&reason, html! {
+                    textarea.textarea id=(reason.id()) name=(reason.name) rows="3"
+                        required[mv.reason_required] {
+                        (textarea_value(""))
+                    }
+                }))
+                button.button type="submit" { (mv.label) }
+            }
+        }
+    }
+}
