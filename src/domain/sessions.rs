@@ -62,22 +62,23 @@ fn start(conn: &mut DbConnection, user_id: i64, now: NaiveDateTime) -> Result<Ne
     Ok(NewSession { cookie, csrf })
 }
 
+/// A sign-in attempt's outcome: signed in, or refused (401, 403, 429) with the refusal's record kept.
+pub type Attempt = Result<(Actor, NewSession), AppError>;
+
 /// Checks email and password and starts a new session (a fresh ID every time).
-pub fn login(
-    conn: &mut DbConnection,
-    email: &str,
-    password: &str,
-    now: NaiveDateTime,
-) -> Result<(Actor, NewSession), AppError> {
+///
+/// A refusal is returned inside `Ok` so the caller's transaction commits the
+/// failure that the throttle counts; the outer error is for storage failures.
+pub fn login(conn: &mut DbConnection, email: &str, password: &str, now: NaiveDateTime) -> Result<Attempt, AppError> {
     let key = account_key(email);
     let failures = LoginFailure::since(conn, &key, now - FAILURE_WINDOW)?;
     if failures.len() >= ACCOUNT_FAILURES {
         let until = failures[failures.len() - ACCOUNT_FAILURES] + FAILURE_WINDOW;
         let secs = (until - now).num_seconds().max(1) as u64;
-        return Err(AppError::RateLimited {
+        return Ok(Err(AppError::RateLimited {
             retry_after_secs: secs,
             message: format!("too many failed sign-ins for this account; try again in {} minutes", secs.div_ceil(60)),
-        });
+        }));
     }
     let user = User::by_email(conn, email.trim())?;
     // Verify against a real hash even for unknown emails, so timing does not reveal which exist.
@@ -88,15 +89,16 @@ pub fn login(
     let password_ok = secrets::verify_password(password, stored);
     let Some(user) = user.filter(|_| password_ok) else {
         LoginFailure::record(conn, &key, now)?;
-        return Err(AppError::Unauthorized("wrong email or password".into()));
+        return Ok(Err(AppError::Unauthorized("wrong email or password".into())));
     };
     if user.disabled {
-        return Err(AppError::Forbidden("this account is disabled; ask a standards editor".into()));
+        return Ok(Err(AppError::Forbidden("this account is disabled; ask a standards editor".into())));
     }
     LoginFailure::clear(conn, &key)?;
     let session = start(conn, user.id, now)?;
-    let actor = actor_of(user).ok_or_else(|| AppError::Forbidden("this account has no valid role".into()))?;
-    Ok((actor, session))
+    Ok(actor_of(user)
+        .map(|actor| (actor, session))
+        .ok_or_else(|| AppError::Forbidden("this account has no valid role".into())))
 }
 
 /// An argon2id hash of a random password, for constant-time refusal of unknown emails.

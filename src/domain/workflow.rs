@@ -238,6 +238,7 @@ pub fn transition(
     let allowed = moves_for(from, actor.role);
     let Some(step) = allowed.iter().find(|m| m.to == to) else {
         let candidates: Vec<&Move> = MOVES.iter().filter(|m| m.from == from && m.to == to).collect();
+        let reached_by = |mover: Mover| MOVES.iter().filter(|m| m.to == to).all(|m| m.by == mover);
         if candidates.iter().any(|m| m.by == StandardsEditor) {
             return Err(AppError::Forbidden(format!(
                 "only a standards editor may move a report from {} to {}",
@@ -245,9 +246,9 @@ pub fn transition(
                 to.as_str()
             )));
         }
-        let how = if candidates.iter().any(|m| m.by == Publishing) {
+        let how = if reached_by(Publishing) {
             " (that status is reached only by publishing a correction)"
-        } else if candidates.iter().any(|m| m.by == Reader) {
+        } else if reached_by(Reader) {
             " (only the reader can do that, from the tracking page)"
         } else {
             ""

@@ -101,7 +101,7 @@ pub async fn login(state: State, req: HttpRequest, payload: web::Payload) -> Res
     let now = state.now();
     let (email, password) = (form.email.clone(), form.password.clone());
     let outcome = match state.login_limiter.check(ip) {
-        Ok(()) => state.db.write(move |c| sessions::login(c, &email, &password, now)).await,
+        Ok(()) => state.db.write(move |c| sessions::login(c, &email, &password, now)).await?,
         Err(err) => Err(err),
     };
     match outcome {

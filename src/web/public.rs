@@ -317,18 +317,14 @@ async fn reader_step(
                 .insert_header((header::LOCATION, format!("/reports/{token}?{done}=1")))
                 .finish())
         }
-        Err(err @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
-            let message = match &err {
-                AppError::Invalid(_) => "Write something before sending (at most 5,000 characters).".to_owned(),
-                other => format!("{}.", other.public_message()),
-            };
-            let status = err.status_code().as_u16();
+        Err(AppError::Invalid(_)) => {
+            let message = "Write something before sending (at most 5,000 characters).".to_owned();
             let extras = if appeal {
                 TrackingExtras { appeal: Some((text, message)), ..Default::default() }
             } else {
                 TrackingExtras { reply: Some((text, message)), ..Default::default() }
             };
-            render_tracking(&state, token, extras, status).await
+            render_tracking(&state, token, extras, 422).await
         }
         Err(other) => Err(other),
     }

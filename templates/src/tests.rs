@@ -213,19 +213,6 @@ pub(crate) fn appealable_view() -> TrackingView {
     view
 }
 
-/// Renders every page into `$CORRIGENDA_PAGES_DIR` for the HTML validator and
-/// axe: `CORRIGENDA_PAGES_DIR=/tmp/pages cargo test -p corrigenda-templates -- --ignored`.
-#[test]
-#[ignore = "writes files; run by hand for the validator and accessibility checks"]
-fn write_every_page() {
-    let dir = std::env::var("CORRIGENDA_PAGES_DIR").unwrap();
-    std::fs::create_dir_all(&dir).unwrap();
-    for (name, html) in every_page() {
-        std::fs::write(format!("{dir}/{name}.html"), html).unwrap();
-    }
-    std::fs::write(format!("{dir}/style.css"), STYLESHEET).unwrap();
-}
-
 #[test]
 fn layout_has_the_frame() {
     let html = layout().page("Some page", maud::html! { h1 { "Hello" } }).into_string();

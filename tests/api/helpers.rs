@@ -6,9 +6,10 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 
+use corrigenda::clock::Clock;
 use corrigenda::config::RawSettings;
 use corrigenda::db::{Db, DbConnection};
-use corrigenda::domain::accounts::{self, Role};
+use corrigenda::domain::accounts::{self, Actor, Role};
 use corrigenda::web::{self, AppState};
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection, RunQueryDsl};
@@ -192,7 +193,18 @@ pub struct TestApp {
     pub db: Db,
     pub token: String,
     pub database: TestDb,
+    /// The server's clock: tests move it forward.
+    pub clock: Clock,
     server: actix_web::dev::ServerHandle,
+}
+
+/// A staff account made for a test.
+#[derive(Debug, Clone)]
+pub struct TestUser {
+    pub email: String,
+    pub password: String,
+    pub token: String,
+    pub actor: Actor,
 }
 
 impl TestApp {
@@ -208,6 +220,25 @@ impl TestApp {
 
     /// A server on an existing database (e.g. to restart on the same data).
     pub async fn on(database: TestDb, configure: impl FnOnce(&mut RawSettings)) -> Self {
+        let app = Self::bare_with(database, configure).await;
+        let now = app.clock.now();
+        let email = format!("desk{}@news.example", rand::random::<u32>());
+        let token = app
+            .db
+            .write_blocking(|c| {
+                accounts::add_user(c, &email, "Desk Editor", Role::Editor, "a long enough password", now)?;
+                accounts::create_token(c, &email, "tests", now)
+            })
+            .unwrap();
+        Self { token, ..app }
+    }
+
+    /// A server on an existing database, creating no account.
+    pub async fn bare(database: TestDb) -> Self {
+        Self::bare_with(database, |_| {}).await
+    }
+
+    async fn bare_with(database: TestDb, configure: impl FnOnce(&mut RawSettings)) -> Self {
         let mut raw = settings(&database.url);
         configure(&mut raw);
         let config = raw.parse().unwrap();
@@ -215,19 +246,93 @@ impl TestApp {
         let listener = TcpListener::bind(config.bind).unwrap();
         let bound = listener.local_addr().unwrap();
         let state = AppState::new(db.clone(), config, bound);
+        let clock = state.clock.clone();
         let server = web::serve(listener, state, 1).unwrap();
         let handle = server.handle();
         tokio::spawn(server);
-        let now = chrono::Utc::now().naive_utc();
-        let email = format!("desk{}@news.example", rand::random::<u32>());
-        let token = db
+        let token = String::new();
+        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        Self { address: format!("http://{bound}"), client, db, token, database, clock, server: handle }
+    }
+
+    /// A new account with `role`, its password and an API token.
+    pub fn user(&self, role: Role) -> TestUser {
+        let n = rand::random::<u32>();
+        let email = format!("{}{n}@news.example", role.as_str());
+        let password = "correct horse battery staple".to_owned();
+        let now = self.clock.now();
+        let (id, token) = self
+            .db
             .write_blocking(|c| {
-                accounts::add_user(c, &email, "Desk Editor", Role::Editor, "a long enough password", now)?;
-                accounts::create_token(c, &email, "tests", now)
+                let id = accounts::add_user(c, &email, &format!("{} {n}", role.as_str()), role, &password, now)?;
+                Ok((id, accounts::create_token(c, &email, "tests", now)?))
             })
             .unwrap();
-        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-        Self { address: format!("http://{bound}"), client, db, token, database, server: handle }
+        let actor = Actor { id, email: email.clone(), name: format!("{} {n}", role.as_str()), role };
+        TestUser { email, password, token, actor }
+    }
+
+    /// A browser: keeps cookies, does not follow redirects.
+    pub fn browser(&self) -> reqwest::Client {
+        reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
+    }
+
+    /// Signs `user` in with `browser`; returns the response to the sign-in post.
+    pub async fn login(&self, browser: &reqwest::Client, email: &str, password: &str) -> reqwest::Response {
+        let page = browser.get(self.url("/login")).send().await.unwrap().text().await.unwrap();
+        let csrf = csrf_in(&page);
+        browser
+            .post(self.url("/login"))
+            .form(&[("email", email), ("password", password), ("csrf", csrf.as_str()), ("next", "/desk")])
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// A signed-in browser for `user`.
+    pub async fn signed_in(&self, user: &TestUser) -> reqwest::Client {
+        let browser = self.browser();
+        let response = self.login(&browser, &user.email, &user.password).await;
+        assert_eq!(response.status(), 303, "sign-in works");
+        browser
+    }
+
+    /// Files the standard report on the standard article and returns (id, token).
+    pub async fn filed(&self) -> (i64, String) {
+        self.article().await;
+        let filed: serde_json::Value = self.file_report("kursk", &report_json()).await.json().await.unwrap();
+        let token = filed["token"].as_str().unwrap().to_owned();
+        let id = self.db.read_blocking(|c| Ok(corrigenda::domain::reports::for_token(c, &token)?.id)).unwrap();
+        (id, token)
+    }
+
+    /// Puts a report straight into `status` (arranging a test, not a move).
+    pub fn force_status(&self, id: i64, status: &str) {
+        use corrigenda::db::schema::reports;
+        use diesel::prelude::*;
+        self.db
+            .write_blocking(|c| {
+                diesel::update(reports::table.find(id)).set(reports::status.eq(status)).execute(c)?;
+                Ok(())
+            })
+            .unwrap();
+    }
+
+    /// The report's current (status, version).
+    pub fn state_of(&self, id: i64) -> (String, i64) {
+        let report = self.db.read_blocking(|c| Ok(corrigenda::db::models::Report::find(c, id)?.unwrap())).unwrap();
+        (report.status, report.version)
+    }
+
+    /// Sends a JSON move as `token`.
+    pub async fn move_report(&self, token: &str, id: i64, body: serde_json::Value) -> reqwest::Response {
+        self.client
+            .post(self.url(&format!("/api/v1/desk/reports/{id}/transitions")))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
     }
 
     /// Stops the server and hands back its database.
@@ -275,6 +380,15 @@ impl TestApp {
     pub fn cli(&self, args: &[&str]) -> std::process::Output {
         cli(&self.database.url, args, None)
     }
+}
+
+/// The value of the first hidden `csrf` field in a page.
+pub fn csrf_in(html: &str) -> String {
+    let at = html.find("name=\"csrf\"").expect("the page has a csrf field");
+    let tag_start = html[..at].rfind('<').unwrap();
+    let tag = &html[tag_start..tag_start + html[tag_start..].find('>').unwrap()];
+    let value = tag.split("value=\"").nth(1).unwrap();
+    value[..value.find('"').unwrap()].to_owned()
 }
 
 /// Runs the `corrigenda` binary against `db_url`, optionally feeding stdin.

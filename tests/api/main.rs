@@ -6,6 +6,8 @@
 mod helpers;
 
 mod articles;
+mod desk;
 mod lifecycle;
 mod pages;
 mod reports;
+mod workflow;

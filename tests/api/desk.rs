@@ -1,0 +1,491 @@
+//! The desk: sign-in, sessions, CSRF, roles on every route, the queue and deadlines.
+
+use chrono::Duration;
+use corrigenda::domain::accounts::Role;
+use serde_json::{json, Value};
+
+use crate::both_backends;
+use crate::helpers::{csrf_in, report_json, Backend, TestApp};
+
+both_backends!(
+    every_desk_route_refuses_anonymous_wrong_roles_and_disabled_users,
+    anonymous_browsers_are_sent_to_sign_in_and_back,
+    a_form_post_without_the_right_csrf_token_changes_nothing,
+    sessions_expire_when_idle_and_are_renewed_at_sign_in,
+    sign_in_is_throttled_per_account,
+    disabled_accounts_cannot_sign_in,
+    an_editor_works_a_ticket_through_the_browser,
+    the_ticket_shows_who_else_has_it_open,
+    deadlines_follow_severity_and_overdue_follows_the_clock,
+    the_queue_filters_sorts_counts_and_pages,
+    unknown_queue_filters_are_422_naming_them,
+    the_first_run_link_creates_one_standards_editor_once,
+    auditors_see_tickets_without_reader_details,
+);
+
+/// (method, path) of every desk route, with `{id}` for a report.
+const ROUTES: &[(&str, &str, bool)] = &[
+    ("GET", "/api/v1/desk/reports", true),
+    ("GET", "/api/v1/desk/reports/{id}", false),
+    ("POST", "/api/v1/desk/reports/{id}/transitions", true),
+    ("POST", "/api/v1/desk/reports/{id}/assignment", true),
+    ("POST", "/api/v1/desk/reports/{id}/severity", true),
+    ("POST", "/api/v1/desk/reports/{id}/notes", true),
+];
+
+async fn every_desk_route_refuses_anonymous_wrong_roles_and_disabled_users(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (id, _) = app.filed().await;
+    let auditor = app.user(Role::Auditor);
+    let disabled = app.user(Role::Editor);
+    app.db.write_blocking(|c| corrigenda::domain::accounts::set_disabled(c, &disabled.email, true)).unwrap();
+    for (method, path, edits) in ROUTES {
+        let url = app.url(&path.replace("{id}", &id.to_string()));
+        let send = |token: Option<&str>| {
+            let request = if *method == "GET" { app.client.get(&url) } else { app.client.post(&url).json(&json!({})) };
+            match token {
+                Some(t) => request.bearer_auth(t),
+                None => request,
+            }
+            .send()
+        };
+        assert_eq!(send(None).await.unwrap().status(), 401, "anonymous {method} {path}");
+        assert_eq!(send(Some(&disabled.token)).await.unwrap().status(), 401, "disabled {method} {path}");
+        let as_auditor = send(Some(&auditor.token)).await.unwrap().status();
+        assert_eq!(as_auditor, if *edits { 403 } else { 200 }, "auditor {method} {path}");
+        assert_ne!(send(Some(&app.token)).await.unwrap().status(), 401, "editor {method} {path}");
+    }
+    // Pages: anonymous is sent to sign in; auditors may read the ticket but not the queue.
+    let browser = app.signed_in(&auditor).await;
+    assert_eq!(browser.get(app.url("/desk")).send().await.unwrap().status(), 403);
+    assert_eq!(browser.get(app.url(&format!("/desk/reports/{id}"))).send().await.unwrap().status(), 200);
+}
+
+async fn anonymous_browsers_are_sent_to_sign_in_and_back(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let browser = app.browser();
+    let response = browser.get(app.url("/desk?status=new")).send().await.unwrap();
+    assert_eq!(response.status(), 303);
+    assert_eq!(response.headers()["location"], "/login?next=%2Fdesk%3Fstatus%3Dnew");
+    let editor = app.user(Role::Editor);
+    let page = browser.get(app.url("/login?next=%2Fdesk%3Fstatus%3Dnew")).send().await.unwrap().text().await.unwrap();
+    let csrf = csrf_in(&page);
+    let signed = browser
+        .post(app.url("/login"))
+        .form(&[
+            ("email", editor.email.as_str()),
+            ("password", &editor.password),
+            ("csrf", &csrf),
+            ("next", "/desk?status=new"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed.status(), 303);
+    assert_eq!(signed.headers()["location"], "/desk?status=new");
+    let cookie = signed.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    let offsite =
+        browser.get(app.url("/login?next=https%3A%2F%2Fevil.example")).send().await.unwrap().text().await.unwrap();
+    assert!(!offsite.contains("evil.example"), "never sent elsewhere after sign-in");
+}
+
+async fn a_form_post_without_the_right_csrf_token_changes_nothing(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (id, _) = app.filed().await;
+    let editor = app.user(Role::Editor);
+    let browser = app.signed_in(&editor).await;
+    let url = app.url(&format!("/desk/reports/{id}/transitions"));
+    for csrf in [None, Some("not-the-token")] {
+        let mut form = vec![("to", "triaged"), ("version", "1")];
+        if let Some(c) = csrf {
+            form.push(("csrf", c));
+        }
+        let response = browser.post(&url).form(&form).send().await.unwrap();
+        assert_eq!(response.status(), 403, "{csrf:?}");
+    }
+    assert_eq!(app.state_of(id), ("new".into(), 1));
+    let stranger = app.browser();
+    let response =
+        stranger.post(&url).form(&[("to", "triaged"), ("version", "1"), ("csrf", "x")]).send().await.unwrap();
+    assert_eq!(response.status(), 303, "no session: sent to sign in");
+    assert_eq!(app.state_of(id), ("new".into(), 1));
+}
+
+async fn sessions_expire_when_idle_and_are_renewed_at_sign_in(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let editor = app.user(Role::Editor);
+    let browser = app.signed_in(&editor).await;
+    assert_eq!(browser.get(app.url("/desk")).send().await.unwrap().status(), 200);
+    app.clock.advance(Duration::hours(3));
+    assert_eq!(browser.get(app.url("/desk")).send().await.unwrap().status(), 200, "activity keeps it alive");
+    app.clock.advance(Duration::hours(5));
+    assert_eq!(browser.get(app.url("/desk")).send().await.unwrap().status(), 303, "idle expiry");
+
+    // Signing in again gives a new session id; the old cookie stops working.
+    let first = app.browser();
+    let one = app.login(&first, &editor.email, &editor.password).await;
+    let old = one.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+    let two = app.login(&first, &editor.email, &editor.password).await;
+    let new = two.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+    assert_ne!(old, new);
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let replay = app.client.get(app.url("/desk")).header("cookie", &old).send().await.unwrap();
+    assert_eq!(replay.status(), 303, "the old session ended");
+    let current = app.client.get(app.url("/desk")).header("cookie", &new).send().await.unwrap();
+    assert_eq!(current.status(), 200);
+    for _ in 0..9 {
+        app.clock.advance(Duration::hours(3));
+        app.client.get(app.url("/desk")).header("cookie", &new).send().await.unwrap();
+    }
+    let late = app.client.get(app.url("/desk")).header("cookie", &new).send().await.unwrap();
+    assert_eq!(late.status(), 303, "absolute expiry despite activity");
+}
+
+async fn sign_in_is_throttled_per_account(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let editor = app.user(Role::Editor);
+    let browser = app.browser();
+    for _ in 0..5 {
+        let response = app.login(&browser, &editor.email, "wrong password, sorry").await;
+        assert_eq!(response.status(), 401);
+        assert!(response.text().await.unwrap().contains("Wrong email or password"));
+    }
+    let locked = app.login(&browser, &editor.email, &editor.password).await;
+    assert_eq!(locked.status(), 429, "even the right password waits");
+    assert!(locked.headers().contains_key("retry-after"));
+    assert!(locked.text().await.unwrap().contains("Too many failed sign-ins"));
+    app.clock.advance(Duration::minutes(16));
+    assert_eq!(app.login(&browser, &editor.email, &editor.password).await.status(), 303);
+}
+
+async fn disabled_accounts_cannot_sign_in(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let editor = app.user(Role::Editor);
+    let browser = app.signed_in(&editor).await;
+    let output = app.cli(&["user", "disable", "--email", &editor.email]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(browser.get(app.url("/desk")).send().await.unwrap().status(), 303, "the session ended");
+    let again = app.login(&app.browser(), &editor.email, &editor.password).await;
+    assert_eq!(again.status(), 403);
+    let api = app.client.get(app.url("/api/v1/desk/reports")).bearer_auth(&editor.token).send().await.unwrap();
+    assert_eq!(api.status(), 401, "the token stopped working");
+}
+
+async fn an_editor_works_a_ticket_through_the_browser(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (id, token) = app.filed().await;
+    let editor = app.user(Role::Editor);
+    let browser = app.signed_in(&editor).await;
+    let queue = browser.get(app.url("/desk")).send().await.unwrap().text().await.unwrap();
+    assert!(queue.contains(&format!("/desk/reports/{id}")), "the report is in the queue");
+    let ticket_url = app.url(&format!("/desk/reports/{id}"));
+    let page = browser.get(&ticket_url).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("ada@example.com"), "editors see the reader's email");
+    assert!(page.contains("<mark"), "the passage is highlighted in the article text");
+    let csrf = csrf_in(&page);
+    let steps: &[&[(&str, &str)]] = &[
+        &[("to", "triaged"), ("version", "1")],
+        &[("to", "in_review"), ("version", "2")],
+        &[("to", "needs_info"), ("version", "3"), ("reason", "Which source says three years?")],
+    ];
+    for step in steps {
+        let mut form = step.to_vec();
+        form.push(("csrf", &csrf));
+        let response =
+            browser.post(app.url(&format!("/desk/reports/{id}/transitions"))).form(&form).send().await.unwrap();
+        assert_eq!(response.status(), 303, "{step:?}");
+    }
+    let note = browser
+        .post(app.url(&format!("/desk/reports/{id}/notes")))
+        .form(&[("body", "Waiting for the reader."), ("csrf", &csrf)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(note.status(), 303);
+    let stale = browser
+        .post(app.url(&format!("/desk/reports/{id}/transitions")))
+        .form(&[("to", "rejected"), ("version", "1"), ("reason", "x"), ("csrf", &csrf)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stale.status(), 409);
+    assert!(stale.text().await.unwrap().contains("reload"), "the page says why");
+    app.client
+        .post(app.url(&format!("/reports/{token}/reply")))
+        .form(&[("body", "Reuters, 20 December.")])
+        .send()
+        .await
+        .unwrap();
+    let page = browser.get(&ticket_url).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Reuters, 20 December.") && page.contains("Waiting for the reader."));
+    let version = app.state_of(id).1.to_string();
+    let closed = browser
+        .post(app.url(&format!("/desk/reports/{id}/transitions")))
+        .form(&[
+            ("to", "no_change"),
+            ("version", &version),
+            ("reason", "The war began in 2022; we say so."),
+            ("csrf", &csrf),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(closed.status(), 303);
+    assert_eq!(app.state_of(id).0, "no_change");
+}
+
+async fn the_ticket_shows_who_else_has_it_open(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (id, _) = app.filed().await;
+    let erin = app.user(Role::Editor);
+    let sam = app.user(Role::StandardsEditor);
+    let url = app.url(&format!("/desk/reports/{id}"));
+    let erin_browser = app.signed_in(&erin).await;
+    erin_browser.get(&url).send().await.unwrap();
+    let sam_page = app.signed_in(&sam).await.get(&url).send().await.unwrap().text().await.unwrap();
+    assert!(sam_page.contains(&erin.actor.name), "Sam sees that Erin has it open");
+    app.clock.advance(Duration::minutes(10));
+    let api: Value = app
+        .client
+        .get(app.url(&format!("/api/v1/desk/reports/{id}")))
+        .bearer_auth(&sam.token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(api["also_open_by"], json!([]), "presence fades after a few minutes");
+}
+
+async fn deadlines_follow_severity_and_overdue_follows_the_clock(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |s| s.response_targets = "normal=48h,low=5d".into()).await;
+    let (id, _) = app.filed().await;
+    let ticket = |app: &TestApp| {
+        let request = app.client.get(app.url(&format!("/api/v1/desk/reports/{id}"))).bearer_auth(&app.token);
+        async move { request.send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+    let t = ticket(&app).await;
+    assert_eq!(t["severity"], "normal", "a factual error starts normal");
+    let filed = chrono::DateTime::parse_from_rfc3339(t["created_at"].as_str().unwrap()).unwrap();
+    let deadline = chrono::DateTime::parse_from_rfc3339(t["deadline_at"].as_str().unwrap()).unwrap();
+    assert_eq!(deadline - filed, Duration::hours(48), "configured target");
+    assert_eq!(t["overdue"], false);
+    app.clock.advance(Duration::hours(49));
+    assert_eq!(ticket(&app).await["overdue"], true);
+    let overdue: Value = app
+        .client
+        .get(app.url("/api/v1/desk/reports?overdue=true"))
+        .bearer_auth(&app.token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(overdue["items"][0]["id"], id);
+    let changed = app
+        .client
+        .post(app.url(&format!("/api/v1/desk/reports/{id}/severity")))
+        .bearer_auth(&app.token)
+        .json(&json!({"severity": "low", "version": 1}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(changed.status(), 200);
+    let t = ticket(&app).await;
+    let deadline = chrono::DateTime::parse_from_rfc3339(t["deadline_at"].as_str().unwrap()).unwrap();
+    assert_eq!(deadline - filed, Duration::days(5), "recomputed from the filing time");
+    assert_eq!(t["overdue"], false);
+    app.move_report(&app.token, id, json!({"to": "needs_info", "reason": "Source?", "version": 2})).await;
+    app.clock.advance(Duration::days(10));
+    assert_eq!(ticket(&app).await["overdue"], false, "waiting on the reader is not overdue");
+}
+
+async fn the_queue_filters_sorts_counts_and_pages(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.article().await;
+    let me = app.user(Role::Editor);
+    let mut ids = Vec::new();
+    for category in ["factual_error", "spelling", "misquote", "factual_error", "broken_link"] {
+        let mut body = report_json();
+        body["category"] = json!(category);
+        app.file_report("kursk", &body).await;
+        ids.push(
+            app.db
+                .read_blocking(|c| {
+                    use corrigenda::db::schema::reports;
+                    use diesel::prelude::*;
+                    Ok(reports::table.select(diesel::dsl::max(reports::id)).first::<Option<i64>>(c)?.unwrap())
+                })
+                .unwrap(),
+        );
+    }
+    app.move_report(&me.token, ids[0], json!({"to": "triaged", "version": 1})).await;
+    app.client
+        .post(app.url(&format!("/api/v1/desk/reports/{}/assignment", ids[1])))
+        .bearer_auth(&me.token)
+        .json(&json!({"assignee_email": me.email, "version": 1}))
+        .send()
+        .await
+        .unwrap();
+    let get = |query: &str| {
+        let request = app.client.get(app.url(&format!("/api/v1/desk/reports?{query}"))).bearer_auth(&me.token);
+        async move { request.send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+    let ids_of =
+        |page: &Value| page["items"].as_array().unwrap().iter().map(|i| i["id"].as_i64().unwrap()).collect::<Vec<_>>();
+    let all = get("").await;
+    assert_eq!(ids_of(&all).len(), 5);
+    let counts: Vec<(String, i64)> = all["counts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["status"].as_str().unwrap().to_owned(), c["count"].as_i64().unwrap()))
+        .collect();
+    assert!(counts.contains(&("new".into(), 4)) && counts.contains(&("triaged".into(), 1)), "{counts:?}");
+    assert_eq!(ids_of(&get("status=triaged").await), [ids[0]]);
+    assert_eq!(ids_of(&get("status=triaged&status=new&category=spelling").await), [ids[1]]);
+    assert_eq!(ids_of(&get("assignee=me").await), [ids[1]]);
+    assert_eq!(ids_of(&get("assignee=unassigned").await).len(), 4);
+    assert_eq!(ids_of(&get(&format!("assignee={}", me.email)).await), [ids[1]]);
+    assert_eq!(ids_of(&get("section=World").await).len(), 5);
+    assert_eq!(ids_of(&get("section=Sport").await).len(), 0);
+    let by_severity = ids_of(&get("sort=severity").await);
+    assert_eq!(by_severity[0], ids[2], "the misquote (high) comes first");
+    for sort in ["deadline", "age", "severity"] {
+        let mut seen = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let query = match &cursor {
+                Some(c) => format!("sort={sort}&limit=2&cursor={c}"),
+                None => format!("sort={sort}&limit=2"),
+            };
+            let page = get(&query).await;
+            seen.extend(ids_of(&page));
+            match page["next"].as_str() {
+                Some(next) => cursor = Some(next.to_owned()),
+                None => break,
+            }
+        }
+        let mut sorted = seen.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(sorted.len(), 5, "{sort}: every report once: {seen:?}");
+    }
+    let editor_browser = app.signed_in(&me).await;
+    let html = editor_browser
+        .get(app.url("/desk?status=new&status=triaged&sort=severity"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains(&format!("/desk/reports/{}", ids[2])));
+}
+
+async fn unknown_queue_filters_are_422_naming_them(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    for (query, field) in [
+        ("status=open", "status"),
+        ("assignee=ghost@news.example", "assignee"),
+        ("sort=random", "sort"),
+        ("cursor=%%%", "cursor"),
+    ] {
+        let response = app
+            .client
+            .get(app.url(&format!("/api/v1/desk/reports?{query}")))
+            .bearer_auth(&app.token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 422, "{query}");
+        assert_eq!(response.json::<Value>().await.unwrap()["error"]["field"], field, "{query}");
+    }
+    let editor = app.user(Role::Editor);
+    let page = app.signed_in(&editor).await.get(app.url("/desk?status=open")).send().await.unwrap();
+    assert_eq!(page.status(), 422);
+    assert!(page.text().await.unwrap().contains("open"));
+}
+
+async fn the_first_run_link_creates_one_standards_editor_once(backend: Backend) {
+    let database = crate::helpers::TestDb::new(backend);
+    let (db, _) = corrigenda::db::Db::open(&corrigenda::db::DbTarget::parse(&database.url).unwrap()).unwrap();
+    let now = chrono::Utc::now().naive_utc();
+    let token = db.write_blocking(|c| corrigenda::domain::sessions::setup_link(c, now)).unwrap().unwrap();
+    let app = TestApp::on(database, |_| {}).await;
+    // TestApp::on made an account; the link must not work once one exists.
+    let closed = app.client.get(app.url(&format!("/setup/{token}"))).send().await.unwrap();
+    assert_eq!(closed.status(), 404);
+    let database = app.stop().await;
+    let fresh = crate::helpers::TestDb::new(backend);
+    drop(database);
+    let (db, _) = corrigenda::db::Db::open(&corrigenda::db::DbTarget::parse(&fresh.url).unwrap()).unwrap();
+    let token = db.write_blocking(|c| corrigenda::domain::sessions::setup_link(c, now)).unwrap().unwrap();
+    let app = TestApp::bare(fresh).await;
+    let browser = app.browser();
+    let page = browser.get(app.url(&format!("/setup/{token}"))).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let csrf = csrf_in(&page.text().await.unwrap());
+    let short = browser
+        .post(app.url(&format!("/setup/{token}")))
+        .form(&[
+            ("email", "sam@news.example"),
+            ("name", "Sam"),
+            ("password", "short"),
+            ("password_confirm", "short"),
+            ("csrf", &csrf),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(short.status(), 422);
+    let form = [
+        ("email", "sam@news.example"),
+        ("name", "Sam Standards"),
+        ("password", "a long enough passphrase"),
+        ("password_confirm", "a long enough passphrase"),
+        ("csrf", csrf.as_str()),
+    ];
+    let created = browser.post(app.url(&format!("/setup/{token}"))).form(&form).send().await.unwrap();
+    assert_eq!(created.status(), 303);
+    assert_eq!(browser.get(app.url("/desk")).send().await.unwrap().status(), 200, "signed in as the new account");
+    let reused = app.browser().get(app.url(&format!("/setup/{token}"))).send().await.unwrap();
+    assert_eq!(reused.status(), 404, "the link works once");
+    let user =
+        app.db.read_blocking(|c| Ok(corrigenda::db::models::User::by_email(c, "sam@news.example")?.unwrap())).unwrap();
+    assert_eq!(user.role, "standards_editor");
+}
+
+async fn auditors_see_tickets_without_reader_details(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (id, _) = app.filed().await;
+    let auditor = app.user(Role::Auditor);
+    let json: Value = app
+        .client
+        .get(app.url(&format!("/api/v1/desk/reports/{id}")))
+        .bearer_auth(&auditor.token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(json["reporter_email"], Value::Null);
+    assert_eq!(json["reporter_redacted"], true);
+    assert_eq!(json["allowed_moves"], json!([]));
+    let page = app
+        .signed_in(&auditor)
+        .await
+        .get(app.url(&format!("/desk/reports/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!page.contains("ada@example.com") && !page.contains("Ada Reader"));
+    assert!(!page.contains("/transitions"), "no forms for auditors");
+}

@@ -1,0 +1,298 @@
+//! The review workflow: the move table, versions, concurrency, the reader's steps and duplicates.
+
+use corrigenda::domain::accounts::Role;
+use corrigenda::domain::reports::Status;
+use corrigenda::domain::workflow::{self, MoveRequest, Mover, MOVES};
+use corrigenda::error::AppError;
+use serde_json::{json, Value};
+
+use crate::both_backends;
+use crate::helpers::{report_json, Backend, TestApp};
+
+both_backends!(
+    every_state_target_and_role_is_allowed_exactly_as_the_table_says,
+    a_stale_version_is_409_naming_who_changed_it,
+    concurrent_moves_with_one_version_have_one_winner,
+    a_bad_move_is_409_naming_the_allowed_ones,
+    a_missing_reason_is_422,
+    needs_info_round_trips_through_the_tracking_page,
+    a_decision_can_be_appealed_once_and_only_a_standards_editor_decides,
+    duplicates_stay_on_one_article_and_never_chain,
+    every_action_is_on_the_timeline,
+    an_unknown_report_is_404,
+);
+
+async fn every_state_target_and_role_is_allowed_exactly_as_the_table_says(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (id, _) = app.filed().await;
+    // A primary on the same article for `duplicate` moves.
+    app.file_report("kursk", &report_json()).await;
+    let primary = id + 1;
+    let users: Vec<_> = Role::ALL.iter().map(|r| app.user(*r)).collect();
+    for from in Status::ALL {
+        for to in Status::ALL {
+            for user in &users {
+                app.force_status(id, from.as_str());
+                let (_, version) = app.state_of(id);
+                let request = MoveRequest {
+                    to: to.as_str().into(),
+                    reason: Some("Checked against the transcript.".into()),
+                    version,
+                    duplicate_of: Some(primary),
+                };
+                let now = app.clock.now();
+                let actor = user.actor.clone();
+                let outcome = app.db.write_blocking(|c| workflow::transition(c, id, &actor, &request, now));
+                let allowed = MOVES.iter().any(|m| m.from == *from && m.to == *to && m.by.includes(user.actor.role));
+                match (&outcome, allowed) {
+                    (Ok(report), true) => assert_eq!(report.status, to.as_str()),
+                    (Err(AppError::Forbidden(_)), false) => {
+                        let standards_only =
+                            MOVES.iter().any(|m| m.from == *from && m.to == *to && m.by == Mover::StandardsEditor);
+                        assert!(
+                            user.actor.role == Role::Auditor || standards_only,
+                            "{from:?}->{to:?} as {:?}",
+                            user.actor.role
+                        );
+                    }
+                    (Err(AppError::Conflict(_)), false) => assert_ne!(user.actor.role, Role::Auditor),
+                    _ => panic!("{from:?} -> {to:?} as {:?}: allowed={allowed}, got {outcome:?}", user.actor.role),
+                }
+            }
+        }
+    }
+}
+
+async fn a_stale_version_is_409_naming_who_changed_it(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (id, _) = app.filed().await;
+    let erin = app.user(Role::Editor);
+    let first = app.move_report(&erin.token, id, json!({"to": "triaged", "version": 1})).await;
+    assert_eq!(first.status(), 200);
+    let body: Value = first.json().await.unwrap();
+    assert_eq!(body["version"], 2);
+    let stale = app.move_report(&app.token, id, json!({"to": "in_review", "version": 1})).await;
+    assert_eq!(stale.status(), 409);
+    let error: Value = stale.json().await.unwrap();
+    let message = error["error"]["message"].as_str().unwrap();
+    assert!(message.contains(&erin.actor.name) && message.contains("reload"), "{message}");
+    assert_eq!(app.state_of(id), ("triaged".into(), 2), "nothing overwritten");
+}
+
+async fn concurrent_moves_with_one_version_have_one_winner(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let a = app.user(Role::Editor);
+    let b = app.user(Role::Editor);
+    for _ in 0..5 {
+        let (id, _) = app.filed().await;
+        let body_a = json!({"to": "no_change", "reason": "Accurate as published.", "version": 1});
+        let body_b = json!({"to": "rejected", "reason": "Not an error.", "version": 1});
+        let (ra, rb) = tokio::join!(app.move_report(&a.token, id, body_a), app.move_report(&b.token, id, body_b));
+        let mut statuses = [ra.status().as_u16(), rb.status().as_u16()];
+        statuses.sort();
+        assert_eq!(statuses, [200, 409], "exactly one wins");
+        let (status, version) = app.state_of(id);
+        assert_eq!(version, 2);
+        assert!(status == "no_change" || status == "rejected");
+        let events: Value = app
+            .client
+            .get(app.url(&format!("/api/v1/desk/reports/{id}")))
+            .bearer_auth(&app.token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let moves = events["events"].as_array().unwrap().iter().filter(|e| e["kind"] == "status_changed").count();
+        assert_eq!(moves, 1, "one event for one move");
+    }
+}
+
+async fn a_bad_move_is_409_naming_the_allowed_ones(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (id, _) = app.filed().await;
+    let response = app.move_report(&app.token, id, json!({"to": "corrected", "version": 1})).await;
+    assert_eq!(response.status(), 409);
+    let message = response.json::<Value>().await.unwrap()["error"]["message"].as_str().unwrap().to_owned();
+    assert!(message.contains("publishing a correction"), "{message}");
+    assert!(
+        message.contains("triaged") && message.contains("in_review") && message.contains("needs_info"),
+        "{message}"
+    );
+    let unknown = app.move_report(&app.token, id, json!({"to": "closed", "version": 1})).await;
+    assert_eq!(unknown.status(), 422);
+    assert_eq!(unknown.json::<Value>().await.unwrap()["error"]["field"], "to");
+}
+
+async fn a_missing_reason_is_422(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (id, _) = app.filed().await;
+    for to in ["no_change", "rejected", "needs_info", "duplicate"] {
+        let response = app.move_report(&app.token, id, json!({"to": to, "reason": "  ", "version": 1})).await;
+        assert_eq!(response.status(), 422, "{to}");
+        assert_eq!(response.json::<Value>().await.unwrap()["error"]["field"], "reason", "{to}");
+    }
+    assert_eq!(app.state_of(id), ("new".into(), 1));
+}
+
+async fn needs_info_round_trips_through_the_tracking_page(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (id, token) = app.filed().await;
+    let question = "Which <b>transcript</b> do you mean?";
+    let asked = app.move_report(&app.token, id, json!({"to": "needs_info", "reason": question, "version": 1})).await;
+    assert_eq!(asked.status(), 200);
+    let page = app.client.get(app.url(&format!("/reports/{token}"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Which &lt;b&gt;transcript&lt;/b&gt; do you mean?"), "the question is shown, escaped");
+    assert!(page.contains(&format!("action=\"/reports/{token}/reply\"")), "with a form to answer");
+    let empty =
+        app.client.post(app.url(&format!("/reports/{token}/reply"))).form(&[("body", " ")]).send().await.unwrap();
+    assert_eq!(empty.status(), 422);
+    let answered = app
+        .client
+        .post(app.url(&format!("/reports/{token}/reply")))
+        .form(&[("body", "The one from 12 December.")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answered.status(), 303);
+    assert_eq!(app.state_of(id).0, "in_review");
+    let tracking: Value =
+        app.client.get(app.url(&format!("/api/v1/reports/{token}"))).send().await.unwrap().json().await.unwrap();
+    let kinds: Vec<&str> =
+        tracking["history"].as_array().unwrap().iter().map(|h| h["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["report_filed", "status_changed", "reader_replied"]);
+    let again = app
+        .client
+        .post(app.url(&format!("/api/v1/reports/{token}/replies")))
+        .json(&json!({"body": "More"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 409, "no open question any more");
+}
+
+async fn a_decision_can_be_appealed_once_and_only_a_standards_editor_decides(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (id, token) = app.filed().await;
+    let early = app
+        .client
+        .post(app.url(&format!("/api/v1/reports/{token}/appeal")))
+        .json(&json!({"reason": "Please"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(early.status(), 409, "nothing to appeal yet");
+    app.move_report(&app.token, id, json!({"to": "no_change", "reason": "The figure is right.", "version": 1})).await;
+    let page = app.client.get(app.url(&format!("/reports/{token}"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("The figure is right."), "the reason is shown to the reader");
+    let appeal = app
+        .client
+        .post(app.url(&format!("/api/v1/reports/{token}/appeal")))
+        .json(&json!({"reason": "The ministry corrected it on Monday."}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(appeal.status(), 200);
+    assert_eq!(app.state_of(id).0, "appealed");
+    let editor = app.move_report(&app.token, id, json!({"to": "in_review", "reason": "Reopen", "version": 3})).await;
+    assert_eq!(editor.status(), 403, "editors do not decide appeals");
+    let sam = app.user(Role::StandardsEditor);
+    let decided = app
+        .move_report(&sam.token, id, json!({"to": "no_change", "reason": "Checked again: still right.", "version": 3}))
+        .await;
+    assert_eq!(decided.status(), 200);
+    let twice = app
+        .client
+        .post(app.url(&format!("/reports/{token}/appeal")))
+        .form(&[("reason", "Once more, please.")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(twice.status(), 409);
+    assert!(twice.text().await.unwrap().contains("already appealed"));
+    assert_eq!(app.state_of(id).0, "no_change");
+}
+
+async fn duplicates_stay_on_one_article_and_never_chain(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (a, _) = app.filed().await;
+    let (b, _) = app.filed().await;
+    let (c, _) = app.filed().await;
+    let mut other = crate::helpers::article_json();
+    other["url"] = json!("https://news.example/other");
+    app.put_article("other", &other).await;
+    let mut on_other = report_json();
+    on_other["quote"] = json!("four-year mark");
+    app.file_report("other", &on_other).await;
+    let elsewhere = c + 1;
+    let dup = |to: i64| json!({"to": "duplicate", "reason": "Same passage.", "version": 1, "duplicate_of": to});
+    for (target, why) in [(a, "itself"), (elsewhere, "another article"), (9999, "no report")] {
+        let response = app.move_report(&app.token, a, dup(target)).await;
+        assert_eq!(response.status(), 422, "{why}");
+        assert_eq!(response.json::<Value>().await.unwrap()["error"]["field"], "duplicate_of", "{why}");
+    }
+    assert_eq!(app.move_report(&app.token, a, dup(b)).await.status(), 200);
+    let chain = app.move_report(&app.token, c, dup(a)).await;
+    assert_eq!(chain.status(), 422);
+    assert!(chain.json::<Value>().await.unwrap()["error"]["message"].as_str().unwrap().contains(&format!("#{b}")));
+    // Marking the primary a duplicate re-points its duplicates: still no chain.
+    assert_eq!(app.move_report(&app.token, b, dup(c)).await.status(), 200);
+    let ticket: Value = app
+        .client
+        .get(app.url(&format!("/api/v1/desk/reports/{a}")))
+        .bearer_auth(&app.token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ticket["duplicate_of"], c);
+}
+
+async fn every_action_is_on_the_timeline(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (id, token) = app.filed().await;
+    let erin = app.user(Role::Editor);
+    let post = |path: &str, body: Value| {
+        app.client
+            .post(app.url(&format!("/api/v1/desk/reports/{id}/{path}")))
+            .bearer_auth(&app.token)
+            .json(&body)
+            .send()
+    };
+    assert_eq!(post("assignment", json!({"assignee_email": erin.email, "version": 1})).await.unwrap().status(), 200);
+    assert_eq!(post("severity", json!({"severity": "legal", "version": 2})).await.unwrap().status(), 200);
+    assert_eq!(post("notes", json!({"body": "Called the ministry."})).await.unwrap().status(), 201);
+    assert_eq!(app.move_report(&app.token, id, json!({"to": "in_review", "version": 3})).await.status(), 200);
+    let ticket: Value = app
+        .client
+        .get(app.url(&format!("/api/v1/desk/reports/{id}")))
+        .bearer_auth(&app.token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let kinds: Vec<&str> = ticket["events"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["report_filed", "assigned", "severity_changed", "note", "status_changed"]);
+    assert_eq!(ticket["assignee"]["email"], erin.email.as_str());
+    assert_eq!(ticket["severity"], "legal");
+    let public: Value =
+        app.client.get(app.url(&format!("/api/v1/reports/{token}"))).send().await.unwrap().json().await.unwrap();
+    let text = public.to_string();
+    assert!(!text.contains("Called the ministry") && !text.contains(&erin.email), "internal events stay internal");
+    let bad = post("assignment", json!({"assignee_email": "nobody@news.example", "version": 4})).await.unwrap();
+    assert_eq!(bad.status(), 422);
+    assert_eq!(bad.json::<Value>().await.unwrap()["error"]["field"], "assignee_email");
+}
+
+async fn an_unknown_report_is_404(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let response = app.move_report(&app.token, 424242, json!({"to": "triaged", "version": 1})).await;
+    assert_eq!(response.status(), 404);
+    let page = app.client.get(app.url("/api/v1/desk/reports/abc")).bearer_auth(&app.token).send().await.unwrap();
+    assert_eq!(page.status(), 404);
+}
