@@ -53,6 +53,9 @@ struct SettingsArgs {
         global = true
     )]
     response_targets: String,
+    /// The publisher's time zone (IANA name), for dates shown besides UTC.
+    #[arg(long, env = "CORRIGENDA_TIMEZONE", default_value = "UTC", global = true)]
+    timezone: String,
 }
 
 #[derive(Debug, Subcommand)]
@@ -162,6 +165,7 @@ impl From<&SettingsArgs> for RawSettings {
             report_rate_limit: a.report_rate_limit.clone(),
             trusted_proxies: a.trusted_proxies.clone(),
             response_targets: a.response_targets.clone(),
+            timezone: a.timezone.clone(),
         }
     }
 }

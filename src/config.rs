@@ -32,6 +32,8 @@ pub struct Config {
     pub trusted_proxies: Vec<IpAddr>,
     /// Response time per severity.
     pub response_targets: Targets,
+    /// The publisher's time zone, for dates shown to readers besides UTC.
+    pub timezone: chrono_tz::Tz,
 }
 
 /// The raw values as given on the command line or in the environment.
@@ -44,6 +46,7 @@ pub struct RawSettings {
     pub report_rate_limit: String,
     pub trusted_proxies: Option<String>,
     pub response_targets: String,
+    pub timezone: String,
 }
 
 /// A setting that cannot be used, as one line naming it.
@@ -80,6 +83,9 @@ impl RawSettings {
             trusted_proxies: parse_proxies(self.trusted_proxies.as_deref().unwrap_or(""))?,
             response_targets: Targets::parse(&self.response_targets)
                 .map_err(|m| bad("CORRIGENDA_RESPONSE_TARGETS (--response-targets)", m))?,
+            timezone: self.timezone.trim().parse().map_err(|_| {
+                bad("CORRIGENDA_TIMEZONE (--timezone)", format!("{:?} is not a time zone name like Europe/Berlin", self.timezone))
+            })?,
         })
     }
 }
@@ -165,6 +171,7 @@ mod tests {
             publication: "The Example Times".into(),
             report_rate_limit: "10/600".into(),
             response_targets: "legal=2h,high=24h,normal=72h,low=7d".into(),
+            timezone: "UTC".into(),
             ..Default::default()
         }
     }

@@ -145,6 +145,20 @@ pub fn migrate(conn: &mut DbConnection) -> Result<usize, DbError> {
     }
 }
 
+/// Arbitrary but fixed key of the advisory lock that serialises log appends across instances.
+const LOG_LOCK_KEY: i64 = 0x636f_7272_6c6f;
+
+/// Serialises appends to the public log until the current transaction ends.
+///
+/// PostgreSQL: a transaction-scoped advisory lock, so several app instances keep one
+/// chain head. SQLite: writes are already serialised by the single writer.
+pub fn lock_log(conn: &mut DbConnection) -> Result<(), DbError> {
+    match conn {
+        DbConnection::Sqlite(_) => Ok(()),
+        DbConnection::Postgres(c) => Ok(c.batch_execute(&format!("SELECT pg_advisory_xact_lock({LOG_LOCK_KEY})"))?),
+    }
+}
+
 /// Makes pooled connections by URL scheme (the derived `establish` would hide the real error).
 #[derive(Debug)]
 pub struct Manager(DbTarget);

@@ -4,7 +4,8 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::schema::{
-    api_tokens, articles, events, login_failures, reports, sessions, setup_tokens, ticket_views, users,
+    api_tokens, articles, correction_reports, correction_standards, corrections, events, log_entries, login_failures,
+    reports, sessions, setup_tokens, standards, ticket_views, users,
 };
 use super::DbConnection;
 
@@ -493,5 +494,229 @@ impl Event {
             .select((Self::as_select(), users::name.nullable()))
             .first(conn)
             .optional()
+    }
+}
+
+/// One version of a standard.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = standards)]
+pub struct Standard {
+    pub id: i64,
+    pub code: String,
+    pub version: i32,
+    pub title: String,
+    pub body: String,
+    pub created_at: NaiveDateTime,
+    pub created_by: Option<i64>,
+}
+
+impl Standard {
+    /// Every version of every standard, by code then newest version first.
+    pub fn all_versions(conn: &mut DbConnection) -> QueryResult<Vec<Self>> {
+        standards::table.order((standards::code.asc(), standards::version.desc())).select(Self::as_select()).load(conn)
+    }
+
+    /// The newest version of `code`, if any.
+    pub fn current(conn: &mut DbConnection, code: &str) -> QueryResult<Option<Self>> {
+        standards::table
+            .filter(standards::code.eq(code))
+            .order(standards::version.desc())
+            .select(Self::as_select())
+            .first(conn)
+            .optional()
+    }
+
+    /// Adds a version.
+    pub fn insert(
+        conn: &mut DbConnection,
+        code: &str,
+        version: i32,
+        title: &str,
+        body: &str,
+        by: i64,
+        now: NaiveDateTime,
+    ) -> QueryResult<()> {
+        diesel::insert_into(standards::table)
+            .values((
+                standards::code.eq(code),
+                standards::version.eq(version),
+                standards::title.eq(title),
+                standards::body.eq(body),
+                standards::created_by.eq(by),
+                standards::created_at.eq(now),
+            ))
+            .execute(conn)
+            .map(drop)
+    }
+
+    /// The standard versions a correction cites.
+    pub fn cited_by(conn: &mut DbConnection, correction_ids: &[i64]) -> QueryResult<Vec<(i64, Self)>> {
+        correction_standards::table
+            .inner_join(standards::table)
+            .filter(correction_standards::correction_id.eq_any(correction_ids))
+            .order(standards::code.asc())
+            .select((correction_standards::correction_id, Self::as_select()))
+            .load(conn)
+    }
+}
+
+/// A correction row (published ones are never changed).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = corrections)]
+pub struct Correction {
+    pub id: i64,
+    pub article_id: String,
+    pub kind: String,
+    pub body: String,
+    pub original: Option<String>,
+    pub corrected: Option<String>,
+    pub headline: bool,
+    pub supersedes: Option<i64>,
+    /// `pending` (awaiting approval) or `published`.
+    pub status: String,
+    pub created_by: i64,
+    pub created_at: NaiveDateTime,
+    pub approved_by: Option<i64>,
+    pub published_by: Option<i64>,
+    pub published_at: Option<NaiveDateTime>,
+}
+
+/// A correction to insert.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = corrections)]
+pub struct NewCorrection<'a> {
+    pub article_id: &'a str,
+    pub kind: &'a str,
+    pub body: &'a str,
+    pub original: Option<&'a str>,
+    pub corrected: Option<&'a str>,
+    pub headline: bool,
+    pub supersedes: Option<i64>,
+    pub status: &'a str,
+    pub created_by: i64,
+    pub created_at: NaiveDateTime,
+    pub published_by: Option<i64>,
+    pub published_at: Option<NaiveDateTime>,
+}
+
+impl Correction {
+    /// The correction with this id.
+    pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Self>> {
+        corrections::table.find(id).select(Self::as_select()).first(conn).optional()
+    }
+
+    /// Inserts a correction with its cited standards and linked reports; returns its id.
+    pub fn insert(
+        conn: &mut DbConnection,
+        new: &NewCorrection<'_>,
+        standard_ids: &[i64],
+        report_ids: &[i64],
+    ) -> QueryResult<i64> {
+        let id: i64 = diesel::insert_into(corrections::table).values(new).returning(corrections::id).get_result(conn)?;
+        for standard_id in standard_ids {
+            diesel::insert_into(correction_standards::table)
+                .values((correction_standards::correction_id.eq(id), correction_standards::standard_id.eq(standard_id)))
+                .execute(conn)?;
+        }
+        for report_id in report_ids {
+            diesel::insert_into(correction_reports::table)
+                .values((correction_reports::correction_id.eq(id), correction_reports::report_id.eq(report_id)))
+                .execute(conn)?;
+        }
+        Ok(id)
+    }
+
+    /// Marks a pending correction published; false when it was not pending (approved twice at once).
+    pub fn publish(conn: &mut DbConnection, id: i64, approved_by: i64, now: NaiveDateTime) -> QueryResult<bool> {
+        diesel::update(corrections::table.find(id).filter(corrections::status.eq("pending")))
+            .set((
+                corrections::status.eq("published"),
+                corrections::approved_by.eq(approved_by),
+                corrections::published_by.eq(corrections::created_by.nullable()),
+                corrections::published_at.eq(now),
+            ))
+            .execute(conn)
+            .map(|n| n == 1)
+    }
+
+    /// The reports a correction resolves.
+    pub fn report_ids(conn: &mut DbConnection, id: i64) -> QueryResult<Vec<i64>> {
+        correction_reports::table
+            .filter(correction_reports::correction_id.eq(id))
+            .select(correction_reports::report_id)
+            .load(conn)
+    }
+
+    /// Published corrections of an article, newest first.
+    pub fn published_for(conn: &mut DbConnection, article_id: &str) -> QueryResult<Vec<Self>> {
+        corrections::table
+            .filter(corrections::article_id.eq(article_id))
+            .filter(corrections::status.eq("published"))
+            .order((corrections::published_at.desc(), corrections::id.desc()))
+            .select(Self::as_select())
+            .load(conn)
+    }
+
+    /// Published corrections that supersede any of `ids`: (superseded id, superseding id).
+    pub fn superseders(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<(Option<i64>, i64)>> {
+        corrections::table
+            .filter(corrections::supersedes.eq_any(ids))
+            .filter(corrections::status.eq("published"))
+            .select((corrections::supersedes, corrections::id))
+            .load(conn)
+    }
+
+    /// Corrections awaiting approval, oldest first, with their article title and author name.
+    pub fn pending(conn: &mut DbConnection) -> QueryResult<Vec<(Self, String, String)>> {
+        corrections::table
+            .inner_join(articles::table)
+            .inner_join(users::table.on(users::id.eq(corrections::created_by)))
+            .filter(corrections::status.eq("pending"))
+            .order(corrections::id.asc())
+            .select((Self::as_select(), articles::title, users::name))
+            .load(conn)
+    }
+}
+
+/// One entry of the public, hash-chained log.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = log_entries)]
+pub struct LogEntry {
+    pub idx: i64,
+    pub correction_id: i64,
+    /// The correction as RFC 8785 canonical JSON: exactly the bytes hashed.
+    pub canonical: String,
+    /// Lowercase hex SHA-256.
+    pub hash: String,
+    pub created_at: NaiveDateTime,
+}
+
+impl LogEntry {
+    /// The newest entry, if any.
+    pub fn head(conn: &mut DbConnection) -> QueryResult<Option<Self>> {
+        log_entries::table.order(log_entries::idx.desc()).select(Self::as_select()).first(conn).optional()
+    }
+
+    /// Appends the entry.
+    pub fn insert(&self, conn: &mut DbConnection) -> QueryResult<()> {
+        diesel::insert_into(log_entries::table).values(self).execute(conn).map(drop)
+    }
+
+    /// Entries with `from <= idx < to`, in order.
+    pub fn range(conn: &mut DbConnection, from: i64, to: i64) -> QueryResult<Vec<Self>> {
+        log_entries::table
+            .filter(log_entries::idx.ge(from))
+            .filter(log_entries::idx.lt(to))
+            .order(log_entries::idx.asc())
+            .select(Self::as_select())
+            .load(conn)
+    }
+
+    /// The hashes of the entries of these corrections: (correction id, hash).
+    pub fn hashes_of(conn: &mut DbConnection, correction_ids: &[i64]) -> QueryResult<Vec<(i64, String)>> {
+        log_entries::table
+            .filter(log_entries::correction_id.eq_any(correction_ids))
+            .select((log_entries::correction_id, log_entries::hash))
+            .load(conn)
     }
 }

@@ -108,7 +108,68 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    standards (id) {
+        id -> BigInt,
+        code -> Text,
+        version -> Integer,
+        title -> Text,
+        body -> Text,
+        created_at -> Timestamp,
+        created_by -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    corrections (id) {
+        id -> BigInt,
+        article_id -> Text,
+        kind -> Text,
+        body -> Text,
+        original -> Nullable<Text>,
+        corrected -> Nullable<Text>,
+        headline -> Bool,
+        supersedes -> Nullable<BigInt>,
+        status -> Text,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+        approved_by -> Nullable<BigInt>,
+        published_by -> Nullable<BigInt>,
+        published_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    correction_standards (correction_id, standard_id) {
+        correction_id -> BigInt,
+        standard_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    correction_reports (correction_id, report_id) {
+        correction_id -> BigInt,
+        report_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    log_entries (idx) {
+        idx -> BigInt,
+        correction_id -> BigInt,
+        canonical -> Text,
+        hash -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(api_tokens -> users (user_id));
+diesel::joinable!(corrections -> articles (article_id));
+diesel::joinable!(correction_standards -> corrections (correction_id));
+diesel::joinable!(correction_standards -> standards (standard_id));
+diesel::joinable!(correction_reports -> corrections (correction_id));
+diesel::joinable!(correction_reports -> reports (report_id));
+diesel::joinable!(log_entries -> corrections (correction_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(ticket_views -> users (user_id));
 diesel::joinable!(ticket_views -> reports (report_id));
@@ -125,4 +186,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     login_failures,
     ticket_views,
     setup_tokens,
+    standards,
+    corrections,
+    correction_standards,
+    correction_reports,
+    log_entries,
 );

@@ -24,40 +24,6 @@ pub const EVIDENCE_MAX: usize = 10;
 /// Longest reporter name, in characters.
 pub const NAME_MAX: usize = 200;
 
-macro_rules! vocabulary {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident => $value:literal, $label:literal;)+ }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant),+ }
-
-        impl $name {
-            /// Every value, in display order.
-            pub const ALL: &'static [Self] = &[$(Self::$variant),+];
-
-            /// The value as stored and sent over the API.
-            pub fn as_str(self) -> &'static str {
-                match self { $(Self::$variant => $value),+ }
-            }
-
-            /// The label shown to people.
-            pub fn label(self) -> &'static str {
-                match self { $(Self::$variant => $label),+ }
-            }
-
-            /// Parses a stored or sent value.
-            pub fn parse(raw: &str) -> Option<Self> {
-                Self::ALL.iter().copied().find(|v| v.as_str() == raw)
-            }
-
-            /// The allowed values, comma separated, for error messages.
-            pub fn allowed() -> String {
-                Self::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>().join(", ")
-            }
-        }
-    };
-}
-
 vocabulary! {
     /// What kind of error the reader reports.
     Category {

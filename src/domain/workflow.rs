@@ -70,8 +70,14 @@ pub const MOVES: &[Move] = &[
     mv(InReview, Duplicate, Editor, true),
     mv(NeedsInfo, Duplicate, Editor, true),
     mv(Duplicate, InReview, StandardsEditor, true),
+    mv(New, AwaitingApproval, Publishing, false),
+    mv(Triaged, AwaitingApproval, Publishing, false),
     mv(InReview, AwaitingApproval, Publishing, false),
+    mv(NeedsInfo, AwaitingApproval, Publishing, false),
+    mv(New, Corrected, Publishing, false),
+    mv(Triaged, Corrected, Publishing, false),
     mv(InReview, Corrected, Publishing, false),
+    mv(NeedsInfo, Corrected, Publishing, false),
     mv(AwaitingApproval, Corrected, Publishing, false),
     mv(Duplicate, Corrected, Publishing, false),
     mv(NoChange, Appealed, Reader, true),
@@ -290,6 +296,41 @@ pub fn transition(
         now,
     )?;
     Ok(Report::find(conn, id)?.unwrap_or(report))
+}
+
+/// Whether publishing (or drafting for approval) may move a report in `from` to `to`.
+pub fn publishing_allows(from: Status, to: Status) -> bool {
+    MOVES.iter().any(|m| m.from == from && m.to == to && m.by == Publishing)
+}
+
+/// A move made by publishing or approving correction `correction_id`; duplicates of a corrected report follow it.
+pub fn publishing_move(
+    conn: &mut DbConnection,
+    report: &Report,
+    to: Status,
+    actor: &Actor,
+    correction_id: i64,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    let from = Status::parse(&report.status).unwrap_or(New);
+    if !publishing_allows(from, to) {
+        return Err(AppError::Conflict(format!(
+            "report #{} is {} and cannot be resolved by a correction",
+            report.id,
+            from.as_str()
+        )));
+    }
+    bump(conn, report, now, to, report.duplicate_of)?;
+    let payload = serde_json::json!({ "from": from.as_str(), "to": to.as_str(), "correction_id": correction_id });
+    event(conn, report.id, Some(actor), "status_changed", true, payload, now)?;
+    if to == Corrected {
+        for dup in Report::duplicates_of(conn, report.id)? {
+            if dup.status == Duplicate.as_str() {
+                publishing_move(conn, &dup, Corrected, actor, correction_id, now)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Checks the primary report for a duplicate move and returns its id.

@@ -8,6 +8,7 @@ use super::auth::{CanEdit, CanRead, Signed};
 use super::extract::{parse_json, read_body, REPORT_BODY_LIMIT};
 use super::AppState;
 use crate::domain::articles::rfc3339;
+use crate::domain::corrections::{self, CorrectionInput, CorrectionView};
 use crate::domain::desk::{self, QueueFilter, QueuePage, Ticket};
 use crate::domain::reports::{self, Category, Severity, Status, Tracking};
 use crate::domain::workflow::{self, MoveRequest};
@@ -421,4 +422,44 @@ pub async fn appeal(
         })
         .await?;
     tracked(&state, token).await
+}
+
+/// Publishes a correction, or holds it for a standards editor's approval (retractions, headline corrections).
+#[utoipa::path(
+    post, path = "/api/v1/desk/corrections", tag = "corrections",
+    request_body = CorrectionInput,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Published (`status` published) or held for approval (`status` pending)", body = CorrectionView),
+        (status = 403, description = "The role may not publish", body = ErrorBody),
+        (status = 404, description = "Unknown article", body = ErrorBody),
+        (status = 409, description = "A linked report is closed or already pending", body = ErrorBody),
+        (status = 422, description = "Unknown kind or standard, or a bad field; `field` names it", body = ErrorBody),
+    )
+)]
+pub async fn publish(state: State, req: HttpRequest, staff: Signed<CanEdit>, payload: web::Payload) -> Result<HttpResponse, AppError> {
+    let input: CorrectionInput = parse_json(&read_body(&req, payload, DESK_BODY_LIMIT).await?)?;
+    let (actor, now) = (staff.actor.clone(), state.now());
+    let view = state.db.write(move |c| corrections::publish(c, &actor, &input, now)).await?;
+    Ok(HttpResponse::Created().json(view))
+}
+
+/// Approves a pending correction, which publishes it (a standards editor other than its author).
+#[utoipa::path(
+    post, path = "/api/v1/desk/corrections/{id}/approval", tag = "corrections",
+    params(("id" = i64, Path, description = "The correction's number")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Approved and published", body = CorrectionView),
+        (status = 403, description = "Not a standards editor, or the author", body = ErrorBody),
+        (status = 404, description = "No such correction", body = ErrorBody),
+        (status = 409, description = "Already published", body = ErrorBody),
+    )
+)]
+pub async fn approve(state: State, staff: Signed<CanEdit>, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let raw = path.into_inner();
+    let id: i64 = raw.parse().map_err(|_| AppError::NotFound(format!("no correction has the number {raw:?}")))?;
+    let (actor, now) = (staff.actor.clone(), state.now());
+    let view = state.db.write(move |c| corrections::approve(c, &actor, id, now)).await?;
+    Ok(HttpResponse::Ok().json(view))
 }

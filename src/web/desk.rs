@@ -27,6 +27,7 @@ pub fn staff_layout(state: &AppState, staff: &Staff) -> views::Layout {
         name: staff.actor.name.clone(),
         role_label: role_label(staff.actor.role).into(),
         csrf: staff.session.as_ref().map(|s| s.csrf.clone()).unwrap_or_default(),
+        is_standards_editor: staff.actor.role == crate::domain::accounts::Role::StandardsEditor,
     });
     layout
 }
@@ -473,7 +474,9 @@ fn ticket_view(
         })
         .collect();
     let assignee_email = t.assignee.as_ref().map(|u| u.email.as_str()).unwrap_or("");
+    let open = !matches!(status, Status::Corrected | Status::NoChange | Status::Rejected | Status::Duplicate | Status::AwaitingApproval | Status::Appealed);
     views::TicketView {
+        publish_href: (can_edit && open).then(|| format!("/desk/corrections/new?report={}", r.id)),
         id: r.id,
         version: r.version,
         csrf: staff.session.as_ref().map(|s| s.csrf.clone()).unwrap_or_default(),

@@ -6,6 +6,8 @@ pub mod auth;
 pub mod desk;
 pub mod errors;
 pub mod extract;
+pub mod log;
+pub mod desk_corrections;
 pub mod openapi;
 pub mod public;
 pub mod ratelimit;
@@ -83,6 +85,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/articles/{id}", web::put().to(api::put_article))
             .route("/articles/{id}", web::get().to(api::get_article))
             .route("/articles/{id}/reports", web::post().to(api::file_report))
+            .route("/articles/{id}/corrections", web::get().to(log::article_log_json))
+            .route("/corrections", web::get().to(log::site_log_json))
+            .route("/desk/corrections", web::post().to(api_desk::publish))
+            .route("/desk/corrections/{id}/approval", web::post().to(api_desk::approve))
             .route("/reports/{token}", web::get().to(api::track_report))
             .route("/reports/{token}/replies", web::post().to(api_desk::reply))
             .route("/reports/{token}/appeal", web::post().to(api_desk::appeal))
@@ -93,7 +99,20 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/desk/reports/{id}/severity", web::post().to(api_desk::severity))
             .route("/desk/reports/{id}/notes", web::post().to(api_desk::note)),
     )
-    .route("/", web::get().to(public::home))
+    .route("/", web::get().to(log::home))
+    .route("/standards", web::get().to(log::standards_page))
+    .route("/corrections", web::get().to(log::site_log))
+    .route("/corrections.atom", web::get().to(log::site_atom))
+    .route("/corrections.csv", web::get().to(log::site_csv))
+    .route("/articles/{id}/corrections", web::get().to(log::article_log))
+    .route("/articles/{id}/corrections.atom", web::get().to(log::article_atom))
+    .route("/articles/{id}/notice", web::get().to(log::notice))
+    .route("/desk/corrections", web::get().to(desk_corrections::pending))
+    .route("/desk/corrections", web::post().to(desk_corrections::submit))
+    .route("/desk/corrections/new", web::get().to(desk_corrections::new_form))
+    .route("/desk/corrections/{id}/approval", web::post().to(desk_corrections::approve))
+    .route("/desk/standards", web::get().to(desk_corrections::standards))
+    .route("/desk/standards", web::post().to(desk_corrections::save_standard))
     .route("/static/style.css", web::get().to(public::stylesheet))
     .route("/healthz", web::get().to(public::health))
     .route("/articles", web::get().to(public::find_article))
@@ -133,7 +152,6 @@ pub fn serve(listener: TcpListener, state: AppState, workers: usize) -> std::io:
                 DefaultHeaders::new()
                     .add(("X-Content-Type-Options", "nosniff"))
                     .add(("Referrer-Policy", "same-origin"))
-                    .add(("X-Frame-Options", "DENY"))
                     .add((
                         "Content-Security-Policy",
                         "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; \

@@ -5,7 +5,8 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::errors::{ErrorBody, ErrorDetail};
-use super::{api, api_desk};
+use super::{api, api_desk, log};
+use crate::domain::corrections::{CorrectionInput, CorrectionView, Kind, LogItem, LogPage, StandardCite};
 use crate::domain::articles::{ArticleInput, ArticleView};
 use crate::domain::desk::{QueueItem, QueuePage, StatusCount};
 use crate::domain::reports::Severity;
@@ -25,18 +26,21 @@ use crate::domain::workflow::MoveRequest;
         api::put_article, api::get_article, api::file_report, api::track_report,
         api_desk::reply, api_desk::appeal, api_desk::queue, api_desk::ticket,
         api_desk::transition, api_desk::assign, api_desk::severity, api_desk::note,
+        api_desk::publish, api_desk::approve, log::article_log_json, log::site_log_json,
     ),
     components(schemas(
         ArticleInput, ArticleView, ReportInput, api::FiledReport, Tracking, HistoryEntry, Category, Status, Severity,
         ErrorBody, ErrorDetail, QueuePage, QueueItem, StatusCount, MoveRequest, api_desk::TicketJson, api_desk::EventView,
         api_desk::Person, api_desk::AssignRequest, api_desk::SeverityRequest, api_desk::NoteRequest,
-        api_desk::ReplyRequest, api_desk::AppealRequest,
+        api_desk::ReplyRequest, api_desk::AppealRequest, CorrectionInput, CorrectionView, Kind, LogItem, LogPage,
+        StandardCite, log::ArticleCorrections,
     )),
     modifiers(&BearerToken),
     tags(
         (name = "articles", description = "Articles as the CMS knows them"),
         (name = "reports", description = "Readers' correction reports"),
         (name = "desk", description = "The editors' desk: queue, tickets and the review workflow"),
+        (name = "corrections", description = "Published corrections and their approval"),
     )
 )]
 pub struct ApiDoc;

@@ -23,11 +23,6 @@ pub fn html(status: u16, markup: maud::Markup) -> HttpResponse {
         .body(markup.into_string())
 }
 
-/// `GET /`: what this is, and the find box.
-pub async fn home(state: State) -> HttpResponse {
-    html(200, views::home(&state.layout, &views::HomeView::default()))
-}
-
 /// `GET /static/style.css`.
 pub async fn stylesheet() -> HttpResponse {
     HttpResponse::Ok()
@@ -62,6 +57,7 @@ pub async fn find_article(state: State, query: web::Query<FindQuery>) -> Result<
             .finish()),
         None => {
             let view = views::HomeView {
+                recent: Vec::new(),
                 find_error: Some(format!("No article with the ID or address {q:?} is registered here.")),
                 query: q,
             };

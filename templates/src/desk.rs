@@ -2,9 +2,11 @@
 
 use maud::{html, Markup};
 
+use crate::log::{correction_item, diff_block, standards_catalogue, Detail};
 use crate::partials::{
-    article_box, error_summary, evidence_list, form_group, id_safe, join_names, messages_for, notice_panel,
-    textarea_value, Field,
+    article_box, checkbox_group, error_summary, evidence_list, field_error, form_group, join_names, messages_for,
+    notice_panel,
+    options, select_group, textarea_value, Field,
 };
 use crate::{ArticleSummary, FieldError, Layout};
 
@@ -153,6 +155,8 @@ pub struct MoveOption {
 #[derive(Debug, Clone)]
 pub struct TicketView {
     pub id: i64,
+    /// Link to draft a correction from this ticket (`/desk/corrections/new?report=ID`), when the ticket is open and the user may edit.
+    pub publish_href: Option<String>,
     /// Sent back as hidden field `version` with every form, for optimistic concurrency.
     pub version: i64,
     /// Hidden field `csrf` in every form.
@@ -287,27 +291,6 @@ pub fn setup(layout: &Layout, view: &SetupView) -> Markup {
     layout.page(title, body)
 }
 
-/// The `<option>`s of a select.
-fn options(opts: &[Opt]) -> Markup {
-    html! {
-        @for opt in opts {
-            option value=(opt.value) selected[opt.selected] { (opt.label) }
-        }
-    }
-}
-
-/// A labelled select, rendered only when it has options.
-fn select_group(name: &str, label: &str, opts: &[Opt]) -> Markup {
-    let field = Field::new(name, label, "");
-    html! {
-        @if !opts.is_empty() {
-            (form_group(&field, html! {
-                select.select id=(field.id()) name=(field.name) { (options(opts)) }
-            }))
-        }
-    }
-}
-
 /// A "Overdue" flag in words, not colour alone.
 fn overdue_flag() -> Markup {
     html! { " " strong.flag-overdue { "Overdue" } }
@@ -339,19 +322,7 @@ pub fn queue(layout: &Layout, view: &QueueView) -> Markup {
             h2 #filters-heading { "Filter the reports" }
             form method="get" action="/desk" accept-charset="utf-8" {
                 @if !view.statuses.is_empty() {
-                    fieldset.checkbox-group {
-                        legend.label { "Status" }
-                        div.checkboxes {
-                            @for opt in &view.statuses {
-                                @let id = format!("field-status-{}", id_safe(&opt.value));
-                                div.checkbox {
-                                    input #(id) type="checkbox" name="status" value=(opt.value)
-                                        checked[opt.selected];
-                                    label for=(id) { (opt.label) }
-                                }
-                            }
-                        }
-                    }
+                    (checkbox_group(&Field::new("status", "Status", ""), &view.statuses))
                 }
                 div.filter-grid {
                     (select_group("category", "Kind of error", &view.categories))
@@ -604,6 +575,9 @@ fn ticket_actions(view: &TicketView) -> Markup {
     html! {
         section.ticket-actions aria-labelledby="actions-heading" {
             h2 #actions-heading { "Actions" }
+            @if let Some(href) = &view.publish_href {
+                p.call-to-action { a.button href=(href) { "Draft a correction" } }
+            }
             @if !view.moves.is_empty() {
                 h3 { "Move the report" }
                 @for mv in &view.moves {
@@ -685,4 +659,322 @@ fn move_form(base: &str, mv: &MoveOption, hidden: &Markup) -> Markup {
             }
         }
     }
+}
+
+/// The correction form `/desk/corrections/new` (from a ticket or standalone), with an optional preview.
+#[derive(Debug, Clone)]
+pub struct CorrectionFormView {
+    /// Where it posts (POST; a button named `preview` shows the preview, a button named `publish` publishes).
+    pub action: String,
+    pub csrf: String,
+    pub article: ArticleSummary,
+    /// Hidden field `article_id`.
+    pub article_id: String,
+    /// Hidden fields `report_ids` (repeated), the tickets this correction resolves.
+    pub report_ids: Vec<i64>,
+    /// Select `kind`.
+    pub kinds: Vec<Opt>,
+    /// Textarea `text`: the public correction text.
+    pub text: String,
+    /// Textarea `original` (pre-filled with the quoted passage from a ticket).
+    pub original: String,
+    /// Textarea `corrected`.
+    pub corrected: String,
+    /// Checkbox `headline` (value "true"): the correction concerns the headline.
+    pub headline: bool,
+    /// Checkboxes `standards` (values: standard codes).
+    pub standards: Vec<Opt>,
+    /// Select `supersedes`: "" (none) then this article's published corrections.
+    pub supersedes: Vec<Opt>,
+    pub errors: Vec<FieldError>,
+    /// A refusal not tied to a field (409 etc).
+    pub form_error: Option<String>,
+    /// The correction as it will appear, after a preview request.
+    pub preview: Option<crate::log::CorrectionItem>,
+    /// Say that retractions and headline corrections wait for a second standards editor.
+    pub approval_note: bool,
+}
+
+/// A correction waiting for approval.
+#[derive(Debug, Clone)]
+pub struct PendingItem {
+    pub id: i64,
+    pub article_title: String,
+    pub article_href: String,
+    pub kind_label: String,
+    pub text: String,
+    pub diff: Option<Vec<crate::log::DiffPart>>,
+    pub author: String,
+    pub created: String,
+    /// Form action for approval (POST, hidden `csrf`), when this user may approve.
+    pub approve_action: Option<String>,
+    /// Why this user may not approve (e.g. "You wrote it"), when they may not.
+    pub cannot_approve: Option<String>,
+}
+
+/// `/desk/corrections`: corrections awaiting approval.
+#[derive(Debug, Clone, Default)]
+pub struct PendingView {
+    pub items: Vec<PendingItem>,
+    pub csrf: String,
+    pub notice: Option<String>,
+    pub error: Option<String>,
+}
+
+/// `/desk/standards`: the catalogue with a form to add a standard or publish a new version of one.
+#[derive(Debug, Clone, Default)]
+pub struct StandardsAdminView {
+    pub standards: Vec<crate::log::StandardItem>,
+    /// Form posts to /desk/standards (fields `code`, `title`, `text`, hidden `csrf`); an existing code makes a new version.
+    pub csrf: String,
+    pub code: String,
+    pub title: String,
+    pub text: String,
+    pub errors: Vec<FieldError>,
+    pub notice: Option<String>,
+    /// False for editors: the catalogue is shown without the form.
+    pub can_manage: bool,
+}
+
+/// The correction form and preview.
+pub fn correction_form(layout: &Layout, view: &CorrectionFormView) -> Markup {
+    let field = |name, label, hint: &str| Field::new(name, label, hint).with_errors(messages_for(&view.errors, name));
+    let kind = field("kind", "Kind", "A retraction withdraws the article; a correction fixes a mistake in it.");
+    let text = field(
+        "text",
+        "Public text of the correction",
+        "Say what was wrong and what is right, in plain words. Readers see exactly this text.",
+    );
+    let original = field(
+        "original",
+        "Original passage (optional)",
+        "The words as they were published. With the corrected passage, readers see what we changed.",
+    );
+    let corrected = field("corrected", "Corrected passage (optional)", "The words as they read now.");
+    let standards = field("standards", "Standards breached", "Choose every standard the error breached.");
+    let supersedes = field(
+        "supersedes",
+        "Amends an earlier correction",
+        "Choose a correction only if this one amends it. Both stay published.",
+    );
+    let reports = field("report_ids", "Reports", "");
+    // Only fields with a control on the page get a link from the error summary.
+    let mut linked = vec!["kind", "text", "original", "corrected"];
+    if !view.standards.is_empty() {
+        linked.push("standards");
+    }
+    if !view.supersedes.is_empty() {
+        linked.push("supersedes");
+    }
+    if !view.report_ids.is_empty() || reports.has_error() {
+        linked.push("report_ids");
+    }
+    let has_problem = !view.errors.is_empty() || view.form_error.is_some();
+    let body = html! {
+        h1 { "Draft a correction" }
+        @if has_problem {
+            (error_summary(&view.errors, view.form_error.as_deref(), &linked))
+        }
+        (article_box(&view.article))
+        @if !view.report_ids.is_empty() || reports.has_error() {
+            div.form-group.has-error[reports.has_error()] #(reports.id()) {
+                (field_error(&reports))
+                @if !view.report_ids.is_empty() {
+                    p.resolves {
+                        "Resolves "
+                        @for (i, id) in view.report_ids.iter().enumerate() {
+                            @if i > 0 { ", " }
+                            a href={ "/desk/reports/" (id) } { "report #" (id) }
+                        }
+                    }
+                }
+            }
+        }
+        @if let Some(preview) = &view.preview {
+            section.preview aria-labelledby="preview-heading" {
+                h2 #preview-heading { "Preview" }
+                p.hint {
+                    "This is how readers will see the correction. Nothing is published until you "
+                    "choose Publish."
+                }
+                div.preview-frame { (correction_item(preview, Detail::Full)) }
+            }
+        }
+        h2 { @if view.preview.is_some() { "Change or publish" } @else { "The correction" } }
+        form.correction-form method="post" action=(view.action) accept-charset="utf-8" {
+            input type="hidden" name="csrf" value=(view.csrf);
+            input type="hidden" name="article_id" value=(view.article_id);
+            @for id in &view.report_ids {
+                input type="hidden" name="report_ids" value=(id);
+            }
+            (form_group(&kind, html! {
+                select.select id=(kind.id()) name=(kind.name)
+                    aria-describedby=[kind.described_by()] aria-invalid=[kind.invalid()] {
+                    (options(&view.kinds))
+                }
+            }))
+            (form_group(&text, html! {
+                textarea.textarea id=(text.id()) name=(text.name) rows="6" required
+                    aria-describedby=[text.described_by()] aria-invalid=[text.invalid()] {
+                    (textarea_value(&view.text))
+                }
+            }))
+            (form_group(&original, html! {
+                textarea.textarea id=(original.id()) name=(original.name) rows="3"
+                    aria-describedby=[original.described_by()] aria-invalid=[original.invalid()] {
+                    (textarea_value(&view.original))
+                }
+            }))
+            (form_group(&corrected, html! {
+                textarea.textarea id=(corrected.id()) name=(corrected.name) rows="3"
+                    aria-describedby=[corrected.described_by()] aria-invalid=[corrected.invalid()] {
+                    (textarea_value(&view.corrected))
+                }
+            }))
+            div.checkbox.form-group {
+                input #field-headline type="checkbox" name="headline" value="true" checked[view.headline];
+                label for="field-headline" { "This corrects the headline" }
+            }
+            @if !view.standards.is_empty() {
+                (checkbox_group(&standards, &view.standards))
+            }
+            @if !view.supersedes.is_empty() {
+                (form_group(&supersedes, html! {
+                    select.select id=(supersedes.id()) name=(supersedes.name)
+                        aria-describedby=[supersedes.described_by()] aria-invalid=[supersedes.invalid()] {
+                        (options(&view.supersedes))
+                    }
+                }))
+            }
+            @if view.approval_note {
+                div.panel-info {
+                    p {
+                        "Retractions and headline corrections are published only after a second "
+                        "standards editor approves them. Until then, readers do not see them."
+                    }
+                }
+            }
+            div.form-actions {
+                button.button.button-secondary type="submit" name="preview" value="1" { "Preview" }
+                button.button type="submit" name="publish" value="1" { "Publish" }
+            }
+        }
+    };
+    let title = if has_problem { "Error: Draft a correction" } else { "Draft a correction" };
+    layout.page(title, body)
+}
+
+/// Corrections awaiting approval.
+pub fn pending(layout: &Layout, view: &PendingView) -> Markup {
+    let body = html! {
+        h1 { "Corrections awaiting approval" }
+        @if let Some(error) = &view.error {
+            (error_summary(&[], Some(error), &[]))
+        }
+        @if let Some(notice) = &view.notice {
+            (notice_panel(notice))
+        }
+        p {
+            "Retractions and headline corrections are published only when a second standards editor "
+            "approves them. No one can approve a correction they wrote."
+        }
+        @if view.items.is_empty() {
+            p.empty { "Nothing is waiting for approval." }
+        } @else {
+            ol.pending-list {
+                @for item in &view.items {
+                    li { (pending_item(item, &view.csrf)) }
+                }
+            }
+        }
+    };
+    let title = if view.error.is_some() { "Error: Corrections awaiting approval" } else { "Corrections awaiting approval" };
+    layout.page(title, body)
+}
+
+/// One correction waiting for a second standards editor.
+fn pending_item(item: &PendingItem, csrf: &str) -> Markup {
+    html! {
+        article.pending-item {
+            h2 {
+                span.kind { (item.kind_label) } " "
+                span.pending-number { "#" (item.id) }
+            }
+            dl.summary-list {
+                div { dt { "Article" } dd { a href=(item.article_href) { (item.article_title) } } }
+                div { dt { "Written by" } dd { (item.author) } }
+                div { dt { "Drafted" } dd { (item.created) } }
+            }
+            p.preserve-lines.correction-text { (item.text) }
+            @if let Some(diff) = &item.diff {
+                (diff_block(diff, false))
+            }
+            @if let Some(action) = &item.approve_action {
+                form.approve-form method="post" action=(action) accept-charset="utf-8" {
+                    input type="hidden" name="csrf" value=(csrf);
+                    button.button type="submit" {
+                        "Approve and publish" span.visually-hidden { " correction #" (item.id) }
+                    }
+                }
+            } @else if let Some(reason) = &item.cannot_approve {
+                p.cannot-approve { strong { "You cannot approve this correction: " } (reason) }
+            }
+        }
+    }
+}
+
+/// The standards form's field names, in order: only these get a summary link.
+const STANDARD_FIELDS: [&str; 3] = ["code", "title", "text"];
+
+/// Managing the standards catalogue.
+pub fn standards_admin(layout: &Layout, view: &StandardsAdminView) -> Markup {
+    let field = |name, label, hint: &str| Field::new(name, label, hint).with_errors(messages_for(&view.errors, name));
+    let code = field(
+        "code",
+        "Code",
+        "Lowercase letters, digits and hyphens, e.g. accuracy. An existing code publishes a new version of that standard.",
+    );
+    let title = field("title", "Title", "");
+    let text = field("text", "Text", "Plain text. Leave a blank line between paragraphs.");
+    let has_problem = view.can_manage && !view.errors.is_empty();
+    let body = html! {
+        h1 { "Standards" }
+        @if has_problem {
+            (error_summary(&view.errors, None, &STANDARD_FIELDS))
+        }
+        @if let Some(notice) = &view.notice {
+            (notice_panel(notice))
+        }
+        p {
+            "The public catalogue at " a href="/standards" { "/standards" } ". Publishing a new version "
+            "keeps the earlier ones, so corrections that cite them still link to the text they cited."
+        }
+        @if view.can_manage {
+            section.standard-form aria-labelledby="standard-form-heading" {
+                h2 #standard-form-heading { "Add a standard or publish a new version" }
+                form.stacked-form method="post" action="/desk/standards" accept-charset="utf-8" {
+                    input type="hidden" name="csrf" value=(view.csrf);
+                    (form_group(&code, html! {
+                        input.input id=(code.id()) type="text" name=(code.name) value=(view.code) required
+                            pattern="[a-z0-9-]+" autocomplete="off" autocapitalize="none" spellcheck="false"
+                            aria-describedby=[code.described_by()] aria-invalid=[code.invalid()];
+                    }))
+                    (form_group(&title, html! {
+                        input.input id=(title.id()) type="text" name=(title.name) value=(view.title) required
+                            aria-describedby=[title.described_by()] aria-invalid=[title.invalid()];
+                    }))
+                    (form_group(&text, html! {
+                        textarea.textarea id=(text.id()) name=(text.name) rows="10" required
+                            aria-describedby=[text.described_by()] aria-invalid=[text.invalid()] {
+                            (textarea_value(&view.text))
+                        }
+                    }))
+                    button.button type="submit" { "Save standard" }
+                }
+            }
+        }
+        (standards_catalogue(&view.standards, true))
+    };
+    let title = if has_problem { "Error: Standards" } else { "Standards" };
+    layout.page(title, body)
 }

@@ -96,6 +96,7 @@ fn mv(to: &str, label: &str, required: bool, reason_label: &str, dup: bool) -> M
 fn ticket_view() -> TicketView {
     TicketView {
         id: 12,
+        publish_href: None,
         version: 7,
         csrf: "csrf-ticket".to_owned(),
         status: "in_review".to_owned(),

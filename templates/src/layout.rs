@@ -22,6 +22,8 @@ pub struct StaffNav {
     pub role_label: String,
     /// CSRF token for the sign-out form (POST /logout, hidden field `csrf`).
     pub csrf: String,
+    /// Standards editors also get links to "Approvals" (/desk/corrections); everyone gets "Standards" (/desk/standards).
+    pub is_standards_editor: bool,
 }
 
 impl Layout {
@@ -52,8 +54,12 @@ impl Layout {
                                 ul {
                                     li { a href="/corrections" { "Corrections" } }
                                     li { a href="/standards" { "Editorial standards" } }
-                                    @if self.staff.is_some() {
+                                    @if let Some(staff) = &self.staff {
                                         li { a href="/desk" { "Desk" } }
+                                        li { a href="/desk/standards" { "Standards" } }
+                                        @if staff.is_standards_editor {
+                                            li { a href="/desk/corrections" { "Approvals" } }
+                                        }
                                     }
                                 }
                                 @if let Some(staff) = &self.staff {

@@ -6,14 +6,18 @@
 
 pub mod desk;
 pub mod layout;
+pub mod log;
 pub mod pages;
 mod partials;
 
 pub use desk::*;
+pub use log::*;
 pub use layout::{Layout, StaffNav, STYLESHEET};
 pub use pages::*;
 
 #[cfg(test)]
 mod desk_tests;
+#[cfg(test)]
+mod log_tests;
 #[cfg(test)]
 mod tests;

@@ -6,6 +6,7 @@ use crate::partials::{
     article_box, count, error_summary, evidence_list, form_group, messages_for, notice_panel, plural,
     single_field_group, textarea_value, Field,
 };
+use crate::log::{correction_list, Detail};
 use crate::Layout;
 
 /// One option of a `<select>`: machine value and human label.
@@ -22,6 +23,8 @@ pub struct HomeView {
     pub query: String,
     /// Shown next to the find box when a lookup found nothing.
     pub find_error: Option<String>,
+    /// The most recent corrections, newest first (empty: say none have been published yet).
+    pub recent: Vec<crate::log::CorrectionItem>,
 }
 
 /// The article a report is about, as the form shows it.
@@ -170,7 +173,11 @@ pub fn home(layout: &Layout, view: &HomeView) -> Markup {
         }
         section aria-labelledby="recent-heading" {
             h2 #recent-heading { "Recent corrections" }
-            p.empty { "No corrections have been published yet." }
+            @if view.recent.is_empty() {
+                p.empty { "No corrections have been published yet." }
+            } @else {
+                (correction_list(&view.recent, Detail::Compact))
+            }
         }
         section aria-labelledby="more-heading" {
             h2 #more-heading { "How we hold ourselves to account" }

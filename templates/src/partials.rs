@@ -1,10 +1,10 @@
 //! Small pieces shared by the public and the staff pages: labelled form
 //! controls with their hint and error wiring, the error summary, the article
-//! box, safe links and number formatting.
+//! box, safe links, paragraphs and number formatting.
 
 use maud::{html, Markup};
 
-use crate::{ArticleSummary, FieldError};
+use crate::{ArticleSummary, FieldError, Opt};
 
 /// One labelled control: what its label, hint and error message need.
 pub(crate) struct Field<'a> {
@@ -99,6 +99,50 @@ pub(crate) fn single_field_group(field: &Field, control: Markup) -> Markup {
                 div role="alert" { (field_error(field)) }
             }
             (control)
+        }
+    }
+}
+
+/// A group of checkboxes sharing one name, under a legend, with the group's
+/// hint and error. The fieldset carries the field's id, so an error summary
+/// link lands on it; each box's id adds its value.
+pub(crate) fn checkbox_group(field: &Field, opts: &[Opt]) -> Markup {
+    html! {
+        fieldset.checkbox-group.form-group.has-error[field.has_error()] id=(field.id())
+            aria-describedby=[field.described_by()] {
+            legend.label { (field.label) }
+            (hint(field))
+            (field_error(field))
+            div.checkboxes {
+                @for opt in opts {
+                    @let id = format!("{}-{}", field.id(), id_safe(&opt.value));
+                    div.checkbox {
+                        input #(id) type="checkbox" name=(field.name) value=(opt.value) checked[opt.selected];
+                        label for=(id) { (opt.label) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The `<option>`s of a select.
+pub(crate) fn options(opts: &[Opt]) -> Markup {
+    html! {
+        @for opt in opts {
+            option value=(opt.value) selected[opt.selected] { (opt.label) }
+        }
+    }
+}
+
+/// A labelled select, rendered only when it has options.
+pub(crate) fn select_group(name: &str, label: &str, opts: &[Opt]) -> Markup {
+    let field = Field::new(name, label, "");
+    html! {
+        @if !opts.is_empty() {
+            (form_group(&field, html! {
+                select.select id=(field.id()) name=(field.name) { (options(opts)) }
+            }))
         }
     }
 }
@@ -238,6 +282,45 @@ pub(crate) fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{} {}", count(n), if n == 1 { one } else { many })
 }
 
+/// Plain text split into paragraphs at blank lines; single line breaks stay
+/// inside their paragraph.
+pub(crate) fn paragraphs(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current: Vec<&str> = Vec::new();
+    for line in text.lines() {
+        if line.trim().is_empty() {
+            if !current.is_empty() {
+                out.push(current.join("\n"));
+                current.clear();
+            }
+        } else {
+            current.push(line.trim_end());
+        }
+    }
+    if !current.is_empty() {
+        out.push(current.join("\n"));
+    }
+    out
+}
+
+/// Text for screen readers only, e.g. "removed:" before a deletion.
+///
+/// `inline` gives the span its own style attribute instead of the stylesheet's
+/// class, for the embeddable notice, which cannot count on our stylesheet.
+pub(crate) fn screen_reader_text(text: &str, inline: bool) -> Markup {
+    html! {
+        @if inline {
+            span style=(VISUALLY_HIDDEN_STYLE) { (text) }
+        } @else {
+            span.visually-hidden { (text) }
+        }
+    }
+}
+
+/// The stylesheet's `.visually-hidden`, as an inline style.
+const VISUALLY_HIDDEN_STYLE: &str = "position:absolute;width:1px;height:1px;margin:-1px;padding:0;\
+     overflow:hidden;clip:rect(0 0 0 0);clip-path:inset(50%);white-space:nowrap;border:0";
+
 /// `value` made fit for an id: letters, digits, `-` and `_` kept, anything
 /// else (spaces above all, which would split an `aria-describedby` list) as `-`.
 pub(crate) fn id_safe(value: &str) -> String {
@@ -279,6 +362,23 @@ mod tests {
         assert_eq!(link("javascript:alert(1)"), "text");
         assert_eq!(link(" https://a.example/"), "text");
         assert_eq!(link("/relative"), "text");
+    }
+
+    #[test]
+    fn paragraphs_split_at_blank_lines() {
+        assert_eq!(paragraphs(""), Vec::<String>::new());
+        assert_eq!(paragraphs("One."), ["One."]);
+        assert_eq!(paragraphs("One.\nStill one.\n\nTwo.\r\n  \r\n\nThree.\n"), ["One.\nStill one.", "Two.", "Three."]);
+        assert_eq!(paragraphs("\n\n  \n"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn screen_reader_text_is_hidden_with_or_without_the_stylesheet() {
+        assert_eq!(screen_reader_text("added:", false).into_string(), "<span class=\"visually-hidden\">added:</span>");
+        let inline = screen_reader_text("added:", true).into_string();
+        assert!(inline.starts_with("<span style=\"position:absolute;width:1px;height:1px;"), "{inline}");
+        assert!(inline.contains("clip:rect(0 0 0 0)"));
+        assert!(inline.ends_with(">added:</span>"));
     }
 
     #[test]

@@ -24,6 +24,7 @@ pub(crate) fn staff_layout() -> Layout {
             name: "Rosa Park".to_owned(),
             role_label: "Standards editor".to_owned(),
             csrf: "csrf-token-123".to_owned(),
+            is_standards_editor: true,
         }),
     }
 }
@@ -163,7 +164,11 @@ pub(crate) fn every_page() -> Vec<(&'static str, String)> {
             "home-error",
             home(
                 &layout(),
-                &HomeView { query: "nope".to_owned(), find_error: Some("No article has that ID.".to_owned()) },
+                &HomeView {
+                    query: "nope".to_owned(),
+                    find_error: Some("No article has that ID.".to_owned()),
+                    recent: vec![],
+                },
             ),
         ),
         ("form", report_form(&layout(), &form_view())),
@@ -182,7 +187,12 @@ pub(crate) fn every_page() -> Vec<(&'static str, String)> {
             ),
         ),
     ];
-    pages.into_iter().chain(crate::desk_tests::every_desk_page()).map(|(name, m)| (name, m.into_string())).collect()
+    pages
+        .into_iter()
+        .chain(crate::desk_tests::every_desk_page())
+        .chain(crate::log_tests::every_log_page())
+        .map(|(name, m)| (name, m.into_string()))
+        .collect()
 }
 
 /// A tracking page where the editor asked a question.
@@ -234,7 +244,12 @@ fn layout_has_the_frame() {
 fn layout_escapes_the_publication_and_title() {
     let layout = Layout {
         publication: HOSTILE.to_owned(),
-        staff: Some(StaffNav { name: HOSTILE.to_owned(), role_label: HOSTILE.to_owned(), csrf: HOSTILE.to_owned() }),
+        staff: Some(StaffNav {
+            name: HOSTILE.to_owned(),
+            role_label: HOSTILE.to_owned(),
+            csrf: HOSTILE.to_owned(),
+            is_standards_editor: false,
+        }),
     };
     let html = layout.page(HOSTILE, maud::html! {}).into_string();
     assert_escaped(&html);
@@ -277,6 +292,7 @@ fn home_keeps_query_and_shows_error_next_to_field() {
     let view = HomeView {
         query: "https://news.example/nope".to_owned(),
         find_error: Some("We have no article at that address.".to_owned()),
+        recent: vec![],
     };
     let html = home(&layout(), &view).into_string();
     assert!(html.contains("value=\"https://news.example/nope\""));
@@ -291,12 +307,12 @@ fn home_keeps_query_and_shows_error_next_to_field() {
 
 #[test]
 fn home_escapes_query_and_error() {
-    let view = HomeView { query: HOSTILE.to_owned(), find_error: None };
+    let view = HomeView { query: HOSTILE.to_owned(), find_error: None, recent: vec![] };
     let html = home(&layout(), &view).into_string();
     assert_escaped(&html);
     assert!(html.contains(&format!("value=\"{HOSTILE_ESCAPED}\"")));
 
-    let view = HomeView { query: String::new(), find_error: Some(HOSTILE.to_owned()) };
+    let view = HomeView { query: String::new(), find_error: Some(HOSTILE.to_owned()), recent: vec![] };
     assert_escaped(&home(&layout(), &view).into_string());
 }
 

@@ -183,6 +183,7 @@ pub fn settings(db_url: &str) -> RawSettings {
         report_rate_limit: "0".into(),
         trusted_proxies: None,
         response_targets: "legal=2h,high=24h,normal=72h,low=7d".into(),
+        timezone: "Europe/Berlin".into(),
     }
 }
 

@@ -1,0 +1,592 @@
+//! Publishing corrections: drafting, approval, supersession, and the public views of them.
+
+use std::collections::HashMap;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::accounts::{Actor, Role};
+use super::articles::{self, rfc3339};
+use super::log;
+use super::reports::Status;
+use super::text::required_text;
+use super::workflow;
+use crate::db::models::{Article, Correction, LogEntry, NewCorrection, NewEvent, Report, Standard};
+use crate::db::schema::{articles as art, correction_standards, corrections, standards};
+use crate::db::{DbConnection, MultiBackend};
+use crate::error::{AppError, FieldError};
+
+vocabulary! {
+    /// What kind of notice a correction is.
+    Kind {
+        Correction => "correction", "Correction";
+        Clarification => "clarification", "Clarification";
+        Update => "update", "Update";
+        EditorsNote => "editors_note", "Editor's note";
+        Retraction => "retraction", "Retraction";
+    }
+}
+
+/// Longest public text, original or corrected passage, in characters.
+pub const TEXT_MAX: usize = 5000;
+/// Shortest public text: a correction must say what was wrong and what is right.
+pub const TEXT_MIN: usize = 10;
+
+/// A correction as an editor sends it.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CorrectionInput {
+    /// The corrected article.
+    pub article_id: String,
+    /// correction, clarification, update, editors_note or retraction.
+    pub kind: String,
+    /// The public text: what was wrong and what is right.
+    pub text: String,
+    /// The passage as published, optional.
+    #[serde(default)]
+    pub original: Option<String>,
+    /// The passage as corrected, optional.
+    #[serde(default)]
+    pub corrected: Option<String>,
+    /// Whether it corrects the headline (then a second standards editor must approve it).
+    #[serde(default)]
+    pub headline: bool,
+    /// Codes of the standards breached.
+    #[serde(default)]
+    pub standards: Vec<String>,
+    /// Reports this correction resolves (moved to `corrected`, with their duplicates).
+    #[serde(default)]
+    pub report_ids: Vec<i64>,
+    /// An earlier published correction on the same article that this one amends.
+    #[serde(default)]
+    pub supersedes: Option<i64>,
+}
+
+/// A standard as a correction cites it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct StandardCite {
+    /// The standard's code.
+    pub code: String,
+    /// Its title at that version.
+    pub title: String,
+    /// The version the correction was judged against.
+    pub version: i32,
+}
+
+/// A correction as the API and pages show it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CorrectionView {
+    /// Its number.
+    pub id: i64,
+    /// The corrected article.
+    pub article_id: String,
+    /// Its kind.
+    pub kind: Kind,
+    /// The public text.
+    pub text: String,
+    /// The passage as published.
+    pub original: Option<String>,
+    /// The passage as corrected.
+    pub corrected: Option<String>,
+    /// Whether it corrects the headline.
+    pub headline: bool,
+    /// Standards cited, with the version judged against.
+    pub standards: Vec<StandardCite>,
+    /// `published`, or `pending` while awaiting approval.
+    pub status: String,
+    /// Publication time (RFC 3339, UTC), once published.
+    pub published_at: Option<String>,
+    /// The correction this one amends.
+    pub supersedes: Option<i64>,
+    /// The correction that amends this one.
+    pub superseded_by: Option<i64>,
+    /// Its public log entry's index, once published.
+    pub log_index: Option<i64>,
+    /// Its public log entry's hash (hex), once published.
+    pub hash: Option<String>,
+}
+
+impl CorrectionView {
+    /// Whether it goes above the article (retractions and headline corrections) rather than at its foot.
+    pub fn on_top(&self) -> bool {
+        self.kind == Kind::Retraction || self.headline
+    }
+}
+
+/// Standards, superseders and log entries of `rows`, joined into views (one query each).
+fn views(conn: &mut DbConnection, rows: Vec<Correction>) -> Result<Vec<CorrectionView>, AppError> {
+    let ids: Vec<i64> = rows.iter().map(|c| c.id).collect();
+    let mut cited: HashMap<i64, Vec<StandardCite>> = HashMap::new();
+    for (cid, s) in Standard::cited_by(conn, &ids)? {
+        cited.entry(cid).or_default().push(StandardCite { code: s.code, title: s.title, version: s.version });
+    }
+    let superseded: HashMap<i64, i64> =
+        Correction::superseders(conn, &ids)?.into_iter().filter_map(|(old, new)| old.map(|o| (o, new))).collect();
+    let entries: HashMap<i64, LogEntry> = crate::db::schema::log_entries::table
+        .filter(crate::db::schema::log_entries::correction_id.eq_any(&ids))
+        .select(LogEntry::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(|e| (e.correction_id, e))
+        .collect();
+    Ok(rows
+        .into_iter()
+        .map(|c| CorrectionView {
+            standards: cited.remove(&c.id).unwrap_or_default(),
+            superseded_by: superseded.get(&c.id).copied(),
+            log_index: entries.get(&c.id).map(|e| e.idx),
+            hash: entries.get(&c.id).map(|e| e.hash.clone()),
+            kind: Kind::parse(&c.kind).unwrap_or(Kind::Correction),
+            published_at: c.published_at.map(rfc3339),
+            id: c.id,
+            article_id: c.article_id,
+            text: c.body,
+            original: c.original,
+            corrected: c.corrected,
+            headline: c.headline,
+            status: c.status,
+            supersedes: c.supersedes,
+        })
+        .collect())
+}
+
+/// One correction as a view.
+pub fn view(conn: &mut DbConnection, id: i64) -> Result<CorrectionView, AppError> {
+    let row = Correction::find(conn, id)?.ok_or_else(|| AppError::NotFound(format!("no correction has the number {id}")))?;
+    views(conn, vec![row])?.pop().ok_or_else(|| AppError::NotFound(format!("no correction has the number {id}")))
+}
+
+fn optional_passage(field: &str, value: Option<&str>) -> Result<Option<String>, FieldError> {
+    match value.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(v) => required_text(field, v, 1, TEXT_MAX).map(Some),
+    }
+}
+
+/// A correction that passed every check, ready to publish or preview.
+struct Checked {
+    article: Article,
+    kind: Kind,
+    text: String,
+    original: Option<String>,
+    corrected: Option<String>,
+    cited: Vec<Standard>,
+    reports: Vec<Report>,
+    needs_approval: bool,
+}
+
+/// Every check of a correction, without writing anything.
+fn check(conn: &mut DbConnection, actor: &Actor, input: &CorrectionInput) -> Result<Checked, AppError> {
+    if !actor.role.can_edit() {
+        return Err(AppError::Forbidden(format!("the role {} may read but not publish", actor.role.as_str())));
+    }
+    let article = articles::get(conn, input.article_id.trim())?;
+    let mut errors = Vec::new();
+    let kind = Kind::parse(input.kind.trim());
+    if kind.is_none() {
+        errors.push(FieldError::new("kind", format!("must be one of {}, not {:?}", Kind::allowed(), input.kind)));
+    }
+    let text = required_text("text", &input.text, TEXT_MIN, TEXT_MAX).map_err(|e| errors.push(e)).unwrap_or_default();
+    let original = optional_passage("original", input.original.as_deref()).map_err(|e| errors.push(e)).unwrap_or_default();
+    let corrected =
+        optional_passage("corrected", input.corrected.as_deref()).map_err(|e| errors.push(e)).unwrap_or_default();
+    let mut cited: Vec<Standard> = Vec::new();
+    for code in &input.standards {
+        match Standard::current(conn, code.trim())? {
+            Some(s) if !cited.iter().any(|c| c.id == s.id) => cited.push(s),
+            Some(_) => {}
+            None => errors.push(FieldError::new("standards", format!("{code:?} is not a standard in the catalogue"))),
+        }
+    }
+    if let Some(old) = input.supersedes {
+        match Correction::find(conn, old)? {
+            Some(c) if c.article_id == article.id && c.status == "published" => {
+                if let Some((_, by)) = Correction::superseders(conn, &[old])?.first() {
+                    errors.push(FieldError::new(
+                        "supersedes",
+                        format!("correction #{old} is already amended by #{by}: amend #{by} instead"),
+                    ));
+                }
+            }
+            _ => errors.push(FieldError::new("supersedes", format!("no published correction #{old} on this article"))),
+        }
+    }
+    let mut reports: Vec<Report> = Vec::new();
+    for id in &input.report_ids {
+        match Report::find(conn, *id)? {
+            Some(r) if r.article_id == article.id => {
+                if !reports.iter().any(|x| x.id == r.id) {
+                    reports.push(r);
+                }
+            }
+            _ => errors.push(FieldError::new("report_ids", format!("no report #{id} on this article"))),
+        }
+    }
+    let Some(kind) = kind.filter(|_| errors.is_empty()) else { return Err(AppError::Invalid(errors)) };
+    let needs_approval = kind == Kind::Retraction || input.headline;
+    let target = if needs_approval { Status::AwaitingApproval } else { Status::Corrected };
+    for r in &reports {
+        let from = Status::parse(&r.status).unwrap_or(Status::New);
+        if !workflow::publishing_allows(from, target) {
+            return Err(AppError::Conflict(format!(
+                "report #{} is {}: a closed or pending ticket cannot be resolved by a new correction",
+                r.id,
+                from.as_str()
+            )));
+        }
+    }
+    Ok(Checked { article, kind, text, original, corrected, cited, reports, needs_approval })
+}
+
+/// The correction as it would be published, for the editor's preview; nothing is written.
+pub fn preview(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    input: &CorrectionInput,
+    now: NaiveDateTime,
+) -> Result<(CorrectionView, bool), AppError> {
+    let c = check(conn, actor, input)?;
+    let view = CorrectionView {
+        id: 0,
+        article_id: c.article.id,
+        kind: c.kind,
+        text: c.text,
+        original: c.original,
+        corrected: c.corrected,
+        headline: input.headline,
+        standards: c.cited.into_iter().map(|s| StandardCite { code: s.code, title: s.title, version: s.version }).collect(),
+        status: "preview".into(),
+        published_at: Some(rfc3339(now)),
+        supersedes: input.supersedes,
+        superseded_by: None,
+        log_index: None,
+        hash: None,
+    };
+    Ok((view, c.needs_approval))
+}
+
+/// Checks everything and publishes the correction, or holds it for approval; returns it as published or pending.
+pub fn publish(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    input: &CorrectionInput,
+    now: NaiveDateTime,
+) -> Result<CorrectionView, AppError> {
+    let Checked { article, kind, text, original, corrected, cited, reports, needs_approval } = check(conn, actor, input)?;
+    let target = if needs_approval { Status::AwaitingApproval } else { Status::Corrected };
+    let status = if needs_approval { "pending" } else { "published" };
+    let id = Correction::insert(
+        conn,
+        &NewCorrection {
+            article_id: &article.id,
+            kind: kind.as_str(),
+            body: &text,
+            original: original.as_deref(),
+            corrected: corrected.as_deref(),
+            headline: input.headline,
+            supersedes: input.supersedes,
+            status,
+            created_by: actor.id,
+            created_at: now,
+            published_by: (!needs_approval).then_some(actor.id),
+            published_at: (!needs_approval).then_some(now),
+        },
+        &cited.iter().map(|s| s.id).collect::<Vec<_>>(),
+        &reports.iter().map(|r| r.id).collect::<Vec<_>>(),
+    )?;
+    for r in &reports {
+        workflow::publishing_move(conn, r, target, actor, id, now)?;
+    }
+    let row = Correction::find(conn, id)?.ok_or_else(|| AppError::NotFound("the new correction vanished".into()))?;
+    if needs_approval {
+        record(conn, actor, "correction_drafted", &row, now)?;
+    } else {
+        log::append(conn, &row, &cited, now)?;
+        record(conn, actor, "correction_published", &row, now)?;
+    }
+    view(conn, id)
+}
+
+/// A correction's own event (not tied to one report), for the audit trail.
+fn record(conn: &mut DbConnection, actor: &Actor, kind: &str, c: &Correction, now: NaiveDateTime) -> Result<(), AppError> {
+    let payload = serde_json::json!({ "correction_id": c.id, "article_id": c.article_id, "kind": c.kind }).to_string();
+    NewEvent {
+        report_id: None,
+        actor_id: Some(actor.id),
+        actor_kind: "user",
+        kind,
+        public: false,
+        payload: &payload,
+        created_at: now,
+    }
+    .insert(conn)?;
+    Ok(())
+}
+
+/// A standards editor other than the author approves a pending correction, which publishes it.
+pub fn approve(conn: &mut DbConnection, actor: &Actor, id: i64, now: NaiveDateTime) -> Result<CorrectionView, AppError> {
+    if actor.role != Role::StandardsEditor {
+        return Err(AppError::Forbidden("only a standards editor may approve a correction".into()));
+    }
+    let c = Correction::find(conn, id)?.ok_or_else(|| AppError::NotFound(format!("no correction has the number {id}")))?;
+    if c.status != "pending" {
+        return Err(AppError::Conflict(format!("correction #{id} is already published")));
+    }
+    if c.created_by == actor.id {
+        return Err(AppError::Forbidden(
+            "you drafted this correction; another standards editor must approve it".into(),
+        ));
+    }
+    if !Correction::publish(conn, id, actor.id, now)? {
+        return Err(AppError::Conflict(format!("correction #{id} was approved by someone else just now")));
+    }
+    let published = Correction::find(conn, id)?.ok_or_else(|| AppError::NotFound("the correction vanished".into()))?;
+    let cited: Vec<Standard> = Standard::cited_by(conn, &[id])?.into_iter().map(|(_, s)| s).collect();
+    log::append(conn, &published, &cited, now)?;
+    for report_id in Correction::report_ids(conn, id)? {
+        if let Some(r) = Report::find(conn, report_id)? {
+            workflow::publishing_move(conn, &r, Status::Corrected, actor, id, now)?;
+        }
+    }
+    record(conn, actor, "correction_approved", &published, now)?;
+    view(conn, id)
+}
+
+/// The published corrections of an article, newest first.
+pub fn for_article(conn: &mut DbConnection, article_id: &str) -> Result<Vec<CorrectionView>, AppError> {
+    let rows = Correction::published_for(conn, article_id)?;
+    views(conn, rows)
+}
+
+/// A correction awaiting approval, with what the approver needs to know.
+#[derive(Debug, Clone)]
+pub struct Pending {
+    /// The correction.
+    pub correction: CorrectionView,
+    /// The article's headline.
+    pub article_title: String,
+    /// Who drafted it.
+    pub author: String,
+    /// Their user id (they may not approve it).
+    pub author_id: i64,
+    /// When it was drafted.
+    pub drafted_at: NaiveDateTime,
+}
+
+/// Corrections awaiting approval, oldest first.
+pub fn pending(conn: &mut DbConnection) -> Result<Vec<Pending>, AppError> {
+    let rows = Correction::pending(conn)?;
+    let meta: Vec<(String, String, i64, NaiveDateTime)> =
+        rows.iter().map(|(c, t, a)| (t.clone(), a.clone(), c.created_by, c.created_at)).collect();
+    let views = views(conn, rows.into_iter().map(|(c, ..)| c).collect())?;
+    Ok(views
+        .into_iter()
+        .zip(meta)
+        .map(|(correction, (article_title, author, author_id, drafted_at))| Pending {
+            correction,
+            article_title,
+            author,
+            author_id,
+            drafted_at,
+        })
+        .collect())
+}
+
+/// Filters of the site-wide log.
+#[derive(Debug, Clone, Default)]
+pub struct LogFilter {
+    /// Only this kind.
+    pub kind: Option<Kind>,
+    /// Only this section.
+    pub section: Option<String>,
+    /// Only corrections citing this standard code.
+    pub standard: Option<String>,
+    /// Published on or after this day (UTC).
+    pub from: Option<NaiveDate>,
+    /// Published on or before this day (UTC).
+    pub to: Option<NaiveDate>,
+    /// Where the previous page ended.
+    pub cursor: Option<String>,
+    /// Rows per page.
+    pub limit: i64,
+}
+
+impl LogFilter {
+    /// Parses query pairs; unknown values are 422 naming the field.
+    pub fn parse(pairs: &[(String, String)]) -> Result<Self, AppError> {
+        let mut f = Self { limit: 50, ..Self::default() };
+        let date = |field: &str, v: &str| {
+            NaiveDate::parse_from_str(v, "%Y-%m-%d")
+                .map_err(|_| AppError::invalid(field, format!("{v:?} is not a date like 2026-11-28")))
+        };
+        for (key, value) in pairs {
+            let value = value.trim();
+            if value.is_empty() {
+                continue;
+            }
+            match key.as_str() {
+                "kind" => {
+                    f.kind = Some(Kind::parse(value).ok_or_else(|| {
+                        AppError::invalid("kind", format!("{value:?} is not a kind: use {}", Kind::allowed()))
+                    })?)
+                }
+                "section" => f.section = Some(value.to_owned()),
+                "standard" => f.standard = Some(value.to_owned()),
+                "from" => f.from = Some(date("from", value)?),
+                "to" => f.to = Some(date("to", value)?),
+                "cursor" => f.cursor = Some(value.to_owned()),
+                "limit" => {
+                    f.limit = value
+                        .parse()
+                        .ok()
+                        .filter(|n| (1..=500).contains(n))
+                        .ok_or_else(|| AppError::invalid("limit", "must be a number from 1 to 500"))?
+                }
+                other => return Err(AppError::invalid(other, "is not a filter of the corrections log")),
+            }
+        }
+        if let (Some(from), Some(to)) = (f.from, f.to) {
+            if from > to {
+                return Err(AppError::invalid("to", "is before from"));
+            }
+        }
+        Ok(f)
+    }
+}
+
+/// A correction in the site-wide log, with its article.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct LogItem {
+    /// The correction.
+    #[serde(flatten)]
+    pub correction: CorrectionView,
+    /// The article's headline.
+    pub article_title: String,
+    /// The article's canonical URL.
+    pub article_url: String,
+    /// The article's section.
+    pub section: String,
+}
+
+/// A page of the site-wide log.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct LogPage {
+    /// Newest first.
+    pub items: Vec<LogItem>,
+    /// Cursor of the next page, or null.
+    pub next: Option<String>,
+}
+
+fn bad_cursor() -> AppError {
+    AppError::invalid("cursor", "is not a cursor this server gave out; start again from the first page")
+}
+
+/// One page of the site-wide log.
+pub fn site(conn: &mut DbConnection, f: &LogFilter) -> Result<LogPage, AppError> {
+    let mut q = corrections::table
+        .inner_join(art::table)
+        .filter(corrections::status.eq("published"))
+        .into_boxed::<MultiBackend>();
+    if let Some(kind) = f.kind {
+        q = q.filter(corrections::kind.eq(kind.as_str()));
+    }
+    if let Some(section) = &f.section {
+        q = q.filter(art::section.eq(section.clone()));
+    }
+    if let Some(code) = &f.standard {
+        let citing = correction_standards::table
+            .inner_join(standards::table)
+            .filter(standards::code.eq(code.clone()))
+            .select(correction_standards::correction_id);
+        q = q.filter(corrections::id.eq_any(citing));
+    }
+    if let Some(from) = f.from.and_then(|d| d.and_hms_opt(0, 0, 0)) {
+        q = q.filter(corrections::published_at.ge(from));
+    }
+    if let Some(to) = f.to.and_then(|d| d.succ_opt()).and_then(|d| d.and_hms_opt(0, 0, 0)) {
+        q = q.filter(corrections::published_at.lt(to));
+    }
+    if let Some(raw) = &f.cursor {
+        let (at, id): (String, i64) =
+            URL_SAFE_NO_PAD.decode(raw).ok().and_then(|b| serde_json::from_slice(&b).ok()).ok_or_else(bad_cursor)?;
+        let at = NaiveDateTime::parse_from_str(&at, "%Y-%m-%dT%H:%M:%S%.f").map_err(|_| bad_cursor())?;
+        q = q.filter(corrections::published_at.lt(at).or(corrections::published_at.eq(at).and(corrections::id.lt(id))));
+    }
+    let mut rows: Vec<(Correction, String, String, String)> = q
+        .order((corrections::published_at.desc(), corrections::id.desc()))
+        .select((Correction::as_select(), art::title, art::url, art::section))
+        .limit(f.limit + 1)
+        .load(conn)?;
+    let more = rows.len() as i64 > f.limit;
+    rows.truncate(f.limit as usize);
+    let next = rows.last().filter(|_| more).and_then(|(c, ..)| c.published_at.map(|at| (at, c.id))).map(|(at, id)| {
+        URL_SAFE_NO_PAD.encode(serde_json::json!([at.format("%Y-%m-%dT%H:%M:%S%.6f").to_string(), id]).to_string())
+    });
+    let articles: Vec<(String, String, String)> = rows.iter().map(|(_, t, u, s)| (t.clone(), u.clone(), s.clone())).collect();
+    let views = views(conn, rows.into_iter().map(|(c, ..)| c).collect())?;
+    let items = views
+        .into_iter()
+        .zip(articles)
+        .map(|(correction, (article_title, article_url, section))| LogItem { correction, article_title, article_url, section })
+        .collect();
+    Ok(LogPage { items, next })
+}
+
+/// Sections that have published corrections, for the log's filter.
+pub fn sections(conn: &mut DbConnection) -> Result<Vec<String>, AppError> {
+    Ok(art::table
+        .inner_join(corrections::table)
+        .filter(corrections::status.eq("published"))
+        .select(art::section)
+        .distinct()
+        .order(art::section.asc())
+        .load(conn)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(raw: &[(&str, &str)]) -> Vec<(String, String)> {
+        raw.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+    }
+
+    #[test]
+    fn log_filters_name_bad_values() {
+        for (key, value) in [("kind", "erratum"), ("from", "yesterday"), ("to", "2026-13-01"), ("limit", "0"), ("page", "2")] {
+            assert_eq!(LogFilter::parse(&pairs(&[(key, value)])).unwrap_err().field(), Some(key), "{key}");
+        }
+        let reversed = LogFilter::parse(&pairs(&[("from", "2026-11-28"), ("to", "2026-11-01")])).unwrap_err();
+        assert_eq!(reversed.field(), Some("to"));
+    }
+
+    #[test]
+    fn retractions_and_headline_corrections_go_on_top() {
+        let mut v = CorrectionView {
+            id: 1,
+            article_id: "a".into(),
+            kind: Kind::Correction,
+            text: "t".into(),
+            original: None,
+            corrected: None,
+            headline: false,
+            standards: vec![],
+            status: "published".into(),
+            published_at: None,
+            supersedes: None,
+            superseded_by: None,
+            log_index: None,
+            hash: None,
+        };
+        assert!(!v.on_top());
+        v.headline = true;
+        assert!(v.on_top());
+        v.headline = false;
+        v.kind = Kind::Retraction;
+        assert!(v.on_top());
+    }
+}

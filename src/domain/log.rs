@@ -1,0 +1,124 @@
+//! The public, hash-chained correction log.
+//!
+//! Entry `n` carries `canonical`, the correction as RFC 8785 canonical JSON, and
+//! `hash_n = SHA-256(raw hash_{n-1} || canonical_n)` with 32 zero bytes before the first.
+
+use chrono::NaiveDateTime;
+use sha2::{Digest, Sha256};
+
+use super::articles::rfc3339;
+use crate::db::models::{Correction, LogEntry, Standard};
+use crate::db::{lock_log, DbConnection};
+use crate::error::AppError;
+
+/// The hash before the first entry.
+pub const GENESIS: [u8; 32] = [0; 32];
+
+/// `SHA-256(previous || canonical)`, lowercase hex.
+pub fn chain_hash(previous: &[u8; 32], canonical: &str) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(previous);
+    hasher.update(canonical.as_bytes());
+    hex::encode(hasher.finalize())
+}
+
+/// Decodes a hex hash into raw bytes.
+pub fn raw_hash(hex_hash: &str) -> Option<[u8; 32]> {
+    let bytes = hex::decode(hex_hash).ok()?;
+    bytes.try_into().ok()
+}
+
+/// The canonical JSON of a published correction: keys sorted, no whitespace, no reader data.
+///
+/// serde_json's object map is sorted and its compact output escapes strings the
+/// way RFC 8785 does for the values we store (text, integers, null).
+pub fn canonical(correction: &Correction, standards: &[Standard], published_at: NaiveDateTime) -> String {
+    let standards: Vec<serde_json::Value> =
+        standards.iter().map(|s| serde_json::json!({ "code": s.code, "version": s.version })).collect();
+    serde_json::json!({
+        "id": correction.id,
+        "article_id": correction.article_id,
+        "kind": correction.kind,
+        "text": correction.body,
+        "original": correction.original,
+        "corrected": correction.corrected,
+        "standards": standards,
+        "published_at": rfc3339(published_at),
+        "supersedes": correction.supersedes,
+    })
+    .to_string()
+}
+
+/// Appends a just-published correction to the log (inside the publishing transaction).
+pub fn append(
+    conn: &mut DbConnection,
+    correction: &Correction,
+    standards: &[Standard],
+    published_at: NaiveDateTime,
+) -> Result<LogEntry, AppError> {
+    lock_log(conn)?;
+    let head = LogEntry::head(conn)?;
+    let (idx, previous) = match &head {
+        Some(h) => {
+            let raw = raw_hash(&h.hash)
+                .ok_or_else(|| AppError::Internal(anyhow::anyhow!("log entry {} has a malformed hash", h.idx)))?;
+            (h.idx + 1, raw)
+        }
+        None => (0, GENESIS),
+    };
+    let canonical = canonical(correction, standards, published_at);
+    let entry = LogEntry {
+        idx,
+        correction_id: correction.id,
+        hash: chain_hash(&previous, &canonical),
+        canonical,
+        created_at: published_at,
+    };
+    entry.insert(conn)?;
+    Ok(entry)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn canonical_json_has_sorted_keys_and_no_spaces() {
+        let t = chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap().and_hms_opt(13, 5, 0).unwrap();
+        let c = Correction {
+            id: 7,
+            article_id: "a1".into(),
+            kind: "correction".into(),
+            body: "It said \"four\"; it is three.\n".into(),
+            original: None,
+            corrected: Some("three-year".into()),
+            headline: false,
+            supersedes: None,
+            status: "published".into(),
+            created_by: 1,
+            created_at: t,
+            approved_by: None,
+            published_by: Some(1),
+            published_at: Some(t),
+        };
+        let s = Standard {
+            id: 1,
+            code: "accuracy".into(),
+            version: 2,
+            title: "Accuracy".into(),
+            body: String::new(),
+            created_at: t,
+            created_by: None,
+        };
+        assert_eq!(
+            canonical(&c, &[s], t),
+            r#"{"article_id":"a1","corrected":"three-year","id":7,"kind":"correction","original":null,"published_at":"2026-11-28T13:05:00Z","standards":[{"code":"accuracy","version":2}],"supersedes":null,"text":"It said \"four\"; it is three.\n"}"#
+        );
+    }
+
+    #[test]
+    fn the_chain_starts_from_zero_bytes() {
+        assert_eq!(chain_hash(&GENESIS, "{}"), hex::encode(Sha256::digest([[0u8; 32].as_slice(), b"{}"].concat())));
+        assert_eq!(raw_hash(&chain_hash(&GENESIS, "x")).map(hex::encode), Some(chain_hash(&GENESIS, "x")));
+    }
+}

@@ -1,0 +1,333 @@
+//! Staff pages for corrections: drafting with a preview, approval, and the standards catalogue.
+
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use corrigenda_templates as views;
+use serde::Deserialize;
+
+use super::auth::{CanEdit, CanRead, DeskForm, Signed, Staff};
+use super::desk::{staff_layout, Empty};
+use super::log::{diff_parts, item, standard_items};
+use super::public::{html, summary, time};
+use super::AppState;
+use crate::db::models::{Article, Report};
+use crate::domain::accounts::Role;
+use crate::domain::articles;
+use crate::domain::corrections::{self, CorrectionInput, CorrectionView, Kind};
+use crate::domain::standards;
+use crate::error::{AppError, FieldError};
+
+type State = web::Data<AppState>;
+
+fn redirect(to: String) -> HttpResponse {
+    HttpResponse::SeeOther().insert_header((header::LOCATION, to)).finish()
+}
+
+fn csrf(staff: &Staff) -> String {
+    staff.session.as_ref().map(|s| s.csrf.clone()).unwrap_or_default()
+}
+
+/// The form's choices around what was typed.
+async fn form_view(
+    state: &AppState,
+    staff: &Staff,
+    article: Article,
+    input: &CorrectionInput,
+) -> Result<views::CorrectionFormView, AppError> {
+    let id = article.id.clone();
+    let (catalogue, earlier) = state.db.read(move |c| Ok((standards::catalogue(c)?, corrections::for_article(c, &id)?))).await?;
+    let chosen = |v: &str, list: &[String]| list.iter().any(|x| x == v);
+    let supersedes = input.supersedes.map(|s| s.to_string()).unwrap_or_default();
+    let mut supersede_opts = vec![views::Opt { value: String::new(), label: "None".into(), selected: supersedes.is_empty() }];
+    supersede_opts.extend(earlier.iter().filter(|c| c.superseded_by.is_none()).map(|c| views::Opt {
+        value: c.id.to_string(),
+        label: format!("#{} {} of {}", c.id, c.kind.label(), c.published_at.as_deref().unwrap_or_default()),
+        selected: c.id.to_string() == supersedes,
+    }));
+    Ok(views::CorrectionFormView {
+        action: "/desk/corrections".into(),
+        csrf: csrf(staff),
+        article: summary(&article),
+        article_id: article.id.clone(),
+        report_ids: input.report_ids.clone(),
+        kinds: Kind::ALL
+            .iter()
+            .map(|k| views::Opt { value: k.as_str().into(), label: k.label().into(), selected: k.as_str() == input.kind })
+            .collect(),
+        text: input.text.clone(),
+        original: input.original.clone().unwrap_or_default(),
+        corrected: input.corrected.clone().unwrap_or_default(),
+        headline: input.headline,
+        standards: catalogue
+            .iter()
+            .map(|c| views::Opt {
+                value: c.current.code.clone(),
+                label: c.current.title.clone(),
+                selected: chosen(&c.current.code, &input.standards),
+            })
+            .collect(),
+        supersedes: supersede_opts,
+        errors: Vec::new(),
+        form_error: None,
+        preview: None,
+        approval_note: true,
+    })
+}
+
+/// Where the new form starts: a ticket (`report`) or an article.
+#[derive(Debug, Deserialize)]
+pub struct NewQuery {
+    report: Option<String>,
+    article: Option<String>,
+}
+
+/// `GET /desk/corrections/new?report=ID` or `?article=ID`: the empty form, the quoted passage pre-filled.
+pub async fn new_form(state: State, staff: Signed<CanEdit>, query: web::Query<NewQuery>) -> Result<HttpResponse, AppError> {
+    let (article, input) = match (&query.report, &query.article) {
+        (Some(raw), _) => {
+            let id: i64 = raw.parse().map_err(|_| AppError::NotFound(format!("no report has the number {raw:?}")))?;
+            let report = state
+                .db
+                .read(move |c| Report::find(c, id)?.ok_or_else(|| AppError::NotFound(format!("no report has the number {id}"))))
+                .await?;
+            let article_id = report.article_id.clone();
+            let article = state.db.read(move |c| articles::get(c, &article_id)).await?;
+            let input = CorrectionInput {
+                kind: "correction".into(),
+                original: Some(report.quote.clone()),
+                report_ids: vec![report.id],
+                ..Default::default()
+            };
+            (article, input)
+        }
+        (None, Some(id)) => {
+            let id = id.clone();
+            let article = state.db.read(move |c| articles::get(c, &id)).await?;
+            (article, CorrectionInput { kind: "correction".into(), ..Default::default() })
+        }
+        (None, None) => {
+            return Err(AppError::invalid(
+                "article",
+                "is required: open the form from a ticket, or add ?article=THE-ARTICLE-ID",
+            ))
+        }
+    };
+    let view = form_view(&state, &staff, article, &input).await?;
+    Ok(html(200, views::correction_form(&staff_layout(&state, &staff), &view)))
+}
+
+/// The posted form as the domain's input, and whether the editor asked for a preview.
+fn input_of(pairs: &[(String, String)]) -> Result<(CorrectionInput, bool), AppError> {
+    let mut input = CorrectionInput::default();
+    let mut preview = false;
+    for (key, value) in pairs {
+        match key.as_str() {
+            "article_id" => input.article_id = value.clone(),
+            "kind" => input.kind = value.clone(),
+            "text" => input.text = value.clone(),
+            "original" => input.original = Some(value.clone()),
+            "corrected" => input.corrected = Some(value.clone()),
+            "headline" => input.headline = !value.is_empty(),
+            "standards" => input.standards.push(value.clone()),
+            "report_ids" => input
+                .report_ids
+                .push(value.trim().parse().map_err(|_| AppError::invalid("report_ids", "must be report numbers"))?),
+            "supersedes" if !value.trim().is_empty() => {
+                input.supersedes =
+                    Some(value.trim().parse().map_err(|_| AppError::invalid("supersedes", "must be a correction number"))?)
+            }
+            "preview" => preview = true,
+            _ => {}
+        }
+    }
+    Ok((input, preview))
+}
+
+/// `POST /desk/corrections`: preview, or publish (or hold for approval).
+pub async fn submit(state: State, post: DeskForm<CanEdit, Vec<(String, String)>>) -> Result<HttpResponse, AppError> {
+    let (input, preview) = input_of(&post.form)?;
+    let (actor, now) = (post.staff.actor.clone(), state.now());
+    let i = input.clone();
+    let outcome: Result<Result<CorrectionView, (CorrectionView, bool)>, AppError> = if preview {
+        state.db.read(move |c| corrections::preview(c, &actor, &i, now).map(Err)).await
+    } else {
+        state.db.write(move |c| corrections::publish(c, &actor, &i, now).map(Ok)).await
+    };
+    let (status, errors, form_error, shown) = match outcome {
+        Ok(Ok(published)) if published.status == "pending" => return Ok(redirect("/desk/corrections?done=drafted".into())),
+        Ok(Ok(published)) => {
+            return Ok(redirect(format!("/articles/{}/corrections#correction-{}", published.article_id, published.id)))
+        }
+        Ok(Err((view, _))) => (200, Vec::new(), None, Some(view)),
+        Err(AppError::Invalid(errors)) => (422, errors, None, None),
+        Err(e @ (AppError::Conflict(_) | AppError::Forbidden(_))) => {
+            (e.status_code().as_u16(), Vec::new(), Some(format!("{}.", e.public_message())), None)
+        }
+        Err(other) => return Err(other),
+    };
+    let article_id = input.article_id.clone();
+    let article = state.db.read(move |c| articles::get(c, &article_id)).await?;
+    let mut view = form_view(&state, &post.staff, article, &input).await?;
+    view.errors = errors.into_iter().map(field_error).collect();
+    view.form_error = form_error;
+    view.preview = shown.map(|v| item(&state, &v, None));
+    Ok(html(status, views::correction_form(&staff_layout(&state, &post.staff), &view)))
+}
+
+fn field_error(e: FieldError) -> views::FieldError {
+    let label = match e.field.as_str() {
+        "text" => "The public text",
+        "original" => "The original passage",
+        "corrected" => "The corrected passage",
+        "standards" => "Standards",
+        "supersedes" => "Amends",
+        "report_ids" => "Reports",
+        "kind" => "Kind",
+        other => other,
+    };
+    views::FieldError { message: format!("{label} {}.", e.message), field: e.field }
+}
+
+/// The pending list's query: which action just succeeded.
+#[derive(Debug, Deserialize)]
+pub struct DoneQuery {
+    #[serde(default)]
+    done: String,
+}
+
+async fn pending_page(state: &AppState, staff: &Staff, notice: Option<String>, error: Option<String>, status: u16) -> Result<HttpResponse, AppError> {
+    let list = state.db.read(corrections::pending).await?;
+    let me = &staff.actor;
+    let items = list
+        .into_iter()
+        .map(|p| {
+            let c = p.correction;
+            let cannot = if me.role != Role::StandardsEditor {
+                Some("Only a standards editor can approve it.".to_owned())
+            } else if me.id == p.author_id {
+                Some("You drafted it: another standards editor must approve it.".to_owned())
+            } else {
+                None
+            };
+            views::PendingItem {
+                id: c.id,
+                article_href: format!("/articles/{}/corrections", c.article_id),
+                article_title: p.article_title,
+                kind_label: c.kind.label().into(),
+                diff: match (&c.original, &c.corrected) {
+                    (Some(o), Some(n)) => Some(diff_parts(o, n)),
+                    _ => None,
+                },
+                text: c.text,
+                author: p.author,
+                created: time(p.drafted_at),
+                approve_action: cannot.is_none().then(|| format!("/desk/corrections/{}/approval", c.id)),
+                cannot_approve: cannot,
+            }
+        })
+        .collect();
+    let view = views::PendingView { items, csrf: csrf(staff), notice, error };
+    Ok(html(status, views::pending(&staff_layout(state, staff), &view)))
+}
+
+/// `GET /desk/corrections`: corrections awaiting approval.
+pub async fn pending(state: State, staff: Signed<CanEdit>, query: web::Query<DoneQuery>) -> Result<HttpResponse, AppError> {
+    let notice = match query.done.as_str() {
+        "drafted" => Some("The correction was saved and waits for a second standards editor's approval.".to_owned()),
+        "approved" => Some("Approved and published.".to_owned()),
+        _ => None,
+    };
+    pending_page(&state, &staff, notice, None, 200).await
+}
+
+/// `POST /desk/corrections/{id}/approval`.
+pub async fn approve(state: State, path: web::Path<String>, post: DeskForm<CanEdit, Empty>) -> Result<HttpResponse, AppError> {
+    let raw = path.into_inner();
+    let id: i64 = raw.parse().map_err(|_| AppError::NotFound(format!("no correction has the number {raw:?}")))?;
+    let (actor, now) = (post.staff.actor.clone(), state.now());
+    match state.db.write(move |c| corrections::approve(c, &actor, id, now)).await {
+        Ok(_) => Ok(redirect("/desk/corrections?done=approved".into())),
+        Err(e @ (AppError::Conflict(_) | AppError::Forbidden(_))) => {
+            pending_page(&state, &post.staff, None, Some(format!("{}.", e.public_message())), e.status_code().as_u16()).await
+        }
+        Err(other) => Err(other),
+    }
+}
+
+/// The standards form.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct StandardForm {
+    code: String,
+    title: String,
+    text: String,
+}
+
+async fn standards_page(
+    state: &AppState,
+    staff: &Staff,
+    form: StandardForm,
+    errors: Vec<FieldError>,
+    notice: Option<String>,
+    status: u16,
+) -> Result<HttpResponse, AppError> {
+    let list = state.db.read(standards::catalogue).await?;
+    let view = views::StandardsAdminView {
+        standards: standard_items(&list),
+        csrf: csrf(staff),
+        code: form.code,
+        title: form.title,
+        text: form.text,
+        errors: errors
+            .into_iter()
+            .map(|e| views::FieldError { message: format!("{} {}.", e.field, e.message), field: e.field })
+            .collect(),
+        notice,
+        can_manage: staff.actor.role == Role::StandardsEditor,
+    };
+    Ok(html(status, views::standards_admin(&staff_layout(state, staff), &view)))
+}
+
+/// `GET /desk/standards`.
+pub async fn standards(state: State, staff: Signed<CanRead>, req: HttpRequest) -> Result<HttpResponse, AppError> {
+    let saved = req.query_string().contains("done=saved");
+    let notice = saved.then(|| "Saved. Earlier versions stay on the public page for the corrections that cite them.".to_owned());
+    standards_page(&state, &staff, StandardForm::default(), Vec::new(), notice, 200).await
+}
+
+/// `POST /desk/standards`: adds a standard or a new version of one.
+pub async fn save_standard(state: State, post: DeskForm<CanEdit, StandardForm>) -> Result<HttpResponse, AppError> {
+    let (actor, now) = (post.staff.actor.clone(), state.now());
+    let (code, title, text) = (post.form.code.clone(), post.form.title.clone(), post.form.text.clone());
+    match state.db.write(move |c| standards::save(c, &actor, &code, &title, &text, now)).await {
+        Ok(_) => Ok(redirect("/desk/standards?done=saved".into())),
+        Err(AppError::Invalid(errors)) => standards_page(&state, &post.staff, post.form, errors, None, 422).await,
+        Err(other) => Err(other),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn repeated_fields_are_collected() {
+        let pairs: Vec<(String, String)> = [
+            ("article_id", "a1"),
+            ("kind", "correction"),
+            ("standards", "accuracy"),
+            ("standards", "data"),
+            ("report_ids", "3"),
+            ("report_ids", "4"),
+            ("supersedes", ""),
+            ("headline", "true"),
+            ("preview", "1"),
+        ]
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+        let (input, preview) = super::input_of(&pairs).unwrap();
+        assert!(preview && input.headline);
+        assert_eq!(input.standards, ["accuracy", "data"]);
+        assert_eq!(input.report_ids, [3, 4]);
+        assert_eq!(input.supersedes, None);
+    }
+}

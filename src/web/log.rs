@@ -1,0 +1,462 @@
+//! The public record: an article's corrections (page, JSON, Atom), the notice for the CMS,
+//! the site-wide log (page, JSON, Atom, CSV) and the standards page.
+
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{NaiveDateTime, TimeZone};
+use corrigenda_templates as views;
+use futures_util::stream;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use utoipa::ToSchema;
+
+use super::public::{html, summary, time};
+use super::AppState;
+use crate::db::models::Article;
+use crate::domain::articles::{self, ArticleView};
+use crate::domain::corrections::{self, CorrectionView, Kind, LogFilter, LogItem, LogPage};
+use crate::domain::diff::{self, Change};
+use crate::domain::standards::{self, Catalogue};
+use crate::error::AppError;
+use crate::web::errors::ErrorBody;
+
+type State = web::Data<AppState>;
+
+fn parse_time(s: &str) -> NaiveDateTime {
+    chrono::DateTime::parse_from_rfc3339(s).map(|d| d.naive_utc()).unwrap_or_default()
+}
+
+/// A time in the publisher's zone, when that is not UTC.
+fn local(state: &AppState, t: NaiveDateTime) -> Option<String> {
+    let tz = state.config.timezone;
+    (tz != chrono_tz::UTC).then(|| tz.from_utc_datetime(&t).format("%-d %B %Y, %H:%M %Z").to_string())
+}
+
+/// The diff parts for the templates.
+pub fn diff_parts(original: &str, corrected: &str) -> Vec<views::DiffPart> {
+    diff::words(original, corrected)
+        .into_iter()
+        .map(|(change, text)| views::DiffPart {
+            text,
+            change: match change {
+                Change::Same => views::Change::Same,
+                Change::Removed => views::Change::Removed,
+                Change::Added => views::Change::Added,
+            },
+        })
+        .collect()
+}
+
+/// A correction as every public list shows it.
+pub fn item(state: &AppState, c: &CorrectionView, article: Option<(&str, &str)>) -> views::CorrectionItem {
+    let published = c.published_at.as_deref().map(parse_time).unwrap_or_default();
+    let href = |id: i64| format!("/articles/{}/corrections#correction-{id}", c.article_id);
+    views::CorrectionItem {
+        id: c.id,
+        anchor: format!("correction-{}", c.id),
+        kind: c.kind.as_str().into(),
+        kind_label: c.kind.label().into(),
+        text: c.text.clone(),
+        diff: match (&c.original, &c.corrected) {
+            (Some(o), Some(n)) => Some(diff_parts(o, n)),
+            _ => None,
+        },
+        published_utc: time(published),
+        published_local: local(state, published),
+        published_iso: c.published_at.clone().unwrap_or_default(),
+        standards: c
+            .standards
+            .iter()
+            .map(|s| views::StandardRef {
+                code: s.code.clone(),
+                title: s.title.clone(),
+                version: s.version,
+                href: format!("/standards#{}-v{}", s.code, s.version),
+            })
+            .collect(),
+        superseded_by: c.superseded_by.map(|id| (id, href(id))),
+        supersedes: c.supersedes.map(|id| (id, href(id))),
+        hash: c.hash.clone(),
+        article: article.map(|(title, href)| (title.to_owned(), href.to_owned())),
+    }
+}
+
+/// Answers for public, shareable data: cacheable briefly and readable from any site.
+fn public_headers(response: &mut HttpResponse) {
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, header::HeaderValue::from_static("public, max-age=60"));
+    headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, header::HeaderValue::from_static("*"));
+}
+
+async fn article_and_corrections(state: &State, id: String) -> Result<(Article, Vec<CorrectionView>), AppError> {
+    state.db.read(move |c| Ok((articles::get(c, &id)?, corrections::for_article(c, &id)?))).await
+}
+
+/// `GET /articles/{id}/corrections`: the article's public log.
+pub async fn article_log(state: State, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let (article, list) = article_and_corrections(&state, path.into_inner()).await?;
+    let view = views::ArticleLogView {
+        article: summary(&article),
+        corrections: list.iter().map(|c| item(&state, c, None)).collect(),
+        report_href: format!("/articles/{}/report", article.id),
+        atom_href: format!("/articles/{}/corrections.atom", article.id),
+    };
+    Ok(html(200, views::article_log(&state.layout, &view)))
+}
+
+/// An article with its published corrections.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ArticleCorrections {
+    /// The article.
+    pub article: ArticleView,
+    /// Its published corrections, newest first.
+    pub corrections: Vec<CorrectionView>,
+}
+
+/// The published corrections of an article.
+#[utoipa::path(
+    get, path = "/api/v1/articles/{id}/corrections", tag = "corrections",
+    params(("id" = String, Path, description = "The article's ID")),
+    responses(
+        (status = 200, description = "The article and its corrections", body = ArticleCorrections),
+        (status = 404, description = "Unknown article", body = ErrorBody),
+    )
+)]
+pub async fn article_log_json(state: State, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let (article, corrections) = article_and_corrections(&state, path.into_inner()).await?;
+    let mut response = HttpResponse::Ok().json(ArticleCorrections { article: ArticleView::from(&article), corrections });
+    public_headers(&mut response);
+    Ok(response)
+}
+
+fn fixed(t: NaiveDateTime) -> atom_syndication::FixedDateTime {
+    t.and_utc().fixed_offset()
+}
+
+/// An Atom feed of `items` (correction, article title, article id).
+fn atom(state: &AppState, self_path: &str, title: &str, items: &[(CorrectionView, String)]) -> HttpResponse {
+    use atom_syndication::{Content, Entry, Feed, Link, Person, Text};
+    let link = |href: String, rel: &str| Link { href, rel: rel.into(), ..Default::default() };
+    let entries: Vec<Entry> = items
+        .iter()
+        .map(|(c, article_title)| {
+            let published = fixed(c.published_at.as_deref().map(parse_time).unwrap_or_default());
+            let url = state.url(&format!("/articles/{}/corrections#correction-{}", c.article_id, c.id));
+            let mut body = c.text.clone();
+            if let (Some(o), Some(n)) = (&c.original, &c.corrected) {
+                body.push_str(&format!("\n\nOriginal: {o}\nCorrected: {n}"));
+            }
+            Entry {
+                id: url.clone(),
+                title: Text::plain(format!("{} to \u{201c}{article_title}\u{201d}", c.kind.label())),
+                updated: published,
+                published: Some(published),
+                links: vec![link(url, "alternate")],
+                content: Some(Content { value: Some(body), content_type: Some("text".into()), ..Default::default() }),
+                ..Default::default()
+            }
+        })
+        .collect();
+    let updated = items.first().and_then(|(c, _)| c.published_at.as_deref()).map(parse_time).unwrap_or_default();
+    let feed = Feed {
+        id: state.url(self_path),
+        title: Text::plain(title.to_owned()),
+        updated: fixed(updated),
+        authors: vec![Person { name: state.config.publication.clone(), ..Default::default() }],
+        links: vec![link(state.url(self_path), "self"), link(state.url(self_path.trim_end_matches(".atom")), "alternate")],
+        entries,
+        ..Default::default()
+    };
+    let mut response = HttpResponse::Ok().content_type("application/atom+xml; charset=utf-8").body(feed.to_string());
+    public_headers(&mut response);
+    response
+}
+
+/// `GET /articles/{id}/corrections.atom`.
+pub async fn article_atom(state: State, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let (article, list) = article_and_corrections(&state, path.into_inner()).await?;
+    let items: Vec<(CorrectionView, String)> = list.into_iter().map(|c| (c, article.title.clone())).collect();
+    let title = format!("Corrections to \u{201c}{}\u{201d} \u{2013} {}", article.title, state.config.publication);
+    Ok(atom(&state, &format!("/articles/{}/corrections.atom", article.id), &title, &items))
+}
+
+/// JSON for a `<script>` element: `<`, `>` and `&` escaped so no text can close the element.
+fn script_safe_json(value: &serde_json::Value) -> String {
+    value.to_string().replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026")
+}
+
+/// `GET /articles/{id}/notice`: the fragment the CMS places on the article page.
+pub async fn notice(state: State, req: HttpRequest, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let (article, list) = article_and_corrections(&state, path.into_inner()).await?;
+    let log_href = state.url(&format!("/articles/{}/corrections", article.id));
+    let json_ld = serde_json::json!({
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "@id": article.url,
+        "url": article.url,
+        "headline": article.title,
+        "correction": list.iter().map(|c| serde_json::json!({
+            "@type": "CorrectionComment",
+            "text": c.text,
+            "datePublished": c.published_at,
+            "url": format!("{log_href}#correction-{}", c.id),
+        })).collect::<Vec<_>>(),
+    });
+    let (top, foot): (Vec<&CorrectionView>, Vec<&CorrectionView>) = list.iter().partition(|c| c.on_top());
+    let view = views::NoticeView {
+        article_title: article.title.clone(),
+        top: top.into_iter().map(|c| item(&state, c, None)).collect(),
+        foot: foot.into_iter().map(|c| item(&state, c, None)).collect(),
+        report_href: state.url(&format!("/articles/{}/report", article.id)),
+        log_href,
+        standards_href: state.url("/standards"),
+        json_ld: script_safe_json(&json_ld),
+    };
+    let body = views::notice(&view).into_string();
+    let etag = format!("\"{}\"", &hex::encode(Sha256::digest(body.as_bytes()))[..32]);
+    let matches = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    let mut response = if matches {
+        HttpResponse::NotModified().finish()
+    } else {
+        HttpResponse::Ok().content_type("text/html; charset=utf-8").body(body)
+    };
+    public_headers(&mut response);
+    let headers = response.headers_mut();
+    headers.insert(header::ETAG, header::HeaderValue::from_str(&etag).map_err(|e| AppError::Internal(e.into()))?);
+    // The fragment is meant to be placed on the publisher's pages, also in a frame.
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        header::HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; frame-ancestors *"),
+    );
+    Ok(response)
+}
+
+fn query_pairs(req: &HttpRequest) -> Vec<(String, String)> {
+    url::form_urlencoded::parse(req.query_string().as_bytes()).into_owned().collect()
+}
+
+async fn site_page(state: &State, req: &HttpRequest) -> Result<(LogFilter, LogPage), AppError> {
+    let filter = LogFilter::parse(&query_pairs(req))?;
+    let f = filter.clone();
+    let page = state.db.read(move |c| corrections::site(c, &f)).await?;
+    Ok((filter, page))
+}
+
+fn log_items(state: &AppState, page: &LogPage) -> Vec<views::CorrectionItem> {
+    page.items
+        .iter()
+        .map(|i| {
+            let href = format!("/articles/{}/corrections", i.correction.article_id);
+            item(state, &i.correction, Some((&i.article_title, &href)))
+        })
+        .collect()
+}
+
+/// `GET /corrections`: every correction, filterable and paged.
+pub async fn site_log(state: State, req: HttpRequest) -> Result<HttpResponse, AppError> {
+    let pairs = query_pairs(&req);
+    let value = |key: &str| pairs.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v.trim().to_owned()).unwrap_or_default();
+    let (page, error, status) = match site_page(&state, &req).await {
+        Ok((_, page)) => (page, None, 200),
+        Err(e @ AppError::Invalid(_)) => (
+            LogPage { items: vec![], next: None },
+            Some(format!("{} {}.", e.field().unwrap_or("filter"), e.public_message())),
+            422,
+        ),
+        Err(other) => return Err(other),
+    };
+    let (sections, catalogue) = state.db.read(|c| Ok((corrections::sections(c)?, standards::catalogue(c)?))).await?;
+    let opt = |value: &str, label: &str, chosen: &str| views::Opt {
+        value: value.into(),
+        label: label.into(),
+        selected: value == chosen,
+    };
+    let with_any = |label: &str, chosen: &str, rest: Vec<views::Opt>| {
+        let mut all = vec![opt("", label, chosen)];
+        all.extend(rest);
+        all
+    };
+    let keep: Vec<(String, String)> = pairs.iter().filter(|(k, v)| k != "cursor" && !v.is_empty()).cloned().collect();
+    let with_query = |path: &str, extra: Option<(&str, &str)>| {
+        let mut all = keep.clone();
+        all.extend(extra.map(|(k, v)| (k.to_owned(), v.to_owned())));
+        let q = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(all).finish();
+        if q.is_empty() { path.to_owned() } else { format!("{path}?{q}") }
+    };
+    let (kind, section, standard) = (value("kind"), value("section"), value("standard"));
+    let view = views::SiteLogView {
+        corrections: log_items(&state, &page),
+        kinds: with_any("Any kind", &kind, Kind::ALL.iter().map(|k| opt(k.as_str(), k.label(), &kind)).collect()),
+        sections: with_any("Any section", &section, sections.iter().map(|s| opt(s, s, &section)).collect()),
+        standards: with_any(
+            "Any standard",
+            &standard,
+            catalogue.iter().map(|c| opt(&c.current.code, &c.current.title, &standard)).collect(),
+        ),
+        from: value("from"),
+        to: value("to"),
+        next_href: page.next.as_deref().map(|n| with_query("/corrections", Some(("cursor", n)))),
+        atom_href: with_query("/corrections.atom", None),
+        csv_href: with_query("/corrections.csv", None),
+        error,
+    };
+    Ok(html(status, views::site_log(&state.layout, &view)))
+}
+
+/// Every published correction, newest first.
+#[utoipa::path(
+    get, path = "/api/v1/corrections", tag = "corrections",
+    params(
+        ("kind" = Option<Kind>, Query, description = "Only this kind"),
+        ("section" = Option<String>, Query, description = "Only articles of this section"),
+        ("standard" = Option<String>, Query, description = "Only corrections citing this standard code"),
+        ("from" = Option<String>, Query, description = "Published on or after this day, YYYY-MM-DD (UTC)"),
+        ("to" = Option<String>, Query, description = "Published on or before this day, YYYY-MM-DD (UTC)"),
+        ("cursor" = Option<String>, Query, description = "The `next` of the previous page"),
+        ("limit" = Option<i64>, Query, description = "1 to 500, default 50"),
+    ),
+    responses(
+        (status = 200, description = "A page of the log", body = LogPage),
+        (status = 422, description = "Bad filter; `field` names it", body = ErrorBody),
+    )
+)]
+pub async fn site_log_json(state: State, req: HttpRequest) -> Result<HttpResponse, AppError> {
+    let (_, page) = site_page(&state, &req).await?;
+    let mut response = HttpResponse::Ok().json(page);
+    public_headers(&mut response);
+    Ok(response)
+}
+
+/// `GET /corrections.atom`: the newest corrections (filters as for `/corrections`).
+pub async fn site_atom(state: State, req: HttpRequest) -> Result<HttpResponse, AppError> {
+    let (_, page) = site_page(&state, &req).await?;
+    let items: Vec<(CorrectionView, String)> = page.items.into_iter().map(|i| (i.correction, i.article_title)).collect();
+    let title = format!("Corrections \u{2013} {}", state.config.publication);
+    Ok(atom(&state, "/corrections.atom", &title, &items))
+}
+
+/// A CSV cell that a spreadsheet will not run as a formula.
+fn cell(value: &str) -> String {
+    match value.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{value}"),
+        _ => value.to_owned(),
+    }
+}
+
+fn csv_rows(items: &[LogItem], header: bool) -> Result<web::Bytes, AppError> {
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let fail = |e: csv::Error| AppError::Internal(e.into());
+    if header {
+        out.write_record([
+            "id", "published_at", "kind", "article_id", "article_title", "article_url", "section", "text", "original",
+            "corrected", "standards", "supersedes", "log_index", "hash",
+        ])
+        .map_err(fail)?;
+    }
+    for i in items {
+        let c = &i.correction;
+        let standards: Vec<String> = c.standards.iter().map(|s| format!("{} v{}", s.code, s.version)).collect();
+        out.write_record([
+            c.id.to_string(),
+            c.published_at.clone().unwrap_or_default(),
+            c.kind.as_str().to_owned(),
+            cell(&c.article_id),
+            cell(&i.article_title),
+            cell(&i.article_url),
+            cell(&i.section),
+            cell(&c.text),
+            cell(c.original.as_deref().unwrap_or_default()),
+            cell(c.corrected.as_deref().unwrap_or_default()),
+            standards.join("; "),
+            c.supersedes.map(|s| s.to_string()).unwrap_or_default(),
+            c.log_index.map(|s| s.to_string()).unwrap_or_default(),
+            c.hash.clone().unwrap_or_default(),
+        ])
+        .map_err(fail)?;
+    }
+    out.into_inner().map(web::Bytes::from).map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))
+}
+
+/// `GET /corrections.csv`: the whole log (filters as for `/corrections`), streamed page by page; never reader data.
+pub async fn site_csv(state: State, req: HttpRequest) -> Result<HttpResponse, AppError> {
+    let mut filter = LogFilter::parse(&query_pairs(&req))?;
+    filter.limit = 500;
+    let first = state.db.read({
+        let f = filter.clone();
+        move |c| corrections::site(c, &f)
+    })
+    .await?;
+    let head = csv_rows(&first.items, true)?;
+    let rest = stream::unfold((state.clone(), filter, first.next), |(state, mut filter, next)| async move {
+        let cursor = next?;
+        filter.cursor = Some(cursor);
+        let f = filter.clone();
+        let page = state.db.read(move |c| corrections::site(c, &f)).await;
+        let (chunk, next) = match page {
+            Ok(page) => (csv_rows(&page.items, false).map_err(actix_web::Error::from), page.next),
+            Err(e) => (Err(actix_web::Error::from(e)), None),
+        };
+        Some((chunk, (state, filter, next)))
+    });
+    let body = futures_util::StreamExt::chain(stream::once(async move { Ok::<_, actix_web::Error>(head) }), rest);
+    let mut response = HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((header::CONTENT_DISPOSITION, "attachment; filename=\"corrections.csv\""))
+        .streaming(body);
+    public_headers(&mut response);
+    Ok(response)
+}
+
+/// The catalogue for the templates.
+pub fn standard_items(list: &[Catalogue]) -> Vec<views::StandardItem> {
+    let one = |s: &crate::db::models::Standard, earlier: Vec<views::StandardItem>| views::StandardItem {
+        code: s.code.clone(),
+        title: s.title.clone(),
+        text: s.body.clone(),
+        version: s.version,
+        updated: s.created_at.format("%-d %B %Y").to_string(),
+        anchor: format!("{}-v{}", s.code, s.version),
+        earlier,
+    };
+    list.iter().map(|c| one(&c.current, c.earlier.iter().map(|s| one(s, vec![])).collect())).collect()
+}
+
+/// `GET /standards`: the catalogue, the corrections policy first.
+pub async fn standards_page(state: State) -> Result<HttpResponse, AppError> {
+    let list = state.db.read(standards::catalogue).await?;
+    let view = views::StandardsView { standards: standard_items(&list), public_key: None };
+    Ok(html(200, views::standards(&state.layout, &view)))
+}
+
+/// `GET /`: what this is, recent corrections and the find box.
+pub async fn home(state: State) -> Result<HttpResponse, AppError> {
+    let filter = LogFilter { limit: 5, ..LogFilter::default() };
+    let page = state.db.read(move |c| corrections::site(c, &filter)).await?;
+    let view = views::HomeView { recent: log_items(&state, &page), ..Default::default() };
+    Ok(html(200, views::home(&state.layout, &view)))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn formula_cells_are_defused() {
+        assert_eq!(super::cell("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(super::cell("+1"), "'+1");
+        assert_eq!(super::cell("-1"), "'-1");
+        assert_eq!(super::cell("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(super::cell("plain"), "plain");
+    }
+
+    #[test]
+    fn script_json_cannot_close_its_element() {
+        let v = serde_json::json!({ "text": "</script><script>alert(1)</script> & more" });
+        let s = super::script_safe_json(&v);
+        assert!(!s.contains('<') && !s.contains('>') && !s.contains('&'));
+        let back: serde_json::Value = serde_json::from_str(&s).unwrap();
+        assert_eq!(back, v);
+    }
+}
