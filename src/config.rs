@@ -84,7 +84,10 @@ impl RawSettings {
             response_targets: Targets::parse(&self.response_targets)
                 .map_err(|m| bad("CORRIGENDA_RESPONSE_TARGETS (--response-targets)", m))?,
             timezone: self.timezone.trim().parse().map_err(|_| {
-                bad("CORRIGENDA_TIMEZONE (--timezone)", format!("{:?} is not a time zone name like Europe/Berlin", self.timezone))
+                bad(
+                    "CORRIGENDA_TIMEZONE (--timezone)",
+                    format!("{:?} is not a time zone name like Europe/Berlin", self.timezone),
+                )
             })?,
         })
     }

@@ -612,7 +612,8 @@ impl Correction {
         standard_ids: &[i64],
         report_ids: &[i64],
     ) -> QueryResult<i64> {
-        let id: i64 = diesel::insert_into(corrections::table).values(new).returning(corrections::id).get_result(conn)?;
+        let id: i64 =
+            diesel::insert_into(corrections::table).values(new).returning(corrections::id).get_result(conn)?;
         for standard_id in standard_ids {
             diesel::insert_into(correction_standards::table)
                 .values((correction_standards::correction_id.eq(id), correction_standards::standard_id.eq(standard_id)))

@@ -156,7 +156,8 @@ fn views(conn: &mut DbConnection, rows: Vec<Correction>) -> Result<Vec<Correctio
 
 /// One correction as a view.
 pub fn view(conn: &mut DbConnection, id: i64) -> Result<CorrectionView, AppError> {
-    let row = Correction::find(conn, id)?.ok_or_else(|| AppError::NotFound(format!("no correction has the number {id}")))?;
+    let row =
+        Correction::find(conn, id)?.ok_or_else(|| AppError::NotFound(format!("no correction has the number {id}")))?;
     views(conn, vec![row])?.pop().ok_or_else(|| AppError::NotFound(format!("no correction has the number {id}")))
 }
 
@@ -191,7 +192,8 @@ fn check(conn: &mut DbConnection, actor: &Actor, input: &CorrectionInput) -> Res
         errors.push(FieldError::new("kind", format!("must be one of {}, not {:?}", Kind::allowed(), input.kind)));
     }
     let text = required_text("text", &input.text, TEXT_MIN, TEXT_MAX).map_err(|e| errors.push(e)).unwrap_or_default();
-    let original = optional_passage("original", input.original.as_deref()).map_err(|e| errors.push(e)).unwrap_or_default();
+    let original =
+        optional_passage("original", input.original.as_deref()).map_err(|e| errors.push(e)).unwrap_or_default();
     let corrected =
         optional_passage("corrected", input.corrected.as_deref()).map_err(|e| errors.push(e)).unwrap_or_default();
     let mut cited: Vec<Standard> = Vec::new();
@@ -258,7 +260,11 @@ pub fn preview(
         original: c.original,
         corrected: c.corrected,
         headline: input.headline,
-        standards: c.cited.into_iter().map(|s| StandardCite { code: s.code, title: s.title, version: s.version }).collect(),
+        standards: c
+            .cited
+            .into_iter()
+            .map(|s| StandardCite { code: s.code, title: s.title, version: s.version })
+            .collect(),
         status: "preview".into(),
         published_at: Some(rfc3339(now)),
         supersedes: input.supersedes,
@@ -276,7 +282,8 @@ pub fn publish(
     input: &CorrectionInput,
     now: NaiveDateTime,
 ) -> Result<CorrectionView, AppError> {
-    let Checked { article, kind, text, original, corrected, cited, reports, needs_approval } = check(conn, actor, input)?;
+    let Checked { article, kind, text, original, corrected, cited, reports, needs_approval } =
+        check(conn, actor, input)?;
     let target = if needs_approval { Status::AwaitingApproval } else { Status::Corrected };
     let status = if needs_approval { "pending" } else { "published" };
     let id = Correction::insert(
@@ -312,7 +319,13 @@ pub fn publish(
 }
 
 /// A correction's own event (not tied to one report), for the audit trail.
-fn record(conn: &mut DbConnection, actor: &Actor, kind: &str, c: &Correction, now: NaiveDateTime) -> Result<(), AppError> {
+fn record(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    kind: &str,
+    c: &Correction,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
     let payload = serde_json::json!({ "correction_id": c.id, "article_id": c.article_id, "kind": c.kind }).to_string();
     NewEvent {
         report_id: None,
@@ -328,11 +341,17 @@ fn record(conn: &mut DbConnection, actor: &Actor, kind: &str, c: &Correction, no
 }
 
 /// A standards editor other than the author approves a pending correction, which publishes it.
-pub fn approve(conn: &mut DbConnection, actor: &Actor, id: i64, now: NaiveDateTime) -> Result<CorrectionView, AppError> {
+pub fn approve(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: i64,
+    now: NaiveDateTime,
+) -> Result<CorrectionView, AppError> {
     if actor.role != Role::StandardsEditor {
         return Err(AppError::Forbidden("only a standards editor may approve a correction".into()));
     }
-    let c = Correction::find(conn, id)?.ok_or_else(|| AppError::NotFound(format!("no correction has the number {id}")))?;
+    let c =
+        Correction::find(conn, id)?.ok_or_else(|| AppError::NotFound(format!("no correction has the number {id}")))?;
     if c.status != "pending" {
         return Err(AppError::Conflict(format!("correction #{id} is already published")));
     }
@@ -526,12 +545,18 @@ pub fn site(conn: &mut DbConnection, f: &LogFilter) -> Result<LogPage, AppError>
     let next = rows.last().filter(|_| more).and_then(|(c, ..)| c.published_at.map(|at| (at, c.id))).map(|(at, id)| {
         URL_SAFE_NO_PAD.encode(serde_json::json!([at.format("%Y-%m-%dT%H:%M:%S%.6f").to_string(), id]).to_string())
     });
-    let articles: Vec<(String, String, String)> = rows.iter().map(|(_, t, u, s)| (t.clone(), u.clone(), s.clone())).collect();
+    let articles: Vec<(String, String, String)> =
+        rows.iter().map(|(_, t, u, s)| (t.clone(), u.clone(), s.clone())).collect();
     let views = views(conn, rows.into_iter().map(|(c, ..)| c).collect())?;
     let items = views
         .into_iter()
         .zip(articles)
-        .map(|(correction, (article_title, article_url, section))| LogItem { correction, article_title, article_url, section })
+        .map(|(correction, (article_title, article_url, section))| LogItem {
+            correction,
+            article_title,
+            article_url,
+            section,
+        })
         .collect();
     Ok(LogPage { items, next })
 }
@@ -557,7 +582,9 @@ mod tests {
 
     #[test]
     fn log_filters_name_bad_values() {
-        for (key, value) in [("kind", "erratum"), ("from", "yesterday"), ("to", "2026-13-01"), ("limit", "0"), ("page", "2")] {
+        for (key, value) in
+            [("kind", "erratum"), ("from", "yesterday"), ("to", "2026-13-01"), ("limit", "0"), ("page", "2")]
+        {
             assert_eq!(LogFilter::parse(&pairs(&[(key, value)])).unwrap_err().field(), Some(key), "{key}");
         }
         let reversed = LogFilter::parse(&pairs(&[("from", "2026-11-28"), ("to", "2026-11-01")])).unwrap_err();

@@ -4,6 +4,7 @@ use chrono::{Duration, NaiveDateTime};
 
 use super::accounts::{self, Actor, Role};
 use super::articles::{self, ArticleId, ArticleInput};
+use super::corrections::{self, CorrectionInput};
 use super::reports::{self, ReportInput, Status, Targets};
 use super::secrets;
 use super::workflow::{self, MoveRequest};
@@ -220,7 +221,25 @@ pub fn seed(db: &Db, targets: &Targets, now: NaiveDateTime) -> Result<Seeded, Ap
                 }
                 Ok(filed)
             })?;
-            let status = steps.last().map_or(Status::New, |(s, _)| *s);
+            let mut status = steps.last().map_or(Status::New, |(s, _)| *s);
+            if input.quote.contains("four-year mark") {
+                // The reader was right: publish the correction, which resolves the ticket.
+                let fix = CorrectionInput {
+                    article_id: demo.id.into(),
+                    kind: "correction".into(),
+                    text:
+                        "An earlier version of this article said the war was approaching its four-year mark. \
+                           It was approaching its three-year mark: Russia's full-scale invasion began in February 2022."
+                            .into(),
+                    original: Some("approaching its four-year mark".into()),
+                    corrected: Some("approaching its three-year mark".into()),
+                    standards: vec!["accuracy".into()],
+                    report_ids: vec![filed.id],
+                    ..Default::default()
+                };
+                db.write_blocking(|c| corrections::publish(c, &editor, &fix, filed_at + Duration::hours(20)))?;
+                status = Status::Corrected;
+            }
             seeded.reports.push((demo.id.to_owned(), filed.token, status));
         }
     }

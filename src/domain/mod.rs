@@ -35,19 +35,18 @@ macro_rules! vocabulary {
     };
 }
 
-
 pub mod accounts;
 pub mod articles;
 pub mod corrections;
 pub mod demo;
-pub mod diff;
-pub mod log;
-pub mod standards;
 pub mod desk;
+pub mod diff;
 pub mod import;
+pub mod log;
 pub mod quote;
 pub mod reports;
 pub mod secrets;
 pub mod sessions;
+pub mod standards;
 pub mod text;
 pub mod workflow;

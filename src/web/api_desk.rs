@@ -437,7 +437,12 @@ pub async fn appeal(
         (status = 422, description = "Unknown kind or standard, or a bad field; `field` names it", body = ErrorBody),
     )
 )]
-pub async fn publish(state: State, req: HttpRequest, staff: Signed<CanEdit>, payload: web::Payload) -> Result<HttpResponse, AppError> {
+pub async fn publish(
+    state: State,
+    req: HttpRequest,
+    staff: Signed<CanEdit>,
+    payload: web::Payload,
+) -> Result<HttpResponse, AppError> {
     let input: CorrectionInput = parse_json(&read_body(&req, payload, DESK_BODY_LIMIT).await?)?;
     let (actor, now) = (staff.actor.clone(), state.now());
     let view = state.db.write(move |c| corrections::publish(c, &actor, &input, now)).await?;

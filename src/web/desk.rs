@@ -474,7 +474,15 @@ fn ticket_view(
         })
         .collect();
     let assignee_email = t.assignee.as_ref().map(|u| u.email.as_str()).unwrap_or("");
-    let open = !matches!(status, Status::Corrected | Status::NoChange | Status::Rejected | Status::Duplicate | Status::AwaitingApproval | Status::Appealed);
+    let open = !matches!(
+        status,
+        Status::Corrected
+            | Status::NoChange
+            | Status::Rejected
+            | Status::Duplicate
+            | Status::AwaitingApproval
+            | Status::Appealed
+    );
     views::TicketView {
         publish_href: (can_edit && open).then(|| format!("/desk/corrections/new?report={}", r.id)),
         id: r.id,

@@ -35,10 +35,12 @@ async fn form_view(
     input: &CorrectionInput,
 ) -> Result<views::CorrectionFormView, AppError> {
     let id = article.id.clone();
-    let (catalogue, earlier) = state.db.read(move |c| Ok((standards::catalogue(c)?, corrections::for_article(c, &id)?))).await?;
+    let (catalogue, earlier) =
+        state.db.read(move |c| Ok((standards::catalogue(c)?, corrections::for_article(c, &id)?))).await?;
     let chosen = |v: &str, list: &[String]| list.iter().any(|x| x == v);
     let supersedes = input.supersedes.map(|s| s.to_string()).unwrap_or_default();
-    let mut supersede_opts = vec![views::Opt { value: String::new(), label: "None".into(), selected: supersedes.is_empty() }];
+    let mut supersede_opts =
+        vec![views::Opt { value: String::new(), label: "None".into(), selected: supersedes.is_empty() }];
     supersede_opts.extend(earlier.iter().filter(|c| c.superseded_by.is_none()).map(|c| views::Opt {
         value: c.id.to_string(),
         label: format!("#{} {} of {}", c.id, c.kind.label(), c.published_at.as_deref().unwrap_or_default()),
@@ -52,7 +54,11 @@ async fn form_view(
         report_ids: input.report_ids.clone(),
         kinds: Kind::ALL
             .iter()
-            .map(|k| views::Opt { value: k.as_str().into(), label: k.label().into(), selected: k.as_str() == input.kind })
+            .map(|k| views::Opt {
+                value: k.as_str().into(),
+                label: k.label().into(),
+                selected: k.as_str() == input.kind,
+            })
             .collect(),
         text: input.text.clone(),
         original: input.original.clone().unwrap_or_default(),
@@ -82,13 +88,19 @@ pub struct NewQuery {
 }
 
 /// `GET /desk/corrections/new?report=ID` or `?article=ID`: the empty form, the quoted passage pre-filled.
-pub async fn new_form(state: State, staff: Signed<CanEdit>, query: web::Query<NewQuery>) -> Result<HttpResponse, AppError> {
+pub async fn new_form(
+    state: State,
+    staff: Signed<CanEdit>,
+    query: web::Query<NewQuery>,
+) -> Result<HttpResponse, AppError> {
     let (article, input) = match (&query.report, &query.article) {
         (Some(raw), _) => {
             let id: i64 = raw.parse().map_err(|_| AppError::NotFound(format!("no report has the number {raw:?}")))?;
             let report = state
                 .db
-                .read(move |c| Report::find(c, id)?.ok_or_else(|| AppError::NotFound(format!("no report has the number {id}"))))
+                .read(move |c| {
+                    Report::find(c, id)?.ok_or_else(|| AppError::NotFound(format!("no report has the number {id}")))
+                })
                 .await?;
             let article_id = report.article_id.clone();
             let article = state.db.read(move |c| articles::get(c, &article_id)).await?;
@@ -133,8 +145,9 @@ fn input_of(pairs: &[(String, String)]) -> Result<(CorrectionInput, bool), AppEr
                 .report_ids
                 .push(value.trim().parse().map_err(|_| AppError::invalid("report_ids", "must be report numbers"))?),
             "supersedes" if !value.trim().is_empty() => {
-                input.supersedes =
-                    Some(value.trim().parse().map_err(|_| AppError::invalid("supersedes", "must be a correction number"))?)
+                input.supersedes = Some(
+                    value.trim().parse().map_err(|_| AppError::invalid("supersedes", "must be a correction number"))?,
+                )
             }
             "preview" => preview = true,
             _ => {}
@@ -154,7 +167,9 @@ pub async fn submit(state: State, post: DeskForm<CanEdit, Vec<(String, String)>>
         state.db.write(move |c| corrections::publish(c, &actor, &i, now).map(Ok)).await
     };
     let (status, errors, form_error, shown) = match outcome {
-        Ok(Ok(published)) if published.status == "pending" => return Ok(redirect("/desk/corrections?done=drafted".into())),
+        Ok(Ok(published)) if published.status == "pending" => {
+            return Ok(redirect("/desk/corrections?done=drafted".into()))
+        }
         Ok(Ok(published)) => {
             return Ok(redirect(format!("/articles/{}/corrections#correction-{}", published.article_id, published.id)))
         }
@@ -195,7 +210,13 @@ pub struct DoneQuery {
     done: String,
 }
 
-async fn pending_page(state: &AppState, staff: &Staff, notice: Option<String>, error: Option<String>, status: u16) -> Result<HttpResponse, AppError> {
+async fn pending_page(
+    state: &AppState,
+    staff: &Staff,
+    notice: Option<String>,
+    error: Option<String>,
+    status: u16,
+) -> Result<HttpResponse, AppError> {
     let list = state.db.read(corrections::pending).await?;
     let me = &staff.actor;
     let items = list
@@ -231,7 +252,11 @@ async fn pending_page(state: &AppState, staff: &Staff, notice: Option<String>, e
 }
 
 /// `GET /desk/corrections`: corrections awaiting approval.
-pub async fn pending(state: State, staff: Signed<CanEdit>, query: web::Query<DoneQuery>) -> Result<HttpResponse, AppError> {
+pub async fn pending(
+    state: State,
+    staff: Signed<CanEdit>,
+    query: web::Query<DoneQuery>,
+) -> Result<HttpResponse, AppError> {
     let notice = match query.done.as_str() {
         "drafted" => Some("The correction was saved and waits for a second standards editor's approval.".to_owned()),
         "approved" => Some("Approved and published.".to_owned()),
@@ -241,14 +266,19 @@ pub async fn pending(state: State, staff: Signed<CanEdit>, query: web::Query<Don
 }
 
 /// `POST /desk/corrections/{id}/approval`.
-pub async fn approve(state: State, path: web::Path<String>, post: DeskForm<CanEdit, Empty>) -> Result<HttpResponse, AppError> {
+pub async fn approve(
+    state: State,
+    path: web::Path<String>,
+    post: DeskForm<CanEdit, Empty>,
+) -> Result<HttpResponse, AppError> {
     let raw = path.into_inner();
     let id: i64 = raw.parse().map_err(|_| AppError::NotFound(format!("no correction has the number {raw:?}")))?;
     let (actor, now) = (post.staff.actor.clone(), state.now());
     match state.db.write(move |c| corrections::approve(c, &actor, id, now)).await {
         Ok(_) => Ok(redirect("/desk/corrections?done=approved".into())),
         Err(e @ (AppError::Conflict(_) | AppError::Forbidden(_))) => {
-            pending_page(&state, &post.staff, None, Some(format!("{}.", e.public_message())), e.status_code().as_u16()).await
+            pending_page(&state, &post.staff, None, Some(format!("{}.", e.public_message())), e.status_code().as_u16())
+                .await
         }
         Err(other) => Err(other),
     }
@@ -291,7 +321,8 @@ async fn standards_page(
 /// `GET /desk/standards`.
 pub async fn standards(state: State, staff: Signed<CanRead>, req: HttpRequest) -> Result<HttpResponse, AppError> {
     let saved = req.query_string().contains("done=saved");
-    let notice = saved.then(|| "Saved. Earlier versions stay on the public page for the corrections that cite them.".to_owned());
+    let notice =
+        saved.then(|| "Saved. Earlier versions stay on the public page for the corrections that cite them.".to_owned());
     standards_page(&state, &staff, StandardForm::default(), Vec::new(), notice, 200).await
 }
 

@@ -124,7 +124,8 @@ pub struct ArticleCorrections {
 )]
 pub async fn article_log_json(state: State, path: web::Path<String>) -> Result<HttpResponse, AppError> {
     let (article, corrections) = article_and_corrections(&state, path.into_inner()).await?;
-    let mut response = HttpResponse::Ok().json(ArticleCorrections { article: ArticleView::from(&article), corrections });
+    let mut response =
+        HttpResponse::Ok().json(ArticleCorrections { article: ArticleView::from(&article), corrections });
     public_headers(&mut response);
     Ok(response)
 }
@@ -163,7 +164,10 @@ fn atom(state: &AppState, self_path: &str, title: &str, items: &[(CorrectionView
         title: Text::plain(title.to_owned()),
         updated: fixed(updated),
         authors: vec![Person { name: state.config.publication.clone(), ..Default::default() }],
-        links: vec![link(state.url(self_path), "self"), link(state.url(self_path.trim_end_matches(".atom")), "alternate")],
+        links: vec![
+            link(state.url(self_path), "self"),
+            link(state.url(self_path.trim_end_matches(".atom")), "alternate"),
+        ],
         entries,
         ..Default::default()
     };
@@ -259,7 +263,8 @@ fn log_items(state: &AppState, page: &LogPage) -> Vec<views::CorrectionItem> {
 /// `GET /corrections`: every correction, filterable and paged.
 pub async fn site_log(state: State, req: HttpRequest) -> Result<HttpResponse, AppError> {
     let pairs = query_pairs(&req);
-    let value = |key: &str| pairs.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v.trim().to_owned()).unwrap_or_default();
+    let value =
+        |key: &str| pairs.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v.trim().to_owned()).unwrap_or_default();
     let (page, error, status) = match site_page(&state, &req).await {
         Ok((_, page)) => (page, None, 200),
         Err(e @ AppError::Invalid(_)) => (
@@ -285,7 +290,11 @@ pub async fn site_log(state: State, req: HttpRequest) -> Result<HttpResponse, Ap
         let mut all = keep.clone();
         all.extend(extra.map(|(k, v)| (k.to_owned(), v.to_owned())));
         let q = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(all).finish();
-        if q.is_empty() { path.to_owned() } else { format!("{path}?{q}") }
+        if q.is_empty() {
+            path.to_owned()
+        } else {
+            format!("{path}?{q}")
+        }
     };
     let (kind, section, standard) = (value("kind"), value("section"), value("standard"));
     let view = views::SiteLogView {
@@ -334,7 +343,8 @@ pub async fn site_log_json(state: State, req: HttpRequest) -> Result<HttpRespons
 /// `GET /corrections.atom`: the newest corrections (filters as for `/corrections`).
 pub async fn site_atom(state: State, req: HttpRequest) -> Result<HttpResponse, AppError> {
     let (_, page) = site_page(&state, &req).await?;
-    let items: Vec<(CorrectionView, String)> = page.items.into_iter().map(|i| (i.correction, i.article_title)).collect();
+    let items: Vec<(CorrectionView, String)> =
+        page.items.into_iter().map(|i| (i.correction, i.article_title)).collect();
     let title = format!("Corrections \u{2013} {}", state.config.publication);
     Ok(atom(&state, "/corrections.atom", &title, &items))
 }
@@ -352,8 +362,20 @@ fn csv_rows(items: &[LogItem], header: bool) -> Result<web::Bytes, AppError> {
     let fail = |e: csv::Error| AppError::Internal(e.into());
     if header {
         out.write_record([
-            "id", "published_at", "kind", "article_id", "article_title", "article_url", "section", "text", "original",
-            "corrected", "standards", "supersedes", "log_index", "hash",
+            "id",
+            "published_at",
+            "kind",
+            "article_id",
+            "article_title",
+            "article_url",
+            "section",
+            "text",
+            "original",
+            "corrected",
+            "standards",
+            "supersedes",
+            "log_index",
+            "hash",
         ])
         .map_err(fail)?;
     }
@@ -385,11 +407,13 @@ fn csv_rows(items: &[LogItem], header: bool) -> Result<web::Bytes, AppError> {
 pub async fn site_csv(state: State, req: HttpRequest) -> Result<HttpResponse, AppError> {
     let mut filter = LogFilter::parse(&query_pairs(&req))?;
     filter.limit = 500;
-    let first = state.db.read({
-        let f = filter.clone();
-        move |c| corrections::site(c, &f)
-    })
-    .await?;
+    let first = state
+        .db
+        .read({
+            let f = filter.clone();
+            move |c| corrections::site(c, &f)
+        })
+        .await?;
     let head = csv_rows(&first.items, true)?;
     let rest = stream::unfold((state.clone(), filter, first.next), |(state, mut filter, next)| async move {
         let cursor = next?;

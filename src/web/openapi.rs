@@ -6,8 +6,8 @@ use utoipa::{Modify, OpenApi};
 
 use super::errors::{ErrorBody, ErrorDetail};
 use super::{api, api_desk, log};
-use crate::domain::corrections::{CorrectionInput, CorrectionView, Kind, LogItem, LogPage, StandardCite};
 use crate::domain::articles::{ArticleInput, ArticleView};
+use crate::domain::corrections::{CorrectionInput, CorrectionView, Kind, LogItem, LogPage, StandardCite};
 use crate::domain::desk::{QueueItem, QueuePage, StatusCount};
 use crate::domain::reports::Severity;
 use crate::domain::reports::{Category, HistoryEntry, ReportInput, Status, Tracking};

@@ -5,8 +5,7 @@ use maud::{html, Markup};
 use crate::log::{correction_item, diff_block, standards_catalogue, Detail};
 use crate::partials::{
     article_box, checkbox_group, error_summary, evidence_list, field_error, form_group, join_names, messages_for,
-    notice_panel,
-    options, select_group, textarea_value, Field,
+    notice_panel, options, select_group, textarea_value, Field,
 };
 use crate::{ArticleSummary, FieldError, Layout};
 
@@ -888,7 +887,8 @@ pub fn pending(layout: &Layout, view: &PendingView) -> Markup {
             }
         }
     };
-    let title = if view.error.is_some() { "Error: Corrections awaiting approval" } else { "Corrections awaiting approval" };
+    let title =
+        if view.error.is_some() { "Error: Corrections awaiting approval" } else { "Corrections awaiting approval" };
     layout.page(title, body)
 }
 

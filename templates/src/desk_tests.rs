@@ -212,6 +212,9 @@ pub(crate) fn every_desk_page() -> Vec<(&'static str, Markup)> {
         ("ticket-messages", ticket(&staff_layout(), &ticket_messages)),
         ("ticket-auditor", ticket(&staff_layout(), &auditor_view())),
     ]
+    .into_iter()
+    .chain(every_correction_desk_page())
+    .collect()
 }
 
 /// The `<main>` element, without the header's sign-out form.
@@ -800,5 +803,524 @@ fn ticket_escapes_everything_staff_and_readers_wrote() {
     // and button (4); error, notice (2); csrf in the move, assignment, severity and
     // note forms (4).
     assert_eq!(html.matches(HOSTILE_ESCAPED).count(), 23, "{html}");
+    assert_ids_consistent(&html);
+}
+
+// The ticket's way to a correction.
+
+#[test]
+fn ticket_links_to_drafting_a_correction_when_it_may() {
+    let html = ticket(&staff_layout(), &ticket_view()).into_string();
+    assert!(!html.contains("Draft a correction"));
+    let mut view = ticket_view();
+    view.publish_href = Some("/desk/corrections/new?report=12".to_owned());
+    let html = ticket(&staff_layout(), &view).into_string();
+    let actions = &html[html.find("id=\"actions-heading\"").unwrap()..];
+    assert!(actions.contains("<a class=\"button\" href=\"/desk/corrections/new?report=12\">Draft a correction</a>"));
+    // It comes first among the actions.
+    assert!(actions.find("Draft a correction").unwrap() < actions.find("<form").unwrap());
+}
+
+// The staff header.
+
+#[test]
+fn staff_nav_shows_approvals_only_to_standards_editors() {
+    let html = staff_layout().page("Desk", maud::html! {}).into_string();
+    let header = &html[html.find("<header").unwrap()..html.find("</header>").unwrap()];
+    assert!(header.contains("<li><a href=\"/desk\">Desk</a></li>"));
+    assert!(header.contains("<li><a href=\"/desk/standards\">Standards</a></li>"));
+    assert!(header.contains("<li><a href=\"/desk/corrections\">Approvals</a></li>"));
+
+    let mut editor = staff_layout();
+    if let Some(staff) = &mut editor.staff {
+        staff.is_standards_editor = false;
+        staff.role_label = "Editor".to_owned();
+    }
+    let html = editor.page("Desk", maud::html! {}).into_string();
+    let header = &html[html.find("<header").unwrap()..html.find("</header>").unwrap()];
+    assert!(header.contains("<li><a href=\"/desk/standards\">Standards</a></li>"));
+    assert!(!header.contains("Approvals"));
+    assert!(!header.contains("/desk/corrections"));
+
+    let html = layout().page("Home", maud::html! {}).into_string();
+    assert!(!html.contains("/desk/standards"));
+    assert!(!html.contains("Approvals"));
+}
+
+// The correction form.
+
+fn correction_form_view() -> CorrectionFormView {
+    CorrectionFormView {
+        action: "/desk/corrections".to_owned(),
+        csrf: "csrf-correction".to_owned(),
+        article: article("Council votes to close library"),
+        article_id: "2026-11-28-council".to_owned(),
+        report_ids: vec![3, 4],
+        kinds: vec![
+            opt("correction", "Correction", false),
+            opt("clarification", "Clarification", true),
+            opt("retraction", "Retraction", false),
+        ],
+        text: "\nWe said the library would close in May. It closes in June.".to_owned(),
+        original: "The library will close in May.".to_owned(),
+        corrected: "The library will close in June.".to_owned(),
+        headline: false,
+        standards: vec![opt("accuracy", "Accuracy", true), opt("sourcing", "Sourcing", false)],
+        supersedes: vec![opt("", "None", false), opt("9", "Correction #9, 2 November 2026", true)],
+        errors: Vec::new(),
+        form_error: None,
+        preview: None,
+        approval_note: false,
+    }
+}
+
+fn pending_item(id: i64, approve: bool) -> PendingItem {
+    PendingItem {
+        id,
+        article_title: "Council votes to close library".to_owned(),
+        article_href: "/articles/2026-11-28-council/corrections".to_owned(),
+        kind_label: "Retraction".to_owned(),
+        text: "We have retracted this article.\nIts central claim was false.".to_owned(),
+        diff: Some(vec![
+            crate::log::DiffPart { text: "close in ".to_owned(), change: Change::Same },
+            crate::log::DiffPart { text: "May".to_owned(), change: Change::Removed },
+            crate::log::DiffPart { text: "June".to_owned(), change: Change::Added },
+        ]),
+        author: "Ann Lee".to_owned(),
+        created: "28 Nov, 15:00 UTC".to_owned(),
+        approve_action: approve.then(|| format!("/desk/corrections/{id}/approval")),
+        cannot_approve: (!approve).then(|| "You wrote it.".to_owned()),
+    }
+}
+
+fn pending_view() -> PendingView {
+    PendingView {
+        items: vec![pending_item(21, true), pending_item(22, false)],
+        csrf: "csrf-pending".to_owned(),
+        notice: None,
+        error: None,
+    }
+}
+
+fn standards_admin_view() -> StandardsAdminView {
+    StandardsAdminView {
+        standards: crate::log_tests::standards_items(),
+        csrf: "csrf-standards".to_owned(),
+        can_manage: true,
+        ..StandardsAdminView::default()
+    }
+}
+
+/// The new staff pages, by name, for the checks every page must pass.
+pub(crate) fn every_correction_desk_page() -> Vec<(&'static str, Markup)> {
+    let mut form_preview = correction_form_view();
+    form_preview.preview = Some(crate::log_tests::full_item());
+    form_preview.approval_note = true;
+    form_preview.headline = true;
+    let mut form_errors = correction_form_view();
+    form_errors.errors = vec![
+        error("text", "Write the public text of the correction."),
+        error("standards", "Choose at least one standard."),
+        error("report_ids", "Report #4 is already closed."),
+        error("supersedes", "That correction belongs to another article."),
+    ];
+    form_errors.form_error = Some("Someone else published a correction for this report.".to_owned());
+    let standalone = CorrectionFormView {
+        report_ids: Vec::new(),
+        standards: Vec::new(),
+        supersedes: Vec::new(),
+        ..correction_form_view()
+    };
+    let mut pending_messages = pending_view();
+    pending_messages.notice = Some("Correction #20 was published.".to_owned());
+    pending_messages.error = Some("Correction #19 was already approved.".to_owned());
+    let mut admin_errors = standards_admin_view();
+    admin_errors.code = "Accuracy!".to_owned();
+    admin_errors.errors = vec![error("code", "Use lowercase letters, digits and hyphens."), error("text", "Missing.")];
+    admin_errors.notice = Some("Accuracy version 3 was published.".to_owned());
+    let read_only = StandardsAdminView { can_manage: false, ..standards_admin_view() };
+    vec![
+        ("correction-form", correction_form(&staff_layout(), &correction_form_view())),
+        ("correction-form-preview", correction_form(&staff_layout(), &form_preview)),
+        ("correction-form-errors", correction_form(&staff_layout(), &form_errors)),
+        ("correction-form-standalone", correction_form(&staff_layout(), &standalone)),
+        ("pending", pending(&staff_layout(), &pending_view())),
+        ("pending-messages", pending(&staff_layout(), &pending_messages)),
+        ("pending-empty", pending(&staff_layout(), &PendingView::default())),
+        ("standards-admin", standards_admin(&staff_layout(), &standards_admin_view())),
+        ("standards-admin-errors", standards_admin(&staff_layout(), &admin_errors)),
+        ("standards-admin-read-only", standards_admin(&staff_layout(), &read_only)),
+    ]
+}
+
+#[test]
+fn correction_form_posts_hidden_fields_and_one_report_id_each() {
+    let html = correction_form(&staff_layout(), &correction_form_view()).into_string();
+    assert!(html.contains("<title>Draft a correction · The Daily Example</title>"));
+    assert!(html.contains("<h1>Draft a correction</h1>"));
+    assert!(html.contains("rel=\"noopener noreferrer\">Council votes to close library</a>"));
+    let form = forms(main_of(&html))[0];
+    assert!(form.starts_with("<form class=\"correction-form\" method=\"post\" action=\"/desk/corrections\""));
+    assert!(form.contains("<input type=\"hidden\" name=\"csrf\" value=\"csrf-correction\">"));
+    assert!(form.contains("<input type=\"hidden\" name=\"article_id\" value=\"2026-11-28-council\">"));
+    assert_eq!(form.matches("name=\"report_ids\"").count(), 2);
+    assert!(form.contains("<input type=\"hidden\" name=\"report_ids\" value=\"3\">"));
+    assert!(form.contains("<input type=\"hidden\" name=\"report_ids\" value=\"4\">"));
+    // The reports it resolves are said in words, outside the form's hidden fields.
+    assert!(html.contains(
+        "<p class=\"resolves\">Resolves <a href=\"/desk/reports/3\">report #3</a>, \
+         <a href=\"/desk/reports/4\">report #4</a></p>"
+    ));
+}
+
+#[test]
+fn correction_form_keeps_every_value() {
+    let mut view = correction_form_view();
+    view.headline = true;
+    let html = correction_form(&staff_layout(), &view).into_string();
+    assert!(html.contains("<option value=\"clarification\" selected>Clarification</option>"));
+    assert!(html.contains("<option value=\"retraction\">Retraction</option>"));
+    assert!(html.contains(">\n\nWe said the library would close in May. It closes in June.</textarea>"));
+    assert!(html.contains(">\nThe library will close in May.</textarea>"));
+    assert!(html.contains(">\nThe library will close in June.</textarea>"));
+    assert!(html.contains(
+        "<input id=\"field-headline\" type=\"checkbox\" name=\"headline\" value=\"true\" checked>\
+         <label for=\"field-headline\">This corrects the headline</label>"
+    ));
+    assert!(html.contains(
+        "<input id=\"field-standards-accuracy\" type=\"checkbox\" name=\"standards\" value=\"accuracy\" checked>"
+    ));
+    assert!(html.contains(
+        "<input id=\"field-standards-sourcing\" type=\"checkbox\" name=\"standards\" value=\"sourcing\"><label"
+    ));
+    assert!(html.contains("<option value=\"9\" selected>Correction #9, 2 November 2026</option>"));
+
+    let html = correction_form(&staff_layout(), &correction_form_view()).into_string();
+    assert!(html.contains("name=\"headline\" value=\"true\"><label"), "unchecked");
+}
+
+#[test]
+fn correction_form_labels_hints_and_groups() {
+    let html = correction_form(&staff_layout(), &correction_form_view()).into_string();
+    for (name, label) in [
+        ("kind", "Kind"),
+        ("text", "Public text of the correction"),
+        ("original", "Original passage (optional)"),
+        ("corrected", "Corrected passage (optional)"),
+        ("supersedes", "Amends an earlier correction"),
+    ] {
+        let g = group(&html, name);
+        assert!(g.contains(&format!("<label class=\"label\" for=\"field-{name}\">{label}</label>")), "{g}");
+        assert!(g.contains(&format!("id=\"field-{name}\" name=\"{name}\"")), "{g}");
+        assert!(g.contains(&format!("aria-describedby=\"hint-{name}\"")), "{g}");
+    }
+    assert!(group(&html, "text").contains("Say what was wrong and what is right"));
+    assert!(group(&html, "text").contains("required"));
+    let start = html.find("<fieldset").unwrap();
+    let fieldset = &html[start..start + html[start..].find("</fieldset>").unwrap()];
+    assert!(fieldset.starts_with("<fieldset class=\"checkbox-group form-group\" id=\"field-standards\""));
+    assert!(fieldset.contains("<legend class=\"label\">Standards breached</legend>"));
+    assert_eq!(fieldset.matches("type=\"checkbox\"").count(), 2);
+}
+
+#[test]
+fn correction_form_preview_and_publish_buttons() {
+    let html = correction_form(&staff_layout(), &correction_form_view()).into_string();
+    let preview = html
+        .find("<button class=\"button button-secondary\" type=\"submit\" name=\"preview\" value=\"1\">Preview</button>")
+        .unwrap();
+    let publish =
+        html.find("<button class=\"button\" type=\"submit\" name=\"publish\" value=\"1\">Publish</button>").unwrap();
+    // Enter in a field submits with the first button: the harmless one.
+    assert!(preview < publish);
+    assert_eq!(html.matches("<button").count(), 3, "two here and the header's sign-out");
+}
+
+#[test]
+fn correction_form_preview_only_when_given() {
+    let html = correction_form(&staff_layout(), &correction_form_view()).into_string();
+    assert!(!html.contains("id=\"preview-heading\""));
+    assert!(!html.contains("<article"));
+    assert!(html.contains("<h2>The correction</h2>"));
+
+    let mut view = correction_form_view();
+    view.preview = Some(crate::log_tests::full_item());
+    let html = correction_form(&staff_layout(), &view).into_string();
+    let start = html.find("<h2 id=\"preview-heading\">Preview</h2>").unwrap();
+    let preview = &html[start..start + html[start..].find("</section>").unwrap()];
+    // Exactly as readers see it: the public item, with its diff and standards.
+    assert!(preview.contains("<article class=\"correction\" id=\"correction-12\">"));
+    assert!(preview.contains("<span class=\"kind kind-correction\">Correction</span>"));
+    assert!(preview.contains("What we changed"));
+    assert!(preview.contains("Standards breached: "));
+    // The same form follows, ready to change or publish.
+    assert!(start < html.find("<form class=\"correction-form\"").unwrap());
+    assert!(html.contains("<h2>Change or publish</h2>"));
+    assert!(html.contains(">Publish</button>"));
+}
+
+#[test]
+fn correction_form_approval_note_only_when_flagged() {
+    let html = correction_form(&staff_layout(), &correction_form_view()).into_string();
+    assert!(!html.contains("second standards editor"));
+    let mut view = correction_form_view();
+    view.approval_note = true;
+    let html = correction_form(&staff_layout(), &view).into_string();
+    assert!(html.contains(
+        "Retractions and headline corrections are published only after a second standards editor approves them."
+    ));
+}
+
+#[test]
+fn correction_form_errors_are_summarised_and_beside_their_fields() {
+    let pages = every_correction_desk_page();
+    let html = pages.iter().find(|(name, _)| *name == "correction-form-errors").unwrap().1.clone().into_string();
+    assert!(html.contains("<title>Error: Draft a correction · The Daily Example</title>"));
+    let start = html.find("<div class=\"error-summary\" role=\"alert\"").unwrap();
+    let summary = &html[start..start + html[start..].find("</div>").unwrap()];
+    assert!(summary.contains("<li>Someone else published a correction for this report.</li>"));
+    for (field, message) in [
+        ("text", "Write the public text of the correction."),
+        ("standards", "Choose at least one standard."),
+        ("report_ids", "Report #4 is already closed."),
+        ("supersedes", "That correction belongs to another article."),
+    ] {
+        assert!(summary.contains(&format!("<a href=\"#field-{field}\">{message}</a>")), "{field}");
+        assert!(html.contains(&format!("id=\"error-{field}\"")), "{field}");
+    }
+    assert!(group(&html, "text").contains("aria-describedby=\"hint-text error-text\" aria-invalid=\"true\""));
+    assert!(html.contains(
+        "<fieldset class=\"checkbox-group form-group has-error\" id=\"field-standards\" \
+         aria-describedby=\"hint-standards error-standards\">"
+    ));
+    assert!(html.contains("<div class=\"form-group has-error\" id=\"field-report_ids\">"));
+    assert!(start < html.find("<form class=\"correction-form\"").unwrap());
+    assert_ids_consistent(&html);
+}
+
+#[test]
+fn correction_form_standalone_has_no_reports_standards_or_amendments() {
+    let view = CorrectionFormView {
+        report_ids: Vec::new(),
+        standards: Vec::new(),
+        supersedes: Vec::new(),
+        errors: vec![error("standards", "Choose at least one standard.")],
+        ..correction_form_view()
+    };
+    let html = correction_form(&staff_layout(), &view).into_string();
+    assert!(!html.contains("Resolves"));
+    assert!(!html.contains("name=\"report_ids\""));
+    assert!(!html.contains("<fieldset"));
+    assert!(!html.contains("name=\"supersedes\""));
+    // With no boxes to link to, the message stays in the summary as text.
+    assert!(html.contains("<li>Choose at least one standard.</li>"));
+    assert!(!html.contains("href=\"#field-standards\""));
+}
+
+#[test]
+fn correction_form_ids_stay_unique_with_many_standards_and_reports() {
+    let mut view = correction_form_view();
+    view.standards = (1..=25).map(|i| opt(&format!("standard-{i}"), &format!("Standard {i}"), i % 3 == 0)).collect();
+    view.report_ids = (1..=10).collect();
+    view.preview = Some(crate::log_tests::full_item());
+    let html = correction_form(&staff_layout(), &view).into_string();
+    assert_eq!(html.matches("type=\"checkbox\" name=\"standards\"").count(), 25);
+    assert_eq!(html.matches(" checked>").count(), 8);
+    assert_eq!(html.matches("name=\"report_ids\"").count(), 10);
+    assert_ids_consistent(&html);
+}
+
+#[test]
+fn correction_form_escapes_everything_written() {
+    let view = CorrectionFormView {
+        action: HOSTILE.to_owned(),
+        csrf: HOSTILE.to_owned(),
+        article: article(HOSTILE),
+        article_id: HOSTILE.to_owned(),
+        report_ids: vec![3],
+        kinds: vec![opt(HOSTILE, HOSTILE, true)],
+        text: HOSTILE.to_owned(),
+        original: HOSTILE.to_owned(),
+        corrected: HOSTILE.to_owned(),
+        headline: false,
+        standards: vec![opt(HOSTILE, HOSTILE, true)],
+        supersedes: vec![opt(HOSTILE, HOSTILE, true)],
+        errors: vec![error("text", HOSTILE)],
+        form_error: Some(HOSTILE.to_owned()),
+        preview: Some(CorrectionItem {
+            text: HOSTILE.to_owned(),
+            diff: Some(vec![crate::log::DiffPart { text: HOSTILE.to_owned(), change: Change::Removed }]),
+            ..crate::log_tests::full_item()
+        }),
+        approval_note: false,
+    };
+    let html = correction_form(&staff_layout(), &view).into_string();
+    assert_escaped(&html);
+    // Action, csrf, article title, article id, kind value and label, text, original,
+    // corrected, standard value and label, supersedes value and label (13); the error in
+    // the summary and beside its field, the form error (3); the preview's text and diff (2).
+    assert_eq!(html.matches(HOSTILE_ESCAPED).count(), 18, "{html}");
+    assert_ids_consistent(&html);
+}
+
+// Approvals.
+
+#[test]
+fn pending_shows_each_correction_with_approve_form_or_reason() {
+    let html = pending(&staff_layout(), &pending_view()).into_string();
+    assert!(html.contains("<title>Corrections awaiting approval · The Daily Example</title>"));
+    assert!(html.contains("<h1>Corrections awaiting approval</h1>"));
+    let items: Vec<&str> = html.split("<article class=\"pending-item\">").skip(1).collect();
+    assert_eq!(items.len(), 2);
+    for item in &items {
+        assert!(item.contains("<span class=\"kind\">Retraction</span>"));
+        assert!(item.contains(
+            "<dt>Article</dt><dd><a href=\"/articles/2026-11-28-council/corrections\">\
+             Council votes to close library</a></dd>"
+        ));
+        assert!(item.contains("<dt>Written by</dt><dd>Ann Lee</dd>"));
+        assert!(item.contains("<dt>Drafted</dt><dd>28 Nov, 15:00 UTC</dd>"));
+        assert!(item.contains("We have retracted this article.\nIts central claim was false."));
+        assert!(item.contains(">[removed: </span>May<span"));
+        assert!(item.contains(">[added: </span>June<span"));
+    }
+    let form = forms(items[0])[0];
+    assert!(form.contains("method=\"post\" action=\"/desk/corrections/21/approval\""));
+    assert!(form.contains("<input type=\"hidden\" name=\"csrf\" value=\"csrf-pending\">"));
+    assert!(form.contains(
+        "<button class=\"button\" type=\"submit\">Approve and publish\
+         <span class=\"visually-hidden\"> correction #21</span></button>"
+    ));
+    assert!(!items[0].contains("You cannot approve"));
+    assert!(!items[1].contains("<form"));
+    assert!(items[1].contains(
+        "<p class=\"cannot-approve\"><strong>You cannot approve this correction: </strong>You wrote it.</p>"
+    ));
+    assert!(!html.contains("Nothing is waiting for approval."));
+}
+
+#[test]
+fn pending_empty_state_and_messages() {
+    let html = pending(&staff_layout(), &PendingView::default()).into_string();
+    assert!(html.contains("<p class=\"empty\">Nothing is waiting for approval.</p>"));
+    assert!(!main_of(&html).contains("<form"));
+
+    let mut view = pending_view();
+    view.notice = Some("Correction #20 was published.".to_owned());
+    view.error = Some("Correction #19 was already approved.".to_owned());
+    let html = pending(&staff_layout(), &view).into_string();
+    assert!(html.contains("<title>Error: Corrections awaiting approval · The Daily Example</title>"));
+    assert!(html.contains("<li>Correction #19 was already approved.</li>"));
+    assert!(html.contains("<div class=\"panel-success\" role=\"status\"><p>Correction #20 was published.</p></div>"));
+    assert!(html.find("role=\"alert\"").unwrap() < html.find("<article").unwrap());
+}
+
+#[test]
+fn pending_escapes_everything_written() {
+    let item = PendingItem {
+        id: 1,
+        article_title: HOSTILE.to_owned(),
+        article_href: HOSTILE.to_owned(),
+        kind_label: HOSTILE.to_owned(),
+        text: HOSTILE.to_owned(),
+        diff: Some(vec![crate::log::DiffPart { text: HOSTILE.to_owned(), change: Change::Added }]),
+        author: HOSTILE.to_owned(),
+        created: HOSTILE.to_owned(),
+        approve_action: Some(HOSTILE.to_owned()),
+        cannot_approve: None,
+    };
+    let denied = PendingItem { approve_action: None, cannot_approve: Some(HOSTILE.to_owned()), ..item.clone() };
+    let view = PendingView {
+        items: vec![item, denied],
+        csrf: HOSTILE.to_owned(),
+        notice: Some(HOSTILE.to_owned()),
+        error: Some(HOSTILE.to_owned()),
+    };
+    let html = pending(&staff_layout(), &view).into_string();
+    assert_escaped(&html);
+    // Per item: title, href, kind, text, diff, author, created (14); the first item's
+    // action and csrf, the second's reason (3); notice, error (2).
+    assert_eq!(html.matches(HOSTILE_ESCAPED).count(), 19, "{html}");
+    assert_ids_consistent(&html);
+}
+
+// The standards catalogue on the desk.
+
+#[test]
+fn standards_admin_shows_the_catalogue_and_the_form() {
+    let html = standards_admin(&staff_layout(), &standards_admin_view()).into_string();
+    assert!(html.contains("<h1>Standards</h1>"));
+    let form = forms(main_of(&html))[0];
+    assert!(form.contains("method=\"post\" action=\"/desk/standards\""));
+    assert!(form.contains("<input type=\"hidden\" name=\"csrf\" value=\"csrf-standards\">"));
+    assert!(html.contains("<h2 id=\"standard-form-heading\">Add a standard or publish a new version</h2>"));
+    let code = group(&html, "code");
+    assert!(code.contains("An existing code publishes a new version"));
+    assert!(code.contains("Lowercase letters, digits and hyphens"));
+    assert!(code.contains("pattern=\"[a-z0-9-]+\""));
+    assert!(group(&html, "title").contains("<input class=\"input\" id=\"field-title\" type=\"text\" name=\"title\""));
+    assert!(group(&html, "text").contains("<textarea class=\"textarea\" id=\"field-text\" name=\"text\""));
+    assert!(form.contains("<button class=\"button\" type=\"submit\">Save standard</button>"));
+    // The catalogue, codes included, every version anchored.
+    assert!(
+        html.contains("<p class=\"standard-meta\">Code <code>accuracy</code> · Version 3, updated 3 November 2026</p>")
+    );
+    for anchor in ["corrections-v1", "accuracy-v3", "accuracy-v2", "accuracy-v1"] {
+        assert!(html.contains(&format!("id=\"{anchor}\"")), "{anchor}");
+    }
+    assert!(!html.contains("role=\"alert\""));
+}
+
+#[test]
+fn standards_admin_hides_the_form_from_editors() {
+    let view = StandardsAdminView { can_manage: false, ..standards_admin_view() };
+    let html = standards_admin(&staff_layout(), &view).into_string();
+    assert!(!main_of(&html).contains("<form"));
+    assert!(!html.contains("Save standard"));
+    assert!(!html.contains("Add a standard"));
+    assert!(html.contains("<h2 id=\"title-accuracy-v3\">Accuracy</h2>"));
+}
+
+#[test]
+fn standards_admin_keeps_values_and_wires_errors() {
+    let mut view = standards_admin_view();
+    view.code = "Accuracy!".to_owned();
+    view.title = "Accuracy".to_owned();
+    view.text = "\nFirst paragraph.".to_owned();
+    view.errors = vec![error("code", "Use lowercase letters, digits and hyphens.")];
+    view.notice = Some("Saved.".to_owned());
+    let html = standards_admin(&staff_layout(), &view).into_string();
+    assert!(html.contains("<title>Error: Standards · The Daily Example</title>"));
+    assert!(html.contains("<a href=\"#field-code\">Use lowercase letters, digits and hyphens.</a>"));
+    let code = group(&html, "code");
+    assert!(code.starts_with("<div class=\"form-group has-error\">"));
+    assert!(code.contains("value=\"Accuracy!\""));
+    assert!(code.contains("aria-describedby=\"hint-code error-code\" aria-invalid=\"true\""));
+    assert!(group(&html, "title").contains("value=\"Accuracy\""));
+    assert!(html.contains(">\n\nFirst paragraph.</textarea>"));
+    assert!(html.contains("<div class=\"panel-success\" role=\"status\"><p>Saved.</p></div>"));
+}
+
+#[test]
+fn standards_admin_escapes_everything_written() {
+    let mut hostile = crate::log_tests::standards_items();
+    hostile[0].title = HOSTILE.to_owned();
+    hostile[0].text = HOSTILE.to_owned();
+    hostile[0].code = HOSTILE.to_owned();
+    let view = StandardsAdminView {
+        standards: hostile,
+        csrf: HOSTILE.to_owned(),
+        code: HOSTILE.to_owned(),
+        title: HOSTILE.to_owned(),
+        text: HOSTILE.to_owned(),
+        errors: vec![error("title", HOSTILE)],
+        notice: Some(HOSTILE.to_owned()),
+        can_manage: true,
+    };
+    let html = standards_admin(&staff_layout(), &view).into_string();
+    assert_escaped(&html);
+    // Csrf, code, title, text, the error twice, notice (7); the standard's contents link,
+    // heading, code and text (4).
+    assert_eq!(html.matches(HOSTILE_ESCAPED).count(), 11, "{html}");
     assert_ids_consistent(&html);
 }

@@ -11,8 +11,8 @@ pub mod pages;
 mod partials;
 
 pub use desk::*;
-pub use log::*;
 pub use layout::{Layout, StaffNav, STYLESHEET};
+pub use log::*;
 pub use pages::*;
 
 #[cfg(test)]

@@ -3,9 +3,7 @@
 use maud::{html, Markup, PreEscaped};
 
 use crate::desk::Opt;
-use crate::partials::{
-    article_box, error_summary, form_group, paragraphs, screen_reader_text, select_group, Field,
-};
+use crate::partials::{article_box, error_summary, form_group, paragraphs, screen_reader_text, select_group, Field};
 use crate::{ArticleSummary, Layout};
 
 /// How a stretch of a word-level diff changed.
@@ -277,9 +275,13 @@ pub fn notice(view: &NoticeView) -> Markup {
                 }
             }
             ul style="margin:1em 0 0;padding:0;list-style:none" {
-                li style=(NOTICE_LINK) { a href=(view.report_href) { "Submit a correction" } }
-                li style=(NOTICE_LINK) { a href=(view.log_href) { "All corrections to this article" } }
-                li style=(NOTICE_LINK) { a href=(view.standards_href) { "Read our editorial standards" } }
+                li style=(NOTICE_LINK_ITEM) { a href=(view.report_href) style=(NOTICE_LINK) { "Submit a correction" } }
+                li style=(NOTICE_LINK_ITEM) {
+                    a href=(view.log_href) style=(NOTICE_LINK) { "All corrections to this article" }
+                }
+                li style=(NOTICE_LINK_ITEM) {
+                    a href=(view.standards_href) style=(NOTICE_LINK) { "Read our editorial standards" }
+                }
             }
             script type="application/ld+json" {
                 // The only PreEscaped in this crate: the server serialises the JSON-LD so that it is
@@ -293,8 +295,11 @@ pub fn notice(view: &NoticeView) -> Markup {
 /// The notice's headings: sized for a spot under an article's own headline.
 const NOTICE_H2: &str = "font-size:1.125em;margin:0 0 0.5em";
 
-/// The notice's links: one line each where there is room.
-const NOTICE_LINK: &str = "display:inline-block;margin:0 1.5em 0.25em 0";
+/// The notice's links: side by side where there is room.
+const NOTICE_LINK_ITEM: &str = "display:inline-block;margin:0 1.5em 0 0";
+
+/// Each link tall enough to tap (24px and more) in whatever font the host uses.
+const NOTICE_LINK: &str = "display:inline-block;padding:0.375em 0";
 
 /// One correction in the notice: kind, date, text and what changed.
 fn notice_item(item: &CorrectionItem) -> Markup {
@@ -408,14 +413,18 @@ fn published_time(item: &CorrectionItem) -> Markup {
 /// `inline` is for the notice: inline styles instead of the stylesheet's classes.
 pub(crate) fn diff_block(parts: &[DiffPart], inline: bool) -> Markup {
     let text = html! {
-        @for part in parts {
+        @for (i, part) in parts.iter().enumerate() {
             @match part.change {
                 Change::Same => (part.text),
                 Change::Removed => del {
                     (screen_reader_text("[removed: ", inline)) (part.text) (screen_reader_text("]", inline))
                 },
-                Change::Added => ins {
-                    (screen_reader_text("[added: ", inline)) (part.text) (screen_reader_text("]", inline))
+                Change::Added => {
+                    // A replacement right after a removal: kept apart (the stylesheet's `del + ins` elsewhere).
+                    @let after_removal = i > 0 && parts[i - 1].change == Change::Removed;
+                    ins style=[(inline && after_removal).then_some("margin-left:0.25em")] {
+                        (screen_reader_text("[added: ", inline)) (part.text) (screen_reader_text("]", inline))
+                    }
                 },
             }
         }

@@ -2,11 +2,11 @@
 
 use maud::{html, Markup};
 
+use crate::log::{correction_list, Detail};
 use crate::partials::{
     article_box, count, error_summary, evidence_list, form_group, messages_for, notice_panel, plural,
     single_field_group, textarea_value, Field,
 };
-use crate::log::{correction_list, Detail};
 use crate::Layout;
 
 /// One option of a `<select>`: machine value and human label.

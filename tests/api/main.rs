@@ -6,6 +6,7 @@
 mod helpers;
 
 mod articles;
+mod corrections;
 mod desk;
 mod lifecycle;
 mod pages;

@@ -67,6 +67,18 @@ async fn openapi_document_covers_every_route(backend: Backend) {
         ("/api/v1/articles/{id}", "get"),
         ("/api/v1/articles/{id}/reports", "post"),
         ("/api/v1/reports/{token}", "get"),
+        ("/api/v1/reports/{token}/replies", "post"),
+        ("/api/v1/reports/{token}/appeal", "post"),
+        ("/api/v1/articles/{id}/corrections", "get"),
+        ("/api/v1/corrections", "get"),
+        ("/api/v1/desk/reports", "get"),
+        ("/api/v1/desk/reports/{id}", "get"),
+        ("/api/v1/desk/reports/{id}/transitions", "post"),
+        ("/api/v1/desk/reports/{id}/assignment", "post"),
+        ("/api/v1/desk/reports/{id}/severity", "post"),
+        ("/api/v1/desk/reports/{id}/notes", "post"),
+        ("/api/v1/desk/corrections", "post"),
+        ("/api/v1/desk/corrections/{id}/approval", "post"),
     ] {
         assert!(paths[path][method].is_object(), "{method} {path}");
     }
