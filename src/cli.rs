@@ -10,7 +10,10 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::config::{Config, RawSettings};
 use crate::db::Db;
-use crate::domain::{accounts, demo, import, secrets, sessions};
+use crate::domain::log::LogGuard;
+use crate::domain::signing::LogKey;
+use crate::domain::verify::{self, Checkpoint, Entry, Export};
+use crate::domain::{accounts, demo, erasure, import, secrets, sessions};
 use crate::error::AppError;
 use crate::web::{self, AppState};
 
@@ -56,6 +59,9 @@ struct SettingsArgs {
     /// The publisher's time zone (IANA name), for dates shown besides UTC.
     #[arg(long, env = "CORRIGENDA_TIMEZONE", default_value = "UTC", global = true)]
     timezone: String,
+    /// File with the Ed25519 key that signs checkpoints of the public log; made (mode 0600) when missing.
+    #[arg(long, env = "CORRIGENDA_SIGNING_KEY", default_value = "corrigenda.key", global = true)]
+    signing_key: String,
 }
 
 #[derive(Debug, Subcommand)]
@@ -75,6 +81,47 @@ enum Command {
     Import(ImportCommand),
     /// Seed realistic demo articles and reports.
     Demo,
+    /// Verify the public correction log: every hash, the head, the size and the signature.
+    VerifyLog(VerifyArgs),
+    /// The public log: export it, or print the key that signs it.
+    #[command(subcommand)]
+    Log(LogCommand),
+    /// Remove a reader's name and email from every report (the public log stays valid).
+    EraseReporter {
+        /// The reader's email.
+        #[arg(long)]
+        email: String,
+    },
+}
+
+#[derive(Debug, Args)]
+struct VerifyArgs {
+    /// A Corrigenda site: fetches the checkpoint and every entry.
+    #[arg(long, conflicts_with_all = ["file", "database"], required_unless_present_any = ["file", "database"])]
+    url: Option<String>,
+    /// An export made by `corrigenda log export`.
+    #[arg(long, conflicts_with = "database")]
+    file: Option<PathBuf>,
+    /// This instance's database (also checks every entry against its correction).
+    #[arg(long)]
+    database: bool,
+    /// Refuse a checkpoint signed by any other key (base64).
+    #[arg(long)]
+    pin: Option<String>,
+    /// An older checkpoint (JSON) the log must extend without changing anything before it.
+    #[arg(long)]
+    previous: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+enum LogCommand {
+    /// Write every entry and a signed checkpoint to FILE (JSON).
+    Export {
+        /// Where to write.
+        file: PathBuf,
+    },
+    /// Print the public key that signs checkpoints (base64).
+    PublicKey,
 }
 
 #[derive(Debug, Subcommand)]
@@ -166,6 +213,7 @@ impl From<&SettingsArgs> for RawSettings {
             trusted_proxies: a.trusted_proxies.clone(),
             response_targets: a.response_targets.clone(),
             timezone: a.timezone.clone(),
+            signing_key: a.signing_key.clone(),
         }
     }
 }
@@ -211,6 +259,10 @@ pub fn run() -> ExitCode {
         }
         Command::Import(ImportCommand::Articles { file }) => import_articles(&config, &file),
         Command::Demo => seed_demo(&config),
+        Command::VerifyLog(args) => verify_log(&config, &args),
+        Command::Log(LogCommand::Export { file }) => export_log(&config, &file),
+        Command::Log(LogCommand::PublicKey) => signing_key(&config).map(|key| println!("{}", key.public_key())),
+        Command::EraseReporter { email } => erase_reporter(&config, &email),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -247,21 +299,41 @@ fn cli_error(err: AppError) -> anyhow::Error {
     }
 }
 
+fn signing_key(config: &Config) -> anyhow::Result<LogKey> {
+    let (key, created) = LogKey::load_or_create(&config.signing_key)?;
+    if created {
+        eprintln!(
+            "corrigenda: made a new log signing key at {} (keep it safe; its public key is {})",
+            config.signing_key.display(),
+            key.public_key()
+        );
+    }
+    Ok(key)
+}
+
+/// How often a running server re-verifies the whole log from the database.
+const LOG_CHECK_EVERY: std::time::Duration = std::time::Duration::from_secs(600);
+
 fn serve(config: Config) -> anyhow::Result<()> {
+    let key = signing_key(&config)?;
     let (db, migrated) = open(&config)?;
     let listener = TcpListener::bind(config.bind)
         .map_err(|e| anyhow::anyhow!("cannot listen on {} (CORRIGENDA_BIND): {e}", config.bind))?;
     let bound = listener.local_addr()?;
     let database = config.database.display();
     let setup = db.write_blocking(|c| sessions::setup_link(c, now())).map_err(cli_error)?;
-    let state = AppState::new(db, config, bound);
+    let state = AppState::new(db, config, bound, key);
     println!("Corrigenda is listening on {}", state.base_url);
     println!("Database: {database} ({migrated} migration(s) applied)");
     if let Some(token) = setup {
         println!("No account exists yet. Create the first standards editor at {}/setup/{token}", state.base_url);
     }
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
-    actix_web::rt::System::new().block_on(async move { web::serve(listener, state, workers)?.await })?;
+    actix_web::rt::System::new().block_on(async move {
+        let server = web::serve(listener, state, workers)?;
+        actix_web::rt::spawn(recheck_log(server.1));
+        server.0.await
+    })?;
     Ok(())
 }
 
@@ -321,6 +393,123 @@ fn list_tokens(config: &Config) -> anyhow::Result<()> {
         let created = token.created_at.format("%Y-%m-%d");
         println!("{:>5}  {email}  {:?}  {state}  created {created}  {used}", token.id, token.name);
     }
+    Ok(())
+}
+
+fn erase_reporter(config: &Config, email: &str) -> anyhow::Result<()> {
+    let now = now();
+    let (db, _) = open(config)?;
+    let n = db.write_blocking(|c| erasure::erase_reporter(c, email, None, now)).map_err(cli_error)?;
+    println!("Erased the name and email from {n} report(s); the public log is unchanged");
+    Ok(())
+}
+
+/// Re-verifies the whole log now and then, so a change made behind the server's back is found.
+async fn recheck_log(state: actix_web::web::Data<AppState>) {
+    let mut every = actix_web::rt::time::interval(LOG_CHECK_EVERY);
+    every.tick().await;
+    loop {
+        every.tick().await;
+        let st = state.clone();
+        if let Err(err) = state.db.read(move |c| st.log.full_check(c).map(drop)).await {
+            tracing::error!(error = ?err, "could not re-verify the public log");
+        }
+    }
+}
+
+fn read_json<T: serde::de::DeserializeOwned>(path: &std::path::Path) -> anyhow::Result<T> {
+    let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+    serde_json::from_str(&text).map_err(|e| anyhow::anyhow!("{} is not what was expected: {e}", path.display()))
+}
+
+/// A checkpoint file: a checkpoint, or an export (whose checkpoint is used).
+fn read_checkpoint(path: &std::path::Path) -> anyhow::Result<Checkpoint> {
+    let value: serde_json::Value = read_json(path)?;
+    let inner = value.get("checkpoint").cloned().unwrap_or(value);
+    serde_json::from_value(inner).map_err(|e| anyhow::anyhow!("{} holds no checkpoint: {e}", path.display()))
+}
+
+/// Fetches a site's checkpoint, then its entries up to that checkpoint.
+fn fetch(url: &str) -> anyhow::Result<(Vec<Entry>, Checkpoint)> {
+    let base = url.trim_end_matches('/');
+    let get = |path: &str| -> anyhow::Result<serde_json::Value> {
+        ureq::get(&format!("{base}{path}"))
+            .call()
+            .map_err(|e| anyhow::anyhow!("cannot fetch {base}{path}: {e}"))?
+            .into_json()
+            .map_err(|e| anyhow::anyhow!("{base}{path} did not answer JSON: {e}"))
+    };
+    let checkpoint: Checkpoint = serde_json::from_value(get("/api/v1/log/checkpoint")?)?;
+    let mut entries: Vec<Entry> = Vec::new();
+    while (entries.len() as i64) < checkpoint.size {
+        let page = get(&format!("/api/v1/log/entries?from={}&to={}", entries.len(), checkpoint.size))?;
+        let items: Vec<Entry> = serde_json::from_value(page["items"].clone())?;
+        if items.is_empty() {
+            anyhow::bail!("the server returned no entries from index {}", entries.len());
+        }
+        entries.extend(items);
+    }
+    Ok((entries, checkpoint))
+}
+
+fn verify_log(config: &Config, args: &VerifyArgs) -> anyhow::Result<()> {
+    let previous = args.previous.as_deref().map(read_checkpoint).transpose()?;
+    let (entries, checkpoint) = if let Some(url) = &args.url {
+        fetch(url)?
+    } else if let Some(file) = &args.file {
+        let export: Export = read_json(file)?;
+        (export.entries, export.checkpoint)
+    } else {
+        let key = signing_key(config)?;
+        let (db, _) = open(config)?;
+        if let Err(failure) = db.read_blocking(verify::database).map_err(cli_error)? {
+            anyhow::bail!("log NOT verified: {failure}");
+        }
+        let stored = db.read_blocking(verify::stored_entries).map_err(cli_error)?;
+        let entries: Vec<Entry> =
+            stored.into_iter().map(|e| Entry { index: e.idx, canonical: e.canonical, hash: e.hash }).collect();
+        let head = entries.last().map_or_else(verify::empty_head, |e| e.hash.clone());
+        let size = entries.len() as i64;
+        let checkpoint = Checkpoint {
+            size,
+            signature: key.sign_checkpoint(size, &head),
+            head_hash: head,
+            public_key: key.public_key(),
+        };
+        (entries, checkpoint)
+    };
+    match verify::against_checkpoint(&entries, &checkpoint, args.pin.as_deref(), previous.as_ref()) {
+        Ok(verified) => {
+            println!("{verified}");
+            Ok(())
+        }
+        Err(failure) => anyhow::bail!("log NOT verified: {failure}"),
+    }
+}
+
+fn export_log(config: &Config, file: &std::path::Path) -> anyhow::Result<()> {
+    let key = signing_key(config)?;
+    let (db, _) = open(config)?;
+    let guard = LogGuard::new(key);
+    let (stored, checkpoint) = db
+        .read_blocking(|c| {
+            if let Err(failure) = guard.full_check(c)? {
+                return Err(AppError::Unavailable(format!("the log does not verify ({failure}); not exporting it")));
+            }
+            let cp = guard.checkpoint(c)?;
+            let stored = verify::stored_entries(c)?;
+            Ok((stored, cp))
+        })
+        .map_err(cli_error)?;
+    let entries: Vec<Entry> = stored
+        .into_iter()
+        .take(checkpoint.size as usize)
+        .map(|e| Entry { index: e.idx, canonical: e.canonical, hash: e.hash })
+        .collect();
+    let size = entries.len();
+    let json = serde_json::to_string_pretty(&Export { entries, checkpoint })?;
+    std::fs::write(file, json + "\n").map_err(|e| anyhow::anyhow!("cannot write {}: {e}", file.display()))?;
+    println!("Exported {size} entries and a signed checkpoint to {}", file.display());
     Ok(())
 }
 

@@ -34,6 +34,8 @@ pub struct Config {
     pub response_targets: Targets,
     /// The publisher's time zone, for dates shown to readers besides UTC.
     pub timezone: chrono_tz::Tz,
+    /// The file holding the key that signs log checkpoints (made when missing).
+    pub signing_key: std::path::PathBuf,
 }
 
 /// The raw values as given on the command line or in the environment.
@@ -47,6 +49,7 @@ pub struct RawSettings {
     pub trusted_proxies: Option<String>,
     pub response_targets: String,
     pub timezone: String,
+    pub signing_key: String,
 }
 
 /// A setting that cannot be used, as one line naming it.
@@ -83,6 +86,10 @@ impl RawSettings {
             trusted_proxies: parse_proxies(self.trusted_proxies.as_deref().unwrap_or(""))?,
             response_targets: Targets::parse(&self.response_targets)
                 .map_err(|m| bad("CORRIGENDA_RESPONSE_TARGETS (--response-targets)", m))?,
+            signing_key: match self.signing_key.trim() {
+                "" => return Err(bad("CORRIGENDA_SIGNING_KEY (--signing-key)", "is empty: give a file path")),
+                path => path.into(),
+            },
             timezone: self.timezone.trim().parse().map_err(|_| {
                 bad(
                     "CORRIGENDA_TIMEZONE (--timezone)",
@@ -175,6 +182,7 @@ mod tests {
             report_rate_limit: "10/600".into(),
             response_targets: "legal=2h,high=24h,normal=72h,low=7d".into(),
             timezone: "UTC".into(),
+            signing_key: "corrigenda.key".into(),
             ..Default::default()
         }
     }

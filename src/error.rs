@@ -53,6 +53,9 @@ pub enum AppError {
         /// What was limited, for people.
         message: String,
     },
+    /// The service will not do this now (e.g. sign a checkpoint over a broken log).
+    #[error("{0}")]
+    Unavailable(String),
     /// Anything unexpected: logged with its cause, answered opaquely.
     #[error("internal error")]
     Internal(#[from] anyhow::Error),
@@ -75,6 +78,7 @@ impl AppError {
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -90,6 +94,7 @@ impl AppError {
             Self::Conflict(_) => "conflict",
             Self::PayloadTooLarge { .. } => "payload_too_large",
             Self::RateLimited { .. } => "rate_limited",
+            Self::Unavailable(_) => "unavailable",
             Self::Internal(_) => "internal",
         }
     }

@@ -9,7 +9,7 @@ pub mod schema;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use diesel::connection::SimpleConnection;
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::{Connection, PgConnection, SqliteConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
@@ -249,6 +249,22 @@ impl Db {
             Backend::Sqlite => Some(self.write_lock.lock().unwrap_or_else(|p| p.into_inner())),
             Backend::Postgres => None,
         };
+        if let DbConnection::Sqlite(c) = &mut *conn {
+            // Take the write lock at BEGIN: a deferred transaction that reads first and
+            // writes later fails at once when another process (a CLI command, a second
+            // instance) wrote in between, instead of waiting for it.
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;
+            let result = f(&mut conn);
+            if let DbConnection::Sqlite(c) = &mut *conn {
+                match &result {
+                    Ok(_) => <AnsiTransactionManager as TransactionManager<SqliteConnection>>::commit_transaction(c)?,
+                    Err(_) => {
+                        <AnsiTransactionManager as TransactionManager<SqliteConnection>>::rollback_transaction(c)?
+                    }
+                }
+            }
+            return result;
+        }
         conn.transaction(f)
     }
 }

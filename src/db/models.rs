@@ -640,6 +640,11 @@ impl Correction {
             .map(|n| n == 1)
     }
 
+    /// How many corrections are published.
+    pub fn published_count(conn: &mut DbConnection) -> QueryResult<i64> {
+        corrections::table.filter(corrections::status.eq("published")).count().get_result(conn)
+    }
+
     /// The reports a correction resolves.
     pub fn report_ids(conn: &mut DbConnection, id: i64) -> QueryResult<Vec<i64>> {
         correction_reports::table

@@ -7,6 +7,10 @@ use chrono::NaiveDateTime;
 use sha2::{Digest, Sha256};
 
 use super::articles::rfc3339;
+use std::sync::Mutex;
+
+use super::signing::LogKey;
+use super::verify::{self, Checkpoint, Failure};
 use crate::db::models::{Correction, LogEntry, Standard};
 use crate::db::{lock_log, DbConnection};
 use crate::error::AppError;
@@ -76,6 +80,98 @@ pub fn append(
     };
     entry.insert(conn)?;
     Ok(entry)
+}
+
+/// Guards the signing key: checkpoints are signed only over a chain that verified.
+pub struct LogGuard {
+    key: LogKey,
+    state: Mutex<GuardState>,
+}
+
+#[derive(Default)]
+struct GuardState {
+    /// Entries verified so far and the raw hash of the last of them.
+    verified: i64,
+    head: Option<[u8; 32]>,
+    /// The first problem found, once found.
+    broken: Option<Failure>,
+}
+
+impl LogGuard {
+    /// A guard over `key`; nothing is verified yet.
+    pub fn new(key: LogKey) -> Self {
+        Self { key, state: Mutex::new(GuardState::default()) }
+    }
+
+    /// The signing key.
+    pub fn key(&self) -> &LogKey {
+        &self.key
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, GuardState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Recomputes the whole chain and every entry against its correction; a failure is logged loudly.
+    pub fn full_check(&self, conn: &mut DbConnection) -> Result<Result<(), Failure>, AppError> {
+        let outcome = verify::database(conn)?;
+        let mut state = self.lock();
+        match &outcome {
+            Ok((size, head)) => {
+                *state = GuardState { verified: *size, head: raw_hash(head), broken: None };
+            }
+            Err(failure) => {
+                tracing::error!(first_bad_index = ?failure.index, "THE PUBLIC CORRECTION LOG FAILED VERIFICATION: {failure}; checkpoints will not be signed");
+                state.broken = Some(failure.clone());
+            }
+        }
+        Ok(outcome.map(drop))
+    }
+
+    /// Signs a checkpoint over the current log, after verifying the entries added since the last check.
+    pub fn checkpoint(&self, conn: &mut DbConnection) -> Result<Checkpoint, AppError> {
+        let (from, head) = {
+            let state = self.lock();
+            if let Some(failure) = &state.broken {
+                return Err(refusal(failure));
+            }
+            (state.verified, state.head)
+        };
+        let size = LogEntry::head(conn)?.map_or(0, |h| h.idx + 1);
+        let fresh = LogEntry::range(conn, from, size)?;
+        let mut previous = head.unwrap_or(GENESIS);
+        for (offset, e) in fresh.iter().enumerate() {
+            let i = from + offset as i64;
+            let expected = chain_hash(&previous, &e.canonical);
+            if e.idx != i || expected != e.hash {
+                let failure = Failure { index: Some(i), reason: "does not extend the verified chain".into() };
+                tracing::error!(first_bad_index = i, "THE PUBLIC CORRECTION LOG FAILED VERIFICATION: {failure}");
+                self.lock().broken = Some(failure.clone());
+                return Err(refusal(&failure));
+            }
+            previous = raw_hash(&expected).unwrap_or(GENESIS);
+        }
+        let head_hash = if size == 0 { hex::encode(GENESIS) } else { hex::encode(previous) };
+        {
+            let mut state = self.lock();
+            if state.verified < size {
+                state.verified = size;
+                state.head = Some(previous);
+            }
+        }
+        Ok(Checkpoint {
+            size,
+            signature: self.key.sign_checkpoint(size, &head_hash),
+            head_hash,
+            public_key: self.key.public_key(),
+        })
+    }
+}
+
+fn refusal(failure: &Failure) -> AppError {
+    AppError::Unavailable(format!(
+        "the correction log failed verification ({failure}); no checkpoint is signed until it is repaired"
+    ))
 }
 
 #[cfg(test)]

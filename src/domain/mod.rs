@@ -37,16 +37,20 @@ macro_rules! vocabulary {
 
 pub mod accounts;
 pub mod articles;
+pub mod audit;
 pub mod corrections;
 pub mod demo;
 pub mod desk;
 pub mod diff;
+pub mod erasure;
 pub mod import;
 pub mod log;
 pub mod quote;
 pub mod reports;
 pub mod secrets;
 pub mod sessions;
+pub mod signing;
 pub mod standards;
 pub mod text;
+pub mod verify;
 pub mod workflow;

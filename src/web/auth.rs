@@ -62,6 +62,25 @@ impl Need for CanEdit {
     const WHAT: &'static str = "an editor or standards editor";
 }
 
+/// Auditors and standards editors (the audit trail).
+pub struct CanAudit;
+/// Standards editors only.
+pub struct IsStandards;
+
+impl Need for CanAudit {
+    fn allows(role: Role) -> bool {
+        matches!(role, Role::Auditor | Role::StandardsEditor)
+    }
+    const WHAT: &'static str = "an auditor or standards editor";
+}
+
+impl Need for IsStandards {
+    fn allows(role: Role) -> bool {
+        role == Role::StandardsEditor
+    }
+    const WHAT: &'static str = "a standards editor";
+}
+
 /// A staff member whose role passes `N`; 401 when nobody is signed in, 403 for the wrong role.
 pub struct Signed<N: Need>(pub Staff, PhantomData<N>);
 

@@ -452,7 +452,8 @@ pub fn standard_items(list: &[Catalogue]) -> Vec<views::StandardItem> {
 /// `GET /standards`: the catalogue, the corrections policy first.
 pub async fn standards_page(state: State) -> Result<HttpResponse, AppError> {
     let list = state.db.read(standards::catalogue).await?;
-    let view = views::StandardsView { standards: standard_items(&list), public_key: None };
+    let view =
+        views::StandardsView { standards: standard_items(&list), public_key: Some(state.log.key().public_key()) };
     Ok(html(200, views::standards(&state.layout, &view)))
 }
 

@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod api_desk;
+pub mod audit;
 pub mod auth;
 pub mod desk;
 pub mod desk_corrections;
@@ -23,6 +24,8 @@ use corrigenda_templates::Layout;
 use crate::clock::Clock;
 use crate::config::{Config, RateLimit};
 use crate::db::Db;
+use crate::domain::log::LogGuard;
+use crate::domain::signing::LogKey;
 use crate::error::AppError;
 use ratelimit::ClientLimiter;
 
@@ -45,11 +48,13 @@ pub struct AppState {
     pub login_limiter: ClientLimiter,
     /// What "now" is (tests move it).
     pub clock: Clock,
+    /// The signing key, and the verification state of the public log.
+    pub log: LogGuard,
 }
 
 impl AppState {
     /// Builds the state for a server whose listener is bound to `bound`.
-    pub fn new(db: Db, config: Config, bound: std::net::SocketAddr) -> Self {
+    pub fn new(db: Db, config: Config, bound: std::net::SocketAddr, key: LogKey) -> Self {
         Self {
             db,
             base_url: config.base_url(bound),
@@ -57,6 +62,7 @@ impl AppState {
             limiter: config.report_rate_limit.map(|l| ClientLimiter::new(l, "reports")),
             login_limiter: ClientLimiter::new(LOGIN_ATTEMPTS, "sign-in attempts"),
             clock: Clock::default(),
+            log: LogGuard::new(key),
             config,
         }
     }
@@ -87,6 +93,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/articles/{id}/reports", web::post().to(api::file_report))
             .route("/articles/{id}/corrections", web::get().to(log::article_log_json))
             .route("/corrections", web::get().to(log::site_log_json))
+            .route("/log/checkpoint", web::get().to(audit::checkpoint))
+            .route("/log/entries", web::get().to(audit::entries))
+            .route("/audit/events", web::get().to(audit::events_json))
             .route("/desk/corrections", web::post().to(api_desk::publish))
             .route("/desk/corrections/{id}/approval", web::post().to(api_desk::approve))
             .route("/reports/{token}", web::get().to(api::track_report))
@@ -113,6 +122,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route("/desk/corrections/{id}/approval", web::post().to(desk_corrections::approve))
     .route("/desk/standards", web::get().to(desk_corrections::standards))
     .route("/desk/standards", web::post().to(desk_corrections::save_standard))
+    .route("/audit", web::get().to(audit::audit))
+    .route("/audit/verify", web::get().to(audit::verify))
+    .route("/desk/erasure", web::get().to(audit::erasure_form))
+    .route("/desk/erasure", web::post().to(audit::erase))
     .route("/static/style.css", web::get().to(public::stylesheet))
     .route("/healthz", web::get().to(public::health))
     .route("/articles", web::get().to(public::find_article))
@@ -139,9 +152,15 @@ async fn not_found(req: HttpRequest) -> Result<actix_web::HttpResponse, AppError
     Err(AppError::NotFound(format!("nothing is at {}", req.path())))
 }
 
-/// Starts serving on `listener` with `workers` threads.
-pub fn serve(listener: TcpListener, state: AppState, workers: usize) -> std::io::Result<Server> {
+/// Starts serving on `listener` with `workers` threads; also hands back the shared state.
+pub fn serve(listener: TcpListener, state: AppState, workers: usize) -> std::io::Result<(Server, web::Data<AppState>)> {
+    // Refuse to sign over a log changed behind our back: check it all before serving.
+    match state.db.read_blocking(|c| state.log.full_check(c)) {
+        Ok(_) => {}
+        Err(err) => tracing::error!(error = ?err, "could not verify the public log at start-up"),
+    }
     let state = web::Data::new(state);
+    let shared = state.clone();
     let server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
@@ -168,7 +187,7 @@ pub fn serve(listener: TcpListener, state: AppState, workers: usize) -> std::io:
     .workers(workers.max(1))
     .listen(listener)?
     .run();
-    Ok(server)
+    Ok((server, shared))
 }
 
 /// The path as logged: tracking tokens are secrets and never reach the log.

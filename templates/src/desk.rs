@@ -5,7 +5,7 @@ use maud::{html, Markup};
 use crate::log::{correction_item, diff_block, standards_catalogue, Detail};
 use crate::partials::{
     article_box, checkbox_group, error_summary, evidence_list, field_error, form_group, join_names, messages_for,
-    notice_panel, options, select_group, textarea_value, Field,
+    notice_panel, options, pager, select_group, textarea_value, Field,
 };
 use crate::{ArticleSummary, FieldError, Layout};
 
@@ -369,11 +369,7 @@ pub fn queue(layout: &Layout, view: &QueueView) -> Markup {
                     }
                 }
             }
-            @if let Some(next) = &view.next_href {
-                nav.pager aria-label="Pages" {
-                    a href=(next) rel="next" { "Next page" }
-                }
-            }
+            (pager(view.next_href.as_deref()))
         }
     };
     let title = if view.error.is_some() { "Error: Corrections desk" } else { "Corrections desk" };

@@ -22,8 +22,20 @@ pub struct StaffNav {
     pub role_label: String,
     /// CSRF token for the sign-out form (POST /logout, hidden field `csrf`).
     pub csrf: String,
-    /// Standards editors also get links to "Approvals" (/desk/corrections); everyone gets "Standards" (/desk/standards).
+    /// Standards editors also get links to "Approvals" (/desk/corrections), "Audit" (/audit) and
+    /// "Erase reader data" (/desk/erasure); everyone gets "Standards" (/desk/standards).
+    /// Auditors (`role_label` "Auditor") get "Audit" but not "Desk".
     pub is_standards_editor: bool,
+}
+
+/// The role label auditors are shown with: the header tells them apart by it.
+const AUDITOR_LABEL: &str = "Auditor";
+
+impl StaffNav {
+    /// Whether this is an auditor, who reads the audit trail but cannot work the queue.
+    pub(crate) fn is_auditor(&self) -> bool {
+        self.role_label == AUDITOR_LABEL
+    }
 }
 
 impl Layout {
@@ -55,10 +67,19 @@ impl Layout {
                                     li { a href="/corrections" { "Corrections" } }
                                     li { a href="/standards" { "Editorial standards" } }
                                     @if let Some(staff) = &self.staff {
-                                        li { a href="/desk" { "Desk" } }
+                                        // Auditors cannot work the queue; they read the audit trail.
+                                        @if !staff.is_auditor() {
+                                            li { a href="/desk" { "Desk" } }
+                                        }
                                         li { a href="/desk/standards" { "Standards" } }
                                         @if staff.is_standards_editor {
                                             li { a href="/desk/corrections" { "Approvals" } }
+                                        }
+                                        @if staff.is_standards_editor || staff.is_auditor() {
+                                            li { a href="/audit" { "Audit" } }
+                                        }
+                                        @if staff.is_standards_editor {
+                                            li { a href="/desk/erasure" { "Erase reader data" } }
                                         }
                                     }
                                 }

@@ -4,17 +4,21 @@
 //! function of plain data, so views are tested without either. maud escapes
 //! every interpolated value, and reader text is never wrapped in `PreEscaped`.
 
+pub mod audit;
 pub mod desk;
 pub mod layout;
 pub mod log;
 pub mod pages;
 mod partials;
 
+pub use audit::*;
 pub use desk::*;
 pub use layout::{Layout, StaffNav, STYLESHEET};
 pub use log::*;
 pub use pages::*;
 
+#[cfg(test)]
+mod audit_tests;
 #[cfg(test)]
 mod desk_tests;
 #[cfg(test)]

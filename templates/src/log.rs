@@ -3,7 +3,9 @@
 use maud::{html, Markup, PreEscaped};
 
 use crate::desk::Opt;
-use crate::partials::{article_box, error_summary, form_group, paragraphs, screen_reader_text, select_group, Field};
+use crate::partials::{
+    article_box, date_group, error_summary, pager, paragraphs, screen_reader_text, select_group, verify_log_command,
+};
 use crate::{ArticleSummary, Layout};
 
 /// How a stretch of a word-level diff changed.
@@ -166,8 +168,6 @@ pub fn article_log(layout: &Layout, view: &ArticleLogView) -> Markup {
 
 /// The site-wide log.
 pub fn site_log(layout: &Layout, view: &SiteLogView) -> Markup {
-    let from = Field::new("from", "From", "");
-    let to = Field::new("to", "To", "");
     let body = html! {
         h1 { "Corrections log" }
         p {
@@ -185,12 +185,8 @@ pub fn site_log(layout: &Layout, view: &SiteLogView) -> Markup {
                     (select_group("kind", "Kind", &view.kinds))
                     (select_group("section", "Section", &view.sections))
                     (select_group("standard", "Standard", &view.standards))
-                    (form_group(&from, html! {
-                        input.input id=(from.id()) type="date" name=(from.name) value=(view.from);
-                    }))
-                    (form_group(&to, html! {
-                        input.input id=(to.id()) type="date" name=(to.name) value=(view.to);
-                    }))
+                    (date_group("from", "From", &view.from))
+                    (date_group("to", "To", &view.to))
                 }
                 div.form-actions {
                     button.button type="submit" { "Apply" }
@@ -205,11 +201,7 @@ pub fn site_log(layout: &Layout, view: &SiteLogView) -> Markup {
             } @else {
                 (correction_list(&view.corrections, Detail::Full))
             }
-            @if let Some(next) = &view.next_href {
-                nav.pager aria-label="Pages" {
-                    a href=(next) rel="next" { "Next page" }
-                }
-            }
+            (pager(view.next_href.as_deref()))
         }
     };
     let title = if view.error.is_some() { "Error: Corrections log" } else { "Corrections log" };
@@ -236,9 +228,7 @@ pub fn standards(layout: &Layout, view: &StandardsView) -> Markup {
                 p.public-key { code { (key) } }
                 p {
                     "To check that no entry was changed, removed or reordered, run "
-                    code.command {
-                        "corrigenda verify-log --url " var { "this site's address" } " --pin " (key)
-                    }
+                    (verify_log_command(key))
                     "."
                 }
             }

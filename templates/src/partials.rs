@@ -147,6 +147,42 @@ pub(crate) fn select_group(name: &str, label: &str, opts: &[Opt]) -> Markup {
     }
 }
 
+/// A labelled date input (YYYY-MM-DD), for the filter forms' `from` and `to`.
+pub(crate) fn date_group(name: &str, label: &str, value: &str) -> Markup {
+    let field = Field::new(name, label, "");
+    form_group(
+        &field,
+        html! {
+            input.input id=(field.id()) type="date" name=(field.name) value=(value);
+        },
+    )
+}
+
+/// The link to a list's next page, when there is one.
+pub(crate) fn pager(next_href: Option<&str>) -> Markup {
+    html! {
+        @if let Some(next) = next_href {
+            nav.pager aria-label="Pages" {
+                a href=(next) rel="next" { "Next page" }
+            }
+        }
+    }
+}
+
+/// The command that checks the public log against its signing key, as anyone can run it.
+pub(crate) fn verify_log_command(public_key: &str) -> Markup {
+    html! {
+        code.command {
+            "corrigenda verify-log --url " var { "this site's address" } " --pin "
+            @if public_key.is_empty() {
+                var { "the public key" }
+            } @else {
+                (public_key)
+            }
+        }
+    }
+}
+
 /// The field's hint, if it has one.
 fn hint(field: &Field) -> Markup {
     html! {

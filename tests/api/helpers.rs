@@ -10,6 +10,7 @@ use corrigenda::clock::Clock;
 use corrigenda::config::RawSettings;
 use corrigenda::db::{Db, DbConnection};
 use corrigenda::domain::accounts::{self, Actor, Role};
+use corrigenda::domain::signing::LogKey;
 use corrigenda::web::{self, AppState};
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection, RunQueryDsl};
@@ -131,9 +132,11 @@ fn database_url(name: &str) -> String {
     url.to_string()
 }
 
-/// A database of either kind that is removed when dropped.
+/// A database of either kind that is removed when dropped, with a folder for the signing key.
 pub struct TestDb {
     pub url: String,
+    /// The log signing key's file (made on first use).
+    pub key_path: String,
     pg_name: Option<String>,
     _dir: tempfile::TempDir,
 }
@@ -143,10 +146,14 @@ impl TestDb {
     pub fn new(backend: Backend) -> Self {
         static COUNTER: AtomicUsize = AtomicUsize::new(0);
         let dir = tempfile::tempdir().unwrap();
+        let key_path = dir.path().join("log.key").to_string_lossy().into_owned();
         match backend {
-            Backend::Sqlite => {
-                Self { url: dir.path().join("test.db").to_string_lossy().into_owned(), pg_name: None, _dir: dir }
-            }
+            Backend::Sqlite => Self {
+                url: dir.path().join("test.db").to_string_lossy().into_owned(),
+                key_path,
+                pg_name: None,
+                _dir: dir,
+            },
             Backend::Postgres => {
                 let name = format!(
                     "corrigenda_test_{}_{}_{}",
@@ -157,7 +164,7 @@ impl TestDb {
                 let template = postgres_template();
                 let mut admin = PgConnection::establish(&postgres_admin_url()).unwrap();
                 admin.batch_execute(&format!("CREATE DATABASE {name} TEMPLATE {template}")).unwrap();
-                Self { url: database_url(&name), pg_name: Some(name), _dir: dir }
+                Self { url: database_url(&name), key_path, pg_name: Some(name), _dir: dir }
             }
         }
     }
@@ -174,9 +181,9 @@ impl Drop for TestDb {
 }
 
 /// The default settings of a test server; tests change what they need.
-pub fn settings(db_url: &str) -> RawSettings {
+pub fn settings(database: &TestDb) -> RawSettings {
     RawSettings {
-        database_url: db_url.to_owned(),
+        database_url: database.url.clone(),
         bind: "127.0.0.1:0".into(),
         base_url: None,
         publication: "The Test Gazette".into(),
@@ -184,6 +191,7 @@ pub fn settings(db_url: &str) -> RawSettings {
         trusted_proxies: None,
         response_targets: "legal=2h,high=24h,normal=72h,low=7d".into(),
         timezone: "Europe/Berlin".into(),
+        signing_key: database.key_path.clone(),
     }
 }
 
@@ -240,15 +248,16 @@ impl TestApp {
     }
 
     async fn bare_with(database: TestDb, configure: impl FnOnce(&mut RawSettings)) -> Self {
-        let mut raw = settings(&database.url);
+        let mut raw = settings(&database);
         configure(&mut raw);
         let config = raw.parse().unwrap();
         let (db, _) = Db::open(&config.database).unwrap();
         let listener = TcpListener::bind(config.bind).unwrap();
         let bound = listener.local_addr().unwrap();
-        let state = AppState::new(db.clone(), config, bound);
+        let key = LogKey::load_or_create(&config.signing_key).unwrap().0;
+        let state = AppState::new(db.clone(), config, bound, key);
         let clock = state.clock.clone();
-        let server = web::serve(listener, state, 1).unwrap();
+        let (server, _) = web::serve(listener, state, 1).unwrap();
         let handle = server.handle();
         tokio::spawn(server);
         let token = String::new();
@@ -336,6 +345,18 @@ impl TestApp {
             .unwrap()
     }
 
+    /// Starts a second server on the same database and key (as a second app instance would be); returns its address.
+    pub async fn another_instance(&self) -> String {
+        let config = settings(&self.database).parse().unwrap();
+        let (db, _) = Db::open(&config.database).unwrap();
+        let listener = TcpListener::bind(config.bind).unwrap();
+        let bound = listener.local_addr().unwrap();
+        let key = LogKey::load_or_create(&config.signing_key).unwrap().0;
+        let (server, _) = web::serve(listener, AppState::new(db, config, bound, key), 1).unwrap();
+        tokio::spawn(server);
+        format!("http://{bound}")
+    }
+
     /// Stops the server and hands back its database.
     pub async fn stop(self) -> TestDb {
         self.server.stop(true).await;
@@ -379,7 +400,7 @@ impl TestApp {
 
     /// Runs the `corrigenda` binary on this server's database.
     pub fn cli(&self, args: &[&str]) -> std::process::Output {
-        cli(&self.database.url, args, None)
+        cli(&self.database, args, None)
     }
 }
 
@@ -392,11 +413,12 @@ pub fn csrf_in(html: &str) -> String {
     value[..value.find('"').unwrap()].to_owned()
 }
 
-/// Runs the `corrigenda` binary against `db_url`, optionally feeding stdin.
-pub fn cli(db_url: &str, args: &[&str], stdin: Option<&str>) -> std::process::Output {
+/// Runs the `corrigenda` binary against a test database and its key, optionally feeding stdin.
+pub fn cli(database: &TestDb, args: &[&str], stdin: Option<&str>) -> std::process::Output {
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_corrigenda"))
         .args(args)
-        .env("DATABASE_URL", db_url)
+        .env("DATABASE_URL", &database.url)
+        .env("CORRIGENDA_SIGNING_KEY", &database.key_path)
         .env("RUST_LOG", "warn")
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())

@@ -26,7 +26,7 @@ async fn migrations_are_idempotent_on_restart(backend: Backend) {
 async fn user_add_and_token_create_work_from_the_cli(backend: Backend) {
     let database = TestDb::new(backend);
     let add = cli(
-        &database.url,
+        &database,
         &[
             "user",
             "add",
@@ -42,17 +42,16 @@ async fn user_add_and_token_create_work_from_the_cli(backend: Backend) {
     );
     assert!(add.status.success(), "{}", String::from_utf8_lossy(&add.stderr));
     let short = cli(
-        &database.url,
+        &database,
         &["user", "add", "--email", "kim@news.example", "--name", "Kim", "--role", "editor", "--password-stdin"],
         Some("short\n"),
     );
     assert!(!short.status.success());
     assert!(String::from_utf8_lossy(&short.stderr).contains("at least 12 characters"));
-    let bad_role =
-        cli(&database.url, &["user", "add", "--email", "x@news.example", "--name", "X", "--role", "boss"], None);
+    let bad_role = cli(&database, &["user", "add", "--email", "x@news.example", "--name", "X", "--role", "boss"], None);
     assert!(String::from_utf8_lossy(&bad_role.stderr).contains("standards_editor"));
 
-    let token = cli(&database.url, &["token", "create", "--email", "sam@news.example", "--name", "CMS"], None);
+    let token = cli(&database, &["token", "create", "--email", "sam@news.example", "--name", "CMS"], None);
     assert!(token.status.success(), "{}", String::from_utf8_lossy(&token.stderr));
     let stdout = String::from_utf8_lossy(&token.stdout);
     let token = stdout.lines().last().unwrap().trim().to_owned();

@@ -1,0 +1,176 @@
+//! The audit trail: every event, filterable and paged, with reader data never included.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::articles::rfc3339;
+use crate::db::models::{Event, User};
+use crate::db::schema::{events, users};
+use crate::db::{DbConnection, MultiBackend};
+use crate::error::AppError;
+
+/// Filters of the audit stream.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    /// Only this staff member's actions (by email).
+    pub actor: Option<String>,
+    /// Only this kind of event.
+    pub kind: Option<String>,
+    /// On or after this day (UTC).
+    pub from: Option<NaiveDate>,
+    /// On or before this day (UTC).
+    pub to: Option<NaiveDate>,
+    /// Events older than this id (the cursor).
+    pub before: Option<i64>,
+    /// Rows per page.
+    pub limit: i64,
+}
+
+/// Every kind of event the system records.
+pub const KINDS: &[&str] = &[
+    "report_filed",
+    "status_changed",
+    "reader_replied",
+    "appeal_filed",
+    "assigned",
+    "severity_changed",
+    "note",
+    "correction_drafted",
+    "correction_published",
+    "correction_approved",
+    "reporter_erased",
+];
+
+impl AuditFilter {
+    /// Parses query pairs; unknown values are 422 naming the field.
+    pub fn parse(pairs: &[(String, String)]) -> Result<Self, AppError> {
+        let mut f = Self { limit: 100, ..Self::default() };
+        let date = |field: &str, v: &str| {
+            NaiveDate::parse_from_str(v, "%Y-%m-%d")
+                .map_err(|_| AppError::invalid(field, format!("{v:?} is not a date like 2026-11-28")))
+        };
+        for (key, value) in pairs {
+            let value = value.trim();
+            if value.is_empty() {
+                continue;
+            }
+            match key.as_str() {
+                "actor" => f.actor = Some(value.to_owned()),
+                "kind" if KINDS.contains(&value) => f.kind = Some(value.to_owned()),
+                "kind" => {
+                    return Err(AppError::invalid(
+                        "kind",
+                        format!("{value:?} is not an event kind: use {}", KINDS.join(", ")),
+                    ))
+                }
+                "from" => f.from = Some(date("from", value)?),
+                "to" => f.to = Some(date("to", value)?),
+                "cursor" => {
+                    f.before = Some(
+                        value
+                            .parse()
+                            .map_err(|_| AppError::invalid("cursor", "is not a cursor this server gave out"))?,
+                    )
+                }
+                "limit" => {
+                    f.limit = value
+                        .parse()
+                        .ok()
+                        .filter(|n| (1..=500).contains(n))
+                        .ok_or_else(|| AppError::invalid("limit", "must be a number from 1 to 500"))?
+                }
+                other => return Err(AppError::invalid(other, "is not a filter of the audit trail")),
+            }
+        }
+        if let (Some(from), Some(to)) = (f.from, f.to) {
+            if from > to {
+                return Err(AppError::invalid("to", "is before from"));
+            }
+        }
+        Ok(f)
+    }
+}
+
+/// One event as auditors see it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AuditItem {
+    /// Event id (increasing).
+    pub id: i64,
+    /// When (RFC 3339).
+    pub at: String,
+    /// The event's kind.
+    pub kind: String,
+    /// `user`, `reader` or `system`.
+    pub actor_kind: String,
+    /// The staff member's name, for `user` events.
+    pub actor: Option<String>,
+    /// The report concerned, if any.
+    pub report_id: Option<i64>,
+    /// Whether the reader sees it.
+    pub public: bool,
+    /// Kind-specific details; never the reader's name or email.
+    #[schema(value_type = Object)]
+    pub payload: serde_json::Value,
+}
+
+/// A page of the audit trail, newest first.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AuditPage {
+    /// The events.
+    pub items: Vec<AuditItem>,
+    /// Cursor of the next (older) page, or null.
+    pub next: Option<String>,
+}
+
+/// One page of the audit trail.
+pub fn events(conn: &mut DbConnection, f: &AuditFilter) -> Result<AuditPage, AppError> {
+    let mut q = events::table
+        .left_join(users::table.on(events::actor_id.eq(users::id.nullable())))
+        .into_boxed::<MultiBackend>();
+    if let Some(email) = &f.actor {
+        let user = User::by_email(conn, email)?
+            .ok_or_else(|| AppError::invalid("actor", format!("no account has the email {email:?}")))?;
+        q = q.filter(events::actor_id.eq(user.id));
+    }
+    if let Some(kind) = &f.kind {
+        q = q.filter(events::kind.eq(kind.clone()));
+    }
+    if let Some(from) = f.from.and_then(|d| d.and_hms_opt(0, 0, 0)) {
+        q = q.filter(events::created_at.ge(from));
+    }
+    if let Some(to) = f.to.and_then(|d| d.succ_opt()).and_then(|d| d.and_hms_opt(0, 0, 0)) {
+        q = q.filter(events::created_at.lt(to));
+    }
+    if let Some(before) = f.before {
+        q = q.filter(events::id.lt(before));
+    }
+    let mut rows: Vec<(Event, Option<String>)> = q
+        .order(events::id.desc())
+        .select((Event::as_select(), users::name.nullable()))
+        .limit(f.limit + 1)
+        .load(conn)?;
+    let more = rows.len() as i64 > f.limit;
+    rows.truncate(f.limit as usize);
+    let next = rows.last().filter(|_| more).map(|(e, _)| e.id.to_string());
+    let items = rows
+        .into_iter()
+        .map(|(e, name)| AuditItem {
+            id: e.id,
+            at: rfc3339(e.created_at),
+            kind: e.kind,
+            actor_kind: e.actor_kind,
+            actor: name,
+            report_id: e.report_id,
+            public: e.public,
+            payload: serde_json::from_str(&e.payload).unwrap_or_default(),
+        })
+        .collect();
+    Ok(AuditPage { items, next })
+}
+
+/// The time an audit item happened, for display.
+pub fn at(item: &AuditItem) -> NaiveDateTime {
+    chrono::DateTime::parse_from_rfc3339(&item.at).map(|d| d.naive_utc()).unwrap_or_default()
+}

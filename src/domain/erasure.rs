@@ -1,0 +1,45 @@
+//! Erasing a reader's personal data on request, without touching the public log.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::accounts::{parse_email, Actor};
+use crate::db::models::NewEvent;
+use crate::db::schema::reports;
+use crate::db::DbConnection;
+use crate::error::AppError;
+
+/// Removes the name and email of the reader with `email` from every report; records that an
+/// erasure happened (not whose). Returns how many reports were changed.
+pub fn erase_reporter(
+    conn: &mut DbConnection,
+    email: &str,
+    actor: Option<&Actor>,
+    now: NaiveDateTime,
+) -> Result<usize, AppError> {
+    let email = parse_email("email", email).map_err(|e| AppError::Invalid(vec![e]))?;
+    // Addresses are compared without case: readers type them as they like.
+    let matching: Vec<i64> = reports::table
+        .filter(reports::reporter_email.is_not_null())
+        .select((reports::id, reports::reporter_email))
+        .load::<(i64, Option<String>)>(conn)?
+        .into_iter()
+        .filter(|(_, e)| e.as_deref().is_some_and(|e| e.eq_ignore_ascii_case(&email)))
+        .map(|(id, _)| id)
+        .collect();
+    let changed = diesel::update(reports::table.filter(reports::id.eq_any(&matching)))
+        .set((reports::reporter_email.eq(None::<String>), reports::reporter_name.eq(None::<String>)))
+        .execute(conn)?;
+    let payload = serde_json::json!({ "reports": changed }).to_string();
+    NewEvent {
+        report_id: None,
+        actor_id: actor.map(|a| a.id),
+        actor_kind: if actor.is_some() { "user" } else { "system" },
+        kind: "reporter_erased",
+        public: false,
+        payload: &payload,
+        created_at: now,
+    }
+    .insert(conn)?;
+    Ok(changed)
+}

@@ -1,0 +1,151 @@
+//! The instance's Ed25519 key, which signs checkpoints of the public log.
+
+use std::io::Write;
+use std::path::Path;
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+
+/// The exact text a checkpoint signature covers.
+pub fn checkpoint_message(size: i64, head_hash: &str) -> String {
+    format!("corrigenda-checkpoint\n{size}\n{head_hash}\n")
+}
+
+/// The signing key, loaded from or made at its file.
+#[derive(Clone)]
+pub struct LogKey {
+    key: SigningKey,
+}
+
+impl std::fmt::Debug for LogKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never print the secret.
+        write!(f, "LogKey({})", self.public_key())
+    }
+}
+
+/// Why a key file cannot be used, as one line.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid setting CORRIGENDA_SIGNING_KEY (--signing-key): {0}")]
+pub struct KeyError(String);
+
+impl LogKey {
+    /// Loads the key at `path`, or makes one there (mode 0600) when the file does not exist.
+    ///
+    /// The file holds the 32-byte secret seed in standard base64. A file others can
+    /// read, or with other content, stops start-up.
+    pub fn load_or_create(path: &Path) -> Result<(Self, bool), KeyError> {
+        match std::fs::metadata(path) {
+            Ok(meta) => {
+                #[cfg(unix)]
+                {
+                    use std::os::unix::fs::PermissionsExt;
+                    let mode = meta.permissions().mode() & 0o777;
+                    if mode & 0o077 != 0 {
+                        return Err(KeyError(format!(
+                            "{} is readable by other users (mode {mode:o}); run chmod 600 {}",
+                            path.display(),
+                            path.display()
+                        )));
+                    }
+                }
+                let _ = meta;
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| KeyError(format!("cannot read {}: {e}", path.display())))?;
+                let seed: [u8; 32] =
+                    STANDARD.decode(text.trim()).ok().and_then(|b| b.try_into().ok()).ok_or_else(|| {
+                        KeyError(format!("{} does not hold a base64 Ed25519 secret key (32 bytes)", path.display()))
+                    })?;
+                Ok((Self { key: SigningKey::from_bytes(&seed) }, false))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let key = SigningKey::generate(&mut rand::rngs::OsRng);
+                let mut options = std::fs::OpenOptions::new();
+                options.write(true).create_new(true);
+                #[cfg(unix)]
+                {
+                    use std::os::unix::fs::OpenOptionsExt;
+                    options.mode(0o600);
+                }
+                let mut file =
+                    options.open(path).map_err(|e| KeyError(format!("cannot create {}: {e}", path.display())))?;
+                writeln!(file, "{}", STANDARD.encode(key.to_bytes()))
+                    .map_err(|e| KeyError(format!("cannot write {}: {e}", path.display())))?;
+                Ok((Self { key }, true))
+            }
+            Err(e) => Err(KeyError(format!("cannot read {}: {e}", path.display()))),
+        }
+    }
+
+    /// The public key, standard base64.
+    pub fn public_key(&self) -> String {
+        STANDARD.encode(self.key.verifying_key().to_bytes())
+    }
+
+    /// Signs a checkpoint; the signature in standard base64.
+    pub fn sign_checkpoint(&self, size: i64, head_hash: &str) -> String {
+        STANDARD.encode(self.key.sign(checkpoint_message(size, head_hash).as_bytes()).to_bytes())
+    }
+}
+
+/// Whether `signature` (base64) by `public_key` (base64) covers the checkpoint.
+pub fn verify_checkpoint(public_key: &str, size: i64, head_hash: &str, signature: &str) -> Result<(), String> {
+    let key: [u8; 32] = STANDARD
+        .decode(public_key.trim())
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or("the public key is not 32 bytes of base64")?;
+    let key = VerifyingKey::from_bytes(&key).map_err(|_| "the public key is not a valid Ed25519 key")?;
+    let sig: [u8; 64] = STANDARD
+        .decode(signature.trim())
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or("the signature is not 64 bytes of base64")?;
+    key.verify(checkpoint_message(size, head_hash).as_bytes(), &Signature::from_bytes(&sig))
+        .map_err(|_| "the signature does not verify with the public key".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_key_file_is_private_and_loads_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log.key");
+        let (made, created) = LogKey::load_or_create(&path).unwrap();
+        assert!(created);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        }
+        let (loaded, created) = LogKey::load_or_create(&path).unwrap();
+        assert!(!created);
+        assert_eq!(made.public_key(), loaded.public_key());
+    }
+
+    #[test]
+    fn signatures_verify_and_tampering_does_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let (key, _) = LogKey::load_or_create(&dir.path().join("k")).unwrap();
+        let sig = key.sign_checkpoint(3, "ab");
+        assert!(verify_checkpoint(&key.public_key(), 3, "ab", &sig).is_ok());
+        assert!(verify_checkpoint(&key.public_key(), 4, "ab", &sig).is_err());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_readable_or_garbled_key_file_stops_start_up() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("k");
+        std::fs::write(&path, "not a key\n").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        assert!(LogKey::load_or_create(&path).unwrap_err().to_string().contains("does not hold"));
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let err = LogKey::load_or_create(&path).unwrap_err().to_string();
+        assert!(err.contains("chmod 600") && !err.contains('\n'), "{err}");
+    }
+}

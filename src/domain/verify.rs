@@ -1,0 +1,283 @@
+//! Verifying the public log: the same checks for a URL, an export file and the database.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::log::{canonical, chain_hash, raw_hash, GENESIS};
+use super::signing::verify_checkpoint;
+use crate::db::models::{Correction, LogEntry, Standard};
+use crate::db::DbConnection;
+use crate::error::AppError;
+
+/// One log entry as served and exported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Entry {
+    /// Position in the log, from 0.
+    pub index: i64,
+    /// The correction as RFC 8785 canonical JSON: exactly the bytes hashed.
+    pub canonical: String,
+    /// `SHA-256(previous raw hash || canonical)`, lowercase hex.
+    pub hash: String,
+}
+
+/// A signed statement of the log's size and head.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Checkpoint {
+    /// Number of entries.
+    pub size: i64,
+    /// Hash of the last entry (64 zeros for an empty log).
+    pub head_hash: String,
+    /// Ed25519 over `corrigenda-checkpoint\n{size}\n{head_hash}\n`, standard base64.
+    pub signature: String,
+    /// The signing key, standard base64.
+    pub public_key: String,
+}
+
+/// A log export: every entry and a checkpoint over them.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Export {
+    /// Every entry, in order.
+    pub entries: Vec<Entry>,
+    /// The checkpoint.
+    pub checkpoint: Checkpoint,
+}
+
+/// Where verification failed: the first bad entry, when it is one entry's fault.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}{reason}", .index.map(|i| format!("entry {i}: ")).unwrap_or_default())]
+pub struct Failure {
+    /// The first bad index.
+    pub index: Option<i64>,
+    /// What is wrong.
+    pub reason: String,
+}
+
+fn fail(index: Option<i64>, reason: impl Into<String>) -> Failure {
+    Failure { index, reason: reason.into() }
+}
+
+/// The head hash of an empty log.
+pub fn empty_head() -> String {
+    hex::encode(GENESIS)
+}
+
+/// Checks the chain: indexes in order from 0, canonical form, and each hash; returns the head hash.
+pub fn chain(entries: &[Entry]) -> Result<String, Failure> {
+    let mut previous = GENESIS;
+    let mut head = empty_head();
+    for (position, e) in entries.iter().enumerate() {
+        let i = position as i64;
+        if e.index != i {
+            return Err(fail(
+                Some(i),
+                format!("has index {}, expected {i}: an entry is missing or out of order", e.index),
+            ));
+        }
+        let reparsed = serde_json::from_str::<serde_json::Value>(&e.canonical).map(|v| v.to_string()).ok();
+        if reparsed.as_deref() != Some(e.canonical.as_str()) {
+            return Err(fail(Some(i), "canonical is not canonical JSON"));
+        }
+        let expected = chain_hash(&previous, &e.canonical);
+        if expected != e.hash {
+            return Err(fail(Some(i), "hash does not match the entry's canonical text and the previous hash"));
+        }
+        previous = raw_hash(&expected).ok_or_else(|| fail(Some(i), "malformed hash"))?;
+        head = expected;
+    }
+    Ok(head)
+}
+
+/// What a successful verification established.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verified {
+    /// Entries checked.
+    pub size: i64,
+    /// Head hash.
+    pub head_hash: String,
+    /// The key that signed the checkpoint.
+    pub public_key: String,
+}
+
+impl std::fmt::Display for Verified {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "log verified: {} entries, head {}, signed by {}", self.size, self.head_hash, self.public_key)
+    }
+}
+
+/// Checks entries against a checkpoint, optionally a pinned key and an older checkpoint the log must extend.
+pub fn against_checkpoint(
+    entries: &[Entry],
+    checkpoint: &Checkpoint,
+    pin: Option<&str>,
+    previous: Option<&Checkpoint>,
+) -> Result<Verified, Failure> {
+    if let Some(pin) = pin {
+        if pin.trim() != checkpoint.public_key {
+            return Err(fail(
+                None,
+                format!("the checkpoint is signed by {}, not the pinned key {}", checkpoint.public_key, pin.trim()),
+            ));
+        }
+    }
+    verify_checkpoint(&checkpoint.public_key, checkpoint.size, &checkpoint.head_hash, &checkpoint.signature)
+        .map_err(|e| fail(None, format!("checkpoint: {e}")))?;
+    let head = chain(entries)?;
+    if checkpoint.size != entries.len() as i64 {
+        return Err(fail(
+            None,
+            format!("the checkpoint says {} entries but the log has {}", checkpoint.size, entries.len()),
+        ));
+    }
+    if checkpoint.head_hash != head {
+        return Err(fail(None, "the checkpoint's head hash is not the hash of the last entry"));
+    }
+    if let Some(old) = previous {
+        verify_checkpoint(&old.public_key, old.size, &old.head_hash, &old.signature)
+            .map_err(|e| fail(None, format!("previous checkpoint: {e}")))?;
+        if old.public_key != checkpoint.public_key {
+            return Err(fail(None, "the log is now signed by a different key than the previous checkpoint"));
+        }
+        if old.size > checkpoint.size {
+            return Err(fail(None, format!("the log shrank from {} to {} entries", old.size, checkpoint.size)));
+        }
+        let old_head = match old.size {
+            0 => empty_head(),
+            n => entries[(n - 1) as usize].hash.clone(),
+        };
+        if old_head != old.head_hash {
+            return Err(fail(Some(old.size - 1), "differs from the previous checkpoint: the log was rewritten"));
+        }
+    }
+    Ok(Verified { size: checkpoint.size, head_hash: head, public_key: checkpoint.public_key.clone() })
+}
+
+/// Every entry in the database, in order.
+pub fn stored_entries(conn: &mut DbConnection) -> Result<Vec<LogEntry>, AppError> {
+    let size = LogEntry::head(conn)?.map_or(0, |h| h.idx + 1);
+    Ok(LogEntry::range(conn, 0, size.max(0) + 1)?)
+}
+
+/// The database check: the chain, and every entry against the correction row it records.
+///
+/// Outer error: storage failure. Inner: the first problem found.
+pub fn database(conn: &mut DbConnection) -> Result<Result<(i64, String), Failure>, AppError> {
+    let stored = stored_entries(conn)?;
+    let entries: Vec<Entry> =
+        stored.iter().map(|e| Entry { index: e.idx, canonical: e.canonical.clone(), hash: e.hash.clone() }).collect();
+    let head = match chain(&entries) {
+        Ok(head) => head,
+        Err(f) => return Ok(Err(f)),
+    };
+    for e in &stored {
+        let Some(c) = Correction::find(conn, e.correction_id)? else {
+            return Ok(Err(fail(
+                Some(e.idx),
+                format!("records correction #{} which no longer exists", e.correction_id),
+            )));
+        };
+        let cited: Vec<Standard> = Standard::cited_by(conn, &[c.id])?.into_iter().map(|(_, s)| s).collect();
+        let matches =
+            c.status == "published" && c.published_at.is_some_and(|at| canonical(&c, &cited, at) == e.canonical);
+        if !matches {
+            return Ok(Err(fail(Some(e.idx), format!("correction #{} no longer matches its log entry", c.id))));
+        }
+    }
+    let published = Correction::published_count(conn)?;
+    if published != stored.len() as i64 {
+        return Ok(Err(fail(
+            None,
+            format!("{published} corrections are published but the log has {} entries", stored.len()),
+        )));
+    }
+    Ok(Ok((stored.len() as i64, head)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::signing::LogKey;
+
+    fn log(n: usize) -> Vec<Entry> {
+        let mut previous = GENESIS;
+        (0..n)
+            .map(|i| {
+                let canonical = format!(r#"{{"id":{i},"text":"entry {i}"}}"#);
+                let hash = chain_hash(&previous, &canonical);
+                previous = raw_hash(&hash).unwrap();
+                Entry { index: i as i64, canonical, hash }
+            })
+            .collect()
+    }
+
+    fn signed(entries: &[Entry], key: &LogKey) -> Checkpoint {
+        let head = entries.last().map_or_else(empty_head, |e| e.hash.clone());
+        Checkpoint {
+            size: entries.len() as i64,
+            signature: key.sign_checkpoint(entries.len() as i64, &head),
+            head_hash: head,
+            public_key: key.public_key(),
+        }
+    }
+
+    fn key() -> LogKey {
+        let dir = tempfile::tempdir().unwrap();
+        LogKey::load_or_create(&dir.path().join("k")).unwrap().0
+    }
+
+    #[test]
+    fn a_good_log_verifies() {
+        let k = key();
+        let entries = log(5);
+        let v = against_checkpoint(&entries, &signed(&entries, &k), Some(&k.public_key()), None).unwrap();
+        assert_eq!(v.size, 5);
+        assert!(against_checkpoint(&[], &signed(&[], &k), None, None).is_ok(), "an empty log verifies");
+    }
+
+    #[test]
+    fn each_tampering_is_named() {
+        let k = key();
+        let good = log(5);
+        let cp = signed(&good, &k);
+        let mut changed = good.clone();
+        changed[2].canonical = changed[2].canonical.replace("entry 2", "entry X");
+        assert_eq!(against_checkpoint(&changed, &cp, None, None).unwrap_err().index, Some(2));
+        let mut removed = good.clone();
+        removed.remove(3);
+        assert_eq!(against_checkpoint(&removed, &cp, None, None).unwrap_err().index, Some(3));
+        let mut swapped = good.clone();
+        swapped.swap(1, 2);
+        assert_eq!(against_checkpoint(&swapped, &cp, None, None).unwrap_err().index, Some(1));
+        let truncated = &good[..4];
+        assert!(against_checkpoint(truncated, &cp, None, None).unwrap_err().reason.contains("says 5"));
+        let mut forged = cp.clone();
+        forged.signature = k.sign_checkpoint(4, &cp.head_hash);
+        assert!(against_checkpoint(&good, &forged, None, None).unwrap_err().reason.contains("signature"));
+        let other = key();
+        let err = against_checkpoint(&good, &signed(&good, &other), Some(&k.public_key()), None).unwrap_err();
+        assert!(err.reason.contains("pinned"));
+    }
+
+    #[test]
+    fn a_log_must_extend_its_previous_checkpoint() {
+        let k = key();
+        let old = log(3);
+        let old_cp = signed(&old, &k);
+        let new = log(6);
+        assert!(against_checkpoint(&new, &signed(&new, &k), None, Some(&old_cp)).is_ok());
+        let mut rewritten = log(6);
+        rewritten[1].canonical = "{}".into();
+        // Rehash from the rewritten entry on, as a dishonest server would.
+        let mut previous = raw_hash(&rewritten[0].hash).unwrap();
+        for e in rewritten.iter_mut().skip(1) {
+            e.hash = chain_hash(&previous, &e.canonical);
+            previous = raw_hash(&e.hash).unwrap();
+        }
+        let err = against_checkpoint(&rewritten, &signed(&rewritten, &k), None, Some(&old_cp)).unwrap_err();
+        assert_eq!(err.index, Some(2), "{err}");
+        let other = key();
+        assert!(against_checkpoint(&new, &signed(&new, &other), None, Some(&old_cp))
+            .unwrap_err()
+            .reason
+            .contains("different key"));
+    }
+}
