@@ -571,8 +571,9 @@ fn import_articles(config: &Config, file: &std::path::Path) -> anyhow::Result<()
 
 fn seed_demo(config: &Config) -> anyhow::Result<()> {
     let (db, _) = open(config)?;
-    let seeded = demo::seed(&db, &config.response_targets, now()).map_err(cli_error)?;
     let base = config.base_url(config.bind);
+    let mail = crate::mail::Context { base_url: base.clone(), publication: config.publication.clone() };
+    let seeded = demo::seed(&db, &config.response_targets, &mail, now()).map_err(cli_error)?;
     println!("Demo data in {}:", config.database.display());
     println!("Sign in at {base}/login with (passwords are new on every run):");
     for (email, role, password) in &seeded.accounts {

@@ -159,6 +159,60 @@ pub fn lock_log(conn: &mut DbConnection) -> Result<(), DbError> {
     }
 }
 
+/// Claims up to `limit` due outbox rows (queued and due, or abandoned by a dispatcher whose lease ran out).
+///
+/// PostgreSQL skips rows another instance has locked, so instances share the work;
+/// SQLite has one writer, so the claim is simply part of its write transaction.
+pub fn claim_due(
+    conn: &mut DbConnection,
+    now: chrono::NaiveDateTime,
+    lease: chrono::Duration,
+    limit: i64,
+) -> Result<Vec<crate::mail::dispatch::Row>, crate::error::AppError> {
+    use diesel::prelude::*;
+    use schema::outbox;
+    #[derive(QueryableByName)]
+    struct Id {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        id: i64,
+    }
+    let ids: Vec<i64> = match conn {
+        DbConnection::Postgres(c) => diesel::sql_query(
+            "SELECT id FROM outbox WHERE (status = 'queued' AND next_attempt_at <= $1) \
+             OR (status = 'sending' AND claimed_until < $1) ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED",
+        )
+        .bind::<diesel::sql_types::Timestamp, _>(now)
+        .bind::<diesel::sql_types::BigInt, _>(limit)
+        .load::<Id>(c)?
+        .into_iter()
+        .map(|r| r.id)
+        .collect(),
+        DbConnection::Sqlite(_) => outbox::table
+            .filter(
+                outbox::status
+                    .eq(crate::mail::status::QUEUED)
+                    .and(outbox::next_attempt_at.le(now))
+                    .or(outbox::status.eq(crate::mail::status::SENDING).and(outbox::claimed_until.lt(now))),
+            )
+            .order(outbox::id.asc())
+            .limit(limit)
+            .select(outbox::id)
+            .load(conn)?,
+    };
+    diesel::update(outbox::table.filter(outbox::id.eq_any(&ids)))
+        .set((
+            outbox::status.eq(crate::mail::status::SENDING),
+            outbox::claimed_until.eq(now + lease),
+            outbox::attempts.eq(outbox::attempts + 1),
+        ))
+        .execute(conn)?;
+    Ok(outbox::table
+        .filter(outbox::id.eq_any(&ids))
+        .order(outbox::id.asc())
+        .select(crate::mail::dispatch::Row::as_select())
+        .load(conn)?)
+}
+
 /// Makes pooled connections by URL scheme (the derived `establish` would hide the real error).
 #[derive(Debug)]
 pub struct Manager(DbTarget);

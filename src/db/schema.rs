@@ -163,7 +163,56 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    outbox (id) {
+        id -> BigInt,
+        kind -> Text,
+        recipient -> Text,
+        subject -> Text,
+        body_text -> Text,
+        body_html -> Text,
+        message_id -> Text,
+        list_unsubscribe -> Nullable<Text>,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        claimed_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    subscriptions (id) {
+        id -> BigInt,
+        article_id -> Text,
+        email -> Text,
+        token_hash -> Text,
+        unsubscribe_token -> Text,
+        status -> Text,
+        created_at -> Timestamp,
+        confirmed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    report_links (token_hash) {
+        token_hash -> Text,
+        report_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    digest_runs (day) {
+        day -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(api_tokens -> users (user_id));
+diesel::joinable!(report_links -> reports (report_id));
 diesel::joinable!(corrections -> articles (article_id));
 diesel::joinable!(correction_standards -> corrections (correction_id));
 diesel::joinable!(correction_standards -> standards (standard_id));
@@ -191,4 +240,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     correction_standards,
     correction_reports,
     log_entries,
+    outbox,
+    subscriptions,
+    report_links,
+    digest_runs,
 );

@@ -280,6 +280,7 @@ pub fn publish(
     conn: &mut DbConnection,
     actor: &Actor,
     input: &CorrectionInput,
+    mail: &crate::mail::Context,
     now: NaiveDateTime,
 ) -> Result<CorrectionView, AppError> {
     let Checked { article, kind, text, original, corrected, cited, reports, needs_approval } =
@@ -306,14 +307,16 @@ pub fn publish(
         &reports.iter().map(|r| r.id).collect::<Vec<_>>(),
     )?;
     for r in &reports {
-        workflow::publishing_move(conn, r, target, actor, id, now)?;
+        workflow::publishing_move(conn, r, target, actor, id, mail, now)?;
     }
     let row = Correction::find(conn, id)?.ok_or_else(|| AppError::NotFound("the new correction vanished".into()))?;
     if needs_approval {
         record(conn, actor, "correction_drafted", &row, now)?;
+        crate::mail::messages::approval_request(conn, mail, &row, actor, now)?;
     } else {
         log::append(conn, &row, &cited, now)?;
         record(conn, actor, "correction_published", &row, now)?;
+        crate::mail::messages::subscribers(conn, mail, &row, now)?;
     }
     view(conn, id)
 }
@@ -345,6 +348,7 @@ pub fn approve(
     conn: &mut DbConnection,
     actor: &Actor,
     id: i64,
+    mail: &crate::mail::Context,
     now: NaiveDateTime,
 ) -> Result<CorrectionView, AppError> {
     if actor.role != Role::StandardsEditor {
@@ -368,10 +372,11 @@ pub fn approve(
     log::append(conn, &published, &cited, now)?;
     for report_id in Correction::report_ids(conn, id)? {
         if let Some(r) = Report::find(conn, report_id)? {
-            workflow::publishing_move(conn, &r, Status::Corrected, actor, id, now)?;
+            workflow::publishing_move(conn, &r, Status::Corrected, actor, id, mail, now)?;
         }
     }
     record(conn, actor, "correction_approved", &published, now)?;
+    crate::mail::messages::subscribers(conn, mail, &published, now)?;
     view(conn, id)
 }
 

@@ -193,7 +193,7 @@ fn accounts(db: &Db, now: NaiveDateTime, seeded: &mut Seeded) -> Result<Actor, A
 }
 
 /// Upserts the demo articles and accounts and, the first time, files the reports and works them.
-pub fn seed(db: &Db, targets: &Targets, now: NaiveDateTime) -> Result<Seeded, AppError> {
+pub fn seed(db: &Db, targets: &Targets, mail: &crate::mail::Context, now: NaiveDateTime) -> Result<Seeded, AppError> {
     let mut seeded = Seeded::default();
     let editor = accounts(db, now, &mut seeded)?;
     for demo in articles(now) {
@@ -207,7 +207,7 @@ pub fn seed(db: &Db, targets: &Targets, now: NaiveDateTime) -> Result<Seeded, Ap
         for (input, steps) in &demo.reports {
             let filed_at = now - Duration::hours(30);
             let filed = db.write_blocking(|c| {
-                let filed = reports::file(c, demo.id, input, targets, filed_at, || Ok(()))?;
+                let filed = reports::file(c, demo.id, input, targets, mail, filed_at, || Ok(()))?;
                 for (i, (status, message)) in steps.iter().enumerate() {
                     let at = filed_at + Duration::hours(4 * (i as i64 + 1));
                     let version = i as i64 + 1;
@@ -217,7 +217,7 @@ pub fn seed(db: &Db, targets: &Targets, now: NaiveDateTime) -> Result<Seeded, Ap
                         version,
                         duplicate_of: None,
                     };
-                    workflow::transition(c, filed.id, &editor, &request, at)?;
+                    workflow::transition(c, filed.id, &editor, &request, mail, at)?;
                 }
                 Ok(filed)
             })?;
@@ -237,7 +237,7 @@ pub fn seed(db: &Db, targets: &Targets, now: NaiveDateTime) -> Result<Seeded, Ap
                     report_ids: vec![filed.id],
                     ..Default::default()
                 };
-                db.write_blocking(|c| corrections::publish(c, &editor, &fix, filed_at + Duration::hours(20)))?;
+                db.write_blocking(|c| corrections::publish(c, &editor, &fix, mail, filed_at + Duration::hours(20)))?;
                 status = Status::Corrected;
             }
             seeded.reports.push((demo.id.to_owned(), filed.token, status));

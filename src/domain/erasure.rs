@@ -30,7 +30,9 @@ pub fn erase_reporter(
     let changed = diesel::update(reports::table.filter(reports::id.eq_any(&matching)))
         .set((reports::reporter_email.eq(None::<String>), reports::reporter_name.eq(None::<String>)))
         .execute(conn)?;
-    let payload = serde_json::json!({ "reports": changed }).to_string();
+    let cancelled = crate::mail::cancel_for(conn, &email)?;
+    let subscriptions = crate::domain::subscriptions::erase(conn, &email)?;
+    let payload = serde_json::json!({ "reports": changed, "mails_cancelled": cancelled, "subscriptions": subscriptions }).to_string();
     NewEvent {
         report_id: None,
         actor_id: actor.map(|a| a.id),

@@ -51,6 +51,7 @@ pub mod secrets;
 pub mod sessions;
 pub mod signing;
 pub mod standards;
+pub mod subscriptions;
 pub mod text;
 pub mod verify;
 pub mod workflow;

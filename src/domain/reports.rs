@@ -9,7 +9,10 @@ use super::articles::{self, rfc3339};
 use super::quote;
 use super::secrets;
 use super::text::{http_url, optional_line, required_text};
+use diesel::prelude::*;
+
 use crate::db::models::{Article, Event, NewEvent, NewReport, Report};
+use crate::db::schema::report_links;
 use crate::db::DbConnection;
 use crate::error::{AppError, FieldError};
 
@@ -284,13 +287,20 @@ pub fn file(
     article_id: &str,
     input: &ReportInput,
     targets: &Targets,
+    mail: &crate::mail::Context,
     now: NaiveDateTime,
     admit: impl FnOnce() -> Result<(), AppError>,
 ) -> Result<Filed, AppError> {
     let article = articles::get(conn, article_id)?;
     let report = validate(input, &article).map_err(AppError::Invalid)?;
     admit()?;
-    insert(conn, &article, &report, targets, now)
+    let filed = insert(conn, &article, &report, targets, now)?;
+    let row = Report::find(conn, filed.id)?.ok_or_else(|| AppError::NotFound("the new report vanished".into()))?;
+    crate::mail::messages::receipt(conn, mail, &row, &filed.token, now)?;
+    if matches!(report.category.default_severity(), Severity::High | Severity::Legal) {
+        crate::mail::messages::urgent(conn, mail, &row, &article, now)?;
+    }
+    Ok(filed)
 }
 
 /// Writes a validated report and its first public event.
@@ -391,7 +401,30 @@ pub fn for_token(conn: &mut DbConnection, token: &str) -> Result<Report, AppErro
     if !secrets::looks_like_token(token) {
         return Err(not_found());
     }
-    Report::by_token_hash(conn, &secrets::token_hash(token))?.ok_or_else(not_found)
+    let hash = secrets::token_hash(token);
+    if let Some(report) = Report::by_token_hash(conn, &hash)? {
+        return Ok(report);
+    }
+    // Links in later mails carry their own tokens, each as good as the first.
+    let linked: Option<i64> =
+        report_links::table.find(&hash).select(report_links::report_id).first(conn).optional()?;
+    match linked {
+        Some(id) => Report::find(conn, id)?.ok_or_else(not_found),
+        None => Err(not_found()),
+    }
+}
+
+/// A new tracking token for a report, for a link in a mail (the first token is known only at filing).
+pub fn mint_link(conn: &mut DbConnection, report_id: i64, now: NaiveDateTime) -> Result<String, AppError> {
+    let token = secrets::new_token();
+    diesel::insert_into(report_links::table)
+        .values((
+            report_links::token_hash.eq(secrets::token_hash(&token)),
+            report_links::report_id.eq(report_id),
+            report_links::created_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(token)
 }
 
 /// Looks up a report by its tracking token, with its article.

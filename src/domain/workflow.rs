@@ -234,6 +234,7 @@ pub fn transition(
     id: i64,
     actor: &Actor,
     request: &MoveRequest,
+    mail: &crate::mail::Context,
     now: NaiveDateTime,
 ) -> Result<Report, AppError> {
     let to = Status::parse(request.to.trim()).ok_or_else(|| {
@@ -295,7 +296,40 @@ pub fn transition(
         }),
         now,
     )?;
-    Ok(Report::find(conn, id)?.unwrap_or(report))
+    let moved = Report::find(conn, id)?.unwrap_or(report);
+    tell_reader(conn, mail, &moved, from, to, reason.as_deref(), now)?;
+    Ok(moved)
+}
+
+/// The reader's mail for a staff move, when there is one.
+fn tell_reader(
+    conn: &mut DbConnection,
+    mail: &crate::mail::Context,
+    report: &Report,
+    from: Status,
+    to: Status,
+    reason: Option<&str>,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    use crate::mail::messages;
+    let appeal = from == Appealed;
+    match to {
+        NeedsInfo => messages::question(conn, mail, report, reason.unwrap_or_default(), now),
+        NoChange | Rejected => messages::outcome(conn, mail, report, to, reason, None, appeal, now),
+        InReview if appeal => messages::outcome(conn, mail, report, to, reason, None, true, now),
+        Duplicate => {
+            let primary_corrected = match report.duplicate_of {
+                Some(p) => Report::find(conn, p)?.is_some_and(|p| p.status == Corrected.as_str()),
+                None => false,
+            };
+            if primary_corrected {
+                messages::outcome(conn, mail, report, Duplicate, None, None, false, now)
+            } else {
+                Ok(())
+            }
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Whether publishing (or drafting for approval) may move a report in `from` to `to`.
@@ -310,6 +344,7 @@ pub fn publishing_move(
     to: Status,
     actor: &Actor,
     correction_id: i64,
+    mail: &crate::mail::Context,
     now: NaiveDateTime,
 ) -> Result<(), AppError> {
     let from = Status::parse(&report.status).unwrap_or(New);
@@ -324,9 +359,11 @@ pub fn publishing_move(
     let payload = serde_json::json!({ "from": from.as_str(), "to": to.as_str(), "correction_id": correction_id });
     event(conn, report.id, Some(actor), "status_changed", true, payload, now)?;
     if to == Corrected {
+        let correction = crate::db::models::Correction::find(conn, correction_id)?;
+        crate::mail::messages::outcome(conn, mail, report, Corrected, None, correction.as_ref(), false, now)?;
         for dup in Report::duplicates_of(conn, report.id)? {
             if dup.status == Duplicate.as_str() {
-                publishing_move(conn, &dup, Corrected, actor, correction_id, now)?;
+                publishing_move(conn, &dup, Corrected, actor, correction_id, mail, now)?;
             }
         }
     }
@@ -411,6 +448,7 @@ pub fn assign(
     actor: &Actor,
     email: Option<&str>,
     version: i64,
+    mail: &crate::mail::Context,
     now: NaiveDateTime,
 ) -> Result<Report, AppError> {
     let report = load_for_change(conn, id, actor, Some(version))?;
@@ -434,7 +472,11 @@ pub fn assign(
         "assignee_name": assignee.as_ref().map(|u| u.name.clone()),
     });
     event(conn, id, Some(actor), "assigned", false, payload, now)?;
-    Ok(Report::find(conn, id)?.unwrap_or(report))
+    let assigned = Report::find(conn, id)?.unwrap_or(report);
+    if let Some(user) = &assignee {
+        crate::mail::messages::assignment(conn, mail, &assigned, user, actor, now)?;
+    }
+    Ok(assigned)
 }
 
 /// Changes the severity; the deadline is recomputed from the filing time.

@@ -107,7 +107,7 @@ pub async fn file_report(
     let filed = state
         .db
         .write(move |c| {
-            reports::file(c, &article_id, &input, &st.config.response_targets, now, || {
+            reports::file(c, &article_id, &input, &st.config.response_targets, &st.mail, now, || {
                 st.limiter.as_ref().map_or(Ok(()), |l| l.check(ip))
             })
         })

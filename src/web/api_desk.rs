@@ -222,7 +222,8 @@ pub async fn transition(
     let id = parse_id(&path.into_inner())?;
     let request: MoveRequest = parse_json(&read_body(&req, payload, DESK_BODY_LIMIT).await?)?;
     let (actor, now) = (staff.actor.clone(), state.now());
-    state.db.write(move |c| workflow::transition(c, id, &actor, &request, now)).await?;
+    let mail = state.mail.clone();
+    state.db.write(move |c| workflow::transition(c, id, &actor, &request, &mail, now)).await?;
     after_change(&state, &staff, id).await
 }
 
@@ -258,9 +259,10 @@ pub async fn assign(
     let id = parse_id(&path.into_inner())?;
     let request: AssignRequest = parse_json(&read_body(&req, payload, DESK_BODY_LIMIT).await?)?;
     let (actor, now) = (staff.actor.clone(), state.now());
+    let mail = state.mail.clone();
     state
         .db
-        .write(move |c| workflow::assign(c, id, &actor, request.assignee_email.as_deref(), request.version, now))
+        .write(move |c| workflow::assign(c, id, &actor, request.assignee_email.as_deref(), request.version, &mail, now))
         .await?;
     after_change(&state, &staff, id).await
 }
@@ -445,7 +447,8 @@ pub async fn publish(
 ) -> Result<HttpResponse, AppError> {
     let input: CorrectionInput = parse_json(&read_body(&req, payload, DESK_BODY_LIMIT).await?)?;
     let (actor, now) = (staff.actor.clone(), state.now());
-    let view = state.db.write(move |c| corrections::publish(c, &actor, &input, now)).await?;
+    let mail = state.mail.clone();
+    let view = state.db.write(move |c| corrections::publish(c, &actor, &input, &mail, now)).await?;
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -465,6 +468,7 @@ pub async fn approve(state: State, staff: Signed<CanEdit>, path: web::Path<Strin
     let raw = path.into_inner();
     let id: i64 = raw.parse().map_err(|_| AppError::NotFound(format!("no correction has the number {raw:?}")))?;
     let (actor, now) = (staff.actor.clone(), state.now());
-    let view = state.db.write(move |c| corrections::approve(c, &actor, id, now)).await?;
+    let mail = state.mail.clone();
+    let view = state.db.write(move |c| corrections::approve(c, &actor, id, &mail, now)).await?;
     Ok(HttpResponse::Ok().json(view))
 }

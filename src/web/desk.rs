@@ -650,7 +650,8 @@ pub async fn transition(
     };
     let actor = post.staff.actor.clone();
     let now = state.now();
-    act(&state, &post.staff, id, "moved", move |c| workflow::transition(c, id, &actor, &request, now).map(drop)).await
+    let mail = state.mail.clone();
+    act(&state, &post.staff, id, "moved", move |c| workflow::transition(c, id, &actor, &request, &mail, now).map(drop)).await
 }
 
 /// `POST /desk/reports/{id}/assignment`.
@@ -663,7 +664,8 @@ pub async fn assign(
     let (email, v) = (post.form.assignee_email.clone(), version(&post.form.version)?);
     let actor = post.staff.actor.clone();
     let now = state.now();
-    act(&state, &post.staff, id, "assigned", move |c| workflow::assign(c, id, &actor, Some(&email), v, now).map(drop))
+    let mail = state.mail.clone();
+    act(&state, &post.staff, id, "assigned", move |c| workflow::assign(c, id, &actor, Some(&email), v, &mail, now).map(drop))
         .await
 }
 

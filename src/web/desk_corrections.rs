@@ -164,7 +164,8 @@ pub async fn submit(state: State, post: DeskForm<CanEdit, Vec<(String, String)>>
     let outcome: Result<Result<CorrectionView, (CorrectionView, bool)>, AppError> = if preview {
         state.db.read(move |c| corrections::preview(c, &actor, &i, now).map(Err)).await
     } else {
-        state.db.write(move |c| corrections::publish(c, &actor, &i, now).map(Ok)).await
+        let mail = state.mail.clone();
+        state.db.write(move |c| corrections::publish(c, &actor, &i, &mail, now).map(Ok)).await
     };
     let (status, errors, form_error, shown) = match outcome {
         Ok(Ok(published)) if published.status == "pending" => {
@@ -274,7 +275,8 @@ pub async fn approve(
     let raw = path.into_inner();
     let id: i64 = raw.parse().map_err(|_| AppError::NotFound(format!("no correction has the number {raw:?}")))?;
     let (actor, now) = (post.staff.actor.clone(), state.now());
-    match state.db.write(move |c| corrections::approve(c, &actor, id, now)).await {
+    let mail = state.mail.clone();
+    match state.db.write(move |c| corrections::approve(c, &actor, id, &mail, now)).await {
         Ok(_) => Ok(redirect("/desk/corrections?done=approved".into())),
         Err(e @ (AppError::Conflict(_) | AppError::Forbidden(_))) => {
             pending_page(&state, &post.staff, None, Some(format!("{}.", e.public_message())), e.status_code().as_u16())

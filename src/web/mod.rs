@@ -50,6 +50,8 @@ pub struct AppState {
     pub clock: Clock,
     /// The signing key, and the verification state of the public log.
     pub log: LogGuard,
+    /// What mails need to know about the site.
+    pub mail: crate::mail::Context,
 }
 
 impl AppState {
@@ -63,6 +65,7 @@ impl AppState {
             login_limiter: ClientLimiter::new(LOGIN_ATTEMPTS, "sign-in attempts"),
             clock: Clock::default(),
             log: LogGuard::new(key),
+            mail: crate::mail::Context { base_url: config.base_url(bound), publication: config.publication.clone() },
             config,
         }
     }

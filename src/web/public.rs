@@ -178,7 +178,7 @@ pub async fn submit_report(
         state
             .db
             .write(move |c| {
-                reports::file(c, &id, &input, &st.config.response_targets, now, || {
+                reports::file(c, &id, &input, &st.config.response_targets, &st.mail, now, || {
                     st.limiter.as_ref().map_or(Ok(()), |l| l.check(ip))
                 })
             })

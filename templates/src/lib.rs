@@ -6,6 +6,7 @@
 
 pub mod audit;
 pub mod desk;
+pub mod email;
 pub mod layout;
 pub mod log;
 pub mod pages;
@@ -13,6 +14,7 @@ mod partials;
 
 pub use audit::*;
 pub use desk::*;
+pub use email::{email_html, email_text, EmailView};
 pub use layout::{Layout, StaffNav, STYLESHEET};
 pub use log::*;
 pub use pages::*;

@@ -1,0 +1,93 @@
+//! "Tell me if this article is corrected": double opt-in subscriptions with one-click unsubscribe.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::accounts::parse_email;
+use super::{articles, secrets};
+use crate::db::models::Article;
+use crate::db::schema::subscriptions;
+use crate::db::DbConnection;
+use crate::error::AppError;
+use crate::mail::{messages, Context};
+
+/// Asks to subscribe `email` to corrections of an article; a confirmation mail is queued.
+///
+/// Subscribing an address that is already confirmed sends nothing new, so the form
+/// cannot be used to flood someone's inbox.
+pub fn subscribe(conn: &mut DbConnection, ctx: &Context, article_id: &str, email: &str, now: NaiveDateTime) -> Result<Article, AppError> {
+    let article = articles::get(conn, article_id)?;
+    let email = parse_email("email", email).map_err(|e| AppError::Invalid(vec![e]))?;
+    let existing: Vec<(i64, String, String)> = subscriptions::table
+        .filter(subscriptions::article_id.eq(&article.id))
+        .select((subscriptions::id, subscriptions::email, subscriptions::status))
+        .load(conn)?;
+    let same = existing.iter().filter(|(_, e, _)| e.eq_ignore_ascii_case(&email));
+    if same.clone().any(|(_, _, s)| s == "active") {
+        return Ok(article);
+    }
+    let stale: Vec<i64> = same.map(|(id, ..)| *id).collect();
+    diesel::delete(subscriptions::table.filter(subscriptions::id.eq_any(stale))).execute(conn)?;
+    let token = secrets::new_token();
+    diesel::insert_into(subscriptions::table)
+        .values((
+            subscriptions::article_id.eq(&article.id),
+            subscriptions::email.eq(&email),
+            subscriptions::token_hash.eq(secrets::token_hash(&token)),
+            subscriptions::unsubscribe_token.eq(secrets::new_token()),
+            subscriptions::status.eq("pending"),
+            subscriptions::created_at.eq(now),
+        ))
+        .execute(conn)?;
+    messages::confirm_subscription(conn, ctx, &email, &article, &token, now)?;
+    Ok(article)
+}
+
+fn not_found() -> AppError {
+    AppError::NotFound("this link is not valid any more; subscribe again from the article's corrections page".into())
+}
+
+/// Confirms a subscription from the link in its confirmation mail.
+pub fn confirm(conn: &mut DbConnection, token: &str, now: NaiveDateTime) -> Result<Article, AppError> {
+    if !secrets::looks_like_token(token) {
+        return Err(not_found());
+    }
+    let (id, article_id): (i64, String) = subscriptions::table
+        .filter(subscriptions::token_hash.eq(secrets::token_hash(token)))
+        .filter(subscriptions::status.ne("unsubscribed"))
+        .select((subscriptions::id, subscriptions::article_id))
+        .first(conn)
+        .optional()?
+        .ok_or_else(not_found)?;
+    diesel::update(subscriptions::table.find(id))
+        .set((subscriptions::status.eq("active"), subscriptions::confirmed_at.eq(now)))
+        .execute(conn)?;
+    articles::get(conn, &article_id)
+}
+
+/// Ends a subscription from the link in a mail (one click, no sign-in).
+pub fn unsubscribe(conn: &mut DbConnection, token: &str) -> Result<Article, AppError> {
+    if !secrets::looks_like_token(token) {
+        return Err(not_found());
+    }
+    let (id, article_id): (i64, String) = subscriptions::table
+        .filter(subscriptions::unsubscribe_token.eq(token))
+        .select((subscriptions::id, subscriptions::article_id))
+        .first(conn)
+        .optional()?
+        .ok_or_else(not_found)?;
+    diesel::update(subscriptions::table.find(id)).set(subscriptions::status.eq("unsubscribed")).execute(conn)?;
+    articles::get(conn, &article_id)
+}
+
+/// Deletes every subscription of `email` (erasure); returns how many.
+pub fn erase(conn: &mut DbConnection, email: &str) -> Result<usize, AppError> {
+    let ids: Vec<i64> = subscriptions::table
+        .select((subscriptions::id, subscriptions::email))
+        .load::<(i64, String)>(conn)?
+        .into_iter()
+        .filter(|(_, e)| e.eq_ignore_ascii_case(email))
+        .map(|(id, _)| id)
+        .collect();
+    Ok(diesel::delete(subscriptions::table.filter(subscriptions::id.eq_any(ids))).execute(conn)?)
+}

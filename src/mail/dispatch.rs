@@ -1,0 +1,301 @@
+//! Delivering the outbox: claim due rows, send each, mark it; retries with backoff; never twice.
+//!
+//! Rows are claimed with a lease (`sending` until `claimed_until`), on PostgreSQL with
+//! `FOR UPDATE SKIP LOCKED` so several instances share the work. A row is marked sent
+//! right after the SMTP server accepts it; only a crash between that acceptance and the
+//! mark could send it again (when its lease ends), and it keeps its Message-ID, so
+//! receivers can tell.
+
+use std::time::Duration as StdDuration;
+
+use chrono::{Duration, NaiveDateTime, TimeZone};
+use diesel::prelude::*;
+use lettre::message::header::{ContentType, Header, HeaderName, HeaderValue, MessageId};
+use lettre::message::{Mailbox, MultiPart, SinglePart};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+
+use super::{messages, status, Context};
+use crate::clock::Clock;
+use crate::db::models::{Report, User};
+use crate::db::schema::{digest_runs, outbox, reports};
+use crate::db::{claim_due, Db, DbConnection};
+use crate::domain::accounts::Role;
+use crate::domain::workflow;
+use crate::error::AppError;
+
+/// How long a claimed row is reserved for its dispatcher.
+const LEASE: i64 = 300;
+/// Rows claimed per round.
+const BATCH: i64 = 20;
+/// After this long without success a message is given up on.
+const MAX_AGE: Duration = Duration::days(2);
+
+/// Where messages go.
+#[derive(Clone)]
+pub enum Transport {
+    /// An SMTP server.
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    /// `.eml` files in a folder.
+    File(AsyncFileTransport<Tokio1Executor>),
+}
+
+/// Mail settings, checked.
+#[derive(Clone)]
+pub struct MailConfig {
+    /// The transport.
+    pub transport: Transport,
+    /// The sender.
+    pub from: Mailbox,
+    /// One line for the start-up log (never with a password).
+    pub description: String,
+    /// Local hour (0-23) of the daily digest of overdue tickets.
+    pub digest_hour: u32,
+}
+
+impl MailConfig {
+    /// Builds the transport: SMTP when `smtp_url` is set (credentials from the URL or the separate settings), else files in `dir`.
+    pub fn new(
+        smtp_url: Option<&str>,
+        username: Option<&str>,
+        password: Option<&str>,
+        dir: &std::path::Path,
+        from: &str,
+        digest_hour: u32,
+    ) -> Result<Self, String> {
+        let from: Mailbox = from.parse().map_err(|e| format!("CORRIGENDA_MAIL_FROM {from:?} is not an address: {e}"))?;
+        let (transport, description) = match smtp_url.map(str::trim).filter(|u| !u.is_empty()) {
+            Some(raw) => {
+                let url = url::Url::parse(raw).map_err(|e| format!("SMTP_URL is not a URL: {e}"))?;
+                let mut builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(raw)
+                    .map_err(|e| format!("SMTP_URL cannot be used: {e}"))?
+                    .timeout(Some(StdDuration::from_secs(30)));
+                if let (Some(user), Some(pass)) = (username.filter(|u| !u.is_empty()), password) {
+                    builder = builder.credentials(Credentials::new(user.to_owned(), pass.to_owned()));
+                }
+                let shown = format!("{}://{}:{}", url.scheme(), url.host_str().unwrap_or("?"), url.port_or_known_default().unwrap_or(25));
+                (Transport::Smtp(builder.build()), format!("SMTP at {shown}"))
+            }
+            None => {
+                std::fs::create_dir_all(dir).map_err(|e| format!("CORRIGENDA_MAIL_DIR {} cannot be made: {e}", dir.display()))?;
+                (Transport::File(AsyncFileTransport::new(dir)), format!("no SMTP_URL: messages are written to {}", dir.display()))
+            }
+        };
+        Ok(Self { transport, from, description, digest_hour })
+    }
+}
+
+/// A custom `List-Unsubscribe` header (RFC 2369) with one-click (RFC 8058).
+#[derive(Clone)]
+struct ListUnsubscribe(String);
+
+impl Header for ListUnsubscribe {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("List-Unsubscribe")
+    }
+    fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(Self(s.trim_matches(['<', '>']).to_owned()))
+    }
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), format!("<{}>", self.0))
+    }
+}
+
+#[derive(Clone)]
+struct ListUnsubscribePost;
+
+impl Header for ListUnsubscribePost {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("List-Unsubscribe-Post")
+    }
+    fn parse(_: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(Self)
+    }
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), "List-Unsubscribe=One-Click".to_owned())
+    }
+}
+
+/// An outbox row being delivered.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = outbox)]
+pub struct Row {
+    pub id: i64,
+    pub recipient: String,
+    pub subject: String,
+    pub body_text: String,
+    pub body_html: String,
+    pub message_id: String,
+    pub list_unsubscribe: Option<String>,
+    pub attempts: i32,
+    pub created_at: NaiveDateTime,
+}
+
+/// Delivers the outbox.
+#[derive(Clone)]
+pub struct Dispatcher {
+    db: Db,
+    mail: MailConfig,
+    ctx: Context,
+    clock: Clock,
+    timezone: chrono_tz::Tz,
+}
+
+/// How a delivery attempt ended.
+enum Outcome {
+    Sent,
+    Permanent(String),
+    Transient(String),
+}
+
+impl Dispatcher {
+    /// A dispatcher over `db`.
+    pub fn new(db: Db, mail: MailConfig, ctx: Context, clock: Clock, timezone: chrono_tz::Tz) -> Self {
+        Self { db, mail, ctx, clock, timezone }
+    }
+
+    /// Sends until the process ends: a round, then a pause of `every` (none while rows keep coming).
+    pub async fn run(self, every: StdDuration) {
+        loop {
+            let handled = match self.round().await {
+                Ok(n) => n,
+                Err(err) => {
+                    tracing::error!(error = ?err, "mail dispatch failed");
+                    0
+                }
+            };
+            if handled < BATCH as usize {
+                actix_web::rt::time::sleep(every).await;
+            }
+        }
+    }
+
+    /// One round: the daily digest when due, then one batch of due rows. Returns rows handled.
+    pub async fn round(&self) -> Result<usize, AppError> {
+        self.digest_if_due().await?;
+        let now = self.clock.now();
+        let rows: Vec<Row> = self.db.write(move |c| claim_due(c, now, Duration::seconds(LEASE), BATCH)).await?;
+        let count = rows.len();
+        for row in rows {
+            let outcome = self.send(&row).await;
+            let now = self.clock.now();
+            self.db.write(move |c| record(c, &row, outcome, now)).await?;
+        }
+        Ok(count)
+    }
+
+    async fn send(&self, row: &Row) -> Outcome {
+        let to: Mailbox = match row.recipient.parse() {
+            Ok(to) => to,
+            Err(e) => return Outcome::Permanent(format!("the address cannot be used: {e}")),
+        };
+        let mut builder = Message::builder()
+            .from(self.mail.from.clone())
+            .to(to)
+            .subject(&row.subject)
+            .header(MessageId::from(row.message_id.clone()))
+            .date_now();
+        if let Some(url) = &row.list_unsubscribe {
+            builder = builder.header(ListUnsubscribe(url.clone())).header(ListUnsubscribePost);
+        }
+        let body = MultiPart::alternative()
+            .singlepart(SinglePart::builder().header(ContentType::TEXT_PLAIN).body(row.body_text.clone()))
+            .singlepart(SinglePart::builder().header(ContentType::TEXT_HTML).body(row.body_html.clone()));
+        let message = match builder.multipart(body) {
+            Ok(m) => m,
+            Err(e) => return Outcome::Permanent(format!("the message cannot be built: {e}")),
+        };
+        match &self.mail.transport {
+            Transport::Smtp(t) => match t.send(message).await {
+                Ok(_) => Outcome::Sent,
+                Err(e) if e.is_permanent() => Outcome::Permanent(e.to_string()),
+                Err(e) => Outcome::Transient(e.to_string()),
+            },
+            Transport::File(t) => match t.send(message).await {
+                Ok(_) => Outcome::Sent,
+                Err(e) => Outcome::Transient(e.to_string()),
+            },
+        }
+    }
+
+    /// Queues each assignee's digest of overdue tickets once a day, at the configured local hour.
+    async fn digest_if_due(&self) -> Result<(), AppError> {
+        let now = self.clock.now();
+        let local = self.timezone.from_utc_datetime(&now);
+        if chrono::Timelike::hour(&local) != self.mail.digest_hour {
+            return Ok(());
+        }
+        let day = local.format("%Y-%m-%d").to_string();
+        let ctx = self.ctx.clone();
+        self.db.write(move |c| queue_digests(c, &ctx, &day, now)).await
+    }
+}
+
+/// Marks a delivery attempt's outcome on its row.
+fn record(conn: &mut DbConnection, row: &Row, outcome: Outcome, now: NaiveDateTime) -> Result<(), AppError> {
+    let target = outbox::table.find(row.id).filter(outbox::status.eq(status::SENDING));
+    match outcome {
+        Outcome::Sent => {
+            // The bodies carry tracking links: keep them no longer than needed.
+            diesel::update(target)
+                .set((
+                    outbox::status.eq(status::SENT),
+                    outbox::sent_at.eq(now),
+                    outbox::claimed_until.eq(None::<NaiveDateTime>),
+                    outbox::body_text.eq(""),
+                    outbox::body_html.eq(""),
+                ))
+                .execute(conn)?;
+        }
+        Outcome::Permanent(reason) => {
+            tracing::warn!(outbox_id = row.id, "mail refused permanently: {reason}");
+            diesel::update(target)
+                .set((outbox::status.eq(status::FAILED), outbox::last_error.eq(reason), outbox::claimed_until.eq(None::<NaiveDateTime>)))
+                .execute(conn)?;
+        }
+        Outcome::Transient(reason) if now - row.created_at > MAX_AGE => {
+            let reason = format!("gave up after {} attempts: {reason}", row.attempts);
+            diesel::update(target)
+                .set((outbox::status.eq(status::FAILED), outbox::last_error.eq(reason), outbox::claimed_until.eq(None::<NaiveDateTime>)))
+                .execute(conn)?;
+        }
+        Outcome::Transient(reason) => {
+            let backoff = Duration::seconds((15_i64 << row.attempts.clamp(0, 8)).min(3600));
+            tracing::info!(outbox_id = row.id, "mail not delivered yet, retrying in {}s: {reason}", backoff.num_seconds());
+            diesel::update(target)
+                .set((
+                    outbox::status.eq(status::QUEUED),
+                    outbox::next_attempt_at.eq(now + backoff),
+                    outbox::last_error.eq(reason),
+                    outbox::claimed_until.eq(None::<NaiveDateTime>),
+                ))
+                .execute(conn)?;
+        }
+    }
+    Ok(())
+}
+
+/// Queues the digests for `day` unless another dispatcher already did.
+fn queue_digests(conn: &mut DbConnection, ctx: &Context, day: &str, now: NaiveDateTime) -> Result<(), AppError> {
+    let done: i64 = digest_runs::table.find(day).count().get_result(conn)?;
+    if done > 0 {
+        return Ok(());
+    }
+    // Another instance inserting the same day at once makes this transaction fail: one wins.
+    diesel::insert_into(digest_runs::table).values((digest_runs::day.eq(day), digest_runs::created_at.eq(now))).execute(conn)?;
+    let open: Vec<&str> = crate::domain::reports::Status::ALL.iter().copied().filter(|s| workflow::is_open(*s)).map(|s| s.as_str()).collect();
+    let overdue: Vec<Report> = reports::table
+        .filter(reports::deadline_at.lt(now))
+        .filter(reports::status.eq_any(open))
+        .filter(reports::assignee_id.is_not_null())
+        .order(reports::deadline_at.asc())
+        .select(Report::as_select())
+        .load(conn)?;
+    for user in User::all(conn)?.into_iter().filter(|u| !u.disabled && Role::parse(&u.role).is_some_and(Role::can_edit)) {
+        let mine: Vec<Report> = overdue.iter().filter(|r| r.assignee_id == Some(user.id)).cloned().collect();
+        if !mine.is_empty() {
+            messages::digest(conn, ctx, &user, &mine, now)?;
+        }
+    }
+    Ok(())
+}
