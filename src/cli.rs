@@ -62,6 +62,24 @@ struct SettingsArgs {
     /// File with the Ed25519 key that signs checkpoints of the public log; made (mode 0600) when missing.
     #[arg(long, env = "CORRIGENDA_SIGNING_KEY", default_value = "corrigenda.key", global = true)]
     signing_key: String,
+    /// SMTP server: smtp://host:port, smtps://host, smtp://host?tls=required (STARTTLS); user and password may be in the URL [default: none: write files].
+    #[arg(long, env = "SMTP_URL", global = true, hide_env_values = true)]
+    smtp_url: Option<String>,
+    /// SMTP user name, when not in SMTP_URL.
+    #[arg(long, env = "SMTP_USERNAME", global = true)]
+    smtp_username: Option<String>,
+    /// SMTP password, when not in SMTP_URL.
+    #[arg(long, env = "SMTP_PASSWORD", global = true, hide_env_values = true)]
+    smtp_password: Option<String>,
+    /// Folder for messages when SMTP_URL is not set.
+    #[arg(long, env = "CORRIGENDA_MAIL_DIR", default_value = "mail", global = true)]
+    mail_dir: String,
+    /// The sender of every message.
+    #[arg(long, env = "CORRIGENDA_MAIL_FROM", default_value = "Corrections <corrections@localhost>", global = true)]
+    mail_from: String,
+    /// Local hour (0-23, in CORRIGENDA_TIMEZONE) of the daily digest of overdue tickets.
+    #[arg(long, env = "CORRIGENDA_DIGEST_HOUR", default_value = "8", global = true)]
+    digest_hour: String,
 }
 
 #[derive(Debug, Subcommand)]
@@ -214,6 +232,12 @@ impl From<&SettingsArgs> for RawSettings {
             response_targets: a.response_targets.clone(),
             timezone: a.timezone.clone(),
             signing_key: a.signing_key.clone(),
+            smtp_url: a.smtp_url.clone(),
+            smtp_username: a.smtp_username.clone(),
+            smtp_password: a.smtp_password.clone(),
+            mail_dir: a.mail_dir.clone(),
+            mail_from: a.mail_from.clone(),
+            digest_hour: a.digest_hour.clone(),
         }
     }
 }
@@ -311,11 +335,15 @@ fn signing_key(config: &Config) -> anyhow::Result<LogKey> {
     Ok(key)
 }
 
+/// How often the dispatcher looks for mail to send when the outbox was empty.
+const MAIL_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// How often a running server re-verifies the whole log from the database.
 const LOG_CHECK_EVERY: std::time::Duration = std::time::Duration::from_secs(600);
 
 fn serve(config: Config) -> anyhow::Result<()> {
     let key = signing_key(&config)?;
+    let mail = config.mail.build().map_err(|e| anyhow::anyhow!("invalid mail setting: {e}"))?;
     let (db, migrated) = open(&config)?;
     let listener = TcpListener::bind(config.bind)
         .map_err(|e| anyhow::anyhow!("cannot listen on {} (CORRIGENDA_BIND): {e}", config.bind))?;
@@ -325,12 +353,14 @@ fn serve(config: Config) -> anyhow::Result<()> {
     let state = AppState::new(db, config, bound, key);
     println!("Corrigenda is listening on {}", state.base_url);
     println!("Database: {database} ({migrated} migration(s) applied)");
+    println!("Mail: {}", mail.description);
     if let Some(token) = setup {
         println!("No account exists yet. Create the first standards editor at {}/setup/{token}", state.base_url);
     }
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
     actix_web::rt::System::new().block_on(async move {
         let server = web::serve(listener, state, workers)?;
+        actix_web::rt::spawn(crate::mail::dispatch::Dispatcher::from_state(&server.1, mail).run(MAIL_EVERY));
         actix_web::rt::spawn(recheck_log(server.1));
         server.0.await
     })?;

@@ -36,6 +36,46 @@ pub struct Config {
     pub timezone: chrono_tz::Tz,
     /// The file holding the key that signs log checkpoints (made when missing).
     pub signing_key: std::path::PathBuf,
+    /// Outgoing mail.
+    pub mail: MailSettings,
+}
+
+/// Mail settings as given; [`MailSettings::build`] makes the transport.
+#[derive(Clone)]
+pub struct MailSettings {
+    /// `smtp://`, `smtps://` or `smtp://...?tls=required`; `None` writes files.
+    pub smtp_url: Option<String>,
+    /// SMTP user, when not in the URL.
+    pub smtp_username: Option<String>,
+    /// SMTP password, when not in the URL; never printed.
+    pub smtp_password: Option<String>,
+    /// Folder for messages when there is no SMTP server.
+    pub dir: std::path::PathBuf,
+    /// The sender, e.g. `Corrections <corrections@news.example>`.
+    pub from: String,
+    /// Local hour of the daily digest of overdue tickets.
+    pub digest_hour: u32,
+}
+
+impl std::fmt::Debug for MailSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The URL and password may carry credentials.
+        f.debug_struct("MailSettings").field("dir", &self.dir).field("from", &self.from).finish_non_exhaustive()
+    }
+}
+
+impl MailSettings {
+    /// Builds the transport (nothing is connected yet).
+    pub fn build(&self) -> Result<crate::mail::dispatch::MailConfig, String> {
+        crate::mail::dispatch::MailConfig::new(
+            self.smtp_url.as_deref(),
+            self.smtp_username.as_deref(),
+            self.smtp_password.as_deref(),
+            &self.dir,
+            &self.from,
+            self.digest_hour,
+        )
+    }
 }
 
 /// The raw values as given on the command line or in the environment.
@@ -50,6 +90,12 @@ pub struct RawSettings {
     pub response_targets: String,
     pub timezone: String,
     pub signing_key: String,
+    pub smtp_url: Option<String>,
+    pub smtp_username: Option<String>,
+    pub smtp_password: Option<String>,
+    pub mail_dir: String,
+    pub mail_from: String,
+    pub digest_hour: String,
 }
 
 /// A setting that cannot be used, as one line naming it.
@@ -89,6 +135,39 @@ impl RawSettings {
             signing_key: match self.signing_key.trim() {
                 "" => return Err(bad("CORRIGENDA_SIGNING_KEY (--signing-key)", "is empty: give a file path")),
                 path => path.into(),
+            },
+            mail: {
+                let digest_hour = self.digest_hour.trim().parse::<u32>().ok().filter(|h| *h < 24).ok_or_else(|| {
+                    bad(
+                        "CORRIGENDA_DIGEST_HOUR (--digest-hour)",
+                        format!("{:?} is not an hour from 0 to 23", self.digest_hour),
+                    )
+                })?;
+                let from: Result<lettre::message::Mailbox, _> = self.mail_from.trim().parse();
+                if let Err(e) = from {
+                    return Err(bad(
+                        "CORRIGENDA_MAIL_FROM (--mail-from)",
+                        format!("{:?} is not a sender address: {e}", self.mail_from),
+                    ));
+                }
+                if let Some(url) = self.smtp_url.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+                    let ok = url::Url::parse(url)
+                        .is_ok_and(|u| matches!(u.scheme(), "smtp" | "smtps") && u.host_str().is_some());
+                    if !ok {
+                        return Err(bad(
+                            "SMTP_URL (--smtp-url)",
+                            "must look like smtp://host:port or smtps://user:password@host (not shown)",
+                        ));
+                    }
+                }
+                MailSettings {
+                    smtp_url: self.smtp_url.clone().filter(|u| !u.trim().is_empty()),
+                    smtp_username: self.smtp_username.clone(),
+                    smtp_password: self.smtp_password.clone(),
+                    dir: self.mail_dir.trim().into(),
+                    from: self.mail_from.trim().to_owned(),
+                    digest_hour,
+                }
             },
             timezone: self.timezone.trim().parse().map_err(|_| {
                 bad(
@@ -183,6 +262,9 @@ mod tests {
             response_targets: "legal=2h,high=24h,normal=72h,low=7d".into(),
             timezone: "UTC".into(),
             signing_key: "corrigenda.key".into(),
+            mail_dir: "mail".into(),
+            mail_from: "Corrections <corrections@localhost>".into(),
+            digest_hour: "8".into(),
             ..Default::default()
         }
     }

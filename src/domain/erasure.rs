@@ -32,7 +32,9 @@ pub fn erase_reporter(
         .execute(conn)?;
     let cancelled = crate::mail::cancel_for(conn, &email)?;
     let subscriptions = crate::domain::subscriptions::erase(conn, &email)?;
-    let payload = serde_json::json!({ "reports": changed, "mails_cancelled": cancelled, "subscriptions": subscriptions }).to_string();
+    let payload =
+        serde_json::json!({ "reports": changed, "mails_cancelled": cancelled, "subscriptions": subscriptions })
+            .to_string();
     NewEvent {
         report_id: None,
         actor_id: actor.map(|a| a.id),

@@ -406,8 +406,7 @@ pub fn for_token(conn: &mut DbConnection, token: &str) -> Result<Report, AppErro
         return Ok(report);
     }
     // Links in later mails carry their own tokens, each as good as the first.
-    let linked: Option<i64> =
-        report_links::table.find(&hash).select(report_links::report_id).first(conn).optional()?;
+    let linked: Option<i64> = report_links::table.find(&hash).select(report_links::report_id).first(conn).optional()?;
     match linked {
         Some(id) => Report::find(conn, id)?.ok_or_else(not_found),
         None => Err(not_found()),

@@ -15,7 +15,13 @@ use crate::mail::{messages, Context};
 ///
 /// Subscribing an address that is already confirmed sends nothing new, so the form
 /// cannot be used to flood someone's inbox.
-pub fn subscribe(conn: &mut DbConnection, ctx: &Context, article_id: &str, email: &str, now: NaiveDateTime) -> Result<Article, AppError> {
+pub fn subscribe(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    article_id: &str,
+    email: &str,
+    now: NaiveDateTime,
+) -> Result<Article, AppError> {
     let article = articles::get(conn, article_id)?;
     let email = parse_email("email", email).map_err(|e| AppError::Invalid(vec![e]))?;
     let existing: Vec<(i64, String, String)> = subscriptions::table

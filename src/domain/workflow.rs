@@ -311,19 +311,20 @@ fn tell_reader(
     reason: Option<&str>,
     now: NaiveDateTime,
 ) -> Result<(), AppError> {
-    use crate::mail::messages;
+    use crate::mail::messages::{self, Decision};
     let appeal = from == Appealed;
+    let decision = Decision { to, reason, correction: None, appeal };
     match to {
         NeedsInfo => messages::question(conn, mail, report, reason.unwrap_or_default(), now),
-        NoChange | Rejected => messages::outcome(conn, mail, report, to, reason, None, appeal, now),
-        InReview if appeal => messages::outcome(conn, mail, report, to, reason, None, true, now),
+        NoChange | Rejected => messages::outcome(conn, mail, report, decision, now),
+        InReview if appeal => messages::outcome(conn, mail, report, decision, now),
         Duplicate => {
             let primary_corrected = match report.duplicate_of {
                 Some(p) => Report::find(conn, p)?.is_some_and(|p| p.status == Corrected.as_str()),
                 None => false,
             };
             if primary_corrected {
-                messages::outcome(conn, mail, report, Duplicate, None, None, false, now)
+                messages::outcome(conn, mail, report, decision, now)
             } else {
                 Ok(())
             }
@@ -360,7 +361,13 @@ pub fn publishing_move(
     event(conn, report.id, Some(actor), "status_changed", true, payload, now)?;
     if to == Corrected {
         let correction = crate::db::models::Correction::find(conn, correction_id)?;
-        crate::mail::messages::outcome(conn, mail, report, Corrected, None, correction.as_ref(), false, now)?;
+        let decision = crate::mail::messages::Decision {
+            to: Corrected,
+            reason: None,
+            correction: correction.as_ref(),
+            appeal: false,
+        };
+        crate::mail::messages::outcome(conn, mail, report, decision, now)?;
         for dup in Report::duplicates_of(conn, report.id)? {
             if dup.status == Duplicate.as_str() {
                 publishing_move(conn, &dup, Corrected, actor, correction_id, mail, now)?;

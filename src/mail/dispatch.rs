@@ -63,7 +63,8 @@ impl MailConfig {
         from: &str,
         digest_hour: u32,
     ) -> Result<Self, String> {
-        let from: Mailbox = from.parse().map_err(|e| format!("CORRIGENDA_MAIL_FROM {from:?} is not an address: {e}"))?;
+        let from: Mailbox =
+            from.parse().map_err(|e| format!("CORRIGENDA_MAIL_FROM {from:?} is not an address: {e}"))?;
         let (transport, description) = match smtp_url.map(str::trim).filter(|u| !u.is_empty()) {
             Some(raw) => {
                 let url = url::Url::parse(raw).map_err(|e| format!("SMTP_URL is not a URL: {e}"))?;
@@ -73,12 +74,21 @@ impl MailConfig {
                 if let (Some(user), Some(pass)) = (username.filter(|u| !u.is_empty()), password) {
                     builder = builder.credentials(Credentials::new(user.to_owned(), pass.to_owned()));
                 }
-                let shown = format!("{}://{}:{}", url.scheme(), url.host_str().unwrap_or("?"), url.port_or_known_default().unwrap_or(25));
+                let shown = format!(
+                    "{}://{}:{}",
+                    url.scheme(),
+                    url.host_str().unwrap_or("?"),
+                    url.port_or_known_default().unwrap_or(25)
+                );
                 (Transport::Smtp(builder.build()), format!("SMTP at {shown}"))
             }
             None => {
-                std::fs::create_dir_all(dir).map_err(|e| format!("CORRIGENDA_MAIL_DIR {} cannot be made: {e}", dir.display()))?;
-                (Transport::File(AsyncFileTransport::new(dir)), format!("no SMTP_URL: messages are written to {}", dir.display()))
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| format!("CORRIGENDA_MAIL_DIR {} cannot be made: {e}", dir.display()))?;
+                (
+                    Transport::File(AsyncFileTransport::new(dir)),
+                    format!("no SMTP_URL: messages are written to {}", dir.display()),
+                )
             }
         };
         Ok(Self { transport, from, description, digest_hour })
@@ -154,6 +164,11 @@ impl Dispatcher {
         Self { db, mail, ctx, clock, timezone }
     }
 
+    /// A dispatcher for a running server's database, clock and site.
+    pub fn from_state(state: &crate::web::AppState, mail: MailConfig) -> Self {
+        Self::new(state.db.clone(), mail, state.mail.clone(), state.clock.clone(), state.config.timezone)
+    }
+
     /// Sends until the process ends: a round, then a pause of `every` (none while rows keep coming).
     pub async fn run(self, every: StdDuration) {
         loop {
@@ -174,6 +189,24 @@ impl Dispatcher {
     pub async fn round(&self) -> Result<usize, AppError> {
         self.digest_if_due().await?;
         let now = self.clock.now();
+        // A cheap read first: an idle outbox costs no write transaction.
+        let due: i64 = self
+            .db
+            .read(move |c| {
+                Ok(outbox::table
+                    .filter(
+                        outbox::status
+                            .eq(status::QUEUED)
+                            .and(outbox::next_attempt_at.le(now))
+                            .or(outbox::status.eq(status::SENDING).and(outbox::claimed_until.lt(now))),
+                    )
+                    .count()
+                    .get_result(c)?)
+            })
+            .await?;
+        if due == 0 {
+            return Ok(0);
+        }
         let rows: Vec<Row> = self.db.write(move |c| claim_due(c, now, Duration::seconds(LEASE), BATCH)).await?;
         let count = rows.len();
         for row in rows {
@@ -226,6 +259,11 @@ impl Dispatcher {
             return Ok(());
         }
         let day = local.format("%Y-%m-%d").to_string();
+        let d = day.clone();
+        let done: i64 = self.db.read(move |c| Ok(digest_runs::table.find(&d).count().get_result(c)?)).await?;
+        if done > 0 {
+            return Ok(());
+        }
         let ctx = self.ctx.clone();
         self.db.write(move |c| queue_digests(c, &ctx, &day, now)).await
     }
@@ -250,18 +288,30 @@ fn record(conn: &mut DbConnection, row: &Row, outcome: Outcome, now: NaiveDateTi
         Outcome::Permanent(reason) => {
             tracing::warn!(outbox_id = row.id, "mail refused permanently: {reason}");
             diesel::update(target)
-                .set((outbox::status.eq(status::FAILED), outbox::last_error.eq(reason), outbox::claimed_until.eq(None::<NaiveDateTime>)))
+                .set((
+                    outbox::status.eq(status::FAILED),
+                    outbox::last_error.eq(reason),
+                    outbox::claimed_until.eq(None::<NaiveDateTime>),
+                ))
                 .execute(conn)?;
         }
         Outcome::Transient(reason) if now - row.created_at > MAX_AGE => {
             let reason = format!("gave up after {} attempts: {reason}", row.attempts);
             diesel::update(target)
-                .set((outbox::status.eq(status::FAILED), outbox::last_error.eq(reason), outbox::claimed_until.eq(None::<NaiveDateTime>)))
+                .set((
+                    outbox::status.eq(status::FAILED),
+                    outbox::last_error.eq(reason),
+                    outbox::claimed_until.eq(None::<NaiveDateTime>),
+                ))
                 .execute(conn)?;
         }
         Outcome::Transient(reason) => {
             let backoff = Duration::seconds((15_i64 << row.attempts.clamp(0, 8)).min(3600));
-            tracing::info!(outbox_id = row.id, "mail not delivered yet, retrying in {}s: {reason}", backoff.num_seconds());
+            tracing::info!(
+                outbox_id = row.id,
+                "mail not delivered yet, retrying in {}s: {reason}",
+                backoff.num_seconds()
+            );
             diesel::update(target)
                 .set((
                     outbox::status.eq(status::QUEUED),
@@ -282,8 +332,15 @@ fn queue_digests(conn: &mut DbConnection, ctx: &Context, day: &str, now: NaiveDa
         return Ok(());
     }
     // Another instance inserting the same day at once makes this transaction fail: one wins.
-    diesel::insert_into(digest_runs::table).values((digest_runs::day.eq(day), digest_runs::created_at.eq(now))).execute(conn)?;
-    let open: Vec<&str> = crate::domain::reports::Status::ALL.iter().copied().filter(|s| workflow::is_open(*s)).map(|s| s.as_str()).collect();
+    diesel::insert_into(digest_runs::table)
+        .values((digest_runs::day.eq(day), digest_runs::created_at.eq(now)))
+        .execute(conn)?;
+    let open: Vec<&str> = crate::domain::reports::Status::ALL
+        .iter()
+        .copied()
+        .filter(|s| workflow::is_open(*s))
+        .map(|s| s.as_str())
+        .collect();
     let overdue: Vec<Report> = reports::table
         .filter(reports::deadline_at.lt(now))
         .filter(reports::status.eq_any(open))
@@ -291,7 +348,8 @@ fn queue_digests(conn: &mut DbConnection, ctx: &Context, day: &str, now: NaiveDa
         .order(reports::deadline_at.asc())
         .select(Report::as_select())
         .load(conn)?;
-    for user in User::all(conn)?.into_iter().filter(|u| !u.disabled && Role::parse(&u.role).is_some_and(Role::can_edit)) {
+    for user in User::all(conn)?.into_iter().filter(|u| !u.disabled && Role::parse(&u.role).is_some_and(Role::can_edit))
+    {
         let mine: Vec<Report> = overdue.iter().filter(|r| r.assignee_id == Some(user.id)).cloned().collect();
         if !mine.is_empty() {
             messages::digest(conn, ctx, &user, &mine, now)?;

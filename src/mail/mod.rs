@@ -57,7 +57,10 @@ pub mod status {
 
 /// Writes the message to the outbox (inside the caller's transaction).
 pub fn enqueue(conn: &mut DbConnection, ctx: &Context, m: Outgoing, now: NaiveDateTime) -> Result<(), AppError> {
-    let host = url::Url::parse(&ctx.base_url).ok().and_then(|u| u.host_str().map(str::to_owned)).unwrap_or_else(|| "localhost".into());
+    let host = url::Url::parse(&ctx.base_url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_owned))
+        .unwrap_or_else(|| "localhost".into());
     let message_id = format!("<{}@{host}>", secrets::new_token());
     diesel::insert_into(outbox::table)
         .values((
@@ -86,9 +89,13 @@ pub fn cancel_for(conn: &mut DbConnection, email: &str) -> Result<usize, AppErro
         .filter(|(_, r)| r.eq_ignore_ascii_case(email))
         .map(|(id, _)| id)
         .collect();
-    let cancelled = diesel::update(outbox::table.filter(outbox::id.eq_any(&ids)).filter(outbox::status.eq_any([status::QUEUED, status::SENDING, status::FAILED])))
-        .set(outbox::status.eq(status::CANCELLED))
-        .execute(conn)?;
+    let cancelled = diesel::update(outbox::table.filter(outbox::id.eq_any(&ids)).filter(outbox::status.eq_any([
+        status::QUEUED,
+        status::SENDING,
+        status::FAILED,
+    ])))
+    .set(outbox::status.eq(status::CANCELLED))
+    .execute(conn)?;
     diesel::update(outbox::table.filter(outbox::id.eq_any(&ids)))
         .set((outbox::recipient.eq("erased"), outbox::body_text.eq(""), outbox::body_html.eq("")))
         .execute(conn)?;

@@ -651,7 +651,8 @@ pub async fn transition(
     let actor = post.staff.actor.clone();
     let now = state.now();
     let mail = state.mail.clone();
-    act(&state, &post.staff, id, "moved", move |c| workflow::transition(c, id, &actor, &request, &mail, now).map(drop)).await
+    act(&state, &post.staff, id, "moved", move |c| workflow::transition(c, id, &actor, &request, &mail, now).map(drop))
+        .await
 }
 
 /// `POST /desk/reports/{id}/assignment`.
@@ -665,8 +666,10 @@ pub async fn assign(
     let actor = post.staff.actor.clone();
     let now = state.now();
     let mail = state.mail.clone();
-    act(&state, &post.staff, id, "assigned", move |c| workflow::assign(c, id, &actor, Some(&email), v, &mail, now).map(drop))
-        .await
+    act(&state, &post.staff, id, "assigned", move |c| {
+        workflow::assign(c, id, &actor, Some(&email), v, &mail, now).map(drop)
+    })
+    .await
 }
 
 /// `POST /desk/reports/{id}/severity`.

@@ -93,15 +93,35 @@ async fn article_and_corrections(state: &State, id: String) -> Result<(Article, 
 }
 
 /// `GET /articles/{id}/corrections`: the article's public log.
-pub async fn article_log(state: State, path: web::Path<String>) -> Result<HttpResponse, AppError> {
-    let (article, list) = article_and_corrections(&state, path.into_inner()).await?;
+pub async fn article_log(state: State, req: HttpRequest, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let notice = req
+        .query_string()
+        .contains("subscribed=1")
+        .then(|| "Check your inbox: we sent you a message to confirm. Nothing happens until you confirm.".to_owned());
+    article_log_page(&state, path.into_inner(), String::new(), None, notice, 200).await
+}
+
+/// The article's log page, perhaps with the subscription form's outcome.
+pub async fn article_log_page(
+    state: &State,
+    id: String,
+    email: String,
+    error: Option<String>,
+    notice: Option<String>,
+    status: u16,
+) -> Result<HttpResponse, AppError> {
+    let (article, list) = article_and_corrections(state, id).await?;
     let view = views::ArticleLogView {
         article: summary(&article),
-        corrections: list.iter().map(|c| item(&state, c, None)).collect(),
+        corrections: list.iter().map(|c| item(state, c, None)).collect(),
         report_href: format!("/articles/{}/report", article.id),
         atom_href: format!("/articles/{}/corrections.atom", article.id),
+        subscribe_action: format!("/articles/{}/subscriptions", article.id),
+        subscribe_email: email,
+        subscribe_error: error,
+        subscribe_notice: notice,
     };
-    Ok(html(200, views::article_log(&state.layout, &view)))
+    Ok(html(status, views::article_log(&state.layout, &view)))
 }
 
 /// An article with its published corrections.

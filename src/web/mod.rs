@@ -12,6 +12,7 @@ pub mod log;
 pub mod openapi;
 pub mod public;
 pub mod ratelimit;
+pub mod subscriptions;
 
 use std::net::TcpListener;
 
@@ -52,6 +53,8 @@ pub struct AppState {
     pub log: LogGuard,
     /// What mails need to know about the site.
     pub mail: crate::mail::Context,
+    /// How mail leaves this server, for the outbox page.
+    pub mail_transport: String,
 }
 
 impl AppState {
@@ -66,6 +69,10 @@ impl AppState {
             clock: Clock::default(),
             log: LogGuard::new(key),
             mail: crate::mail::Context { base_url: config.base_url(bound), publication: config.publication.clone() },
+            mail_transport: match &config.mail.smtp_url {
+                Some(_) => "an SMTP server (SMTP_URL)".to_owned(),
+                None => format!("files in {} (no SMTP_URL)", config.mail.dir.display()),
+            },
             config,
         }
     }
@@ -129,6 +136,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route("/audit/verify", web::get().to(audit::verify))
     .route("/desk/erasure", web::get().to(audit::erasure_form))
     .route("/desk/erasure", web::post().to(audit::erase))
+    .route("/desk/outbox", web::get().to(subscriptions::outbox))
+    .route("/articles/{id}/subscriptions", web::post().to(subscriptions::subscribe))
+    .route("/subscriptions/{token}/confirm", web::get().to(subscriptions::confirm))
+    .route("/subscriptions/{token}/unsubscribe", web::get().to(subscriptions::unsubscribe_page))
+    .route("/subscriptions/{token}/unsubscribe", web::post().to(subscriptions::unsubscribe))
     .route("/static/style.css", web::get().to(public::stylesheet))
     .route("/healthz", web::get().to(public::health))
     .route("/articles", web::get().to(public::find_article))

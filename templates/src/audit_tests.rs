@@ -526,7 +526,7 @@ fn staff_nav_links_per_role() {
     let texts: Vec<&str> = standards_editor.iter().map(|(_, text)| text.as_str()).collect();
     assert_eq!(
         texts,
-        ["Corrections", "Editorial standards", "Desk", "Standards", "Approvals", "Audit", "Erase reader data"]
+        ["Corrections", "Editorial standards", "Desk", "Standards", "Approvals", "Audit", "Mail", "Erase reader data"]
     );
     assert_eq!(
         hrefs(&staff_layout()),

@@ -974,3 +974,45 @@ pub fn standards_admin(layout: &Layout, view: &StandardsAdminView) -> Markup {
     let title = if has_problem { "Error: Standards" } else { "Standards" };
     layout.page(title, body)
 }
+
+/// `/desk/outbox`: the state of outgoing mail, for standards editors.
+#[derive(Debug, Clone, Default)]
+pub struct OutboxView {
+    pub queued: i64,
+    pub sent: i64,
+    pub failed: i64,
+    /// e.g. "28 November 2026, 13:05 UTC", when something waits.
+    pub oldest_pending: Option<String>,
+    /// How mail leaves this server, e.g. "SMTP at smtp://mail.example:587".
+    pub transport: String,
+    /// Recent failures: (recipient, subject, reason).
+    pub failures: Vec<(String, String, String)>,
+}
+
+/// The outbox status.
+pub fn outbox(layout: &Layout, view: &OutboxView) -> Markup {
+    let body = html! {
+        h1 { "Outgoing mail" }
+        p { "Every message is stored before it is sent, and retried until the mail server accepts it." }
+        p { "Delivery: " (view.transport) }
+        dl.summary-list {
+            div { dt { "Waiting" } dd { (view.queued) } }
+            div { dt { "Sent" } dd { (view.sent) } }
+            div { dt { "Failed" } dd { (view.failed) } }
+            div { dt { "Oldest waiting since" } dd { (view.oldest_pending.as_deref().unwrap_or("Nothing is waiting")) } }
+        }
+        section aria-labelledby="failures-heading" {
+            h2 #failures-heading { "Recent failures" }
+            @if view.failures.is_empty() {
+                p.empty { "No message has failed." }
+            } @else {
+                ul {
+                    @for (to, subject, reason) in &view.failures {
+                        li { strong { (subject) } " to " (to) ": " (reason) }
+                    }
+                }
+            }
+        }
+    };
+    layout.page("Outgoing mail", body)
+}

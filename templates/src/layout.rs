@@ -79,6 +79,7 @@ impl Layout {
                                             li { a href="/audit" { "Audit" } }
                                         }
                                         @if staff.is_standards_editor {
+                                            li { a href="/desk/outbox" { "Mail" } }
                                             li { a href="/desk/erasure" { "Erase reader data" } }
                                         }
                                     }

@@ -4,7 +4,8 @@ use maud::{html, Markup, PreEscaped};
 
 use crate::desk::Opt;
 use crate::partials::{
-    article_box, date_group, error_summary, pager, paragraphs, screen_reader_text, select_group, verify_log_command,
+    article_box, date_group, error_summary, notice_panel, pager, paragraphs, screen_reader_text, select_group,
+    single_field_group, verify_log_command, Field,
 };
 use crate::{ArticleSummary, Layout};
 
@@ -76,6 +77,14 @@ pub struct ArticleLogView {
     pub report_href: String,
     /// The article's Atom feed.
     pub atom_href: String,
+    /// Where the "tell me if this article is corrected" form posts (field `email`).
+    pub subscribe_action: String,
+    /// The email typed, kept after an error.
+    pub subscribe_email: String,
+    /// What was wrong with it.
+    pub subscribe_error: Option<String>,
+    /// Shown after a successful request ("check your inbox").
+    pub subscribe_notice: Option<String>,
 }
 
 /// `/corrections`: every correction, filterable (a GET form) and paged.
@@ -161,9 +170,34 @@ pub fn article_log(layout: &Layout, view: &ArticleLogView) -> Markup {
                 (correction_list(&view.corrections, Detail::Full))
             }
         }
+        (subscribe_form(view))
         (feed_links(&view.atom_href, None))
     };
     layout.page("Corrections to this article", body)
+}
+
+/// The "tell me if this article is corrected" form.
+fn subscribe_form(view: &ArticleLogView) -> Markup {
+    let field = Field::new("email", "Your email address", "We send you one message per correction, and nothing else.")
+        .with_errors(view.subscribe_error.as_deref().into_iter().collect());
+    html! {
+        section #subscribe aria-labelledby="subscribe-heading" {
+            h2 #subscribe-heading { "Tell me if this article is corrected" }
+            @if let Some(notice) = &view.subscribe_notice {
+                (notice_panel(notice))
+            }
+            form method="post" action=(view.subscribe_action) accept-charset="utf-8" {
+                (single_field_group(&field, html! {
+                    div.find-row {
+                        input.input #field-email type="email" name="email" value=(view.subscribe_email) autocomplete="email"
+                            aria-describedby=[field.described_by()] aria-invalid=[field.invalid()];
+                        button.button type="submit" { "Subscribe" }
+                    }
+                }))
+            }
+            p.muted { "You confirm by email first, and every message has a one-click unsubscribe link." }
+        }
+    }
 }
 
 /// The site-wide log.

@@ -101,7 +101,20 @@ fn article_log_view() -> ArticleLogView {
         corrections: vec![retraction, full_item()],
         report_href: "/articles/2026-11-28-council/report".to_owned(),
         atom_href: "/articles/2026-11-28-council/corrections.atom".to_owned(),
+        subscribe_action: "/articles/2026-11-28-council/subscriptions".to_owned(),
+        subscribe_email: "<b>x</b>@example.com".to_owned(),
+        subscribe_error: Some("Your email <i>must</i> be an address".to_owned()),
+        subscribe_notice: None,
     }
+}
+
+#[test]
+fn the_subscribe_form_keeps_the_email_and_shows_its_error_escaped() {
+    let html = article_log(&layout(), &article_log_view()).into_string();
+    assert!(html.contains(r#"action="/articles/2026-11-28-council/subscriptions""#));
+    assert!(html.contains("&lt;b&gt;x&lt;/b&gt;@example.com"));
+    assert!(html.contains("Your email &lt;i&gt;must&lt;/i&gt; be an address"));
+    assert!(html.contains(r#"aria-invalid="true""#));
 }
 
 fn site_log_view() -> SiteLogView {

@@ -138,6 +138,32 @@ pub struct ReaderForm {
     pub max: usize,
 }
 
+/// A short page that tells a person one thing (e.g. "subscription confirmed").
+#[derive(Debug, Clone)]
+pub struct MessageView {
+    pub title: String,
+    pub message: String,
+    /// Where to go next: (label, href).
+    pub link: Option<(String, String)>,
+    /// A form with one button that posts to this action (hidden fields: none), e.g. the unsubscribe confirmation.
+    pub button: Option<(String, String)>,
+}
+
+/// A short message page.
+pub fn message_page(layout: &Layout, view: &MessageView) -> Markup {
+    let body = html! {
+        h1 { (view.title) }
+        p { (view.message) }
+        @if let Some((label, action)) = &view.button {
+            form method="post" action=(action) { button.button type="submit" { (label) } }
+        }
+        @if let Some((label, href)) = &view.link {
+            p { a href=(href) { (label) } }
+        }
+    };
+    layout.page(&view.title, body)
+}
+
 /// An error page for a person.
 #[derive(Debug, Clone)]
 pub struct ErrorView {

@@ -11,6 +11,7 @@ use corrigenda::config::RawSettings;
 use corrigenda::db::{Db, DbConnection};
 use corrigenda::domain::accounts::{self, Actor, Role};
 use corrigenda::domain::signing::LogKey;
+use corrigenda::mail::dispatch::Dispatcher;
 use corrigenda::web::{self, AppState};
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection, RunQueryDsl};
@@ -192,6 +193,12 @@ pub fn settings(database: &TestDb) -> RawSettings {
         response_targets: "legal=2h,high=24h,normal=72h,low=7d".into(),
         timezone: "Europe/Berlin".into(),
         signing_key: database.key_path.clone(),
+        smtp_url: None,
+        smtp_username: None,
+        smtp_password: None,
+        mail_dir: std::path::Path::new(&database.key_path).with_file_name("mail").to_string_lossy().into_owned(),
+        mail_from: "Test Gazette Corrections <corrections@gazette.example>".into(),
+        digest_hour: "8".into(),
     }
 }
 
@@ -255,9 +262,11 @@ impl TestApp {
         let listener = TcpListener::bind(config.bind).unwrap();
         let bound = listener.local_addr().unwrap();
         let key = LogKey::load_or_create(&config.signing_key).unwrap().0;
+        let mail = config.mail.build().unwrap();
         let state = AppState::new(db.clone(), config, bound, key);
         let clock = state.clock.clone();
-        let (server, _) = web::serve(listener, state, 1).unwrap();
+        let (server, shared) = web::serve(listener, state, 1).unwrap();
+        tokio::spawn(Dispatcher::from_state(&shared, mail).run(std::time::Duration::from_millis(100)));
         let handle = server.handle();
         tokio::spawn(server);
         let token = String::new();
@@ -334,6 +343,30 @@ impl TestApp {
         (report.status, report.version)
     }
 
+    /// The outbox rows, oldest first: (status, attempts, last error).
+    pub fn outbox_rows(&self) -> Vec<(String, i32, Option<String>)> {
+        use corrigenda::db::schema::outbox;
+        use diesel::prelude::*;
+        self.db
+            .read_blocking(|c| {
+                Ok(outbox::table
+                    .order(outbox::id.asc())
+                    .select((outbox::status, outbox::attempts, outbox::last_error))
+                    .load(c)?)
+            })
+            .unwrap()
+    }
+
+    /// The id of the newest report.
+    pub fn state_of_last(&self) -> i64 {
+        use corrigenda::db::schema::reports;
+        use diesel::prelude::*;
+        self.db
+            .read_blocking(|c| Ok(reports::table.select(diesel::dsl::max(reports::id)).first::<Option<i64>>(c)?))
+            .unwrap()
+            .unwrap()
+    }
+
     /// Sends a JSON move as `token`.
     pub async fn move_report(&self, token: &str, id: i64, body: serde_json::Value) -> reqwest::Response {
         self.client
@@ -347,12 +380,23 @@ impl TestApp {
 
     /// Starts a second server on the same database and key (as a second app instance would be); returns its address.
     pub async fn another_instance(&self) -> String {
-        let config = settings(&self.database).parse().unwrap();
+        self.another_instance_with(|_| {}).await
+    }
+
+    /// A second instance whose settings `configure` adjusts.
+    pub async fn another_instance_with(&self, configure: impl FnOnce(&mut RawSettings)) -> String {
+        let mut raw = settings(&self.database);
+        configure(&mut raw);
+        let config = raw.parse().unwrap();
         let (db, _) = Db::open(&config.database).unwrap();
         let listener = TcpListener::bind(config.bind).unwrap();
         let bound = listener.local_addr().unwrap();
         let key = LogKey::load_or_create(&config.signing_key).unwrap().0;
-        let (server, _) = web::serve(listener, AppState::new(db, config, bound, key), 1).unwrap();
+        let mail = config.mail.build().unwrap();
+        let mut state = AppState::new(db, config, bound, key);
+        state.clock = self.clock.clone();
+        let (server, shared) = web::serve(listener, state, 1).unwrap();
+        tokio::spawn(Dispatcher::from_state(&shared, mail).run(std::time::Duration::from_millis(100)));
         tokio::spawn(server);
         format!("http://{bound}")
     }

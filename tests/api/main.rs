@@ -10,6 +10,8 @@ mod corrections;
 mod desk;
 mod integrity;
 mod lifecycle;
+mod mail;
 mod pages;
 mod reports;
+mod smtp;
 mod workflow;

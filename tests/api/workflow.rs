@@ -42,7 +42,8 @@ async fn every_state_target_and_role_is_allowed_exactly_as_the_table_says(backen
                 };
                 let now = app.clock.now();
                 let actor = user.actor.clone();
-                let outcome = app.db.write_blocking(|c| workflow::transition(c, id, &actor, &request, now));
+                let mail = corrigenda::mail::Context { base_url: app.address.clone(), publication: "Test".into() };
+                let outcome = app.db.write_blocking(|c| workflow::transition(c, id, &actor, &request, &mail, now));
                 let allowed = MOVES.iter().any(|m| m.from == *from && m.to == *to && m.by.includes(user.actor.role));
                 match (&outcome, allowed) {
                     (Ok(report), true) => assert_eq!(report.status, to.as_str()),

@@ -1,0 +1,110 @@
+//! "Tell me if this article is corrected": subscribe, confirm, unsubscribe; and the outbox for standards editors.
+
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use corrigenda_templates as views;
+use serde::Deserialize;
+
+use super::auth::{IsStandards, Signed};
+use super::desk::staff_layout;
+use super::extract::{client_ip, parse_form, read_body};
+use super::log::article_log_page;
+use super::public::{html, time};
+use super::AppState;
+use crate::domain::subscriptions;
+use crate::error::AppError;
+
+type State = web::Data<AppState>;
+
+/// The subscription form.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SubscribeForm {
+    email: String,
+}
+
+/// `POST /articles/{id}/subscriptions`: queues a confirmation mail (double opt-in).
+pub async fn subscribe(
+    state: State,
+    req: HttpRequest,
+    path: web::Path<String>,
+    payload: web::Payload,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    let form: SubscribeForm = parse_form(&read_body(&req, payload, 16 * 1024).await?)?;
+    let ip = client_ip(&req, &state.config.trusted_proxies);
+    let limited = state.limiter.as_ref().map_or(Ok(()), |l| l.check(ip));
+    let (ctx, now, email, article) = (state.mail.clone(), state.now(), form.email.clone(), id.clone());
+    let outcome = match limited {
+        Ok(()) => state.db.write(move |c| subscriptions::subscribe(c, &ctx, &article, &email, now)).await,
+        Err(e) => Err(e),
+    };
+    match outcome {
+        Ok(article) => Ok(HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, format!("/articles/{}/corrections?subscribed=1#subscribe", article.id)))
+            .finish()),
+        Err(AppError::Invalid(errors)) => {
+            let message = errors.first().map(|e| format!("Your email {}.", e.message)).unwrap_or_default();
+            article_log_page(&state, id, form.email, Some(message), None, 422).await
+        }
+        Err(e @ AppError::RateLimited { .. }) => {
+            let message = format!("We have received {}.", e.public_message());
+            article_log_page(&state, id, form.email, Some(message), None, 429).await
+        }
+        Err(other) => Err(other),
+    }
+}
+
+fn message(
+    state: &AppState,
+    title: &str,
+    text: String,
+    link: Option<(String, String)>,
+    button: Option<(String, String)>,
+) -> HttpResponse {
+    let view = views::MessageView { title: title.into(), message: text, link, button };
+    let mut response = html(200, views::message_page(&state.layout, &view));
+    super::public::private_page_headers(&mut response);
+    response
+}
+
+/// `GET /subscriptions/{token}/confirm`: the link in the confirmation mail.
+pub async fn confirm(state: State, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let (token, now) = (path.into_inner(), state.now());
+    let article = state.db.write(move |c| subscriptions::confirm(c, &token, now)).await?;
+    let text = format!(
+        "We will email you when \u{201c}{}\u{201d} is corrected. Every message has a link to unsubscribe.",
+        article.title
+    );
+    let link = Some(("See the article's corrections".to_owned(), format!("/articles/{}/corrections", article.id)));
+    Ok(message(&state, "You are subscribed", text, link, None))
+}
+
+/// `GET /subscriptions/{token}/unsubscribe`: asks to confirm with one click (a link alone must not unsubscribe, mail scanners follow links).
+pub async fn unsubscribe_page(state: State, path: web::Path<String>) -> HttpResponse {
+    let token = path.into_inner();
+    let button = Some(("Unsubscribe".to_owned(), format!("/subscriptions/{token}/unsubscribe")));
+    message(&state, "Unsubscribe", "Stop the emails about corrections to this article?".into(), None, button)
+}
+
+/// `POST /subscriptions/{token}/unsubscribe`: one-click unsubscribe (RFC 8058) and the page's button.
+pub async fn unsubscribe(state: State, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let token = path.into_inner();
+    let article = state.db.write(move |c| subscriptions::unsubscribe(c, &token)).await?;
+    let text = format!("You will not get more emails about \u{201c}{}\u{201d}.", article.title);
+    Ok(message(&state, "You are unsubscribed", text, Some(("Back to the home page".into(), "/".into())), None))
+}
+
+/// `GET /desk/outbox`: queued, sent and failed mail, for standards editors.
+pub async fn outbox(state: State, staff: Signed<IsStandards>) -> Result<HttpResponse, AppError> {
+    let status = state.db.read(crate::mail::outbox_status).await?;
+    let view = views::OutboxView {
+        queued: status.queued,
+        sent: status.sent,
+        failed: status.failed,
+        oldest_pending: status.oldest_pending.map(time),
+        transport: state.mail_transport.clone(),
+        failures: status.recent_failures,
+    };
+    Ok(html(200, views::outbox(&staff_layout(&state, &staff), &view)))
+}

@@ -1,0 +1,306 @@
+//! Mail through a real SMTP conversation: every kind of message, outages, refusals, two dispatchers,
+//! double opt-in, and erasure.
+
+use chrono::Duration;
+use corrigenda::domain::accounts::Role;
+use serde_json::{json, Value};
+
+use crate::both_backends;
+use crate::helpers::{csrf_in, report_json, Backend, TestApp};
+use crate::smtp::{free_port, Received, Smtp};
+
+both_backends!(
+    readers_hear_receipt_question_and_outcome,
+    editors_hear_of_urgent_reports_assignments_approvals_and_overdue_tickets,
+    subscribers_opt_in_twice_and_unsubscribe_in_one_click,
+    an_smtp_outage_loses_nothing_and_doubles_nothing,
+    a_permanent_refusal_is_marked_failed_and_shown,
+    two_dispatchers_send_each_mail_once,
+    erasure_cancels_pending_mail,
+);
+
+/// Asserts the message's common shape and returns its decoded (text, html).
+fn check(m: &Received, subject_part: &str) -> (String, String) {
+    let subject = m.header("Subject").unwrap();
+    assert!(subject.contains(subject_part), "{subject}");
+    assert!(m.header("Message-ID").is_some_and(|id| id.starts_with('<') && id.ends_with('>')));
+    assert!(m.header("Date").is_some());
+    assert!(m.header("From").unwrap().contains("corrections@gazette.example"));
+    let (text, html) = m.parts();
+    assert!(!text.is_empty() && html.contains("<html"), "both parts");
+    (text, html)
+}
+
+/// The first absolute link to this server in a text part.
+fn link(text: &str, app: &TestApp, path_start: &str) -> String {
+    let start = text.find(&app.url(path_start)).unwrap_or_else(|| panic!("no {path_start} link in {text}"));
+    text[start..].split_whitespace().next().unwrap().to_owned()
+}
+
+async fn mail_app(backend: Backend, smtp: &Smtp) -> TestApp {
+    let url = smtp.url();
+    TestApp::spawn_with(backend, move |s| s.smtp_url = Some(url)).await
+}
+
+async fn readers_hear_receipt_question_and_outcome(backend: Backend) {
+    let smtp = Smtp::start();
+    let app = mail_app(backend, &smtp).await;
+    let (id, _) = app.filed().await;
+    let receipt = smtp.wait_for(1).await;
+    let (text, html) = check(&receipt[0], "We received your correction report");
+    assert_eq!(receipt[0].to, ["ada@example.com"]);
+    let tracking = link(&text, &app, "/reports/");
+    assert!(html.contains(&tracking));
+    assert_eq!(app.client.get(&tracking).send().await.unwrap().status(), 200);
+
+    app.move_report(
+        &app.token,
+        id,
+        json!({"to": "needs_info", "reason": "Which source says three years?", "version": 1}),
+    )
+    .await;
+    let mails = smtp.wait_for(2).await;
+    let (text, _) = check(&mails[1], "A question about your correction report");
+    assert!(text.contains("Which source says three years?"));
+    let answer = link(&text, &app, "/reports/");
+    let token = answer.rsplit('/').next().unwrap();
+    let replied = app
+        .client
+        .post(app.url(&format!("/reports/{token}/reply")))
+        .form(&[("body", "Reuters.")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(replied.status(), 303, "the link in the mail answers the question");
+
+    let version = app.state_of(id).1;
+    let body = json!({
+        "article_id": "kursk", "kind": "correction", "report_ids": [id],
+        "text": "We said four years; it was three.", "standards": ["accuracy"],
+    });
+    app.client.post(app.url("/api/v1/desk/corrections")).bearer_auth(&app.token).json(&body).send().await.unwrap();
+    let mails = smtp.wait_for(3).await;
+    let (text, _) = check(&mails[2], "We corrected the article you reported");
+    assert!(text.contains("We said four years; it was three."));
+    assert!(text.contains(&app.url("/articles/kursk/corrections#correction-")));
+    let _ = version;
+
+    // No change, then an appeal decided by a standards editor.
+    let (second, _) = app.filed().await;
+    app.move_report(&app.token, second, json!({"to": "no_change", "reason": "The figure is right.", "version": 1}))
+        .await;
+    let mails = smtp.wait_for(5).await;
+    let (text, _) = check(&mails[4], "Your correction report was decided");
+    assert!(text.contains("The figure is right.") && text.contains("appeal"));
+    let token = link(&text, &app, "/reports/").rsplit('/').next().unwrap().to_owned();
+    app.client
+        .post(app.url(&format!("/api/v1/reports/{token}/appeal")))
+        .json(&json!({"reason": "It is not."}))
+        .send()
+        .await
+        .unwrap();
+    let sam = app.user(Role::StandardsEditor);
+    app.move_report(&sam.token, second, json!({"to": "rejected", "reason": "Checked twice.", "version": 3})).await;
+    let mails = smtp.wait_for(6).await;
+    let (text, _) = check(mails.last().unwrap(), "Your appeal was decided");
+    assert!(text.contains("Checked twice."));
+}
+
+async fn editors_hear_of_urgent_reports_assignments_approvals_and_overdue_tickets(backend: Backend) {
+    let smtp = Smtp::start();
+    let digest_hour = {
+        let now = chrono::Utc::now() + Duration::hours(80);
+        chrono::TimeZone::from_utc_datetime(&chrono_tz::Europe::Berlin, &now.naive_utc()).format("%H").to_string()
+    };
+    let url = smtp.url();
+    let app = TestApp::spawn_with(backend, move |s| {
+        s.smtp_url = Some(url);
+        s.digest_hour = digest_hour.parse::<u32>().unwrap().to_string();
+    })
+    .await;
+    let sam = app.user(Role::StandardsEditor);
+    let dana = app.user(Role::StandardsEditor);
+    let erin = app.user(Role::Editor);
+    app.article().await;
+    let mut misquote = report_json();
+    misquote["category"] = json!("misquote");
+    misquote.as_object_mut().unwrap().remove("reporter_email");
+    app.file_report("kursk", &misquote).await;
+    smtp.wait_for(2).await;
+    for editor in [&sam, &dana] {
+        let mine = smtp.to(&editor.email);
+        assert_eq!(mine.len(), 1, "urgent report to every standards editor");
+        let (text, _) = check(&mine[0], "Urgent: high report");
+        assert!(text.contains("/desk/reports/"));
+    }
+    let id = app.state_of_last();
+    app.client
+        .post(app.url(&format!("/api/v1/desk/reports/{id}/assignment")))
+        .bearer_auth(&app.token)
+        .json(&json!({"assignee_email": erin.email, "version": 1}))
+        .send()
+        .await
+        .unwrap();
+    smtp.wait_for(3).await;
+    let (text, _) = check(&smtp.to(&erin.email)[0], &format!("Report #{id} is assigned to you"));
+    assert!(text.contains(&app.url(&format!("/desk/reports/{id}"))));
+
+    let retraction = json!({"article_id": "kursk", "kind": "retraction", "text": "We retract this article: its central claim does not stand."});
+    app.client
+        .post(app.url("/api/v1/desk/corrections"))
+        .bearer_auth(&sam.token)
+        .json(&retraction)
+        .send()
+        .await
+        .unwrap();
+    smtp.wait_for(4).await;
+    assert!(smtp.to(&sam.email).len() == 1, "not to the author");
+    let (text, _) = check(smtp.to(&dana.email).last().unwrap(), "awaits your approval");
+    assert!(text.contains("/desk/corrections"));
+
+    // Eighty hours on, the ticket is overdue and it is the digest hour.
+    app.clock.advance(Duration::hours(80));
+    smtp.wait_for(5).await;
+    let digest = smtp.to(&erin.email);
+    let (text, _) = check(digest.last().unwrap(), "1 overdue ticket");
+    assert!(text.contains(&format!("#{id}")));
+}
+
+async fn subscribers_opt_in_twice_and_unsubscribe_in_one_click(backend: Backend) {
+    let smtp = Smtp::start();
+    let app = mail_app(backend, &smtp).await;
+    app.article().await;
+    let subscribe = app
+        .client
+        .post(app.url("/articles/kursk/subscriptions"))
+        .form(&[("email", "fan@example.org")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(subscribe.status(), 303);
+    let bad = app
+        .client
+        .post(app.url("/articles/kursk/subscriptions"))
+        .form(&[("email", "not-an-address")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 422);
+    let mails = smtp.wait_for(1).await;
+    let (text, _) = check(&mails[0], "Confirm");
+    let confirm = link(&text, &app, "/subscriptions/");
+    let publish = |n: usize| {
+        let body = json!({"article_id": "kursk", "kind": "update", "text": format!("Update number {n}: new figures from the ministry.")});
+        app.client.post(app.url("/api/v1/desk/corrections")).bearer_auth(&app.token).json(&body).send()
+    };
+    publish(1).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+    assert_eq!(smtp.to("fan@example.org").len(), 1, "nothing before confirming");
+    assert_eq!(app.client.get(&confirm).send().await.unwrap().status(), 200);
+    publish(2).await.unwrap();
+    let mails = smtp.wait_for(2).await;
+    let news = &mails[1];
+    let (text, _) = check(news, "Correction to");
+    assert!(text.contains("Update number 2"));
+    let unsubscribe = news.header("List-Unsubscribe").unwrap();
+    assert_eq!(news.header("List-Unsubscribe-Post").as_deref(), Some("List-Unsubscribe=One-Click"));
+    let url = unsubscribe.trim_matches(['<', '>']);
+    let one_click = app.client.post(url).form(&[("List-Unsubscribe", "One-Click")]).send().await.unwrap();
+    assert_eq!(one_click.status(), 200);
+    publish(3).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+    assert_eq!(smtp.to("fan@example.org").len(), 2, "no more after unsubscribing");
+}
+
+async fn an_smtp_outage_loses_nothing_and_doubles_nothing(backend: Backend) {
+    let port = free_port();
+    let app = TestApp::spawn_with(backend, move |s| s.smtp_url = Some(format!("smtp://127.0.0.1:{port}"))).await;
+    for _ in 0..3 {
+        app.filed().await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+    let status = app.outbox_rows();
+    assert_eq!(status.len(), 3);
+    assert!(status.iter().all(|(s, attempts, error)| s == "queued" && *attempts >= 1 && error.is_some()), "{status:?}");
+    let smtp = Smtp::start_on(port, &[]);
+    app.clock.advance(Duration::hours(1));
+    let mails = smtp.wait_for(3).await;
+    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+    assert_eq!(smtp.received().len(), 3, "each exactly once");
+    let mut ids: Vec<String> = mails.iter().map(|m| m.header("Message-ID").unwrap()).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 3);
+    assert!(app.outbox_rows().iter().all(|(s, ..)| s == "sent"));
+}
+
+async fn a_permanent_refusal_is_marked_failed_and_shown(backend: Backend) {
+    let smtp = Smtp::start_on(free_port(), &["bounce@example.com"]);
+    let app = mail_app(backend, &smtp).await;
+    app.article().await;
+    let mut body = report_json();
+    body["reporter_email"] = json!("bounce@example.com");
+    app.file_report("kursk", &body).await;
+    for _ in 0..50 {
+        if app.outbox_rows().iter().any(|(s, ..)| s == "failed") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let rows = app.outbox_rows();
+    assert_eq!(rows[0].0, "failed", "{rows:?}");
+    assert!(rows[0].2.as_deref().unwrap().contains("550"));
+    let sam = app.user(Role::StandardsEditor);
+    let page = app.signed_in(&sam).await.get(app.url("/desk/outbox")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("bounce@example.com") && page.contains("550"));
+    let editor = app.user(Role::Editor);
+    assert_eq!(app.signed_in(&editor).await.get(app.url("/desk/outbox")).send().await.unwrap().status(), 403);
+}
+
+async fn two_dispatchers_send_each_mail_once(backend: Backend) {
+    let smtp = Smtp::start();
+    let app = mail_app(backend, &smtp).await;
+    let url = smtp.url();
+    app.another_instance_with(move |s| s.smtp_url = Some(url)).await;
+    app.article().await;
+    for i in 0..12 {
+        let mut body = report_json();
+        body["reporter_email"] = json!(format!("reader{i}@example.com"));
+        app.file_report("kursk", &body).await;
+    }
+    smtp.wait_for(12).await;
+    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+    let mails = smtp.received();
+    assert_eq!(mails.len(), 12, "each once");
+    let mut ids: Vec<String> = mails.iter().map(|m| m.header("Message-ID").unwrap()).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 12);
+}
+
+async fn erasure_cancels_pending_mail(backend: Backend) {
+    let port = free_port();
+    let app = TestApp::spawn_with(backend, move |s| s.smtp_url = Some(format!("smtp://127.0.0.1:{port}"))).await;
+    app.filed().await;
+    let mut other = report_json();
+    other["reporter_email"] = json!("keep@example.com");
+    app.file_report("kursk", &other).await;
+    app.client
+        .post(app.url("/articles/kursk/subscriptions"))
+        .form(&[("email", "ada@example.com")])
+        .send()
+        .await
+        .unwrap();
+    assert!(app.cli(&["erase-reporter", "--email", "ada@example.com"]).status.success());
+    let smtp = Smtp::start_on(port, &[]);
+    app.clock.advance(Duration::hours(1));
+    smtp.wait_for(1).await;
+    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+    let received = smtp.received();
+    assert_eq!(received.len(), 1, "only the other reader's receipt");
+    assert_eq!(received[0].to, ["keep@example.com"]);
+    let rows = app.outbox_rows();
+    assert_eq!(rows.iter().filter(|(s, ..)| s == "cancelled").count(), 2);
+    let _ = csrf_in;
+    let _: Option<Value> = None;
+}

@@ -1,0 +1,138 @@
+//! A real SMTP server for the tests: it accepts (or refuses) mail and keeps what it received.
+
+use std::net::{IpAddr, TcpListener};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use mailin_embedded::response::{NO_MAILBOX, OK};
+use mailin_embedded::{Handler, Response, Server};
+
+/// A message as it arrived, parsed.
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub to: Vec<String>,
+    pub raw: Vec<u8>,
+}
+
+impl Received {
+    /// A header's decoded value.
+    pub fn header(&self, name: &str) -> Option<String> {
+        use mailparse::MailHeaderMap;
+        mailparse::parse_mail(&self.raw).ok()?.headers.get_first_value(name)
+    }
+
+    /// The decoded text and HTML parts.
+    pub fn parts(&self) -> (String, String) {
+        let parsed = mailparse::parse_mail(&self.raw).unwrap();
+        let mut text = String::new();
+        let mut html = String::new();
+        for part in &parsed.subparts {
+            match part.ctype.mimetype.as_str() {
+                "text/plain" => text = part.get_body().unwrap(),
+                "text/html" => html = part.get_body().unwrap(),
+                _ => {}
+            }
+        }
+        (text, html)
+    }
+}
+
+#[derive(Clone)]
+struct Sink {
+    store: Arc<Mutex<Vec<Received>>>,
+    refuse: Arc<Vec<String>>,
+    to: Vec<String>,
+    data: Vec<u8>,
+}
+
+impl Handler for Sink {
+    fn rcpt(&mut self, to: &str) -> Response {
+        if self.refuse.iter().any(|r| r == to) {
+            return NO_MAILBOX;
+        }
+        self.to.push(to.to_owned());
+        OK
+    }
+
+    fn data_start(&mut self, _domain: &str, _from: &str, _is8bit: bool, _to: &[String]) -> Response {
+        self.data.clear();
+        OK
+    }
+
+    fn data(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        self.data.extend_from_slice(buf);
+        Ok(())
+    }
+
+    fn data_end(&mut self) -> Response {
+        let to = std::mem::take(&mut self.to);
+        self.store.lock().unwrap().push(Received { to, raw: std::mem::take(&mut self.data) });
+        OK
+    }
+
+    fn helo(&mut self, _ip: IpAddr, _domain: &str) -> Response {
+        OK
+    }
+}
+
+/// A running SMTP server on 127.0.0.1.
+pub struct Smtp {
+    pub port: u16,
+    store: Arc<Mutex<Vec<Received>>>,
+}
+
+/// A free port on 127.0.0.1 (nothing listens on it until [`Smtp::start_on`]).
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+impl Smtp {
+    /// Starts a server on a free port.
+    pub fn start() -> Self {
+        Self::start_on(free_port(), &[])
+    }
+
+    /// Starts a server on `port` that refuses the addresses in `refuse` with 550.
+    pub fn start_on(port: u16, refuse: &[&str]) -> Self {
+        let store = Arc::new(Mutex::new(Vec::new()));
+        let sink = Sink {
+            store: store.clone(),
+            refuse: Arc::new(refuse.iter().map(|s| (*s).to_owned()).collect()),
+            to: Vec::new(),
+            data: Vec::new(),
+        };
+        let listener = TcpListener::bind(("127.0.0.1", port)).unwrap();
+        let mut server = Server::new(sink);
+        server.with_name("sink.test").with_num_threads(2).with_tcp_listener(listener);
+        std::thread::spawn(move || {
+            let _ = server.serve();
+        });
+        Self { port, store }
+    }
+
+    /// The URL for SMTP_URL.
+    pub fn url(&self) -> String {
+        format!("smtp://127.0.0.1:{}", self.port)
+    }
+
+    /// Everything received so far.
+    pub fn received(&self) -> Vec<Received> {
+        self.store.lock().unwrap().clone()
+    }
+
+    /// Waits until `n` messages arrived (at most 15 s), then returns all.
+    pub async fn wait_for(&self, n: usize) -> Vec<Received> {
+        for _ in 0..150 {
+            if self.received().len() >= n {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        self.received()
+    }
+
+    /// Messages to `address`.
+    pub fn to(&self, address: &str) -> Vec<Received> {
+        self.received().into_iter().filter(|m| m.to.iter().any(|t| t == address)).collect()
+    }
+}
