@@ -9,6 +9,7 @@ both_backends!(
     migrations_are_idempotent_on_restart,
     user_add_and_token_create_work_from_the_cli,
     demo_seeds_a_living_system,
+    account_commands_change_roles_passwords_and_tokens,
 );
 
 async fn migrations_are_idempotent_on_restart(backend: Backend) {
@@ -119,4 +120,39 @@ fn an_unreachable_database_is_named_at_start_up() {
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("cannot connect to PostgreSQL"), "{stderr}");
+}
+
+async fn account_commands_change_roles_passwords_and_tokens(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let erin = app.user(corrigenda::domain::accounts::Role::Editor);
+    let ok = |out: std::process::Output| {
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    ok(app.cli(&["user", "set-role", "--email", &erin.email, "--role", "auditor"]));
+    let as_auditor = app.client.get(app.url("/api/v1/desk/reports")).bearer_auth(&erin.token).send().await.unwrap();
+    assert_eq!(as_auditor.status(), 403, "the new role applies at once");
+    ok(app.cli(&["user", "set-role", "--email", &erin.email, "--role", "editor"]));
+
+    let browser = app.signed_in(&erin).await;
+    let out = crate::helpers::cli(
+        &app.database,
+        &["user", "reset-password", "--email", &erin.email, "--password-stdin"],
+        Some("a brand new passphrase\n"),
+    );
+    assert!(out.status.success());
+    assert_eq!(browser.get(app.url("/desk")).send().await.unwrap().status(), 303, "sessions end with the old password");
+    assert_eq!(app.login(&app.browser(), &erin.email, &erin.password).await.status(), 401);
+    assert_eq!(app.login(&app.browser(), &erin.email, "a brand new passphrase").await.status(), 303);
+
+    let list = ok(app.cli(&["token", "list"]));
+    assert!(list.contains(&erin.email) && list.contains("active"), "{list}");
+    assert!(!list.contains(&erin.token), "token values are never listed");
+    let id = list.lines().find(|l| l.contains(&erin.email)).unwrap().split_whitespace().next().unwrap().to_owned();
+    ok(app.cli(&["token", "revoke", &id]));
+    let revoked = app.client.get(app.url("/api/v1/desk/reports")).bearer_auth(&erin.token).send().await.unwrap();
+    assert_eq!(revoked.status(), 401);
+    assert!(ok(app.cli(&["token", "list"])).contains("revoked"));
+    let again = app.cli(&["token", "revoke", &id]);
+    assert!(!again.status.success(), "revoking twice says so");
 }

@@ -17,6 +17,7 @@ both_backends!(
     a_permanent_refusal_is_marked_failed_and_shown,
     two_dispatchers_send_each_mail_once,
     erasure_cancels_pending_mail,
+    mail_claimed_by_a_dispatcher_that_died_is_sent_after_its_lease,
 );
 
 /// Asserts the message's common shape and returns its decoded (text, html).
@@ -303,4 +304,41 @@ async fn erasure_cancels_pending_mail(backend: Backend) {
     assert_eq!(rows.iter().filter(|(s, ..)| s == "cancelled").count(), 2);
     let _ = csrf_in;
     let _: Option<Value> = None;
+}
+
+async fn mail_claimed_by_a_dispatcher_that_died_is_sent_after_its_lease(backend: Backend) {
+    let smtp = Smtp::start();
+    let app = mail_app(backend, &smtp).await;
+    let ctx = corrigenda::mail::Context { base_url: app.address.clone(), publication: "The Test Gazette".into() };
+    let now = app.clock.now();
+    // As a dispatcher that claimed the message and died before sending would leave it.
+    app.db
+        .write_blocking(move |c| {
+            use corrigenda::db::schema::outbox;
+            use diesel::prelude::*;
+            let view = corrigenda_templates::EmailView {
+                publication: "The Test Gazette".into(),
+                paragraphs: vec!["Left behind by a crash.".into()],
+                ..Default::default()
+            };
+            let message = corrigenda::mail::Outgoing {
+                kind: "reader_receipt",
+                to: "ada@example.com".into(),
+                subject: "Orphan".into(),
+                view,
+            };
+            corrigenda::mail::enqueue(c, &ctx, message, now)?;
+            diesel::update(outbox::table)
+                .set((outbox::status.eq("sending"), outbox::claimed_until.eq(now + Duration::minutes(5))))
+                .execute(c)?;
+            Ok(())
+        })
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+    assert!(smtp.received().is_empty(), "not while the lease runs");
+    app.clock.advance(Duration::minutes(6));
+    let mails = smtp.wait_for(1).await;
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    assert_eq!(smtp.received().len(), 1);
+    assert_eq!(mails[0].header("Subject").as_deref(), Some("Orphan"));
 }

@@ -20,6 +20,7 @@ both_backends!(
     duplicates_stay_on_one_article_and_never_chain,
     every_action_is_on_the_timeline,
     an_unknown_report_is_404,
+    overlapping_passages_are_offered_as_likely_duplicates,
 );
 
 async fn every_state_target_and_role_is_allowed_exactly_as_the_table_says(backend: Backend) {
@@ -296,4 +297,26 @@ async fn an_unknown_report_is_404(backend: Backend) {
     assert_eq!(response.status(), 404);
     let page = app.client.get(app.url("/api/v1/desk/reports/abc")).bearer_auth(&app.token).send().await.unwrap();
     assert_eq!(page.status(), 404);
+}
+
+async fn overlapping_passages_are_offered_as_likely_duplicates(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (first, _) = app.filed().await;
+    let mut overlapping = report_json();
+    overlapping["quote"] = json!("approaching its four-year mark, according to Reuters");
+    app.file_report("kursk", &overlapping).await;
+    let mut elsewhere = report_json();
+    elsewhere["quote"] = json!("Moscow has since counterattacked");
+    app.file_report("kursk", &elsewhere).await;
+    let ticket: Value = app
+        .client
+        .get(app.url(&format!("/api/v1/desk/reports/{first}")))
+        .bearer_auth(&app.token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ticket["likely_duplicates"], json!([first + 1]));
 }
