@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::auth::{CanEdit, CanRead, Signed};
+use super::extract::parse_id;
 use super::extract::{parse_json, read_body, REPORT_BODY_LIMIT};
 use super::AppState;
 use crate::domain::articles::rfc3339;
@@ -136,10 +137,6 @@ fn ticket_json(t: Ticket, can_see_pii: bool, now: chrono::NaiveDateTime) -> Tick
             })
             .collect(),
     }
-}
-
-fn parse_id(raw: &str) -> Result<i64, AppError> {
-    raw.parse().map_err(|_| AppError::NotFound(format!("no report has the number {raw:?}")))
 }
 
 /// The desk's queue.

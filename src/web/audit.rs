@@ -6,6 +6,7 @@ use serde::Deserialize;
 
 use super::auth::{CanAudit, DeskForm, IsStandards, Signed, Staff};
 use super::desk::staff_layout;
+use super::extract::query_pairs;
 use super::public::{html, time};
 use super::AppState;
 use crate::db::models::{LogEntry, User};
@@ -89,10 +90,6 @@ pub async fn entries(state: State, query: web::Query<Range>) -> Result<HttpRespo
     let items = rows.into_iter().map(|e| Entry { index: e.idx, canonical: e.canonical, hash: e.hash }).collect();
     let page = EntriesPage { items, next: (end < to).then_some(end) };
     Ok(HttpResponse::Ok().insert_header(("Access-Control-Allow-Origin", "*")).json(page))
-}
-
-fn query_pairs(req: &HttpRequest) -> Vec<(String, String)> {
-    url::form_urlencoded::parse(req.query_string().as_bytes()).into_owned().collect()
 }
 
 /// The audit trail as JSON, newest first; reader names and emails are never in it.

@@ -7,6 +7,7 @@ use serde::Deserialize;
 
 use super::auth::{self, check_login_csrf, CanEdit, CanRead, DeskForm, Signed, Staff, LOGIN_COOKIE, SESSION_COOKIE};
 use super::extract::{client_ip, parse_form, read_body};
+use super::extract::{parse_id, parse_time, query_pairs};
 use super::public::{html, summary, time};
 use super::AppState;
 use crate::db::models::User;
@@ -229,10 +230,6 @@ fn age(from: chrono::NaiveDateTime, now: chrono::NaiveDateTime) -> String {
     }
 }
 
-fn parse_time(s: &str) -> chrono::NaiveDateTime {
-    chrono::DateTime::parse_from_rfc3339(s).map(|d| d.naive_utc()).unwrap_or_default()
-}
-
 /// Shortens a passage for a list, on a character boundary.
 fn shorten(text: &str, max: usize) -> String {
     let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -241,11 +238,6 @@ fn shorten(text: &str, max: usize) -> String {
     } else {
         flat.chars().take(max).collect::<String>() + "\u{2026}"
     }
-}
-
-/// The query pairs of a request, in order (repeated keys kept).
-fn query_pairs(req: &HttpRequest) -> Vec<(String, String)> {
-    url::form_urlencoded::parse(req.query_string().as_bytes()).into_owned().collect()
 }
 
 /// `GET /desk`: the queue.
@@ -370,10 +362,6 @@ fn queue_view(
 pub struct DoneQuery {
     #[serde(default)]
     done: String,
-}
-
-fn parse_id(raw: &str) -> Result<i64, AppError> {
-    raw.parse().map_err(|_| AppError::NotFound(format!("no report has the number {raw:?}")))
 }
 
 /// `GET /desk/reports/{id}`: the ticket.

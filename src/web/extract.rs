@@ -75,6 +75,21 @@ pub fn parse_form<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
         .map_err(|e| AppError::BadRequest(format!("the form data could not be read: {e}")))
 }
 
+/// The query pairs of a request, in order (repeated keys kept, as filters need).
+pub fn query_pairs(req: &HttpRequest) -> Vec<(String, String)> {
+    url::form_urlencoded::parse(req.query_string().as_bytes()).into_owned().collect()
+}
+
+/// A report number from a path; anything else is a report that does not exist.
+pub fn parse_id(raw: &str) -> Result<i64, AppError> {
+    raw.parse().map_err(|_| AppError::NotFound(format!("no report has the number {raw:?}")))
+}
+
+/// An RFC 3339 time as stored (UTC); unreadable times (never written by us) read as the epoch.
+pub fn parse_time(s: &str) -> chrono::NaiveDateTime {
+    chrono::DateTime::parse_from_rfc3339(s).map(|d| d.naive_utc()).unwrap_or_default()
+}
+
 /// The client's address: the peer, or the nearest untrusted hop of `X-Forwarded-For` behind trusted proxies.
 pub fn client_ip(req: &HttpRequest, trusted: &[IpAddr]) -> IpAddr {
     let peer = req.peer_addr().map_or(IpAddr::from([0, 0, 0, 0]), |a| a.ip());

@@ -10,6 +10,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
+use super::extract::{parse_time, query_pairs};
 use super::public::{html, summary, time};
 use super::AppState;
 use crate::db::models::Article;
@@ -21,10 +22,6 @@ use crate::error::AppError;
 use crate::web::errors::ErrorBody;
 
 type State = web::Data<AppState>;
-
-fn parse_time(s: &str) -> NaiveDateTime {
-    chrono::DateTime::parse_from_rfc3339(s).map(|d| d.naive_utc()).unwrap_or_default()
-}
 
 /// A time in the publisher's zone, when that is not UTC.
 fn local(state: &AppState, t: NaiveDateTime) -> Option<String> {
@@ -257,10 +254,6 @@ pub async fn notice(state: State, req: HttpRequest, path: web::Path<String>) -> 
         header::HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; frame-ancestors *"),
     );
     Ok(response)
-}
-
-fn query_pairs(req: &HttpRequest) -> Vec<(String, String)> {
-    url::form_urlencoded::parse(req.query_string().as_bytes()).into_owned().collect()
 }
 
 async fn site_page(state: &State, req: &HttpRequest) -> Result<(LogFilter, LogPage), AppError> {
