@@ -142,6 +142,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route("/subscriptions/{token}/unsubscribe", web::get().to(subscriptions::unsubscribe_page))
     .route("/subscriptions/{token}/unsubscribe", web::post().to(subscriptions::unsubscribe))
     .route("/static/style.css", web::get().to(public::stylesheet))
+    .route("/favicon.ico", web::get().to(public::favicon))
     .route("/healthz", web::get().to(public::health))
     .route("/articles", web::get().to(public::find_article))
     .route("/articles/{id}/report", web::get().to(public::report_form))

@@ -31,6 +31,11 @@ pub async fn stylesheet() -> HttpResponse {
         .body(views::STYLESHEET)
 }
 
+/// `GET /favicon.ico`: browsers ask on every site; there is no icon, and saying so with an error page would be noise.
+pub async fn favicon() -> HttpResponse {
+    HttpResponse::NoContent().insert_header((header::CACHE_CONTROL, "public, max-age=86400")).finish()
+}
+
 /// `GET /healthz`: 200 when the database answers, for load balancers.
 pub async fn health(state: State) -> Result<HttpResponse, AppError> {
     state.db.read(|c| Ok(diesel::connection::SimpleConnection::batch_execute(c, "SELECT 1")?)).await?;

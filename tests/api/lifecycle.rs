@@ -126,7 +126,13 @@ async fn account_commands_change_roles_passwords_and_tokens(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let erin = app.user(corrigenda::domain::accounts::Role::Editor);
     let ok = |out: std::process::Output| {
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{:?}: {}{}",
+            out.status,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8_lossy(&out.stdout).into_owned()
     };
     ok(app.cli(&["user", "set-role", "--email", &erin.email, "--role", "auditor"]));

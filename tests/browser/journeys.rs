@@ -1,0 +1,377 @@
+//! The journeys, one after another in one browser, on the demo data.
+//!
+//! A reader reports an error from the publisher's article page (getting the form wrong
+//! once), follows the tracking link and answers the editor's question; an editor signs
+//! in (mistyping the password once), filters the queue, assigns the ticket, asks the
+//! question, drafts a correction from the ticket, previews and publishes it, and closes
+//! another report, which its reader appeals; an editor drafts a retraction that a
+//! standards editor approves; an auditor reads the trail and verifies the log; and the
+//! notice, the article's log, the site-wide log, the home page and the standards show
+//! the result. Readers use phone width, staff desktop width.
+
+use anyhow::{ensure, Context, Result};
+use corrigenda::domain::accounts::Role;
+use corrigenda::domain::reports::Status;
+use fantoccini::Locator;
+use serde_json::json;
+
+use crate::app::{Account, TestApp};
+use crate::browser::{Browser, DESKTOP, PHONE};
+
+/// The demo's articles.
+const KURSK: &str = "world-2024-12-kursk-north-korea";
+const COUNCIL: &str = "local-2026-11-council-budget";
+const RIVERS: &str = "science-2026-11-river-heat";
+
+/// What the reader quotes first (not in the article: refused), and then correctly.
+const WRONG_QUOTE: &str = "launched an invasion of Russian territory in June";
+const QUOTE: &str = "launched an incursion into the Russian territory in August";
+const EXPLANATION: &str = "The incursion began on 6 August 2024. Without the year, readers cannot tell which August.";
+const EVIDENCE: &str = "https://en.wikipedia.org/wiki/2024_Kursk_offensive";
+const QUESTION: &str = "Thank you. Do you have a source for the exact date?";
+const ANSWER: &str = "Yes: the Wikipedia article on the 2024 Kursk offensive, which I linked, cites Reuters.";
+const CORRECTION_TEXT: &str = "An earlier version of this article did not say that the incursion began in August 2024.";
+const CORRECTED: &str = "launched an incursion into the Russian territory in August 2024";
+const NO_CHANGE_REASON: &str = "The amendment on the night is covered further down the article.";
+const APPEAL: &str = "The article still says 12 percent in its third paragraph, which is wrong.";
+const RETRACTION_TEXT: &str = "We have retracted this article: the study it describes was withdrawn by its authors.";
+
+/// Every journey, in story order.
+pub async fn all(b: &mut Browser, app: &TestApp) -> Result<()> {
+    let tracking = reader_reports_an_error(b).await.context("the reader reporting an error")?;
+    let ticket = editor_asks_the_reader(b, app).await.context("the editor asking the reader")?;
+    reader_answers(b, &tracking).await.context("the reader answering")?;
+    editor_publishes_a_correction(b, app, &ticket).await.context("the editor publishing a correction")?;
+    editor_closes_a_report(b).await.context("the editor closing a report")?;
+    reader_appeals(b, app).await.context("the reader appealing")?;
+    editor_drafts_a_retraction(b, app).await.context("the editor drafting a retraction")?;
+    standards_editor_approves(b, app).await.context("the standards editor approving the retraction")?;
+    auditor_verifies(b, app).await.context("the auditor verifying the log")?;
+    public_record(b).await.context("the public record")?;
+    Ok(())
+}
+
+/// Opens a staff page, signs in at the page it redirects to, and lands on it; `label` names that page.
+async fn sign_in_to(b: &mut Browser, path: &str, who: &Account, label: &str) -> Result<()> {
+    b.open(path, "the sign-in page").await?;
+    ensure!(b.path().await?.starts_with("/login?next="), "{path} did not ask to sign in");
+    b.fill("#field-email", &who.email).await?;
+    b.fill("#field-password", &who.password).await?;
+    let button = b.button("Sign in").await?;
+    b.go(button, label).await?;
+    ensure!(b.path().await? == path, "signing in led to {} instead of {path}", b.path().await?);
+    Ok(())
+}
+
+async fn sign_out(b: &mut Browser) -> Result<()> {
+    let button = b.button("Sign out").await?;
+    b.go(button, "the sign-in page after signing out").await?;
+    ensure!(b.path().await? == "/login", "signing out led to {}", b.path().await?);
+    Ok(())
+}
+
+/// The text of the whole page.
+async fn page_text(b: &Browser) -> Result<String> {
+    b.text("body").await
+}
+
+/// A reader files a report from the article page, gets it wrong once, then follows the tracking link.
+async fn reader_reports_an_error(b: &mut Browser) -> Result<String> {
+    b.set_width(PHONE).await?;
+    b.open(&format!("/cms/articles/{KURSK}"), "the publisher's article page").await?;
+    let script = b.script("return document.documentElement.getAttribute('data-js')").await?;
+    ensure!(
+        (script == json!("ran")) == b.js,
+        "JavaScript should be {} in this browser, but the article page's script left {script}",
+        if b.js { "on" } else { "off" }
+    );
+    ensure!(
+        b.text("[data-placement='foot']").await?.contains("three-year mark"),
+        "the notice under the article does not show the demo's correction"
+    );
+    b.screenshot("article-page-with-notice").await?;
+
+    let link = b.link("Submit a correction").await?;
+    b.go(link, "the report form").await?;
+    ensure!(b.path().await? == format!("/articles/{KURSK}/report"));
+    ensure!(b.text("h1").await? == "Report an error");
+    b.screenshot("report-form").await?;
+
+    b.choose("#field-category", "missing_context").await?;
+    b.fill("#field-quote", WRONG_QUOTE).await?;
+    b.fill("#field-explanation", EXPLANATION).await?;
+    b.fill("#field-evidence_urls", EVIDENCE).await?;
+    b.fill("#field-reporter_name", "Rosa Reader").await?;
+    b.fill("#field-reporter_email", "rosa@example.com").await?;
+    let send = b.button("Send report").await?;
+    b.go(send, "the report form with an error").await?;
+    ensure!(b.status() == 422, "a quote not in the article was answered with {}", b.status());
+    ensure!(b.client.title().await?.starts_with("Error:"), "the title does not say there is an error");
+    ensure!(b.text(".error-summary").await?.contains("There is a problem"));
+    // The summary links to the field, which says what is wrong and keeps what was typed.
+    b.find(".error-summary a[href='#field-quote']").await?;
+    let quote = b.find("#field-quote").await?;
+    ensure!(quote.attr("aria-invalid").await?.as_deref() == Some("true"), "the quote field is not marked invalid");
+    let described = quote.attr("aria-describedby").await?.unwrap_or_default();
+    ensure!(described.contains("error-quote"), "the quote's error is not tied to the field: {described:?}");
+    ensure!(b.find("#field-explanation").await?.prop("value").await?.as_deref() == Some(EXPLANATION));
+    ensure!(b.find("#field-category").await?.prop("value").await?.as_deref() == Some("missing_context"));
+    b.screenshot("report-form-error").await?;
+
+    b.fill("#field-quote", QUOTE).await?;
+    let send = b.button("Send report").await?;
+    b.go(send, "the tracking page just after filing").await?;
+    let path = b.path().await?;
+    ensure!(path.starts_with("/reports/") && path.ends_with("?filed=1"), "filing led to {path}");
+    ensure!(b.text("[role='status']").await?.contains("your report was received"));
+    let tracking = b.text(".tracking-url code").await?;
+    ensure!(tracking.starts_with(&format!("{}/reports/", b.base)), "the tracking link is {tracking:?}");
+    b.screenshot("tracking-filed").await?;
+
+    // The reader keeps the link and follows it later.
+    b.open(&tracking, "the tracking page").await?;
+    ensure!(b.find(".badge.status-new").await.is_ok(), "a new report does not show as received");
+    ensure!(page_text(b).await?.contains(QUOTE));
+    // A link copied wrongly finds nothing, and says so.
+    b.open(&tracking[..tracking.len() - 1], "the tracking page of a mistyped link").await?;
+    ensure!(b.status() == 404, "a mistyped tracking link answered {}", b.status());
+    Ok(tracking)
+}
+
+/// An editor signs in (after a wrong password), filters the queue, assigns the new ticket and asks the reader.
+async fn editor_asks_the_reader(b: &mut Browser, app: &TestApp) -> Result<String> {
+    b.set_width(DESKTOP).await?;
+    let editor = app.account(Role::Editor);
+    b.open("/desk", "the sign-in page").await?;
+    ensure!(b.path().await? == "/login?next=%2Fdesk", "the desk did not ask to sign in");
+    b.screenshot("sign-in").await?;
+    b.fill("#field-email", &editor.email).await?;
+    b.fill("#field-password", "not the password at all").await?;
+    let button = b.button("Sign in").await?;
+    b.go(button, "the sign-in page after a wrong password").await?;
+    ensure!(b.status() == 401, "a wrong password was answered with {}", b.status());
+    ensure!(b.text(".error-summary").await?.contains("There is a problem"));
+    ensure!(b.find("#field-email").await?.prop("value").await?.as_deref() == Some(editor.email.as_str()));
+    b.fill("#field-password", &editor.password).await?;
+    let button = b.button("Sign in").await?;
+    b.go(button, "the queue").await?;
+    ensure!(b.path().await? == "/desk", "signing in led to {}", b.path().await?);
+    b.screenshot("desk-queue").await?;
+
+    b.tick("#field-status-new").await?;
+    b.choose("#field-section", "World").await?;
+    let apply = b.button("Apply filters").await?;
+    b.go(apply, "the queue filtered to new reports in World").await?;
+    let path = b.path().await?;
+    ensure!(path.contains("status=new") && path.contains("section=World"), "the filter led to {path}");
+    let rows = b.find_all("table.queue tbody tr").await?;
+    ensure!(rows.len() == 1, "the filtered queue shows {} reports, not the one new report in World", rows.len());
+    ensure!(rows[0].text().await?.contains(QUOTE), "the filtered queue does not show the reader's report");
+
+    let link = b.find("table.queue tbody tr th a").await?;
+    let ticket = link.attr("href").await?.context("the queue's link has no href")?;
+    b.go(link, "the new report's ticket").await?;
+    ensure!(b.path().await? == ticket);
+    ensure!(page_text(b).await?.contains("Rosa Reader"), "the editor does not see the reader's name");
+    b.screenshot("ticket").await?;
+    // The article's text, folded away at first, with the quoted passage marked.
+    b.find("details.article-text summary").await?.click().await?;
+    ensure!(b.text("details.article-text mark").await?.contains(QUOTE), "the quoted passage is not marked");
+    b.check_again("the new report's ticket with the article text open").await?;
+
+    b.choose("#field-assignee_email", &editor.email).await?;
+    let assign = b.button("Assign").await?;
+    b.go(assign, "the ticket after assigning it").await?;
+    ensure!(b.text("[role='status']").await?.contains("Assignment saved"));
+
+    b.fill("#field-reason-needs_info", QUESTION).await?;
+    let ask = b.button("Ask the reader for more information").await?;
+    b.go(ask, "the ticket after asking the reader").await?;
+    ensure!(b.find(".ticket-badges .status-needs_info").await.is_ok(), "the ticket is not waiting for the reader");
+    sign_out(b).await?;
+    Ok(ticket)
+}
+
+/// The reader opens the tracking link again and answers the question.
+async fn reader_answers(b: &mut Browser, tracking: &str) -> Result<()> {
+    b.set_width(PHONE).await?;
+    b.open(tracking, "the tracking page with the editor's question").await?;
+    ensure!(b.text(".question").await? == QUESTION, "the tracking page does not show the editor's question");
+    b.screenshot("tracking-question").await?;
+    b.fill("#field-body", ANSWER).await?;
+    let send = b.button("Send answer").await?;
+    b.go(send, "the tracking page after answering").await?;
+    ensure!(b.text("[role='status']").await?.contains("your answer was sent"));
+    ensure!(b.find(".badge.status-in_review").await.is_ok(), "answering did not put the report back in review");
+    Ok(())
+}
+
+/// The editor drafts a correction from the ticket, previews it and publishes it.
+async fn editor_publishes_a_correction(b: &mut Browser, app: &TestApp, ticket: &str) -> Result<()> {
+    b.set_width(DESKTOP).await?;
+    sign_in_to(b, ticket, &app.account(Role::Editor), "the ticket after the reader answered").await?;
+    ensure!(page_text(b).await?.contains(ANSWER), "the ticket does not show the reader's answer");
+    let draft = b.link("Draft a correction").await?;
+    b.go(draft, "the correction form for the ticket").await?;
+    ensure!(b.path().await?.starts_with("/desk/corrections/new?report="));
+    let original = b.find("#field-original").await?.prop("value").await?.unwrap_or_default();
+    ensure!(original == QUOTE, "the original passage is not the reader's quote: {original:?}");
+    b.fill("#field-text", CORRECTION_TEXT).await?;
+    b.fill("#field-corrected", CORRECTED).await?;
+    b.tick("#field-standards-accuracy").await?;
+    let preview = b.button("Preview").await?;
+    b.go(preview, "the correction's preview").await?;
+    ensure!(b.text(".preview").await?.contains(CORRECTION_TEXT), "the preview does not show the correction");
+    ensure!(b.text(".preview ins").await?.contains("2024"), "the preview does not show what changed");
+    b.screenshot("correction-preview").await?;
+    let publish = b.button("Publish").await?;
+    b.go(publish, "the article's corrections after publishing").await?;
+    let path = b.path().await?;
+    ensure!(path == format!("/articles/{KURSK}/corrections"), "publishing led to {path}");
+    ensure!(page_text(b).await?.contains(CORRECTION_TEXT), "the article's log does not show the new correction");
+    Ok(())
+}
+
+/// The editor closes a triaged report with no change.
+async fn editor_closes_a_report(b: &mut Browser) -> Result<()> {
+    b.open("/desk?status=triaged&section=Local", "the queue filtered to triaged reports in Local").await?;
+    let link = b
+        .client
+        .find(Locator::XPath("//table//tr[contains(., 'library funding')]//th//a"))
+        .await
+        .context("finding the library funding report in the queue")?;
+    b.go(link, "a triaged ticket").await?;
+    b.fill("#field-reason-no_change", NO_CHANGE_REASON).await?;
+    let close = b.button("Close: no change needed").await?;
+    b.go(close, "the ticket after closing it").await?;
+    ensure!(b.find(".ticket-badges .status-no_change").await.is_ok(), "the ticket is not closed");
+    sign_out(b).await
+}
+
+/// That report's reader sees the decision and appeals it.
+async fn reader_appeals(b: &mut Browser, app: &TestApp) -> Result<()> {
+    b.set_width(PHONE).await?;
+    let token = app.demo_token(COUNCIL, Status::Triaged);
+    b.open(&format!("/reports/{token}"), "the tracking page after the decision").await?;
+    ensure!(b.find(".badge.status-no_change").await.is_ok(), "the tracking page does not show the decision");
+    ensure!(page_text(b).await?.contains(NO_CHANGE_REASON), "the tracking page does not give the editor's reason");
+    b.screenshot("tracking-decided").await?;
+    b.fill("#field-reason", APPEAL).await?;
+    let appeal = b.button("Appeal the decision").await?;
+    b.go(appeal, "the tracking page after appealing").await?;
+    ensure!(b.text("[role='status']").await?.contains("Your appeal was received"));
+    ensure!(b.find(".badge.status-appealed").await.is_ok(), "the report is not appealed");
+    ensure!(b.find("#field-reason").await.is_err(), "the reader can appeal a second time");
+    Ok(())
+}
+
+/// An editor drafts a retraction, which waits for a standards editor.
+async fn editor_drafts_a_retraction(b: &mut Browser, app: &TestApp) -> Result<()> {
+    b.set_width(DESKTOP).await?;
+    let path = format!("/desk/corrections/new?article={RIVERS}");
+    sign_in_to(b, &path, &app.account(Role::Editor), "the correction form for an article").await?;
+    b.choose("#field-kind", "retraction").await?;
+    b.fill("#field-text", RETRACTION_TEXT).await?;
+    let publish = b.button("Publish").await?;
+    b.go(publish, "the approvals page after drafting a retraction").await?;
+    ensure!(b.path().await? == "/desk/corrections?done=drafted", "drafting led to {}", b.path().await?);
+    ensure!(b.text("[role='status']").await?.contains("waits for a second standards editor"));
+    ensure!(b.text(".pending-list").await?.contains(RETRACTION_TEXT));
+    ensure!(b.find(".cannot-approve").await.is_ok(), "an editor is offered to approve");
+    sign_out(b).await
+}
+
+/// A standards editor approves it, and looks at the pages only they have.
+async fn standards_editor_approves(b: &mut Browser, app: &TestApp) -> Result<()> {
+    sign_in_to(b, "/desk/corrections", &app.account(Role::StandardsEditor), "the approvals page").await?;
+    ensure!(b.text(".pending-list").await?.contains(RETRACTION_TEXT));
+    b.screenshot("approvals").await?;
+    let approve = b.button("Approve and publish").await?;
+    b.go(approve, "the approvals page after approving").await?;
+    ensure!(b.text("[role='status']").await?.contains("Approved and published"));
+    ensure!(b.find(".pending-list").await.is_err(), "the retraction still waits for approval");
+    let standards = b.link("Standards").await?;
+    b.go(standards, "the standards catalogue for staff").await?;
+    ensure!(b.find("#field-code").await.is_ok(), "a standards editor is not offered to add a standard");
+    let erasure = b.link("Erase reader data").await?;
+    b.go(erasure, "the erasure form").await?;
+    ensure!(b.find("#field-email").await.is_ok(), "the erasure form has no email field");
+    sign_out(b).await
+}
+
+/// An auditor reads and filters the trail, verifies the public log twice, and is kept off the desk.
+async fn auditor_verifies(b: &mut Browser, app: &TestApp) -> Result<()> {
+    sign_in_to(b, "/audit", &app.account(Role::Auditor), "the audit trail").await?;
+    let trail = b.text("table.audit-table").await?;
+    ensure!(trail.contains("approved and published"), "the audit trail does not show the approval");
+    ensure!(!trail.contains("rosa@example.com"), "the audit trail shows a reader's email");
+    b.screenshot("audit").await?;
+    b.choose("#field-kind", "correction_published").await?;
+    let apply = b.button("Apply").await?;
+    b.go(apply, "the audit trail filtered to published corrections").await?;
+    let rows = b.find_all("table.audit-table tbody tr").await?;
+    ensure!(rows.len() >= 2, "the trail shows {} published corrections, not the demo's and the reader's", rows.len());
+    for row in rows {
+        let text = row.text().await?;
+        ensure!(text.contains("published"), "the filtered trail shows {text:?}");
+    }
+    let verify = b.link("Verify the public log now").await?;
+    b.go(verify, "the log verification").await?;
+    ensure!(b.text(".verify-result").await?.contains("Verified"), "the public log does not verify");
+    b.screenshot("audit-verify").await?;
+    let again = b.button("Run again").await?;
+    b.go(again, "the log verification run again").await?;
+    ensure!(b.find(".verify-ok").await.is_ok(), "the public log does not verify the second time");
+    // Auditors read; they cannot work the queue, and are told so.
+    b.open("/desk", "the desk, refused to an auditor").await?;
+    ensure!(b.status() == 403, "the desk answered an auditor with {}", b.status());
+    b.open("/desk/standards", "the standards catalogue for an auditor").await?;
+    ensure!(b.find("#field-code").await.is_err(), "an auditor is offered to change the standards");
+    sign_out(b).await
+}
+
+/// The notice, the logs, the home page and the standards show what was published.
+async fn public_record(b: &mut Browser) -> Result<()> {
+    b.set_width(PHONE).await?;
+    b.open(&format!("/cms/articles/{KURSK}"), "the publisher's article page with the new correction").await?;
+    let foot = b.text("[data-placement='foot']").await?;
+    ensure!(foot.contains(CORRECTION_TEXT), "the notice does not show the new correction: {foot}");
+    let log = b.link("All corrections to this article").await?;
+    b.go(log, "the article's corrections").await?;
+    ensure!(page_text(b).await?.contains(CORRECTION_TEXT));
+    ensure!(b.find_all(".log-hash").await?.len() >= 2, "the article's corrections do not show their log hashes");
+    b.screenshot("article-corrections").await?;
+
+    b.open(&format!("/cms/articles/{RIVERS}"), "the publisher's retracted article").await?;
+    let top = b.text("[data-placement='top']").await?;
+    ensure!(top.contains("This article has been retracted") && top.contains(RETRACTION_TEXT), "top notice: {top}");
+    b.screenshot("article-page-retracted").await?;
+
+    b.open("/", "the home page").await?;
+    ensure!(page_text(b).await?.contains(RETRACTION_TEXT), "the home page does not list the retraction");
+    b.screenshot("home").await?;
+    b.fill("#field-q", "no-such-article").await?;
+    let find = b.button("Find article").await?;
+    b.go(find, "the home page after finding nothing").await?;
+    ensure!(b.status() == 404 && b.text("[role='alert']").await?.contains("no-such-article"));
+    b.fill("#field-q", KURSK).await?;
+    let find = b.button("Find article").await?;
+    b.go(find, "the report form found by the article's ID").await?;
+    ensure!(b.path().await? == format!("/articles/{KURSK}/report"));
+
+    b.open("/corrections", "the corrections log").await?;
+    let all = page_text(b).await?;
+    ensure!(all.contains(CORRECTION_TEXT) && all.contains(RETRACTION_TEXT), "the corrections log misses one");
+    b.screenshot("corrections-log").await?;
+    b.choose("#field-kind", "retraction").await?;
+    let apply = b.button("Apply").await?;
+    b.go(apply, "the corrections log filtered to retractions").await?;
+    let retractions = page_text(b).await?;
+    ensure!(retractions.contains(RETRACTION_TEXT) && !retractions.contains(CORRECTION_TEXT), "the kind filter");
+
+    let standards = b.link("Editorial standards").await?;
+    b.go(standards, "the standards page").await?;
+    ensure!(b.find("[id^='accuracy-v']").await.is_ok(), "the standards page has no accuracy standard");
+    b.screenshot("standards").await?;
+    Ok(())
+}
