@@ -530,7 +530,8 @@ fn staff_nav_links_per_role() {
     );
     assert_eq!(
         hrefs(&staff_layout()),
-        [&public[..], &["/desk", "/desk/standards", "/desk/corrections", "/audit", "/desk/erasure"]].concat()
+        [&public[..], &["/desk", "/desk/standards", "/desk/corrections", "/audit", "/desk/outbox", "/desk/erasure"]]
+            .concat()
     );
 
     // Editors work the queue; the audit trail and erasure are not theirs.
