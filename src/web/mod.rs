@@ -208,7 +208,7 @@ pub fn serve(listener: TcpListener, state: AppState, workers: usize) -> std::io:
 
 /// The path as logged: tracking tokens are secrets and never reach the log.
 fn log_path(path: &str) -> String {
-    for prefix in ["/reports/", "/api/v1/reports/"] {
+    for prefix in ["/reports/", "/api/v1/reports/", "/subscriptions/", "/setup/"] {
         if let Some(rest) = path.strip_prefix(prefix) {
             let tail = rest.find('/').map_or("", |i| &rest[i..]);
             return format!("{prefix}[token]{tail}");
@@ -223,6 +223,8 @@ mod tests {
     fn tokens_are_masked_in_logged_paths() {
         assert_eq!(super::log_path("/reports/abc"), "/reports/[token]");
         assert_eq!(super::log_path("/api/v1/reports/abc/replies"), "/api/v1/reports/[token]/replies");
+        assert_eq!(super::log_path("/subscriptions/abc/unsubscribe"), "/subscriptions/[token]/unsubscribe");
+        assert_eq!(super::log_path("/setup/abc"), "/setup/[token]");
         assert_eq!(super::log_path("/articles/x/report"), "/articles/x/report");
     }
 }
