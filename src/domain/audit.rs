@@ -6,6 +6,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::articles::rfc3339;
+use super::filters;
 use crate::db::models::{Event, User};
 use crate::db::schema::{events, users};
 use crate::db::{DbConnection, MultiBackend};
@@ -47,10 +48,6 @@ impl AuditFilter {
     /// Parses query pairs; unknown values are 422 naming the field.
     pub fn parse(pairs: &[(String, String)]) -> Result<Self, AppError> {
         let mut f = Self { limit: 100, ..Self::default() };
-        let date = |field: &str, v: &str| {
-            NaiveDate::parse_from_str(v, "%Y-%m-%d")
-                .map_err(|_| AppError::invalid(field, format!("{v:?} is not a date like 2026-11-28")))
-        };
         for (key, value) in pairs {
             let value = value.trim();
             if value.is_empty() {
@@ -65,8 +62,8 @@ impl AuditFilter {
                         format!("{value:?} is not an event kind: use {}", KINDS.join(", ")),
                     ))
                 }
-                "from" => f.from = Some(date("from", value)?),
-                "to" => f.to = Some(date("to", value)?),
+                "from" => f.from = Some(filters::day("from", value)?),
+                "to" => f.to = Some(filters::day("to", value)?),
                 "cursor" => {
                     f.before = Some(
                         value
@@ -74,21 +71,11 @@ impl AuditFilter {
                             .map_err(|_| AppError::invalid("cursor", "is not a cursor this server gave out"))?,
                     )
                 }
-                "limit" => {
-                    f.limit = value
-                        .parse()
-                        .ok()
-                        .filter(|n| (1..=500).contains(n))
-                        .ok_or_else(|| AppError::invalid("limit", "must be a number from 1 to 500"))?
-                }
+                "limit" => f.limit = filters::limit(value, 500)?,
                 other => return Err(AppError::invalid(other, "is not a filter of the audit trail")),
             }
         }
-        if let (Some(from), Some(to)) = (f.from, f.to) {
-            if from > to {
-                return Err(AppError::invalid("to", "is before from"));
-            }
-        }
+        filters::ordered(f.from, f.to)?;
         Ok(f)
     }
 }
@@ -137,10 +124,11 @@ pub fn events(conn: &mut DbConnection, f: &AuditFilter) -> Result<AuditPage, App
     if let Some(kind) = &f.kind {
         q = q.filter(events::kind.eq(kind.clone()));
     }
-    if let Some(from) = f.from.and_then(|d| d.and_hms_opt(0, 0, 0)) {
+    let (from, to) = filters::day_bounds(f.from, f.to);
+    if let Some(from) = from {
         q = q.filter(events::created_at.ge(from));
     }
-    if let Some(to) = f.to.and_then(|d| d.succ_opt()).and_then(|d| d.and_hms_opt(0, 0, 0)) {
+    if let Some(to) = to {
         q = q.filter(events::created_at.lt(to));
     }
     if let Some(before) = f.before {

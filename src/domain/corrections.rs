@@ -11,6 +11,7 @@ use utoipa::ToSchema;
 
 use super::accounts::{Actor, Role};
 use super::articles::{self, rfc3339};
+use super::filters;
 use super::log;
 use super::reports::Status;
 use super::text::required_text;
@@ -443,10 +444,6 @@ impl LogFilter {
     /// Parses query pairs; unknown values are 422 naming the field.
     pub fn parse(pairs: &[(String, String)]) -> Result<Self, AppError> {
         let mut f = Self { limit: 50, ..Self::default() };
-        let date = |field: &str, v: &str| {
-            NaiveDate::parse_from_str(v, "%Y-%m-%d")
-                .map_err(|_| AppError::invalid(field, format!("{v:?} is not a date like 2026-11-28")))
-        };
         for (key, value) in pairs {
             let value = value.trim();
             if value.is_empty() {
@@ -460,24 +457,14 @@ impl LogFilter {
                 }
                 "section" => f.section = Some(value.to_owned()),
                 "standard" => f.standard = Some(value.to_owned()),
-                "from" => f.from = Some(date("from", value)?),
-                "to" => f.to = Some(date("to", value)?),
+                "from" => f.from = Some(filters::day("from", value)?),
+                "to" => f.to = Some(filters::day("to", value)?),
                 "cursor" => f.cursor = Some(value.to_owned()),
-                "limit" => {
-                    f.limit = value
-                        .parse()
-                        .ok()
-                        .filter(|n| (1..=500).contains(n))
-                        .ok_or_else(|| AppError::invalid("limit", "must be a number from 1 to 500"))?
-                }
+                "limit" => f.limit = filters::limit(value, 500)?,
                 other => return Err(AppError::invalid(other, "is not a filter of the corrections log")),
             }
         }
-        if let (Some(from), Some(to)) = (f.from, f.to) {
-            if from > to {
-                return Err(AppError::invalid("to", "is before from"));
-            }
-        }
+        filters::ordered(f.from, f.to)?;
         Ok(f)
     }
 }
@@ -528,10 +515,11 @@ pub fn site(conn: &mut DbConnection, f: &LogFilter) -> Result<LogPage, AppError>
             .select(correction_standards::correction_id);
         q = q.filter(corrections::id.eq_any(citing));
     }
-    if let Some(from) = f.from.and_then(|d| d.and_hms_opt(0, 0, 0)) {
+    let (from, to) = filters::day_bounds(f.from, f.to);
+    if let Some(from) = from {
         q = q.filter(corrections::published_at.ge(from));
     }
-    if let Some(to) = f.to.and_then(|d| d.succ_opt()).and_then(|d| d.and_hms_opt(0, 0, 0)) {
+    if let Some(to) = to {
         q = q.filter(corrections::published_at.lt(to));
     }
     if let Some(raw) = &f.cursor {

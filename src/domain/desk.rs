@@ -140,12 +140,7 @@ impl QueueFilter {
                         })?
                 }
                 "cursor" => filter.cursor = Some(value.to_owned()),
-                "limit" => {
-                    filter.limit =
-                        value.parse::<i64>().ok().filter(|n| (1..=PAGE_MAX).contains(n)).ok_or_else(|| {
-                            AppError::invalid("limit", format!("must be a number from 1 to {PAGE_MAX}"))
-                        })?
-                }
+                "limit" => filter.limit = super::filters::limit(value, PAGE_MAX)?,
                 other => return Err(AppError::invalid(other, "is not a queue filter")),
             }
         }

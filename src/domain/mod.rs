@@ -43,6 +43,7 @@ pub mod demo;
 pub mod desk;
 pub mod diff;
 pub mod erasure;
+pub mod filters;
 pub mod import;
 pub mod log;
 pub mod quote;
