@@ -307,8 +307,9 @@ fn now() -> chrono::NaiveDateTime {
     Utc::now().naive_utc().trunc_subsecs(6)
 }
 
+/// Opens the database for a one-shot command: one connection on this thread, no pool.
 fn open(config: &Config) -> anyhow::Result<(Db, usize)> {
-    Ok(Db::open(&config.database)?)
+    Ok(Db::open_one(&config.database)?)
 }
 
 /// Turns an [`AppError`] into a one-line command error.
@@ -344,13 +345,13 @@ const LOG_CHECK_EVERY: std::time::Duration = std::time::Duration::from_secs(600)
 fn serve(config: Config) -> anyhow::Result<()> {
     let key = signing_key(&config)?;
     let mail = config.mail.build().map_err(|e| anyhow::anyhow!("invalid mail setting: {e}"))?;
-    let (db, migrated) = open(&config)?;
+    let (db, migrated) = Db::open(&config.database)?;
     let listener = TcpListener::bind(config.bind)
         .map_err(|e| anyhow::anyhow!("cannot listen on {} (CORRIGENDA_BIND): {e}", config.bind))?;
     let bound = listener.local_addr()?;
     let database = config.database.display();
     let setup = db.write_blocking(|c| sessions::setup_link(c, now())).map_err(cli_error)?;
-    let state = AppState::new(db, config, bound, key);
+    let state = AppState::new(db.clone(), config, bound, key);
     println!("Corrigenda is listening on {}", state.base_url);
     println!("Database: {database} ({migrated} migration(s) applied)");
     println!("Mail: {}", mail.description);
@@ -364,6 +365,8 @@ fn serve(config: Config) -> anyhow::Result<()> {
         actix_web::rt::spawn(recheck_log(server.1));
         server.0.await
     })?;
+    // Every connection is closed here, before the process exits (see `Db::close`).
+    db.close(std::time::Duration::from_secs(5));
     Ok(())
 }
 

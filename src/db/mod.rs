@@ -94,7 +94,7 @@ impl DbTarget {
                     .map_err(|e| DbError::Connect(format!("cannot open SQLite file {}: {e}", self.url)))?;
                 // Pragmas are per connection; `sql_query` would run only the first statement.
                 conn.batch_execute(
-                    "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; \
+                    "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
                      PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
                 )?;
                 Ok(DbConnection::Sqlite(conn))
@@ -128,10 +128,22 @@ pub enum DbError {
 /// Runs the pending migrations of the connection's backend; returns how many ran.
 pub fn migrate(conn: &mut DbConnection) -> Result<usize, DbError> {
     match conn {
-        DbConnection::Sqlite(c) => c
-            .run_pending_migrations(SQLITE_MIGRATIONS)
-            .map(|done| done.len())
-            .map_err(|e| DbError::Migrate(e.to_string())),
+        DbConnection::Sqlite(c) => {
+            // Several processes may start at once: the write lock, taken before looking at what
+            // is pending, lets one migrate at a time (each migration nests as a savepoint).
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;
+            let result = c.run_pending_migrations(SQLITE_MIGRATIONS).map(|done| done.len()).map_err(|e| e.to_string());
+            match result {
+                Ok(n) => {
+                    <AnsiTransactionManager as TransactionManager<SqliteConnection>>::commit_transaction(c)?;
+                    Ok(n)
+                }
+                Err(e) => {
+                    <AnsiTransactionManager as TransactionManager<SqliteConnection>>::rollback_transaction(c)?;
+                    Err(DbError::Migrate(e))
+                }
+            }
+        }
         DbConnection::Postgres(c) => {
             // Several instances may start at once: only one migrates at a time.
             c.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"))?;
@@ -235,35 +247,81 @@ impl r2d2::ManageConnection for Manager {
 }
 
 /// The connection pool plus what callers need to run queries safely.
+///
+/// Cheap to clone: every clone shares one set of connections.
 #[derive(Clone)]
 pub struct Db {
-    pool: r2d2::Pool<Manager>,
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    conns: Conns,
     backend: Backend,
     /// SQLite has one writer: taking this in-process avoids busy errors between our own writers.
-    write_lock: Arc<Mutex<()>>,
+    write_lock: Mutex<()>,
+}
+
+/// Where connections come from.
+enum Conns {
+    /// The server's pool. Connections are opened only on behalf of a waiting request
+    /// (no minimum idle count, no reaper), so no pool thread is left opening or closing a
+    /// connection when its caller is done: libpq's TLS set-up racing OpenSSL's exit
+    /// handlers crashed the process at exit.
+    Pool(r2d2::Pool<Manager>),
+    /// One connection opened on the caller's thread, for a one-shot command.
+    One(Mutex<DbConnection>),
 }
 
 impl Db {
-    /// Connects, migrates, and builds the pool; fails fast with the real cause.
+    /// Connects, migrates, and builds the server's pool; fails fast with the real cause.
     pub fn open(target: &DbTarget) -> Result<(Self, usize), DbError> {
-        let mut first = target.connect()?;
-        let migrated = migrate(&mut first)?;
-        drop(first);
+        let migrated = migrate(&mut target.connect()?)?;
         let max_size = match target.backend {
             Backend::Sqlite => 4,
             Backend::Postgres => 8,
         };
         let pool = r2d2::Pool::builder()
             .max_size(max_size)
-            .min_idle(Some(1))
+            .min_idle(Some(0))
+            .idle_timeout(None)
+            .max_lifetime(None)
             .connection_timeout(Duration::from_secs(10))
-            .build(Manager(target.clone()))?;
-        Ok((Self { pool, backend: target.backend, write_lock: Arc::new(Mutex::new(())) }, migrated))
+            .build_unchecked(Manager(target.clone()));
+        Ok((Self::with(Conns::Pool(pool), target.backend), migrated))
+    }
+
+    /// Connects and migrates on this thread, for a one-shot command: no pool, no threads.
+    pub fn open_one(target: &DbTarget) -> Result<(Self, usize), DbError> {
+        let mut conn = target.connect()?;
+        let migrated = migrate(&mut conn)?;
+        Ok((Self::with(Conns::One(Mutex::new(conn)), target.backend), migrated))
+    }
+
+    fn with(conns: Conns, backend: Backend) -> Self {
+        Self { inner: Arc::new(Inner { conns, backend, write_lock: Mutex::new(()) }) }
     }
 
     /// The backend in use.
     pub fn backend(&self) -> Backend {
-        self.backend
+        self.inner.backend
+    }
+
+    /// Closes every connection on this thread once the other holders are gone (or after `wait`).
+    ///
+    /// The server calls this after it stopped, so no connection is opened or closed by
+    /// another thread while the process exits.
+    pub fn close(self, wait: Duration) {
+        let until = std::time::Instant::now() + wait;
+        while Arc::strong_count(&self.inner) > 1 && std::time::Instant::now() < until {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        if let Conns::Pool(pool) = &self.inner.conns {
+            // A connection still being opened for a request that gave up waiting would land here.
+            while pool.state().connections != pool.state().idle_connections && std::time::Instant::now() < until {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+        }
+        drop(self);
     }
 
     /// Runs `f` in a read-only way on a pooled connection, off the async threads.
@@ -290,36 +348,46 @@ impl Db {
             .map_err(|e| AppError::Internal(anyhow::Error::new(e)))?
     }
 
+    /// Runs `f` with a connection of this `Db`, pooled or its only one.
+    fn with_conn<T>(&self, f: impl FnOnce(&mut DbConnection) -> Result<T, AppError>) -> Result<T, AppError> {
+        match &self.inner.conns {
+            Conns::Pool(pool) => f(&mut *pool.get().map_err(DbError::from)?),
+            Conns::One(conn) => f(&mut conn.lock().unwrap_or_else(|p| p.into_inner())),
+        }
+    }
+
     /// Blocking form of [`Db::read`], for the command line.
     pub fn read_blocking<T>(&self, f: impl FnOnce(&mut DbConnection) -> Result<T, AppError>) -> Result<T, AppError> {
-        let mut conn = self.pool.get().map_err(DbError::from)?;
-        f(&mut conn)
+        self.with_conn(f)
     }
 
     /// Blocking form of [`Db::write`], for the command line.
     pub fn write_blocking<T>(&self, f: impl FnOnce(&mut DbConnection) -> Result<T, AppError>) -> Result<T, AppError> {
-        let mut conn = self.pool.get().map_err(DbError::from)?;
-        let _guard = match self.backend {
-            Backend::Sqlite => Some(self.write_lock.lock().unwrap_or_else(|p| p.into_inner())),
+        let _guard = match self.inner.backend {
+            Backend::Sqlite => Some(self.inner.write_lock.lock().unwrap_or_else(|p| p.into_inner())),
             Backend::Postgres => None,
         };
-        if let DbConnection::Sqlite(c) = &mut *conn {
-            // Take the write lock at BEGIN: a deferred transaction that reads first and
-            // writes later fails at once when another process (a CLI command, a second
-            // instance) wrote in between, instead of waiting for it.
-            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;
-            let result = f(&mut conn);
-            if let DbConnection::Sqlite(c) = &mut *conn {
-                match &result {
-                    Ok(_) => <AnsiTransactionManager as TransactionManager<SqliteConnection>>::commit_transaction(c)?,
-                    Err(_) => {
-                        <AnsiTransactionManager as TransactionManager<SqliteConnection>>::rollback_transaction(c)?
+        self.with_conn(|conn| {
+            if let DbConnection::Sqlite(c) = conn {
+                // Take the write lock at BEGIN: a deferred transaction that reads first and
+                // writes later fails at once when another process (a CLI command, a second
+                // instance) wrote in between, instead of waiting for it.
+                AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;
+                let result = f(conn);
+                if let DbConnection::Sqlite(c) = conn {
+                    match &result {
+                        Ok(_) => {
+                            <AnsiTransactionManager as TransactionManager<SqliteConnection>>::commit_transaction(c)?
+                        }
+                        Err(_) => {
+                            <AnsiTransactionManager as TransactionManager<SqliteConnection>>::rollback_transaction(c)?
+                        }
                     }
                 }
+                return result;
             }
-            return result;
-        }
-        conn.transaction(f)
+            conn.transaction(f)
+        })
     }
 }
 

@@ -60,19 +60,29 @@ impl LogKey {
                 Ok((Self { key: SigningKey::from_bytes(&seed) }, false))
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                // Written whole to a private temporary file, then linked into place: a process
+                // starting at the same moment either wins the link or reads the complete winner.
                 let key = SigningKey::generate(&mut rand::rngs::OsRng);
+                let tmp = path.with_extension(format!("new-{}", std::process::id()));
                 let mut options = std::fs::OpenOptions::new();
-                options.write(true).create_new(true);
+                options.write(true).create(true).truncate(true);
                 #[cfg(unix)]
                 {
                     use std::os::unix::fs::OpenOptionsExt;
                     options.mode(0o600);
                 }
-                let mut file =
-                    options.open(path).map_err(|e| KeyError(format!("cannot create {}: {e}", path.display())))?;
-                writeln!(file, "{}", STANDARD.encode(key.to_bytes()))
-                    .map_err(|e| KeyError(format!("cannot write {}: {e}", path.display())))?;
-                Ok((Self { key }, true))
+                let written = options
+                    .open(&tmp)
+                    .and_then(|mut file| {
+                        writeln!(file, "{}", STANDARD.encode(key.to_bytes())).and_then(|()| file.sync_all())
+                    })
+                    .and_then(|()| std::fs::hard_link(&tmp, path));
+                let _ = std::fs::remove_file(&tmp);
+                match written {
+                    Ok(()) => Ok((Self { key }, true)),
+                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Self::load_or_create(path),
+                    Err(e) => Err(KeyError(format!("cannot create {}: {e}", path.display()))),
+                }
             }
             Err(e) => Err(KeyError(format!("cannot read {}: {e}", path.display()))),
         }

@@ -8,6 +8,7 @@ mod helpers;
 mod articles;
 mod corrections;
 mod desk;
+mod exits;
 mod integrity;
 mod lifecycle;
 mod mail;
