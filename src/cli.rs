@@ -339,8 +339,10 @@ fn signing_key(config: &Config) -> anyhow::Result<LogKey> {
 /// How often the dispatcher looks for mail to send when the outbox was empty.
 const MAIL_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
 
-/// How often a running server re-verifies the whole log from the database.
+/// How often a running server verifies the entries added since its last check.
 const LOG_CHECK_EVERY: std::time::Duration = std::time::Duration::from_secs(600);
+/// How often it re-verifies the whole log, every entry against its correction row, from the database.
+const LOG_FULL_CHECK_EVERY: u32 = 144;
 
 fn serve(config: Config) -> anyhow::Result<()> {
     let key = signing_key(&config)?;
@@ -361,9 +363,12 @@ fn serve(config: Config) -> anyhow::Result<()> {
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
     actix_web::rt::System::new().block_on(async move {
         let server = web::serve(listener, state, workers)?;
+        let shared = server.1.clone();
         actix_web::rt::spawn(crate::mail::dispatch::Dispatcher::from_state(&server.1, mail).run(MAIL_EVERY));
         actix_web::rt::spawn(recheck_log(server.1));
-        server.0.await
+        let stopped = server.0.await;
+        shared.log.stop();
+        stopped
     })?;
     // Every connection is closed here, before the process exits (see `Db::close`).
     db.close(std::time::Duration::from_secs(5));
@@ -437,14 +442,20 @@ fn erase_reporter(config: &Config, email: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Re-verifies the whole log now and then, so a change made behind the server's back is found.
+/// Verifies new entries now and then and the whole log less often, so a change made behind
+/// the server's back is found.
 async fn recheck_log(state: actix_web::web::Data<AppState>) {
     let mut every = actix_web::rt::time::interval(LOG_CHECK_EVERY);
     every.tick().await;
-    loop {
+    for round in 1u32.. {
         every.tick().await;
         let st = state.clone();
-        if let Err(err) = state.db.read(move |c| st.log.full_check(c).map(drop)).await {
+        let full = round % LOG_FULL_CHECK_EVERY == 0;
+        let checked = state
+            .db
+            .read(move |c| if full { st.log.full_check(c) } else { st.log.incremental_check(c) }.map(drop))
+            .await;
+        if let Err(err) = checked {
             tracing::error!(error = ?err, "could not re-verify the public log");
         }
     }

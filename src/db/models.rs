@@ -86,6 +86,10 @@ pub struct Report {
     pub updated_at: NaiveDateTime,
     /// 0 legal, 1 high, 2 normal, 3 low: lets the queue sort by severity with an index.
     pub severity_rank: i32,
+    /// Where the quote starts in the article's normalised text (bytes), when it was found there.
+    pub quote_start: Option<i64>,
+    /// Where it ends.
+    pub quote_end: Option<i64>,
 }
 
 /// A report to insert.
@@ -104,6 +108,8 @@ pub struct NewReport<'a> {
     pub severity: &'a str,
     pub severity_rank: i32,
     pub deadline_at: NaiveDateTime,
+    pub quote_start: Option<i64>,
+    pub quote_end: Option<i64>,
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -213,6 +219,12 @@ impl Article {
             .map(drop)
     }
 }
+
+/// At most this many likely duplicates are looked at for one ticket.
+pub const SIBLINGS_MAX: i64 = 200;
+/// How far before a quote another may start and still be looked at (bytes of normalised text):
+/// longer than any quote without an ellipsis can be.
+pub const SIBLINGS_WINDOW: i64 = 16_384;
 
 impl Report {
     /// The report whose tracking token has this hash, if any.
@@ -398,6 +410,11 @@ impl TicketView {
             .map(drop)
     }
 
+    /// When `user_id` last had `report_id` open, if ever.
+    pub fn seen_at(conn: &mut DbConnection, report_id: i64, user_id: i64) -> QueryResult<Option<NaiveDateTime>> {
+        ticket_views::table.find((report_id, user_id)).select(ticket_views::seen_at).first(conn).optional()
+    }
+
     /// Names of other users who viewed `report_id` since `since`.
     pub fn others(
         conn: &mut DbConnection,
@@ -453,14 +470,35 @@ impl Report {
         reports::table.find(id).select(Self::as_select()).first(conn).optional()
     }
 
-    /// Other reports on the same article (for duplicate detection), oldest first.
-    pub fn siblings(conn: &mut DbConnection, report: &Report) -> QueryResult<Vec<Self>> {
-        reports::table
+    /// Other reports on the same article whose located quotes overlap `span` (`report`'s), plus those
+    /// whose quote was never located; both through the `reports_article` index.
+    ///
+    /// Only quotes starting at most [`SIBLINGS_WINDOW`] bytes before this one are looked at, so
+    /// the index range stays short on an article with many reports.
+    pub fn siblings(conn: &mut DbConnection, report: &Report, span: Option<(i64, i64)>) -> QueryResult<Vec<Self>> {
+        let mut found = Vec::new();
+        if let Some((start, end)) = span {
+            found = reports::table
+                .filter(reports::article_id.eq(&report.article_id))
+                .filter(reports::quote_start.gt(start - SIBLINGS_WINDOW).and(reports::quote_start.lt(end)))
+                .filter(reports::quote_end.gt(start))
+                .filter(reports::id.ne(report.id))
+                .order((reports::article_id.asc(), reports::quote_start.asc()))
+                .limit(SIBLINGS_MAX)
+                .select(Self::as_select())
+                .load(conn)?;
+        }
+        let unlocated: Vec<Self> = reports::table
             .filter(reports::article_id.eq(&report.article_id))
+            .filter(reports::quote_start.is_null())
             .filter(reports::id.ne(report.id))
-            .order(reports::id.asc())
+            .order((reports::article_id.asc(), reports::quote_start.asc()))
+            .limit(SIBLINGS_MAX)
             .select(Self::as_select())
-            .load(conn)
+            .load(conn)?;
+        found.extend(unlocated);
+        found.sort_by_key(|r| r.id);
+        Ok(found)
     }
 
     /// Reports marked as duplicates of `primary`.
@@ -640,6 +678,11 @@ impl Correction {
             .map(|n| n == 1)
     }
 
+    /// The corrections with these ids (in no particular order).
+    pub fn find_many(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<Self>> {
+        corrections::table.filter(corrections::id.eq_any(ids)).select(Self::as_select()).load(conn)
+    }
+
     /// How many corrections are published.
     pub fn published_count(conn: &mut DbConnection) -> QueryResult<i64> {
         corrections::table.filter(corrections::status.eq("published")).count().get_result(conn)
@@ -665,11 +708,16 @@ impl Correction {
 
     /// Published corrections that supersede any of `ids`: (superseded id, superseding id).
     pub fn superseders(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<(Option<i64>, i64)>> {
-        corrections::table
+        // Filtered by status here: with `status` in the query a planner may prefer the
+        // status index and read every published correction (a cold notice was 30x slower).
+        Ok(corrections::table
             .filter(corrections::supersedes.eq_any(ids))
-            .filter(corrections::status.eq("published"))
-            .select((corrections::supersedes, corrections::id))
-            .load(conn)
+            .select((corrections::supersedes, corrections::id, corrections::status))
+            .load::<(Option<i64>, i64, String)>(conn)?
+            .into_iter()
+            .filter(|(_, _, status)| status == "published")
+            .map(|(old, new, _)| (old, new))
+            .collect())
     }
 
     /// Corrections awaiting approval, oldest first, with their article title and author name.

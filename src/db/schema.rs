@@ -58,6 +58,8 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         severity_rank -> Integer,
+        quote_start -> Nullable<BigInt>,
+        quote_end -> Nullable<BigInt>,
     }
 }
 
@@ -245,3 +247,28 @@ diesel::allow_tables_to_appear_in_same_query!(
     report_links,
     digest_runs,
 );
+
+diesel::table! {
+    report_tallies (status, category, severity, assignee_id) {
+        status -> Text,
+        category -> Text,
+        severity -> Text,
+        assignee_id -> BigInt,
+        n -> BigInt,
+    }
+}
+
+diesel::table! {
+    sections (name) {
+        name -> Text,
+        reports -> BigInt,
+        corrections -> BigInt,
+    }
+}
+
+diesel::table! {
+    public_version (id) {
+        id -> Integer,
+        n -> BigInt,
+    }
+}

@@ -556,13 +556,8 @@ pub fn site(conn: &mut DbConnection, f: &LogFilter) -> Result<LogPage, AppError>
 
 /// Sections that have published corrections, for the log's filter.
 pub fn sections(conn: &mut DbConnection) -> Result<Vec<String>, AppError> {
-    Ok(art::table
-        .inner_join(corrections::table)
-        .filter(corrections::status.eq("published"))
-        .select(art::section)
-        .distinct()
-        .order(art::section.asc())
-        .load(conn)?)
+    use crate::db::schema::sections as sec;
+    Ok(sec::table.filter(sec::corrections.gt(0)).select(sec::name).order(sec::name.asc()).load(conn)?)
 }
 
 #[cfg(test)]

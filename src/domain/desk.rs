@@ -243,6 +243,122 @@ fn filtered<'a>(filter: &QueueFilter, assignee: Option<Option<i64>>, now: NaiveD
     q
 }
 
+/// A status and how many reports have it.
+#[derive(QueryableByName)]
+struct Tally {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    status: String,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+/// Reports per status matching every filter but status and paging.
+///
+/// Category, severity and assignee are read from the maintained `report_tallies` (a few
+/// rows, whatever the number of reports); a section or overdue filter is counted through
+/// the indexes in one grouped query.
+fn counts(
+    conn: &mut DbConnection,
+    filter: &QueueFilter,
+    assignee: Option<Option<i64>>,
+    now: NaiveDateTime,
+) -> Result<Vec<StatusCount>, AppError> {
+    use crate::db::schema::report_tallies as t;
+    let tallies: Vec<Tally> = if filter.section.is_none() && filter.overdue.is_none() {
+        let mut q = t::table.filter(t::n.ne(0)).into_boxed::<MultiBackend>();
+        if let Some(category) = filter.category {
+            q = q.filter(t::category.eq(category.as_str()));
+        }
+        if let Some(severity) = filter.severity {
+            q = q.filter(t::severity.eq(severity.as_str()));
+        }
+        if let Some(who) = assignee {
+            q = q.filter(t::assignee_id.eq(who.unwrap_or(0)));
+        }
+        q.select((t::status, t::n))
+            .load::<(String, i64)>(conn)?
+            .into_iter()
+            .map(|(status, n)| Tally { status, n })
+            .collect()
+    } else {
+        grouped_counts(conn, filter, assignee, now)?
+    };
+    let mut counts: Vec<StatusCount> = Status::ALL.iter().map(|s| StatusCount { status: *s, count: 0 }).collect();
+    for tally in tallies {
+        let status = Status::parse(&tally.status)
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("a report has the unknown status {:?}", tally.status)))?;
+        if let Some(c) = counts.iter_mut().find(|c| c.status == status) {
+            c.count += tally.n;
+        }
+    }
+    Ok(counts)
+}
+
+/// Reports per status under a section or overdue filter: one `GROUP BY` in the database.
+fn grouped_counts(
+    conn: &mut DbConnection,
+    filter: &QueueFilter,
+    assignee: Option<Option<i64>>,
+    now: NaiveDateTime,
+) -> Result<Vec<Tally>, AppError> {
+    use diesel::sql_types::{BigInt, Text, Timestamp};
+    // Boxed queries cannot GROUP BY through MultiConnection, and raw SQL spells its
+    // placeholders per backend.
+    let postgres = matches!(conn, DbConnection::Postgres(_));
+    let mut n = 0;
+    let mut next = || {
+        n += 1;
+        if postgres {
+            format!("${n}")
+        } else {
+            "?".to_owned()
+        }
+    };
+    let open = open_statuses().iter().map(|s| format!("'{s}'")).collect::<Vec<_>>().join(", ");
+    let mut sql = "SELECT r.status AS status, COUNT(*) AS n FROM reports r".to_owned();
+    if filter.section.is_some() {
+        sql.push_str(" JOIN articles a ON a.id = r.article_id");
+    }
+    sql.push_str(" WHERE 1 = 1");
+    if filter.section.is_some() {
+        sql.push_str(&format!(" AND a.section = {}", next()));
+    }
+    if filter.category.is_some() {
+        sql.push_str(&format!(" AND r.category = {}", next()));
+    }
+    if filter.severity.is_some() {
+        sql.push_str(&format!(" AND r.severity = {}", next()));
+    }
+    match assignee {
+        Some(Some(_)) => sql.push_str(&format!(" AND r.assignee_id = {}", next())),
+        Some(None) => sql.push_str(" AND r.assignee_id IS NULL"),
+        None => {}
+    }
+    match filter.overdue {
+        Some(true) => sql.push_str(&format!(" AND r.deadline_at < {} AND r.status IN ({open})", next())),
+        Some(false) => sql.push_str(&format!(" AND (r.deadline_at >= {} OR r.status NOT IN ({open}))", next())),
+        None => {}
+    }
+    sql.push_str(" GROUP BY r.status");
+    let mut q = diesel::sql_query(sql).into_boxed::<MultiBackend>();
+    if let Some(section) = &filter.section {
+        q = q.bind::<Text, _>(section.clone());
+    }
+    if let Some(category) = filter.category {
+        q = q.bind::<Text, _>(category.as_str());
+    }
+    if let Some(severity) = filter.severity {
+        q = q.bind::<Text, _>(severity.as_str());
+    }
+    if let Some(Some(id)) = assignee {
+        q = q.bind::<BigInt, _>(id);
+    }
+    if filter.overdue.is_some() {
+        q = q.bind::<Timestamp, _>(now);
+    }
+    Ok(q.load(conn)?)
+}
+
 fn bad_cursor() -> AppError {
     AppError::invalid("cursor", "is not a cursor this server gave out; start again from the first page")
 }
@@ -268,12 +384,7 @@ pub fn queue(
             Some(Some(user.id))
         }
     };
-    // Boxed queries cannot group through MultiConnection; the statuses are short strings, count them here.
-    let statuses: Vec<String> = filtered(filter, assignee, now).select(reports::status).load(conn)?;
-    let counts = Status::ALL
-        .iter()
-        .map(|s| StatusCount { status: *s, count: statuses.iter().filter(|r| *r == s.as_str()).count() as i64 })
-        .collect();
+    let counts = counts(conn, filter, assignee, now)?;
 
     let mut q = filtered(filter, assignee, now);
     if !filter.statuses.is_empty() {
@@ -347,7 +458,8 @@ pub fn queue(
 
 /// Sections that have reports, for the queue's filter.
 pub fn sections(conn: &mut DbConnection) -> Result<Vec<String>, AppError> {
-    Ok(art::table.inner_join(reports::table).select(art::section).distinct().order(art::section.asc()).load(conn)?)
+    use crate::db::schema::sections as sec;
+    Ok(sec::table.filter(sec::reports.gt(0)).select(sec::name).order(sec::name.asc()).load(conn)?)
 }
 
 /// Everything the ticket page and its JSON show.
@@ -367,9 +479,11 @@ pub struct Ticket {
     pub also_open_by: Vec<String>,
     /// The moves the viewer may make now.
     pub moves: Vec<Move>,
+    /// Whether the viewer's having it open should be written now (see [`record_view`]).
+    pub presence_due: bool,
 }
 
-/// Reads a ticket for `viewer` and records that they have it open.
+/// Reads a ticket for `viewer`, writing nothing (see [`record_view`]).
 pub fn ticket(conn: &mut DbConnection, id: i64, viewer: &Actor, now: NaiveDateTime) -> Result<Ticket, AppError> {
     let report = Report::find(conn, id)?.ok_or_else(|| AppError::NotFound(format!("no report has the number {id}")))?;
     let article = articles::get(conn, &report.article_id)?;
@@ -378,19 +492,42 @@ pub fn ticket(conn: &mut DbConnection, id: i64, viewer: &Actor, now: NaiveDateTi
         Some(uid) => User::find(conn, uid)?,
         None => None,
     };
-    let likely_duplicates = Report::siblings(conn, &report)?
-        .into_iter()
-        .filter(|other| {
-            other.duplicate_of != Some(report.id)
-                && quote::overlap(&report.quote, &other.quote, article.body.as_deref())
-        })
-        .collect();
-    if viewer.role.can_edit() {
-        TicketView::record(conn, id, viewer.id, now)?;
-    }
+    let likely_duplicates = likely_duplicates(conn, &report, &article)?;
+    let presence_due = viewer.role.can_edit()
+        && TicketView::seen_at(conn, id, viewer.id)?.is_none_or(|seen| now - seen > PRESENCE_EVERY);
     let also_open_by = TicketView::others(conn, id, viewer.id, now - PRESENCE)?;
     let moves = workflow::moves_for(Status::parse(&report.status).unwrap_or(Status::New), viewer.role);
-    Ok(Ticket { report, article, events, assignee, likely_duplicates, also_open_by, moves })
+    Ok(Ticket { report, article, events, assignee, likely_duplicates, also_open_by, moves, presence_due })
+}
+
+/// How often an editor's having a ticket open is written: reading a ticket writes at most this often.
+const PRESENCE_EVERY: Duration = Duration::seconds(30);
+
+/// Records that `viewer` has ticket `id` open (when [`Ticket::presence_due`] says so).
+pub fn record_view(conn: &mut DbConnection, id: i64, viewer: &Actor, now: NaiveDateTime) -> Result<(), AppError> {
+    Ok(TicketView::record(conn, id, viewer.id, now)?)
+}
+
+/// Other reports on the article whose passages overlap this one's (not those already marked its duplicates).
+///
+/// Quotes located at filing are compared by position in the database; a quote filed before
+/// positions were kept is located now, in the article's kept normalised text.
+fn likely_duplicates(conn: &mut DbConnection, report: &Report, article: &Article) -> Result<Vec<Report>, AppError> {
+    let text_n = article.body.as_deref().map(|b| quote::Normalised::shared().of(&article.id, article.updated_at, b));
+    let locate = |r: &Report| match (r.quote_start, r.quote_end, &text_n) {
+        (Some(s), Some(e), _) => Some((s, e)),
+        (_, _, Some(text_n)) => quote::normalised_span(&r.quote, text_n),
+        _ => None,
+    };
+    let mine = locate(report);
+    Ok(Report::siblings(conn, report, mine)?
+        .into_iter()
+        .filter(|other| other.duplicate_of != Some(report.id))
+        .filter(|other| match (mine, locate(other)) {
+            (Some(a), Some(b)) => a.0 < b.1 && b.0 < a.1,
+            _ => quote::overlap(&report.quote, &other.quote, None),
+        })
+        .collect())
 }
 
 /// Staff who can be assigned tickets (enabled editors), by name.

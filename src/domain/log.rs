@@ -7,6 +7,7 @@ use chrono::NaiveDateTime;
 use sha2::{Digest, Sha256};
 
 use super::articles::rfc3339;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
 use super::signing::LogKey;
@@ -83,9 +84,17 @@ pub fn append(
 }
 
 /// Guards the signing key: checkpoints are signed only over a chain that verified.
+///
+/// Nothing is signed until a full check (entries, chain and correction rows) has passed
+/// since start-up; that check runs beside the server, so a large log does not delay start.
 pub struct LogGuard {
     key: LogKey,
     state: Mutex<GuardState>,
+    /// Set once the first full check has finished (passed or not).
+    checked: AtomicBool,
+    checked_now: tokio::sync::Notify,
+    /// Set when the server stops: a check under way ends after its current batch.
+    stopping: AtomicBool,
 }
 
 #[derive(Default)]
@@ -100,7 +109,13 @@ struct GuardState {
 impl LogGuard {
     /// A guard over `key`; nothing is verified yet.
     pub fn new(key: LogKey) -> Self {
-        Self { key, state: Mutex::new(GuardState::default()) }
+        Self {
+            key,
+            state: Mutex::new(GuardState::default()),
+            checked: AtomicBool::new(false),
+            checked_now: tokio::sync::Notify::new(),
+            stopping: AtomicBool::new(false),
+        }
     }
 
     /// The signing key.
@@ -112,29 +127,96 @@ impl LogGuard {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Asks a check under way to end after its current batch (the server is stopping).
+    pub fn stop(&self) {
+        self.stopping.store(true, Ordering::SeqCst);
+    }
+
     /// Recomputes the whole chain and every entry against its correction; a failure is logged loudly.
     pub fn full_check(&self, conn: &mut DbConnection) -> Result<Result<(), Failure>, AppError> {
-        let outcome = verify::database(conn)?;
-        let mut state = self.lock();
-        match &outcome {
-            Ok((size, head)) => {
-                *state = GuardState { verified: *size, head: raw_hash(head), broken: None };
+        let go_on = || !self.stopping.load(Ordering::SeqCst);
+        let outcome = match verify::database_from(conn, 0, GENESIS, &go_on)? {
+            Ok(_) if !go_on() => return Ok(Ok(())),
+            Ok((size, head)) => match Correction::published_count(conn)? {
+                published if published != size => Err(Failure {
+                    index: None,
+                    reason: format!("{published} corrections are published but the log has {size} entries"),
+                }),
+                _ => Ok((size, head)),
+            },
+            Err(failure) => Err(failure),
+        };
+        self.record(&outcome, true);
+        self.checked.store(true, Ordering::SeqCst);
+        self.checked_now.notify_waiters();
+        Ok(outcome.map(drop))
+    }
+
+    /// Checks the entries added since the last verified one, each against its correction row.
+    pub fn incremental_check(&self, conn: &mut DbConnection) -> Result<Result<(), Failure>, AppError> {
+        let (from, head) = {
+            let state = self.lock();
+            if let Some(failure) = &state.broken {
+                return Ok(Err(failure.clone()));
             }
+            (state.verified, state.head.unwrap_or(GENESIS))
+        };
+        let go_on = || !self.stopping.load(Ordering::SeqCst);
+        let outcome = verify::database_from(conn, from, head, &go_on)?;
+        self.record(&outcome, false);
+        Ok(outcome.map(drop))
+    }
+
+    /// Keeps what a check found: how far the log is verified, or the first failure.
+    fn record(&self, outcome: &Result<(i64, [u8; 32]), Failure>, full: bool) {
+        let mut state = self.lock();
+        match outcome {
+            Ok((size, head)) if full || *size >= state.verified => {
+                *state = GuardState { verified: *size, head: Some(*head), broken: None };
+            }
+            Ok(_) => {}
             Err(failure) => {
                 tracing::error!(first_bad_index = ?failure.index, "THE PUBLIC CORRECTION LOG FAILED VERIFICATION: {failure}; checkpoints will not be signed");
                 state.broken = Some(failure.clone());
             }
         }
-        Ok(outcome.map(drop))
+    }
+
+    /// Waits up to `max` for the first full check since start-up.
+    pub async fn wait_checked(&self, max: std::time::Duration) {
+        let until = std::time::Instant::now() + max;
+        loop {
+            let mut checked = std::pin::pin!(self.checked_now.notified());
+            checked.as_mut().enable();
+            if self.checked.load(Ordering::SeqCst) {
+                return;
+            }
+            let left = until.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() || actix_web::rt::time::timeout(left, checked).await.is_err() {
+                return;
+            }
+        }
+    }
+
+    /// Whether a checkpoint may be signed now: the log passed its full check and nothing failed since.
+    pub fn usable(&self) -> Result<(), AppError> {
+        if let Some(failure) = &self.lock().broken {
+            return Err(refusal(failure));
+        }
+        if !self.checked.load(Ordering::SeqCst) {
+            return Err(AppError::Unavailable(
+                "the correction log is still being verified after start-up; no checkpoint is signed until it has passed"
+                    .into(),
+            ));
+        }
+        Ok(())
     }
 
     /// Signs a checkpoint over the current log, after verifying the entries added since the last check.
     pub fn checkpoint(&self, conn: &mut DbConnection) -> Result<Checkpoint, AppError> {
+        self.usable()?;
         let (from, head) = {
             let state = self.lock();
-            if let Some(failure) = &state.broken {
-                return Err(refusal(failure));
-            }
             (state.verified, state.head)
         };
         let size = LogEntry::head(conn)?.map_or(0, |h| h.idx + 1);

@@ -52,11 +52,9 @@ fn normalise_mapped(text: &str) -> (String, Vec<(usize, usize)>) {
     (out, map)
 }
 
-/// Where `quote` occurs in `text` (byte range in `text`), modulo typography; an ellipsis may stand for omitted words.
-pub fn span(quote: &str, text: &str) -> Option<std::ops::Range<usize>> {
-    let (text_n, map) = normalise_mapped(text);
-    let quote = normalise(quote);
-    let parts: Vec<&str> = quote.split("...").map(str::trim).filter(|p| !p.is_empty()).collect();
+/// Where the normalised `quote` occurs in the normalised text (byte range of `text_n`).
+fn find_normalised(quote: &str, text_n: &str) -> Option<(usize, usize)> {
+    let parts = quote.split("...").map(str::trim).filter(|p| !p.is_empty());
     let mut from = 0;
     let mut range: Option<(usize, usize)> = None;
     for part in parts {
@@ -65,8 +63,61 @@ pub fn span(quote: &str, text: &str) -> Option<std::ops::Range<usize>> {
         range = Some((range.map_or(at, |r| r.0), end));
         from = end;
     }
-    let (start, end) = range?;
+    range
+}
+
+/// Where `quote` occurs in `text` (byte range in `text`), modulo typography; an ellipsis may stand for omitted words.
+pub fn span(quote: &str, text: &str) -> Option<std::ops::Range<usize>> {
+    let (text_n, map) = normalise_mapped(text);
+    let (start, end) = find_normalised(&normalise(quote), &text_n)?;
     Some(map[start].0..map[end - 1].1)
+}
+
+/// Where `quote` occurs in an already normalised text (see [`Normalised`]), as a byte range of it.
+pub fn normalised_span(quote: &str, text_n: &str) -> Option<(i64, i64)> {
+    find_normalised(&normalise(quote), text_n).map(|(s, e)| (s as i64, e as i64))
+}
+
+/// Normalised article texts, each computed once per version of the article and kept.
+///
+/// Filing a report and finding likely duplicates compare quotes with the article's text;
+/// normalising a long article on every request was most of their cost.
+pub struct Normalised {
+    texts: quick_cache::sync::Cache<(String, chrono::NaiveDateTime), std::sync::Arc<str>, ByLength>,
+}
+
+/// Weighs a kept text by its length.
+#[derive(Clone)]
+pub struct ByLength;
+
+impl quick_cache::Weighter<(String, chrono::NaiveDateTime), std::sync::Arc<str>> for ByLength {
+    fn weight(&self, key: &(String, chrono::NaiveDateTime), text: &std::sync::Arc<str>) -> u64 {
+        (key.0.len() + text.len() + 64) as u64
+    }
+}
+
+impl Normalised {
+    /// A store of at most about `bytes` of text.
+    pub fn new(bytes: u64) -> Self {
+        Self { texts: quick_cache::sync::Cache::with_weighter((bytes / 4096).max(16) as usize, bytes, ByLength) }
+    }
+
+    /// The process-wide store.
+    pub fn shared() -> &'static Self {
+        static SHARED: std::sync::OnceLock<Normalised> = std::sync::OnceLock::new();
+        SHARED.get_or_init(|| Self::new(32 << 20))
+    }
+
+    /// The normalised text of an article's `body` as of `updated_at`.
+    pub fn of(&self, id: &str, updated_at: chrono::NaiveDateTime, body: &str) -> std::sync::Arc<str> {
+        let key = (id.to_owned(), updated_at);
+        if let Some(text) = self.texts.get(&key) {
+            return text;
+        }
+        let text: std::sync::Arc<str> = normalise(body).into();
+        self.texts.insert(key, text.clone());
+        text
+    }
 }
 
 /// Whether `quote` occurs in `text`, modulo typography; an ellipsis may stand for omitted words.
@@ -128,6 +179,17 @@ mod tests {
         assert!(!overlap("the Pentagon said", "the Telegraph said", Some(TEXT)));
         assert!(overlap("four-year mark", "approaching its four-year mark", None));
         assert!(!overlap("four-year mark", "three-year mark", None));
+    }
+
+    #[test]
+    fn normalised_spans_are_positions_in_the_kept_text() {
+        let kept = Normalised::new(1 << 20);
+        let at = chrono::NaiveDateTime::default();
+        let text_n = kept.of("a", at, TEXT);
+        let (start, end) = normalised_span("North  Korean\ntroops", &text_n).unwrap();
+        assert_eq!(&text_n[start as usize..end as usize], "north korean troops");
+        assert!(std::sync::Arc::ptr_eq(&text_n, &kept.of("a", at, "ignored: the kept text is used")));
+        assert_eq!(normalised_span("20,000 troops", &text_n), None);
     }
 
     #[test]

@@ -204,6 +204,8 @@ pub struct ValidReport {
     evidence_urls: Vec<String>,
     reporter_name: Option<String>,
     reporter_email: Option<String>,
+    /// Where the quote sits in the article's normalised text, when the article has a text.
+    span: Option<(i64, i64)>,
 }
 
 /// Checks every field; all problems are reported, in form order.
@@ -218,18 +220,22 @@ pub fn validate(input: &ReportInput, article: &Article) -> Result<ValidReport, V
         };
         errors.push(FieldError::new("category", message));
     }
+    let mut span = None;
     let quote = match required_text("quote", &input.quote, 1, QUOTE_MAX) {
-        Ok(q) => match &article.body {
-            Some(body) if !quote::occurs_in(&q, body) => {
-                errors.push(FieldError::new(
-                    "quote",
-                    "does not appear in the article's text: copy the passage exactly as it appears \
-                     (spacing, quotation marks and dashes may differ; use ... for words left out)",
-                ));
-                q
+        Ok(q) => {
+            if let Some(body) = &article.body {
+                let text_n = quote::Normalised::shared().of(&article.id, article.updated_at, body);
+                span = quote::normalised_span(&q, &text_n);
+                if span.is_none() {
+                    errors.push(FieldError::new(
+                        "quote",
+                        "does not appear in the article's text: copy the passage exactly as it appears \
+                         (spacing, quotation marks and dashes may differ; use ... for words left out)",
+                    ));
+                }
             }
-            _ => q,
-        },
+            q
+        }
         Err(e) => {
             errors.push(e);
             String::new()
@@ -260,7 +266,7 @@ pub fn validate(input: &ReportInput, article: &Article) -> Result<ValidReport, V
     };
     match category {
         Some(category) if errors.is_empty() => {
-            Ok(ValidReport { category, quote, explanation, evidence_urls, reporter_name, reporter_email })
+            Ok(ValidReport { category, quote, explanation, evidence_urls, reporter_name, reporter_email, span })
         }
         _ => Err(errors),
     }
@@ -331,6 +337,8 @@ pub fn insert(
             severity: severity.as_str(),
             severity_rank: severity.rank(),
             deadline_at: now + targets.of(severity),
+            quote_start: report.span.map(|s| s.0),
+            quote_end: report.span.map(|s| s.1),
             version: 1,
             created_at: now,
             updated_at: now,

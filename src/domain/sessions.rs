@@ -107,18 +107,45 @@ fn dummy_hash() -> &'static str {
     HASH.get_or_init(|| secrets::hash_password(&secrets::new_token()).unwrap_or_default())
 }
 
-/// The session behind a cookie, if valid; expired sessions are removed.
-pub fn current(conn: &mut DbConnection, cookie: &str, now: NaiveDateTime) -> Result<Option<Current>, AppError> {
+/// What a session cookie is worth, found without writing anything.
+#[derive(Debug, Clone)]
+pub enum Lookup {
+    /// Valid, and its activity was written recently.
+    Valid(Current),
+    /// Valid, but its activity was last written over a minute ago: write it with [`refresh`].
+    Touch(Current),
+    /// Expired (remove it with [`refresh`]) or unknown.
+    Ended(Option<String>),
+}
+
+/// Looks up the session behind a cookie with reads only, so most signed-in requests write nothing.
+pub fn look_up(conn: &mut DbConnection, cookie: &str, now: NaiveDateTime) -> Result<Lookup, AppError> {
     let id_hash = secrets::token_hash(cookie);
-    let Some((session, user)) = Session::with_user(conn, &id_hash)? else { return Ok(None) };
+    let Some((session, user)) = Session::with_user(conn, &id_hash)? else { return Ok(Lookup::Ended(None)) };
     if now - session.last_seen_at > IDLE || now - session.created_at > ABSOLUTE {
-        Session::delete(conn, &id_hash)?;
-        return Ok(None);
+        return Ok(Lookup::Ended(Some(id_hash)));
     }
-    if now - session.last_seen_at > TOUCH_EVERY {
-        Session::touch(conn, &id_hash, now)?;
+    let touch = now - session.last_seen_at > TOUCH_EVERY;
+    Ok(match actor_of(user) {
+        None => Lookup::Ended(None),
+        Some(actor) => {
+            let current = Current { actor, csrf: session.csrf_token, id_hash };
+            if touch {
+                Lookup::Touch(current)
+            } else {
+                Lookup::Valid(current)
+            }
+        }
+    })
+}
+
+/// Writes what a [`Lookup`] found stale: the activity time, or the removal of an expired session.
+pub fn refresh(conn: &mut DbConnection, lookup: &Lookup, now: NaiveDateTime) -> Result<(), AppError> {
+    match lookup {
+        Lookup::Valid(_) | Lookup::Ended(None) => Ok(()),
+        Lookup::Touch(current) => Ok(Session::touch(conn, &current.id_hash, now)?),
+        Lookup::Ended(Some(id_hash)) => Ok(Session::delete(conn, id_hash)?),
     }
-    Ok(actor_of(user).map(|actor| Current { actor, csrf: session.csrf_token, id_hash }))
 }
 
 /// Ends a session.

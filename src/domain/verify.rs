@@ -1,5 +1,7 @@
 //! Verifying the public log: the same checks for a URL, an export file and the database.
 
+use std::collections::HashMap;
+
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -64,30 +66,28 @@ pub fn empty_head() -> String {
 /// Checks the chain: indexes in order from 0, canonical form, and each hash; returns the head hash.
 pub fn chain(entries: &[Entry]) -> Result<String, Failure> {
     let mut previous = GENESIS;
-    let mut head = empty_head();
     for (position, e) in entries.iter().enumerate() {
-        let i = position as i64;
-        if e.index != i {
-            return Err(fail(
-                Some(i),
-                format!("has index {}, expected {i}: an entry is missing or out of order", e.index),
-            ));
-        }
-        let reparsed = serde_json::from_str::<serde_json::Value>(&e.canonical).map(|v| v.to_string()).ok();
-        if reparsed.as_deref() != Some(e.canonical.as_str()) {
-            return Err(fail(Some(i), "canonical is not canonical JSON"));
-        }
-        let expected = chain_hash(&previous, &e.canonical);
-        if expected != e.hash {
-            return Err(fail(Some(i), "hash does not match the entry's canonical text and the previous hash"));
-        }
-        previous = raw_hash(&expected).ok_or_else(|| fail(Some(i), "malformed hash"))?;
-        head = expected;
+        previous = step(&previous, position as i64, &e.index, &e.canonical, &e.hash)?;
     }
-    Ok(head)
+    Ok(hex::encode(previous))
 }
 
-/// What a successful verification established.
+/// Checks one entry expected at index `i` after `previous`; gives its raw hash.
+fn step(previous: &[u8; 32], i: i64, index: &i64, canonical: &str, hash: &str) -> Result<[u8; 32], Failure> {
+    if *index != i {
+        return Err(fail(Some(i), format!("has index {index}, expected {i}: an entry is missing or out of order")));
+    }
+    let reparsed = serde_json::from_str::<serde_json::Value>(canonical).map(|v| v.to_string()).ok();
+    if reparsed.as_deref() != Some(canonical) {
+        return Err(fail(Some(i), "canonical is not canonical JSON"));
+    }
+    let expected = chain_hash(previous, canonical);
+    if expected != hash {
+        return Err(fail(Some(i), "hash does not match the entry's canonical text and the previous hash"));
+    }
+    raw_hash(&expected).ok_or_else(|| fail(Some(i), "malformed hash"))
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verified {
     /// Entries checked.
@@ -161,35 +161,64 @@ pub fn stored_entries(conn: &mut DbConnection) -> Result<Vec<LogEntry>, AppError
 ///
 /// Outer error: storage failure. Inner: the first problem found.
 pub fn database(conn: &mut DbConnection) -> Result<Result<(i64, String), Failure>, AppError> {
-    let stored = stored_entries(conn)?;
-    let entries: Vec<Entry> =
-        stored.iter().map(|e| Entry { index: e.idx, canonical: e.canonical.clone(), hash: e.hash.clone() }).collect();
-    let head = match chain(&entries) {
-        Ok(head) => head,
+    let (size, head) = match database_from(conn, 0, GENESIS, &|| true)? {
+        Ok(done) => done,
         Err(f) => return Ok(Err(f)),
     };
-    for e in &stored {
-        let Some(c) = Correction::find(conn, e.correction_id)? else {
-            return Ok(Err(fail(
-                Some(e.idx),
-                format!("records correction #{} which no longer exists", e.correction_id),
-            )));
-        };
-        let cited: Vec<Standard> = Standard::cited_by(conn, &[c.id])?.into_iter().map(|(_, s)| s).collect();
-        let matches =
-            c.status == "published" && c.published_at.is_some_and(|at| canonical(&c, &cited, at) == e.canonical);
-        if !matches {
-            return Ok(Err(fail(Some(e.idx), format!("correction #{} no longer matches its log entry", c.id))));
+    let published = Correction::published_count(conn)?;
+    if published != size {
+        return Ok(Err(fail(None, format!("{published} corrections are published but the log has {size} entries"))));
+    }
+    Ok(Ok((size, hex::encode(head))))
+}
+
+/// Entries checked per batch: memory stays small whatever the size of the log.
+const BATCH: i64 = 2000;
+
+/// The database check from entry `from` on, given the raw hash of the entry before it:
+/// the chain, and each entry against its correction row, a batch at a time.
+///
+/// Gives the size checked and the raw hash of the last entry checked: the whole log, unless
+/// `go_on` said to stop between two batches.
+pub fn database_from(
+    conn: &mut DbConnection,
+    from: i64,
+    previous: [u8; 32],
+    go_on: &dyn Fn() -> bool,
+) -> Result<Result<(i64, [u8; 32]), Failure>, AppError> {
+    let (mut next, mut previous) = (from, previous);
+    loop {
+        let batch = if go_on() { LogEntry::range(conn, next, next + BATCH)? } else { Vec::new() };
+        if batch.is_empty() {
+            return Ok(Ok((next, previous)));
+        }
+        let ids: Vec<i64> = batch.iter().map(|e| e.correction_id).collect();
+        let rows: HashMap<i64, Correction> =
+            Correction::find_many(conn, &ids)?.into_iter().map(|c| (c.id, c)).collect();
+        let mut cited: HashMap<i64, Vec<Standard>> = HashMap::new();
+        for (id, standard) in Standard::cited_by(conn, &ids)? {
+            cited.entry(id).or_default().push(standard);
+        }
+        for e in &batch {
+            previous = match step(&previous, next, &e.idx, &e.canonical, &e.hash) {
+                Ok(raw) => raw,
+                Err(f) => return Ok(Err(f)),
+            };
+            let Some(c) = rows.get(&e.correction_id) else {
+                return Ok(Err(fail(
+                    Some(e.idx),
+                    format!("records correction #{} which no longer exists", e.correction_id),
+                )));
+            };
+            let standards = cited.get(&c.id).map_or(&[][..], Vec::as_slice);
+            let matches =
+                c.status == "published" && c.published_at.is_some_and(|at| canonical(c, standards, at) == e.canonical);
+            if !matches {
+                return Ok(Err(fail(Some(e.idx), format!("correction #{} no longer matches its log entry", c.id))));
+            }
+            next += 1;
         }
     }
-    let published = Correction::published_count(conn)?;
-    if published != stored.len() as i64 {
-        return Ok(Err(fail(
-            None,
-            format!("{published} corrections are published but the log has {} entries", stored.len()),
-        )));
-    }
-    Ok(Ok((stored.len() as i64, head)))
 }
 
 #[cfg(test)]

@@ -185,13 +185,13 @@ pub async fn ticket(state: State, staff: Signed<CanRead>, path: web::Path<String
     let id = parse_id(&path.into_inner())?;
     let (actor, now) = (staff.actor.clone(), state.now());
     let can_see_pii = actor.role.can_edit();
-    let ticket = state.db.write(move |c| desk::ticket(c, id, &actor, now)).await?;
+    let ticket = super::desk::open_ticket(&state, id, &actor, now).await?;
     Ok(HttpResponse::Ok().json(ticket_json(ticket, can_see_pii, now)))
 }
 
 async fn after_change(state: &AppState, staff: &Signed<CanEdit>, id: i64) -> Result<HttpResponse, AppError> {
     let (actor, now) = (staff.actor.clone(), state.now());
-    let ticket = state.db.write(move |c| desk::ticket(c, id, &actor, now)).await?;
+    let ticket = super::desk::open_ticket(state, id, &actor, now).await?;
     Ok(HttpResponse::Ok().json(ticket_json(ticket, true, now)))
 }
 

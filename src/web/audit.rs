@@ -30,10 +30,19 @@ const ENTRIES_PAGE: i64 = 1000;
         (status = 503, description = "The log failed verification; nothing is signed", body = ErrorBody),
     )
 )]
-pub async fn checkpoint(state: State) -> Result<HttpResponse, AppError> {
-    let st = state.clone();
-    let cp = state.db.read(move |c| st.log.checkpoint(c)).await?;
-    Ok(HttpResponse::Ok().insert_header(("Access-Control-Allow-Origin", "*")).json(cp))
+pub async fn checkpoint(state: State, req: HttpRequest) -> Result<HttpResponse, AppError> {
+    // A log found broken since the last answer must be refused at once, not served from memory;
+    // just after start-up the first full check may still be running.
+    state.log.wait_checked(std::time::Duration::from_secs(10)).await;
+    state.log.usable()?;
+    state
+        .public
+        .answer(&state.db, &req, || async {
+            let st = state.clone();
+            let cp = state.db.read(move |c| st.log.checkpoint(c)).await?;
+            Ok(HttpResponse::Ok().insert_header(("Access-Control-Allow-Origin", "*")).json(cp))
+        })
+        .await
 }
 
 /// The query of `/api/v1/log/entries`.
@@ -75,7 +84,11 @@ fn index(field: &str, raw: Option<&str>, default: i64) -> Result<i64, AppError> 
         (status = 422, description = "`from`/`to` outside the log or reversed", body = ErrorBody),
     )
 )]
-pub async fn entries(state: State, query: web::Query<Range>) -> Result<HttpResponse, AppError> {
+pub async fn entries(state: State, req: HttpRequest, query: web::Query<Range>) -> Result<HttpResponse, AppError> {
+    state.public.answer(&state.db, &req, || render_entries(&state, query.into_inner())).await
+}
+
+async fn render_entries(state: &State, query: Range) -> Result<HttpResponse, AppError> {
     let size = state.db.read(|c| Ok(LogEntry::head(c)?.map_or(0, |h| h.idx + 1))).await?;
     let from = index("from", query.from.as_deref(), 0)?;
     let to = index("to", query.to.as_deref(), size)?;

@@ -101,11 +101,17 @@ async fn authenticate(req: &HttpRequest, state: &AppState) -> Result<Staff, AppE
         .map(|c| c.value().to_owned())
         .ok_or_else(|| AppError::Unauthorized("sign in to use the desk".into()))?;
     let now = state.now();
-    let current = state
-        .db
-        .write(move |c| sessions::current(c, &cookie, now))
-        .await?
-        .ok_or_else(|| AppError::Unauthorized("your session has ended: sign in again".into()))?;
+    let lookup = state.db.read(move |c| sessions::look_up(c, &cookie, now)).await?;
+    if matches!(lookup, sessions::Lookup::Touch(_) | sessions::Lookup::Ended(Some(_))) {
+        let stale = lookup.clone();
+        state.db.write(move |c| sessions::refresh(c, &stale, now)).await?;
+    }
+    let current = match lookup {
+        sessions::Lookup::Valid(current) | sessions::Lookup::Touch(current) => current,
+        sessions::Lookup::Ended(_) => {
+            return Err(AppError::Unauthorized("your session has ended: sign in again".into()));
+        }
+    };
     Ok(Staff { actor: current.actor.clone(), session: Some(current) })
 }
 

@@ -382,6 +382,22 @@ pub async fn ticket(
     render_ticket(&state, &staff, id, None, notice.map(str::to_owned), 200).await
 }
 
+/// Reads a ticket, then writes that the viewer has it open when that is due (reads stay reads).
+pub async fn open_ticket(
+    state: &AppState,
+    id: i64,
+    actor: &crate::domain::accounts::Actor,
+    now: chrono::NaiveDateTime,
+) -> Result<Ticket, AppError> {
+    let viewer = actor.clone();
+    let ticket = state.db.read(move |c| desk::ticket(c, id, &viewer, now)).await?;
+    if ticket.presence_due {
+        let viewer = actor.clone();
+        state.db.write(move |c| desk::record_view(c, id, &viewer, now)).await?;
+    }
+    Ok(ticket)
+}
+
 async fn render_ticket(
     state: &AppState,
     staff: &Staff,
@@ -392,8 +408,8 @@ async fn render_ticket(
 ) -> Result<HttpResponse, AppError> {
     let actor = staff.actor.clone();
     let now = state.now();
-    let (ticket, staff_list) =
-        state.db.write(move |c| Ok((desk::ticket(c, id, &actor, now)?, desk::assignable(c)?))).await?;
+    let ticket = open_ticket(state, id, &actor, now).await?;
+    let staff_list = state.db.read(desk::assignable).await?;
     let view = ticket_view(ticket, staff, &staff_list, error, notice, now);
     let mut response = html(status, views::ticket(&staff_layout(state, staff), &view));
     response.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));

@@ -7,7 +7,6 @@ use chrono::{NaiveDateTime, TimeZone};
 use corrigenda_templates as views;
 use futures_util::stream;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 use super::extract::{parse_time, query_pairs};
@@ -95,7 +94,8 @@ pub async fn article_log(state: State, req: HttpRequest, path: web::Path<String>
         .query_string()
         .contains("subscribed=1")
         .then(|| "Check your inbox: we sent you a message to confirm. Nothing happens until you confirm.".to_owned());
-    article_log_page(&state, path.into_inner(), String::new(), None, notice, 200).await
+    let id = path.into_inner();
+    state.public.answer(&state.db, &req, || article_log_page(&state, id, String::new(), None, notice, 200)).await
 }
 
 /// The article's log page, perhaps with the subscription form's outcome.
@@ -139,12 +139,21 @@ pub struct ArticleCorrections {
         (status = 404, description = "Unknown article", body = ErrorBody),
     )
 )]
-pub async fn article_log_json(state: State, path: web::Path<String>) -> Result<HttpResponse, AppError> {
-    let (article, corrections) = article_and_corrections(&state, path.into_inner()).await?;
-    let mut response =
-        HttpResponse::Ok().json(ArticleCorrections { article: ArticleView::from(&article), corrections });
-    public_headers(&mut response);
-    Ok(response)
+pub async fn article_log_json(
+    state: State,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    state
+        .public
+        .answer(&state.db, &req, || async {
+            let (article, corrections) = article_and_corrections(&state, path.into_inner()).await?;
+            let mut response =
+                HttpResponse::Ok().json(ArticleCorrections { article: ArticleView::from(&article), corrections });
+            public_headers(&mut response);
+            Ok(response)
+        })
+        .await
 }
 
 fn fixed(t: NaiveDateTime) -> atom_syndication::FixedDateTime {
@@ -194,11 +203,17 @@ fn atom(state: &AppState, self_path: &str, title: &str, items: &[(CorrectionView
 }
 
 /// `GET /articles/{id}/corrections.atom`.
-pub async fn article_atom(state: State, path: web::Path<String>) -> Result<HttpResponse, AppError> {
-    let (article, list) = article_and_corrections(&state, path.into_inner()).await?;
-    let items: Vec<(CorrectionView, String)> = list.into_iter().map(|c| (c, article.title.clone())).collect();
-    let title = format!("Corrections to \u{201c}{}\u{201d} \u{2013} {}", article.title, state.config.publication);
-    Ok(atom(&state, &format!("/articles/{}/corrections.atom", article.id), &title, &items))
+pub async fn article_atom(state: State, req: HttpRequest, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    state
+        .public
+        .answer(&state.db, &req, || async {
+            let (article, list) = article_and_corrections(&state, path.into_inner()).await?;
+            let items: Vec<(CorrectionView, String)> = list.into_iter().map(|c| (c, article.title.clone())).collect();
+            let title =
+                format!("Corrections to \u{201c}{}\u{201d} \u{2013} {}", article.title, state.config.publication);
+            Ok(atom(&state, &format!("/articles/{}/corrections.atom", article.id), &title, &items))
+        })
+        .await
 }
 
 /// JSON for a `<script>` element: `<`, `>` and `&` escaped so no text can close the element.
@@ -208,7 +223,11 @@ fn script_safe_json(value: &serde_json::Value) -> String {
 
 /// `GET /articles/{id}/notice`: the fragment the CMS places on the article page.
 pub async fn notice(state: State, req: HttpRequest, path: web::Path<String>) -> Result<HttpResponse, AppError> {
-    let (article, list) = article_and_corrections(&state, path.into_inner()).await?;
+    state.public.answer(&state.db, &req, || render_notice(&state, path.into_inner())).await
+}
+
+async fn render_notice(state: &State, id: String) -> Result<HttpResponse, AppError> {
+    let (article, list) = article_and_corrections(state, id).await?;
     let log_href = state.url(&format!("/articles/{}/corrections", article.id));
     let json_ld = serde_json::json!({
         "@context": "https://schema.org",
@@ -226,28 +245,17 @@ pub async fn notice(state: State, req: HttpRequest, path: web::Path<String>) -> 
     let (top, foot): (Vec<&CorrectionView>, Vec<&CorrectionView>) = list.iter().partition(|c| c.on_top());
     let view = views::NoticeView {
         article_title: article.title.clone(),
-        top: top.into_iter().map(|c| item(&state, c, None)).collect(),
-        foot: foot.into_iter().map(|c| item(&state, c, None)).collect(),
+        top: top.into_iter().map(|c| item(state, c, None)).collect(),
+        foot: foot.into_iter().map(|c| item(state, c, None)).collect(),
         report_href: state.url(&format!("/articles/{}/report", article.id)),
         log_href,
         standards_href: state.url("/standards"),
         json_ld: script_safe_json(&json_ld),
     };
-    let body = views::notice(&view).into_string();
-    let etag = format!("\"{}\"", &hex::encode(Sha256::digest(body.as_bytes()))[..32]);
-    let matches = req
-        .headers()
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
-    let mut response = if matches {
-        HttpResponse::NotModified().finish()
-    } else {
-        HttpResponse::Ok().content_type("text/html; charset=utf-8").body(body)
-    };
+    let mut response =
+        HttpResponse::Ok().content_type("text/html; charset=utf-8").body(views::notice(&view).into_string());
     public_headers(&mut response);
     let headers = response.headers_mut();
-    headers.insert(header::ETAG, header::HeaderValue::from_str(&etag).map_err(|e| AppError::Internal(e.into()))?);
     // The fragment is meant to be placed on the publisher's pages, also in a frame.
     headers.insert(
         header::CONTENT_SECURITY_POLICY,
@@ -275,10 +283,14 @@ fn log_items(state: &AppState, page: &LogPage) -> Vec<views::CorrectionItem> {
 
 /// `GET /corrections`: every correction, filterable and paged.
 pub async fn site_log(state: State, req: HttpRequest) -> Result<HttpResponse, AppError> {
-    let pairs = query_pairs(&req);
+    state.public.answer(&state.db, &req, || render_site_log(&state, &req)).await
+}
+
+async fn render_site_log(state: &State, req: &HttpRequest) -> Result<HttpResponse, AppError> {
+    let pairs = query_pairs(req);
     let value =
         |key: &str| pairs.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v.trim().to_owned()).unwrap_or_default();
-    let (page, error, status) = match site_page(&state, &req).await {
+    let (page, error, status) = match site_page(state, req).await {
         Ok((_, page)) => (page, None, 200),
         Err(e @ AppError::Invalid(_)) => (
             LogPage { items: vec![], next: None },
@@ -311,7 +323,7 @@ pub async fn site_log(state: State, req: HttpRequest) -> Result<HttpResponse, Ap
     };
     let (kind, section, standard) = (value("kind"), value("section"), value("standard"));
     let view = views::SiteLogView {
-        corrections: log_items(&state, &page),
+        corrections: log_items(state, &page),
         kinds: with_any("Any kind", &kind, Kind::ALL.iter().map(|k| opt(k.as_str(), k.label(), &kind)).collect()),
         sections: with_any("Any section", &section, sections.iter().map(|s| opt(s, s, &section)).collect()),
         standards: with_any(
@@ -347,19 +359,29 @@ pub async fn site_log(state: State, req: HttpRequest) -> Result<HttpResponse, Ap
     )
 )]
 pub async fn site_log_json(state: State, req: HttpRequest) -> Result<HttpResponse, AppError> {
-    let (_, page) = site_page(&state, &req).await?;
-    let mut response = HttpResponse::Ok().json(page);
-    public_headers(&mut response);
-    Ok(response)
+    state
+        .public
+        .answer(&state.db, &req, || async {
+            let (_, page) = site_page(&state, &req).await?;
+            let mut response = HttpResponse::Ok().json(page);
+            public_headers(&mut response);
+            Ok(response)
+        })
+        .await
 }
 
 /// `GET /corrections.atom`: the newest corrections (filters as for `/corrections`).
 pub async fn site_atom(state: State, req: HttpRequest) -> Result<HttpResponse, AppError> {
-    let (_, page) = site_page(&state, &req).await?;
-    let items: Vec<(CorrectionView, String)> =
-        page.items.into_iter().map(|i| (i.correction, i.article_title)).collect();
-    let title = format!("Corrections \u{2013} {}", state.config.publication);
-    Ok(atom(&state, "/corrections.atom", &title, &items))
+    state
+        .public
+        .answer(&state.db, &req, || async {
+            let (_, page) = site_page(&state, &req).await?;
+            let items: Vec<(CorrectionView, String)> =
+                page.items.into_iter().map(|i| (i.correction, i.article_title)).collect();
+            let title = format!("Corrections \u{2013} {}", state.config.publication);
+            Ok(atom(&state, "/corrections.atom", &title, &items))
+        })
+        .await
 }
 
 /// A CSV cell that a spreadsheet will not run as a formula.
@@ -463,19 +485,31 @@ pub fn standard_items(list: &[Catalogue]) -> Vec<views::StandardItem> {
 }
 
 /// `GET /standards`: the catalogue, the corrections policy first.
-pub async fn standards_page(state: State) -> Result<HttpResponse, AppError> {
-    let list = state.db.read(standards::catalogue).await?;
-    let view =
-        views::StandardsView { standards: standard_items(&list), public_key: Some(state.log.key().public_key()) };
-    Ok(html(200, views::standards(&state.layout, &view)))
+pub async fn standards_page(state: State, req: HttpRequest) -> Result<HttpResponse, AppError> {
+    state
+        .public
+        .answer(&state.db, &req, || async {
+            let list = state.db.read(standards::catalogue).await?;
+            let view = views::StandardsView {
+                standards: standard_items(&list),
+                public_key: Some(state.log.key().public_key()),
+            };
+            Ok(html(200, views::standards(&state.layout, &view)))
+        })
+        .await
 }
 
 /// `GET /`: what this is, recent corrections and the find box.
-pub async fn home(state: State) -> Result<HttpResponse, AppError> {
-    let filter = LogFilter { limit: 5, ..LogFilter::default() };
-    let page = state.db.read(move |c| corrections::site(c, &filter)).await?;
-    let view = views::HomeView { recent: log_items(&state, &page), ..Default::default() };
-    Ok(html(200, views::home(&state.layout, &view)))
+pub async fn home(state: State, req: HttpRequest) -> Result<HttpResponse, AppError> {
+    state
+        .public
+        .answer(&state.db, &req, || async {
+            let filter = LogFilter { limit: 5, ..LogFilter::default() };
+            let page = state.db.read(move |c| corrections::site(c, &filter)).await?;
+            let view = views::HomeView { recent: log_items(&state, &page), ..Default::default() };
+            Ok(html(200, views::home(&state.layout, &view)))
+        })
+        .await
 }
 
 #[cfg(test)]

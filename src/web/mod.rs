@@ -4,6 +4,7 @@ pub mod api;
 pub mod api_desk;
 pub mod audit;
 pub mod auth;
+pub mod cache;
 pub mod desk;
 pub mod desk_corrections;
 pub mod errors;
@@ -33,6 +34,9 @@ use ratelimit::ClientLimiter;
 /// Sign-in attempts allowed per client IP (failures per account are limited separately, in the database).
 const LOGIN_ATTEMPTS: RateLimit = RateLimit { count: 30, per: std::time::Duration::from_secs(900) };
 
+/// Memory for rendered public answers: thousands of articles' notices and log pages.
+const PUBLIC_CACHE_BYTES: u64 = 48 << 20;
+
 /// What every handler can reach.
 pub struct AppState {
     /// The database.
@@ -55,6 +59,8 @@ pub struct AppState {
     pub mail: crate::mail::Context,
     /// How mail leaves this server, for the outbox page.
     pub mail_transport: String,
+    /// Rendered public answers, reused while current.
+    pub public: cache::PublicCache,
 }
 
 impl AppState {
@@ -73,6 +79,7 @@ impl AppState {
                 Some(_) => "an SMTP server (SMTP_URL)".to_owned(),
                 None => format!("files in {} (no SMTP_URL)", config.mail.dir.display()),
             },
+            public: cache::PublicCache::new(PUBLIC_CACHE_BYTES),
             config,
         }
     }
@@ -170,13 +177,16 @@ async fn not_found(req: HttpRequest) -> Result<actix_web::HttpResponse, AppError
 
 /// Starts serving on `listener` with `workers` threads; also hands back the shared state.
 pub fn serve(listener: TcpListener, state: AppState, workers: usize) -> std::io::Result<(Server, web::Data<AppState>)> {
-    // Refuse to sign over a log changed behind our back: check it all before serving.
-    match state.db.read_blocking(|c| state.log.full_check(c)) {
-        Ok(_) => {}
-        Err(err) => tracing::error!(error = ?err, "could not verify the public log at start-up"),
-    }
     let state = web::Data::new(state);
     let shared = state.clone();
+    // Refuse to sign over a log changed behind our back: check it all, beside the server so a
+    // long log does not delay start-up; no checkpoint is signed until this has passed.
+    let checking = state.clone();
+    std::thread::Builder::new().name("log-check".into()).spawn(move || {
+        if let Err(err) = checking.db.read_blocking(|c| checking.log.full_check(c)) {
+            tracing::error!(error = ?err, "could not verify the public log at start-up");
+        }
+    })?;
     let server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())

@@ -6,6 +6,7 @@
 mod helpers;
 
 mod articles;
+mod caching;
 mod corrections;
 mod desk;
 mod exits;
@@ -13,6 +14,7 @@ mod integrity;
 mod lifecycle;
 mod mail;
 mod pages;
+mod plans;
 mod reports;
 mod smtp;
 mod workflow;

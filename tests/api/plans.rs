@@ -1,0 +1,229 @@
+//! Every query on a hot path uses an index: the notice, the article and site logs, the
+//! queue, the ticket, the tracking page, sessions, the checkpoint and the cache's version.
+//!
+//! Each query below has the shape the domain code sends (same tables, filters and order).
+//! (The queue's counts read `report_tallies`, whose size does not grow with the reports.)
+//! SQLite plans with its rules whatever the data; PostgreSQL is asked with sequential scans
+//! and explicit sorts made costly, so the plan shows whether an index *can* serve the query.
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::sql_types::Text;
+
+use crate::helpers::{postgres_available, Backend, TestDb};
+use corrigenda::db::{DbConnection, DbTarget};
+
+#[derive(QueryableByName)]
+struct SqlitePlan {
+    #[diesel(sql_type = Text)]
+    detail: String,
+}
+
+#[derive(QueryableByName)]
+struct PostgresPlan {
+    #[diesel(sql_type = Text)]
+    #[diesel(column_name = "QUERY PLAN")]
+    line: String,
+}
+
+/// A hot query: its name, its SQL, the index each backend must use, and whether its order must come from the index.
+struct Hot {
+    name: &'static str,
+    sql: &'static str,
+    sqlite_index: &'static str,
+    postgres_index: &'static str,
+    ordered: bool,
+}
+
+const HOT: &[Hot] = &[
+    Hot {
+        name: "an article's published corrections (notice, article log)",
+        sql: "SELECT id FROM corrections WHERE article_id = 'a1' AND status = 'published' \
+              ORDER BY published_at DESC, id DESC",
+        sqlite_index: "corrections_article",
+        postgres_index: "corrections_article",
+        ordered: true,
+    },
+    Hot {
+        name: "the corrections that supersede a page's corrections",
+        sql: "SELECT supersedes, id, status FROM corrections WHERE supersedes IN (1, 2, 3)",
+        sqlite_index: "corrections_supersedes",
+        postgres_index: "corrections_supersedes",
+        ordered: false,
+    },
+    Hot {
+        name: "a page's log entries",
+        sql: "SELECT idx, hash FROM log_entries WHERE correction_id IN (1, 2, 3)",
+        sqlite_index: "sqlite_autoindex_log_entries_2",
+        postgres_index: "log_entries_correction_id_key",
+        ordered: false,
+    },
+    Hot {
+        name: "a page's cited standards",
+        sql: "SELECT s.code FROM correction_standards cs JOIN standards s ON s.id = cs.standard_id \
+              WHERE cs.correction_id IN (1, 2, 3)",
+        sqlite_index: "sqlite_autoindex_correction_standards_1",
+        postgres_index: "correction_standards_pkey",
+        ordered: false,
+    },
+    Hot {
+        name: "the site-wide log's first page",
+        sql: "SELECT c.id, a.title FROM corrections c JOIN articles a ON a.id = c.article_id \
+              WHERE c.status = 'published' ORDER BY c.published_at DESC, c.id DESC LIMIT 51",
+        sqlite_index: "corrections_published",
+        postgres_index: "corrections_published",
+        ordered: true,
+    },
+    Hot {
+        name: "a deeper page of the site-wide log",
+        sql: "SELECT c.id FROM corrections c JOIN articles a ON a.id = c.article_id \
+              WHERE c.status = 'published' AND (c.published_at < '2026-11-01 00:00:00' \
+              OR (c.published_at = '2026-11-01 00:00:00' AND c.id < 500)) \
+              ORDER BY c.published_at DESC, c.id DESC LIMIT 51",
+        sqlite_index: "corrections_published",
+        postgres_index: "corrections_published",
+        ordered: true,
+    },
+    Hot {
+        name: "the queue's first page by deadline",
+        sql: "SELECT r.id, a.title, u.name FROM reports r JOIN articles a ON a.id = r.article_id \
+              LEFT JOIN users u ON r.assignee_id = u.id ORDER BY r.deadline_at ASC, r.id ASC LIMIT 51",
+        sqlite_index: "reports_deadline",
+        postgres_index: "reports_deadline",
+        ordered: true,
+    },
+    Hot {
+        name: "the queue's first page by severity",
+        sql: "SELECT r.id FROM reports r JOIN articles a ON a.id = r.article_id \
+              ORDER BY r.severity_rank ASC, r.id ASC LIMIT 51",
+        sqlite_index: "reports_rank",
+        postgres_index: "reports_rank",
+        ordered: true,
+    },
+    Hot {
+        name: "a ticket's likely duplicates",
+        sql: "SELECT id FROM reports WHERE article_id = 'a1' AND quote_start > -16000 AND quote_start < 400 \
+              AND quote_end > 300 AND id <> 7 ORDER BY article_id, quote_start LIMIT 200",
+        sqlite_index: "reports_article",
+        postgres_index: "reports_article",
+        ordered: false,
+    },
+    Hot {
+        name: "a ticket's events",
+        sql: "SELECT id FROM events WHERE report_id = 7 ORDER BY id",
+        sqlite_index: "events_report",
+        postgres_index: "events_report",
+        ordered: true,
+    },
+    Hot {
+        name: "a reader's tracking page",
+        sql: "SELECT id FROM reports WHERE token_hash = 'x'",
+        sqlite_index: "sqlite_autoindex_reports_1",
+        postgres_index: "reports_token_hash_key",
+        ordered: false,
+    },
+    Hot {
+        name: "a signed-in request's session",
+        sql: "SELECT u.id FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = 'x'",
+        sqlite_index: "sqlite_autoindex_sessions_1",
+        postgres_index: "sessions_pkey",
+        ordered: false,
+    },
+    Hot {
+        name: "the log's head (checkpoint)",
+        sql: "SELECT idx, hash FROM log_entries ORDER BY idx DESC LIMIT 1",
+        sqlite_index: "sqlite_autoindex_log_entries_1",
+        postgres_index: "log_entries_pkey",
+        ordered: true,
+    },
+    Hot {
+        name: "a range of log entries",
+        sql: "SELECT idx FROM log_entries WHERE idx >= 100 AND idx < 200 ORDER BY idx",
+        sqlite_index: "sqlite_autoindex_log_entries_1",
+        postgres_index: "log_entries_pkey",
+        ordered: true,
+    },
+    Hot {
+        name: "the public version (every cached answer)",
+        sql: "SELECT n FROM public_version WHERE id = 1",
+        sqlite_index: "INTEGER PRIMARY KEY",
+        postgres_index: "public_version_pkey",
+        ordered: false,
+    },
+];
+
+fn plan(conn: &mut DbConnection, sql: &str) -> String {
+    match conn {
+        DbConnection::Sqlite(c) => diesel::sql_query(format!("EXPLAIN QUERY PLAN {sql}"))
+            .load::<SqlitePlan>(c)
+            .unwrap()
+            .into_iter()
+            .map(|p| p.detail)
+            .collect::<Vec<_>>()
+            .join("\n"),
+        DbConnection::Postgres(c) => diesel::sql_query(format!("EXPLAIN {sql}"))
+            .load::<PostgresPlan>(c)
+            .unwrap()
+            .into_iter()
+            .map(|p| p.line)
+            .collect::<Vec<_>>()
+            .join("\n"),
+    }
+}
+
+fn hot_queries_use_indexes(backend: Backend) {
+    let database = TestDb::new(backend);
+    let mut conn = DbTarget::parse(&database.url).unwrap().connect().unwrap();
+    corrigenda::db::migrate(&mut conn).unwrap();
+    if let DbConnection::Postgres(c) = &mut conn {
+        c.batch_execute("SET enable_seqscan = off; SET enable_sort = off").unwrap();
+    }
+    for hot in HOT {
+        let plan = plan(&mut conn, hot.sql);
+        let index = match backend {
+            Backend::Sqlite => hot.sqlite_index,
+            Backend::Postgres => hot.postgres_index,
+        };
+        assert!(plan.contains(index), "{}: the plan does not use {index}:\n{plan}", hot.name);
+        if hot.ordered {
+            assert!(
+                !plan.contains("TEMP B-TREE FOR ORDER BY") && !plan.contains("Sort Key"),
+                "{}: rows are sorted after reading, not read in order:\n{plan}",
+                hot.name
+            );
+        }
+        if backend == Backend::Sqlite {
+            // A scan of a whole table (not of an index) on a hot path.
+            let scans = plan.lines().filter(|l| l.starts_with("SCAN ") && !l.contains("INDEX")).collect::<Vec<_>>();
+            assert!(scans.is_empty(), "{}: a table is scanned: {scans:?}\n{plan}", hot.name);
+        }
+    }
+}
+
+/// The counting queries under a section or overdue filter use the indexes too.
+fn filtered_counts_use_indexes(backend: Backend) {
+    let database = TestDb::new(backend);
+    let mut conn = DbTarget::parse(&database.url).unwrap().connect().unwrap();
+    corrigenda::db::migrate(&mut conn).unwrap();
+    if let DbConnection::Postgres(c) = &mut conn {
+        c.batch_execute("SET enable_seqscan = off").unwrap();
+    }
+    let overdue = "SELECT r.status AS status, COUNT(*) AS n FROM reports r WHERE r.deadline_at < '2026-12-01' \
+                   AND r.status IN ('new', 'triaged', 'in_review', 'appealed') GROUP BY r.status";
+    let plan = plan(&mut conn, overdue);
+    assert!(plan.contains("reports_status"), "overdue counts:\n{plan}");
+}
+
+#[test]
+fn sqlite_hot_queries_use_indexes() {
+    hot_queries_use_indexes(Backend::Sqlite);
+    filtered_counts_use_indexes(Backend::Sqlite);
+}
+
+#[test]
+fn postgres_hot_queries_use_indexes() {
+    if postgres_available() {
+        hot_queries_use_indexes(Backend::Postgres);
+        filtered_counts_use_indexes(Backend::Postgres);
+    }
+}
