@@ -297,14 +297,38 @@ pub fn file(
     now: NaiveDateTime,
     admit: impl FnOnce() -> Result<(), AppError>,
 ) -> Result<Filed, AppError> {
+    let (article, report) = check(conn, article_id, input)?;
+    record(conn, &article, &report, targets, mail, now, admit)
+}
+
+/// Every check of a report on an article, reading only: done before the write transaction,
+/// so a burst of submissions holds the single writer for the writes alone.
+pub fn check(
+    conn: &mut DbConnection,
+    article_id: &str,
+    input: &ReportInput,
+) -> Result<(Article, ValidReport), AppError> {
     let article = articles::get(conn, article_id)?;
     let report = validate(input, &article).map_err(AppError::Invalid)?;
+    Ok((article, report))
+}
+
+/// Writes a checked report, its receipt and alerts (run inside a write transaction); `admit` as for [`file`].
+pub fn record(
+    conn: &mut DbConnection,
+    article: &Article,
+    report: &ValidReport,
+    targets: &Targets,
+    mail: &crate::mail::Context,
+    now: NaiveDateTime,
+    admit: impl FnOnce() -> Result<(), AppError>,
+) -> Result<Filed, AppError> {
     admit()?;
-    let filed = insert(conn, &article, &report, targets, now)?;
+    let filed = insert(conn, article, report, targets, now)?;
     let row = Report::find(conn, filed.id)?.ok_or_else(|| AppError::NotFound("the new report vanished".into()))?;
     crate::mail::messages::receipt(conn, mail, &row, &filed.token, now)?;
     if matches!(report.category.default_severity(), Severity::High | Severity::Legal) {
-        crate::mail::messages::urgent(conn, mail, &row, &article, now)?;
+        crate::mail::messages::urgent(conn, mail, &row, article, now)?;
     }
     Ok(filed)
 }

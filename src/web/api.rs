@@ -102,16 +102,7 @@ pub async fn file_report(
     let article_id = path.into_inner();
     let input: ReportInput = parse_json(&read_body(&req, payload, REPORT_BODY_LIMIT).await?)?;
     let ip = client_ip(&req, &state.config.trusted_proxies);
-    let now = state.now();
-    let st = state.clone();
-    let filed = state
-        .db
-        .write(move |c| {
-            reports::file(c, &article_id, &input, &st.config.response_targets, &st.mail, now, || {
-                st.limiter.as_ref().map_or(Ok(()), |l| l.check(ip))
-            })
-        })
-        .await?;
+    let filed = super::public::file_report(&state, article_id, input, ip).await?;
     let status_url = state.url(&format!("/reports/{}", filed.token));
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/reports/{}", filed.token)))

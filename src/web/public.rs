@@ -158,6 +158,26 @@ pub async fn report_form(state: State, path: web::Path<String>) -> Result<HttpRe
     Ok(html(200, views::report_form(&state.layout, &form_view(&article, Default::default()))))
 }
 
+/// Files a reader's report: checked with reads first, then written in one short transaction.
+pub async fn file_report(
+    state: &State,
+    article_id: String,
+    input: reports::ReportInput,
+    ip: std::net::IpAddr,
+) -> Result<reports::Filed, AppError> {
+    let (article, report) = state.db.read(move |c| reports::check(c, &article_id, &input)).await?;
+    let now = state.now();
+    let st = state.clone();
+    state
+        .db
+        .write(move |c| {
+            reports::record(c, &article, &report, &st.config.response_targets, &st.mail, now, || {
+                st.limiter.as_ref().map_or(Ok(()), |l| l.check(ip))
+            })
+        })
+        .await
+}
+
 /// `POST /articles/{id}/report`: files the report, or shows the form again with the errors.
 pub async fn submit_report(
     state: State,
@@ -175,19 +195,8 @@ pub async fn submit_report(
              Clear it and send the report again.",
         ))
     } else {
-        let input = form.input();
         let ip = client_ip(&req, &state.config.trusted_proxies);
-        let now = state.now();
-        let st = state.clone();
-        let id = article_id.clone();
-        state
-            .db
-            .write(move |c| {
-                reports::file(c, &id, &input, &st.config.response_targets, &st.mail, now, || {
-                    st.limiter.as_ref().map_or(Ok(()), |l| l.check(ip))
-                })
-            })
-            .await
+        file_report(&state, article_id.clone(), form.input(), ip).await
     };
     let (status, errors, form_error, retry_after) = match outcome {
         Ok(filed) => {

@@ -18,6 +18,7 @@ both_backends!(
     the_ticket_shows_who_else_has_it_open,
     deadlines_follow_severity_and_overdue_follows_the_clock,
     the_queue_filters_sorts_counts_and_pages,
+    queue_counts_agree_with_the_listing_under_every_filter,
     unknown_queue_filters_are_422_naming_them,
     the_first_run_link_creates_one_standards_editor_once,
     auditors_see_tickets_without_reader_details,
@@ -488,4 +489,68 @@ async fn auditors_see_tickets_without_reader_details(backend: Backend) {
         .unwrap();
     assert!(!page.contains("ada@example.com") && !page.contains("Ada Reader"));
     assert!(!page.contains("/transitions"), "no forms for auditors");
+}
+
+/// The counts come from maintained tallies or one grouped query: under every filter they
+/// must say what the listing shows, after filing, moves, assignment and severity changes.
+async fn queue_counts_agree_with_the_listing_under_every_filter(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.article().await;
+    let me = app.user(Role::Editor);
+    let categories = ["factual_error", "spelling", "misquote", "factual_error", "broken_link", "other", "spelling"];
+    let mut ids = Vec::new();
+    for category in categories {
+        let mut body = report_json();
+        body["category"] = json!(category);
+        assert_eq!(app.file_report("kursk", &body).await.status(), 201);
+        ids.push(app.state_of_last());
+    }
+    let post = |path: String, body: Value| {
+        let request = app.client.post(app.url(&path)).bearer_auth(&me.token).json(&body);
+        async move { assert_eq!(request.send().await.unwrap().status(), 200, "{path}") }
+    };
+    post(format!("/api/v1/desk/reports/{}/transitions", ids[0]), json!({"to": "triaged", "version": 1})).await;
+    post(format!("/api/v1/desk/reports/{}/transitions", ids[1]), json!({"to": "in_review", "version": 1})).await;
+    post(
+        format!("/api/v1/desk/reports/{}/transitions", ids[2]),
+        json!({"to": "rejected", "version": 1, "reason": "The quotation is accurate."}),
+    )
+    .await;
+    post(format!("/api/v1/desk/reports/{}/assignment", ids[3]), json!({"assignee_email": me.email, "version": 1}))
+        .await;
+    post(format!("/api/v1/desk/reports/{}/assignment", ids[1]), json!({"assignee_email": me.email, "version": 2}))
+        .await;
+    post(format!("/api/v1/desk/reports/{}/severity", ids[4]), json!({"severity": "legal", "version": 1})).await;
+    app.clock.advance(Duration::hours(30));
+    let get = |query: String| {
+        let request =
+            app.client.get(app.url(&format!("/api/v1/desk/reports?limit=100&{query}"))).bearer_auth(&me.token);
+        async move { request.send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+    let mut compared = 0;
+    for filter in [
+        "",
+        "category=spelling",
+        "category=factual_error",
+        "severity=normal",
+        "severity=legal",
+        "assignee=me",
+        "assignee=unassigned",
+        "section=World",
+        "section=Sport",
+        "overdue=true",
+        "overdue=false",
+        "category=spelling&assignee=me",
+        "section=World&overdue=true&severity=normal",
+    ] {
+        let page = get(filter.to_owned()).await;
+        let items = page["items"].as_array().unwrap();
+        for count in page["counts"].as_array().unwrap() {
+            let status = count["status"].as_str().unwrap();
+            let listed = items.iter().filter(|i| i["status"] == status).count() as i64;
+            assert_eq!(count["count"].as_i64().unwrap(), listed, "{filter:?}: {status}");
+            compared += listed;
+        }
+    }
+    assert!(compared > 20, "the filters matched reports: {compared}");
 }

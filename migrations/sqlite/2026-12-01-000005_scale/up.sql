@@ -46,11 +46,12 @@ CREATE TABLE sections (
     corrections BIGINT NOT NULL DEFAULT 0
 );
 INSERT INTO sections (name, reports, corrections)
-    SELECT a.section,
-           (SELECT COUNT(*) FROM reports r JOIN articles b ON b.id = r.article_id WHERE b.section = a.section),
-           (SELECT COUNT(*) FROM corrections c JOIN articles b ON b.id = c.article_id
-             WHERE b.section = a.section AND c.status = 'published')
-    FROM (SELECT DISTINCT section FROM articles) a;
+    SELECT s.section, COALESCE(r.n, 0), COALESCE(c.n, 0)
+    FROM (SELECT DISTINCT section FROM articles) s
+    LEFT JOIN (SELECT a.section, COUNT(*) AS n FROM reports r JOIN articles a ON a.id = r.article_id
+               GROUP BY a.section) r ON r.section = s.section
+    LEFT JOIN (SELECT a.section, COUNT(*) AS n FROM corrections c JOIN articles a ON a.id = c.article_id
+               WHERE c.status = 'published' GROUP BY a.section) c ON c.section = s.section;
 
 CREATE TRIGGER sections_report AFTER INSERT ON reports BEGIN
     INSERT INTO sections (name, reports) SELECT section, 1 FROM articles WHERE id = NEW.article_id
