@@ -252,7 +252,7 @@ pub fn run() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    init_logging();
+    let _flush_logs_at_exit = init_logging();
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(config),
         Command::Migrate => {
@@ -297,10 +297,21 @@ pub fn run() -> ExitCode {
     }
 }
 
-fn init_logging() {
+/// Logs to stderr through a writer thread that batches lines, so a busy server's access log
+/// costs its request threads no system call per line; the guard flushes it at exit.
+fn init_logging() -> tracing_appender::non_blocking::WorkerGuard {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .lossy(false)
+        .thread_name("log-writer")
+        .finish(std::io::BufWriter::new(std::io::stderr()));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_writer(writer)
+        .try_init();
+    guard
 }
 
 fn now() -> chrono::NaiveDateTime {
