@@ -259,6 +259,10 @@ struct Inner {
     backend: Backend,
     /// SQLite has one writer: taking this in-process avoids busy errors between our own writers.
     write_lock: Mutex<()>,
+    /// Writes waiting to be committed together (see [`Db::write_grouped`]).
+    grouped: Mutex<Vec<Box<dyn Grouped>>>,
+    /// Held by whoever commits a group.
+    committing: Mutex<()>,
 }
 
 /// Where connections come from.
@@ -298,7 +302,15 @@ impl Db {
     }
 
     fn with(conns: Conns, backend: Backend) -> Self {
-        Self { inner: Arc::new(Inner { conns, backend, write_lock: Mutex::new(()) }) }
+        Self {
+            inner: Arc::new(Inner {
+                conns,
+                backend,
+                write_lock: Mutex::new(()),
+                grouped: Mutex::new(Vec::new()),
+                committing: Mutex::new(()),
+            }),
+        }
     }
 
     /// The backend in use.
@@ -348,6 +360,67 @@ impl Db {
             .map_err(|e| AppError::Internal(anyhow::Error::new(e)))?
     }
 
+    /// Runs `read` on a pooled connection, then `write` with what it read in a write transaction
+    /// shared with other writes sent at the same time, each in its own savepoint: a burst of
+    /// small writes (reader reports) costs one commit, not one each, and one trip off the async
+    /// threads. The answer comes only after the commit; if `read` or `write` fails, nothing of
+    /// this call is written and the others are unaffected.
+    pub async fn read_then_write_grouped<R, T, P, F>(&self, read: P, write: F) -> Result<T, AppError>
+    where
+        P: FnOnce(&mut DbConnection) -> Result<R, AppError> + Send + 'static,
+        F: FnOnce(&mut DbConnection, R) -> Result<T, AppError> + Send + 'static,
+        R: Send + 'static,
+        T: Send + 'static,
+    {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let db = self.clone();
+        actix_web::web::block(move || {
+            let input = db.read_blocking(read)?;
+            let f = move |c: &mut DbConnection| write(c, input);
+            db.lock_grouped().push(Box::new(Job { f: Some(f), result: None, tx }));
+            db.commit_grouped();
+            Ok::<(), AppError>(())
+        })
+        .await
+        .map_err(|e| AppError::Internal(anyhow::Error::new(e)))??;
+        rx.await.map_err(|_| AppError::Internal(anyhow::anyhow!("a grouped write was dropped before it ran")))?
+    }
+
+    fn lock_grouped(&self) -> std::sync::MutexGuard<'_, Vec<Box<dyn Grouped>>> {
+        self.inner.grouped.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Commits the waiting writes, a group per transaction, until none is left; returns at once
+    /// when another thread is committing (it will take what waits, see below).
+    fn commit_grouped(&self) {
+        loop {
+            let Ok(_committing) = self.inner.committing.try_lock() else { return };
+            loop {
+                let mut jobs = std::mem::take(&mut *self.lock_grouped());
+                if jobs.is_empty() {
+                    break;
+                }
+                let outcome = self.write_blocking(|conn| {
+                    for job in &mut jobs {
+                        job.run(conn);
+                    }
+                    Ok(())
+                });
+                tracing::debug!(writes = jobs.len(), "committed a group of writes");
+                let failed = outcome.err().map(|e| format!("the shared commit failed: {e}"));
+                for job in jobs {
+                    job.deliver(failed.as_deref());
+                }
+            }
+            drop(_committing);
+            // A write queued after the last look but before the lock was released found it
+            // taken and left: look once more, now that it is free.
+            if self.lock_grouped().is_empty() {
+                return;
+            }
+        }
+    }
+
     /// Runs `f` with a connection of this `Db`, pooled or its only one.
     fn with_conn<T>(&self, f: impl FnOnce(&mut DbConnection) -> Result<T, AppError>) -> Result<T, AppError> {
         match &self.inner.conns {
@@ -388,6 +461,43 @@ impl Db {
             }
             conn.transaction(f)
         })
+    }
+}
+
+/// A write waiting for a shared commit.
+trait Grouped: Send {
+    /// Runs the write in its own savepoint, keeping its result.
+    fn run(&mut self, conn: &mut DbConnection);
+    /// Hands the result over, or the commit's failure when the commit failed.
+    fn deliver(self: Box<Self>, commit_failed: Option<&str>);
+}
+
+struct Job<T, F> {
+    f: Option<F>,
+    result: Option<Result<T, AppError>>,
+    tx: tokio::sync::oneshot::Sender<Result<T, AppError>>,
+}
+
+impl<T, F> Grouped for Job<T, F>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, AppError> + Send,
+    T: Send,
+{
+    fn run(&mut self, conn: &mut DbConnection) {
+        let Some(f) = self.f.take() else { return };
+        // A panic must not leave the shared transaction half-written: it undoes this write only.
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| conn.transaction(f)))
+            .unwrap_or_else(|_| Err(AppError::Internal(anyhow::anyhow!("a grouped write panicked"))));
+        self.result = Some(result);
+    }
+
+    fn deliver(self: Box<Self>, commit_failed: Option<&str>) {
+        let result = match (commit_failed, self.result) {
+            (Some(why), Some(Ok(_))) => Err(AppError::Internal(anyhow::anyhow!("{why}"))),
+            (_, Some(result)) => result,
+            (_, None) => Err(AppError::Internal(anyhow::anyhow!("a grouped write did not run"))),
+        };
+        let _ = self.tx.send(result);
     }
 }
 

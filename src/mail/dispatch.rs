@@ -27,7 +27,7 @@ use crate::error::AppError;
 /// How long a claimed row is reserved for its dispatcher.
 const LEASE: i64 = 300;
 /// Rows claimed per round.
-const BATCH: i64 = 20;
+const BATCH: i64 = 100;
 /// After this long without success a message is given up on.
 const MAX_AGE: Duration = Duration::days(2);
 
@@ -209,11 +209,22 @@ impl Dispatcher {
         }
         let rows: Vec<Row> = self.db.write(move |c| claim_due(c, now, Duration::seconds(LEASE), BATCH)).await?;
         let count = rows.len();
+        let mut outcomes = Vec::with_capacity(count);
         for row in rows {
             let outcome = self.send(&row).await;
-            let now = self.clock.now();
-            self.db.write(move |c| record(c, &row, outcome, now)).await?;
+            outcomes.push((row, outcome));
         }
+        // One transaction for the batch: the single SQLite writer is shared with readers' reports.
+        // (A crash before it re-sends the batch with the same Message-IDs, as a crash after one send did.)
+        let now = self.clock.now();
+        self.db
+            .write(move |c| {
+                for (row, outcome) in outcomes {
+                    record(c, &row, outcome, now)?;
+                }
+                Ok(())
+            })
+            .await?;
         Ok(count)
     }
 

@@ -158,23 +158,26 @@ pub async fn report_form(state: State, path: web::Path<String>) -> Result<HttpRe
     Ok(html(200, views::report_form(&state.layout, &form_view(&article, Default::default()))))
 }
 
-/// Files a reader's report: checked with reads first, then written in one short transaction.
+/// Files a reader's report: checked with reads first, then written, committed together with
+/// the other reports sent at the same moment.
 pub async fn file_report(
     state: &State,
     article_id: String,
     input: reports::ReportInput,
     ip: std::net::IpAddr,
 ) -> Result<reports::Filed, AppError> {
-    let (article, report) = state.db.read(move |c| reports::check(c, &article_id, &input)).await?;
     let now = state.now();
     let st = state.clone();
     state
         .db
-        .write(move |c| {
-            reports::record(c, &article, &report, &st.config.response_targets, &st.mail, now, || {
-                st.limiter.as_ref().map_or(Ok(()), |l| l.check(ip))
-            })
-        })
+        .read_then_write_grouped(
+            move |c| reports::check(c, &article_id, &input),
+            move |c, (article, report)| {
+                reports::record(c, &article, &report, &st.config.response_targets, &st.mail, now, || {
+                    st.limiter.as_ref().map_or(Ok(()), |l| l.check(ip))
+                })
+            },
+        )
         .await
 }
 

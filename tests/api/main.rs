@@ -10,6 +10,7 @@ mod caching;
 mod corrections;
 mod desk;
 mod exits;
+mod grouped;
 mod integrity;
 mod lifecycle;
 mod mail;
