@@ -150,13 +150,13 @@ impl User {
     }
 
     /// The enabled user owning an unrevoked API token with this hash.
-    pub fn by_token_hash(conn: &mut DbConnection, hash: &str) -> QueryResult<Option<Self>> {
+    pub fn by_token_hash(conn: &mut DbConnection, hash: &str) -> QueryResult<Option<(Self, Option<NaiveDateTime>)>> {
         api_tokens::table
             .inner_join(users::table)
             .filter(api_tokens::token_hash.eq(hash))
             .filter(api_tokens::revoked_at.is_null())
             .filter(users::disabled.eq(false))
-            .select(Self::as_select())
+            .select((Self::as_select(), api_tokens::last_used_at))
             .first(conn)
             .optional()
     }
@@ -524,14 +524,21 @@ impl Event {
         report_id: i64,
         kinds: &[&str],
     ) -> QueryResult<Option<(Self, Option<String>)>> {
-        events::table
-            .left_join(users::table.on(events::actor_id.eq(users::id.nullable())))
+        // A report has few events: read them through `events_report` and pick here. With the
+        // kind in the query a planner may walk `events_kind` across every report's events.
+        let latest = events::table
             .filter(events::report_id.eq(report_id))
-            .filter(events::kind.eq_any(kinds))
             .order(events::id.desc())
-            .select((Self::as_select(), users::name.nullable()))
-            .first(conn)
-            .optional()
+            .select(Self::as_select())
+            .load::<Self>(conn)?
+            .into_iter()
+            .find(|e| kinds.contains(&e.kind.as_str()));
+        let Some(event) = latest else { return Ok(None) };
+        let name = match event.actor_id {
+            Some(id) => users::table.find(id).select(users::name).first(conn).optional()?,
+            None => None,
+        };
+        Ok(Some((event, name)))
     }
 }
 

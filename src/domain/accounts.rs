@@ -164,17 +164,29 @@ pub fn create_token(conn: &mut DbConnection, email: &str, name: &str, now: Naive
     Ok(token)
 }
 
-/// The staff member an API token acts as; `None` for unknown, revoked or disabled.
-pub fn actor_for_token(conn: &mut DbConnection, token: &str, now: NaiveDateTime) -> Result<Option<Actor>, AppError> {
+/// A token's last use is written at most this often, so API reads do not all become writes.
+const TOKEN_TOUCH_EVERY: chrono::Duration = chrono::Duration::seconds(60);
+
+/// The staff member an API token acts as; `None` for unknown, revoked or disabled. Reads only:
+/// the flag says whether its last use is old enough to be written (with [`touch_token_use`]).
+pub fn actor_for_token(
+    conn: &mut DbConnection,
+    token: &str,
+    now: NaiveDateTime,
+) -> Result<Option<(Actor, bool)>, AppError> {
     if !token.starts_with(API_TOKEN_PREFIX) {
         return Ok(None);
     }
-    let hash = secrets::token_hash(token);
-    let Some(user) = User::by_token_hash(conn, &hash)? else {
+    let Some((user, last_used)) = User::by_token_hash(conn, &secrets::token_hash(token))? else {
         return Ok(None);
     };
-    touch_token(conn, &hash, now)?;
-    Ok(Role::parse(&user.role).map(|role| Actor { id: user.id, email: user.email, name: user.name, role }))
+    let stale = last_used.is_none_or(|at| now - at > TOKEN_TOUCH_EVERY);
+    Ok(Role::parse(&user.role).map(|role| (Actor { id: user.id, email: user.email, name: user.name, role }, stale)))
+}
+
+/// Records that an API token was used now.
+pub fn touch_token_use(conn: &mut DbConnection, token: &str, now: NaiveDateTime) -> Result<(), AppError> {
+    Ok(touch_token(conn, &secrets::token_hash(token), now)?)
 }
 
 #[cfg(test)]

@@ -1,5 +1,7 @@
 //! What editors read: the queue with its filters and paging, and the ticket.
 
+use std::collections::HashMap;
+
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::{Duration, NaiveDateTime};
@@ -199,12 +201,7 @@ pub struct StatusCount {
     pub count: i64,
 }
 
-type Source = diesel::dsl::LeftJoinOn<
-    diesel::dsl::InnerJoin<reports::table, art::table>,
-    users::table,
-    diesel::dsl::Eq<reports::assignee_id, diesel::dsl::Nullable<users::id>>,
->;
-type Filtered<'a> = diesel::dsl::IntoBoxed<'a, Source, MultiBackend>;
+type Filtered<'a> = diesel::dsl::IntoBoxed<'a, reports::table, MultiBackend>;
 
 fn open_statuses() -> Vec<&'static str> {
     Status::ALL.iter().copied().filter(|s| workflow::is_open(*s)).map(Status::as_str).collect()
@@ -217,12 +214,10 @@ pub fn overdue(report: &Report, now: NaiveDateTime) -> bool {
 
 /// The reports matching every filter except status and paging.
 fn filtered<'a>(filter: &QueueFilter, assignee: Option<Option<i64>>, now: NaiveDateTime) -> Filtered<'a> {
-    let mut q = reports::table
-        .inner_join(art::table)
-        .left_join(users::table.on(reports::assignee_id.eq(users::id.nullable())))
-        .into_boxed::<MultiBackend>();
+    // The reports table alone, so its indexes give the order; titles and names come after.
+    let mut q = reports::table.into_boxed::<MultiBackend>();
     if let Some(section) = &filter.section {
-        q = q.filter(art::section.eq(section.clone()));
+        q = q.filter(reports::article_id.eq_any(art::table.filter(art::section.eq(section.clone())).select(art::id)));
     }
     if let Some(category) = filter.category {
         q = q.filter(reports::category.eq(category.as_str()));
@@ -421,13 +416,25 @@ pub fn queue(
             q.order((reports::severity_rank.asc(), reports::id.asc()))
         }
     };
-    let mut rows: Vec<(Report, String, String, Option<String>)> = q
-        .select((Report::as_select(), art::title, art::section, users::name.nullable()))
-        .limit(filter.limit + 1)
-        .load(conn)?;
+    let mut rows: Vec<Report> = q.select(Report::as_select()).limit(filter.limit + 1).load(conn)?;
     let more = rows.len() as i64 > filter.limit;
     rows.truncate(filter.limit as usize);
-    let next = rows.last().filter(|_| more).map(|(r, ..)| {
+    let article_ids: Vec<&str> = rows.iter().map(|r| r.article_id.as_str()).collect();
+    let articles: HashMap<String, (String, String)> = art::table
+        .filter(art::id.eq_any(&article_ids))
+        .select((art::id, art::title, art::section))
+        .load::<(String, String, String)>(conn)?
+        .into_iter()
+        .map(|(id, title, section)| (id, (title, section)))
+        .collect();
+    let assignee_ids: Vec<i64> = rows.iter().filter_map(|r| r.assignee_id).collect();
+    let names: HashMap<i64, String> = users::table
+        .filter(users::id.eq_any(&assignee_ids))
+        .select((users::id, users::name))
+        .load(conn)?
+        .into_iter()
+        .collect();
+    let next = rows.last().filter(|_| more).map(|r| {
         let key = match filter.sort {
             Sort::Deadline => r.deadline_at.format("%Y-%m-%dT%H:%M:%S%.6f").to_string(),
             Sort::Age => String::new(),
@@ -437,22 +444,28 @@ pub fn queue(
     });
     let items = rows
         .into_iter()
-        .map(|(r, title, section, assignee)| QueueItem {
-            overdue: overdue(&r, now),
-            id: r.id,
-            version: r.version,
-            status: Status::parse(&r.status).unwrap_or(Status::New),
-            severity: Severity::parse(&r.severity).unwrap_or(Severity::Normal),
-            category: Category::parse(&r.category).unwrap_or(Category::Other),
-            article_id: r.article_id,
-            article_title: title,
-            section,
-            quote: r.quote,
-            assignee,
-            created_at: rfc3339(r.created_at),
-            deadline_at: rfc3339(r.deadline_at),
+        .map(|r| {
+            let (title, section) = articles.get(&r.article_id).cloned().ok_or_else(|| {
+                AppError::Internal(anyhow::anyhow!("report {} names the missing article {:?}", r.id, r.article_id))
+            })?;
+            let assignee = r.assignee_id.and_then(|id| names.get(&id).cloned());
+            Ok(QueueItem {
+                overdue: overdue(&r, now),
+                id: r.id,
+                version: r.version,
+                status: Status::parse(&r.status).unwrap_or(Status::New),
+                severity: Severity::parse(&r.severity).unwrap_or(Severity::Normal),
+                category: Category::parse(&r.category).unwrap_or(Category::Other),
+                article_id: r.article_id,
+                article_title: title,
+                section,
+                quote: r.quote,
+                assignee,
+                created_at: rfc3339(r.created_at),
+                deadline_at: rfc3339(r.deadline_at),
+            })
         })
-        .collect();
+        .collect::<Result<Vec<_>, AppError>>()?;
     Ok(QueuePage { items, next, counts })
 }
 

@@ -116,11 +116,15 @@ pub async fn bearer_actor(req: &HttpRequest, state: &AppState) -> Result<Actor, 
         .map(|t| t.trim().to_owned())
         .ok_or_else(|| AppError::Unauthorized("send an API token as Authorization: Bearer <token>".into()))?;
     let now = state.now();
-    state
-        .db
-        .write(move |c| accounts::actor_for_token(c, &token, now))
-        .await?
-        .ok_or_else(|| AppError::Unauthorized("the API token is unknown, revoked, or its account is disabled".into()))
+    let presented = token.clone();
+    let (actor, stale) =
+        state.db.read(move |c| accounts::actor_for_token(c, &presented, now)).await?.ok_or_else(|| {
+            AppError::Unauthorized("the API token is unknown, revoked, or its account is disabled".into())
+        })?;
+    if stale {
+        state.db.write(move |c| accounts::touch_token_use(c, &token, now)).await?;
+    }
+    Ok(actor)
 }
 
 /// Refuses roles that may not change data.

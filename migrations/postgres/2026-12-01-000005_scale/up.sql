@@ -5,6 +5,11 @@ CREATE INDEX corrections_supersedes ON corrections (supersedes);
 DROP INDEX corrections_article;
 CREATE INDEX corrections_article ON corrections (article_id, status, published_at, id);
 
+-- The queue reads reports alone in index order; a section filter finds its articles by index.
+CREATE INDEX articles_section ON articles (section);
+DROP INDEX reports_status;
+CREATE INDEX reports_status ON reports (status, deadline_at, id);
+
 -- Where the reader's quote sits in the article's normalised text (byte offsets), found at
 -- filing; likely duplicates are the reports whose ranges overlap. NULL: not located.
 ALTER TABLE reports ADD COLUMN quote_start BIGINT;

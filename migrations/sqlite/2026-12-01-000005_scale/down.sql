@@ -20,3 +20,4 @@ CREATE INDEX reports_article ON reports (article_id);
 DROP INDEX corrections_article;
 CREATE INDEX corrections_article ON corrections (article_id, status);
 DROP INDEX corrections_supersedes;
+DROP INDEX articles_section;
