@@ -56,7 +56,11 @@ pub struct Proxy {
 }
 
 /// Hop-by-hop headers and those the proxy sets itself.
-const SKIPPED_REQUEST_HEADERS: [&str; 5] = ["host", "connection", "content-length", "accept-encoding", "keep-alive"];
+/// Conditional headers are dropped too: every page the browser shows then comes from the
+/// server whole (not as a 304 for its cached copy), so each is checked. (ETags and 304s have
+/// their own tests in `tests/api/caching.rs`.)
+const SKIPPED_REQUEST_HEADERS: [&str; 7] =
+    ["host", "connection", "content-length", "accept-encoding", "keep-alive", "if-none-match", "if-modified-since"];
 const SKIPPED_RESPONSE_HEADERS: [&str; 4] = ["connection", "content-length", "transfer-encoding", "keep-alive"];
 
 impl Proxy {
