@@ -460,13 +460,14 @@ async fn recheck_log(state: actix_web::web::Data<AppState>) {
     every.tick().await;
     for round in 1u32.. {
         every.tick().await;
+        if round % LOG_FULL_CHECK_EVERY == 0 {
+            if let Err(err) = web::check_log_in_background(state.clone()) {
+                tracing::error!(error = ?err, "could not start the daily check of the public log");
+            }
+            continue;
+        }
         let st = state.clone();
-        let full = round % LOG_FULL_CHECK_EVERY == 0;
-        let checked = state
-            .db
-            .read(move |c| if full { st.log.full_check(c) } else { st.log.incremental_check(c) }.map(drop))
-            .await;
-        if let Err(err) = checked {
+        if let Err(err) = state.db.read(move |c| st.log.incremental_check(c).map(drop)).await {
             tracing::error!(error = ?err, "could not re-verify the public log");
         }
     }

@@ -181,12 +181,7 @@ pub fn serve(listener: TcpListener, state: AppState, workers: usize) -> std::io:
     let shared = state.clone();
     // Refuse to sign over a log changed behind our back: check it all, beside the server so a
     // long log does not delay start-up; no checkpoint is signed until this has passed.
-    let checking = state.clone();
-    std::thread::Builder::new().name("log-check".into()).spawn(move || {
-        if let Err(err) = checking.db.read_blocking(|c| checking.log.full_check(c)) {
-            tracing::error!(error = ?err, "could not verify the public log at start-up");
-        }
-    })?;
+    check_log_in_background(state.clone())?;
     let server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
@@ -216,6 +211,26 @@ pub fn serve(listener: TcpListener, state: AppState, workers: usize) -> std::io:
     Ok((server, shared))
 }
 
+/// Verifies the whole log on a thread of its own, at a lower priority: on a large log the
+/// check takes a core for a minute or more, and pages must not queue behind it.
+pub fn check_log_in_background(state: web::Data<AppState>) -> std::io::Result<std::thread::JoinHandle<()>> {
+    std::thread::Builder::new().name("log-check".into()).spawn(move || {
+        lower_priority();
+        if let Err(err) = state.db.read_blocking(|c| state.log.full_check(c)) {
+            tracing::error!(error = ?err, "could not verify the public log");
+        }
+    })
+}
+
+/// Lowers the calling thread's scheduling priority (nice 10).
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: takes no pointers; on Linux it changes the priority of the calling thread only.
+    unsafe {
+        libc::setpriority(libc::PRIO_PROCESS, 0, 10);
+    }
+}
+
 /// The path as logged: tracking tokens are secrets and never reach the log.
 fn log_path(path: &str) -> String {
     for prefix in ["/reports/", "/api/v1/reports/", "/subscriptions/", "/setup/"] {
@@ -229,6 +244,21 @@ fn log_path(path: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn the_log_check_runs_at_a_lower_priority() {
+        // SAFETY: getpriority takes no pointers; it reads the calling thread's nice value.
+        let nice = std::thread::spawn(|| {
+            super::lower_priority();
+            unsafe { libc::getpriority(libc::PRIO_PROCESS, 0) }
+        })
+        .join()
+        .unwrap();
+        assert!(nice >= 10, "nice {nice}");
+        // SAFETY: as above; the test's own thread keeps its priority.
+        assert!(unsafe { libc::getpriority(libc::PRIO_PROCESS, 0) } < nice);
+    }
+
     #[test]
     fn tokens_are_masked_in_logged_paths() {
         assert_eq!(super::log_path("/reports/abc"), "/reports/[token]");
