@@ -182,19 +182,15 @@ impl LogGuard {
         }
     }
 
-    /// Waits up to `max` for the first full check since start-up.
-    pub async fn wait_checked(&self, max: std::time::Duration) {
-        let until = std::time::Instant::now() + max;
+    /// Waits for the first full check since start-up (the caller bounds the wait).
+    pub async fn wait_checked(&self) {
         loop {
             let mut checked = std::pin::pin!(self.checked_now.notified());
             checked.as_mut().enable();
             if self.checked.load(Ordering::SeqCst) {
                 return;
             }
-            let left = until.saturating_duration_since(std::time::Instant::now());
-            if left.is_zero() || actix_web::rt::time::timeout(left, checked).await.is_err() {
-                return;
-            }
+            checked.await;
         }
     }
 

@@ -33,7 +33,7 @@ const ENTRIES_PAGE: i64 = 1000;
 pub async fn checkpoint(state: State, req: HttpRequest) -> Result<HttpResponse, AppError> {
     // A log found broken since the last answer must be refused at once, not served from memory;
     // just after start-up the first full check may still be running.
-    state.log.wait_checked(std::time::Duration::from_secs(10)).await;
+    let _ = actix_web::rt::time::timeout(std::time::Duration::from_secs(10), state.log.wait_checked()).await;
     state.log.usable()?;
     state
         .public

@@ -19,6 +19,7 @@ both_backends!(
     deadlines_follow_severity_and_overdue_follows_the_clock,
     the_queue_filters_sorts_counts_and_pages,
     queue_counts_agree_with_the_listing_under_every_filter,
+    signed_in_reads_write_at_most_once_a_minute,
     unknown_queue_filters_are_422_naming_them,
     the_first_run_link_creates_one_standards_editor_once,
     auditors_see_tickets_without_reader_details,
@@ -553,4 +554,42 @@ async fn queue_counts_agree_with_the_listing_under_every_filter(backend: Backend
         }
     }
     assert!(compared > 20, "the filters matched reports: {compared}");
+}
+
+/// Reading the desk writes nothing: a session's and an API token's last use are written at
+/// most once a minute, so pages do not all take the single writer.
+async fn signed_in_reads_write_at_most_once_a_minute(backend: Backend) {
+    use corrigenda::db::schema::{api_tokens, sessions};
+    use diesel::prelude::*;
+    let app = TestApp::spawn(backend).await;
+    let erin = app.user(Role::Editor);
+    let browser = app.signed_in(&erin).await;
+    let seen = || {
+        app.db
+            .read_blocking(|c| {
+                let session: chrono::NaiveDateTime = sessions::table.select(sessions::last_seen_at).first(c)?;
+                let token: Option<chrono::NaiveDateTime> = api_tokens::table
+                    .inner_join(corrigenda::db::schema::users::table)
+                    .filter(corrigenda::db::schema::users::email.eq(&erin.email))
+                    .select(api_tokens::last_used_at)
+                    .first(c)?;
+                Ok((session, token))
+            })
+            .unwrap()
+    };
+    let api = |path: &str| app.client.get(app.url(path)).bearer_auth(&erin.token).send();
+    assert_eq!(api("/api/v1/desk/reports").await.unwrap().status(), 200);
+    let first = seen();
+    assert!(first.1.is_some(), "the token's first use is written");
+    app.clock.advance(Duration::seconds(30));
+    for _ in 0..3 {
+        assert_eq!(browser.get(app.url("/desk")).send().await.unwrap().status(), 200);
+        assert_eq!(api("/api/v1/desk/reports").await.unwrap().status(), 200);
+    }
+    assert_eq!(seen(), first, "reads within a minute write nothing");
+    app.clock.advance(Duration::seconds(61));
+    assert_eq!(browser.get(app.url("/desk")).send().await.unwrap().status(), 200);
+    assert_eq!(api("/api/v1/desk/reports").await.unwrap().status(), 200);
+    let later = seen();
+    assert!(later.0 > first.0 && later.1 > first.1, "a minute later the use is written: {first:?} -> {later:?}");
 }
