@@ -2,11 +2,11 @@
 
 use maud::{html, Markup};
 
-use crate::desk::Opt;
+use crate::forms::Opt;
+use crate::layout::Layout;
 use crate::partials::{
     count, date_group, error_summary, form_group, notice_panel, pager, select_group, verify_log_command, Field,
 };
-use crate::Layout;
 
 /// One event in the audit stream.
 #[derive(Debug, Clone)]

@@ -2,20 +2,18 @@
 
 use maud::{html, Markup};
 
-use crate::log::{correction_item, diff_block, standards_catalogue, Detail};
+use crate::article::ArticleSummary;
+use crate::catalogue::{standards_catalogue, StandardItem};
+use crate::corrections::{correction_item, diff_block, CorrectionItem, Detail, DiffPart};
+use crate::forms::FieldError;
+use crate::layout::Layout;
 use crate::partials::{
     article_box, checkbox_group, error_summary, evidence_list, field_error, form_group, join_names, messages_for,
     notice_panel, options, pager, select_group, textarea_value, Field,
 };
-use crate::{ArticleSummary, FieldError, Layout};
 
-/// One option of a select or checkbox group, with whether it is chosen.
-#[derive(Debug, Clone)]
-pub struct Opt {
-    pub value: String,
-    pub label: String,
-    pub selected: bool,
-}
+// Re-exported so that `desk::Opt` stays a path to it.
+pub use crate::forms::Opt;
 
 /// The sign-in page `/login`.
 #[derive(Debug, Clone, Default)]
@@ -685,7 +683,7 @@ pub struct CorrectionFormView {
     /// A refusal not tied to a field (409 etc).
     pub form_error: Option<String>,
     /// The correction as it will appear, after a preview request.
-    pub preview: Option<crate::log::CorrectionItem>,
+    pub preview: Option<CorrectionItem>,
     /// Say that retractions and headline corrections wait for a second standards editor.
     pub approval_note: bool,
 }
@@ -698,7 +696,7 @@ pub struct PendingItem {
     pub article_href: String,
     pub kind_label: String,
     pub text: String,
-    pub diff: Option<Vec<crate::log::DiffPart>>,
+    pub diff: Option<Vec<DiffPart>>,
     pub author: String,
     pub created: String,
     /// Form action for approval (POST, hidden `csrf`), when this user may approve.
@@ -719,7 +717,7 @@ pub struct PendingView {
 /// `/desk/standards`: the catalogue with a form to add a standard or publish a new version of one.
 #[derive(Debug, Clone, Default)]
 pub struct StandardsAdminView {
-    pub standards: Vec<crate::log::StandardItem>,
+    pub standards: Vec<StandardItem>,
     /// Form posts to /desk/standards (fields `code`, `title`, `text`, hidden `csrf`); an existing code makes a new version.
     pub csrf: String,
     pub code: String,

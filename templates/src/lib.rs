@@ -3,6 +3,13 @@
 //! Nothing here knows about the database or the web server; every view is a
 //! function of plain data, so views are tested without either. maud escapes
 //! every interpolated value, and reader text is never wrapped in `PreEscaped`.
+//!
+//! The view modules (`audit`, `desk`, `email`, `log`, `pages`) each render one
+//! part of the site and never import from one another. What several of them
+//! need lives below them: the page frame in `layout`, the view structs they
+//! share in `article`, `forms`, `corrections` and `catalogue`, and the small
+//! markup pieces in `partials`. Those shared modules import nothing from the
+//! view modules. `imports_tests` checks both rules.
 
 pub mod audit;
 pub mod desk;
@@ -10,6 +17,11 @@ pub mod email;
 pub mod layout;
 pub mod log;
 pub mod pages;
+
+mod article;
+mod catalogue;
+mod corrections;
+mod forms;
 mod partials;
 
 pub use audit::*;
@@ -23,6 +35,8 @@ pub use pages::*;
 mod audit_tests;
 #[cfg(test)]
 mod desk_tests;
+#[cfg(test)]
+mod imports_tests;
 #[cfg(test)]
 mod log_tests;
 #[cfg(test)]

@@ -2,12 +2,16 @@
 
 use maud::{html, Markup};
 
-use crate::log::{correction_list, Detail};
+use crate::corrections::{correction_list, CorrectionItem, Detail};
+use crate::layout::Layout;
 use crate::partials::{
     article_box, count, error_summary, evidence_list, form_group, messages_for, notice_panel, plural,
     single_field_group, textarea_value, Field,
 };
-use crate::Layout;
+
+// Re-exported so that `pages::ArticleSummary` and `pages::FieldError` stay paths to them.
+pub use crate::article::ArticleSummary;
+pub use crate::forms::FieldError;
 
 /// One option of a `<select>`: machine value and human label.
 #[derive(Debug, Clone)]
@@ -24,21 +28,7 @@ pub struct HomeView {
     /// Shown next to the find box when a lookup found nothing.
     pub find_error: Option<String>,
     /// The most recent corrections, newest first (empty: say none have been published yet).
-    pub recent: Vec<crate::log::CorrectionItem>,
-}
-
-/// The article a report is about, as the form shows it.
-#[derive(Debug, Clone)]
-pub struct ArticleSummary {
-    pub id: String,
-    pub title: String,
-    pub url: String,
-    pub section: String,
-    pub authors: Vec<String>,
-    /// Already formatted, e.g. "28 November 2026".
-    pub published: String,
-    /// Whether the article's text is on file (the quote is then checked against it).
-    pub text_known: bool,
+    pub recent: Vec<CorrectionItem>,
 }
 
 /// The reader's values in the report form, kept when it is shown again with errors.
@@ -51,13 +41,6 @@ pub struct ReportFormValues {
     pub evidence_urls: String,
     pub reporter_name: String,
     pub reporter_email: String,
-}
-
-/// An error attached to one form field (`field` is the form field's name).
-#[derive(Debug, Clone)]
-pub struct FieldError {
-    pub field: String,
-    pub message: String,
 }
 
 /// The report form at `/articles/{id}/report`.

@@ -4,7 +4,8 @@
 
 use maud::{html, Markup};
 
-use crate::{ArticleSummary, FieldError, Opt};
+use crate::article::ArticleSummary;
+use crate::forms::{FieldError, Opt};
 
 /// One labelled control: what its label, hint and error message need.
 pub(crate) struct Field<'a> {
