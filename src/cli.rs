@@ -9,12 +9,14 @@ use chrono::{SubsecRound, Utc};
 use clap::{Args, Parser, Subcommand};
 
 use crate::config::{Config, RawSettings};
-use crate::db::Db;
+use crate::db::{Db, DbConnection};
 use crate::domain::log::LogGuard;
+use crate::domain::notices::Notices;
 use crate::domain::signing::LogKey;
 use crate::domain::verify::{self, Checkpoint, Entry, Export};
 use crate::domain::{accounts, demo, erasure, import, secrets, sessions};
 use crate::error::AppError;
+use crate::mail::dispatch::Dispatcher;
 use crate::web::{self, AppState};
 
 /// Corrigenda: reader correction reports, the editors' desk, and a public, verifiable correction log.
@@ -375,7 +377,9 @@ fn serve(config: Config) -> anyhow::Result<()> {
     actix_web::rt::System::new().block_on(async move {
         let server = web::serve(listener, state, workers)?;
         let shared = server.1.clone();
-        actix_web::rt::spawn(crate::mail::dispatch::Dispatcher::from_state(&server.1, mail).run(MAIL_EVERY));
+        let st = &server.1;
+        let dispatcher = Dispatcher::new(st.db.clone(), mail, st.mail.clone(), st.clock.clone(), st.config.timezone);
+        actix_web::rt::spawn(dispatcher.run(MAIL_EVERY));
         actix_web::rt::spawn(recheck_log(server.1));
         let stopped = server.0.await;
         shared.log.stop();
@@ -629,7 +633,8 @@ fn seed_demo(config: &Config) -> anyhow::Result<()> {
     let (db, _) = open(config)?;
     let base = config.base_url(config.bind);
     let mail = crate::mail::Context { base_url: base.clone(), publication: config.publication.clone() };
-    let seeded = demo::seed(&db, &config.response_targets, &mail, now()).map_err(cli_error)?;
+    let notify = |c: &mut DbConnection, n: &Notices, at| crate::mail::notify(c, &mail, n, at);
+    let seeded = demo::seed(&db, &config.response_targets, &notify, now()).map_err(cli_error)?;
     println!("Demo data in {}:", config.database.display());
     println!("Sign in at {base}/login with (passwords are new on every run):");
     for (email, role, password) in &seeded.accounts {

@@ -126,12 +126,6 @@ impl From<diesel::result::Error> for AppError {
     }
 }
 
-impl From<crate::db::DbError> for AppError {
-    fn from(err: crate::db::DbError) -> Self {
-        Self::Internal(anyhow::Error::new(err))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

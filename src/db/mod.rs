@@ -5,6 +5,7 @@
 
 pub mod models;
 pub mod schema;
+pub mod vocabulary;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -108,6 +109,12 @@ impl DbTarget {
     }
 }
 
+impl From<DbError> for AppError {
+    fn from(err: DbError) -> Self {
+        Self::Internal(anyhow::Error::new(err))
+    }
+}
+
 /// A storage failure outside a query's normal results.
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
@@ -169,60 +176,6 @@ pub fn lock_log(conn: &mut DbConnection) -> Result<(), DbError> {
         DbConnection::Sqlite(_) => Ok(()),
         DbConnection::Postgres(c) => Ok(c.batch_execute(&format!("SELECT pg_advisory_xact_lock({LOG_LOCK_KEY})"))?),
     }
-}
-
-/// Claims up to `limit` due outbox rows (queued and due, or abandoned by a dispatcher whose lease ran out).
-///
-/// PostgreSQL skips rows another instance has locked, so instances share the work;
-/// SQLite has one writer, so the claim is simply part of its write transaction.
-pub fn claim_due(
-    conn: &mut DbConnection,
-    now: chrono::NaiveDateTime,
-    lease: chrono::Duration,
-    limit: i64,
-) -> Result<Vec<crate::mail::dispatch::Row>, crate::error::AppError> {
-    use diesel::prelude::*;
-    use schema::outbox;
-    #[derive(QueryableByName)]
-    struct Id {
-        #[diesel(sql_type = diesel::sql_types::BigInt)]
-        id: i64,
-    }
-    let ids: Vec<i64> = match conn {
-        DbConnection::Postgres(c) => diesel::sql_query(
-            "SELECT id FROM outbox WHERE (status = 'queued' AND next_attempt_at <= $1) \
-             OR (status = 'sending' AND claimed_until < $1) ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED",
-        )
-        .bind::<diesel::sql_types::Timestamp, _>(now)
-        .bind::<diesel::sql_types::BigInt, _>(limit)
-        .load::<Id>(c)?
-        .into_iter()
-        .map(|r| r.id)
-        .collect(),
-        DbConnection::Sqlite(_) => outbox::table
-            .filter(
-                outbox::status
-                    .eq(crate::mail::status::QUEUED)
-                    .and(outbox::next_attempt_at.le(now))
-                    .or(outbox::status.eq(crate::mail::status::SENDING).and(outbox::claimed_until.lt(now))),
-            )
-            .order(outbox::id.asc())
-            .limit(limit)
-            .select(outbox::id)
-            .load(conn)?,
-    };
-    diesel::update(outbox::table.filter(outbox::id.eq_any(&ids)))
-        .set((
-            outbox::status.eq(crate::mail::status::SENDING),
-            outbox::claimed_until.eq(now + lease),
-            outbox::attempts.eq(outbox::attempts + 1),
-        ))
-        .execute(conn)?;
-    Ok(outbox::table
-        .filter(outbox::id.eq_any(&ids))
-        .order(outbox::id.asc())
-        .select(crate::mail::dispatch::Row::as_select())
-        .load(conn)?)
 }
 
 /// Makes pooled connections by URL scheme (the derived `establish` would hide the real error).

@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 
 use super::secrets;
 use super::text::required_line;
-use crate::db::models::{touch_token, ApiToken, NewApiToken, NewUser, Session, User};
+use crate::db::models::{touch_token, ApiToken, NewApiToken, NewUser, Session, StaffMember, User};
 use crate::db::DbConnection;
 use crate::error::{AppError, FieldError};
 
@@ -13,35 +13,9 @@ pub const PASSWORD_MIN: usize = 12;
 /// Prefix that makes Corrigenda API tokens recognisable (e.g. to secret scanners).
 pub const API_TOKEN_PREFIX: &str = "cgd_";
 
-/// What a staff account may do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
-    /// Works the queue and publishes corrections.
-    Editor,
-    /// An editor who also approves, decides appeals and manages the catalogue and accounts.
-    StandardsEditor,
-    /// Reads everything, changes nothing.
-    Auditor,
-}
+pub use crate::db::vocabulary::Role;
 
 impl Role {
-    /// Every role.
-    pub const ALL: [Role; 3] = [Role::Editor, Role::StandardsEditor, Role::Auditor];
-
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Editor => "editor",
-            Self::StandardsEditor => "standards_editor",
-            Self::Auditor => "auditor",
-        }
-    }
-
-    /// Parses a stored name.
-    pub fn parse(raw: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|r| r.as_str() == raw)
-    }
-
     /// Whether this role may change newsroom data (auditors may not).
     pub fn can_edit(self) -> bool {
         matches!(self, Self::Editor | Self::StandardsEditor)
@@ -59,6 +33,22 @@ pub struct Actor {
     pub name: String,
     /// Their role.
     pub role: Role,
+}
+
+impl From<StaffMember> for Actor {
+    fn from(user: StaffMember) -> Self {
+        Self { id: user.id, email: user.email, name: user.name, role: user.role }
+    }
+}
+
+/// Enabled accounts with `role`, by name.
+pub fn active_with_role(conn: &mut DbConnection, role: Role) -> Result<Vec<StaffMember>, AppError> {
+    Ok(StaffMember::all(conn)?.into_iter().filter(|u| !u.disabled && u.role == role).collect())
+}
+
+/// Enabled accounts that may work tickets, by name.
+pub fn editors(conn: &mut DbConnection) -> Result<Vec<StaffMember>, AppError> {
+    Ok(StaffMember::all(conn)?.into_iter().filter(|u| !u.disabled && u.role.can_edit()).collect())
 }
 
 /// Checks an email address for an account or a reader.
@@ -91,7 +81,7 @@ pub fn add_user(
         &NewUser {
             email: &email,
             name: &name,
-            role: role.as_str(),
+            role,
             password_hash: &hash,
             disabled: false,
             created_at: now,
@@ -107,8 +97,8 @@ fn check_password(password: &str) -> Result<(), AppError> {
 }
 
 /// The account with this email, or a 404 naming it.
-pub fn user(conn: &mut DbConnection, email: &str) -> Result<User, AppError> {
-    User::by_email(conn, email.trim())?
+pub fn user(conn: &mut DbConnection, email: &str) -> Result<StaffMember, AppError> {
+    StaffMember::by_email(conn, email.trim())?
         .ok_or_else(|| AppError::NotFound(format!("no account has the email {:?}", email.trim())))
 }
 
@@ -125,7 +115,7 @@ pub fn set_disabled(conn: &mut DbConnection, email: &str, disabled: bool) -> Res
 /// Changes an account's role.
 pub fn set_role(conn: &mut DbConnection, email: &str, role: Role) -> Result<(), AppError> {
     let user = user(conn, email)?;
-    Ok(User::set_role(conn, user.id, role.as_str())?)
+    Ok(User::set_role(conn, user.id, role)?)
 }
 
 /// Sets a new password and ends the account's sessions.
@@ -177,11 +167,11 @@ pub fn actor_for_token(
     if !token.starts_with(API_TOKEN_PREFIX) {
         return Ok(None);
     }
-    let Some((user, last_used)) = User::by_token_hash(conn, &secrets::token_hash(token))? else {
+    let Some((user, last_used)) = StaffMember::by_token_hash(conn, &secrets::token_hash(token))? else {
         return Ok(None);
     };
     let stale = last_used.is_none_or(|at| now - at > TOKEN_TOUCH_EVERY);
-    Ok(Role::parse(&user.role).map(|role| (Actor { id: user.id, email: user.email, name: user.name, role }, stale)))
+    Ok(Some((Actor::from(user), stale)))
 }
 
 /// Records that an API token was used now.
@@ -196,7 +186,7 @@ mod tests {
     #[test]
     fn roles_round_trip_and_only_auditors_cannot_edit() {
         for role in Role::ALL {
-            assert_eq!(Role::parse(role.as_str()), Some(role));
+            assert_eq!(Role::parse(role.as_str()), Some(*role));
         }
         assert!(Role::Editor.can_edit() && Role::StandardsEditor.can_edit());
         assert!(!Role::Auditor.can_edit());

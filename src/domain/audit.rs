@@ -1,13 +1,14 @@
 //! The audit trail: every event, filterable and paged, with reader data never included.
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::articles::rfc3339;
 use super::filters;
-use crate::db::models::{Event, User};
+use super::events::EventData;
+use crate::db::models::{Event, StaffMember};
+use crate::db::vocabulary::{ActorKind, EventKind};
 use crate::db::schema::{events, users};
 use crate::db::{DbConnection, MultiBackend};
 use crate::error::AppError;
@@ -18,7 +19,7 @@ pub struct AuditFilter {
     /// Only this staff member's actions (by email).
     pub actor: Option<String>,
     /// Only this kind of event.
-    pub kind: Option<String>,
+    pub kind: Option<EventKind>,
     /// On or after this day (UTC).
     pub from: Option<NaiveDate>,
     /// On or before this day (UTC).
@@ -28,21 +29,6 @@ pub struct AuditFilter {
     /// Rows per page.
     pub limit: i64,
 }
-
-/// Every kind of event the system records.
-pub const KINDS: &[&str] = &[
-    "report_filed",
-    "status_changed",
-    "reader_replied",
-    "appeal_filed",
-    "assigned",
-    "severity_changed",
-    "note",
-    "correction_drafted",
-    "correction_published",
-    "correction_approved",
-    "reporter_erased",
-];
 
 impl AuditFilter {
     /// Parses query pairs; unknown values are 422 naming the field.
@@ -55,12 +41,13 @@ impl AuditFilter {
             }
             match key.as_str() {
                 "actor" => f.actor = Some(value.to_owned()),
-                "kind" if KINDS.contains(&value) => f.kind = Some(value.to_owned()),
                 "kind" => {
-                    return Err(AppError::invalid(
-                        "kind",
-                        format!("{value:?} is not an event kind: use {}", KINDS.join(", ")),
-                    ))
+                    f.kind = Some(EventKind::parse(value).ok_or_else(|| {
+                        AppError::invalid(
+                            "kind",
+                            format!("{value:?} is not an event kind: use {}", EventKind::allowed()),
+                        )
+                    })?)
                 }
                 "from" => f.from = Some(filters::day("from", value)?),
                 "to" => f.to = Some(filters::day("to", value)?),
@@ -86,11 +73,13 @@ pub struct AuditItem {
     /// Event id (increasing).
     pub id: i64,
     /// When (RFC 3339).
-    pub at: String,
+    #[serde(serialize_with = "super::time::rfc3339")]
+    #[schema(value_type = String)]
+    pub at: DateTime<Utc>,
     /// The event's kind.
-    pub kind: String,
+    pub kind: EventKind,
     /// `user`, `reader` or `system`.
-    pub actor_kind: String,
+    pub actor_kind: ActorKind,
     /// The staff member's name, for `user` events.
     pub actor: Option<String>,
     /// The report concerned, if any.
@@ -100,6 +89,9 @@ pub struct AuditItem {
     /// Kind-specific details; never the reader's name or email.
     #[schema(value_type = Object)]
     pub payload: serde_json::Value,
+    /// The same details, typed, for pages.
+    #[serde(skip)]
+    pub data: EventData,
 }
 
 /// A page of the audit trail, newest first.
@@ -117,12 +109,12 @@ pub fn events(conn: &mut DbConnection, f: &AuditFilter) -> Result<AuditPage, App
         .left_join(users::table.on(events::actor_id.eq(users::id.nullable())))
         .into_boxed::<MultiBackend>();
     if let Some(email) = &f.actor {
-        let user = User::by_email(conn, email)?
+        let user = StaffMember::by_email(conn, email)?
             .ok_or_else(|| AppError::invalid("actor", format!("no account has the email {email:?}")))?;
         q = q.filter(events::actor_id.eq(user.id));
     }
     if let Some(kind) = &f.kind {
-        q = q.filter(events::kind.eq(kind.clone()));
+        q = q.filter(events::kind.eq(*kind));
     }
     let (from, to) = filters::day_bounds(f.from, f.to);
     if let Some(from) = from {
@@ -144,21 +136,21 @@ pub fn events(conn: &mut DbConnection, f: &AuditFilter) -> Result<AuditPage, App
     let next = rows.last().filter(|_| more).map(|(e, _)| e.id.to_string());
     let items = rows
         .into_iter()
-        .map(|(e, name)| AuditItem {
-            id: e.id,
-            at: rfc3339(e.created_at),
-            kind: e.kind,
-            actor_kind: e.actor_kind,
-            actor: name,
-            report_id: e.report_id,
-            public: e.public,
-            payload: serde_json::from_str(&e.payload).unwrap_or_default(),
+        .map(|(e, name)| {
+            let data = EventData::of(&e)?;
+            Ok(AuditItem {
+                id: e.id,
+                at: super::time::utc(e.created_at),
+                kind: e.kind,
+                actor_kind: e.actor_kind,
+                actor: name,
+                report_id: e.report_id,
+                public: e.public,
+                payload: data.payload(),
+                data,
+            })
         })
-        .collect();
+        .collect::<Result<Vec<_>, AppError>>()?;
     Ok(AuditPage { items, next })
 }
 
-/// The time an audit item happened, for display.
-pub fn at(item: &AuditItem) -> NaiveDateTime {
-    chrono::DateTime::parse_from_rfc3339(&item.at).map(|d| d.naive_utc()).unwrap_or_default()
-}

@@ -16,21 +16,14 @@ use super::log;
 use super::reports::Status;
 use super::text::required_text;
 use super::workflow;
-use crate::db::models::{Article, Correction, LogEntry, NewCorrection, NewEvent, Report, Standard};
+use super::events::{self, CorrectionRef, EventData};
+use super::notices::{CorrectionNote, Notice, Notices, StaffRef};
+use crate::db::models::{Article, Correction, LogEntry, NewCorrection, Report, Standard};
 use crate::db::schema::{articles as art, correction_standards, corrections, standards};
 use crate::db::{DbConnection, MultiBackend};
 use crate::error::{AppError, FieldError};
 
-vocabulary! {
-    /// What kind of notice a correction is.
-    Kind {
-        Correction => "correction", "Correction";
-        Clarification => "clarification", "Clarification";
-        Update => "update", "Update";
-        EditorsNote => "editors_note", "Editor's note";
-        Retraction => "retraction", "Retraction";
-    }
-}
+pub use crate::db::vocabulary::{CorrectionStatus, Kind};
 
 /// Longest public text, original or corrected passage, in characters.
 pub const TEXT_MAX: usize = 5000;
@@ -98,7 +91,7 @@ pub struct CorrectionView {
     /// Standards cited, with the version judged against.
     pub standards: Vec<StandardCite>,
     /// `published`, or `pending` while awaiting approval.
-    pub status: String,
+    pub status: CorrectionStatus,
     /// Publication time (RFC 3339, UTC), once published.
     pub published_at: Option<String>,
     /// The correction this one amends.
@@ -141,7 +134,7 @@ fn views(conn: &mut DbConnection, rows: Vec<Correction>) -> Result<Vec<Correctio
             superseded_by: superseded.get(&c.id).copied(),
             log_index: entries.get(&c.id).map(|e| e.idx),
             hash: entries.get(&c.id).map(|e| e.hash.clone()),
-            kind: Kind::parse(&c.kind).unwrap_or(Kind::Correction),
+            kind: c.kind,
             published_at: c.published_at.map(rfc3339),
             id: c.id,
             article_id: c.article_id,
@@ -207,7 +200,7 @@ fn check(conn: &mut DbConnection, actor: &Actor, input: &CorrectionInput) -> Res
     }
     if let Some(old) = input.supersedes {
         match Correction::find(conn, old)? {
-            Some(c) if c.article_id == article.id && c.status == "published" => {
+            Some(c) if c.article_id == article.id && c.status == CorrectionStatus::Published => {
                 if let Some((_, by)) = Correction::superseders(conn, &[old])?.first() {
                     errors.push(FieldError::new(
                         "supersedes",
@@ -233,7 +226,7 @@ fn check(conn: &mut DbConnection, actor: &Actor, input: &CorrectionInput) -> Res
     let needs_approval = kind == Kind::Retraction || input.headline;
     let target = if needs_approval { Status::AwaitingApproval } else { Status::Corrected };
     for r in &reports {
-        let from = Status::parse(&r.status).unwrap_or(Status::New);
+        let from = r.status;
         if !workflow::publishing_allows(from, target) {
             return Err(AppError::Conflict(format!(
                 "report #{} is {}: a closed or pending ticket cannot be resolved by a new correction",
@@ -266,7 +259,7 @@ pub fn preview(
             .into_iter()
             .map(|s| StandardCite { code: s.code, title: s.title, version: s.version })
             .collect(),
-        status: "preview".into(),
+        status: if c.needs_approval { CorrectionStatus::Pending } else { CorrectionStatus::Published },
         published_at: Some(rfc3339(now)),
         supersedes: input.supersedes,
         superseded_by: None,
@@ -281,18 +274,18 @@ pub fn publish(
     conn: &mut DbConnection,
     actor: &Actor,
     input: &CorrectionInput,
-    mail: &crate::mail::Context,
+    notices: &mut Notices,
     now: NaiveDateTime,
 ) -> Result<CorrectionView, AppError> {
     let Checked { article, kind, text, original, corrected, cited, reports, needs_approval } =
         check(conn, actor, input)?;
     let target = if needs_approval { Status::AwaitingApproval } else { Status::Corrected };
-    let status = if needs_approval { "pending" } else { "published" };
+    let status = if needs_approval { CorrectionStatus::Pending } else { CorrectionStatus::Published };
     let id = Correction::insert(
         conn,
         &NewCorrection {
             article_id: &article.id,
-            kind: kind.as_str(),
+            kind,
             body: &text,
             original: original.as_deref(),
             corrected: corrected.as_deref(),
@@ -307,41 +300,31 @@ pub fn publish(
         &cited.iter().map(|s| s.id).collect::<Vec<_>>(),
         &reports.iter().map(|r| r.id).collect::<Vec<_>>(),
     )?;
+    let note = CorrectionNote { id, article_id: article.id, article_title: article.title, kind, text };
     for r in &reports {
-        workflow::publishing_move(conn, r, target, actor, id, mail, now)?;
+        workflow::publishing_move(conn, r, target, actor, &note, notices, now)?;
     }
     let row = Correction::find(conn, id)?.ok_or_else(|| AppError::NotFound("the new correction vanished".into()))?;
     if needs_approval {
-        record(conn, actor, "correction_drafted", &row, now)?;
-        crate::mail::messages::approval_request(conn, mail, &row, actor, now)?;
+        record(conn, actor, EventData::CorrectionDrafted(reference(&row)), now)?;
+        let author = StaffRef { id: actor.id, email: actor.email.clone(), name: actor.name.clone() };
+        notices.push(Notice::CorrectionPending { correction: note, author });
     } else {
         log::append(conn, &row, &cited, now)?;
-        record(conn, actor, "correction_published", &row, now)?;
-        crate::mail::messages::subscribers(conn, mail, &row, now)?;
+        record(conn, actor, EventData::CorrectionPublished(reference(&row)), now)?;
+        notices.push(Notice::CorrectionPublished { correction: note });
     }
     view(conn, id)
 }
 
 /// A correction's own event (not tied to one report), for the audit trail.
-fn record(
-    conn: &mut DbConnection,
-    actor: &Actor,
-    kind: &str,
-    c: &Correction,
-    now: NaiveDateTime,
-) -> Result<(), AppError> {
-    let payload = serde_json::json!({ "correction_id": c.id, "article_id": c.article_id, "kind": c.kind }).to_string();
-    NewEvent {
-        report_id: None,
-        actor_id: Some(actor.id),
-        actor_kind: "user",
-        kind,
-        public: false,
-        payload: &payload,
-        created_at: now,
-    }
-    .insert(conn)?;
-    Ok(())
+fn record(conn: &mut DbConnection, actor: &Actor, data: EventData, now: NaiveDateTime) -> Result<(), AppError> {
+    events::record(conn, None, Some(actor), false, &data, now)
+}
+
+/// How correction events name a correction.
+fn reference(c: &Correction) -> CorrectionRef {
+    CorrectionRef { correction_id: c.id, article_id: c.article_id.clone(), kind: c.kind }
 }
 
 /// A standards editor other than the author approves a pending correction, which publishes it.
@@ -349,7 +332,7 @@ pub fn approve(
     conn: &mut DbConnection,
     actor: &Actor,
     id: i64,
-    mail: &crate::mail::Context,
+    notices: &mut Notices,
     now: NaiveDateTime,
 ) -> Result<CorrectionView, AppError> {
     if actor.role != Role::StandardsEditor {
@@ -357,7 +340,7 @@ pub fn approve(
     }
     let c =
         Correction::find(conn, id)?.ok_or_else(|| AppError::NotFound(format!("no correction has the number {id}")))?;
-    if c.status != "pending" {
+    if c.status != CorrectionStatus::Pending {
         return Err(AppError::Conflict(format!("correction #{id} is already published")));
     }
     if c.created_by == actor.id {
@@ -371,13 +354,21 @@ pub fn approve(
     let published = Correction::find(conn, id)?.ok_or_else(|| AppError::NotFound("the correction vanished".into()))?;
     let cited: Vec<Standard> = Standard::cited_by(conn, &[id])?.into_iter().map(|(_, s)| s).collect();
     log::append(conn, &published, &cited, now)?;
+    let article = articles::get(conn, &published.article_id)?;
+    let note = CorrectionNote {
+        id,
+        article_id: article.id,
+        article_title: article.title,
+        kind: published.kind,
+        text: published.body.clone(),
+    };
     for report_id in Correction::report_ids(conn, id)? {
         if let Some(r) = Report::find(conn, report_id)? {
-            workflow::publishing_move(conn, &r, Status::Corrected, actor, id, mail, now)?;
+            workflow::publishing_move(conn, &r, Status::Corrected, actor, &note, notices, now)?;
         }
     }
-    record(conn, actor, "correction_approved", &published, now)?;
-    crate::mail::messages::subscribers(conn, mail, &published, now)?;
+    record(conn, actor, EventData::CorrectionApproved(reference(&published)), now)?;
+    notices.push(Notice::CorrectionPublished { correction: note });
     view(conn, id)
 }
 
@@ -500,7 +491,7 @@ fn bad_cursor() -> AppError {
 pub fn site(conn: &mut DbConnection, f: &LogFilter) -> Result<LogPage, AppError> {
     let mut q = corrections::table
         .inner_join(art::table)
-        .filter(corrections::status.eq("published"))
+        .filter(corrections::status.eq(CorrectionStatus::Published))
         .into_boxed::<MultiBackend>();
     if let Some(kind) = f.kind {
         q = q.filter(corrections::kind.eq(kind.as_str()));
@@ -590,7 +581,7 @@ mod tests {
             corrected: None,
             headline: false,
             standards: vec![],
-            status: "published".into(),
+            status: CorrectionStatus::Published,
             published_at: None,
             supersedes: None,
             superseded_by: None,

@@ -9,7 +9,8 @@ use super::reports::{self, ReportInput, Status, Targets};
 use super::secrets;
 use super::workflow::{self, MoveRequest};
 use crate::db::models::{Article, User};
-use crate::db::Db;
+use super::notices::Notices;
+use crate::db::{Db, DbConnection};
 use crate::error::AppError;
 
 /// A status a demo report moves to, with the message shown to the reader.
@@ -192,8 +193,11 @@ fn accounts(db: &Db, now: NaiveDateTime, seeded: &mut Seeded) -> Result<Actor, A
     editor.ok_or_else(|| AppError::Internal(anyhow::anyhow!("the demo has no editor")))
 }
 
+/// Hands a step's notices to their consumers, in the step's transaction.
+pub type Notify<'a> = &'a dyn Fn(&mut DbConnection, &Notices, NaiveDateTime) -> Result<(), AppError>;
+
 /// Upserts the demo articles and accounts and, the first time, files the reports and works them.
-pub fn seed(db: &Db, targets: &Targets, mail: &crate::mail::Context, now: NaiveDateTime) -> Result<Seeded, AppError> {
+pub fn seed(db: &Db, targets: &Targets, notify: Notify<'_>, now: NaiveDateTime) -> Result<Seeded, AppError> {
     let mut seeded = Seeded::default();
     let editor = accounts(db, now, &mut seeded)?;
     for demo in articles(now) {
@@ -207,7 +211,8 @@ pub fn seed(db: &Db, targets: &Targets, mail: &crate::mail::Context, now: NaiveD
         for (input, steps) in &demo.reports {
             let filed_at = now - Duration::hours(30);
             let filed = db.write_blocking(|c| {
-                let filed = reports::file(c, demo.id, input, targets, mail, filed_at, || Ok(()))?;
+                let mut notices = Notices::default();
+                let filed = reports::file(c, demo.id, input, targets, &mut notices, filed_at, || Ok(()))?;
                 for (i, (status, message)) in steps.iter().enumerate() {
                     let at = filed_at + Duration::hours(4 * (i as i64 + 1));
                     let version = i as i64 + 1;
@@ -217,8 +222,9 @@ pub fn seed(db: &Db, targets: &Targets, mail: &crate::mail::Context, now: NaiveD
                         version,
                         duplicate_of: None,
                     };
-                    workflow::transition(c, filed.id, &editor, &request, mail, at)?;
+                    workflow::transition(c, filed.id, &editor, &request, &mut notices, at)?;
                 }
+                notify(c, &notices, filed_at)?;
                 Ok(filed)
             })?;
             let mut status = steps.last().map_or(Status::New, |(s, _)| *s);
@@ -237,7 +243,12 @@ pub fn seed(db: &Db, targets: &Targets, mail: &crate::mail::Context, now: NaiveD
                     report_ids: vec![filed.id],
                     ..Default::default()
                 };
-                db.write_blocking(|c| corrections::publish(c, &editor, &fix, mail, filed_at + Duration::hours(20)))?;
+                let at = filed_at + Duration::hours(20);
+                db.write_blocking(|c| {
+                    let mut notices = Notices::default();
+                    corrections::publish(c, &editor, &fix, &mut notices, at)?;
+                    notify(c, &notices, at)
+                })?;
                 status = Status::Corrected;
             }
             seeded.reports.push((demo.id.to_owned(), filed.token, status));

@@ -9,12 +9,13 @@ use diesel::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::accounts::Actor;
+use super::accounts::{Actor, Role};
+use super::events::EventData;
 use super::articles::{self, rfc3339};
 use super::quote;
 use super::reports::{Category, Severity, Status};
 use super::workflow::{self, Move};
-use crate::db::models::{Article, Event, Report, TicketView, User};
+use crate::db::models::{Article, Event, Report, StaffMember, TicketView};
 use crate::db::schema::{articles as art, reports, users};
 use crate::db::{DbConnection, MultiBackend};
 use crate::error::AppError;
@@ -203,13 +204,13 @@ pub struct StatusCount {
 
 type Filtered<'a> = diesel::dsl::IntoBoxed<'a, reports::table, MultiBackend>;
 
-fn open_statuses() -> Vec<&'static str> {
-    Status::ALL.iter().copied().filter(|s| workflow::is_open(*s)).map(Status::as_str).collect()
+fn open_statuses() -> Vec<Status> {
+    Status::ALL.iter().copied().filter(|s| workflow::is_open(*s)).collect()
 }
 
 /// Whether a report is overdue at `now`.
 pub fn overdue(report: &Report, now: NaiveDateTime) -> bool {
-    report.deadline_at < now && Status::parse(&report.status).is_some_and(workflow::is_open)
+    report.deadline_at < now && workflow::is_open(report.status)
 }
 
 /// The reports matching every filter except status and paging.
@@ -370,7 +371,7 @@ pub fn queue(
         Some(AssigneeFilter::Me) => Some(Some(viewer.id)),
         Some(AssigneeFilter::Unassigned) => Some(None),
         Some(AssigneeFilter::Email(email)) => {
-            let user = User::by_email(conn, email)?.ok_or_else(|| {
+            let user = StaffMember::by_email(conn, email)?.ok_or_else(|| {
                 AppError::invalid(
                     "assignee",
                     format!("no account has the email {email:?}; use me, unassigned or an editor's email"),
@@ -453,9 +454,9 @@ pub fn queue(
                 overdue: overdue(&r, now),
                 id: r.id,
                 version: r.version,
-                status: Status::parse(&r.status).unwrap_or(Status::New),
-                severity: Severity::parse(&r.severity).unwrap_or(Severity::Normal),
-                category: Category::parse(&r.category).unwrap_or(Category::Other),
+                status: r.status,
+                severity: r.severity,
+                category: r.category,
                 article_id: r.article_id,
                 article_title: title,
                 section,
@@ -475,42 +476,84 @@ pub fn sections(conn: &mut DbConnection) -> Result<Vec<String>, AppError> {
     Ok(sec::table.filter(sec::reports.gt(0)).select(sec::name).order(sec::name.asc()).load(conn)?)
 }
 
-/// Everything the ticket page and its JSON show.
+/// One event on a ticket's timeline.
+#[derive(Debug, Clone)]
+pub struct TicketEvent {
+    /// The stored event.
+    pub event: Event,
+    /// What it records.
+    pub data: EventData,
+    /// The acting staff member's name, for staff events.
+    pub actor_name: Option<String>,
+}
+
+/// Everything the ticket page and its JSON show, as this viewer may see it.
 #[derive(Debug, Clone)]
 pub struct Ticket {
-    /// The report.
+    /// The report, with the reader's name and email removed when the viewer may not see them.
     pub report: Report,
+    /// Whether the reader's details were withheld from this viewer.
+    pub reader_redacted: bool,
     /// Its article.
     pub article: Article,
-    /// Every event with the acting user's name.
-    pub events: Vec<(Event, Option<String>)>,
+    /// Every event, oldest first.
+    pub events: Vec<TicketEvent>,
     /// The assignee.
-    pub assignee: Option<User>,
+    pub assignee: Option<StaffMember>,
     /// Other reports on the article whose passages overlap.
     pub likely_duplicates: Vec<Report>,
     /// Other staff who had it open in the last few minutes.
     pub also_open_by: Vec<String>,
     /// The moves the viewer may make now.
     pub moves: Vec<Move>,
+    /// Whether the viewer may draft a correction that resolves it now.
+    pub can_draft: bool,
     /// Whether the viewer's having it open should be written now (see [`record_view`]).
     pub presence_due: bool,
 }
 
 /// Reads a ticket for `viewer`, writing nothing (see [`record_view`]).
 pub fn ticket(conn: &mut DbConnection, id: i64, viewer: &Actor, now: NaiveDateTime) -> Result<Ticket, AppError> {
-    let report = Report::find(conn, id)?.ok_or_else(|| AppError::NotFound(format!("no report has the number {id}")))?;
+    let mut report =
+        Report::find(conn, id)?.ok_or_else(|| AppError::NotFound(format!("no report has the number {id}")))?;
     let article = articles::get(conn, &report.article_id)?;
-    let events = Event::for_report(conn, id)?;
+    let events = Event::for_report(conn, id)?
+        .into_iter()
+        .map(|(event, actor_name)| Ok(TicketEvent { data: EventData::of(&event)?, event, actor_name }))
+        .collect::<Result<Vec<_>, AppError>>()?;
     let assignee = match report.assignee_id {
-        Some(uid) => User::find(conn, uid)?,
+        Some(uid) => StaffMember::find(conn, uid)?,
         None => None,
     };
     let likely_duplicates = likely_duplicates(conn, &report, &article)?;
     let presence_due = viewer.role.can_edit()
         && TicketView::seen_at(conn, id, viewer.id)?.is_none_or(|seen| now - seen > PRESENCE_EVERY);
     let also_open_by = TicketView::others(conn, id, viewer.id, now - PRESENCE)?;
-    let moves = workflow::moves_for(Status::parse(&report.status).unwrap_or(Status::New), viewer.role);
-    Ok(Ticket { report, article, events, assignee, likely_duplicates, also_open_by, moves, presence_due })
+    let moves = workflow::moves_for(report.status, viewer.role);
+    let can_draft = viewer.role.can_edit() && workflow::can_draft(report.status);
+    let reader_redacted = !may_see_reader(viewer.role);
+    if reader_redacted {
+        report.reporter_name = None;
+        report.reporter_email = None;
+    }
+    Ok(Ticket {
+        report,
+        reader_redacted,
+        article,
+        events,
+        assignee,
+        likely_duplicates,
+        also_open_by,
+        moves,
+        can_draft,
+        presence_due,
+    })
+}
+
+/// Whether staff with `role` may see a reader's name and email (auditors may not: they audit
+/// the desk's decisions, not the readers).
+pub fn may_see_reader(role: Role) -> bool {
+    role.can_edit()
 }
 
 /// How often an editor's having a ticket open is written: reading a ticket writes at most this often.
@@ -544,10 +587,29 @@ fn likely_duplicates(conn: &mut DbConnection, report: &Report, article: &Article
 }
 
 /// Staff who can be assigned tickets (enabled editors), by name.
-pub fn assignable(conn: &mut DbConnection) -> Result<Vec<User>, AppError> {
-    Ok(User::all(conn)?
+pub fn assignable(conn: &mut DbConnection) -> Result<Vec<StaffMember>, AppError> {
+    super::accounts::editors(conn)
+}
+
+/// Each enabled editor's assigned open tickets that are past their deadline, most overdue first.
+pub fn overdue_by_assignee(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+) -> Result<Vec<(StaffMember, Vec<Report>)>, AppError> {
+    let overdue: Vec<Report> = reports::table
+        .filter(reports::deadline_at.lt(now))
+        .filter(reports::status.eq_any(open_statuses()))
+        .filter(reports::assignee_id.is_not_null())
+        .order(reports::deadline_at.asc())
+        .select(Report::as_select())
+        .load(conn)?;
+    Ok(assignable(conn)?
         .into_iter()
-        .filter(|u| !u.disabled && super::accounts::Role::parse(&u.role).is_some_and(super::accounts::Role::can_edit))
+        .map(|user| {
+            let mine: Vec<Report> = overdue.iter().filter(|r| r.assignee_id == Some(user.id)).cloned().collect();
+            (user, mine)
+        })
+        .filter(|(_, mine)| !mine.is_empty())
         .collect())
 }
 

@@ -4,7 +4,8 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::accounts::{parse_email, Actor};
-use crate::db::models::NewEvent;
+use super::events::{self, EventData};
+use crate::db::models::OutboxRow;
 use crate::db::schema::reports;
 use crate::db::DbConnection;
 use crate::error::AppError;
@@ -30,20 +31,9 @@ pub fn erase_reporter(
     let changed = diesel::update(reports::table.filter(reports::id.eq_any(&matching)))
         .set((reports::reporter_email.eq(None::<String>), reports::reporter_name.eq(None::<String>)))
         .execute(conn)?;
-    let cancelled = crate::mail::cancel_for(conn, &email)?;
+    let cancelled = OutboxRow::cancel_for(conn, &email)?;
     let subscriptions = crate::domain::subscriptions::erase(conn, &email)?;
-    let payload =
-        serde_json::json!({ "reports": changed, "mails_cancelled": cancelled, "subscriptions": subscriptions })
-            .to_string();
-    NewEvent {
-        report_id: None,
-        actor_id: actor.map(|a| a.id),
-        actor_kind: if actor.is_some() { "user" } else { "system" },
-        kind: "reporter_erased",
-        public: false,
-        payload: &payload,
-        created_at: now,
-    }
-    .insert(conn)?;
+    let data = EventData::ReporterErased { reports: changed, mails_cancelled: cancelled, subscriptions };
+    events::record(conn, None, actor, false, &data, now)?;
     Ok(changed)
 }

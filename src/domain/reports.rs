@@ -11,7 +11,10 @@ use super::secrets;
 use super::text::{http_url, optional_line, required_text};
 use diesel::prelude::*;
 
-use crate::db::models::{Article, Event, NewEvent, NewReport, Report};
+use super::events::{self, Audience, EventData};
+use super::notices::{Notice, Notices, ReaderContact};
+use crate::db::models::{Article, Event, NewReport, Report};
+use crate::db::vocabulary::EventKind;
 use crate::db::schema::report_links;
 use crate::db::DbConnection;
 use crate::error::{AppError, FieldError};
@@ -27,44 +30,7 @@ pub const EVIDENCE_MAX: usize = 10;
 /// Longest reporter name, in characters.
 pub const NAME_MAX: usize = 200;
 
-vocabulary! {
-    /// What kind of error the reader reports.
-    Category {
-        FactualError => "factual_error", "Factual error";
-        Misquote => "misquote", "Misquote";
-        Misattribution => "misattribution", "Misattribution";
-        Spelling => "spelling", "Spelling or typo";
-        BrokenLink => "broken_link", "Broken link";
-        MissingContext => "missing_context", "Missing context";
-        Other => "other", "Other";
-    }
-}
-
-vocabulary! {
-    /// How urgently a report needs an answer.
-    Severity {
-        Low => "low", "Low";
-        Normal => "normal", "Normal";
-        High => "high", "High";
-        Legal => "legal", "Legal";
-    }
-}
-
-vocabulary! {
-    /// Where a report is in the review workflow.
-    Status {
-        New => "new", "Received";
-        Triaged => "triaged", "Triaged";
-        InReview => "in_review", "In review";
-        NeedsInfo => "needs_info", "Needs information from you";
-        AwaitingApproval => "awaiting_approval", "Correction awaiting approval";
-        Corrected => "corrected", "Corrected";
-        NoChange => "no_change", "No change made";
-        Rejected => "rejected", "Rejected";
-        Duplicate => "duplicate", "Duplicate";
-        Appealed => "appealed", "Appealed";
-    }
-}
+pub use crate::db::vocabulary::{Category, Severity, Status};
 
 impl Category {
     /// The severity a new report of this category starts with (editors may change it).
@@ -293,12 +259,12 @@ pub fn file(
     article_id: &str,
     input: &ReportInput,
     targets: &Targets,
-    mail: &crate::mail::Context,
+    notices: &mut Notices,
     now: NaiveDateTime,
     admit: impl FnOnce() -> Result<(), AppError>,
 ) -> Result<Filed, AppError> {
     let (article, report) = check(conn, article_id, input)?;
-    record(conn, &article, &report, targets, mail, now, admit)
+    record(conn, &article, &report, targets, notices, now, admit)
 }
 
 /// Every check of a report on an article, reading only: done before the write transaction,
@@ -319,17 +285,24 @@ pub fn record(
     article: &Article,
     report: &ValidReport,
     targets: &Targets,
-    mail: &crate::mail::Context,
+    notices: &mut Notices,
     now: NaiveDateTime,
     admit: impl FnOnce() -> Result<(), AppError>,
 ) -> Result<Filed, AppError> {
     admit()?;
     let filed = insert(conn, article, report, targets, now)?;
     let row = Report::find(conn, filed.id)?.ok_or_else(|| AppError::NotFound("the new report vanished".into()))?;
-    crate::mail::messages::receipt(conn, mail, &row, &filed.token, now)?;
-    if matches!(report.category.default_severity(), Severity::High | Severity::Legal) {
-        crate::mail::messages::urgent(conn, mail, &row, article, now)?;
-    }
+    let reader = row.reporter_email.clone().map(|email| ReaderContact { email, token: filed.token.clone() });
+    notices.push(Notice::ReportFiled {
+        report_id: row.id,
+        article_id: article.id.clone(),
+        article_title: article.title.clone(),
+        quote: row.quote,
+        category: row.category,
+        severity: row.severity,
+        deadline_at: row.deadline_at,
+        reader,
+    });
     Ok(filed)
 }
 
@@ -351,14 +324,14 @@ pub fn insert(
         &NewReport {
             article_id: &article.id,
             token_hash: &token_hash,
-            category: report.category.as_str(),
+            category: report.category,
             quote: &report.quote,
             explanation: &report.explanation,
             evidence_urls: &evidence,
             reporter_name: report.reporter_name.as_deref(),
             reporter_email: report.reporter_email.as_deref(),
-            status: status.as_str(),
-            severity: severity.as_str(),
+            status,
+            severity,
             severity_rank: severity.rank(),
             deadline_at: now + targets.of(severity),
             quote_start: report.span.map(|s| s.0),
@@ -368,17 +341,7 @@ pub fn insert(
             updated_at: now,
         },
     )?;
-    let payload = serde_json::json!({ "category": report.category.as_str() }).to_string();
-    NewEvent {
-        report_id: Some(id),
-        actor_id: None,
-        actor_kind: "reader",
-        kind: "report_filed",
-        public: true,
-        payload: &payload,
-        created_at: now,
-    }
-    .insert(conn)?;
+    events::record(conn, Some(id), None, true, &EventData::ReportFiled { category: report.category }, now)?;
     Ok(Filed { token, id, status })
 }
 
@@ -388,7 +351,7 @@ pub struct HistoryEntry {
     /// When it happened (RFC 3339, UTC).
     pub at: String,
     /// Machine kind, e.g. `report_filed`, `status_changed`.
-    pub kind: String,
+    pub kind: EventKind,
     /// What happened, for people.
     pub title: String,
     /// A message for the reader, e.g. the editor's question, when there is one.
@@ -462,25 +425,32 @@ pub fn mint_link(conn: &mut DbConnection, report_id: i64, now: NaiveDateTime) ->
 pub fn track(conn: &mut DbConnection, token: &str) -> Result<(Tracking, Article), AppError> {
     let report = for_token(conn, token)?;
     let article = articles::get(conn, &report.article_id)?;
-    let history: Vec<HistoryEntry> = Event::public_for_report(conn, report.id)?.iter().map(history_entry).collect();
-    let status = Status::parse(&report.status).unwrap_or(Status::New);
+    let history = Event::public_for_report(conn, report.id)?
+        .iter()
+        .map(history_entry)
+        .collect::<Result<Vec<HistoryEntry>, AppError>>()?;
+    let status = report.status;
     let question = match status {
-        Status::NeedsInfo => Event::latest_of(conn, report.id, &["status_changed"])?
-            .and_then(|(e, _)| serde_json::from_str::<serde_json::Value>(&e.payload).ok())
-            .and_then(|p| p.get("public_message").and_then(|m| m.as_str()).map(str::to_owned)),
+        Status::NeedsInfo => match Event::latest_of(conn, report.id, &[EventKind::StatusChanged])? {
+            Some((e, _)) => match EventData::of(&e)? {
+                EventData::StatusChanged { public_message, .. } => public_message,
+                _ => None,
+            },
+            None => None,
+        },
         _ => None,
     };
     let can_appeal = matches!(status, Status::NoChange | Status::Rejected)
-        && Event::latest_of(conn, report.id, &["appeal_filed"])?.is_none();
+        && Event::latest_of(conn, report.id, &[EventKind::AppealFiled])?.is_none();
     let primary_status = match report.duplicate_of {
-        Some(id) => Report::find(conn, id)?.and_then(|p| Status::parse(&p.status)),
+        Some(id) => Report::find(conn, id)?.map(|p| p.status),
         None => None,
     };
     let tracking = Tracking {
         status,
         status_label: status.label().into(),
         article_id: report.article_id,
-        category: Category::parse(&report.category).unwrap_or(Category::Other),
+        category: report.category,
         quote: report.quote,
         explanation: report.explanation,
         evidence_urls: serde_json::from_str(&report.evidence_urls).unwrap_or_default(),
@@ -495,22 +465,14 @@ pub fn track(conn: &mut DbConnection, token: &str) -> Result<(Tracking, Article)
 }
 
 /// How a stored public event reads in the reader's history.
-fn history_entry(event: &Event) -> HistoryEntry {
-    let payload: serde_json::Value = serde_json::from_str(&event.payload).unwrap_or_default();
-    let text = |key: &str| payload.get(key).and_then(|v| v.as_str()).map(str::to_owned);
-    let title = match event.kind.as_str() {
-        "report_filed" => "Report received".to_owned(),
-        "reader_replied" => "You answered the editor's question".to_owned(),
-        "appeal_filed" => "You appealed the decision".to_owned(),
-        "status_changed" => match text("to").as_deref().and_then(Status::parse) {
-            Some(Status::NeedsInfo) => "The editor asked you a question".to_owned(),
-            Some(Status::Duplicate) => "Marked as a duplicate of another reader's report".to_owned(),
-            Some(to) => format!("Status changed to \u{201c}{}\u{201d}", to.label()),
-            None => "Status changed".to_owned(),
-        },
-        other => other.replace('_', " "),
-    };
-    HistoryEntry { at: rfc3339(event.created_at), kind: event.kind.clone(), title, detail: text("public_message") }
+fn history_entry(event: &Event) -> Result<HistoryEntry, AppError> {
+    let data = EventData::of(event)?;
+    Ok(HistoryEntry {
+        at: rfc3339(event.created_at),
+        kind: event.kind,
+        title: data.sentence(Audience::Reader),
+        detail: data.detail(Audience::Reader).map(str::to_owned),
+    })
 }
 
 #[cfg(test)]

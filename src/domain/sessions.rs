@@ -4,7 +4,7 @@ use chrono::{Duration, NaiveDateTime};
 
 use super::accounts::{self, Actor, Role};
 use super::secrets;
-use crate::db::models::{LoginFailure, Session, SetupToken, User};
+use crate::db::models::{LoginFailure, Session, SetupToken, StaffMember, User};
 use crate::db::DbConnection;
 use crate::error::AppError;
 
@@ -39,9 +39,6 @@ pub struct Current {
     pub id_hash: String,
 }
 
-fn actor_of(user: User) -> Option<Actor> {
-    Role::parse(&user.role).map(|role| Actor { id: user.id, email: user.email, name: user.name, role })
-}
 
 fn account_key(email: &str) -> String {
     secrets::token_hash(&format!("account:{}", email.trim().to_lowercase()))
@@ -96,9 +93,7 @@ pub fn login(conn: &mut DbConnection, email: &str, password: &str, now: NaiveDat
     }
     LoginFailure::clear(conn, &key)?;
     let session = start(conn, user.id, now)?;
-    Ok(actor_of(user)
-        .map(|actor| (actor, session))
-        .ok_or_else(|| AppError::Forbidden("this account has no valid role".into())))
+    Ok(Ok((Actor { id: user.id, email: user.email, name: user.name, role: user.role }, session)))
 }
 
 /// An argon2id hash of a random password, for constant-time refusal of unknown emails.
@@ -126,7 +121,7 @@ pub fn look_up(conn: &mut DbConnection, cookie: &str, now: NaiveDateTime) -> Res
         return Ok(Lookup::Ended(Some(id_hash)));
     }
     let touch = now - session.last_seen_at > TOUCH_EVERY;
-    Ok(match actor_of(user) {
+    Ok(match Some(Actor::from(user)) {
         None => Lookup::Ended(None),
         Some(actor) => {
             let current = Current { actor, csrf: session.csrf_token, id_hash };
@@ -189,8 +184,8 @@ pub fn complete_setup(
     let id = accounts::add_user(conn, email, name, Role::StandardsEditor, password, now)?;
     SetupToken::close_all(conn, now)?;
     let session = start(conn, id, now)?;
-    let user = User::find(conn, id)?.ok_or_else(|| AppError::NotFound("the new account vanished".into()))?;
-    let actor = actor_of(user).ok_or_else(|| AppError::Forbidden("this account has no valid role".into()))?;
+    let user = StaffMember::find(conn, id)?.ok_or_else(|| AppError::NotFound("the new account vanished".into()))?;
+    let actor = Actor::from(user);
     Ok((actor, session))
 }
 

@@ -7,9 +7,10 @@ use super::accounts::parse_email;
 use super::{articles, secrets};
 use crate::db::models::Article;
 use crate::db::schema::subscriptions;
+use super::notices::{Notice, Notices};
+use crate::db::vocabulary::SubscriptionStatus;
 use crate::db::DbConnection;
 use crate::error::AppError;
-use crate::mail::{messages, Context};
 
 /// Asks to subscribe `email` to corrections of an article; a confirmation mail is queued.
 ///
@@ -17,19 +18,19 @@ use crate::mail::{messages, Context};
 /// cannot be used to flood someone's inbox.
 pub fn subscribe(
     conn: &mut DbConnection,
-    ctx: &Context,
     article_id: &str,
     email: &str,
+    notices: &mut Notices,
     now: NaiveDateTime,
 ) -> Result<Article, AppError> {
     let article = articles::get(conn, article_id)?;
     let email = parse_email("email", email).map_err(|e| AppError::Invalid(vec![e]))?;
-    let existing: Vec<(i64, String, String)> = subscriptions::table
+    let existing: Vec<(i64, String, SubscriptionStatus)> = subscriptions::table
         .filter(subscriptions::article_id.eq(&article.id))
         .select((subscriptions::id, subscriptions::email, subscriptions::status))
         .load(conn)?;
     let same = existing.iter().filter(|(_, e, _)| e.eq_ignore_ascii_case(&email));
-    if same.clone().any(|(_, _, s)| s == "active") {
+    if same.clone().any(|(_, _, s)| *s == SubscriptionStatus::Active) {
         return Ok(article);
     }
     let stale: Vec<i64> = same.map(|(id, ..)| *id).collect();
@@ -41,11 +42,16 @@ pub fn subscribe(
             subscriptions::email.eq(&email),
             subscriptions::token_hash.eq(secrets::token_hash(&token)),
             subscriptions::unsubscribe_token.eq(secrets::new_token()),
-            subscriptions::status.eq("pending"),
+            subscriptions::status.eq(SubscriptionStatus::Pending),
             subscriptions::created_at.eq(now),
         ))
         .execute(conn)?;
-    messages::confirm_subscription(conn, ctx, &email, &article, &token, now)?;
+    notices.push(Notice::SubscriptionRequested {
+        article_id: article.id.clone(),
+        article_title: article.title.clone(),
+        email,
+        token,
+    });
     Ok(article)
 }
 
@@ -60,13 +66,13 @@ pub fn confirm(conn: &mut DbConnection, token: &str, now: NaiveDateTime) -> Resu
     }
     let (id, article_id): (i64, String) = subscriptions::table
         .filter(subscriptions::token_hash.eq(secrets::token_hash(token)))
-        .filter(subscriptions::status.ne("unsubscribed"))
+        .filter(subscriptions::status.ne(SubscriptionStatus::Unsubscribed))
         .select((subscriptions::id, subscriptions::article_id))
         .first(conn)
         .optional()?
         .ok_or_else(not_found)?;
     diesel::update(subscriptions::table.find(id))
-        .set((subscriptions::status.eq("active"), subscriptions::confirmed_at.eq(now)))
+        .set((subscriptions::status.eq(SubscriptionStatus::Active), subscriptions::confirmed_at.eq(now)))
         .execute(conn)?;
     articles::get(conn, &article_id)
 }
@@ -82,8 +88,17 @@ pub fn unsubscribe(conn: &mut DbConnection, token: &str) -> Result<Article, AppE
         .first(conn)
         .optional()?
         .ok_or_else(not_found)?;
-    diesel::update(subscriptions::table.find(id)).set(subscriptions::status.eq("unsubscribed")).execute(conn)?;
+    diesel::update(subscriptions::table.find(id)).set(subscriptions::status.eq(SubscriptionStatus::Unsubscribed)).execute(conn)?;
     articles::get(conn, &article_id)
+}
+
+/// The confirmed subscribers of an article: (email, unsubscribe token).
+pub fn active_for(conn: &mut DbConnection, article_id: &str) -> Result<Vec<(String, String)>, AppError> {
+    Ok(subscriptions::table
+        .filter(subscriptions::article_id.eq(article_id))
+        .filter(subscriptions::status.eq(SubscriptionStatus::Active))
+        .select((subscriptions::email, subscriptions::unsubscribe_token))
+        .load(conn)?)
 }
 
 /// Deletes every subscription of `email` (erasure); returns how many.

@@ -6,7 +6,10 @@ use diesel::prelude::*;
 use super::accounts::{Actor, Role};
 use super::reports::{Status, Targets};
 use super::text::required_text;
-use crate::db::models::{Event, NewEvent, Report, User};
+use super::events::{self, EventData};
+use super::notices::{self, CorrectionNote, Notice, Notices, StaffRef};
+use crate::db::models::{Event, Report, User};
+use crate::db::vocabulary::{ActorKind, EventKind};
 use crate::db::schema::reports;
 use crate::db::DbConnection;
 use crate::error::AppError;
@@ -103,6 +106,11 @@ pub fn moves_for(from: Status, role: Role) -> Vec<Move> {
     MOVES.iter().copied().filter(|m| m.from == from && m.by.includes(role)).collect()
 }
 
+/// Whether a correction may be drafted to resolve a report in `status` (one not yet decided).
+pub fn can_draft(status: Status) -> bool {
+    publishing_allows(status, AwaitingApproval)
+}
+
 /// Whether a status still needs the desk's attention (so its deadline counts).
 pub fn is_open(status: Status) -> bool {
     matches!(status, New | Triaged | InReview | Appealed)
@@ -161,11 +169,17 @@ fn stale(conn: &mut DbConnection, report: &Report) -> Result<AppError, AppError>
     let last = Event::latest_of(
         conn,
         report.id,
-        &["status_changed", "assigned", "severity_changed", "reader_replied", "appeal_filed"],
+        &[
+            EventKind::StatusChanged,
+            EventKind::Assigned,
+            EventKind::SeverityChanged,
+            EventKind::ReaderReplied,
+            EventKind::AppealFiled,
+        ],
     )?;
     let who = match &last {
-        Some((event, Some(name))) if event.actor_kind == "user" => name.clone(),
-        Some((event, _)) if event.actor_kind == "reader" => "the reader".to_owned(),
+        Some((event, Some(name))) if event.actor_kind == ActorKind::User => name.clone(),
+        Some((event, _)) if event.actor_kind == ActorKind::Reader => "the reader".to_owned(),
         _ => "someone else".to_owned(),
     };
     let when = last.map_or(report.updated_at, |(e, _)| e.created_at).format("%Y-%m-%d %H:%M:%S UTC");
@@ -185,7 +199,7 @@ fn bump(
 ) -> Result<(), AppError> {
     let updated = diesel::update(reports::table.find(report.id).filter(reports::version.eq(report.version)))
         .set((
-            reports::status.eq(status.as_str()),
+            reports::status.eq(status),
             reports::duplicate_of.eq(duplicate_of),
             reports::version.eq(report.version + 1),
             reports::updated_at.eq(now),
@@ -201,31 +215,7 @@ fn bump(
 
 /// Bumps the version for a change that is not a move (assignment, severity), with the same check.
 fn bump_version(conn: &mut DbConnection, report: &Report, now: NaiveDateTime) -> Result<(), AppError> {
-    let status = Status::parse(&report.status).unwrap_or(New);
-    bump(conn, report, now, status, report.duplicate_of)
-}
-
-/// Appends an event.
-fn event(
-    conn: &mut DbConnection,
-    report_id: i64,
-    actor: Option<&Actor>,
-    kind: &str,
-    public: bool,
-    payload: serde_json::Value,
-    now: NaiveDateTime,
-) -> Result<(), AppError> {
-    NewEvent {
-        report_id: Some(report_id),
-        actor_id: actor.map(|a| a.id),
-        actor_kind: if actor.is_some() { "user" } else { "reader" },
-        kind,
-        public,
-        payload: &payload.to_string(),
-        created_at: now,
-    }
-    .insert(conn)?;
-    Ok(())
+    bump(conn, report, now, report.status, report.duplicate_of)
 }
 
 /// Makes a staff member's move (run inside a write transaction).
@@ -234,14 +224,14 @@ pub fn transition(
     id: i64,
     actor: &Actor,
     request: &MoveRequest,
-    mail: &crate::mail::Context,
+    notices: &mut Notices,
     now: NaiveDateTime,
 ) -> Result<Report, AppError> {
     let to = Status::parse(request.to.trim()).ok_or_else(|| {
         AppError::invalid("to", format!("must be one of {}, not {:?}", Status::allowed(), request.to))
     })?;
     let report = load_for_change(conn, id, actor, Some(request.version))?;
-    let from = Status::parse(&report.status).unwrap_or(New);
+    let from = report.status;
     let allowed = moves_for(from, actor.role);
     let Some(step) = allowed.iter().find(|m| m.to == to) else {
         let candidates: Vec<&Move> = MOVES.iter().filter(|m| m.from == from && m.to == to).collect();
@@ -284,53 +274,52 @@ pub fn transition(
         }
     }
     let message = reason.as_deref().filter(|_| public_reason(to));
-    event(
-        conn,
-        report.id,
-        Some(actor),
-        "status_changed",
-        true,
-        serde_json::json!({
-            "from": from.as_str(), "to": to.as_str(), "reason": reason,
-            "public_message": message, "duplicate_of": duplicate_of,
-        }),
-        now,
-    )?;
+    let data = EventData::StatusChanged {
+        from,
+        to,
+        reason: reason.clone(),
+        public_message: message.map(str::to_owned),
+        duplicate_of,
+        correction_id: None,
+    };
+    events::record(conn, Some(report.id), Some(actor), true, &data, now)?;
     let moved = Report::find(conn, id)?.unwrap_or(report);
-    tell_reader(conn, mail, &moved, from, to, reason.as_deref(), now)?;
+    tell_reader(conn, notices, &moved, from, to, reason, now)?;
     Ok(moved)
 }
 
-/// The reader's mail for a staff move, when there is one.
+/// What the reader hears of a staff move, when anything.
 fn tell_reader(
     conn: &mut DbConnection,
-    mail: &crate::mail::Context,
+    notices: &mut Notices,
     report: &Report,
     from: Status,
     to: Status,
-    reason: Option<&str>,
+    reason: Option<String>,
     now: NaiveDateTime,
 ) -> Result<(), AppError> {
-    use crate::mail::messages::{self, Decision};
     let appeal = from == Appealed;
-    let decision = Decision { to, reason, correction: None, appeal };
-    match to {
-        NeedsInfo => messages::question(conn, mail, report, reason.unwrap_or_default(), now),
-        NoChange | Rejected => messages::outcome(conn, mail, report, decision, now),
-        InReview if appeal => messages::outcome(conn, mail, report, decision, now),
-        Duplicate => {
-            let primary_corrected = match report.duplicate_of {
-                Some(p) => Report::find(conn, p)?.is_some_and(|p| p.status == Corrected.as_str()),
-                None => false,
-            };
-            if primary_corrected {
-                messages::outcome(conn, mail, report, decision, now)
-            } else {
-                Ok(())
-            }
+    let decided = match to {
+        NeedsInfo => {
+            let reader = notices::reader_of(conn, report, now)?;
+            let question = reason.unwrap_or_default();
+            notices.push(Notice::QuestionAsked { report_id: report.id, question, reader });
+            return Ok(());
         }
-        _ => Ok(()),
+        NoChange | Rejected => true,
+        InReview => appeal,
+        // The reader hears of a duplicate only when the error was already corrected.
+        Duplicate => match report.duplicate_of {
+            Some(p) => Report::find(conn, p)?.is_some_and(|p| p.status == Corrected),
+            None => false,
+        },
+        _ => false,
+    };
+    if decided {
+        let reader = notices::reader_of(conn, report, now)?;
+        notices.push(Notice::Decided { report_id: report.id, to, reason, appeal, correction: None, reader });
     }
+    Ok(())
 }
 
 /// Whether publishing (or drafting for approval) may move a report in `from` to `to`.
@@ -344,11 +333,11 @@ pub fn publishing_move(
     report: &Report,
     to: Status,
     actor: &Actor,
-    correction_id: i64,
-    mail: &crate::mail::Context,
+    correction: &CorrectionNote,
+    notices: &mut Notices,
     now: NaiveDateTime,
 ) -> Result<(), AppError> {
-    let from = Status::parse(&report.status).unwrap_or(New);
+    let from = report.status;
     if !publishing_allows(from, to) {
         return Err(AppError::Conflict(format!(
             "report #{} is {} and cannot be resolved by a correction",
@@ -357,20 +346,28 @@ pub fn publishing_move(
         )));
     }
     bump(conn, report, now, to, report.duplicate_of)?;
-    let payload = serde_json::json!({ "from": from.as_str(), "to": to.as_str(), "correction_id": correction_id });
-    event(conn, report.id, Some(actor), "status_changed", true, payload, now)?;
+    let data = EventData::StatusChanged {
+        from,
+        to,
+        reason: None,
+        public_message: None,
+        duplicate_of: None,
+        correction_id: Some(correction.id),
+    };
+    events::record(conn, Some(report.id), Some(actor), true, &data, now)?;
     if to == Corrected {
-        let correction = crate::db::models::Correction::find(conn, correction_id)?;
-        let decision = crate::mail::messages::Decision {
+        let reader = notices::reader_of(conn, report, now)?;
+        notices.push(Notice::Decided {
+            report_id: report.id,
             to: Corrected,
             reason: None,
-            correction: correction.as_ref(),
             appeal: false,
-        };
-        crate::mail::messages::outcome(conn, mail, report, decision, now)?;
+            correction: Some(correction.clone()),
+            reader,
+        });
         for dup in Report::duplicates_of(conn, report.id)? {
-            if dup.status == Duplicate.as_str() {
-                publishing_move(conn, &dup, Corrected, actor, correction_id, mail, now)?;
+            if dup.status == Duplicate {
+                publishing_move(conn, &dup, Corrected, actor, correction, notices, now)?;
             }
         }
     }
@@ -407,13 +404,13 @@ fn reader_move(
     conn: &mut DbConnection,
     report: &Report,
     to: Status,
-    kind: &str,
     field: &str,
     text: &str,
+    notices: &mut Notices,
     now: NaiveDateTime,
 ) -> Result<(), AppError> {
     let text = required_text(field, text, 1, REASON_MAX).map_err(|e| AppError::Invalid(vec![e]))?;
-    let from = Status::parse(&report.status).unwrap_or(New);
+    let from = report.status;
     if !MOVES.iter().any(|m| m.from == from && m.to == to && m.by == Reader) {
         return Err(AppError::Conflict(match to {
             InReview => "there is no open question on this report to answer".to_owned(),
@@ -424,28 +421,40 @@ fn reader_move(
         }));
     }
     bump(conn, report, now, to, report.duplicate_of)?;
-    event(
-        conn,
-        report.id,
-        None,
-        kind,
-        true,
-        serde_json::json!({ "from": from.as_str(), "to": to.as_str(), "public_message": text }),
-        now,
-    )
+    let (data, notice) = if to == Appealed {
+        (EventData::AppealFiled { from, to, public_message: text }, Notice::AppealFiled { report_id: report.id })
+    } else {
+        let notice = Notice::ReaderAnswered { report_id: report.id, assignee_id: report.assignee_id };
+        (EventData::ReaderReplied { from, to, public_message: text }, notice)
+    };
+    events::record(conn, Some(report.id), None, true, &data, now)?;
+    notices.push(notice);
+    Ok(())
 }
 
 /// The reader answers an open question: the report goes back to `in_review`.
-pub fn reply(conn: &mut DbConnection, report: &Report, body: &str, now: NaiveDateTime) -> Result<(), AppError> {
-    reader_move(conn, report, InReview, "reader_replied", "body", body, now)
+pub fn reply(
+    conn: &mut DbConnection,
+    report: &Report,
+    body: &str,
+    notices: &mut Notices,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    reader_move(conn, report, InReview, "body", body, notices, now)
 }
 
 /// The reader appeals a `no_change` or `rejected` decision, once.
-pub fn appeal(conn: &mut DbConnection, report: &Report, reason: &str, now: NaiveDateTime) -> Result<(), AppError> {
-    if Event::latest_of(conn, report.id, &["appeal_filed"])?.is_some() {
+pub fn appeal(
+    conn: &mut DbConnection,
+    report: &Report,
+    reason: &str,
+    notices: &mut Notices,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    if Event::latest_of(conn, report.id, &[EventKind::AppealFiled])?.is_some() {
         return Err(AppError::Conflict("this decision was already appealed once; an appeal cannot be repeated".into()));
     }
-    reader_move(conn, report, Appealed, "appeal_filed", "reason", reason, now)
+    reader_move(conn, report, Appealed, "reason", reason, notices, now)
 }
 
 /// Assigns the report to an editor, or unassigns it when `email` is blank.
@@ -455,7 +464,7 @@ pub fn assign(
     actor: &Actor,
     email: Option<&str>,
     version: i64,
-    mail: &crate::mail::Context,
+    notices: &mut Notices,
     now: NaiveDateTime,
 ) -> Result<Report, AppError> {
     let report = load_for_change(conn, id, actor, Some(version))?;
@@ -463,7 +472,7 @@ pub fn assign(
         None => None,
         Some(email) => {
             let user = User::by_email(conn, email)?
-                .filter(|u| !u.disabled && Role::parse(&u.role).is_some_and(Role::can_edit))
+                .filter(|u| !u.disabled && u.role.can_edit())
                 .ok_or_else(|| {
                     AppError::invalid("assignee_email", format!("no active editor has the email {email:?}"))
                 })?;
@@ -474,14 +483,21 @@ pub fn assign(
     diesel::update(reports::table.find(id))
         .set(reports::assignee_id.eq(assignee.as_ref().map(|u| u.id)))
         .execute(conn)?;
-    let payload = serde_json::json!({
-        "assignee_id": assignee.as_ref().map(|u| u.id),
-        "assignee_name": assignee.as_ref().map(|u| u.name.clone()),
-    });
-    event(conn, id, Some(actor), "assigned", false, payload, now)?;
+    let data = EventData::Assigned {
+        assignee_id: assignee.as_ref().map(|u| u.id),
+        assignee_name: assignee.as_ref().map(|u| u.name.clone()),
+    };
+    events::record(conn, Some(id), Some(actor), false, &data, now)?;
     let assigned = Report::find(conn, id)?.unwrap_or(report);
-    if let Some(user) = &assignee {
-        crate::mail::messages::assignment(conn, mail, &assigned, user, actor, now)?;
+    // Nobody needs telling that they took a ticket themselves.
+    if let Some(user) = assignee.filter(|u| u.id != actor.id) {
+        notices.push(Notice::Assigned {
+            report_id: id,
+            quote: assigned.quote.clone(),
+            deadline_at: assigned.deadline_at,
+            assignee: StaffRef { id: user.id, email: user.email, name: user.name },
+            by: StaffRef { id: actor.id, email: actor.email.clone(), name: actor.name.clone() },
+        });
     }
     Ok(assigned)
 }
@@ -506,13 +522,13 @@ pub fn set_severity(
     bump_version(conn, &report, now)?;
     diesel::update(reports::table.find(id))
         .set((
-            reports::severity.eq(severity.as_str()),
+            reports::severity.eq(severity),
             reports::severity_rank.eq(severity.rank()),
             reports::deadline_at.eq(report.created_at + targets.of(severity)),
         ))
         .execute(conn)?;
-    let payload = serde_json::json!({ "from": report.severity, "to": severity.as_str() });
-    event(conn, id, Some(actor), "severity_changed", false, payload, now)?;
+    let data = EventData::SeverityChanged { from: report.severity, to: severity };
+    events::record(conn, Some(id), Some(actor), false, &data, now)?;
     Ok(Report::find(conn, id)?.unwrap_or(report))
 }
 
@@ -526,7 +542,7 @@ pub fn add_note(
 ) -> Result<(), AppError> {
     let body = required_text("body", body, 1, REASON_MAX).map_err(|e| AppError::Invalid(vec![e]))?;
     load_for_change(conn, id, actor, None)?;
-    event(conn, id, Some(actor), "note", false, serde_json::json!({ "body": body }), now)
+    events::record(conn, Some(id), Some(actor), false, &EventData::Note { body }, now)
 }
 
 #[cfg(test)]

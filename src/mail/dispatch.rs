@@ -15,13 +15,12 @@ use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
-use super::{messages, status, Context};
+use super::{enqueue, messages, Context};
 use crate::clock::Clock;
-use crate::db::models::{Report, User};
-use crate::db::schema::{digest_runs, outbox, reports};
-use crate::db::{claim_due, Db, DbConnection};
-use crate::domain::accounts::Role;
-use crate::domain::workflow;
+use crate::db::models::{Delivery, OutboxRow};
+use crate::db::schema::digest_runs;
+use crate::db::{Db, DbConnection};
+use crate::domain::desk;
 use crate::error::AppError;
 
 /// How long a claimed row is reserved for its dispatcher.
@@ -126,21 +125,6 @@ impl Header for ListUnsubscribePost {
     }
 }
 
-/// An outbox row being delivered.
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = outbox)]
-pub struct Row {
-    pub id: i64,
-    pub recipient: String,
-    pub subject: String,
-    pub body_text: String,
-    pub body_html: String,
-    pub message_id: String,
-    pub list_unsubscribe: Option<String>,
-    pub attempts: i32,
-    pub created_at: NaiveDateTime,
-}
-
 /// Delivers the outbox.
 #[derive(Clone)]
 pub struct Dispatcher {
@@ -164,11 +148,6 @@ impl Dispatcher {
         Self { db, mail, ctx, clock, timezone }
     }
 
-    /// A dispatcher for a running server's database, clock and site.
-    pub fn from_state(state: &crate::web::AppState, mail: MailConfig) -> Self {
-        Self::new(state.db.clone(), mail, state.mail.clone(), state.clock.clone(), state.config.timezone)
-    }
-
     /// Sends until the process ends: a round, then a pause of `every` (none while rows keep coming).
     pub async fn run(self, every: StdDuration) {
         loop {
@@ -190,24 +169,11 @@ impl Dispatcher {
         self.digest_if_due().await?;
         let now = self.clock.now();
         // A cheap read first: an idle outbox costs no write transaction.
-        let due: i64 = self
-            .db
-            .read(move |c| {
-                Ok(outbox::table
-                    .filter(
-                        outbox::status
-                            .eq(status::QUEUED)
-                            .and(outbox::next_attempt_at.le(now))
-                            .or(outbox::status.eq(status::SENDING).and(outbox::claimed_until.lt(now))),
-                    )
-                    .count()
-                    .get_result(c)?)
-            })
-            .await?;
+        let due = self.db.read(move |c| Ok(OutboxRow::due_count(c, now)?)).await?;
         if due == 0 {
             return Ok(0);
         }
-        let rows: Vec<Row> = self.db.write(move |c| claim_due(c, now, Duration::seconds(LEASE), BATCH)).await?;
+        let rows = self.db.write(move |c| Ok(OutboxRow::claim_due(c, now, Duration::seconds(LEASE), BATCH)?)).await?;
         let count = rows.len();
         let mut outcomes = Vec::with_capacity(count);
         for row in rows {
@@ -220,7 +186,7 @@ impl Dispatcher {
         self.db
             .write(move |c| {
                 for (row, outcome) in outcomes {
-                    record(c, &row, outcome, now)?;
+                    OutboxRow::record(c, row.id, delivery(&row, outcome, now), now)?;
                 }
                 Ok(())
             })
@@ -228,7 +194,7 @@ impl Dispatcher {
         Ok(count)
     }
 
-    async fn send(&self, row: &Row) -> Outcome {
+    async fn send(&self, row: &OutboxRow) -> Outcome {
         let to: Mailbox = match row.recipient.parse() {
             Ok(to) => to,
             Err(e) => return Outcome::Permanent(format!("the address cannot be used: {e}")),
@@ -280,41 +246,16 @@ impl Dispatcher {
     }
 }
 
-/// Marks a delivery attempt's outcome on its row.
-fn record(conn: &mut DbConnection, row: &Row, outcome: Outcome, now: NaiveDateTime) -> Result<(), AppError> {
-    let target = outbox::table.find(row.id).filter(outbox::status.eq(status::SENDING));
+/// What an attempt's outcome means for its row: sent, given up on, or retried with backoff.
+fn delivery(row: &OutboxRow, outcome: Outcome, now: NaiveDateTime) -> Delivery {
     match outcome {
-        Outcome::Sent => {
-            // The bodies carry tracking links: keep them no longer than needed.
-            diesel::update(target)
-                .set((
-                    outbox::status.eq(status::SENT),
-                    outbox::sent_at.eq(now),
-                    outbox::claimed_until.eq(None::<NaiveDateTime>),
-                    outbox::body_text.eq(""),
-                    outbox::body_html.eq(""),
-                ))
-                .execute(conn)?;
-        }
+        Outcome::Sent => Delivery::Sent,
         Outcome::Permanent(reason) => {
             tracing::warn!(outbox_id = row.id, "mail refused permanently: {reason}");
-            diesel::update(target)
-                .set((
-                    outbox::status.eq(status::FAILED),
-                    outbox::last_error.eq(reason),
-                    outbox::claimed_until.eq(None::<NaiveDateTime>),
-                ))
-                .execute(conn)?;
+            Delivery::Failed(reason)
         }
         Outcome::Transient(reason) if now - row.created_at > MAX_AGE => {
-            let reason = format!("gave up after {} attempts: {reason}", row.attempts);
-            diesel::update(target)
-                .set((
-                    outbox::status.eq(status::FAILED),
-                    outbox::last_error.eq(reason),
-                    outbox::claimed_until.eq(None::<NaiveDateTime>),
-                ))
-                .execute(conn)?;
+            Delivery::Failed(format!("gave up after {} attempts: {reason}", row.attempts))
         }
         Outcome::Transient(reason) => {
             let backoff = Duration::seconds((15_i64 << row.attempts.clamp(0, 8)).min(3600));
@@ -323,17 +264,9 @@ fn record(conn: &mut DbConnection, row: &Row, outcome: Outcome, now: NaiveDateTi
                 "mail not delivered yet, retrying in {}s: {reason}",
                 backoff.num_seconds()
             );
-            diesel::update(target)
-                .set((
-                    outbox::status.eq(status::QUEUED),
-                    outbox::next_attempt_at.eq(now + backoff),
-                    outbox::last_error.eq(reason),
-                    outbox::claimed_until.eq(None::<NaiveDateTime>),
-                ))
-                .execute(conn)?;
+            Delivery::Retry(now + backoff, reason)
         }
     }
-    Ok(())
 }
 
 /// Queues the digests for `day` unless another dispatcher already did.
@@ -346,25 +279,8 @@ fn queue_digests(conn: &mut DbConnection, ctx: &Context, day: &str, now: NaiveDa
     diesel::insert_into(digest_runs::table)
         .values((digest_runs::day.eq(day), digest_runs::created_at.eq(now)))
         .execute(conn)?;
-    let open: Vec<&str> = crate::domain::reports::Status::ALL
-        .iter()
-        .copied()
-        .filter(|s| workflow::is_open(*s))
-        .map(|s| s.as_str())
-        .collect();
-    let overdue: Vec<Report> = reports::table
-        .filter(reports::deadline_at.lt(now))
-        .filter(reports::status.eq_any(open))
-        .filter(reports::assignee_id.is_not_null())
-        .order(reports::deadline_at.asc())
-        .select(Report::as_select())
-        .load(conn)?;
-    for user in User::all(conn)?.into_iter().filter(|u| !u.disabled && Role::parse(&u.role).is_some_and(Role::can_edit))
-    {
-        let mine: Vec<Report> = overdue.iter().filter(|r| r.assignee_id == Some(user.id)).cloned().collect();
-        if !mine.is_empty() {
-            messages::digest(conn, ctx, &user, &mine, now)?;
-        }
+    for (user, overdue) in desk::overdue_by_assignee(conn, now)? {
+        enqueue(conn, ctx, messages::digest(ctx, &user, &overdue), now)?;
     }
     Ok(())
 }

@@ -8,6 +8,7 @@ use super::auth::{CanEdit, CanRead, Signed};
 use super::extract::parse_id;
 use super::extract::{parse_json, read_body, REPORT_BODY_LIMIT};
 use super::AppState;
+use crate::db::vocabulary::{ActorKind, EventKind};
 use crate::domain::articles::rfc3339;
 use crate::domain::corrections::{self, CorrectionInput, CorrectionView};
 use crate::domain::desk::{self, QueueFilter, QueuePage, Ticket};
@@ -38,9 +39,9 @@ pub struct EventView {
     /// When (RFC 3339).
     pub at: String,
     /// Kind, e.g. `status_changed`, `note`, `assigned`.
-    pub kind: String,
+    pub kind: EventKind,
     /// `user`, `reader` or `system`.
-    pub actor_kind: String,
+    pub actor_kind: ActorKind,
     /// The staff member's name, for `user` events.
     pub actor: Option<String>,
     /// Whether the reader sees it.
@@ -99,21 +100,21 @@ pub struct TicketJson {
     pub events: Vec<EventView>,
 }
 
-fn ticket_json(t: Ticket, can_see_pii: bool, now: chrono::NaiveDateTime) -> TicketJson {
+fn ticket_json(t: Ticket, now: chrono::NaiveDateTime) -> TicketJson {
     let r = &t.report;
     TicketJson {
         id: r.id,
         version: r.version,
-        status: Status::parse(&r.status).unwrap_or(Status::New),
-        severity: Severity::parse(&r.severity).unwrap_or(Severity::Normal),
-        category: Category::parse(&r.category).unwrap_or(Category::Other),
+        status: r.status,
+        severity: r.severity,
+        category: r.category,
         article_id: r.article_id.clone(),
         quote: r.quote.clone(),
         explanation: r.explanation.clone(),
         evidence_urls: serde_json::from_str(&r.evidence_urls).unwrap_or_default(),
-        reporter_name: r.reporter_name.clone().filter(|_| can_see_pii),
-        reporter_email: r.reporter_email.clone().filter(|_| can_see_pii),
-        reporter_redacted: !can_see_pii,
+        reporter_name: r.reporter_name.clone(),
+        reporter_email: r.reporter_email.clone(),
+        reporter_redacted: t.reader_redacted,
         assignee: t.assignee.as_ref().map(|u| Person { email: u.email.clone(), name: u.name.clone() }),
         duplicate_of: r.duplicate_of,
         likely_duplicates: t.likely_duplicates.iter().map(|d| d.id).collect(),
@@ -126,14 +127,14 @@ fn ticket_json(t: Ticket, can_see_pii: bool, now: chrono::NaiveDateTime) -> Tick
         events: t
             .events
             .into_iter()
-            .map(|(e, name)| EventView {
-                id: e.id,
-                at: rfc3339(e.created_at),
-                kind: e.kind,
-                actor_kind: e.actor_kind,
-                actor: name,
-                public: e.public,
-                payload: serde_json::from_str(&e.payload).unwrap_or_default(),
+            .map(|e| EventView {
+                id: e.event.id,
+                at: rfc3339(e.event.created_at),
+                kind: e.event.kind,
+                actor_kind: e.event.actor_kind,
+                actor: e.actor_name,
+                public: e.event.public,
+                payload: e.data.payload(),
             })
             .collect(),
     }
@@ -184,15 +185,14 @@ pub async fn queue(state: State, req: HttpRequest, staff: Signed<CanEdit>) -> Re
 pub async fn ticket(state: State, staff: Signed<CanRead>, path: web::Path<String>) -> Result<HttpResponse, AppError> {
     let id = parse_id(&path.into_inner())?;
     let (actor, now) = (staff.actor.clone(), state.now());
-    let can_see_pii = actor.role.can_edit();
     let ticket = super::desk::open_ticket(&state, id, &actor, now).await?;
-    Ok(HttpResponse::Ok().json(ticket_json(ticket, can_see_pii, now)))
+    Ok(HttpResponse::Ok().json(ticket_json(ticket, now)))
 }
 
 async fn after_change(state: &AppState, staff: &Signed<CanEdit>, id: i64) -> Result<HttpResponse, AppError> {
     let (actor, now) = (staff.actor.clone(), state.now());
     let ticket = super::desk::open_ticket(state, id, &actor, now).await?;
-    Ok(HttpResponse::Ok().json(ticket_json(ticket, true, now)))
+    Ok(HttpResponse::Ok().json(ticket_json(ticket, now)))
 }
 
 /// Moves a report to another status.
@@ -219,8 +219,7 @@ pub async fn transition(
     let id = parse_id(&path.into_inner())?;
     let request: MoveRequest = parse_json(&read_body(&req, payload, DESK_BODY_LIMIT).await?)?;
     let (actor, now) = (staff.actor.clone(), state.now());
-    let mail = state.mail.clone();
-    state.db.write(move |c| workflow::transition(c, id, &actor, &request, &mail, now)).await?;
+    state.write_notifying(move |c, n| workflow::transition(c, id, &actor, &request, n, now)).await?;
     after_change(&state, &staff, id).await
 }
 
@@ -256,10 +255,10 @@ pub async fn assign(
     let id = parse_id(&path.into_inner())?;
     let request: AssignRequest = parse_json(&read_body(&req, payload, DESK_BODY_LIMIT).await?)?;
     let (actor, now) = (staff.actor.clone(), state.now());
-    let mail = state.mail.clone();
     state
-        .db
-        .write(move |c| workflow::assign(c, id, &actor, request.assignee_email.as_deref(), request.version, &mail, now))
+        .write_notifying(move |c, n| {
+            workflow::assign(c, id, &actor, request.assignee_email.as_deref(), request.version, n, now)
+        })
         .await?;
     after_change(&state, &staff, id).await
 }
@@ -383,10 +382,9 @@ pub async fn reply(
     let request: ReplyRequest = parse_json(&read_body(&req, payload, REPORT_BODY_LIMIT).await?)?;
     let (t, now) = (token.clone(), state.now());
     state
-        .db
-        .write(move |c| {
+        .write_notifying(move |c, n| {
             let report = reports::for_token(c, &t)?;
-            workflow::reply(c, &report, &request.body, now)
+            workflow::reply(c, &report, &request.body, n, now)
         })
         .await?;
     tracked(&state, token).await
@@ -414,10 +412,9 @@ pub async fn appeal(
     let request: AppealRequest = parse_json(&read_body(&req, payload, REPORT_BODY_LIMIT).await?)?;
     let (t, now) = (token.clone(), state.now());
     state
-        .db
-        .write(move |c| {
+        .write_notifying(move |c, n| {
             let report = reports::for_token(c, &t)?;
-            workflow::appeal(c, &report, &request.reason, now)
+            workflow::appeal(c, &report, &request.reason, n, now)
         })
         .await?;
     tracked(&state, token).await
@@ -444,8 +441,7 @@ pub async fn publish(
 ) -> Result<HttpResponse, AppError> {
     let input: CorrectionInput = parse_json(&read_body(&req, payload, DESK_BODY_LIMIT).await?)?;
     let (actor, now) = (staff.actor.clone(), state.now());
-    let mail = state.mail.clone();
-    let view = state.db.write(move |c| corrections::publish(c, &actor, &input, &mail, now)).await?;
+    let view = state.write_notifying(move |c, n| corrections::publish(c, &actor, &input, n, now)).await?;
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -465,7 +461,6 @@ pub async fn approve(state: State, staff: Signed<CanEdit>, path: web::Path<Strin
     let raw = path.into_inner();
     let id: i64 = raw.parse().map_err(|_| AppError::NotFound(format!("no correction has the number {raw:?}")))?;
     let (actor, now) = (staff.actor.clone(), state.now());
-    let mail = state.mail.clone();
-    let view = state.db.write(move |c| corrections::approve(c, &actor, id, &mail, now)).await?;
+    let view = state.write_notifying(move |c, n| corrections::approve(c, &actor, id, n, now)).await?;
     Ok(HttpResponse::Ok().json(view))
 }

@@ -9,10 +9,12 @@ use super::desk::staff_layout;
 use super::extract::query_pairs;
 use super::public::{html, time};
 use super::AppState;
-use crate::db::models::{LogEntry, User};
-use crate::domain::audit::{self, AuditFilter, AuditItem, AuditPage, KINDS};
+use crate::db::models::{LogEntry, StaffMember};
+use crate::domain::articles::rfc3339;
+use crate::db::vocabulary::EventKind;
+use crate::domain::audit::{self, AuditFilter, AuditItem, AuditPage};
+use crate::domain::events::{actor_name, Audience};
 use crate::domain::erasure;
-use crate::domain::reports::Status;
 use crate::domain::verify::{self, Checkpoint, Entry};
 use crate::error::AppError;
 use crate::web::errors::ErrorBody;
@@ -131,29 +133,12 @@ pub async fn events_json(state: State, req: HttpRequest, _staff: Signed<CanAudit
 }
 
 fn summary(item: &AuditItem) -> (String, Option<String>) {
-    let text = |k: &str| item.payload.get(k).and_then(|v| v.as_str()).map(str::to_owned);
-    let status =
-        |k: &str| text(k).map(|s| Status::parse(&s).map_or(s.clone(), |st| st.label().to_owned())).unwrap_or_default();
-    let number = |k: &str| item.payload.get(k).and_then(|v| v.as_i64()).unwrap_or_default();
-    let report = item.report_id.map(|id| format!("Report #{id}: ")).unwrap_or_default();
-    let line = match item.kind.as_str() {
-        "report_filed" => format!("{report}filed"),
-        "status_changed" => format!("{report}{} \u{2192} {}", status("from"), status("to")),
-        "reader_replied" => format!("{report}the reader answered"),
-        "appeal_filed" => format!("{report}the reader appealed"),
-        "assigned" => format!("{report}assigned to {}", text("assignee_name").unwrap_or_else(|| "nobody".into())),
-        "severity_changed" => {
-            format!("{report}severity {} \u{2192} {}", text("from").unwrap_or_default(), text("to").unwrap_or_default())
-        }
-        "note" => format!("{report}internal note"),
-        "correction_drafted" => format!("Correction #{} drafted, awaiting approval", number("correction_id")),
-        "correction_published" => format!("Correction #{} published", number("correction_id")),
-        "correction_approved" => format!("Correction #{} approved and published", number("correction_id")),
-        "reporter_erased" => format!("A reader's name and email were erased from {} reports", number("reports")),
-        other => format!("{report}{}", other.replace('_', " ")),
+    let line = item.data.sentence(Audience::Staff);
+    let line = match item.report_id {
+        Some(id) => format!("Report #{id}: {line}"),
+        None => line,
     };
-    let detail = ["reason", "public_message", "body"].iter().find_map(|k| text(k));
-    (line, detail)
+    (line, item.data.detail(Audience::Staff).map(str::to_owned))
 }
 
 /// `GET /audit`: the event stream with filters and paging.
@@ -177,13 +162,13 @@ pub async fn audit(state: State, req: HttpRequest, staff: Signed<CanAudit>) -> R
             422,
         ),
     };
-    let users = state.db.read(|c| Ok(User::all(c)?)).await?;
+    let users = state.db.read(|c| Ok(StaffMember::all(c)?)).await?;
     let (actor, kind) = (value("actor"), value("kind"));
     let opt = |v: &str, l: &str, chosen: &str| views::Opt { value: v.into(), label: l.into(), selected: v == chosen };
     let mut actors = vec![opt("", "Anyone", &actor)];
     actors.extend(users.iter().map(|u| opt(&u.email, &u.name, &actor)));
     let mut kinds = vec![opt("", "Any event", &kind)];
-    kinds.extend(KINDS.iter().map(|k| opt(k, &k.replace('_', " "), &kind)));
+    kinds.extend(EventKind::ALL.iter().map(|k| opt(k.as_str(), k.label(), &kind)));
     let keep: Vec<(String, String)> = pairs.iter().filter(|(k, v)| k != "cursor" && !v.is_empty()).cloned().collect();
     let with = |path: &str, extra: Option<(&str, &str)>| {
         let mut all = keep.clone();
@@ -203,14 +188,10 @@ pub async fn audit(state: State, req: HttpRequest, staff: Signed<CanAudit>) -> R
                 let (line, detail) = summary(item);
                 views::AuditEvent {
                     id: item.id,
-                    at: time(audit::at(item)),
-                    at_iso: item.at.clone(),
-                    actor: match item.actor_kind.as_str() {
-                        "user" => item.actor.clone().unwrap_or_else(|| "A former account".into()),
-                        "reader" => "Reader".into(),
-                        _ => "System".into(),
-                    },
-                    kind: item.kind.clone(),
+                    at: time(item.at.naive_utc()),
+                    at_iso: rfc3339(item.at.naive_utc()),
+                    actor: actor_name(item.actor_kind, item.actor.as_deref()),
+                    kind: item.kind.as_str().to_owned(),
                     summary: line,
                     detail,
                     public: item.public,

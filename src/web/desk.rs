@@ -10,7 +10,9 @@ use super::extract::{client_ip, parse_form, read_body};
 use super::extract::{parse_id, parse_time, query_pairs};
 use super::public::{html, summary, time};
 use super::AppState;
-use crate::db::models::User;
+use crate::db::models::StaffMember;
+use crate::domain::events::{actor_name, Audience};
+use crate::domain::notices::Notices;
 use crate::domain::desk::{self, QueueFilter, QueuePage, Sort, Ticket};
 use crate::domain::quote;
 use crate::domain::reports::{Category, Severity, Status};
@@ -271,7 +273,7 @@ fn queue_view(
     filter: &QueueFilter,
     page: QueuePage,
     sections: &[String],
-    staff: &[User],
+    staff: &[StaffMember],
     error: Option<String>,
     now: chrono::NaiveDateTime,
 ) -> views::QueueView {
@@ -416,36 +418,17 @@ async fn render_ticket(
     Ok(response)
 }
 
-fn event_title(kind: &str, payload: &serde_json::Value) -> String {
-    let text = |k: &str| payload.get(k).and_then(|v| v.as_str()).unwrap_or_default().to_owned();
-    let label = |k: &str| Status::parse(&text(k)).map_or_else(|| text(k), |s| s.label().to_owned());
-    match kind {
-        "report_filed" => "Report filed".into(),
-        "status_changed" => format!("{} \u{2192} {}", label("from"), label("to")),
-        "reader_replied" => "The reader answered".into(),
-        "appeal_filed" => "The reader appealed".into(),
-        "assigned" => match payload.get("assignee_name").and_then(|v| v.as_str()) {
-            Some(name) => format!("Assigned to {name}"),
-            None => "Unassigned".into(),
-        },
-        "severity_changed" => format!("Severity {} \u{2192} {}", text("from"), text("to")),
-        "note" => "Internal note".into(),
-        other => other.replace('_', " "),
-    }
-}
-
 fn ticket_view(
     t: Ticket,
     staff: &Staff,
-    staff_list: &[User],
+    staff_list: &[StaffMember],
     error: Option<String>,
     notice: Option<String>,
     now: chrono::NaiveDateTime,
 ) -> views::TicketView {
     let can_edit = staff.actor.role.can_edit();
     let r = &t.report;
-    let status = Status::parse(&r.status).unwrap_or(Status::New);
-    let severity = Severity::parse(&r.severity).unwrap_or(Severity::Normal);
+    let (status, severity) = (r.status, r.severity);
     let article_text = t.article.body.as_deref().map(|body| match quote::span(&r.quote, body) {
         Some(range) => vec![
             views::TextPart { text: body[..range.start].to_owned(), highlighted: false },
@@ -457,38 +440,18 @@ fn ticket_view(
     let timeline = t
         .events
         .iter()
-        .map(|(e, name)| {
-            let payload: serde_json::Value = serde_json::from_str(&e.payload).unwrap_or_default();
-            let detail = ["reason", "public_message", "body"]
-                .iter()
-                .find_map(|k| payload.get(*k).and_then(|v| v.as_str()))
-                .map(str::to_owned);
-            views::TimelineItem {
-                at: time(e.created_at),
-                at_iso: crate::domain::articles::rfc3339(e.created_at),
-                actor: match e.actor_kind.as_str() {
-                    "user" => name.clone().unwrap_or_else(|| "A former account".into()),
-                    "reader" => "Reader".into(),
-                    _ => "System".into(),
-                },
-                title: event_title(&e.kind, &payload),
-                detail,
-                internal: !e.public,
-            }
+        .map(|e| views::TimelineItem {
+            at: time(e.event.created_at),
+            at_iso: crate::domain::articles::rfc3339(e.event.created_at),
+            actor: actor_name(e.event.actor_kind, e.actor_name.as_deref()),
+            title: e.data.sentence(Audience::Staff),
+            detail: e.data.detail(Audience::Staff).map(str::to_owned),
+            internal: !e.event.public,
         })
         .collect();
     let assignee_email = t.assignee.as_ref().map(|u| u.email.as_str()).unwrap_or("");
-    let open = !matches!(
-        status,
-        Status::Corrected
-            | Status::NoChange
-            | Status::Rejected
-            | Status::Duplicate
-            | Status::AwaitingApproval
-            | Status::Appealed
-    );
     views::TicketView {
-        publish_href: (can_edit && open).then(|| format!("/desk/corrections/new?report={}", r.id)),
+        publish_href: t.can_draft.then(|| format!("/desk/corrections/new?report={}", r.id)),
         id: r.id,
         version: r.version,
         csrf: staff.session.as_ref().map(|s| s.csrf.clone()).unwrap_or_default(),
@@ -496,16 +459,16 @@ fn ticket_view(
         status_label: status.label().into(),
         severity: severity.as_str().into(),
         severity_label: severity.label().into(),
-        category_label: Category::parse(&r.category).map_or("Other", Category::label).into(),
+        category_label: r.category.label().into(),
         created_at: time(r.created_at),
         created_at_iso: crate::domain::articles::rfc3339(r.created_at),
         deadline: time(r.deadline_at),
         deadline_iso: crate::domain::articles::rfc3339(r.deadline_at),
         overdue: desk::overdue(r, now),
         assignee: t.assignee.as_ref().map(|u| u.name.clone()),
-        reporter_name: r.reporter_name.clone().filter(|_| can_edit),
-        reporter_email: r.reporter_email.clone().filter(|_| can_edit),
-        pii_redacted: !can_edit,
+        reporter_name: r.reporter_name.clone(),
+        reporter_email: r.reporter_email.clone(),
+        pii_redacted: t.reader_redacted,
         article: summary(&t.article),
         article_text,
         quote: r.quote.clone(),
@@ -519,7 +482,7 @@ fn ticket_view(
                 id: d.id,
                 href: format!("/desk/reports/{}", d.id),
                 quote_short: shorten(&d.quote, 120),
-                status_label: Status::parse(&d.status).map_or("", Status::label).into(),
+                status_label: d.status.label().into(),
             })
             .collect(),
         also_open_by: t.also_open_by.clone(),
@@ -614,9 +577,9 @@ fn version(raw: &str) -> Result<i64, AppError> {
 /// Runs a ticket action; success goes back to the ticket with a notice, failure shows the ticket with the error.
 async fn act<F>(state: &AppState, staff: &Staff, id: i64, done: &str, f: F) -> Result<HttpResponse, AppError>
 where
-    F: FnOnce(&mut crate::db::DbConnection) -> Result<(), AppError> + Send + 'static,
+    F: FnOnce(&mut crate::db::DbConnection, &mut Notices) -> Result<(), AppError> + Send + 'static,
 {
-    match state.db.write(f).await {
+    match state.write_notifying(f).await {
         Ok(()) => Ok(HttpResponse::SeeOther()
             .insert_header((header::LOCATION, format!("/desk/reports/{id}?done={done}")))
             .finish()),
@@ -654,8 +617,7 @@ pub async fn transition(
     };
     let actor = post.staff.actor.clone();
     let now = state.now();
-    let mail = state.mail.clone();
-    act(&state, &post.staff, id, "moved", move |c| workflow::transition(c, id, &actor, &request, &mail, now).map(drop))
+    act(&state, &post.staff, id, "moved", move |c, n| workflow::transition(c, id, &actor, &request, n, now).map(drop))
         .await
 }
 
@@ -669,9 +631,8 @@ pub async fn assign(
     let (email, v) = (post.form.assignee_email.clone(), version(&post.form.version)?);
     let actor = post.staff.actor.clone();
     let now = state.now();
-    let mail = state.mail.clone();
-    act(&state, &post.staff, id, "assigned", move |c| {
-        workflow::assign(c, id, &actor, Some(&email), v, &mail, now).map(drop)
+    act(&state, &post.staff, id, "assigned", move |c, n| {
+        workflow::assign(c, id, &actor, Some(&email), v, n, now).map(drop)
     })
     .await
 }
@@ -686,7 +647,7 @@ pub async fn severity(
     let (severity, v) = (post.form.severity.clone(), version(&post.form.version)?);
     let actor = post.staff.actor.clone();
     let (now, targets) = (state.now(), state.config.response_targets);
-    act(&state, &post.staff, id, "severity", move |c| {
+    act(&state, &post.staff, id, "severity", move |c, _| {
         workflow::set_severity(c, id, &actor, &severity, v, &targets, now).map(drop)
     })
     .await
@@ -702,5 +663,5 @@ pub async fn note(
     let body = post.form.body.clone();
     let actor = post.staff.actor.clone();
     let now = state.now();
-    act(&state, &post.staff, id, "note", move |c| workflow::add_note(c, id, &actor, &body, now)).await
+    act(&state, &post.staff, id, "note", move |c, _| workflow::add_note(c, id, &actor, &body, now)).await
 }

@@ -13,7 +13,7 @@ use super::AppState;
 use crate::db::models::{Article, Report};
 use crate::domain::accounts::Role;
 use crate::domain::articles;
-use crate::domain::corrections::{self, CorrectionInput, CorrectionView, Kind};
+use crate::domain::corrections::{self, CorrectionInput, CorrectionStatus, CorrectionView, Kind};
 use crate::domain::standards;
 use crate::error::{AppError, FieldError};
 
@@ -164,11 +164,10 @@ pub async fn submit(state: State, post: DeskForm<CanEdit, Vec<(String, String)>>
     let outcome: Result<Result<CorrectionView, (CorrectionView, bool)>, AppError> = if preview {
         state.db.read(move |c| corrections::preview(c, &actor, &i, now).map(Err)).await
     } else {
-        let mail = state.mail.clone();
-        state.db.write(move |c| corrections::publish(c, &actor, &i, &mail, now).map(Ok)).await
+        state.write_notifying(move |c, n| corrections::publish(c, &actor, &i, n, now).map(Ok)).await
     };
     let (status, errors, form_error, shown) = match outcome {
-        Ok(Ok(published)) if published.status == "pending" => {
+        Ok(Ok(published)) if published.status == CorrectionStatus::Pending => {
             return Ok(redirect("/desk/corrections?done=drafted".into()))
         }
         Ok(Ok(published)) => {
@@ -275,8 +274,7 @@ pub async fn approve(
     let raw = path.into_inner();
     let id: i64 = raw.parse().map_err(|_| AppError::NotFound(format!("no correction has the number {raw:?}")))?;
     let (actor, now) = (post.staff.actor.clone(), state.now());
-    let mail = state.mail.clone();
-    match state.db.write(move |c| corrections::approve(c, &actor, id, &mail, now)).await {
+    match state.write_notifying(move |c, n| corrections::approve(c, &actor, id, n, now)).await {
         Ok(_) => Ok(redirect("/desk/corrections?done=approved".into())),
         Err(e @ (AppError::Conflict(_) | AppError::Forbidden(_))) => {
             pending_page(&state, &post.staff, None, Some(format!("{}.", e.public_message())), e.status_code().as_u16())

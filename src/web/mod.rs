@@ -25,7 +25,8 @@ use corrigenda_templates::Layout;
 
 use crate::clock::Clock;
 use crate::config::{Config, RateLimit};
-use crate::db::Db;
+use crate::db::{Db, DbConnection};
+use crate::domain::notices::Notices;
 use crate::domain::log::LogGuard;
 use crate::domain::signing::LogKey;
 use crate::error::AppError;
@@ -92,6 +93,24 @@ impl AppState {
     /// Whether cookies must be `Secure` (the public URL is https).
     pub fn secure_cookies(&self) -> bool {
         self.base_url.starts_with("https://")
+    }
+
+    /// Runs a domain step in one write transaction, and in the same transaction hands what it
+    /// reports happened to every consumer of notices (today: mail's outbox).
+    pub async fn write_notifying<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut DbConnection, &mut Notices) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let (ctx, now) = (self.mail.clone(), self.now());
+        self.db
+            .write(move |c| {
+                let mut notices = Notices::default();
+                let out = f(c, &mut notices)?;
+                crate::mail::notify(c, &ctx, &notices, now)?;
+                Ok(out)
+            })
+            .await
     }
 
     /// An absolute URL for a path on this site.

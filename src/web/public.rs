@@ -11,6 +11,7 @@ use super::AppState;
 use crate::db::models::Article;
 use crate::domain::articles::{self, authors_of};
 use crate::domain::reports::{self, Category, ReportInput, Status, Tracking};
+use crate::domain::notices::Notices;
 use crate::domain::workflow;
 use crate::error::AppError;
 
@@ -173,9 +174,12 @@ pub async fn file_report(
         .read_then_write_grouped(
             move |c| reports::check(c, &article_id, &input),
             move |c, (article, report)| {
-                reports::record(c, &article, &report, &st.config.response_targets, &st.mail, now, || {
+                let mut notices = Notices::default();
+                let filed = reports::record(c, &article, &report, &st.config.response_targets, &mut notices, now, || {
                     st.limiter.as_ref().map_or(Ok(()), |l| l.check(ip))
-                })
+                })?;
+                crate::mail::notify(c, &st.mail, &notices, now)?;
+                Ok(filed)
             },
         )
         .await
@@ -313,13 +317,12 @@ async fn reader_step(
     let text = if appeal { form.reason } else { form.body };
     let (t, body, now) = (token.clone(), text.clone(), state.now());
     let outcome = state
-        .db
-        .write(move |c| {
+        .write_notifying(move |c, n| {
             let report = reports::for_token(c, &t)?;
             if appeal {
-                workflow::appeal(c, &report, &body, now)
+                workflow::appeal(c, &report, &body, n, now)
             } else {
-                workflow::reply(c, &report, &body, now)
+                workflow::reply(c, &report, &body, n, now)
             }
         })
         .await;

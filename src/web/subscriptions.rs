@@ -11,6 +11,7 @@ use super::extract::{client_ip, parse_form, read_body};
 use super::log::article_log_page;
 use super::public::{html, time};
 use super::AppState;
+use crate::db::models::OutboxRow;
 use crate::domain::subscriptions;
 use crate::error::AppError;
 
@@ -34,9 +35,9 @@ pub async fn subscribe(
     let form: SubscribeForm = parse_form(&read_body(&req, payload, 16 * 1024).await?)?;
     let ip = client_ip(&req, &state.config.trusted_proxies);
     let limited = state.limiter.as_ref().map_or(Ok(()), |l| l.check(ip));
-    let (ctx, now, email, article) = (state.mail.clone(), state.now(), form.email.clone(), id.clone());
+    let (now, email, article) = (state.now(), form.email.clone(), id.clone());
     let outcome = match limited {
-        Ok(()) => state.db.write(move |c| subscriptions::subscribe(c, &ctx, &article, &email, now)).await,
+        Ok(()) => state.write_notifying(move |c, n| subscriptions::subscribe(c, &article, &email, n, now)).await,
         Err(e) => Err(e),
     };
     match outcome {
@@ -97,7 +98,7 @@ pub async fn unsubscribe(state: State, path: web::Path<String>) -> Result<HttpRe
 
 /// `GET /desk/outbox`: queued, sent and failed mail, for standards editors.
 pub async fn outbox(state: State, staff: Signed<IsStandards>) -> Result<HttpResponse, AppError> {
-    let status = state.db.read(crate::mail::outbox_status).await?;
+    let status = state.db.read(|c| Ok(OutboxRow::counts(c)?)).await?;
     let view = views::OutboxView {
         queued: status.queued,
         sent: status.sent,

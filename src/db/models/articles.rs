@@ -1,0 +1,64 @@
+//! Articles as the CMS sent them.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::schema::*;
+use crate::db::DbConnection;
+
+/// An article row.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = articles)]
+pub struct Article {
+    pub id: String,
+    pub url: String,
+    pub title: String,
+    pub section: String,
+    /// JSON array of names.
+    pub authors: String,
+    pub published_at: NaiveDateTime,
+    /// The article's text, when the CMS sent it.
+    #[diesel(treat_none_as_null = true)]
+    pub body: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl Article {
+    /// The article with this id, if any.
+    pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Self>> {
+        articles::table.find(id).select(Self::as_select()).first(conn).optional()
+    }
+
+    /// The most recently published article with this canonical URL, if any.
+    pub fn by_url(conn: &mut DbConnection, url: &str) -> QueryResult<Option<Self>> {
+        articles::table
+            .filter(articles::url.eq(url))
+            .order(articles::published_at.desc())
+            .select(Self::as_select())
+            .first(conn)
+            .optional()
+    }
+
+    /// Inserts a new article.
+    pub fn insert(&self, conn: &mut DbConnection) -> QueryResult<()> {
+        diesel::insert_into(articles::table).values(self).execute(conn).map(drop)
+    }
+
+    /// Overwrites every field of an existing article but its creation time.
+    pub fn update(&self, conn: &mut DbConnection) -> QueryResult<()> {
+        diesel::update(articles::table.find(&self.id))
+            .set((
+                articles::url.eq(&self.url),
+                articles::title.eq(&self.title),
+                articles::section.eq(&self.section),
+                articles::authors.eq(&self.authors),
+                articles::published_at.eq(self.published_at),
+                articles::body.eq(&self.body),
+                articles::updated_at.eq(self.updated_at),
+            ))
+            .execute(conn)
+            .map(drop)
+    }
+}
+

@@ -1,0 +1,208 @@
+//! The outbox: messages written with the action that causes them, claimed and marked by a dispatcher.
+
+use chrono::{Duration, NaiveDateTime};
+use diesel::prelude::*;
+
+use crate::db::schema::outbox;
+use crate::db::vocabulary::OutboxStatus;
+use crate::db::{DbConnection, DbError};
+
+/// A message to store.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = outbox)]
+pub struct NewOutboxRow<'a> {
+    pub kind: &'a str,
+    pub recipient: &'a str,
+    pub subject: &'a str,
+    pub body_text: &'a str,
+    pub body_html: &'a str,
+    pub message_id: &'a str,
+    pub list_unsubscribe: Option<&'a str>,
+    pub status: OutboxStatus,
+    pub attempts: i32,
+    pub next_attempt_at: NaiveDateTime,
+    pub created_at: NaiveDateTime,
+}
+
+/// A stored message being delivered.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = outbox)]
+pub struct OutboxRow {
+    pub id: i64,
+    pub recipient: String,
+    pub subject: String,
+    pub body_text: String,
+    pub body_html: String,
+    pub message_id: String,
+    pub list_unsubscribe: Option<String>,
+    pub attempts: i32,
+    pub created_at: NaiveDateTime,
+}
+
+/// How a delivery attempt ended, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivery {
+    /// Accepted by the receiving server: the bodies are blanked.
+    Sent,
+    /// Refused for good, or given up on, with why.
+    Failed(String),
+    /// To be tried again at the given time, with why it failed this time.
+    Retry(NaiveDateTime, String),
+}
+
+/// Counts of the outbox for the desk.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct OutboxCounts {
+    /// Waiting or being sent.
+    pub queued: i64,
+    /// Delivered.
+    pub sent: i64,
+    /// Refused or given up on.
+    pub failed: i64,
+    /// When the oldest waiting message was queued.
+    pub oldest_pending: Option<NaiveDateTime>,
+    /// The most recent failures: (recipient, subject, reason).
+    pub recent_failures: Vec<(String, String, String)>,
+}
+
+impl NewOutboxRow<'_> {
+    /// Stores the message (inside the caller's transaction).
+    pub fn insert(&self, conn: &mut DbConnection) -> QueryResult<()> {
+        diesel::insert_into(outbox::table).values(self).execute(conn).map(drop)
+    }
+}
+
+/// Due: queued and due now, or claimed by a dispatcher whose lease ran out.
+macro_rules! due {
+    ($now:expr) => {
+        outbox::status
+            .eq(OutboxStatus::Queued)
+            .and(outbox::next_attempt_at.le($now))
+            .or(outbox::status.eq(OutboxStatus::Sending).and(outbox::claimed_until.lt($now)))
+    };
+}
+
+impl OutboxRow {
+    /// How many messages are due at `now` (a cheap read before claiming).
+    pub fn due_count(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<i64> {
+        outbox::table.filter(due!(now)).count().get_result(conn)
+    }
+
+    /// Claims up to `limit` due rows for `lease`.
+    ///
+    /// PostgreSQL skips rows another instance has locked, so instances share the work;
+    /// SQLite has one writer, so the claim is simply part of its write transaction.
+    pub fn claim_due(
+        conn: &mut DbConnection,
+        now: NaiveDateTime,
+        lease: Duration,
+        limit: i64,
+    ) -> Result<Vec<Self>, DbError> {
+        #[derive(QueryableByName)]
+        struct Id {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            id: i64,
+        }
+        let ids: Vec<i64> = match conn {
+            DbConnection::Postgres(c) => diesel::sql_query(
+                "SELECT id FROM outbox WHERE (status = 'queued' AND next_attempt_at <= $1) \
+                 OR (status = 'sending' AND claimed_until < $1) ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED",
+            )
+            .bind::<diesel::sql_types::Timestamp, _>(now)
+            .bind::<diesel::sql_types::BigInt, _>(limit)
+            .load::<Id>(c)?
+            .into_iter()
+            .map(|r| r.id)
+            .collect(),
+            DbConnection::Sqlite(_) => outbox::table
+                .filter(due!(now))
+                .order(outbox::id.asc())
+                .limit(limit)
+                .select(outbox::id)
+                .load(conn)?,
+        };
+        diesel::update(outbox::table.filter(outbox::id.eq_any(&ids)))
+            .set((
+                outbox::status.eq(OutboxStatus::Sending),
+                outbox::claimed_until.eq(now + lease),
+                outbox::attempts.eq(outbox::attempts + 1),
+            ))
+            .execute(conn)?;
+        Ok(outbox::table
+            .filter(outbox::id.eq_any(&ids))
+            .order(outbox::id.asc())
+            .select(Self::as_select())
+            .load(conn)?)
+    }
+
+    /// Stores how the attempt on a claimed row ended.
+    pub fn record(conn: &mut DbConnection, id: i64, delivery: Delivery, now: NaiveDateTime) -> QueryResult<()> {
+        let target = outbox::table.find(id).filter(outbox::status.eq(OutboxStatus::Sending));
+        let released = outbox::claimed_until.eq(None::<NaiveDateTime>);
+        match delivery {
+            // The bodies carry tracking links: keep them no longer than needed.
+            Delivery::Sent => diesel::update(target)
+                .set((
+                    outbox::status.eq(OutboxStatus::Sent),
+                    outbox::sent_at.eq(now),
+                    released,
+                    outbox::body_text.eq(""),
+                    outbox::body_html.eq(""),
+                ))
+                .execute(conn),
+            Delivery::Failed(reason) => diesel::update(target)
+                .set((outbox::status.eq(OutboxStatus::Failed), outbox::last_error.eq(reason), released))
+                .execute(conn),
+            Delivery::Retry(at, reason) => diesel::update(target)
+                .set((
+                    outbox::status.eq(OutboxStatus::Queued),
+                    outbox::next_attempt_at.eq(at),
+                    outbox::last_error.eq(reason),
+                    released,
+                ))
+                .execute(conn),
+        }
+        .map(drop)
+    }
+
+    /// Withdraws every unsent message to `email` and blanks its address and bodies (erasure).
+    pub fn cancel_for(conn: &mut DbConnection, email: &str) -> QueryResult<usize> {
+        let ids: Vec<i64> = outbox::table
+            .select((outbox::id, outbox::recipient))
+            .load::<(i64, String)>(conn)?
+            .into_iter()
+            .filter(|(_, r)| r.eq_ignore_ascii_case(email))
+            .map(|(id, _)| id)
+            .collect();
+        let unsent = [OutboxStatus::Queued, OutboxStatus::Sending, OutboxStatus::Failed];
+        let cancelled =
+            diesel::update(outbox::table.filter(outbox::id.eq_any(&ids)).filter(outbox::status.eq_any(unsent)))
+                .set(outbox::status.eq(OutboxStatus::Cancelled))
+                .execute(conn)?;
+        diesel::update(outbox::table.filter(outbox::id.eq_any(&ids)))
+            .set((outbox::recipient.eq("erased"), outbox::body_text.eq(""), outbox::body_html.eq("")))
+            .execute(conn)?;
+        Ok(cancelled)
+    }
+
+    /// The outbox at a glance.
+    pub fn counts(conn: &mut DbConnection) -> QueryResult<OutboxCounts> {
+        let rows: Vec<(OutboxStatus, NaiveDateTime)> =
+            outbox::table.select((outbox::status, outbox::created_at)).load(conn)?;
+        let waiting = |s: &OutboxStatus| matches!(s, OutboxStatus::Queued | OutboxStatus::Sending);
+        let count = |f: &dyn Fn(&OutboxStatus) -> bool| rows.iter().filter(|(s, _)| f(s)).count() as i64;
+        let failures: Vec<(String, String, Option<String>)> = outbox::table
+            .filter(outbox::status.eq(OutboxStatus::Failed))
+            .order(outbox::id.desc())
+            .limit(20)
+            .select((outbox::recipient, outbox::subject, outbox::last_error))
+            .load(conn)?;
+        Ok(OutboxCounts {
+            queued: count(&waiting),
+            sent: count(&|s| *s == OutboxStatus::Sent),
+            failed: count(&|s| *s == OutboxStatus::Failed),
+            oldest_pending: rows.iter().filter(|(s, _)| waiting(s)).map(|(_, t)| *t).min(),
+            recent_failures: failures.into_iter().map(|(r, s, e)| (r, s, e.unwrap_or_default())).collect(),
+        })
+    }
+}

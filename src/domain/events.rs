@@ -1,0 +1,309 @@
+//! The audit trail's events: what each kind records, how it is stored, and how it reads.
+
+use chrono::NaiveDateTime;
+use serde::{Deserialize, Serialize};
+
+use super::accounts::Actor;
+use crate::db::models::{Event, NewEvent};
+use crate::db::vocabulary::{ActorKind, Category, EventKind, Kind, Severity, Status};
+use crate::db::DbConnection;
+use crate::error::AppError;
+
+/// What an event records: one variant per kind, stored as the kind and a JSON payload.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "payload", rename_all = "snake_case")]
+pub enum EventData {
+    /// A reader filed a report.
+    ReportFiled {
+        /// What kind of error they reported.
+        category: Category,
+    },
+    /// Staff, or publishing a correction, moved a report.
+    StatusChanged {
+        /// The status before.
+        from: Status,
+        /// The status after.
+        to: Status,
+        /// The staff's reason, when one was given.
+        #[serde(default)]
+        reason: Option<String>,
+        /// The part of the reason the reader sees.
+        #[serde(default)]
+        public_message: Option<String>,
+        /// The primary report, for a duplicate.
+        #[serde(default)]
+        duplicate_of: Option<i64>,
+        /// The correction that resolved it, for a publishing move.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        correction_id: Option<i64>,
+    },
+    /// The reader answered the editors' question.
+    ReaderReplied {
+        /// The status before.
+        from: Status,
+        /// The status after.
+        to: Status,
+        /// The reader's answer.
+        public_message: String,
+    },
+    /// The reader appealed a decision.
+    AppealFiled {
+        /// The status before.
+        from: Status,
+        /// The status after.
+        to: Status,
+        /// The reader's reason.
+        public_message: String,
+    },
+    /// The report was assigned, or unassigned.
+    Assigned {
+        /// The new assignee's id.
+        assignee_id: Option<i64>,
+        /// Their name at the time.
+        assignee_name: Option<String>,
+    },
+    /// The severity (and so the deadline) changed.
+    SeverityChanged {
+        /// Before.
+        from: Severity,
+        /// After.
+        to: Severity,
+    },
+    /// An internal note.
+    Note {
+        /// The note.
+        body: String,
+    },
+    /// A correction awaits a second standards editor.
+    CorrectionDrafted(CorrectionRef),
+    /// A correction was published directly.
+    CorrectionPublished(CorrectionRef),
+    /// A pending correction was approved, which published it.
+    CorrectionApproved(CorrectionRef),
+    /// A reader's name and email were erased.
+    ReporterErased {
+        /// Reports changed.
+        reports: usize,
+        /// Unsent mails withdrawn.
+        mails_cancelled: usize,
+        /// Subscriptions removed.
+        subscriptions: usize,
+    },
+}
+
+/// The correction a correction event is about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CorrectionRef {
+    /// Its id.
+    pub correction_id: i64,
+    /// Its article.
+    pub article_id: String,
+    /// What kind of notice it is.
+    pub kind: Kind,
+}
+
+/// Who an event's sentence is written for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    /// The reader, on the tracking page: only public events, in the second person.
+    Reader,
+    /// Staff, on the ticket and in the audit trail.
+    Staff,
+}
+
+impl EventData {
+    /// The stored kind.
+    pub fn kind(&self) -> EventKind {
+        match self {
+            Self::ReportFiled { .. } => EventKind::ReportFiled,
+            Self::StatusChanged { .. } => EventKind::StatusChanged,
+            Self::ReaderReplied { .. } => EventKind::ReaderReplied,
+            Self::AppealFiled { .. } => EventKind::AppealFiled,
+            Self::Assigned { .. } => EventKind::Assigned,
+            Self::SeverityChanged { .. } => EventKind::SeverityChanged,
+            Self::Note { .. } => EventKind::Note,
+            Self::CorrectionDrafted(_) => EventKind::CorrectionDrafted,
+            Self::CorrectionPublished(_) => EventKind::CorrectionPublished,
+            Self::CorrectionApproved(_) => EventKind::CorrectionApproved,
+            Self::ReporterErased { .. } => EventKind::ReporterErased,
+        }
+    }
+
+    /// The payload as stored (a JSON object without the kind).
+    pub fn payload(&self) -> serde_json::Value {
+        serde_json::to_value(self).ok().and_then(|mut v| v.get_mut("payload").map(serde_json::Value::take)).unwrap_or_default()
+    }
+
+    /// Reads a stored event back; a kind or payload this version does not know is an error naming the event.
+    pub fn of(event: &Event) -> Result<Self, AppError> {
+        let payload: serde_json::Value = serde_json::from_str(&event.payload)
+            .map_err(|e| anyhow::anyhow!("event #{} has a payload that is not JSON: {e}", event.id))?;
+        let tagged = serde_json::json!({ "kind": event.kind.as_str(), "payload": payload });
+        Ok(serde_json::from_value(tagged)
+            .map_err(|e| anyhow::anyhow!("event #{} ({}) has an unexpected payload: {e}", event.id, event.kind))?)
+    }
+
+    /// What happened, as one sentence for `audience`.
+    pub fn sentence(&self, audience: Audience) -> String {
+        let reader = audience == Audience::Reader;
+        match self {
+            Self::ReportFiled { .. } if reader => "Report received".into(),
+            Self::ReportFiled { .. } => "Report filed".into(),
+            Self::StatusChanged { to: Status::NeedsInfo, .. } if reader => "The editor asked you a question".into(),
+            Self::StatusChanged { to: Status::Duplicate, .. } if reader => {
+                "Marked as a duplicate of another reader's report".into()
+            }
+            Self::StatusChanged { to, .. } if reader => format!("Status changed to \u{201c}{}\u{201d}", to.label()),
+            Self::StatusChanged { from, to, .. } => format!("{} \u{2192} {}", from.label(), to.label()),
+            Self::ReaderReplied { .. } if reader => "You answered the editor's question".into(),
+            Self::ReaderReplied { .. } => "The reader answered".into(),
+            Self::AppealFiled { .. } if reader => "You appealed the decision".into(),
+            Self::AppealFiled { .. } => "The reader appealed".into(),
+            Self::Assigned { assignee_name: Some(name), .. } => format!("Assigned to {name}"),
+            Self::Assigned { .. } => "Unassigned".into(),
+            Self::SeverityChanged { from, to } => format!("Severity {from} \u{2192} {to}"),
+            Self::Note { .. } => "Internal note".into(),
+            Self::CorrectionDrafted(c) => format!("Correction #{} drafted, awaiting approval", c.correction_id),
+            Self::CorrectionPublished(c) => format!("Correction #{} published", c.correction_id),
+            Self::CorrectionApproved(c) => format!("Correction #{} approved and published", c.correction_id),
+            Self::ReporterErased { reports, .. } => {
+                format!("A reader's name and email were erased from {reports} reports")
+            }
+        }
+    }
+
+    /// The text that goes with the event: for the reader only what was written for them.
+    pub fn detail(&self, audience: Audience) -> Option<&str> {
+        match (self, audience) {
+            (Self::StatusChanged { public_message, .. }, Audience::Reader) => public_message.as_deref(),
+            (Self::StatusChanged { reason, public_message, .. }, Audience::Staff) => {
+                reason.as_deref().or(public_message.as_deref())
+            }
+            (Self::ReaderReplied { public_message, .. } | Self::AppealFiled { public_message, .. }, _) => {
+                Some(public_message)
+            }
+            (Self::Note { body }, Audience::Staff) => Some(body),
+            _ => None,
+        }
+    }
+}
+
+/// Who did it, for staff: the account's name (or that it is gone), the reader, or the system.
+pub fn actor_name(kind: ActorKind, name: Option<&str>) -> String {
+    match kind {
+        ActorKind::User => name.unwrap_or("A former account").to_owned(),
+        ActorKind::Reader => "Reader".into(),
+        ActorKind::System => "System".into(),
+    }
+}
+
+/// Appends an event about `report_id` (or none), by `actor` (a staff member) or else the reader or the system.
+pub fn record(
+    conn: &mut DbConnection,
+    report_id: Option<i64>,
+    actor: Option<&Actor>,
+    public: bool,
+    data: &EventData,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    let actor_kind = match (actor, report_id) {
+        (Some(_), _) => ActorKind::User,
+        (None, Some(_)) => ActorKind::Reader,
+        (None, None) => ActorKind::System,
+    };
+    NewEvent {
+        report_id,
+        actor_id: actor.map(|a| a.id),
+        actor_kind,
+        kind: data.kind(),
+        public,
+        payload: &data.payload().to_string(),
+        created_at: now,
+    }
+    .insert(conn)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stored(data: &EventData) -> Event {
+        Event {
+            id: 7,
+            report_id: Some(1),
+            actor_id: None,
+            actor_kind: ActorKind::Reader,
+            kind: data.kind(),
+            public: true,
+            payload: data.payload().to_string(),
+            created_at: chrono::NaiveDateTime::default(),
+        }
+    }
+
+    #[test]
+    fn every_kind_round_trips_through_storage() {
+        let c = CorrectionRef { correction_id: 3, article_id: "a".into(), kind: Kind::Update };
+        let all = [
+            EventData::ReportFiled { category: Category::Misquote },
+            EventData::StatusChanged {
+                from: Status::New,
+                to: Status::Duplicate,
+                reason: Some("same".into()),
+                public_message: None,
+                duplicate_of: Some(2),
+                correction_id: None,
+            },
+            EventData::ReaderReplied { from: Status::NeedsInfo, to: Status::InReview, public_message: "x".into() },
+            EventData::AppealFiled { from: Status::Rejected, to: Status::Appealed, public_message: "y".into() },
+            EventData::Assigned { assignee_id: Some(4), assignee_name: Some("Ann".into()) },
+            EventData::SeverityChanged { from: Severity::Low, to: Severity::Legal },
+            EventData::Note { body: "n".into() },
+            EventData::CorrectionDrafted(c.clone()),
+            EventData::CorrectionPublished(c.clone()),
+            EventData::CorrectionApproved(c),
+            EventData::ReporterErased { reports: 2, mails_cancelled: 1, subscriptions: 0 },
+        ];
+        assert_eq!(all.len(), EventKind::ALL.len());
+        for data in all {
+            assert_eq!(EventData::of(&stored(&data)).unwrap(), data);
+        }
+    }
+
+    #[test]
+    fn payloads_keep_their_stored_shape() {
+        let data = EventData::ReportFiled { category: Category::FactualError };
+        assert_eq!(data.payload().to_string(), r#"{"category":"factual_error"}"#);
+        let c = EventData::CorrectionPublished(CorrectionRef {
+            correction_id: 3,
+            article_id: "a".into(),
+            kind: Kind::Correction,
+        });
+        assert_eq!(c.payload().to_string(), r#"{"article_id":"a","correction_id":3,"kind":"correction"}"#);
+    }
+
+    #[test]
+    fn an_unknown_payload_is_an_error_naming_the_event() {
+        let mut e = stored(&EventData::Note { body: "n".into() });
+        e.payload = r#"{"text":"n"}"#.into();
+        let err = EventData::of(&e).unwrap_err();
+        assert!(format!("{err:?}").contains("event #7 (note)"), "{err:?}");
+    }
+
+    #[test]
+    fn readers_and_staff_read_their_own_sentences() {
+        let asked = EventData::StatusChanged {
+            from: Status::InReview,
+            to: Status::NeedsInfo,
+            reason: Some("Which figure?".into()),
+            public_message: Some("Which figure?".into()),
+            duplicate_of: None,
+            correction_id: None,
+        };
+        assert_eq!(asked.sentence(Audience::Reader), "The editor asked you a question");
+        assert_eq!(asked.sentence(Audience::Staff), "In review \u{2192} Needs information from you");
+        let note = EventData::Note { body: "internal".into() };
+        assert_eq!(note.detail(Audience::Reader), None);
+        assert_eq!(note.detail(Audience::Staff), Some("internal"));
+    }
+}

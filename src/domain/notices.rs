@@ -1,0 +1,179 @@
+//! Notices: what happened, as data, for whoever acts on it (mail today; webhooks and others later).
+//!
+//! Domain steps push notices into a [`Notices`] collector inside their write transaction; the
+//! caller hands them to consumers in the same transaction, so an outbox stays transactional.
+
+use chrono::NaiveDateTime;
+use serde::Serialize;
+
+use crate::db::models::Report;
+use crate::db::vocabulary::{Category, Kind, Severity, Status};
+use crate::db::DbConnection;
+use crate::error::AppError;
+
+/// Where a reader who left an address can be written to, with a fresh link to their report.
+///
+/// Never serialised: notices may leave the building (webhooks); readers' details may not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReaderContact {
+    /// Their address.
+    pub email: String,
+    /// A tracking token for the link in the mail.
+    pub token: String,
+}
+
+/// A staff member named in a notice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StaffRef {
+    /// Their user id.
+    pub id: i64,
+    /// Their address (staff mail goes there).
+    pub email: String,
+    /// Their name.
+    pub name: String,
+}
+
+/// A correction named in a notice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CorrectionNote {
+    /// Its id.
+    pub id: i64,
+    /// Its article.
+    pub article_id: String,
+    /// The article's headline.
+    pub article_title: String,
+    /// What kind of notice it is.
+    pub kind: Kind,
+    /// Its public text.
+    pub text: String,
+}
+
+/// Something that happened that someone outside the transaction may need to act on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Notice {
+    /// A reader filed a report.
+    ReportFiled {
+        /// The report.
+        report_id: i64,
+        /// Its article.
+        article_id: String,
+        /// The article's headline.
+        article_title: String,
+        /// The passage reported.
+        quote: String,
+        /// What kind of error.
+        category: Category,
+        /// How urgent.
+        severity: Severity,
+        /// When it must be answered.
+        deadline_at: NaiveDateTime,
+        /// The reader, when they left an address.
+        #[serde(skip)]
+        reader: Option<ReaderContact>,
+    },
+    /// Staff asked the reader a question.
+    QuestionAsked {
+        /// The report.
+        report_id: i64,
+        /// The question.
+        question: String,
+        /// The reader, when they left an address.
+        #[serde(skip)]
+        reader: Option<ReaderContact>,
+    },
+    /// The reader answered the question.
+    ReaderAnswered {
+        /// The report.
+        report_id: i64,
+        /// Its assignee, if any.
+        assignee_id: Option<i64>,
+    },
+    /// The reader appealed a decision.
+    AppealFiled {
+        /// The report.
+        report_id: i64,
+    },
+    /// A report was decided, or an appeal was.
+    Decided {
+        /// The report.
+        report_id: i64,
+        /// The status it was decided to.
+        to: Status,
+        /// The editors' reason, when there is one.
+        reason: Option<String>,
+        /// Whether this decides the reader's appeal.
+        appeal: bool,
+        /// The correction, when one was published.
+        correction: Option<CorrectionNote>,
+        /// The reader, when they left an address.
+        #[serde(skip)]
+        reader: Option<ReaderContact>,
+    },
+    /// A report was assigned to a staff member.
+    Assigned {
+        /// The report.
+        report_id: i64,
+        /// The passage reported.
+        quote: String,
+        /// When it must be answered.
+        deadline_at: NaiveDateTime,
+        /// Who it is assigned to.
+        assignee: StaffRef,
+        /// Who assigned it.
+        by: StaffRef,
+    },
+    /// A correction waits for a second standards editor.
+    CorrectionPending {
+        /// The correction.
+        correction: CorrectionNote,
+        /// Who drafted it.
+        author: StaffRef,
+    },
+    /// A correction was published.
+    CorrectionPublished {
+        /// The correction.
+        correction: CorrectionNote,
+    },
+    /// Someone asked to hear about corrections to an article (not yet confirmed).
+    SubscriptionRequested {
+        /// The article.
+        article_id: String,
+        /// Its headline.
+        article_title: String,
+        /// The address to confirm.
+        #[serde(skip)]
+        email: String,
+        /// The confirmation token.
+        #[serde(skip)]
+        token: String,
+    },
+}
+
+/// The notices of one write transaction, in the order they happened.
+#[derive(Debug, Default)]
+pub struct Notices(Vec<Notice>);
+
+impl Notices {
+    /// Adds a notice.
+    pub fn push(&mut self, notice: Notice) {
+        self.0.push(notice);
+    }
+
+    /// The notices so far.
+    pub fn as_slice(&self) -> &[Notice] {
+        &self.0
+    }
+
+    /// Whether nothing happened that anyone needs to hear of.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// The reader of `report`, with a fresh tracking link, when they left an address.
+pub fn reader_of(conn: &mut DbConnection, report: &Report, now: NaiveDateTime) -> Result<Option<ReaderContact>, AppError> {
+    let Some(email) = report.reporter_email.clone() else { return Ok(None) };
+    let token = super::reports::mint_link(conn, report.id, now)?;
+    Ok(Some(ReaderContact { email, token }))
+}
