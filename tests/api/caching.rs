@@ -43,7 +43,7 @@ fn correction(n: usize) -> Value {
 async fn a_publication_on_another_instance_shows_at_once(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     app.article().await;
-    let other = app.another_instance().await;
+    let other = app.another_instance().await.address;
     let standards = app.user(Role::StandardsEditor);
     for round in 1..=3 {
         // Both instances have every page in memory.
@@ -118,7 +118,7 @@ async fn cached_answers_revalidate_with_etags(backend: Backend) {
 async fn an_article_edit_shows_at_once_everywhere(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     app.article().await;
-    let other = app.another_instance().await;
+    let other = app.another_instance().await.address;
     for base in [app.address.clone(), other.clone()] {
         text(&app.client, format!("{base}/articles/kursk/notice")).await;
     }

@@ -95,6 +95,7 @@ async fn approval_needs_another_standards_editor_once(backend: Backend) {
     assert_eq!(body["log_index"], 0);
     assert_eq!(approve(&app, &other, id).await.status(), 409, "not twice");
     assert_eq!(approve(&app, &other, 9999).await.status(), 404);
+    app.deliver_mail().await;
 }
 
 async fn an_amendment_supersedes_and_both_stay(backend: Backend) {
@@ -148,6 +149,7 @@ async fn publishing_moves_reports_and_their_duplicates_to_corrected(backend: Bac
     let sam = app.user(Role::StandardsEditor);
     approve(&app, &sam, pending["id"].as_i64().unwrap()).await;
     assert_eq!(app.state_of(third).0, "corrected");
+    app.deliver_mail().await;
 }
 
 async fn a_closed_ticket_cannot_be_corrected(backend: Backend) {
@@ -159,6 +161,7 @@ async fn a_closed_ticket_cannot_be_corrected(backend: Backend) {
     let response = publish(&app, &app.token, &body).await;
     assert_eq!(response.status(), 409);
     assert!(get_json(&app, "/api/v1/articles/kursk/corrections").await["corrections"].as_array().unwrap().is_empty());
+    app.deliver_mail().await;
 }
 
 async fn bad_input_is_refused_with_the_field_named(backend: Backend) {
@@ -292,6 +295,7 @@ async fn the_csv_round_trips_without_reader_data_or_formulas(backend: Backend) {
         cells.contains(&"'=HYPERLINK(\"http://evil.example\") was in the article, \"quoted\", with a comma."),
         "{cells:?}"
     );
+    app.deliver_mail().await;
 }
 
 async fn the_site_log_filters_and_pages(backend: Backend) {
@@ -393,6 +397,7 @@ async fn an_editor_previews_then_publishes_from_a_ticket(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(bad.status(), 422);
+    app.deliver_mail().await;
 }
 
 async fn empty_logs_say_so_and_offer_the_report_link(backend: Backend) {

@@ -61,6 +61,7 @@ async fn every_desk_route_refuses_anonymous_wrong_roles_and_disabled_users(backe
     let browser = app.signed_in(&auditor).await;
     assert_eq!(browser.get(app.url("/desk")).send().await.unwrap().status(), 403);
     assert_eq!(browser.get(app.url(&format!("/desk/reports/{id}"))).send().await.unwrap().status(), 200);
+    app.deliver_mail().await;
 }
 
 async fn anonymous_browsers_are_sent_to_sign_in_and_back(backend: Backend) {
@@ -112,6 +113,7 @@ async fn a_form_post_without_the_right_csrf_token_changes_nothing(backend: Backe
         stranger.post(&url).form(&[("to", "triaged"), ("version", "1"), ("csrf", "x")]).send().await.unwrap();
     assert_eq!(response.status(), 303, "no session: sent to sign in");
     assert_eq!(app.state_of(id), ("new".into(), 1));
+    app.deliver_mail().await;
 }
 
 async fn sessions_expire_when_idle_and_are_renewed_at_sign_in(backend: Backend) {
@@ -235,6 +237,7 @@ async fn an_editor_works_a_ticket_through_the_browser(backend: Backend) {
         .unwrap();
     assert_eq!(closed.status(), 303);
     assert_eq!(app.state_of(id).0, "no_change");
+    app.deliver_mail().await;
 }
 
 async fn the_ticket_shows_who_else_has_it_open(backend: Backend) {
@@ -259,6 +262,7 @@ async fn the_ticket_shows_who_else_has_it_open(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(api["also_open_by"], json!([]), "presence fades after a few minutes");
+    app.deliver_mail().await;
 }
 
 async fn deadlines_follow_severity_and_overdue_follows_the_clock(backend: Backend) {
@@ -303,6 +307,7 @@ async fn deadlines_follow_severity_and_overdue_follows_the_clock(backend: Backen
     app.move_report(&app.token, id, json!({"to": "needs_info", "reason": "Source?", "version": 2})).await;
     app.clock.advance(Duration::days(10));
     assert_eq!(ticket(&app).await["overdue"], false, "waiting on the reader is not overdue");
+    app.deliver_mail().await;
 }
 
 async fn the_queue_filters_sorts_counts_and_pages(backend: Backend) {
@@ -386,6 +391,7 @@ async fn the_queue_filters_sorts_counts_and_pages(backend: Backend) {
         .await
         .unwrap();
     assert!(html.contains(&format!("/desk/reports/{}", ids[2])));
+    app.deliver_mail().await;
 }
 
 async fn unknown_queue_filters_are_422_naming_them(backend: Backend) {
@@ -490,6 +496,7 @@ async fn auditors_see_tickets_without_reader_details(backend: Backend) {
         .unwrap();
     assert!(!page.contains("ada@example.com") && !page.contains("Ada Reader"));
     assert!(!page.contains("/transitions"), "no forms for auditors");
+    app.deliver_mail().await;
 }
 
 /// The counts come from maintained tallies or one grouped query: under every filter they
@@ -554,6 +561,7 @@ async fn queue_counts_agree_with_the_listing_under_every_filter(backend: Backend
         }
     }
     assert!(compared > 20, "the filters matched reports: {compared}");
+    app.deliver_mail().await;
 }
 
 /// Reading the desk writes nothing: a session's and an API token's last use are written at

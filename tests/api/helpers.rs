@@ -2,6 +2,7 @@
 
 use std::io::Write;
 use std::net::TcpListener;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use corrigenda::clock::Clock;
 use corrigenda::config::RawSettings;
@@ -42,15 +43,136 @@ macro_rules! both_backends {
 }
 
 /// A running server with its own database and an editor's API token.
+///
+/// No dispatcher runs on its own: a test delivers the outbox with [`TestApp::deliver_mail`]
+/// and then reads the mailbox. A test app that ends with mail still queued (or claimed)
+/// fails the test, unless the test said it expects that ([`TestApp::expect_undelivered_mail`]).
 pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub db: Db,
     pub token: String,
+    /// Declared before `database`, which drops the database: fields drop in this order.
+    mail_check: MailCheck,
     pub database: TestDb,
     /// The server's clock: tests move it forward.
     pub clock: Clock,
     server: actix_web::dev::ServerHandle,
+    dispatcher: Dispatcher,
+}
+
+/// A second server on a test app's database, with its own dispatcher.
+pub struct Instance {
+    /// Its base URL, e.g. `http://127.0.0.1:4321`.
+    pub address: String,
+    dispatcher: Dispatcher,
+}
+
+impl Instance {
+    /// Delivers everything due through this instance's dispatcher; returns how many rows it handled.
+    pub async fn deliver_mail(&self) -> usize {
+        deliver(&self.dispatcher).await
+    }
+}
+
+/// An outbox row that has not been delivered (queued, or claimed by a dispatcher).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UndeliveredMail {
+    pub id: i64,
+    pub kind: String,
+    pub recipient: String,
+    pub subject: String,
+    pub status: String,
+    pub attempts: i32,
+}
+
+/// Fails the test, when the app it belongs to ends, if mail was left undelivered.
+struct MailCheck {
+    db: Db,
+    /// Set by a test that leaves mail queued on purpose.
+    expected: AtomicBool,
+}
+
+impl MailCheck {
+    fn check(&self) -> Result<(), String> {
+        if self.expected.load(Ordering::SeqCst) {
+            return Ok(());
+        }
+        let left = undelivered(&self.db);
+        if left.is_empty() {
+            return Ok(());
+        }
+        let rows: Vec<String> = left
+            .iter()
+            .map(|m| format!("  #{} {} to {} ({}): {:?}", m.id, m.kind, m.recipient, m.status, m.subject))
+            .collect();
+        Err(format!(
+            "the test ended with {} undelivered mail(s); deliver them with `app.deliver_mail().await` and assert on \
+             them, or call `app.expect_undelivered_mail()` if leaving them is the point:\n{}",
+            left.len(),
+            rows.join("\n")
+        ))
+    }
+}
+
+impl Drop for MailCheck {
+    fn drop(&mut self) {
+        // A test that already failed says why; a second panic would abort the run.
+        if std::thread::panicking() {
+            return;
+        }
+        if let Err(message) = self.check() {
+            panic!("{message}");
+        }
+    }
+}
+
+/// The outbox rows still `queued` or `sending`, oldest first.
+fn undelivered(db: &Db) -> Vec<UndeliveredMail> {
+    use corrigenda::db::schema::outbox;
+    use corrigenda::mail::status;
+    use diesel::prelude::*;
+    let rows: Vec<(i64, String, String, String, String, i32)> = db
+        .read_blocking(|c| {
+            Ok(outbox::table
+                .filter(outbox::status.eq_any([status::QUEUED, status::SENDING]))
+                .order(outbox::id.asc())
+                .select((
+                    outbox::id,
+                    outbox::kind,
+                    outbox::recipient,
+                    outbox::subject,
+                    outbox::status,
+                    outbox::attempts,
+                ))
+                .load(c)?)
+        })
+        .unwrap();
+    rows.into_iter()
+        .map(|(id, kind, recipient, subject, status, attempts)| UndeliveredMail {
+            id,
+            kind,
+            recipient,
+            subject,
+            status,
+            attempts,
+        })
+        .collect()
+}
+
+/// Runs dispatcher rounds until one handles nothing; returns the rows handled in all.
+async fn deliver(dispatcher: &Dispatcher) -> usize {
+    let mut total = 0;
+    // A round takes at most a batch, and a row it could not send waits at least 15 s of the
+    // test clock before it is due again: this ends unless rows keep arriving.
+    for _ in 0..1000 {
+        let handled = dispatcher.round().await.unwrap();
+        if handled == 0 {
+            return total;
+        }
+        total += handled;
+    }
+    panic!("the outbox did not empty after 1000 rounds ({total} rows handled)")
 }
 
 /// A staff account made for a test.
@@ -102,15 +224,51 @@ impl TestApp {
         let bound = listener.local_addr().unwrap();
         let key = LogKey::load_or_create(&config.signing_key).unwrap().0;
         let mail = config.mail.build().unwrap();
+        let timezone = config.timezone;
         let state = AppState::new(db.clone(), config, bound, key);
         let clock = state.clock.clone();
-        let (server, shared) = web::serve(listener, state, 1).unwrap();
-        tokio::spawn(Dispatcher::from_state(&shared, mail).run(std::time::Duration::from_millis(100)));
+        let dispatcher = Dispatcher::new(db.clone(), mail, state.mail.clone(), clock.clone(), timezone);
+        let (server, _) = web::serve(listener, state, 1).unwrap();
         let handle = server.handle();
         tokio::spawn(server);
         let token = String::new();
         let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-        Self { address: format!("http://{bound}"), client, db, token, database, clock, server: handle }
+        let mail_check = MailCheck { db: db.clone(), expected: AtomicBool::new(false) };
+        Self {
+            address: format!("http://{bound}"),
+            client,
+            db,
+            token,
+            mail_check,
+            database,
+            clock,
+            server: handle,
+            dispatcher,
+        }
+    }
+
+    /// Delivers everything due (dispatcher rounds until one handles nothing), as the
+    /// server's dispatcher would; returns how many outbox rows were handled (sent, refused,
+    /// or tried and left for a retry).
+    pub async fn deliver_mail(&self) -> usize {
+        deliver(&self.dispatcher).await
+    }
+
+    /// The outbox rows not delivered yet (`queued` or `sending`), oldest first.
+    pub fn undelivered_mail(&self) -> Vec<UndeliveredMail> {
+        undelivered(&self.db)
+    }
+
+    /// What ending the test now would report: an error listing the undelivered mail, unless
+    /// there is none or the test expects it. Dropping the app panics with that error.
+    pub fn check_mail(&self) -> Result<(), String> {
+        self.mail_check.check()
+    }
+
+    /// Says this test leaves mail undelivered on purpose (e.g. its SMTP server never answers),
+    /// so ending with queued mail does not fail it.
+    pub fn expect_undelivered_mail(&self) {
+        self.mail_check.expected.store(true, Ordering::SeqCst);
     }
 
     /// A new account with `role`, its password and an API token.
@@ -217,13 +375,13 @@ impl TestApp {
             .unwrap()
     }
 
-    /// Starts a second server on the same database and key (as a second app instance would be); returns its address.
-    pub async fn another_instance(&self) -> String {
+    /// Starts a second server on the same database, key and clock (as a second app instance would be).
+    pub async fn another_instance(&self) -> Instance {
         self.another_instance_with(|_| {}).await
     }
 
     /// A second instance whose settings `configure` adjusts.
-    pub async fn another_instance_with(&self, configure: impl FnOnce(&mut RawSettings)) -> String {
+    pub async fn another_instance_with(&self, configure: impl FnOnce(&mut RawSettings)) -> Instance {
         let mut raw = settings(&self.database);
         configure(&mut raw);
         let config = raw.parse().unwrap();
@@ -232,15 +390,16 @@ impl TestApp {
         let bound = listener.local_addr().unwrap();
         let key = LogKey::load_or_create(&config.signing_key).unwrap().0;
         let mail = config.mail.build().unwrap();
-        let mut state = AppState::new(db, config, bound, key);
+        let timezone = config.timezone;
+        let mut state = AppState::new(db.clone(), config, bound, key);
         state.clock = self.clock.clone();
-        let (server, shared) = web::serve(listener, state, 1).unwrap();
-        tokio::spawn(Dispatcher::from_state(&shared, mail).run(std::time::Duration::from_millis(100)));
+        let dispatcher = Dispatcher::new(db, mail, state.mail.clone(), self.clock.clone(), timezone);
+        let (server, _) = web::serve(listener, state, 1).unwrap();
         tokio::spawn(server);
-        format!("http://{bound}")
+        Instance { address: format!("http://{bound}"), dispatcher }
     }
 
-    /// Stops the server and hands back its database.
+    /// Stops the server and hands back its database (mail left undelivered fails the test, as at its end).
     pub async fn stop(self) -> TestDb {
         self.server.stop(true).await;
         self.database

@@ -262,7 +262,7 @@ async fn changes_behind_the_servers_back_are_detected(backend: Backend) {
 async fn concurrent_publishing_keeps_one_linear_chain(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     app.article().await;
-    let second = app.another_instance().await;
+    let second = app.another_instance().await.address;
     let sends = (0..16).map(|i| {
         let base = if i % 2 == 0 { app.address.clone() } else { second.clone() };
         app.client.post(format!("{base}/api/v1/desk/corrections")).bearer_auth(&app.token).json(&correction(i)).send()
@@ -389,6 +389,7 @@ async fn auditors_read_everything_and_change_nothing(backend: Backend) {
     ] {
         assert_eq!(browser.post(app.url(path)).form(&form).send().await.unwrap().status(), 403, "{path}");
     }
+    app.deliver_mail().await;
 }
 
 async fn the_public_key_is_published_and_printed(backend: Backend) {

@@ -95,6 +95,7 @@ async fn demo_seeds_a_living_system(backend: Backend) {
     assert!(statuses.len() >= 4, "reports in several states: {statuses:?}");
     let again = app.cli(&["demo"]);
     assert!(again.status.success(), "running demo twice is fine");
+    app.deliver_mail().await;
 }
 
 #[test]

@@ -1,7 +1,10 @@
 //! Mail through a real SMTP conversation: every kind of message, outages, refusals, two dispatchers,
 //! double opt-in, and erasure.
+//!
+//! No dispatcher runs in the background: each test delivers the outbox (`deliver_mail`) and
+//! then reads the SMTP server's mailbox, so "no mail went out" is a fact, not a timeout.
 
-use chrono::Duration;
+use chrono::{Duration, Timelike};
 use corrigenda::domain::accounts::Role;
 use serde_json::{json, Value};
 
@@ -18,6 +21,7 @@ both_backends!(
     two_dispatchers_send_each_mail_once,
     erasure_cancels_pending_mail,
     mail_claimed_by_a_dispatcher_that_died_is_sent_after_its_lease,
+    a_test_that_leaves_mail_undelivered_fails,
 );
 
 /// Asserts the message's common shape and returns its decoded (text, html).
@@ -38,6 +42,11 @@ fn link(text: &str, app: &TestApp, path_start: &str) -> String {
     text[start..].split_whitespace().next().unwrap().to_owned()
 }
 
+/// The hour (0-23) on the test server's clock (Europe/Berlin) at `utc`, as a setting.
+fn berlin_hour(utc: chrono::NaiveDateTime) -> String {
+    chrono::TimeZone::from_utc_datetime(&chrono_tz::Europe::Berlin, &utc).hour().to_string()
+}
+
 async fn mail_app(backend: Backend, smtp: &Smtp) -> TestApp {
     let url = smtp.url();
     TestApp::spawn_with(backend, move |s| s.smtp_url = Some(url)).await
@@ -47,7 +56,9 @@ async fn readers_hear_receipt_question_and_outcome(backend: Backend) {
     let smtp = Smtp::start();
     let app = mail_app(backend, &smtp).await;
     let (id, _) = app.filed().await;
-    let receipt = smtp.wait_for(1).await;
+    assert_eq!(app.deliver_mail().await, 1);
+    let receipt = smtp.received();
+    assert_eq!(receipt.len(), 1);
     let (text, html) = check(&receipt[0], "We received your correction report");
     assert_eq!(receipt[0].to, ["ada@example.com"]);
     let tracking = link(&text, &app, "/reports/");
@@ -60,7 +71,9 @@ async fn readers_hear_receipt_question_and_outcome(backend: Backend) {
         json!({"to": "needs_info", "reason": "Which source says three years?", "version": 1}),
     )
     .await;
-    let mails = smtp.wait_for(2).await;
+    assert_eq!(app.deliver_mail().await, 1);
+    let mails = smtp.received();
+    assert_eq!(mails.len(), 2);
     let (text, _) = check(&mails[1], "A question about your correction report");
     assert!(text.contains("Which source says three years?"));
     let answer = link(&text, &app, "/reports/");
@@ -80,7 +93,9 @@ async fn readers_hear_receipt_question_and_outcome(backend: Backend) {
         "text": "We said four years; it was three.", "standards": ["accuracy"],
     });
     app.client.post(app.url("/api/v1/desk/corrections")).bearer_auth(&app.token).json(&body).send().await.unwrap();
-    let mails = smtp.wait_for(3).await;
+    assert_eq!(app.deliver_mail().await, 1);
+    let mails = smtp.received();
+    assert_eq!(mails.len(), 3, "the outcome, once");
     let (text, _) = check(&mails[2], "We corrected the article you reported");
     assert!(text.contains("We said four years; it was three."));
     assert!(text.contains(&app.url("/articles/kursk/corrections#correction-")));
@@ -90,7 +105,9 @@ async fn readers_hear_receipt_question_and_outcome(backend: Backend) {
     let (second, _) = app.filed().await;
     app.move_report(&app.token, second, json!({"to": "no_change", "reason": "The figure is right.", "version": 1}))
         .await;
-    let mails = smtp.wait_for(5).await;
+    assert_eq!(app.deliver_mail().await, 2, "the second receipt and the decision");
+    let mails = smtp.received();
+    assert_eq!(mails.len(), 5);
     let (text, _) = check(&mails[4], "Your correction report was decided");
     assert!(text.contains("The figure is right.") && text.contains("appeal"));
     let token = link(&text, &app, "/reports/").rsplit('/').next().unwrap().to_owned();
@@ -102,21 +119,26 @@ async fn readers_hear_receipt_question_and_outcome(backend: Backend) {
         .unwrap();
     let sam = app.user(Role::StandardsEditor);
     app.move_report(&sam.token, second, json!({"to": "rejected", "reason": "Checked twice.", "version": 3})).await;
-    let mails = smtp.wait_for(6).await;
+    assert_eq!(app.deliver_mail().await, 1);
+    let mails = smtp.received();
+    assert_eq!(mails.len(), 6);
     let (text, _) = check(mails.last().unwrap(), "Your appeal was decided");
     assert!(text.contains("Checked twice."));
 }
 
 async fn editors_hear_of_urgent_reports_assignments_approvals_and_overdue_tickets(backend: Backend) {
     let smtp = Smtp::start();
-    let digest_hour = {
-        let now = chrono::Utc::now() + Duration::hours(80);
-        chrono::TimeZone::from_utc_datetime(&chrono_tz::Europe::Berlin, &now.naive_utc()).format("%H").to_string()
+    // About eighty hours on, in the middle of an hour (the digest's), so the test does not
+    // depend on where in the hour it runs.
+    let digest_at = {
+        let later = chrono::Utc::now().naive_utc() + Duration::hours(80);
+        later.with_minute(30).and_then(|t| t.with_second(0)).unwrap()
     };
+    let digest_hour = berlin_hour(digest_at);
     let url = smtp.url();
     let app = TestApp::spawn_with(backend, move |s| {
         s.smtp_url = Some(url);
-        s.digest_hour = digest_hour.parse::<u32>().unwrap().to_string();
+        s.digest_hour = digest_hour;
     })
     .await;
     let sam = app.user(Role::StandardsEditor);
@@ -127,7 +149,7 @@ async fn editors_hear_of_urgent_reports_assignments_approvals_and_overdue_ticket
     misquote["category"] = json!("misquote");
     misquote.as_object_mut().unwrap().remove("reporter_email");
     app.file_report("kursk", &misquote).await;
-    smtp.wait_for(2).await;
+    assert_eq!(app.deliver_mail().await, 2);
     for editor in [&sam, &dana] {
         let mine = smtp.to(&editor.email);
         assert_eq!(mine.len(), 1, "urgent report to every standards editor");
@@ -142,7 +164,7 @@ async fn editors_hear_of_urgent_reports_assignments_approvals_and_overdue_ticket
         .send()
         .await
         .unwrap();
-    smtp.wait_for(3).await;
+    assert_eq!(app.deliver_mail().await, 1);
     let (text, _) = check(&smtp.to(&erin.email)[0], &format!("Report #{id} is assigned to you"));
     assert!(text.contains(&app.url(&format!("/desk/reports/{id}"))));
 
@@ -154,14 +176,15 @@ async fn editors_hear_of_urgent_reports_assignments_approvals_and_overdue_ticket
         .send()
         .await
         .unwrap();
-    smtp.wait_for(4).await;
+    assert_eq!(app.deliver_mail().await, 1);
     assert!(smtp.to(&sam.email).len() == 1, "not to the author");
     let (text, _) = check(smtp.to(&dana.email).last().unwrap(), "awaits your approval");
     assert!(text.contains("/desk/corrections"));
 
     // Eighty hours on, the ticket is overdue and it is the digest hour.
-    app.clock.advance(Duration::hours(80));
-    smtp.wait_for(5).await;
+    app.clock.advance(digest_at - app.clock.now());
+    assert_eq!(app.deliver_mail().await, 1, "the digest, once");
+    assert_eq!(smtp.received().len(), 5);
     let digest = smtp.to(&erin.email);
     let (text, _) = check(digest.last().unwrap(), "1 overdue ticket");
     assert!(text.contains(&format!("#{id}")));
@@ -187,7 +210,9 @@ async fn subscribers_opt_in_twice_and_unsubscribe_in_one_click(backend: Backend)
         .await
         .unwrap();
     assert_eq!(bad.status(), 422);
-    let mails = smtp.wait_for(1).await;
+    assert_eq!(app.deliver_mail().await, 1);
+    let mails = smtp.received();
+    assert_eq!(mails.len(), 1);
     let (text, _) = check(&mails[0], "Confirm");
     let confirm = link(&text, &app, "/subscriptions/");
     let publish = |n: usize| {
@@ -195,11 +220,13 @@ async fn subscribers_opt_in_twice_and_unsubscribe_in_one_click(backend: Backend)
         app.client.post(app.url("/api/v1/desk/corrections")).bearer_auth(&app.token).json(&body).send()
     };
     publish(1).await.unwrap();
-    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+    assert_eq!(app.deliver_mail().await, 0);
     assert_eq!(smtp.to("fan@example.org").len(), 1, "nothing before confirming");
     assert_eq!(app.client.get(&confirm).send().await.unwrap().status(), 200);
     publish(2).await.unwrap();
-    let mails = smtp.wait_for(2).await;
+    assert_eq!(app.deliver_mail().await, 1);
+    let mails = smtp.received();
+    assert_eq!(mails.len(), 2);
     let news = &mails[1];
     let (text, _) = check(news, "Correction to");
     assert!(text.contains("Update number 2"));
@@ -209,7 +236,7 @@ async fn subscribers_opt_in_twice_and_unsubscribe_in_one_click(backend: Backend)
     let one_click = app.client.post(url).form(&[("List-Unsubscribe", "One-Click")]).send().await.unwrap();
     assert_eq!(one_click.status(), 200);
     publish(3).await.unwrap();
-    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+    assert_eq!(app.deliver_mail().await, 0);
     assert_eq!(smtp.to("fan@example.org").len(), 2, "no more after unsubscribing");
 }
 
@@ -219,14 +246,15 @@ async fn an_smtp_outage_loses_nothing_and_doubles_nothing(backend: Backend) {
     for _ in 0..3 {
         app.filed().await;
     }
-    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+    assert_eq!(app.deliver_mail().await, 3, "each tried once, then left for a retry");
     let status = app.outbox_rows();
     assert_eq!(status.len(), 3);
     assert!(status.iter().all(|(s, attempts, error)| s == "queued" && *attempts >= 1 && error.is_some()), "{status:?}");
     let smtp = Smtp::start_on(port, &[]);
     app.clock.advance(Duration::hours(1));
-    let mails = smtp.wait_for(3).await;
-    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+    assert_eq!(app.deliver_mail().await, 3);
+    let mails = smtp.received();
+    assert_eq!(app.deliver_mail().await, 0, "nothing is due twice");
     assert_eq!(smtp.received().len(), 3, "each exactly once");
     let mut ids: Vec<String> = mails.iter().map(|m| m.header("Message-ID").unwrap()).collect();
     ids.sort();
@@ -242,12 +270,8 @@ async fn a_permanent_refusal_is_marked_failed_and_shown(backend: Backend) {
     let mut body = report_json();
     body["reporter_email"] = json!("bounce@example.com");
     app.file_report("kursk", &body).await;
-    for _ in 0..50 {
-        if app.outbox_rows().iter().any(|(s, ..)| s == "failed") {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    assert_eq!(app.deliver_mail().await, 1);
+    assert!(smtp.received().is_empty());
     let rows = app.outbox_rows();
     assert_eq!(rows[0].0, "failed", "{rows:?}");
     assert!(rows[0].2.as_deref().unwrap().contains("550"));
@@ -260,17 +284,33 @@ async fn a_permanent_refusal_is_marked_failed_and_shown(backend: Backend) {
 
 async fn two_dispatchers_send_each_mail_once(backend: Backend) {
     let smtp = Smtp::start();
-    let app = mail_app(backend, &smtp).await;
+    // Not the digest hour: two dispatchers queueing one day's digest at once is a conflict one loses.
+    let quiet = berlin_hour(chrono::Utc::now().naive_utc() + Duration::hours(12));
     let url = smtp.url();
-    app.another_instance_with(move |s| s.smtp_url = Some(url)).await;
+    let app = TestApp::spawn_with(backend, {
+        let quiet = quiet.clone();
+        move |s| {
+            s.smtp_url = Some(url);
+            s.digest_hour = quiet;
+        }
+    })
+    .await;
+    let url = smtp.url();
+    let other = app
+        .another_instance_with(move |s| {
+            s.smtp_url = Some(url);
+            s.digest_hour = quiet;
+        })
+        .await;
     app.article().await;
     for i in 0..12 {
         let mut body = report_json();
         body["reporter_email"] = json!(format!("reader{i}@example.com"));
         app.file_report("kursk", &body).await;
     }
-    smtp.wait_for(12).await;
-    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+    // Both instances' dispatchers at once: each row is claimed by one of them.
+    let (mine, theirs) = tokio::join!(app.deliver_mail(), other.deliver_mail());
+    assert_eq!(mine + theirs, 12, "{mine} + {theirs}");
     let mails = smtp.received();
     assert_eq!(mails.len(), 12, "each once");
     let mut ids: Vec<String> = mails.iter().map(|m| m.header("Message-ID").unwrap()).collect();
@@ -292,11 +332,13 @@ async fn erasure_cancels_pending_mail(backend: Backend) {
         .send()
         .await
         .unwrap();
+    // Tried while the server is down: all three wait for a retry when the erasure comes.
+    assert_eq!(app.deliver_mail().await, 3);
+    assert!(app.outbox_rows().iter().all(|(s, attempts, _)| s == "queued" && *attempts == 1));
     assert!(app.cli(&["erase-reporter", "--email", "ada@example.com"]).status.success());
     let smtp = Smtp::start_on(port, &[]);
     app.clock.advance(Duration::hours(1));
-    smtp.wait_for(1).await;
-    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+    assert_eq!(app.deliver_mail().await, 1);
     let received = smtp.received();
     assert_eq!(received.len(), 1, "only the other reader's receipt");
     assert_eq!(received[0].to, ["keep@example.com"]);
@@ -334,11 +376,52 @@ async fn mail_claimed_by_a_dispatcher_that_died_is_sent_after_its_lease(backend:
             Ok(())
         })
         .unwrap();
-    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+    assert_eq!(app.deliver_mail().await, 0);
     assert!(smtp.received().is_empty(), "not while the lease runs");
     app.clock.advance(Duration::minutes(6));
-    let mails = smtp.wait_for(1).await;
-    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    assert_eq!(app.deliver_mail().await, 1);
+    let mails = smtp.received();
     assert_eq!(smtp.received().len(), 1);
     assert_eq!(mails[0].header("Subject").as_deref(), Some("Orphan"));
+}
+
+/// The check that ends every test app: queued mail nobody delivered fails the test.
+async fn a_test_that_leaves_mail_undelivered_fails(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.filed().await;
+    let left = app.undelivered_mail();
+    assert_eq!(left.len(), 1, "{left:?}");
+    assert_eq!(
+        (left[0].kind.as_str(), left[0].recipient.as_str(), left[0].status.as_str()),
+        ("reader_receipt", "ada@example.com", "queued")
+    );
+    let report = app.check_mail().unwrap_err();
+    assert!(report.contains("1 undelivered") && report.contains("ada@example.com"), "{report}");
+    // Claimed by a dispatcher and never marked is undelivered too.
+    app.db
+        .write_blocking(|c| {
+            use corrigenda::db::schema::outbox;
+            use diesel::prelude::*;
+            diesel::update(outbox::table).set(outbox::status.eq("sending")).execute(c)?;
+            Ok(())
+        })
+        .unwrap();
+    assert!(app.check_mail().unwrap_err().contains("(sending)"));
+    // Ending the test app is what runs the check.
+    let dropped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || drop(app)));
+    let message = dropped.expect_err("dropping an app with undelivered mail fails the test");
+    let message = message.downcast_ref::<String>().cloned().unwrap_or_default();
+    assert!(message.contains("undelivered mail") && message.contains("ada@example.com"), "{message}");
+
+    // Delivered, or expected: an app ends cleanly.
+    let app = TestApp::spawn(backend).await;
+    app.filed().await;
+    assert_eq!(app.deliver_mail().await, 1);
+    assert!(app.undelivered_mail().is_empty());
+    assert_eq!(app.check_mail(), Ok(()));
+    let expected = TestApp::spawn(backend).await;
+    expected.filed().await;
+    assert!(expected.check_mail().is_err());
+    expected.expect_undelivered_mail();
+    assert_eq!(expected.check_mail(), Ok(()));
 }

@@ -15,6 +15,7 @@ mod integrity;
 mod lifecycle;
 mod mail;
 mod pages;
+mod parity;
 mod plans;
 mod reports;
 mod smtp;

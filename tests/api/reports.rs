@@ -75,6 +75,7 @@ async fn filing_returns_token_status_and_url(backend: Backend) {
     assert_eq!(tracking["quote"], "in the war that is approaching its four-year mark", "the passage is snapshotted");
     assert_eq!(tracking["history"][0]["kind"], "report_filed");
     assert_eq!(app.report_count(), 1);
+    app.deliver_mail().await;
 }
 
 async fn missing_category_is_422(backend: Backend) {
@@ -114,6 +115,7 @@ async fn quote_with_other_typography_is_accepted(backend: Backend) {
     )
     .await;
     assert_eq!(app.file_report("kursk", &body).await.status(), 201);
+    app.deliver_mail().await;
 }
 
 async fn short_explanation_is_422(backend: Backend) {
@@ -260,6 +262,7 @@ async fn token_is_not_guessable(backend: Backend) {
         })
         .unwrap();
     assert!(stored.iter().all(|h| !tokens.contains(h) && h.len() == 64));
+    app.deliver_mail().await;
 }
 
 async fn tracking_json_never_shows_the_email(backend: Backend) {
@@ -274,6 +277,7 @@ async fn tracking_json_never_shows_the_email(backend: Backend) {
     assert_eq!(page.headers()["cache-control"], "no-store");
     let html = page.text().await.unwrap();
     assert!(!html.contains("ada@example.com") && !html.contains("Ada Reader"));
+    app.deliver_mail().await;
 }
 
 async fn xss_is_escaped_on_the_tracking_page(backend: Backend) {
@@ -413,4 +417,5 @@ async fn rate_limit_answers_429_with_retry_after(backend: Backend) {
     assert!(form.headers().contains_key("retry-after"));
     assert!(form.text().await.unwrap().contains("try again"), "the reader is told why");
     assert_eq!(app.report_count(), 2);
+    app.deliver_mail().await;
 }

@@ -2,7 +2,6 @@
 
 use std::net::{IpAddr, TcpListener};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use mailin_embedded::response::{NO_MAILBOX, OK};
 use mailin_embedded::{Handler, Response, Server};
@@ -115,20 +114,9 @@ impl Smtp {
         format!("smtp://127.0.0.1:{}", self.port)
     }
 
-    /// Everything received so far.
+    /// Everything received so far (a message is here once the dispatcher's send returned).
     pub fn received(&self) -> Vec<Received> {
         self.store.lock().unwrap().clone()
-    }
-
-    /// Waits until `n` messages arrived (at most 15 s), then returns all.
-    pub async fn wait_for(&self, n: usize) -> Vec<Received> {
-        for _ in 0..150 {
-            if self.received().len() >= n {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        self.received()
     }
 
     /// Messages to `address`.

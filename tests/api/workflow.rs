@@ -63,6 +63,7 @@ async fn every_state_target_and_role_is_allowed_exactly_as_the_table_says(backen
             }
         }
     }
+    app.deliver_mail().await;
 }
 
 async fn a_stale_version_is_409_naming_who_changed_it(backend: Backend) {
@@ -79,6 +80,7 @@ async fn a_stale_version_is_409_naming_who_changed_it(backend: Backend) {
     let message = error["error"]["message"].as_str().unwrap();
     assert!(message.contains(&erin.actor.name) && message.contains("reload"), "{message}");
     assert_eq!(app.state_of(id), ("triaged".into(), 2), "nothing overwritten");
+    app.deliver_mail().await;
 }
 
 async fn concurrent_moves_with_one_version_have_one_winner(backend: Backend) {
@@ -109,6 +111,7 @@ async fn concurrent_moves_with_one_version_have_one_winner(backend: Backend) {
         let moves = events["events"].as_array().unwrap().iter().filter(|e| e["kind"] == "status_changed").count();
         assert_eq!(moves, 1, "one event for one move");
     }
+    app.deliver_mail().await;
 }
 
 async fn a_bad_move_is_409_naming_the_allowed_ones(backend: Backend) {
@@ -125,6 +128,7 @@ async fn a_bad_move_is_409_naming_the_allowed_ones(backend: Backend) {
     let unknown = app.move_report(&app.token, id, json!({"to": "closed", "version": 1})).await;
     assert_eq!(unknown.status(), 422);
     assert_eq!(unknown.json::<Value>().await.unwrap()["error"]["field"], "to");
+    app.deliver_mail().await;
 }
 
 async fn a_missing_reason_is_422(backend: Backend) {
@@ -136,6 +140,7 @@ async fn a_missing_reason_is_422(backend: Backend) {
         assert_eq!(response.json::<Value>().await.unwrap()["error"]["field"], "reason", "{to}");
     }
     assert_eq!(app.state_of(id), ("new".into(), 1));
+    app.deliver_mail().await;
 }
 
 async fn needs_info_round_trips_through_the_tracking_page(backend: Backend) {
@@ -172,6 +177,7 @@ async fn needs_info_round_trips_through_the_tracking_page(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(again.status(), 409, "no open question any more");
+    app.deliver_mail().await;
 }
 
 async fn a_decision_can_be_appealed_once_and_only_a_standards_editor_decides(backend: Backend) {
@@ -214,6 +220,7 @@ async fn a_decision_can_be_appealed_once_and_only_a_standards_editor_decides(bac
     assert_eq!(twice.status(), 409);
     assert!(twice.text().await.unwrap().contains("already appealed"));
     assert_eq!(app.state_of(id).0, "no_change");
+    app.deliver_mail().await;
 }
 
 async fn duplicates_stay_on_one_article_and_never_chain(backend: Backend) {
@@ -251,6 +258,7 @@ async fn duplicates_stay_on_one_article_and_never_chain(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(ticket["duplicate_of"], c);
+    app.deliver_mail().await;
 }
 
 async fn every_action_is_on_the_timeline(backend: Backend) {
@@ -289,6 +297,7 @@ async fn every_action_is_on_the_timeline(backend: Backend) {
     let bad = post("assignment", json!({"assignee_email": "nobody@news.example", "version": 4})).await.unwrap();
     assert_eq!(bad.status(), 422);
     assert_eq!(bad.json::<Value>().await.unwrap()["error"]["field"], "assignee_email");
+    app.deliver_mail().await;
 }
 
 async fn an_unknown_report_is_404(backend: Backend) {
@@ -319,4 +328,5 @@ async fn overlapping_passages_are_offered_as_likely_duplicates(backend: Backend)
         .await
         .unwrap();
     assert_eq!(ticket["likely_duplicates"], json!([first + 1]));
+    app.deliver_mail().await;
 }
