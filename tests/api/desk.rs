@@ -464,7 +464,7 @@ async fn the_first_run_link_creates_one_standards_editor_once(backend: Backend) 
     assert_eq!(reused.status(), 404, "the link works once");
     let user =
         app.db.read_blocking(|c| Ok(corrigenda::db::models::User::by_email(c, "sam@news.example")?.unwrap())).unwrap();
-    assert_eq!(user.role, "standards_editor");
+    assert_eq!(user.role.as_str(), "standards_editor");
 }
 
 async fn auditors_see_tickets_without_reader_details(backend: Backend) {

@@ -130,12 +130,12 @@ impl Drop for MailCheck {
 /// The outbox rows still `queued` or `sending`, oldest first.
 fn undelivered(db: &Db) -> Vec<UndeliveredMail> {
     use corrigenda::db::schema::outbox;
-    use corrigenda::mail::status;
+    use corrigenda::db::vocabulary::OutboxStatus;
     use diesel::prelude::*;
     let rows: Vec<(i64, String, String, String, String, i32)> = db
         .read_blocking(|c| {
             Ok(outbox::table
-                .filter(outbox::status.eq_any([status::QUEUED, status::SENDING]))
+                .filter(outbox::status.eq_any([OutboxStatus::Queued, OutboxStatus::Sending]))
                 .order(outbox::id.asc())
                 .select((
                     outbox::id,
@@ -337,7 +337,7 @@ impl TestApp {
     /// The report's current (status, version).
     pub fn state_of(&self, id: i64) -> (String, i64) {
         let report = self.db.read_blocking(|c| Ok(corrigenda::db::models::Report::find(c, id)?.unwrap())).unwrap();
-        (report.status, report.version)
+        (report.status.as_str().to_owned(), report.version)
     }
 
     /// The outbox rows, oldest first: (status, attempts, last error).

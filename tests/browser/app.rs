@@ -5,9 +5,10 @@
 
 use std::net::TcpListener;
 
-use corrigenda::db::Db;
+use corrigenda::db::{Db, DbConnection};
 use corrigenda::domain::accounts::Role;
 use corrigenda::domain::demo::{self, Seeded};
+use corrigenda::domain::notices::Notices;
 use corrigenda::domain::reports::Status;
 use corrigenda::domain::signing::LogKey;
 use corrigenda::web::{self, AppState};
@@ -46,7 +47,9 @@ impl TestApp {
         let bound = listener.local_addr().unwrap();
         let key = LogKey::load_or_create(&config.signing_key).unwrap().0;
         let state = AppState::new(db.clone(), config, bound, key);
-        let seeded = demo::seed(&db, &state.config.response_targets, &state.mail, state.now()).unwrap();
+        let mail = state.mail.clone();
+        let notify = |c: &mut DbConnection, n: &Notices, at| corrigenda::mail::notify(c, &mail, n, at);
+        let seeded = demo::seed(&db, &state.config.response_targets, &notify, state.now()).unwrap();
         let (server, _) = web::serve(listener, state, 1).unwrap();
         let handle = server.handle();
         tokio::spawn(server);
