@@ -17,6 +17,7 @@ use super::reports::Status;
 use super::text::required_text;
 use super::workflow;
 use super::events::{self, CorrectionRef, EventData};
+use super::ids::{CorrectionId, UserId};
 use super::notices::{CorrectionNote, Notice, Notices, StaffRef};
 use crate::db::models::{Article, Correction, LogEntry, NewCorrection, Report, Standard};
 use crate::db::schema::{articles as art, correction_standards, corrections, standards};
@@ -300,14 +301,14 @@ pub fn publish(
         &cited.iter().map(|s| s.id).collect::<Vec<_>>(),
         &reports.iter().map(|r| r.id).collect::<Vec<_>>(),
     )?;
-    let note = CorrectionNote { id, article_id: article.id, article_title: article.title, kind, text };
+    let note = CorrectionNote { id: CorrectionId(id), article_id: article.id, article_title: article.title, kind, text };
     for r in &reports {
         workflow::publishing_move(conn, r, target, actor, &note, notices, now)?;
     }
     let row = Correction::find(conn, id)?.ok_or_else(|| AppError::NotFound("the new correction vanished".into()))?;
     if needs_approval {
         record(conn, actor, EventData::CorrectionDrafted(reference(&row)), now)?;
-        let author = StaffRef { id: actor.id, email: actor.email.clone(), name: actor.name.clone() };
+        let author = StaffRef { id: UserId(actor.id), email: actor.email.clone(), name: actor.name.clone() };
         notices.push(Notice::CorrectionPending { correction: note, author });
     } else {
         log::append(conn, &row, &cited, now)?;
@@ -324,7 +325,7 @@ fn record(conn: &mut DbConnection, actor: &Actor, data: EventData, now: NaiveDat
 
 /// How correction events name a correction.
 fn reference(c: &Correction) -> CorrectionRef {
-    CorrectionRef { correction_id: c.id, article_id: c.article_id.clone(), kind: c.kind }
+    CorrectionRef { correction_id: CorrectionId(c.id), article_id: c.article_id.clone(), kind: c.kind }
 }
 
 /// A standards editor other than the author approves a pending correction, which publishes it.
@@ -356,7 +357,7 @@ pub fn approve(
     log::append(conn, &published, &cited, now)?;
     let article = articles::get(conn, &published.article_id)?;
     let note = CorrectionNote {
-        id,
+        id: CorrectionId(id),
         article_id: article.id,
         article_title: article.title,
         kind: published.kind,

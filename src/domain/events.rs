@@ -4,6 +4,7 @@ use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 
 use super::accounts::Actor;
+use super::ids::{CorrectionId, ReportId, UserId};
 use crate::db::models::{Event, NewEvent};
 use crate::db::vocabulary::{ActorKind, Category, EventKind, Kind, Severity, Status};
 use crate::db::DbConnection;
@@ -32,10 +33,10 @@ pub enum EventData {
         public_message: Option<String>,
         /// The primary report, for a duplicate.
         #[serde(default)]
-        duplicate_of: Option<i64>,
+        duplicate_of: Option<ReportId>,
         /// The correction that resolved it, for a publishing move.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        correction_id: Option<i64>,
+        correction_id: Option<CorrectionId>,
     },
     /// The reader answered the editors' question.
     ReaderReplied {
@@ -58,7 +59,7 @@ pub enum EventData {
     /// The report was assigned, or unassigned.
     Assigned {
         /// The new assignee's id.
-        assignee_id: Option<i64>,
+        assignee_id: Option<UserId>,
         /// Their name at the time.
         assignee_name: Option<String>,
     },
@@ -95,7 +96,7 @@ pub enum EventData {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CorrectionRef {
     /// Its id.
-    pub correction_id: i64,
+    pub correction_id: CorrectionId,
     /// Its article.
     pub article_id: String,
     /// What kind of notice it is.
@@ -243,7 +244,7 @@ mod tests {
 
     #[test]
     fn every_kind_round_trips_through_storage() {
-        let c = CorrectionRef { correction_id: 3, article_id: "a".into(), kind: Kind::Update };
+        let c = CorrectionRef { correction_id: CorrectionId(3), article_id: "a".into(), kind: Kind::Update };
         let all = [
             EventData::ReportFiled { category: Category::Misquote },
             EventData::StatusChanged {
@@ -251,12 +252,12 @@ mod tests {
                 to: Status::Duplicate,
                 reason: Some("same".into()),
                 public_message: None,
-                duplicate_of: Some(2),
+                duplicate_of: Some(ReportId(2)),
                 correction_id: None,
             },
             EventData::ReaderReplied { from: Status::NeedsInfo, to: Status::InReview, public_message: "x".into() },
             EventData::AppealFiled { from: Status::Rejected, to: Status::Appealed, public_message: "y".into() },
-            EventData::Assigned { assignee_id: Some(4), assignee_name: Some("Ann".into()) },
+            EventData::Assigned { assignee_id: Some(UserId(4)), assignee_name: Some("Ann".into()) },
             EventData::SeverityChanged { from: Severity::Low, to: Severity::Legal },
             EventData::Note { body: "n".into() },
             EventData::CorrectionDrafted(c.clone()),
@@ -275,7 +276,7 @@ mod tests {
         let data = EventData::ReportFiled { category: Category::FactualError };
         assert_eq!(data.payload().to_string(), r#"{"category":"factual_error"}"#);
         let c = EventData::CorrectionPublished(CorrectionRef {
-            correction_id: 3,
+            correction_id: CorrectionId(3),
             article_id: "a".into(),
             kind: Kind::Correction,
         });

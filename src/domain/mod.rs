@@ -10,6 +10,7 @@ pub mod diff;
 pub mod erasure;
 pub mod events;
 pub mod filters;
+pub mod ids;
 pub mod import;
 pub mod log;
 pub mod notices;

@@ -6,6 +6,7 @@
 use chrono::NaiveDateTime;
 use serde::Serialize;
 
+use super::ids::{CorrectionId, ReportId, UserId};
 use crate::db::models::Report;
 use crate::db::vocabulary::{Category, Kind, Severity, Status};
 use crate::db::DbConnection;
@@ -26,7 +27,7 @@ pub struct ReaderContact {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct StaffRef {
     /// Their user id.
-    pub id: i64,
+    pub id: UserId,
     /// Their address (staff mail goes there).
     pub email: String,
     /// Their name.
@@ -37,7 +38,7 @@ pub struct StaffRef {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CorrectionNote {
     /// Its id.
-    pub id: i64,
+    pub id: CorrectionId,
     /// Its article.
     pub article_id: String,
     /// The article's headline.
@@ -55,7 +56,7 @@ pub enum Notice {
     /// A reader filed a report.
     ReportFiled {
         /// The report.
-        report_id: i64,
+        report_id: ReportId,
         /// Its article.
         article_id: String,
         /// The article's headline.
@@ -75,7 +76,7 @@ pub enum Notice {
     /// Staff asked the reader a question.
     QuestionAsked {
         /// The report.
-        report_id: i64,
+        report_id: ReportId,
         /// The question.
         question: String,
         /// The reader, when they left an address.
@@ -85,19 +86,19 @@ pub enum Notice {
     /// The reader answered the question.
     ReaderAnswered {
         /// The report.
-        report_id: i64,
+        report_id: ReportId,
         /// Its assignee, if any.
-        assignee_id: Option<i64>,
+        assignee_id: Option<UserId>,
     },
     /// The reader appealed a decision.
     AppealFiled {
         /// The report.
-        report_id: i64,
+        report_id: ReportId,
     },
     /// A report was decided, or an appeal was.
     Decided {
         /// The report.
-        report_id: i64,
+        report_id: ReportId,
         /// The status it was decided to.
         to: Status,
         /// The editors' reason, when there is one.
@@ -113,7 +114,7 @@ pub enum Notice {
     /// A report was assigned to a staff member.
     Assigned {
         /// The report.
-        report_id: i64,
+        report_id: ReportId,
         /// The passage reported.
         quote: String,
         /// When it must be answered.
@@ -176,4 +177,37 @@ pub fn reader_of(conn: &mut DbConnection, report: &Report, now: NaiveDateTime) -
     let Some(email) = report.reporter_email.clone() else { return Ok(None) };
     let token = super::reports::mint_link(conn, report.id, now)?;
     Ok(Some(ReaderContact { email, token }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serialised_notices_never_carry_a_readers_address_or_token() {
+        let reader = Some(ReaderContact { email: "ada@example.com".into(), token: "secret-token".into() });
+        let notices = [
+            Notice::QuestionAsked { report_id: ReportId(4), question: "Which figure?".into(), reader: reader.clone() },
+            Notice::Decided {
+                report_id: ReportId(4),
+                to: Status::Rejected,
+                reason: Some("Stands.".into()),
+                appeal: false,
+                correction: None,
+                reader,
+            },
+            Notice::SubscriptionRequested {
+                article_id: "a1".into(),
+                article_title: "T".into(),
+                email: "ada@example.com".into(),
+                token: "secret-token".into(),
+            },
+        ];
+        for notice in notices {
+            let json = serde_json::to_string(&notice).unwrap();
+            assert!(!json.contains("ada@") && !json.contains("secret-token"), "{json}");
+        }
+        let json = serde_json::to_value(Notice::AppealFiled { report_id: ReportId(9) }).unwrap();
+        assert_eq!(json, serde_json::json!({ "type": "appeal_filed", "report_id": 9 }));
+    }
 }

@@ -12,6 +12,7 @@ use super::text::{http_url, optional_line, required_text};
 use diesel::prelude::*;
 
 use super::events::{self, Audience, EventData};
+use super::ids::ReportId;
 use super::notices::{Notice, Notices, ReaderContact};
 use crate::db::models::{Article, Event, NewReport, Report};
 use crate::db::vocabulary::EventKind;
@@ -294,7 +295,7 @@ pub fn record(
     let row = Report::find(conn, filed.id)?.ok_or_else(|| AppError::NotFound("the new report vanished".into()))?;
     let reader = row.reporter_email.clone().map(|email| ReaderContact { email, token: filed.token.clone() });
     notices.push(Notice::ReportFiled {
-        report_id: row.id,
+        report_id: ReportId(row.id),
         article_id: article.id.clone(),
         article_title: article.title.clone(),
         quote: row.quote,

@@ -7,6 +7,7 @@ use super::accounts::{Actor, Role};
 use super::reports::{Status, Targets};
 use super::text::required_text;
 use super::events::{self, EventData};
+use super::ids::{ReportId, UserId};
 use super::notices::{self, CorrectionNote, Notice, Notices, StaffRef};
 use crate::db::models::{Event, Report, User};
 use crate::db::vocabulary::{ActorKind, EventKind};
@@ -279,7 +280,7 @@ pub fn transition(
         to,
         reason: reason.clone(),
         public_message: message.map(str::to_owned),
-        duplicate_of,
+        duplicate_of: duplicate_of.map(ReportId),
         correction_id: None,
     };
     events::record(conn, Some(report.id), Some(actor), true, &data, now)?;
@@ -303,7 +304,7 @@ fn tell_reader(
         NeedsInfo => {
             let reader = notices::reader_of(conn, report, now)?;
             let question = reason.unwrap_or_default();
-            notices.push(Notice::QuestionAsked { report_id: report.id, question, reader });
+            notices.push(Notice::QuestionAsked { report_id: ReportId(report.id), question, reader });
             return Ok(());
         }
         NoChange | Rejected => true,
@@ -317,7 +318,7 @@ fn tell_reader(
     };
     if decided {
         let reader = notices::reader_of(conn, report, now)?;
-        notices.push(Notice::Decided { report_id: report.id, to, reason, appeal, correction: None, reader });
+        notices.push(Notice::Decided { report_id: ReportId(report.id), to, reason, appeal, correction: None, reader });
     }
     Ok(())
 }
@@ -358,7 +359,7 @@ pub fn publishing_move(
     if to == Corrected {
         let reader = notices::reader_of(conn, report, now)?;
         notices.push(Notice::Decided {
-            report_id: report.id,
+            report_id: ReportId(report.id),
             to: Corrected,
             reason: None,
             appeal: false,
@@ -422,9 +423,9 @@ fn reader_move(
     }
     bump(conn, report, now, to, report.duplicate_of)?;
     let (data, notice) = if to == Appealed {
-        (EventData::AppealFiled { from, to, public_message: text }, Notice::AppealFiled { report_id: report.id })
+        (EventData::AppealFiled { from, to, public_message: text }, Notice::AppealFiled { report_id: ReportId(report.id) })
     } else {
-        let notice = Notice::ReaderAnswered { report_id: report.id, assignee_id: report.assignee_id };
+        let notice = Notice::ReaderAnswered { report_id: ReportId(report.id), assignee_id: report.assignee_id.map(UserId) };
         (EventData::ReaderReplied { from, to, public_message: text }, notice)
     };
     events::record(conn, Some(report.id), None, true, &data, now)?;
@@ -484,7 +485,7 @@ pub fn assign(
         .set(reports::assignee_id.eq(assignee.as_ref().map(|u| u.id)))
         .execute(conn)?;
     let data = EventData::Assigned {
-        assignee_id: assignee.as_ref().map(|u| u.id),
+        assignee_id: assignee.as_ref().map(|u| UserId(u.id)),
         assignee_name: assignee.as_ref().map(|u| u.name.clone()),
     };
     events::record(conn, Some(id), Some(actor), false, &data, now)?;
@@ -492,11 +493,11 @@ pub fn assign(
     // Nobody needs telling that they took a ticket themselves.
     if let Some(user) = assignee.filter(|u| u.id != actor.id) {
         notices.push(Notice::Assigned {
-            report_id: id,
+            report_id: ReportId(id),
             quote: assigned.quote.clone(),
             deadline_at: assigned.deadline_at,
-            assignee: StaffRef { id: user.id, email: user.email, name: user.name },
-            by: StaffRef { id: actor.id, email: actor.email.clone(), name: actor.name.clone() },
+            assignee: StaffRef { id: UserId(user.id), email: user.email, name: user.name },
+            by: StaffRef { id: UserId(actor.id), email: actor.email.clone(), name: actor.name.clone() },
         });
     }
     Ok(assigned)

@@ -6,6 +6,7 @@ use super::{Context, Outgoing};
 use crate::db::models::{Report, StaffMember};
 use crate::db::vocabulary::{Role, Severity, Status};
 use crate::db::DbConnection;
+use crate::domain::ids::UserId;
 use crate::domain::notices::{CorrectionNote, Notice, ReaderContact};
 use crate::domain::{accounts, subscriptions};
 use crate::error::AppError;
@@ -85,7 +86,7 @@ pub fn for_notice(conn: &mut DbConnection, ctx: &Context, notice: &Notice) -> Re
         }
         Notice::CorrectionPending { correction: c, author } => accounts::active_with_role(conn, Role::StandardsEditor)?
             .into_iter()
-            .filter(|u| u.id != author.id)
+            .filter(|u| UserId(u.id) != author.id)
             .map(|editor| {
                 let paragraphs = vec![format!(
                     "{} drafted a {} that needs a second standards editor's approval before it is published:",

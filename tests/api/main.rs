@@ -5,6 +5,7 @@
 
 mod helpers;
 
+mod architecture;
 mod articles;
 mod caching;
 mod corrections;

@@ -1,7 +1,8 @@
 //! The review workflow: the move table, versions, concurrency, the reader's steps and duplicates.
 
 use corrigenda::domain::accounts::Role;
-use corrigenda::domain::notices::Notices;
+use corrigenda::domain::ids::ReportId;
+use corrigenda::domain::notices::{Notice, Notices};
 use corrigenda::domain::reports::Status;
 use corrigenda::domain::workflow::{self, MoveRequest, Mover, MOVES};
 use corrigenda::error::AppError;
@@ -22,6 +23,7 @@ both_backends!(
     every_action_is_on_the_timeline,
     an_unknown_report_is_404,
     overlapping_passages_are_offered_as_likely_duplicates,
+    a_move_reports_what_happened_as_notices_without_sending_anything,
 );
 
 async fn every_state_target_and_role_is_allowed_exactly_as_the_table_says(backend: Backend) {
@@ -330,4 +332,38 @@ async fn overlapping_passages_are_offered_as_likely_duplicates(backend: Backend)
         .unwrap();
     assert_eq!(ticket["likely_duplicates"], json!([first + 1]));
     app.deliver_mail().await;
+}
+
+async fn a_move_reports_what_happened_as_notices_without_sending_anything(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (id, _) = app.filed().await;
+    app.deliver_mail().await;
+    let user = app.user(Role::Editor);
+    let (_, version) = app.state_of(id);
+    let request = MoveRequest {
+        to: "needs_info".into(),
+        reason: Some("Which figure did you mean?".into()),
+        version,
+        duplicate_of: None,
+    };
+    let (actor, now) = (user.actor.clone(), app.clock.now());
+    let notices = app
+        .db
+        .write_blocking(|c| {
+            let mut notices = Notices::default();
+            workflow::transition(c, id, &actor, &request, &mut notices, now)?;
+            Ok(notices)
+        })
+        .unwrap();
+    match notices.as_slice() {
+        [Notice::QuestionAsked { report_id, question, reader: Some(reader) }] => {
+            assert_eq!(*report_id, ReportId(id));
+            assert_eq!(question, "Which figure did you mean?");
+            assert_eq!(reader.email, "ada@example.com");
+            let tracked = app.client.get(app.url(&format!("/api/v1/reports/{}", reader.token))).send().await.unwrap();
+            assert_eq!(tracked.status(), 200, "the notice's link opens the reader's report");
+        }
+        other => panic!("expected one question for the reader, got {other:?}"),
+    }
+    assert_eq!(app.deliver_mail().await, 0, "the domain queued no mail itself: only a consumer of notices does");
 }
