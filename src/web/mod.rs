@@ -1,19 +1,13 @@
 //! The HTTP server: shared state, the one route table, and start-up.
 
 pub mod api;
-pub mod api_desk;
-pub mod audit;
 pub mod auth;
 pub mod cache;
-pub mod desk;
-pub mod desk_corrections;
 pub mod errors;
 pub mod extract;
-pub mod log;
 pub mod openapi;
-pub mod public;
+pub mod pages;
 pub mod ratelimit;
-pub mod subscriptions;
 
 use std::net::TcpListener;
 
@@ -26,8 +20,8 @@ use corrigenda_templates::Layout;
 use crate::clock::Clock;
 use crate::config::{Config, RateLimit};
 use crate::db::{Db, DbConnection};
-use crate::domain::notices::Notices;
 use crate::domain::log::LogGuard;
+use crate::domain::notices::Notices;
 use crate::domain::signing::LogKey;
 use crate::error::AppError;
 use ratelimit::ClientLimiter;
@@ -124,69 +118,69 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/api/v1")
             .route("/openapi.json", web::get().to(openapi::document))
-            .route("/articles/{id}", web::put().to(api::put_article))
-            .route("/articles/{id}", web::get().to(api::get_article))
-            .route("/articles/{id}/reports", web::post().to(api::file_report))
-            .route("/articles/{id}/corrections", web::get().to(log::article_log_json))
-            .route("/corrections", web::get().to(log::site_log_json))
-            .route("/log/checkpoint", web::get().to(audit::checkpoint))
-            .route("/log/entries", web::get().to(audit::entries))
-            .route("/audit/events", web::get().to(audit::events_json))
-            .route("/desk/corrections", web::post().to(api_desk::publish))
-            .route("/desk/corrections/{id}/approval", web::post().to(api_desk::approve))
-            .route("/reports/{token}", web::get().to(api::track_report))
-            .route("/reports/{token}/replies", web::post().to(api_desk::reply))
-            .route("/reports/{token}/appeal", web::post().to(api_desk::appeal))
-            .route("/desk/reports", web::get().to(api_desk::queue))
-            .route("/desk/reports/{id}", web::get().to(api_desk::ticket))
-            .route("/desk/reports/{id}/transitions", web::post().to(api_desk::transition))
-            .route("/desk/reports/{id}/assignment", web::post().to(api_desk::assign))
-            .route("/desk/reports/{id}/severity", web::post().to(api_desk::severity))
-            .route("/desk/reports/{id}/notes", web::post().to(api_desk::note)),
+            .route("/articles/{id}", web::put().to(api::articles::put_article))
+            .route("/articles/{id}", web::get().to(api::articles::get_article))
+            .route("/articles/{id}/reports", web::post().to(api::articles::file_report))
+            .route("/articles/{id}/corrections", web::get().to(pages::corrections::article_log_json))
+            .route("/corrections", web::get().to(pages::corrections::site_log_json))
+            .route("/log/checkpoint", web::get().to(pages::audit::checkpoint))
+            .route("/log/entries", web::get().to(pages::audit::entries))
+            .route("/audit/events", web::get().to(pages::audit::events_json))
+            .route("/desk/corrections", web::post().to(api::desk::publish))
+            .route("/desk/corrections/{id}/approval", web::post().to(api::desk::approve))
+            .route("/reports/{token}", web::get().to(api::articles::track_report))
+            .route("/reports/{token}/replies", web::post().to(api::desk::reply))
+            .route("/reports/{token}/appeal", web::post().to(api::desk::appeal))
+            .route("/desk/reports", web::get().to(api::desk::queue))
+            .route("/desk/reports/{id}", web::get().to(api::desk::ticket))
+            .route("/desk/reports/{id}/transitions", web::post().to(api::desk::transition))
+            .route("/desk/reports/{id}/assignment", web::post().to(api::desk::assign))
+            .route("/desk/reports/{id}/severity", web::post().to(api::desk::severity))
+            .route("/desk/reports/{id}/notes", web::post().to(api::desk::note)),
     )
-    .route("/", web::get().to(log::home))
-    .route("/standards", web::get().to(log::standards_page))
-    .route("/corrections", web::get().to(log::site_log))
-    .route("/corrections.atom", web::get().to(log::site_atom))
-    .route("/corrections.csv", web::get().to(log::site_csv))
-    .route("/articles/{id}/corrections", web::get().to(log::article_log))
-    .route("/articles/{id}/corrections.atom", web::get().to(log::article_atom))
-    .route("/articles/{id}/notice", web::get().to(log::notice))
-    .route("/desk/corrections", web::get().to(desk_corrections::pending))
-    .route("/desk/corrections", web::post().to(desk_corrections::submit))
-    .route("/desk/corrections/new", web::get().to(desk_corrections::new_form))
-    .route("/desk/corrections/{id}/approval", web::post().to(desk_corrections::approve))
-    .route("/desk/standards", web::get().to(desk_corrections::standards))
-    .route("/desk/standards", web::post().to(desk_corrections::save_standard))
-    .route("/audit", web::get().to(audit::audit))
-    .route("/audit/verify", web::get().to(audit::verify))
-    .route("/desk/erasure", web::get().to(audit::erasure_form))
-    .route("/desk/erasure", web::post().to(audit::erase))
-    .route("/desk/outbox", web::get().to(subscriptions::outbox))
-    .route("/articles/{id}/subscriptions", web::post().to(subscriptions::subscribe))
-    .route("/subscriptions/{token}/confirm", web::get().to(subscriptions::confirm))
-    .route("/subscriptions/{token}/unsubscribe", web::get().to(subscriptions::unsubscribe_page))
-    .route("/subscriptions/{token}/unsubscribe", web::post().to(subscriptions::unsubscribe))
-    .route("/static/style.css", web::get().to(public::stylesheet))
-    .route("/favicon.ico", web::get().to(public::favicon))
-    .route("/healthz", web::get().to(public::health))
-    .route("/articles", web::get().to(public::find_article))
-    .route("/articles/{id}/report", web::get().to(public::report_form))
-    .route("/articles/{id}/report", web::post().to(public::submit_report))
-    .route("/reports/{token}", web::get().to(public::tracking))
-    .route("/reports/{token}/reply", web::post().to(public::reply))
-    .route("/reports/{token}/appeal", web::post().to(public::appeal))
-    .route("/login", web::get().to(desk::login_form))
-    .route("/login", web::post().to(desk::login))
-    .route("/logout", web::post().to(desk::logout))
-    .route("/setup/{token}", web::get().to(desk::setup_form))
-    .route("/setup/{token}", web::post().to(desk::setup))
-    .route("/desk", web::get().to(desk::queue))
-    .route("/desk/reports/{id}", web::get().to(desk::ticket))
-    .route("/desk/reports/{id}/transitions", web::post().to(desk::transition))
-    .route("/desk/reports/{id}/assignment", web::post().to(desk::assign))
-    .route("/desk/reports/{id}/severity", web::post().to(desk::severity))
-    .route("/desk/reports/{id}/notes", web::post().to(desk::note));
+    .route("/", web::get().to(pages::corrections::home))
+    .route("/standards", web::get().to(pages::corrections::standards_page))
+    .route("/corrections", web::get().to(pages::corrections::site_log))
+    .route("/corrections.atom", web::get().to(pages::corrections::site_atom))
+    .route("/corrections.csv", web::get().to(pages::corrections::site_csv))
+    .route("/articles/{id}/corrections", web::get().to(pages::corrections::article_log))
+    .route("/articles/{id}/corrections.atom", web::get().to(pages::corrections::article_atom))
+    .route("/articles/{id}/notice", web::get().to(pages::corrections::notice))
+    .route("/desk/corrections", web::get().to(pages::drafting::pending))
+    .route("/desk/corrections", web::post().to(pages::drafting::submit))
+    .route("/desk/corrections/new", web::get().to(pages::drafting::new_form))
+    .route("/desk/corrections/{id}/approval", web::post().to(pages::drafting::approve))
+    .route("/desk/standards", web::get().to(pages::drafting::standards))
+    .route("/desk/standards", web::post().to(pages::drafting::save_standard))
+    .route("/audit", web::get().to(pages::audit::audit))
+    .route("/audit/verify", web::get().to(pages::audit::verify))
+    .route("/desk/erasure", web::get().to(pages::audit::erasure_form))
+    .route("/desk/erasure", web::post().to(pages::audit::erase))
+    .route("/desk/outbox", web::get().to(pages::subscriptions::outbox))
+    .route("/articles/{id}/subscriptions", web::post().to(pages::subscriptions::subscribe))
+    .route("/subscriptions/{token}/confirm", web::get().to(pages::subscriptions::confirm))
+    .route("/subscriptions/{token}/unsubscribe", web::get().to(pages::subscriptions::unsubscribe_page))
+    .route("/subscriptions/{token}/unsubscribe", web::post().to(pages::subscriptions::unsubscribe))
+    .route("/static/style.css", web::get().to(pages::reports::stylesheet))
+    .route("/favicon.ico", web::get().to(pages::reports::favicon))
+    .route("/healthz", web::get().to(pages::reports::health))
+    .route("/articles", web::get().to(pages::reports::find_article))
+    .route("/articles/{id}/report", web::get().to(pages::reports::report_form))
+    .route("/articles/{id}/report", web::post().to(pages::reports::submit_report))
+    .route("/reports/{token}", web::get().to(pages::reports::tracking))
+    .route("/reports/{token}/reply", web::post().to(pages::reports::reply))
+    .route("/reports/{token}/appeal", web::post().to(pages::reports::appeal))
+    .route("/login", web::get().to(pages::desk::login_form))
+    .route("/login", web::post().to(pages::desk::login))
+    .route("/logout", web::post().to(pages::desk::logout))
+    .route("/setup/{token}", web::get().to(pages::desk::setup_form))
+    .route("/setup/{token}", web::post().to(pages::desk::setup))
+    .route("/desk", web::get().to(pages::desk::queue))
+    .route("/desk/reports/{id}", web::get().to(pages::desk::ticket))
+    .route("/desk/reports/{id}/transitions", web::post().to(pages::desk::transition))
+    .route("/desk/reports/{id}/assignment", web::post().to(pages::desk::assign))
+    .route("/desk/reports/{id}/severity", web::post().to(pages::desk::severity))
+    .route("/desk/reports/{id}/notes", web::post().to(pages::desk::note));
 }
 
 /// Answers paths no route matches: JSON under `/api/`, a page elsewhere.

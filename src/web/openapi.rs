@@ -4,8 +4,9 @@ use actix_web::HttpResponse;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
+use super::api::{articles as api, desk as api_desk};
 use super::errors::{ErrorBody, ErrorDetail};
-use super::{api, api_desk, audit, log};
+use super::pages::{audit, corrections as log};
 use crate::domain::articles::{ArticleInput, ArticleView};
 use crate::domain::audit::{AuditItem, AuditPage};
 use crate::domain::corrections::{CorrectionInput, CorrectionView, Kind, LogItem, LogPage, StandardCite};

@@ -5,14 +5,14 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::extract::{
-    bearer_actor, client_ip, parse_json, read_body, require_editor, ARTICLE_BODY_LIMIT, REPORT_BODY_LIMIT,
-};
-use super::AppState;
 use crate::domain::articles::{self, ArticleId, ArticleInput, ArticleView, Upserted};
 use crate::domain::reports::{self, ReportInput, Status, Tracking};
 use crate::error::AppError;
 use crate::web::errors::ErrorBody;
+use crate::web::extract::{
+    bearer_actor, client_ip, parse_json, read_body, require_editor, ARTICLE_BODY_LIMIT, REPORT_BODY_LIMIT,
+};
+use crate::web::AppState;
 
 type State = web::Data<AppState>;
 
@@ -102,7 +102,7 @@ pub async fn file_report(
     let article_id = path.into_inner();
     let input: ReportInput = parse_json(&read_body(&req, payload, REPORT_BODY_LIMIT).await?)?;
     let ip = client_ip(&req, &state.config.trusted_proxies);
-    let filed = super::public::file_report(&state, article_id, input, ip).await?;
+    let filed = crate::web::pages::reports::file_report(&state, article_id, input, ip).await?;
     let status_url = state.url(&format!("/reports/{}", filed.token));
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/reports/{}", filed.token)))
@@ -123,6 +123,6 @@ pub async fn track_report(state: State, path: web::Path<String>) -> Result<HttpR
     let token = path.into_inner();
     let (tracking, _article) = state.db.read(move |c| reports::track(c, &token)).await?;
     let mut response = HttpResponse::Ok().json(tracking);
-    super::public::private_page_headers(&mut response);
+    crate::web::pages::reports::private_page_headers(&mut response);
     Ok(response)
 }

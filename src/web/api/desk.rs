@@ -4,10 +4,6 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::auth::{CanEdit, CanRead, Signed};
-use super::extract::parse_id;
-use super::extract::{parse_json, read_body, REPORT_BODY_LIMIT};
-use super::AppState;
 use crate::db::vocabulary::{ActorKind, EventKind};
 use crate::domain::articles::rfc3339;
 use crate::domain::corrections::{self, CorrectionInput, CorrectionView};
@@ -15,7 +11,11 @@ use crate::domain::desk::{self, QueueFilter, QueuePage, Ticket};
 use crate::domain::reports::{self, Category, Severity, Status, Tracking};
 use crate::domain::workflow::{self, MoveRequest};
 use crate::error::AppError;
+use crate::web::auth::{CanEdit, CanRead, Signed};
 use crate::web::errors::ErrorBody;
+use crate::web::extract::parse_id;
+use crate::web::extract::{parse_json, read_body, REPORT_BODY_LIMIT};
+use crate::web::AppState;
 
 type State = web::Data<AppState>;
 
@@ -185,13 +185,13 @@ pub async fn queue(state: State, req: HttpRequest, staff: Signed<CanEdit>) -> Re
 pub async fn ticket(state: State, staff: Signed<CanRead>, path: web::Path<String>) -> Result<HttpResponse, AppError> {
     let id = parse_id(&path.into_inner())?;
     let (actor, now) = (staff.actor.clone(), state.now());
-    let ticket = super::desk::open_ticket(&state, id, &actor, now).await?;
+    let ticket = crate::web::pages::desk::open_ticket(&state, id, &actor, now).await?;
     Ok(HttpResponse::Ok().json(ticket_json(ticket, now)))
 }
 
 async fn after_change(state: &AppState, staff: &Signed<CanEdit>, id: i64) -> Result<HttpResponse, AppError> {
     let (actor, now) = (staff.actor.clone(), state.now());
-    let ticket = super::desk::open_ticket(state, id, &actor, now).await?;
+    let ticket = crate::web::pages::desk::open_ticket(state, id, &actor, now).await?;
     Ok(HttpResponse::Ok().json(ticket_json(ticket, now)))
 }
 
@@ -356,7 +356,7 @@ pub struct AppealRequest {
 async fn tracked(state: &AppState, token: String) -> Result<HttpResponse, AppError> {
     let (tracking, _) = state.db.read(move |c| reports::track(c, &token)).await?;
     let mut response = HttpResponse::Ok().json(tracking);
-    super::public::private_page_headers(&mut response);
+    crate::web::pages::reports::private_page_headers(&mut response);
     Ok(response)
 }
 

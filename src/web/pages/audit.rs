@@ -4,20 +4,20 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use corrigenda_templates as views;
 use serde::Deserialize;
 
-use super::auth::{CanAudit, DeskForm, IsStandards, Signed, Staff};
-use super::desk::staff_layout;
-use super::extract::query_pairs;
-use super::public::{html, time};
-use super::AppState;
 use crate::db::models::{LogEntry, StaffMember};
-use crate::domain::articles::rfc3339;
 use crate::db::vocabulary::EventKind;
+use crate::domain::articles::rfc3339;
 use crate::domain::audit::{self, AuditFilter, AuditItem, AuditPage};
-use crate::domain::events::{actor_name, Audience};
 use crate::domain::erasure;
+use crate::domain::events::{actor_name, Audience};
 use crate::domain::verify::{self, Checkpoint, Entry};
 use crate::error::AppError;
+use crate::web::auth::{CanAudit, DeskForm, IsStandards, Signed, Staff};
 use crate::web::errors::ErrorBody;
+use crate::web::extract::query_pairs;
+use crate::web::pages::desk::staff_layout;
+use crate::web::pages::reports::{html, time};
+use crate::web::AppState;
 
 type State = web::Data<AppState>;
 

@@ -9,9 +9,6 @@ use futures_util::stream;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::extract::{parse_time, query_pairs};
-use super::public::{html, summary, time};
-use super::AppState;
 use crate::db::models::Article;
 use crate::domain::articles::{self, ArticleView};
 use crate::domain::corrections::{self, CorrectionView, Kind, LogFilter, LogItem, LogPage};
@@ -19,6 +16,9 @@ use crate::domain::diff::{self, Change};
 use crate::domain::standards::{self, Catalogue};
 use crate::error::AppError;
 use crate::web::errors::ErrorBody;
+use crate::web::extract::{parse_time, query_pairs};
+use crate::web::pages::reports::{html, summary, time};
+use crate::web::AppState;
 
 type State = web::Data<AppState>;
 

@@ -5,21 +5,23 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use corrigenda_templates as views;
 use serde::Deserialize;
 
-use super::auth::{self, check_login_csrf, CanEdit, CanRead, DeskForm, Signed, Staff, LOGIN_COOKIE, SESSION_COOKIE};
-use super::extract::{client_ip, parse_form, read_body};
-use super::extract::{parse_id, parse_time, query_pairs};
-use super::public::{html, summary, time};
-use super::AppState;
 use crate::db::models::StaffMember;
+use crate::domain::desk::{self, QueueFilter, QueuePage, Sort, Ticket};
 use crate::domain::events::{actor_name, Audience};
 use crate::domain::notices::Notices;
-use crate::domain::desk::{self, QueueFilter, QueuePage, Sort, Ticket};
 use crate::domain::quote;
 use crate::domain::reports::{Category, Severity, Status};
 use crate::domain::secrets;
 use crate::domain::sessions::{self, NewSession};
 use crate::domain::workflow::{self, MoveRequest};
 use crate::error::{AppError, FieldError};
+use crate::web::auth::{
+    self, check_login_csrf, CanEdit, CanRead, DeskForm, Signed, Staff, LOGIN_COOKIE, SESSION_COOKIE,
+};
+use crate::web::extract::{client_ip, parse_form, read_body};
+use crate::web::extract::{parse_id, parse_time, query_pairs};
+use crate::web::pages::reports::{html, summary, time};
+use crate::web::AppState;
 
 type State = web::Data<AppState>;
 

@@ -5,17 +5,17 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use corrigenda_templates as views;
 use serde::Deserialize;
 
-use super::auth::{CanEdit, CanRead, DeskForm, Signed, Staff};
-use super::desk::{staff_layout, Empty};
-use super::log::{diff_parts, item, standard_items};
-use super::public::{html, summary, time};
-use super::AppState;
 use crate::db::models::{Article, Report};
 use crate::domain::accounts::Role;
 use crate::domain::articles;
 use crate::domain::corrections::{self, CorrectionInput, CorrectionStatus, CorrectionView, Kind};
 use crate::domain::standards;
 use crate::error::{AppError, FieldError};
+use crate::web::auth::{CanEdit, CanRead, DeskForm, Signed, Staff};
+use crate::web::pages::corrections::{diff_parts, item, standard_items};
+use crate::web::pages::desk::{staff_layout, Empty};
+use crate::web::pages::reports::{html, summary, time};
+use crate::web::AppState;
 
 type State = web::Data<AppState>;
 

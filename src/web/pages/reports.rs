@@ -6,14 +6,14 @@ use chrono::NaiveDateTime;
 use corrigenda_templates as views;
 use serde::Deserialize;
 
-use super::extract::{client_ip, parse_form, read_body, REPORT_BODY_LIMIT};
-use super::AppState;
 use crate::db::models::Article;
 use crate::domain::articles::{self, authors_of};
-use crate::domain::reports::{self, Category, ReportInput, Status, Tracking};
 use crate::domain::notices::Notices;
+use crate::domain::reports::{self, Category, ReportInput, Status, Tracking};
 use crate::domain::workflow;
 use crate::error::AppError;
+use crate::web::extract::{client_ip, parse_form, read_body, REPORT_BODY_LIMIT};
+use crate::web::AppState;
 
 type State = web::Data<AppState>;
 
@@ -175,9 +175,10 @@ pub async fn file_report(
             move |c| reports::check(c, &article_id, &input),
             move |c, (article, report)| {
                 let mut notices = Notices::default();
-                let filed = reports::record(c, &article, &report, &st.config.response_targets, &mut notices, now, || {
-                    st.limiter.as_ref().map_or(Ok(()), |l| l.check(ip))
-                })?;
+                let filed =
+                    reports::record(c, &article, &report, &st.config.response_targets, &mut notices, now, || {
+                        st.limiter.as_ref().map_or(Ok(()), |l| l.check(ip))
+                    })?;
                 crate::mail::notify(c, &st.mail, &notices, now)?;
                 Ok(filed)
             },

@@ -5,15 +5,15 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use corrigenda_templates as views;
 use serde::Deserialize;
 
-use super::auth::{IsStandards, Signed};
-use super::desk::staff_layout;
-use super::extract::{client_ip, parse_form, read_body};
-use super::log::article_log_page;
-use super::public::{html, time};
-use super::AppState;
 use crate::db::models::OutboxRow;
 use crate::domain::subscriptions;
 use crate::error::AppError;
+use crate::web::auth::{IsStandards, Signed};
+use crate::web::extract::{client_ip, parse_form, read_body};
+use crate::web::pages::corrections::article_log_page;
+use crate::web::pages::desk::staff_layout;
+use crate::web::pages::reports::{html, time};
+use crate::web::AppState;
 
 type State = web::Data<AppState>;
 
@@ -65,7 +65,7 @@ fn message(
 ) -> HttpResponse {
     let view = views::MessageView { title: title.into(), message: text, link, button };
     let mut response = html(200, views::message_page(&state.layout, &view));
-    super::public::private_page_headers(&mut response);
+    crate::web::pages::reports::private_page_headers(&mut response);
     response
 }
 
