@@ -153,6 +153,10 @@ pub struct DeskForm<N: Need, T> {
     pub form: T,
 }
 
+/// A desk form with no fields but its CSRF token.
+#[derive(Debug, Default, Deserialize)]
+pub struct Empty {}
+
 #[derive(Deserialize)]
 struct CsrfField {
     #[serde(default)]

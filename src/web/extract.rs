@@ -80,6 +80,19 @@ pub fn query_pairs(req: &HttpRequest) -> Vec<(String, String)> {
     url::form_urlencoded::parse(req.query_string().as_bytes()).into_owned().collect()
 }
 
+/// The last value given for `key` in query pairs, or empty.
+pub fn last_value<'a>(pairs: &'a [(String, String)], key: &str) -> &'a str {
+    pairs.iter().rev().find(|(k, _)| k == key).map_or("", |(_, v)| v.as_str())
+}
+
+/// The query of a page a form sent the browser back to: which action just succeeded.
+#[derive(Debug, serde::Deserialize)]
+pub struct DoneQuery {
+    /// What was done, e.g. `moved`; empty when nothing was.
+    #[serde(default)]
+    pub done: String,
+}
+
 /// A report number from a path; anything else is a report that does not exist.
 pub fn parse_id(raw: &str) -> Result<i64, AppError> {
     raw.parse().map_err(|_| AppError::NotFound(format!("no report has the number {raw:?}")))

@@ -1,4 +1,8 @@
 //! The HTTP server: shared state, the one route table, and start-up.
+//!
+//! Handlers are split by audience, then by resource: [`api`] answers JSON under `/api/v1`,
+//! [`pages`] answers HTML. What both do alike is in [`steps`], what pages share in
+//! [`present`]; the rest (sign-in, caching, errors, reading requests, limits) is infrastructure.
 
 pub mod api;
 pub mod auth;
@@ -7,7 +11,9 @@ pub mod errors;
 pub mod extract;
 pub mod openapi;
 pub mod pages;
+pub mod present;
 pub mod ratelimit;
+pub mod steps;
 
 use std::net::TcpListener;
 
@@ -31,6 +37,9 @@ const LOGIN_ATTEMPTS: RateLimit = RateLimit { count: 30, per: std::time::Duratio
 
 /// Memory for rendered public answers: thousands of articles' notices and log pages.
 const PUBLIC_CACHE_BYTES: u64 = 48 << 20;
+
+/// The shared state as handlers take it.
+pub type State = web::Data<AppState>;
 
 /// What every handler can reach.
 pub struct AppState {
@@ -120,17 +129,17 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/openapi.json", web::get().to(openapi::document))
             .route("/articles/{id}", web::put().to(api::articles::put_article))
             .route("/articles/{id}", web::get().to(api::articles::get_article))
-            .route("/articles/{id}/reports", web::post().to(api::articles::file_report))
-            .route("/articles/{id}/corrections", web::get().to(pages::corrections::article_log_json))
-            .route("/corrections", web::get().to(pages::corrections::site_log_json))
-            .route("/log/checkpoint", web::get().to(pages::audit::checkpoint))
-            .route("/log/entries", web::get().to(pages::audit::entries))
-            .route("/audit/events", web::get().to(pages::audit::events_json))
-            .route("/desk/corrections", web::post().to(api::desk::publish))
-            .route("/desk/corrections/{id}/approval", web::post().to(api::desk::approve))
-            .route("/reports/{token}", web::get().to(api::articles::track_report))
-            .route("/reports/{token}/replies", web::post().to(api::desk::reply))
-            .route("/reports/{token}/appeal", web::post().to(api::desk::appeal))
+            .route("/articles/{id}/reports", web::post().to(api::reports::file_report))
+            .route("/articles/{id}/corrections", web::get().to(api::corrections::article_corrections_json))
+            .route("/corrections", web::get().to(api::corrections::site_corrections_json))
+            .route("/log/checkpoint", web::get().to(api::log::checkpoint))
+            .route("/log/entries", web::get().to(api::log::entries))
+            .route("/audit/events", web::get().to(api::audit::events_json))
+            .route("/desk/corrections", web::post().to(api::corrections::publish))
+            .route("/desk/corrections/{id}/approval", web::post().to(api::corrections::approve))
+            .route("/reports/{token}", web::get().to(api::reports::track_report))
+            .route("/reports/{token}/replies", web::post().to(api::reports::reply))
+            .route("/reports/{token}/appeal", web::post().to(api::reports::appeal))
             .route("/desk/reports", web::get().to(api::desk::queue))
             .route("/desk/reports/{id}", web::get().to(api::desk::ticket))
             .route("/desk/reports/{id}/transitions", web::post().to(api::desk::transition))
@@ -138,13 +147,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/desk/reports/{id}/severity", web::post().to(api::desk::severity))
             .route("/desk/reports/{id}/notes", web::post().to(api::desk::note)),
     )
-    .route("/", web::get().to(pages::corrections::home))
+    .route("/", web::get().to(pages::public::home))
     .route("/standards", web::get().to(pages::corrections::standards_page))
-    .route("/corrections", web::get().to(pages::corrections::site_log))
-    .route("/corrections.atom", web::get().to(pages::corrections::site_atom))
-    .route("/corrections.csv", web::get().to(pages::corrections::site_csv))
-    .route("/articles/{id}/corrections", web::get().to(pages::corrections::article_log))
-    .route("/articles/{id}/corrections.atom", web::get().to(pages::corrections::article_atom))
+    .route("/corrections", web::get().to(pages::corrections::site_corrections))
+    .route("/corrections.atom", web::get().to(pages::corrections::site_corrections_atom))
+    .route("/corrections.csv", web::get().to(pages::corrections::site_corrections_csv))
+    .route("/articles/{id}/corrections", web::get().to(pages::corrections::article_corrections))
+    .route("/articles/{id}/corrections.atom", web::get().to(pages::corrections::article_corrections_atom))
     .route("/articles/{id}/notice", web::get().to(pages::corrections::notice))
     .route("/desk/corrections", web::get().to(pages::drafting::pending))
     .route("/desk/corrections", web::post().to(pages::drafting::submit))
@@ -154,27 +163,27 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route("/desk/standards", web::post().to(pages::drafting::save_standard))
     .route("/audit", web::get().to(pages::audit::audit))
     .route("/audit/verify", web::get().to(pages::audit::verify))
-    .route("/desk/erasure", web::get().to(pages::audit::erasure_form))
-    .route("/desk/erasure", web::post().to(pages::audit::erase))
-    .route("/desk/outbox", web::get().to(pages::subscriptions::outbox))
+    .route("/desk/erasure", web::get().to(pages::erasure::erasure_form))
+    .route("/desk/erasure", web::post().to(pages::erasure::erase))
+    .route("/desk/outbox", web::get().to(pages::outbox::outbox))
     .route("/articles/{id}/subscriptions", web::post().to(pages::subscriptions::subscribe))
     .route("/subscriptions/{token}/confirm", web::get().to(pages::subscriptions::confirm))
     .route("/subscriptions/{token}/unsubscribe", web::get().to(pages::subscriptions::unsubscribe_page))
     .route("/subscriptions/{token}/unsubscribe", web::post().to(pages::subscriptions::unsubscribe))
-    .route("/static/style.css", web::get().to(pages::reports::stylesheet))
-    .route("/favicon.ico", web::get().to(pages::reports::favicon))
-    .route("/healthz", web::get().to(pages::reports::health))
-    .route("/articles", web::get().to(pages::reports::find_article))
+    .route("/static/style.css", web::get().to(pages::public::stylesheet))
+    .route("/favicon.ico", web::get().to(pages::public::favicon))
+    .route("/healthz", web::get().to(pages::public::health))
+    .route("/articles", web::get().to(pages::public::find_article))
     .route("/articles/{id}/report", web::get().to(pages::reports::report_form))
     .route("/articles/{id}/report", web::post().to(pages::reports::submit_report))
     .route("/reports/{token}", web::get().to(pages::reports::tracking))
     .route("/reports/{token}/reply", web::post().to(pages::reports::reply))
     .route("/reports/{token}/appeal", web::post().to(pages::reports::appeal))
-    .route("/login", web::get().to(pages::desk::login_form))
-    .route("/login", web::post().to(pages::desk::login))
-    .route("/logout", web::post().to(pages::desk::logout))
-    .route("/setup/{token}", web::get().to(pages::desk::setup_form))
-    .route("/setup/{token}", web::post().to(pages::desk::setup))
+    .route("/login", web::get().to(pages::accounts::login_form))
+    .route("/login", web::post().to(pages::accounts::login))
+    .route("/logout", web::post().to(pages::accounts::logout))
+    .route("/setup/{token}", web::get().to(pages::accounts::setup_form))
+    .route("/setup/{token}", web::post().to(pages::accounts::setup))
     .route("/desk", web::get().to(pages::desk::queue))
     .route("/desk/reports/{id}", web::get().to(pages::desk::ticket))
     .route("/desk/reports/{id}/transitions", web::post().to(pages::desk::transition))

@@ -4,9 +4,8 @@ use actix_web::HttpResponse;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::api::{articles as api, desk as api_desk};
+use super::api::{articles, audit, corrections, desk, log, reports};
 use super::errors::{ErrorBody, ErrorDetail};
-use super::pages::{audit, corrections as log};
 use crate::domain::articles::{ArticleInput, ArticleView};
 use crate::domain::audit::{AuditItem, AuditPage};
 use crate::domain::corrections::{CorrectionInput, CorrectionView, Kind, LogItem, LogPage, StandardCite};
@@ -26,18 +25,18 @@ use crate::domain::workflow::MoveRequest;
                        Errors are `{error: {code, message, field?}}`."
     ),
     paths(
-        api::put_article, api::get_article, api::file_report, api::track_report,
-        api_desk::reply, api_desk::appeal, api_desk::queue, api_desk::ticket,
-        api_desk::transition, api_desk::assign, api_desk::severity, api_desk::note,
-        api_desk::publish, api_desk::approve, log::article_log_json, log::site_log_json,
-        audit::checkpoint, audit::entries, audit::events_json,
+        articles::put_article, articles::get_article, reports::file_report, reports::track_report,
+        reports::reply, reports::appeal, desk::queue, desk::ticket,
+        desk::transition, desk::assign, desk::severity, desk::note,
+        corrections::publish, corrections::approve, corrections::article_corrections_json,
+        corrections::site_corrections_json, log::checkpoint, log::entries, audit::events_json,
     ),
     components(schemas(
-        ArticleInput, ArticleView, ReportInput, api::FiledReport, Tracking, HistoryEntry, Category, Status, Severity,
-        ErrorBody, ErrorDetail, QueuePage, QueueItem, StatusCount, MoveRequest, api_desk::TicketJson, api_desk::EventView,
-        api_desk::Person, api_desk::AssignRequest, api_desk::SeverityRequest, api_desk::NoteRequest,
-        api_desk::ReplyRequest, api_desk::AppealRequest, CorrectionInput, CorrectionView, Kind, LogItem, LogPage,
-        StandardCite, log::ArticleCorrections, Checkpoint, Entry, audit::EntriesPage, AuditItem, AuditPage,
+        ArticleInput, ArticleView, ReportInput, reports::FiledReport, Tracking, HistoryEntry, Category, Status, Severity,
+        ErrorBody, ErrorDetail, QueuePage, QueueItem, StatusCount, MoveRequest, desk::TicketJson, desk::EventView,
+        desk::Person, desk::AssignRequest, desk::SeverityRequest, desk::NoteRequest,
+        reports::ReplyRequest, reports::AppealRequest, CorrectionInput, CorrectionView, Kind, LogItem, LogPage,
+        StandardCite, corrections::ArticleCorrections, Checkpoint, Entry, log::EntriesPage, AuditItem, AuditPage,
     )),
     modifiers(&BearerToken),
     tags(

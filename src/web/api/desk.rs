@@ -1,26 +1,21 @@
-//! The desk and reader-step routes of the JSON API.
+//! The desk in the API: the queue, tickets and the review workflow's steps.
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::DESK_BODY_LIMIT;
 use crate::db::vocabulary::{ActorKind, EventKind};
+use crate::domain::accounts::Actor;
 use crate::domain::articles::rfc3339;
-use crate::domain::corrections::{self, CorrectionInput, CorrectionView};
 use crate::domain::desk::{self, QueueFilter, QueuePage, Ticket};
-use crate::domain::reports::{self, Category, Severity, Status, Tracking};
+use crate::domain::reports::{Category, Severity, Status};
 use crate::domain::workflow::{self, MoveRequest};
 use crate::error::AppError;
 use crate::web::auth::{CanEdit, CanRead, Signed};
 use crate::web::errors::ErrorBody;
-use crate::web::extract::parse_id;
-use crate::web::extract::{parse_json, read_body, REPORT_BODY_LIMIT};
-use crate::web::AppState;
-
-type State = web::Data<AppState>;
-
-/// Largest desk request body.
-const DESK_BODY_LIMIT: usize = 64 * 1024;
+use crate::web::extract::{parse_id, parse_json, query_pairs, read_body};
+use crate::web::{steps, AppState, State};
 
 /// A person on a ticket.
 #[derive(Debug, Serialize, ToSchema)]
@@ -100,6 +95,7 @@ pub struct TicketJson {
     pub events: Vec<EventView>,
 }
 
+/// The ticket as the API answers it.
 fn ticket_json(t: Ticket, now: chrono::NaiveDateTime) -> TicketJson {
     let r = &t.report;
     TicketJson {
@@ -163,9 +159,7 @@ fn ticket_json(t: Ticket, now: chrono::NaiveDateTime) -> TicketJson {
     )
 )]
 pub async fn queue(state: State, req: HttpRequest, staff: Signed<CanEdit>) -> Result<HttpResponse, AppError> {
-    let pairs: Vec<(String, String)> =
-        url::form_urlencoded::parse(req.query_string().as_bytes()).into_owned().collect();
-    let filter = QueueFilter::parse(&pairs)?;
+    let filter = QueueFilter::parse(&query_pairs(&req))?;
     let (actor, now) = (staff.actor.clone(), state.now());
     let page = state.db.read(move |c| desk::queue(c, &filter, &actor, now)).await?;
     Ok(HttpResponse::Ok().json(page))
@@ -184,14 +178,13 @@ pub async fn queue(state: State, req: HttpRequest, staff: Signed<CanEdit>) -> Re
 )]
 pub async fn ticket(state: State, staff: Signed<CanRead>, path: web::Path<String>) -> Result<HttpResponse, AppError> {
     let id = parse_id(&path.into_inner())?;
-    let (actor, now) = (staff.actor.clone(), state.now());
-    let ticket = crate::web::pages::desk::open_ticket(&state, id, &actor, now).await?;
-    Ok(HttpResponse::Ok().json(ticket_json(ticket, now)))
+    answer_ticket(&state, &staff.actor, id).await
 }
 
-async fn after_change(state: &AppState, staff: &Signed<CanEdit>, id: i64) -> Result<HttpResponse, AppError> {
-    let (actor, now) = (staff.actor.clone(), state.now());
-    let ticket = crate::web::pages::desk::open_ticket(state, id, &actor, now).await?;
+/// The ticket as `actor` sees it now, as the answer to a read or a change.
+async fn answer_ticket(state: &AppState, actor: &Actor, id: i64) -> Result<HttpResponse, AppError> {
+    let now = state.now();
+    let ticket = steps::open_ticket(state, id, actor, now).await?;
     Ok(HttpResponse::Ok().json(ticket_json(ticket, now)))
 }
 
@@ -220,7 +213,7 @@ pub async fn transition(
     let request: MoveRequest = parse_json(&read_body(&req, payload, DESK_BODY_LIMIT).await?)?;
     let (actor, now) = (staff.actor.clone(), state.now());
     state.write_notifying(move |c, n| workflow::transition(c, id, &actor, &request, n, now)).await?;
-    after_change(&state, &staff, id).await
+    answer_ticket(&state, &staff.actor, id).await
 }
 
 /// Who a ticket is assigned to.
@@ -260,7 +253,7 @@ pub async fn assign(
             workflow::assign(c, id, &actor, request.assignee_email.as_deref(), request.version, n, now)
         })
         .await?;
-    after_change(&state, &staff, id).await
+    answer_ticket(&state, &staff.actor, id).await
 }
 
 /// A new severity.
@@ -299,7 +292,7 @@ pub async fn severity(
         .db
         .write(move |c| workflow::set_severity(c, id, &actor, &request.severity, request.version, &targets, now))
         .await?;
-    after_change(&state, &staff, id).await
+    answer_ticket(&state, &staff.actor, id).await
 }
 
 /// An internal note.
@@ -332,135 +325,7 @@ pub async fn note(
     let request: NoteRequest = parse_json(&read_body(&req, payload, DESK_BODY_LIMIT).await?)?;
     let (actor, now) = (staff.actor.clone(), state.now());
     state.db.write(move |c| workflow::add_note(c, id, &actor, &request.body, now)).await?;
-    let mut response = after_change(&state, &staff, id).await?;
+    let mut response = answer_ticket(&state, &staff.actor, id).await?;
     *response.status_mut() = actix_web::http::StatusCode::CREATED;
     Ok(response)
-}
-
-/// The reader's answer to the editor's question.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ReplyRequest {
-    /// The answer.
-    pub body: String,
-}
-
-/// The reader's appeal.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AppealRequest {
-    /// Why the decision should be reviewed.
-    pub reason: String,
-}
-
-async fn tracked(state: &AppState, token: String) -> Result<HttpResponse, AppError> {
-    let (tracking, _) = state.db.read(move |c| reports::track(c, &token)).await?;
-    let mut response = HttpResponse::Ok().json(tracking);
-    crate::web::pages::reports::private_page_headers(&mut response);
-    Ok(response)
-}
-
-/// Answers the editor's question; the report returns to `in_review`.
-#[utoipa::path(
-    post, path = "/api/v1/reports/{token}/replies", tag = "reports",
-    params(("token" = String, Path, description = "The tracking token")),
-    request_body = ReplyRequest,
-    responses(
-        (status = 200, description = "Answered; the report as the reader sees it", body = Tracking),
-        (status = 404, description = "No report has this token", body = ErrorBody),
-        (status = 409, description = "No open question", body = ErrorBody),
-        (status = 422, description = "Empty or too long", body = ErrorBody),
-    )
-)]
-pub async fn reply(
-    state: State,
-    req: HttpRequest,
-    path: web::Path<String>,
-    payload: web::Payload,
-) -> Result<HttpResponse, AppError> {
-    let token = path.into_inner();
-    let request: ReplyRequest = parse_json(&read_body(&req, payload, REPORT_BODY_LIMIT).await?)?;
-    let (t, now) = (token.clone(), state.now());
-    state
-        .write_notifying(move |c, n| {
-            let report = reports::for_token(c, &t)?;
-            workflow::reply(c, &report, &request.body, n, now)
-        })
-        .await?;
-    tracked(&state, token).await
-}
-
-/// Appeals a `no_change` or `rejected` decision, once.
-#[utoipa::path(
-    post, path = "/api/v1/reports/{token}/appeal", tag = "reports",
-    params(("token" = String, Path, description = "The tracking token")),
-    request_body = AppealRequest,
-    responses(
-        (status = 200, description = "Appealed", body = Tracking),
-        (status = 404, description = "No report has this token", body = ErrorBody),
-        (status = 409, description = "Not appealable now, or already appealed", body = ErrorBody),
-        (status = 422, description = "Empty or too long", body = ErrorBody),
-    )
-)]
-pub async fn appeal(
-    state: State,
-    req: HttpRequest,
-    path: web::Path<String>,
-    payload: web::Payload,
-) -> Result<HttpResponse, AppError> {
-    let token = path.into_inner();
-    let request: AppealRequest = parse_json(&read_body(&req, payload, REPORT_BODY_LIMIT).await?)?;
-    let (t, now) = (token.clone(), state.now());
-    state
-        .write_notifying(move |c, n| {
-            let report = reports::for_token(c, &t)?;
-            workflow::appeal(c, &report, &request.reason, n, now)
-        })
-        .await?;
-    tracked(&state, token).await
-}
-
-/// Publishes a correction, or holds it for a standards editor's approval (retractions, headline corrections).
-#[utoipa::path(
-    post, path = "/api/v1/desk/corrections", tag = "corrections",
-    request_body = CorrectionInput,
-    security(("bearer" = [])),
-    responses(
-        (status = 201, description = "Published (`status` published) or held for approval (`status` pending)", body = CorrectionView),
-        (status = 403, description = "The role may not publish", body = ErrorBody),
-        (status = 404, description = "Unknown article", body = ErrorBody),
-        (status = 409, description = "A linked report is closed or already pending", body = ErrorBody),
-        (status = 422, description = "Unknown kind or standard, or a bad field; `field` names it", body = ErrorBody),
-    )
-)]
-pub async fn publish(
-    state: State,
-    req: HttpRequest,
-    staff: Signed<CanEdit>,
-    payload: web::Payload,
-) -> Result<HttpResponse, AppError> {
-    let input: CorrectionInput = parse_json(&read_body(&req, payload, DESK_BODY_LIMIT).await?)?;
-    let (actor, now) = (staff.actor.clone(), state.now());
-    let view = state.write_notifying(move |c, n| corrections::publish(c, &actor, &input, n, now)).await?;
-    Ok(HttpResponse::Created().json(view))
-}
-
-/// Approves a pending correction, which publishes it (a standards editor other than its author).
-#[utoipa::path(
-    post, path = "/api/v1/desk/corrections/{id}/approval", tag = "corrections",
-    params(("id" = i64, Path, description = "The correction's number")),
-    security(("bearer" = [])),
-    responses(
-        (status = 200, description = "Approved and published", body = CorrectionView),
-        (status = 403, description = "Not a standards editor, or the author", body = ErrorBody),
-        (status = 404, description = "No such correction", body = ErrorBody),
-        (status = 409, description = "Already published", body = ErrorBody),
-    )
-)]
-pub async fn approve(state: State, staff: Signed<CanEdit>, path: web::Path<String>) -> Result<HttpResponse, AppError> {
-    let raw = path.into_inner();
-    let id: i64 = raw.parse().map_err(|_| AppError::NotFound(format!("no correction has the number {raw:?}")))?;
-    let (actor, now) = (staff.actor.clone(), state.now());
-    let view = state.write_notifying(move |c, n| corrections::approve(c, &actor, id, n, now)).await?;
-    Ok(HttpResponse::Ok().json(view))
 }

@@ -1,4 +1,11 @@
-//! The JSON API under `/api/v1`, one module per resource.
+//! The JSON API under `/api/v1`, one module per resource; [`super::openapi`] describes it.
 
 pub mod articles;
+pub mod audit;
+pub mod corrections;
 pub mod desk;
+pub mod log;
+pub mod reports;
+
+/// Largest desk request body.
+const DESK_BODY_LIMIT: usize = 64 * 1024;

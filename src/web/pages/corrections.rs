@@ -1,26 +1,20 @@
-//! The public record: an article's corrections (page, JSON, Atom), the notice for the CMS,
-//! the site-wide log (page, JSON, Atom, CSV) and the standards page.
+//! The public record of corrections: an article's corrections (page, Atom) and the notice for the
+//! CMS, every correction on the site (page, Atom, CSV), and the standards page.
 
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{NaiveDateTime, TimeZone};
 use corrigenda_templates as views;
 use futures_util::stream;
-use serde::Serialize;
-use utoipa::ToSchema;
 
 use crate::db::models::Article;
-use crate::domain::articles::{self, ArticleView};
 use crate::domain::corrections::{self, CorrectionView, Kind, LogFilter, LogItem, LogPage};
 use crate::domain::diff::{self, Change};
 use crate::domain::standards::{self, Catalogue};
 use crate::error::AppError;
-use crate::web::errors::ErrorBody;
-use crate::web::extract::{parse_time, query_pairs};
-use crate::web::pages::reports::{html, summary, time};
-use crate::web::AppState;
-
-type State = web::Data<AppState>;
+use crate::web::extract::{last_value, parse_time, query_pairs};
+use crate::web::present::{any_first, error_sentence, html, opts, public_headers, summary, time, Naming, QueryLinks};
+use crate::web::{steps, AppState, State};
 
 /// A time in the publisher's zone, when that is not UTC.
 fn local(state: &AppState, t: NaiveDateTime) -> Option<String> {
@@ -77,37 +71,33 @@ pub fn item(state: &AppState, c: &CorrectionView, article: Option<(&str, &str)>)
     }
 }
 
-/// Answers for public, shareable data: cacheable briefly and readable from any site.
-fn public_headers(response: &mut HttpResponse) {
-    let headers = response.headers_mut();
-    headers.insert(header::CACHE_CONTROL, header::HeaderValue::from_static("public, max-age=60"));
-    headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, header::HeaderValue::from_static("*"));
-}
-
-async fn article_and_corrections(state: &State, id: String) -> Result<(Article, Vec<CorrectionView>), AppError> {
-    state.db.read(move |c| Ok((articles::get(c, &id)?, corrections::for_article(c, &id)?))).await
-}
-
-/// `GET /articles/{id}/corrections`: the article's public log.
-pub async fn article_log(state: State, req: HttpRequest, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+/// `GET /articles/{id}/corrections`: the article's corrections.
+pub async fn article_corrections(
+    state: State,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
     let notice = req
         .query_string()
         .contains("subscribed=1")
         .then(|| "Check your inbox: we sent you a message to confirm. Nothing happens until you confirm.".to_owned());
     let id = path.into_inner();
-    state.public.answer(&state.db, &req, || article_log_page(&state, id, String::new(), None, notice, 200)).await
+    state
+        .public
+        .answer(&state.db, &req, || article_corrections_page(&state, id, String::new(), None, notice, 200))
+        .await
 }
 
-/// The article's log page, perhaps with the subscription form's outcome.
-pub async fn article_log_page(
-    state: &State,
+/// The article's corrections page, perhaps with the subscription form's outcome.
+pub async fn article_corrections_page(
+    state: &AppState,
     id: String,
     email: String,
     error: Option<String>,
     notice: Option<String>,
     status: u16,
 ) -> Result<HttpResponse, AppError> {
-    let (article, list) = article_and_corrections(state, id).await?;
+    let (article, list) = steps::article_and_corrections(state, id).await?;
     let view = views::ArticleLogView {
         article: summary(&article),
         corrections: list.iter().map(|c| item(state, c, None)).collect(),
@@ -121,41 +111,7 @@ pub async fn article_log_page(
     Ok(html(status, views::article_log(&state.layout, &view)))
 }
 
-/// An article with its published corrections.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ArticleCorrections {
-    /// The article.
-    pub article: ArticleView,
-    /// Its published corrections, newest first.
-    pub corrections: Vec<CorrectionView>,
-}
-
-/// The published corrections of an article.
-#[utoipa::path(
-    get, path = "/api/v1/articles/{id}/corrections", tag = "corrections",
-    params(("id" = String, Path, description = "The article's ID")),
-    responses(
-        (status = 200, description = "The article and its corrections", body = ArticleCorrections),
-        (status = 404, description = "Unknown article", body = ErrorBody),
-    )
-)]
-pub async fn article_log_json(
-    state: State,
-    req: HttpRequest,
-    path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
-    state
-        .public
-        .answer(&state.db, &req, || async {
-            let (article, corrections) = article_and_corrections(&state, path.into_inner()).await?;
-            let mut response =
-                HttpResponse::Ok().json(ArticleCorrections { article: ArticleView::from(&article), corrections });
-            public_headers(&mut response);
-            Ok(response)
-        })
-        .await
-}
-
+/// A stored time as Atom writes it.
 fn fixed(t: NaiveDateTime) -> atom_syndication::FixedDateTime {
     t.and_utc().fixed_offset()
 }
@@ -203,11 +159,15 @@ fn atom(state: &AppState, self_path: &str, title: &str, items: &[(CorrectionView
 }
 
 /// `GET /articles/{id}/corrections.atom`.
-pub async fn article_atom(state: State, req: HttpRequest, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub async fn article_corrections_atom(
+    state: State,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
     state
         .public
         .answer(&state.db, &req, || async {
-            let (article, list) = article_and_corrections(&state, path.into_inner()).await?;
+            let (article, list) = steps::article_and_corrections(&state, path.into_inner()).await?;
             let items: Vec<(CorrectionView, String)> = list.into_iter().map(|c| (c, article.title.clone())).collect();
             let title =
                 format!("Corrections to \u{201c}{}\u{201d} \u{2013} {}", article.title, state.config.publication);
@@ -226,31 +186,19 @@ pub async fn notice(state: State, req: HttpRequest, path: web::Path<String>) -> 
     state.public.answer(&state.db, &req, || render_notice(&state, path.into_inner())).await
 }
 
-async fn render_notice(state: &State, id: String) -> Result<HttpResponse, AppError> {
-    let (article, list) = article_and_corrections(state, id).await?;
+/// The notice fragment, framable by any site.
+async fn render_notice(state: &AppState, id: String) -> Result<HttpResponse, AppError> {
+    let (article, list) = steps::article_and_corrections(state, id).await?;
     let log_href = state.url(&format!("/articles/{}/corrections", article.id));
-    let json_ld = serde_json::json!({
-        "@context": "https://schema.org",
-        "@type": "NewsArticle",
-        "@id": article.url,
-        "url": article.url,
-        "headline": article.title,
-        "correction": list.iter().map(|c| serde_json::json!({
-            "@type": "CorrectionComment",
-            "text": c.text,
-            "datePublished": c.published_at,
-            "url": format!("{log_href}#correction-{}", c.id),
-        })).collect::<Vec<_>>(),
-    });
     let (top, foot): (Vec<&CorrectionView>, Vec<&CorrectionView>) = list.iter().partition(|c| c.on_top());
     let view = views::NoticeView {
         article_title: article.title.clone(),
         top: top.into_iter().map(|c| item(state, c, None)).collect(),
         foot: foot.into_iter().map(|c| item(state, c, None)).collect(),
         report_href: state.url(&format!("/articles/{}/report", article.id)),
+        json_ld: script_safe_json(&json_ld(&article, &list, &log_href)),
         log_href,
         standards_href: state.url("/standards"),
-        json_ld: script_safe_json(&json_ld),
     };
     let mut response =
         HttpResponse::Ok().content_type("text/html; charset=utf-8").body(views::notice(&view).into_string());
@@ -264,14 +212,25 @@ async fn render_notice(state: &State, id: String) -> Result<HttpResponse, AppErr
     Ok(response)
 }
 
-async fn site_page(state: &State, req: &HttpRequest) -> Result<(LogFilter, LogPage), AppError> {
-    let filter = LogFilter::parse(&query_pairs(req))?;
-    let f = filter.clone();
-    let page = state.db.read(move |c| corrections::site(c, &f)).await?;
-    Ok((filter, page))
+/// The article and its corrections as schema.org data, for search engines.
+fn json_ld(article: &Article, list: &[CorrectionView], log_href: &str) -> serde_json::Value {
+    serde_json::json!({
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "@id": article.url,
+        "url": article.url,
+        "headline": article.title,
+        "correction": list.iter().map(|c| serde_json::json!({
+            "@type": "CorrectionComment",
+            "text": c.text,
+            "datePublished": c.published_at,
+            "url": format!("{log_href}#correction-{}", c.id),
+        })).collect::<Vec<_>>(),
+    })
 }
 
-fn log_items(state: &AppState, page: &LogPage) -> Vec<views::CorrectionItem> {
+/// Corrections of many articles, each with its article, as the lists show them.
+pub fn correction_items(state: &AppState, page: &LogPage) -> Vec<views::CorrectionItem> {
     page.items
         .iter()
         .map(|i| {
@@ -282,100 +241,59 @@ fn log_items(state: &AppState, page: &LogPage) -> Vec<views::CorrectionItem> {
 }
 
 /// `GET /corrections`: every correction, filterable and paged.
-pub async fn site_log(state: State, req: HttpRequest) -> Result<HttpResponse, AppError> {
-    state.public.answer(&state.db, &req, || render_site_log(&state, &req)).await
+pub async fn site_corrections(state: State, req: HttpRequest) -> Result<HttpResponse, AppError> {
+    state.public.answer(&state.db, &req, || render_site_corrections(&state, &req)).await
 }
 
-async fn render_site_log(state: &State, req: &HttpRequest) -> Result<HttpResponse, AppError> {
+/// The corrections list page; a bad filter shows an empty list and says what is wrong.
+async fn render_site_corrections(state: &AppState, req: &HttpRequest) -> Result<HttpResponse, AppError> {
     let pairs = query_pairs(req);
-    let value =
-        |key: &str| pairs.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v.trim().to_owned()).unwrap_or_default();
-    let (page, error, status) = match site_page(state, req).await {
-        Ok((_, page)) => (page, None, 200),
-        Err(e @ AppError::Invalid(_)) => (
-            LogPage { items: vec![], next: None },
-            Some(format!("{} {}.", e.field().unwrap_or("filter"), e.public_message())),
-            422,
-        ),
+    let (page, error) = match steps::site_corrections(state, &pairs).await {
+        Ok(page) => (page, None),
+        Err(e @ AppError::Invalid(_)) => {
+            (LogPage { items: vec![], next: None }, Some(error_sentence(Naming::AsSent, &e, "filter")))
+        }
         Err(other) => return Err(other),
     };
+    let status = if error.is_some() { 422 } else { 200 };
     let (sections, catalogue) = state.db.read(|c| Ok((corrections::sections(c)?, standards::catalogue(c)?))).await?;
-    let opt = |value: &str, label: &str, chosen: &str| views::Opt {
-        value: value.into(),
-        label: label.into(),
-        selected: value == chosen,
-    };
-    let with_any = |label: &str, chosen: &str, rest: Vec<views::Opt>| {
-        let mut all = vec![opt("", label, chosen)];
-        all.extend(rest);
-        all
-    };
-    let keep: Vec<(String, String)> = pairs.iter().filter(|(k, v)| k != "cursor" && !v.is_empty()).cloned().collect();
-    let with_query = |path: &str, extra: Option<(&str, &str)>| {
-        let mut all = keep.clone();
-        all.extend(extra.map(|(k, v)| (k.to_owned(), v.to_owned())));
-        let q = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(all).finish();
-        if q.is_empty() {
-            path.to_owned()
-        } else {
-            format!("{path}?{q}")
-        }
-    };
-    let (kind, section, standard) = (value("kind"), value("section"), value("standard"));
-    let view = views::SiteLogView {
-        corrections: log_items(state, &page),
-        kinds: with_any("Any kind", &kind, Kind::ALL.iter().map(|k| opt(k.as_str(), k.label(), &kind)).collect()),
-        sections: with_any("Any section", &section, sections.iter().map(|s| opt(s, s, &section)).collect()),
-        standards: with_any(
-            "Any standard",
-            &standard,
-            catalogue.iter().map(|c| opt(&c.current.code, &c.current.title, &standard)).collect(),
-        ),
-        from: value("from"),
-        to: value("to"),
-        next_href: page.next.as_deref().map(|n| with_query("/corrections", Some(("cursor", n)))),
-        atom_href: with_query("/corrections.atom", None),
-        csv_href: with_query("/corrections.csv", None),
-        error,
-    };
+    let view = site_corrections_view(state, &pairs, page, &sections, &catalogue, error);
     Ok(html(status, views::site_log(&state.layout, &view)))
 }
 
-/// Every published correction, newest first.
-#[utoipa::path(
-    get, path = "/api/v1/corrections", tag = "corrections",
-    params(
-        ("kind" = Option<Kind>, Query, description = "Only this kind"),
-        ("section" = Option<String>, Query, description = "Only articles of this section"),
-        ("standard" = Option<String>, Query, description = "Only corrections citing this standard code"),
-        ("from" = Option<String>, Query, description = "Published on or after this day, YYYY-MM-DD (UTC)"),
-        ("to" = Option<String>, Query, description = "Published on or before this day, YYYY-MM-DD (UTC)"),
-        ("cursor" = Option<String>, Query, description = "The `next` of the previous page"),
-        ("limit" = Option<i64>, Query, description = "1 to 500, default 50"),
-    ),
-    responses(
-        (status = 200, description = "A page of the log", body = LogPage),
-        (status = 422, description = "Bad filter; `field` names it", body = ErrorBody),
-    )
-)]
-pub async fn site_log_json(state: State, req: HttpRequest) -> Result<HttpResponse, AppError> {
-    state
-        .public
-        .answer(&state.db, &req, || async {
-            let (_, page) = site_page(&state, &req).await?;
-            let mut response = HttpResponse::Ok().json(page);
-            public_headers(&mut response);
-            Ok(response)
-        })
-        .await
+/// The corrections list page's view: the filters as chosen, the page, and links that keep the filters.
+fn site_corrections_view(
+    state: &AppState,
+    pairs: &[(String, String)],
+    page: LogPage,
+    sections: &[String],
+    catalogue: &[Catalogue],
+    error: Option<String>,
+) -> views::SiteLogView {
+    let value = |key: &str| last_value(pairs, key).trim().to_owned();
+    let links = QueryLinks::keeping(pairs, &["cursor"]);
+    let (kind, section, standard) = (value("kind"), value("section"), value("standard"));
+    let standard_opts = catalogue.iter().map(|c| (c.current.code.as_str(), c.current.title.as_str()));
+    views::SiteLogView {
+        corrections: correction_items(state, &page),
+        kinds: any_first("Any kind", opts(Kind::ALL.iter().map(|k| (k.as_str(), k.label())), &[&kind]), &kind),
+        sections: any_first("Any section", opts(sections.iter().map(|s| (s, s)), &[&section]), &section),
+        standards: any_first("Any standard", opts(standard_opts, &[&standard]), &standard),
+        from: value("from"),
+        to: value("to"),
+        next_href: page.next.as_deref().map(|n| links.to("/corrections", &[("cursor", n)])),
+        atom_href: links.to("/corrections.atom", &[]),
+        csv_href: links.to("/corrections.csv", &[]),
+        error,
+    }
 }
 
 /// `GET /corrections.atom`: the newest corrections (filters as for `/corrections`).
-pub async fn site_atom(state: State, req: HttpRequest) -> Result<HttpResponse, AppError> {
+pub async fn site_corrections_atom(state: State, req: HttpRequest) -> Result<HttpResponse, AppError> {
     state
         .public
         .answer(&state.db, &req, || async {
-            let (_, page) = site_page(&state, &req).await?;
+            let page = steps::site_corrections(&state, &query_pairs(&req)).await?;
             let items: Vec<(CorrectionView, String)> =
                 page.items.into_iter().map(|i| (i.correction, i.article_title)).collect();
             let title = format!("Corrections \u{2013} {}", state.config.publication);
@@ -392,6 +310,7 @@ fn cell(value: &str) -> String {
     }
 }
 
+/// The CSV lines of `items`, after the header line when `header`.
 fn csv_rows(items: &[LogItem], header: bool) -> Result<web::Bytes, AppError> {
     let mut out = csv::Writer::from_writer(Vec::new());
     let fail = |e: csv::Error| AppError::Internal(e.into());
@@ -438,19 +357,13 @@ fn csv_rows(items: &[LogItem], header: bool) -> Result<web::Bytes, AppError> {
     out.into_inner().map(web::Bytes::from).map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))
 }
 
-/// `GET /corrections.csv`: the whole log (filters as for `/corrections`), streamed page by page; never reader data.
-pub async fn site_csv(state: State, req: HttpRequest) -> Result<HttpResponse, AppError> {
-    let mut filter = LogFilter::parse(&query_pairs(&req))?;
-    filter.limit = 500;
-    let first = state
-        .db
-        .read({
-            let f = filter.clone();
-            move |c| corrections::site(c, &f)
-        })
-        .await?;
-    let head = csv_rows(&first.items, true)?;
-    let rest = stream::unfold((state.clone(), filter, first.next), |(state, mut filter, next)| async move {
+/// The CSV lines of the pages after the first, each read when the client is ready for it.
+fn later_pages(
+    state: State,
+    filter: LogFilter,
+    next: Option<String>,
+) -> impl futures_util::Stream<Item = Result<web::Bytes, actix_web::Error>> {
+    stream::unfold((state, filter, next), |(state, mut filter, next)| async move {
         let cursor = next?;
         filter.cursor = Some(cursor);
         let f = filter.clone();
@@ -460,7 +373,17 @@ pub async fn site_csv(state: State, req: HttpRequest) -> Result<HttpResponse, Ap
             Err(e) => (Err(actix_web::Error::from(e)), None),
         };
         Some((chunk, (state, filter, next)))
-    });
+    })
+}
+
+/// `GET /corrections.csv`: every correction (filters as for `/corrections`), streamed page by page; never reader data.
+pub async fn site_corrections_csv(state: State, req: HttpRequest) -> Result<HttpResponse, AppError> {
+    let mut filter = LogFilter::parse(&query_pairs(&req))?;
+    filter.limit = 500;
+    let f = filter.clone();
+    let first = state.db.read(move |c| corrections::site(c, &f)).await?;
+    let head = csv_rows(&first.items, true)?;
+    let rest = later_pages(state.clone(), filter, first.next);
     let body = futures_util::StreamExt::chain(stream::once(async move { Ok::<_, actix_web::Error>(head) }), rest);
     let mut response = HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
@@ -495,19 +418,6 @@ pub async fn standards_page(state: State, req: HttpRequest) -> Result<HttpRespon
                 public_key: Some(state.log.key().public_key()),
             };
             Ok(html(200, views::standards(&state.layout, &view)))
-        })
-        .await
-}
-
-/// `GET /`: what this is, recent corrections and the find box.
-pub async fn home(state: State, req: HttpRequest) -> Result<HttpResponse, AppError> {
-    state
-        .public
-        .answer(&state.db, &req, || async {
-            let filter = LogFilter { limit: 5, ..LogFilter::default() };
-            let page = state.db.read(move |c| corrections::site(c, &filter)).await?;
-            let view = views::HomeView { recent: log_items(&state, &page), ..Default::default() };
-            Ok(html(200, views::home(&state.layout, &view)))
         })
         .await
 }

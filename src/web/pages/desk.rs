@@ -1,248 +1,28 @@
-//! Staff pages: sign-in, first-run setup, the queue and the ticket.
+//! The desk's pages: the queue of reports and the ticket, with its form posts.
 
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::NaiveDateTime;
 use corrigenda_templates as views;
 use serde::Deserialize;
 
 use crate::db::models::StaffMember;
-use crate::domain::desk::{self, QueueFilter, QueuePage, Sort, Ticket};
+use crate::db::DbConnection;
+use crate::domain::articles::rfc3339;
+use crate::domain::desk::{self, QueueFilter, QueueItem, QueuePage, Sort, Ticket};
 use crate::domain::events::{actor_name, Audience};
 use crate::domain::notices::Notices;
 use crate::domain::quote;
 use crate::domain::reports::{Category, Severity, Status};
-use crate::domain::secrets;
-use crate::domain::sessions::{self, NewSession};
 use crate::domain::workflow::{self, MoveRequest};
-use crate::error::{AppError, FieldError};
-use crate::web::auth::{
-    self, check_login_csrf, CanEdit, CanRead, DeskForm, Signed, Staff, LOGIN_COOKIE, SESSION_COOKIE,
+use crate::error::AppError;
+use crate::web::auth::{CanEdit, CanRead, DeskForm, Signed, Staff};
+use crate::web::extract::{last_value, parse_id, parse_time, query_pairs, DoneQuery};
+use crate::web::present::{
+    age, any_first, capitalise, csrf, error_sentence, html, opts, redirect, shorten, staff_layout, summary, time,
+    Naming, QueryLinks,
 };
-use crate::web::extract::{client_ip, parse_form, read_body};
-use crate::web::extract::{parse_id, parse_time, query_pairs};
-use crate::web::pages::reports::{html, summary, time};
-use crate::web::AppState;
-
-type State = web::Data<AppState>;
-
-/// The page frame with the signed-in user in the header.
-pub fn staff_layout(state: &AppState, staff: &Staff) -> views::Layout {
-    let mut layout = state.layout.clone();
-    layout.staff = Some(views::StaffNav {
-        name: staff.actor.name.clone(),
-        role_label: role_label(staff.actor.role).into(),
-        csrf: staff.session.as_ref().map(|s| s.csrf.clone()).unwrap_or_default(),
-        is_standards_editor: staff.actor.role == crate::domain::accounts::Role::StandardsEditor,
-    });
-    layout
-}
-
-fn role_label(role: crate::domain::accounts::Role) -> &'static str {
-    match role {
-        crate::domain::accounts::Role::Editor => "Editor",
-        crate::domain::accounts::Role::StandardsEditor => "Standards editor",
-        crate::domain::accounts::Role::Auditor => "Auditor",
-    }
-}
-
-/// Only local paths are followed after sign-in, never another site.
-fn safe_next(next: &str) -> String {
-    let local = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') && !next.contains("://");
-    if local {
-        next.to_owned()
-    } else {
-        "/desk".to_owned()
-    }
-}
-
-/// The sign-in page's query.
-#[derive(Debug, Deserialize)]
-pub struct NextQuery {
-    #[serde(default)]
-    next: String,
-}
-
-fn login_page(state: &AppState, view: views::LoginView, status: u16) -> HttpResponse {
-    let mut response = html(status, views::login(&state.layout, &view));
-    let _ = response.add_cookie(&auth::cookie(LOGIN_COOKIE, view.csrf, state.secure_cookies()));
-    response
-}
-
-/// `GET /login`.
-pub async fn login_form(state: State, query: web::Query<NextQuery>) -> HttpResponse {
-    let view = views::LoginView { next: safe_next(&query.next), csrf: secrets::new_token(), ..Default::default() };
-    login_page(&state, view, 200)
-}
-
-/// The sign-in form as posted.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct LoginForm {
-    email: String,
-    password: String,
-    next: String,
-    csrf: String,
-}
-
-/// Sets the new session's cookie and ends the one the browser had, if any.
-fn signed_in(state: &AppState, req: &HttpRequest, session: NewSession, to: &str) -> HttpResponse {
-    if let Some(old) = req.cookie(SESSION_COOKIE) {
-        let hash = secrets::token_hash(old.value());
-        let db = state.db.clone();
-        // Best effort: the old session would expire anyway.
-        actix_web::rt::spawn(async move { db.write(move |c| sessions::logout(c, &hash)).await });
-    }
-    let secure = state.secure_cookies();
-    let mut response = HttpResponse::SeeOther().insert_header((header::LOCATION, to.to_owned())).finish();
-    let _ = response.add_cookie(&auth::cookie(SESSION_COOKIE, session.cookie, secure));
-    let _ = response.add_cookie(&auth::removal(LOGIN_COOKIE, secure));
-    response
-}
-
-/// `POST /login`.
-pub async fn login(state: State, req: HttpRequest, payload: web::Payload) -> Result<HttpResponse, AppError> {
-    let form: LoginForm = parse_form(&read_body(&req, payload, 16 * 1024).await?)?;
-    check_login_csrf(&req, &form.csrf)?;
-    let ip = client_ip(&req, &state.config.trusted_proxies);
-    let now = state.now();
-    let (email, password) = (form.email.clone(), form.password.clone());
-    let outcome = match state.login_limiter.check(ip) {
-        Ok(()) => state.db.write(move |c| sessions::login(c, &email, &password, now)).await?,
-        Err(err) => Err(err),
-    };
-    match outcome {
-        Ok((_, session)) => Ok(signed_in(&state, &req, session, &safe_next(&form.next))),
-        Err(err @ (AppError::Unauthorized(_) | AppError::Forbidden(_) | AppError::RateLimited { .. })) => {
-            let status = err.status_code().as_u16();
-            let view = views::LoginView {
-                email: form.email,
-                next: safe_next(&form.next),
-                error: Some(capitalise(&err.public_message())),
-                csrf: form.csrf,
-            };
-            let mut response = login_page(&state, view, status);
-            if let AppError::RateLimited { retry_after_secs, .. } = err {
-                response.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from(retry_after_secs));
-            }
-            Ok(response)
-        }
-        Err(other) => Err(other),
-    }
-}
-
-fn capitalise(message: &str) -> String {
-    let mut chars = message.chars();
-    chars.next().map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect::<String>() + ".")
-}
-
-/// An empty desk form (only the CSRF token).
-#[derive(Debug, Default, Deserialize)]
-pub struct Empty {}
-
-/// `POST /logout`.
-pub async fn logout(state: State, post: DeskForm<CanRead, Empty>) -> Result<HttpResponse, AppError> {
-    if let Some(session) = post.staff.session.clone() {
-        state.db.write(move |c| sessions::logout(c, &session.id_hash)).await?;
-    }
-    let mut response = HttpResponse::SeeOther().insert_header((header::LOCATION, "/login")).finish();
-    let _ = response.add_cookie(&auth::removal(SESSION_COOKIE, state.secure_cookies()));
-    Ok(response)
-}
-
-/// `GET /setup/{token}`: the first-run page, while no account exists.
-pub async fn setup_form(state: State, path: web::Path<String>) -> Result<HttpResponse, AppError> {
-    let token = path.into_inner();
-    let lookup = token.clone();
-    if !state.db.read(move |c| sessions::setup_open(c, &lookup)).await? {
-        return Err(AppError::NotFound("this setup link has been used already or is not valid".into()));
-    }
-    let view = views::SetupView { action: format!("/setup/{token}"), csrf: secrets::new_token(), ..Default::default() };
-    let mut response = html(200, views::setup(&state.layout, &view));
-    let _ = response.add_cookie(&auth::cookie(LOGIN_COOKIE, view.csrf, state.secure_cookies()));
-    Ok(response)
-}
-
-/// The setup form as posted.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct SetupForm {
-    email: String,
-    name: String,
-    password: String,
-    password_confirm: String,
-    csrf: String,
-}
-
-/// `POST /setup/{token}`: creates the first standards editor and signs them in.
-pub async fn setup(
-    state: State,
-    req: HttpRequest,
-    path: web::Path<String>,
-    payload: web::Payload,
-) -> Result<HttpResponse, AppError> {
-    let token = path.into_inner();
-    let form: SetupForm = parse_form(&read_body(&req, payload, 16 * 1024).await?)?;
-    check_login_csrf(&req, &form.csrf)?;
-    let now = state.now();
-    let (t, email, name, password, confirm) =
-        (token.clone(), form.email.clone(), form.name.clone(), form.password.clone(), form.password_confirm.clone());
-    match state.db.write(move |c| sessions::complete_setup(c, &t, &email, &name, &password, &confirm, now)).await {
-        Ok((_, session)) => Ok(signed_in(&state, &req, session, "/desk")),
-        Err(AppError::Invalid(errors)) => {
-            let view = views::SetupView {
-                action: format!("/setup/{token}"),
-                email: form.email,
-                name: form.name,
-                errors: errors.into_iter().map(form_error).collect(),
-                csrf: form.csrf,
-            };
-            Ok(html(422, views::setup(&state.layout, &view)))
-        }
-        Err(other) => Err(other),
-    }
-}
-
-fn form_error(e: FieldError) -> views::FieldError {
-    views::FieldError { message: capitalise(&format!("{} {}", e.field.replace('_', " "), e.message)), field: e.field }
-}
-
-fn opts<'a>(items: impl IntoIterator<Item = (&'a str, &'a str)>, chosen: &[&str]) -> Vec<views::Opt> {
-    items
-        .into_iter()
-        .map(|(value, label)| views::Opt {
-            value: value.into(),
-            label: label.into(),
-            selected: chosen.contains(&value),
-        })
-        .collect()
-}
-
-fn any_first(label: &str, mut rest: Vec<views::Opt>, chosen: &str) -> Vec<views::Opt> {
-    rest.insert(0, views::Opt { value: String::new(), label: label.into(), selected: chosen.is_empty() });
-    rest
-}
-
-/// A human age: minutes, hours or days.
-fn age(from: chrono::NaiveDateTime, now: chrono::NaiveDateTime) -> String {
-    let d = now - from;
-    if d.num_hours() < 1 {
-        format!("{} min", d.num_minutes().max(0))
-    } else if d.num_hours() < 48 {
-        format!("{} h", d.num_hours())
-    } else {
-        format!("{} d", d.num_days())
-    }
-}
-
-/// Shortens a passage for a list, on a character boundary.
-fn shorten(text: &str, max: usize) -> String {
-    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if flat.chars().count() <= max {
-        flat
-    } else {
-        flat.chars().take(max).collect::<String>() + "\u{2026}"
-    }
-}
+use crate::web::{steps, AppState, State};
 
 /// `GET /desk`: the queue.
 pub async fn queue(state: State, req: HttpRequest, staff: Signed<CanEdit>) -> Result<HttpResponse, AppError> {
@@ -261,7 +41,7 @@ pub async fn queue(state: State, req: HttpRequest, staff: Signed<CanEdit>) -> Re
         (Ok(_), Ok(page)) => (page, None),
         (Err(e), _) | (Ok(_), Err(e @ AppError::Invalid(_))) => (
             QueuePage { items: vec![], next: None, counts: vec![] },
-            Some(capitalise(&format!("{} {}", e.field().unwrap_or("filter"), e.public_message()))),
+            Some(error_sentence(Naming::Capitalised, &e, "filter")),
         ),
         (Ok(_), Err(other)) => return Err(other),
     };
@@ -270,6 +50,7 @@ pub async fn queue(state: State, req: HttpRequest, staff: Signed<CanEdit>) -> Re
     Ok(html(status, views::queue(&layout, &view)))
 }
 
+/// The queue page's view: filters as chosen, counts and rows.
 fn queue_view(
     pairs: &[(String, String)],
     filter: &QueueFilter,
@@ -277,23 +58,13 @@ fn queue_view(
     sections: &[String],
     staff: &[StaffMember],
     error: Option<String>,
-    now: chrono::NaiveDateTime,
+    now: NaiveDateTime,
 ) -> views::QueueView {
-    let value = |key: &str| pairs.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v.as_str()).unwrap_or("");
+    let value = |key: &str| last_value(pairs, key);
     let chosen: Vec<&str> = filter.statuses.iter().map(|s| s.as_str()).collect();
     // Links keep every filter but status and cursor.
-    let keep: Vec<(String, String)> =
-        pairs.iter().filter(|(k, v)| k != "status" && k != "cursor" && !v.is_empty()).cloned().collect();
-    let link = |extra: &[(&str, &str)]| {
-        let mut all = keep.clone();
-        all.extend(extra.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
-        let query = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(all).finish();
-        if query.is_empty() {
-            "/desk".to_owned()
-        } else {
-            format!("/desk?{query}")
-        }
-    };
+    let links = QueryLinks::keeping(pairs, &["status", "cursor"]);
+    let link = |extra: &[(&str, &str)]| links.to("/desk", extra);
     let counts = page
         .counts
         .iter()
@@ -336,36 +107,30 @@ fn queue_view(
             Sort::ALL.iter().map(|(_, v, l)| (*v, *l)),
             &[Sort::ALL.iter().find(|(s, ..)| *s == filter.sort).map_or("deadline", |(_, v, _)| v)],
         ),
-        rows: page
-            .items
-            .into_iter()
-            .map(|item| views::QueueRow {
-                id: item.id,
-                href: format!("/desk/reports/{}", item.id),
-                article_title: item.article_title,
-                quote_short: shorten(&item.quote, 120),
-                category_label: item.category.label().into(),
-                severity: item.severity.as_str().into(),
-                severity_label: item.severity.label().into(),
-                status: item.status.as_str().into(),
-                status_label: item.status.label().into(),
-                age: age(parse_time(&item.created_at), now),
-                deadline: time(parse_time(&item.deadline_at)),
-                deadline_iso: item.deadline_at,
-                overdue: item.overdue,
-                assignee: item.assignee,
-            })
-            .collect(),
+        rows: page.items.into_iter().map(|item| queue_row(item, now)).collect(),
         next_href,
         error,
     }
 }
 
-/// The ticket page's query: which action just succeeded.
-#[derive(Debug, Deserialize)]
-pub struct DoneQuery {
-    #[serde(default)]
-    done: String,
+/// One report in the queue.
+fn queue_row(item: QueueItem, now: NaiveDateTime) -> views::QueueRow {
+    views::QueueRow {
+        id: item.id,
+        href: format!("/desk/reports/{}", item.id),
+        article_title: item.article_title,
+        quote_short: shorten(&item.quote, 120),
+        category_label: item.category.label().into(),
+        severity: item.severity.as_str().into(),
+        severity_label: item.severity.label().into(),
+        status: item.status.as_str().into(),
+        status_label: item.status.label().into(),
+        age: age(parse_time(&item.created_at), now),
+        deadline: time(parse_time(&item.deadline_at)),
+        deadline_iso: item.deadline_at,
+        overdue: item.overdue,
+        assignee: item.assignee,
+    }
 }
 
 /// `GET /desk/reports/{id}`: the ticket.
@@ -386,22 +151,7 @@ pub async fn ticket(
     render_ticket(&state, &staff, id, None, notice.map(str::to_owned), 200).await
 }
 
-/// Reads a ticket, then writes that the viewer has it open when that is due (reads stay reads).
-pub async fn open_ticket(
-    state: &AppState,
-    id: i64,
-    actor: &crate::domain::accounts::Actor,
-    now: chrono::NaiveDateTime,
-) -> Result<Ticket, AppError> {
-    let viewer = actor.clone();
-    let ticket = state.db.read(move |c| desk::ticket(c, id, &viewer, now)).await?;
-    if ticket.presence_due {
-        let viewer = actor.clone();
-        state.db.write(move |c| desk::record_view(c, id, &viewer, now)).await?;
-    }
-    Ok(ticket)
-}
-
+/// The ticket page, with an error or a notice from the last action.
 async fn render_ticket(
     state: &AppState,
     staff: &Staff,
@@ -412,7 +162,7 @@ async fn render_ticket(
 ) -> Result<HttpResponse, AppError> {
     let actor = staff.actor.clone();
     let now = state.now();
-    let ticket = open_ticket(state, id, &actor, now).await?;
+    let ticket = steps::open_ticket(state, id, &actor, now).await?;
     let staff_list = state.db.read(desk::assignable).await?;
     let view = ticket_view(ticket, staff, &staff_list, error, notice, now);
     let mut response = html(status, views::ticket(&staff_layout(state, staff), &view));
@@ -420,13 +170,14 @@ async fn render_ticket(
     Ok(response)
 }
 
+/// The ticket page's view: the report, its article, its timeline and what the viewer may do.
 fn ticket_view(
     t: Ticket,
     staff: &Staff,
     staff_list: &[StaffMember],
     error: Option<String>,
     notice: Option<String>,
-    now: chrono::NaiveDateTime,
+    now: NaiveDateTime,
 ) -> views::TicketView {
     let can_edit = staff.actor.role.can_edit();
     let r = &t.report;
@@ -444,7 +195,7 @@ fn ticket_view(
         .iter()
         .map(|e| views::TimelineItem {
             at: time(e.event.created_at),
-            at_iso: crate::domain::articles::rfc3339(e.event.created_at),
+            at_iso: rfc3339(e.event.created_at),
             actor: actor_name(e.event.actor_kind, e.actor_name.as_deref()),
             title: e.data.sentence(Audience::Staff),
             detail: e.data.detail(Audience::Staff).map(str::to_owned),
@@ -456,16 +207,16 @@ fn ticket_view(
         publish_href: t.can_draft.then(|| format!("/desk/corrections/new?report={}", r.id)),
         id: r.id,
         version: r.version,
-        csrf: staff.session.as_ref().map(|s| s.csrf.clone()).unwrap_or_default(),
+        csrf: csrf(staff),
         status: status.as_str().into(),
         status_label: status.label().into(),
         severity: severity.as_str().into(),
         severity_label: severity.label().into(),
         category_label: r.category.label().into(),
         created_at: time(r.created_at),
-        created_at_iso: crate::domain::articles::rfc3339(r.created_at),
+        created_at_iso: rfc3339(r.created_at),
         deadline: time(r.deadline_at),
-        deadline_iso: crate::domain::articles::rfc3339(r.deadline_at),
+        deadline_iso: rfc3339(r.deadline_at),
         overdue: desk::overdue(r, now),
         assignee: t.assignee.as_ref().map(|u| u.name.clone()),
         reporter_name: r.reporter_name.clone(),
@@ -489,21 +240,7 @@ fn ticket_view(
             .collect(),
         also_open_by: t.also_open_by.clone(),
         timeline,
-        moves: t
-            .moves
-            .iter()
-            .map(|m| views::MoveOption {
-                to: m.to.as_str().into(),
-                label: move_label(m.from, m.to).into(),
-                reason_required: m.reason,
-                reason_label: match (m.to, m.reason) {
-                    (Status::NeedsInfo, _) => "Question for the reader (shown on their tracking page)".into(),
-                    (_, true) => "Reason".into(),
-                    (_, false) => "Reason (optional)".into(),
-                },
-                needs_duplicate_of: m.to == Status::Duplicate,
-            })
-            .collect(),
+        moves: t.moves.iter().map(move_option).collect(),
         assignees: if can_edit {
             let mut list = vec![("", "Unassigned")];
             list.extend(staff_list.iter().map(|u| (u.email.as_str(), u.name.as_str())));
@@ -522,6 +259,22 @@ fn ticket_view(
     }
 }
 
+/// A move the viewer may make, as the ticket offers it.
+fn move_option(m: &workflow::Move) -> views::MoveOption {
+    views::MoveOption {
+        to: m.to.as_str().into(),
+        label: move_label(m.from, m.to).into(),
+        reason_required: m.reason,
+        reason_label: match (m.to, m.reason) {
+            (Status::NeedsInfo, _) => "Question for the reader (shown on their tracking page)".into(),
+            (_, true) => "Reason".into(),
+            (_, false) => "Reason (optional)".into(),
+        },
+        needs_duplicate_of: m.to == Status::Duplicate,
+    }
+}
+
+/// The button's words for a move.
 fn move_label(from: Status, to: Status) -> &'static str {
     match (from, to) {
         (_, Status::Triaged) => "Mark as triaged",
@@ -572,6 +325,7 @@ pub struct NoteForm {
     body: String,
 }
 
+/// The report's version as the form sent it back.
 fn version(raw: &str) -> Result<i64, AppError> {
     raw.trim().parse().map_err(|_| AppError::invalid("version", "is missing: reload the ticket and try again"))
 }
@@ -579,19 +333,13 @@ fn version(raw: &str) -> Result<i64, AppError> {
 /// Runs a ticket action; success goes back to the ticket with a notice, failure shows the ticket with the error.
 async fn act<F>(state: &AppState, staff: &Staff, id: i64, done: &str, f: F) -> Result<HttpResponse, AppError>
 where
-    F: FnOnce(&mut crate::db::DbConnection, &mut Notices) -> Result<(), AppError> + Send + 'static,
+    F: FnOnce(&mut DbConnection, &mut Notices) -> Result<(), AppError> + Send + 'static,
 {
     match state.write_notifying(f).await {
-        Ok(()) => Ok(HttpResponse::SeeOther()
-            .insert_header((header::LOCATION, format!("/desk/reports/{id}?done={done}")))
-            .finish()),
+        Ok(()) => Ok(redirect(format!("/desk/reports/{id}?done={done}"))),
         Err(err @ (AppError::Invalid(_) | AppError::Conflict(_) | AppError::Forbidden(_))) => {
             let message = match &err {
-                AppError::Invalid(_) => capitalise(&format!(
-                    "{} {}",
-                    err.field().unwrap_or_default().replace('_', " "),
-                    err.public_message()
-                )),
+                AppError::Invalid(_) => error_sentence(Naming::Spoken, &err, ""),
                 other => capitalise(&other.public_message()),
             };
             render_ticket(state, staff, id, Some(message), None, err.status_code().as_u16()).await

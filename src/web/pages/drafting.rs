@@ -1,31 +1,31 @@
-//! Staff pages for corrections: drafting with a preview, approval, and the standards catalogue.
+//! Staff pages for corrections: drafting with a preview, approval, and editing the standards catalogue.
 
-use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use corrigenda_templates as views;
 use serde::Deserialize;
 
+use super::corrections::{diff_parts, item, standard_items};
 use crate::db::models::{Article, Report};
-use crate::domain::accounts::Role;
+use crate::domain::accounts::{Actor, Role};
 use crate::domain::articles;
-use crate::domain::corrections::{self, CorrectionInput, CorrectionStatus, CorrectionView, Kind};
+use crate::domain::corrections::{self, CorrectionInput, CorrectionStatus, CorrectionView, Kind, Pending};
 use crate::domain::standards;
 use crate::error::{AppError, FieldError};
-use crate::web::auth::{CanEdit, CanRead, DeskForm, Signed, Staff};
-use crate::web::pages::corrections::{diff_parts, item, standard_items};
-use crate::web::pages::desk::{staff_layout, Empty};
-use crate::web::pages::reports::{html, summary, time};
-use crate::web::AppState;
+use crate::web::auth::{CanEdit, CanRead, DeskForm, Empty, Signed, Staff};
+use crate::web::extract::DoneQuery;
+use crate::web::present::{any_first, csrf, field_error, html, opts, redirect, staff_layout, summary, time, Naming};
+use crate::web::{AppState, State};
 
-type State = web::Data<AppState>;
-
-fn redirect(to: String) -> HttpResponse {
-    HttpResponse::SeeOther().insert_header((header::LOCATION, to)).finish()
-}
-
-fn csrf(staff: &Staff) -> String {
-    staff.session.as_ref().map(|s| s.csrf.clone()).unwrap_or_default()
-}
+/// How the correction form names its fields in error sentences.
+const DRAFT_FIELDS: Naming = Naming::Labels(&[
+    ("text", "The public text"),
+    ("original", "The original passage"),
+    ("corrected", "The corrected passage"),
+    ("standards", "Standards"),
+    ("supersedes", "Amends"),
+    ("report_ids", "Reports"),
+    ("kind", "Kind"),
+]);
 
 /// The form's choices around what was typed.
 async fn form_view(
@@ -37,42 +37,25 @@ async fn form_view(
     let id = article.id.clone();
     let (catalogue, earlier) =
         state.db.read(move |c| Ok((standards::catalogue(c)?, corrections::for_article(c, &id)?))).await?;
-    let chosen = |v: &str, list: &[String]| list.iter().any(|x| x == v);
+    let cited: Vec<&str> = input.standards.iter().map(String::as_str).collect();
     let supersedes = input.supersedes.map(|s| s.to_string()).unwrap_or_default();
-    let mut supersede_opts =
-        vec![views::Opt { value: String::new(), label: "None".into(), selected: supersedes.is_empty() }];
-    supersede_opts.extend(earlier.iter().filter(|c| c.superseded_by.is_none()).map(|c| views::Opt {
-        value: c.id.to_string(),
-        label: format!("#{} {} of {}", c.id, c.kind.label(), c.published_at.as_deref().unwrap_or_default()),
-        selected: c.id.to_string() == supersedes,
-    }));
+    let amendable = earlier.iter().filter(|c| c.superseded_by.is_none()).map(|c| {
+        let label = format!("#{} {} of {}", c.id, c.kind.label(), c.published_at.as_deref().unwrap_or_default());
+        (c.id.to_string(), label)
+    });
     Ok(views::CorrectionFormView {
         action: "/desk/corrections".into(),
         csrf: csrf(staff),
         article: summary(&article),
         article_id: article.id.clone(),
         report_ids: input.report_ids.clone(),
-        kinds: Kind::ALL
-            .iter()
-            .map(|k| views::Opt {
-                value: k.as_str().into(),
-                label: k.label().into(),
-                selected: k.as_str() == input.kind,
-            })
-            .collect(),
+        kinds: opts(Kind::ALL.iter().map(|k| (k.as_str(), k.label())), &[input.kind.as_str()]),
         text: input.text.clone(),
         original: input.original.clone().unwrap_or_default(),
         corrected: input.corrected.clone().unwrap_or_default(),
         headline: input.headline,
-        standards: catalogue
-            .iter()
-            .map(|c| views::Opt {
-                value: c.current.code.clone(),
-                label: c.current.title.clone(),
-                selected: chosen(&c.current.code, &input.standards),
-            })
-            .collect(),
-        supersedes: supersede_opts,
+        standards: opts(catalogue.iter().map(|c| (c.current.code.as_str(), c.current.title.as_str())), &cited),
+        supersedes: any_first("None", opts(amendable, &[supersedes.as_str()]), &supersedes),
         errors: Vec::new(),
         form_error: None,
         preview: None,
@@ -87,13 +70,9 @@ pub struct NewQuery {
     article: Option<String>,
 }
 
-/// `GET /desk/corrections/new?report=ID` or `?article=ID`: the empty form, the quoted passage pre-filled.
-pub async fn new_form(
-    state: State,
-    staff: Signed<CanEdit>,
-    query: web::Query<NewQuery>,
-) -> Result<HttpResponse, AppError> {
-    let (article, input) = match (&query.report, &query.article) {
+/// The article and the input the new form starts from: a ticket's quoted passage, or nothing.
+async fn starting_point(state: &AppState, query: &NewQuery) -> Result<(Article, CorrectionInput), AppError> {
+    match (&query.report, &query.article) {
         (Some(raw), _) => {
             let id: i64 = raw.parse().map_err(|_| AppError::NotFound(format!("no report has the number {raw:?}")))?;
             let report = state
@@ -102,28 +81,38 @@ pub async fn new_form(
                     Report::find(c, id)?.ok_or_else(|| AppError::NotFound(format!("no report has the number {id}")))
                 })
                 .await?;
-            let article_id = report.article_id.clone();
-            let article = state.db.read(move |c| articles::get(c, &article_id)).await?;
+            let article = load_article(state, report.article_id.clone()).await?;
             let input = CorrectionInput {
                 kind: "correction".into(),
                 original: Some(report.quote.clone()),
                 report_ids: vec![report.id],
                 ..Default::default()
             };
-            (article, input)
+            Ok((article, input))
         }
         (None, Some(id)) => {
-            let id = id.clone();
-            let article = state.db.read(move |c| articles::get(c, &id)).await?;
-            (article, CorrectionInput { kind: "correction".into(), ..Default::default() })
+            let article = load_article(state, id.clone()).await?;
+            Ok((article, CorrectionInput { kind: "correction".into(), ..Default::default() }))
         }
-        (None, None) => {
-            return Err(AppError::invalid(
-                "article",
-                "is required: open the form from a ticket, or add ?article=THE-ARTICLE-ID",
-            ))
-        }
-    };
+        (None, None) => Err(AppError::invalid(
+            "article",
+            "is required: open the form from a ticket, or add ?article=THE-ARTICLE-ID",
+        )),
+    }
+}
+
+/// The article a correction is drafted for.
+async fn load_article(state: &AppState, id: String) -> Result<Article, AppError> {
+    state.db.read(move |c| articles::get(c, &id)).await
+}
+
+/// `GET /desk/corrections/new?report=ID` or `?article=ID`: the empty form, the quoted passage pre-filled.
+pub async fn new_form(
+    state: State,
+    staff: Signed<CanEdit>,
+    query: web::Query<NewQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (article, input) = starting_point(&state, &query).await?;
     let view = form_view(&state, &staff, article, &input).await?;
     Ok(html(200, views::correction_form(&staff_layout(&state, &staff), &view)))
 }
@@ -166,50 +155,86 @@ pub async fn submit(state: State, post: DeskForm<CanEdit, Vec<(String, String)>>
     } else {
         state.write_notifying(move |c, n| corrections::publish(c, &actor, &i, n, now).map(Ok)).await
     };
-    let (status, errors, form_error, shown) = match outcome {
+    let redrawn = match outcome {
         Ok(Ok(published)) if published.status == CorrectionStatus::Pending => {
-            return Ok(redirect("/desk/corrections?done=drafted".into()))
+            return Ok(redirect("/desk/corrections?done=drafted"))
         }
         Ok(Ok(published)) => {
             return Ok(redirect(format!("/articles/{}/corrections#correction-{}", published.article_id, published.id)))
         }
-        Ok(Err((view, _))) => (200, Vec::new(), None, Some(view)),
-        Err(AppError::Invalid(errors)) => (422, errors, None, None),
-        Err(e @ (AppError::Conflict(_) | AppError::Forbidden(_))) => {
-            (e.status_code().as_u16(), Vec::new(), Some(format!("{}.", e.public_message())), None)
+        Ok(Err((view, _))) => Redrawn { status: 200, errors: Vec::new(), form_error: None, preview: Some(view) },
+        Err(err) => Redrawn::refused(err)?,
+    };
+    redrawn_form(&state, &post.staff, &input, redrawn).await
+}
+
+/// What the correction form shows after a post that published nothing: a preview, or why it was refused.
+struct Redrawn {
+    status: u16,
+    errors: Vec<FieldError>,
+    form_error: Option<String>,
+    preview: Option<CorrectionView>,
+}
+
+impl Redrawn {
+    /// What the form shows for `err`; errors that are not the form's to show are handed back.
+    fn refused(err: AppError) -> Result<Self, AppError> {
+        match err {
+            AppError::Invalid(errors) => Ok(Self { status: 422, errors, form_error: None, preview: None }),
+            e @ (AppError::Conflict(_) | AppError::Forbidden(_)) => Ok(Self {
+                status: e.status_code().as_u16(),
+                errors: Vec::new(),
+                form_error: Some(format!("{}.", e.public_message())),
+                preview: None,
+            }),
+            other => Err(other),
         }
-        Err(other) => return Err(other),
+    }
+}
+
+/// The correction form again, with what was typed and the preview or the errors.
+async fn redrawn_form(
+    state: &AppState,
+    staff: &Staff,
+    input: &CorrectionInput,
+    redrawn: Redrawn,
+) -> Result<HttpResponse, AppError> {
+    let article = load_article(state, input.article_id.clone()).await?;
+    let mut view = form_view(state, staff, article, input).await?;
+    view.errors = redrawn.errors.into_iter().map(|e| field_error(DRAFT_FIELDS, e)).collect();
+    view.form_error = redrawn.form_error;
+    view.preview = redrawn.preview.map(|v| item(state, &v, None));
+    Ok(html(redrawn.status, views::correction_form(&staff_layout(state, staff), &view)))
+}
+
+/// A pending correction as the list shows it to `me`, who may or may not approve it.
+fn pending_item(me: &Actor, p: Pending) -> views::PendingItem {
+    let c = p.correction;
+    let cannot = if me.role != Role::StandardsEditor {
+        Some("Only a standards editor can approve it.".to_owned())
+    } else if me.id == p.author_id {
+        Some("You drafted it: another standards editor must approve it.".to_owned())
+    } else {
+        None
     };
-    let article_id = input.article_id.clone();
-    let article = state.db.read(move |c| articles::get(c, &article_id)).await?;
-    let mut view = form_view(&state, &post.staff, article, &input).await?;
-    view.errors = errors.into_iter().map(field_error).collect();
-    view.form_error = form_error;
-    view.preview = shown.map(|v| item(&state, &v, None));
-    Ok(html(status, views::correction_form(&staff_layout(&state, &post.staff), &view)))
+    views::PendingItem {
+        id: c.id,
+        article_href: format!("/articles/{}/corrections", c.article_id),
+        article_title: p.article_title,
+        kind_label: c.kind.label().into(),
+        diff: match (&c.original, &c.corrected) {
+            (Some(o), Some(n)) => Some(diff_parts(o, n)),
+            _ => None,
+        },
+        text: c.text,
+        author: p.author,
+        created: time(p.drafted_at),
+        approve_action: cannot.is_none().then(|| format!("/desk/corrections/{}/approval", c.id)),
+        cannot_approve: cannot,
+    }
 }
 
-fn field_error(e: FieldError) -> views::FieldError {
-    let label = match e.field.as_str() {
-        "text" => "The public text",
-        "original" => "The original passage",
-        "corrected" => "The corrected passage",
-        "standards" => "Standards",
-        "supersedes" => "Amends",
-        "report_ids" => "Reports",
-        "kind" => "Kind",
-        other => other,
-    };
-    views::FieldError { message: format!("{label} {}.", e.message), field: e.field }
-}
-
-/// The pending list's query: which action just succeeded.
-#[derive(Debug, Deserialize)]
-pub struct DoneQuery {
-    #[serde(default)]
-    done: String,
-}
-
+/// The list of corrections awaiting approval, with a notice or an error from the last action.
 async fn pending_page(
     state: &AppState,
     staff: &Staff,
@@ -218,35 +243,7 @@ async fn pending_page(
     status: u16,
 ) -> Result<HttpResponse, AppError> {
     let list = state.db.read(corrections::pending).await?;
-    let me = &staff.actor;
-    let items = list
-        .into_iter()
-        .map(|p| {
-            let c = p.correction;
-            let cannot = if me.role != Role::StandardsEditor {
-                Some("Only a standards editor can approve it.".to_owned())
-            } else if me.id == p.author_id {
-                Some("You drafted it: another standards editor must approve it.".to_owned())
-            } else {
-                None
-            };
-            views::PendingItem {
-                id: c.id,
-                article_href: format!("/articles/{}/corrections", c.article_id),
-                article_title: p.article_title,
-                kind_label: c.kind.label().into(),
-                diff: match (&c.original, &c.corrected) {
-                    (Some(o), Some(n)) => Some(diff_parts(o, n)),
-                    _ => None,
-                },
-                text: c.text,
-                author: p.author,
-                created: time(p.drafted_at),
-                approve_action: cannot.is_none().then(|| format!("/desk/corrections/{}/approval", c.id)),
-                cannot_approve: cannot,
-            }
-        })
-        .collect();
+    let items = list.into_iter().map(|p| pending_item(&staff.actor, p)).collect();
     let view = views::PendingView { items, csrf: csrf(staff), notice, error };
     Ok(html(status, views::pending(&staff_layout(state, staff), &view)))
 }
@@ -275,7 +272,7 @@ pub async fn approve(
     let id: i64 = raw.parse().map_err(|_| AppError::NotFound(format!("no correction has the number {raw:?}")))?;
     let (actor, now) = (post.staff.actor.clone(), state.now());
     match state.write_notifying(move |c, n| corrections::approve(c, &actor, id, n, now)).await {
-        Ok(_) => Ok(redirect("/desk/corrections?done=approved".into())),
+        Ok(_) => Ok(redirect("/desk/corrections?done=approved")),
         Err(e @ (AppError::Conflict(_) | AppError::Forbidden(_))) => {
             pending_page(&state, &post.staff, None, Some(format!("{}.", e.public_message())), e.status_code().as_u16())
                 .await
@@ -293,7 +290,8 @@ pub struct StandardForm {
     text: String,
 }
 
-async fn standards_page(
+/// The standards catalogue for staff, with the form to add a standard or a version.
+async fn catalogue_page(
     state: &AppState,
     staff: &Staff,
     form: StandardForm,
@@ -308,10 +306,7 @@ async fn standards_page(
         code: form.code,
         title: form.title,
         text: form.text,
-        errors: errors
-            .into_iter()
-            .map(|e| views::FieldError { message: format!("{} {}.", e.field, e.message), field: e.field })
-            .collect(),
+        errors: errors.into_iter().map(|e| field_error(Naming::AsSent, e)).collect(),
         notice,
         can_manage: staff.actor.role == Role::StandardsEditor,
     };
@@ -323,7 +318,7 @@ pub async fn standards(state: State, staff: Signed<CanRead>, req: HttpRequest) -
     let saved = req.query_string().contains("done=saved");
     let notice =
         saved.then(|| "Saved. Earlier versions stay on the public page for the corrections that cite them.".to_owned());
-    standards_page(&state, &staff, StandardForm::default(), Vec::new(), notice, 200).await
+    catalogue_page(&state, &staff, StandardForm::default(), Vec::new(), notice, 200).await
 }
 
 /// `POST /desk/standards`: adds a standard or a new version of one.
@@ -331,8 +326,8 @@ pub async fn save_standard(state: State, post: DeskForm<CanEdit, StandardForm>) 
     let (actor, now) = (post.staff.actor.clone(), state.now());
     let (code, title, text) = (post.form.code.clone(), post.form.title.clone(), post.form.text.clone());
     match state.db.write(move |c| standards::save(c, &actor, &code, &title, &text, now)).await {
-        Ok(_) => Ok(redirect("/desk/standards?done=saved".into())),
-        Err(AppError::Invalid(errors)) => standards_page(&state, &post.staff, post.form, errors, None, 422).await,
+        Ok(_) => Ok(redirect("/desk/standards?done=saved")),
+        Err(AppError::Invalid(errors)) => catalogue_page(&state, &post.staff, post.form, errors, None, 422).await,
         Err(other) => Err(other),
     }
 }

@@ -1,8 +1,12 @@
 //! The HTML pages, for readers and for staff, one module per resource.
 
+pub mod accounts;
 pub mod audit;
 pub mod corrections;
 pub mod desk;
 pub mod drafting;
+pub mod erasure;
+pub mod outbox;
+pub mod public;
 pub mod reports;
 pub mod subscriptions;

@@ -1,99 +1,18 @@
-//! Public pages for readers: home, find, report form, tracking.
+//! Readers' reports as pages: the report form, filing it, the tracking page, and the reader's reply and appeal.
 
-use actix_web::http::header::{self, ContentType};
+use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::NaiveDateTime;
 use corrigenda_templates as views;
 use serde::Deserialize;
 
 use crate::db::models::Article;
-use crate::domain::articles::{self, authors_of};
-use crate::domain::notices::Notices;
+use crate::domain::articles;
 use crate::domain::reports::{self, Category, ReportInput, Status, Tracking};
 use crate::domain::workflow;
-use crate::error::AppError;
-use crate::web::extract::{client_ip, parse_form, read_body, REPORT_BODY_LIMIT};
-use crate::web::AppState;
-
-type State = web::Data<AppState>;
-
-/// An HTML response with `status`.
-pub fn html(status: u16, markup: maud::Markup) -> HttpResponse {
-    HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap_or_default())
-        .content_type(ContentType::html())
-        .body(markup.into_string())
-}
-
-/// `GET /static/style.css`.
-pub async fn stylesheet() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/css; charset=utf-8")
-        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
-        .body(views::STYLESHEET)
-}
-
-/// `GET /favicon.ico`: browsers ask on every site; there is no icon, and saying so with an error page would be noise.
-pub async fn favicon() -> HttpResponse {
-    HttpResponse::NoContent().insert_header((header::CACHE_CONTROL, "public, max-age=86400")).finish()
-}
-
-/// `GET /healthz`: 200 when the database answers, for load balancers.
-pub async fn health(state: State) -> Result<HttpResponse, AppError> {
-    state.db.read(|c| Ok(diesel::connection::SimpleConnection::batch_execute(c, "SELECT 1")?)).await?;
-    Ok(HttpResponse::Ok().content_type(ContentType::plaintext()).body("ok"))
-}
-
-/// The find box's query.
-#[derive(Debug, Deserialize)]
-pub struct FindQuery {
-    #[serde(default)]
-    q: String,
-}
-
-/// `GET /articles?q=`: finds an article by ID or URL and opens its report form.
-pub async fn find_article(state: State, query: web::Query<FindQuery>) -> Result<HttpResponse, AppError> {
-    let q = query.into_inner().q.trim().to_owned();
-    if q.is_empty() {
-        return Ok(HttpResponse::SeeOther().insert_header((header::LOCATION, "/")).finish());
-    }
-    let lookup = q.clone();
-    match state.db.read(move |c| articles::find_by_id_or_url(c, &lookup)).await? {
-        Some(article) => Ok(HttpResponse::SeeOther()
-            .insert_header((header::LOCATION, format!("/articles/{}/report", article.id)))
-            .finish()),
-        None => {
-            let view = views::HomeView {
-                recent: Vec::new(),
-                find_error: Some(format!("No article with the ID or address {q:?} is registered here.")),
-                query: q,
-            };
-            Ok(html(404, views::home(&state.layout, &view)))
-        }
-    }
-}
-
-/// A date for people, e.g. "28 November 2026".
-fn date(t: NaiveDateTime) -> String {
-    t.format("%-d %B %Y").to_string()
-}
-
-/// A time for people, in UTC.
-pub fn time(t: NaiveDateTime) -> String {
-    t.format("%-d %B %Y, %H:%M UTC").to_string()
-}
-
-/// The article as pages summarise it.
-pub fn summary(article: &Article) -> views::ArticleSummary {
-    views::ArticleSummary {
-        id: article.id.clone(),
-        title: article.title.clone(),
-        url: article.url.clone(),
-        section: article.section.clone(),
-        authors: authors_of(article),
-        published: date(article.published_at),
-        text_known: article.body.is_some(),
-    }
-}
+use crate::error::{AppError, FieldError};
+use crate::web::extract::{client_ip, parse_form, parse_time, read_body, REPORT_BODY_LIMIT};
+use crate::web::present::{field_sentence, html, private_page_headers, redirect, summary, time, Naming};
+use crate::web::{steps, AppState, State};
 
 /// The report form's fields as posted; `website` is the honeypot.
 #[derive(Debug, Default, Deserialize)]
@@ -109,6 +28,18 @@ pub struct ReportForm {
 }
 
 impl ReportForm {
+    /// The refusal when the honeypot was filled in, which people do not see.
+    fn automated(&self) -> Option<AppError> {
+        (!self.website.trim().is_empty()).then(|| {
+            AppError::invalid(
+                "website",
+                "This form looked automated: the field \u{201c}Leave this field empty\u{201d} was filled in. \
+                 Clear it and send the report again.",
+            )
+        })
+    }
+
+    /// The report as the domain takes it.
     fn input(&self) -> ReportInput {
         ReportInput {
             category: self.category.clone(),
@@ -120,6 +51,7 @@ impl ReportForm {
         }
     }
 
+    /// What was typed, to show again.
     fn values(self) -> views::ReportFormValues {
         views::ReportFormValues {
             category: self.category,
@@ -132,6 +64,7 @@ impl ReportForm {
     }
 }
 
+/// The report form for `article`, filled with `values`.
 fn form_view(article: &Article, values: views::ReportFormValues) -> views::ReportFormView {
     views::ReportFormView {
         article: summary(article),
@@ -149,7 +82,8 @@ fn form_view(article: &Article, values: views::ReportFormValues) -> views::Repor
     }
 }
 
-async fn load_article(state: &State, id: String) -> Result<Article, AppError> {
+/// The article a report is about.
+async fn load_article(state: &AppState, id: String) -> Result<Article, AppError> {
     state.db.read(move |c| articles::get(c, &id)).await
 }
 
@@ -157,33 +91,6 @@ async fn load_article(state: &State, id: String) -> Result<Article, AppError> {
 pub async fn report_form(state: State, path: web::Path<String>) -> Result<HttpResponse, AppError> {
     let article = load_article(&state, path.into_inner()).await?;
     Ok(html(200, views::report_form(&state.layout, &form_view(&article, Default::default()))))
-}
-
-/// Files a reader's report: checked with reads first, then written, committed together with
-/// the other reports sent at the same moment.
-pub async fn file_report(
-    state: &State,
-    article_id: String,
-    input: reports::ReportInput,
-    ip: std::net::IpAddr,
-) -> Result<reports::Filed, AppError> {
-    let now = state.now();
-    let st = state.clone();
-    state
-        .db
-        .read_then_write_grouped(
-            move |c| reports::check(c, &article_id, &input),
-            move |c, (article, report)| {
-                let mut notices = Notices::default();
-                let filed =
-                    reports::record(c, &article, &report, &st.config.response_targets, &mut notices, now, || {
-                        st.limiter.as_ref().map_or(Ok(()), |l| l.check(ip))
-                    })?;
-                crate::mail::notify(c, &st.mail, &notices, now)?;
-                Ok(filed)
-            },
-        )
-        .await
 }
 
 /// `POST /articles/{id}/report`: files the report, or shows the form again with the errors.
@@ -194,57 +101,81 @@ pub async fn submit_report(
     payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
     let article_id = path.into_inner();
-    let body = read_body(&req, payload, REPORT_BODY_LIMIT).await?;
-    let form: ReportForm = parse_form(&body)?;
-    let outcome = if !form.website.trim().is_empty() {
-        Err(AppError::invalid(
-            "website",
-            "This form looked automated: the field \u{201c}Leave this field empty\u{201d} was filled in. \
-             Clear it and send the report again.",
-        ))
-    } else {
-        let ip = client_ip(&req, &state.config.trusted_proxies);
-        file_report(&state, article_id.clone(), form.input(), ip).await
+    let form: ReportForm = parse_form(&read_body(&req, payload, REPORT_BODY_LIMIT).await?)?;
+    let outcome = match form.automated() {
+        Some(refusal) => Err(refusal),
+        None => {
+            let ip = client_ip(&req, &state.config.trusted_proxies);
+            steps::file_report(&state, article_id.clone(), form.input(), ip).await
+        }
     };
-    let (status, errors, form_error, retry_after) = match outcome {
-        Ok(filed) => {
-            return Ok(HttpResponse::SeeOther()
-                .insert_header((header::LOCATION, format!("/reports/{}?filed=1", filed.token)))
-                .finish())
+    match outcome {
+        Ok(filed) => Ok(redirect(format!("/reports/{}?filed=1", filed.token))),
+        Err(err) => refused_form(&state, article_id, form, Refused::of(err)?).await,
+    }
+}
+
+/// Why the report form is shown again.
+struct Refused {
+    status: u16,
+    errors: Vec<FieldError>,
+    form_error: Option<String>,
+    retry_after: Option<u64>,
+}
+
+impl Refused {
+    /// What the form shows for `err`; errors that are not the form's to show are handed back.
+    fn of(err: AppError) -> Result<Self, AppError> {
+        let refused = |status, errors, form_error, retry_after| Ok(Self { status, errors, form_error, retry_after });
+        match err {
+            AppError::Invalid(errors) if errors.iter().any(|e| e.field == "website") => {
+                refused(422, Vec::new(), errors.into_iter().next().map(|e| e.message), None)
+            }
+            AppError::Invalid(errors) => refused(422, errors, None, None),
+            err @ AppError::RateLimited { retry_after_secs, .. } => {
+                refused(429, Vec::new(), Some(format!("We have received {err}.")), Some(retry_after_secs))
+            }
+            other => Err(other),
         }
-        Err(AppError::Invalid(errors)) if errors.iter().any(|e| e.field == "website") => {
-            (422, Vec::new(), errors.into_iter().next().map(|e| e.message), None)
-        }
-        Err(AppError::Invalid(errors)) => (422, errors, None, None),
-        Err(err @ AppError::RateLimited { retry_after_secs, .. }) => {
-            (429, Vec::new(), Some(format!("We have received {err}.")), Some(retry_after_secs))
-        }
-        Err(other) => return Err(other),
-    };
-    let article = load_article(&state, article_id).await?;
+    }
+}
+
+/// The form again, with what was typed and why it was refused.
+async fn refused_form(
+    state: &AppState,
+    article_id: String,
+    form: ReportForm,
+    refused: Refused,
+) -> Result<HttpResponse, AppError> {
+    let article = load_article(state, article_id).await?;
     let mut view = form_view(&article, form.values());
-    view.errors = errors.into_iter().map(|e| views::FieldError { message: form_message(&e), field: e.field }).collect();
-    view.form_error = form_error;
-    let mut response = html(status, views::report_form(&state.layout, &view));
-    if let Some(secs) = retry_after {
+    view.errors = refused.errors.into_iter().map(reader_field_error).collect();
+    view.form_error = refused.form_error;
+    let mut response = html(refused.status, views::report_form(&state.layout, &view));
+    if let Some(secs) = refused.retry_after {
         response.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from(secs));
     }
     Ok(response)
 }
 
+/// How the report form names its fields to the reader.
+const READER_FIELDS: Naming = Naming::Labels(&[
+    ("quote", "The passage"),
+    ("explanation", "Your explanation"),
+    ("evidence_urls", "Each evidence link"),
+    ("reporter_name", "Your name"),
+    ("reporter_email", "Your email"),
+]);
+
 /// A field error as a sentence for the form: the domain's messages are predicates.
-fn form_message(error: &crate::error::FieldError) -> String {
-    let label = match error.field.as_str() {
+fn reader_field_error(error: FieldError) -> views::FieldError {
+    let message = if error.field == "category" {
         // The machine values in the API message mean nothing to a reader at a select box.
-        "category" => return "Choose the kind of error from the list.".into(),
-        "quote" => "The passage",
-        "explanation" => "Your explanation",
-        "evidence_urls" => "Each evidence link",
-        "reporter_name" => "Your name",
-        "reporter_email" => "Your email",
-        other => other,
+        "Choose the kind of error from the list.".to_owned()
+    } else {
+        field_sentence(READER_FIELDS, &error.field, error.message.trim_end_matches('.'))
     };
-    format!("{label} {}.", error.message.trim_end_matches('.'))
+    views::FieldError { message, field: error.field }
 }
 
 /// The tracking page's query: which step just happened.
@@ -267,6 +198,18 @@ struct TrackingExtras {
     appeal: Option<(String, String)>,
 }
 
+impl TrackingExtras {
+    /// A refused answer or appeal, kept in its box with the reason.
+    fn refused(appeal: bool, text: String) -> Self {
+        let kept = Some((text, "Write something before sending (at most 5,000 characters).".to_owned()));
+        if appeal {
+            Self { appeal: kept, ..Default::default() }
+        } else {
+            Self { reply: kept, ..Default::default() }
+        }
+    }
+}
+
 /// `GET /reports/{token}`: the reader's view of their report.
 pub async fn tracking(
     state: State,
@@ -284,6 +227,7 @@ pub async fn tracking(
     render_tracking(&state, path.into_inner(), extras, 200).await
 }
 
+/// The tracking page, with `extras` beside the report.
 async fn render_tracking(
     state: &AppState,
     token: String,
@@ -328,21 +272,8 @@ async fn reader_step(
         })
         .await;
     match outcome {
-        Ok(()) => {
-            let done = if appeal { "appealed" } else { "answered" };
-            Ok(HttpResponse::SeeOther()
-                .insert_header((header::LOCATION, format!("/reports/{token}?{done}=1")))
-                .finish())
-        }
-        Err(AppError::Invalid(_)) => {
-            let message = "Write something before sending (at most 5,000 characters).".to_owned();
-            let extras = if appeal {
-                TrackingExtras { appeal: Some((text, message)), ..Default::default() }
-            } else {
-                TrackingExtras { reply: Some((text, message)), ..Default::default() }
-            };
-            render_tracking(&state, token, extras, 422).await
-        }
+        Ok(()) => Ok(redirect(format!("/reports/{token}?{}=1", if appeal { "appealed" } else { "answered" }))),
+        Err(AppError::Invalid(_)) => render_tracking(&state, token, TrackingExtras::refused(appeal, text), 422).await,
         Err(other) => Err(other),
     }
 }
@@ -367,15 +298,7 @@ pub async fn appeal(
     reader_step(state, req, path.into_inner(), payload, true).await
 }
 
-/// Headers for pages whose URL is a secret: never cached, indexed or leaked through `Referer`.
-pub fn private_page_headers(response: &mut HttpResponse) {
-    let headers = response.headers_mut();
-    headers.insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
-    headers.insert(header::REFERRER_POLICY, header::HeaderValue::from_static("no-referrer"));
-    headers
-        .insert(header::HeaderName::from_static("x-robots-tag"), header::HeaderValue::from_static("noindex, nofollow"));
-}
-
+/// The tracking page's view of the report.
 fn tracking_view(
     state: &AppState,
     token: &str,
@@ -383,7 +306,6 @@ fn tracking_view(
     article: &Article,
     extras: TrackingExtras,
 ) -> views::TrackingView {
-    let parse = |s: &str| chrono::DateTime::parse_from_rfc3339(s).map(|d| d.naive_utc()).unwrap_or_default();
     let form = |path: &str, kept: Option<(String, String)>| {
         let (value, error) = kept.map_or((String::new(), None), |(v, e)| (v, Some(e)));
         views::ReaderForm { action: format!("/reports/{token}/{path}"), value, error, max: workflow::REASON_MAX }
@@ -397,14 +319,14 @@ fn tracking_view(
         quote: t.quote,
         explanation: t.explanation,
         evidence_urls: t.evidence_urls,
-        filed_at: time(parse(&t.created_at)),
+        filed_at: time(parse_time(&t.created_at)),
         filed_at_iso: t.created_at,
-        updated_at: time(parse(&t.updated_at)),
+        updated_at: time(parse_time(&t.updated_at)),
         updated_at_iso: t.updated_at,
         history: t
             .history
             .into_iter()
-            .map(|h| views::HistoryItem { at: time(parse(&h.at)), at_iso: h.at, title: h.title, detail: h.detail })
+            .map(|h| views::HistoryItem { at: time(parse_time(&h.at)), at_iso: h.at, title: h.title, detail: h.detail })
             .collect(),
         just_filed: extras.just_filed,
         tracking_url: state.url(&format!("/reports/{token}")),

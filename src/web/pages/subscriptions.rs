@@ -1,21 +1,15 @@
-//! "Tell me if this article is corrected": subscribe, confirm, unsubscribe; and the outbox for standards editors.
+//! "Tell me if this article is corrected": subscribing, confirming and unsubscribing.
 
-use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use corrigenda_templates as views;
 use serde::Deserialize;
 
-use crate::db::models::OutboxRow;
+use super::corrections::article_corrections_page;
 use crate::domain::subscriptions;
 use crate::error::AppError;
-use crate::web::auth::{IsStandards, Signed};
 use crate::web::extract::{client_ip, parse_form, read_body};
-use crate::web::pages::corrections::article_log_page;
-use crate::web::pages::desk::staff_layout;
-use crate::web::pages::reports::{html, time};
-use crate::web::AppState;
-
-type State = web::Data<AppState>;
+use crate::web::present::{html, private_page_headers, redirect, sentence};
+use crate::web::{AppState, State};
 
 /// The subscription form.
 #[derive(Debug, Default, Deserialize)]
@@ -41,21 +35,20 @@ pub async fn subscribe(
         Err(e) => Err(e),
     };
     match outcome {
-        Ok(article) => Ok(HttpResponse::SeeOther()
-            .insert_header((header::LOCATION, format!("/articles/{}/corrections?subscribed=1#subscribe", article.id)))
-            .finish()),
+        Ok(article) => Ok(redirect(format!("/articles/{}/corrections?subscribed=1#subscribe", article.id))),
         Err(AppError::Invalid(errors)) => {
-            let message = errors.first().map(|e| format!("Your email {}.", e.message)).unwrap_or_default();
-            article_log_page(&state, id, form.email, Some(message), None, 422).await
+            let message = errors.first().map(|e| sentence("Your email", &e.message)).unwrap_or_default();
+            article_corrections_page(&state, id, form.email, Some(message), None, 422).await
         }
         Err(e @ AppError::RateLimited { .. }) => {
             let message = format!("We have received {}.", e.public_message());
-            article_log_page(&state, id, form.email, Some(message), None, 429).await
+            article_corrections_page(&state, id, form.email, Some(message), None, 429).await
         }
         Err(other) => Err(other),
     }
 }
 
+/// A short page that tells the reader what happened, with a link or a button.
 fn message(
     state: &AppState,
     title: &str,
@@ -65,7 +58,7 @@ fn message(
 ) -> HttpResponse {
     let view = views::MessageView { title: title.into(), message: text, link, button };
     let mut response = html(200, views::message_page(&state.layout, &view));
-    crate::web::pages::reports::private_page_headers(&mut response);
+    private_page_headers(&mut response);
     response
 }
 
@@ -94,18 +87,4 @@ pub async fn unsubscribe(state: State, path: web::Path<String>) -> Result<HttpRe
     let article = state.db.write(move |c| subscriptions::unsubscribe(c, &token)).await?;
     let text = format!("You will not get more emails about \u{201c}{}\u{201d}.", article.title);
     Ok(message(&state, "You are unsubscribed", text, Some(("Back to the home page".into(), "/".into())), None))
-}
-
-/// `GET /desk/outbox`: queued, sent and failed mail, for standards editors.
-pub async fn outbox(state: State, staff: Signed<IsStandards>) -> Result<HttpResponse, AppError> {
-    let status = state.db.read(|c| Ok(OutboxRow::counts(c)?)).await?;
-    let view = views::OutboxView {
-        queued: status.queued,
-        sent: status.sent,
-        failed: status.failed,
-        oldest_pending: status.oldest_pending.map(time),
-        transport: state.mail_transport.clone(),
-        failures: status.recent_failures,
-    };
-    Ok(html(200, views::outbox(&staff_layout(&state, &staff), &view)))
 }

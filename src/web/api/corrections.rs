@@ -1,0 +1,126 @@
+//! Corrections in the API: publishing and approving them, an article's and the whole site's.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::DESK_BODY_LIMIT;
+use crate::domain::articles::ArticleView;
+use crate::domain::corrections::{self, CorrectionInput, CorrectionView, Kind, LogPage};
+use crate::error::AppError;
+use crate::web::auth::{CanEdit, Signed};
+use crate::web::errors::ErrorBody;
+use crate::web::extract::{parse_json, query_pairs, read_body};
+use crate::web::present::public_headers;
+use crate::web::{steps, State};
+
+/// Publishes a correction, or holds it for a standards editor's approval (retractions, headline corrections).
+#[utoipa::path(
+    post, path = "/api/v1/desk/corrections", tag = "corrections",
+    request_body = CorrectionInput,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Published (`status` published) or held for approval (`status` pending)", body = CorrectionView),
+        (status = 403, description = "The role may not publish", body = ErrorBody),
+        (status = 404, description = "Unknown article", body = ErrorBody),
+        (status = 409, description = "A linked report is closed or already pending", body = ErrorBody),
+        (status = 422, description = "Unknown kind or standard, or a bad field; `field` names it", body = ErrorBody),
+    )
+)]
+pub async fn publish(
+    state: State,
+    req: HttpRequest,
+    staff: Signed<CanEdit>,
+    payload: web::Payload,
+) -> Result<HttpResponse, AppError> {
+    let input: CorrectionInput = parse_json(&read_body(&req, payload, DESK_BODY_LIMIT).await?)?;
+    let (actor, now) = (staff.actor.clone(), state.now());
+    let view = state.write_notifying(move |c, n| corrections::publish(c, &actor, &input, n, now)).await?;
+    Ok(HttpResponse::Created().json(view))
+}
+
+/// Approves a pending correction, which publishes it (a standards editor other than its author).
+#[utoipa::path(
+    post, path = "/api/v1/desk/corrections/{id}/approval", tag = "corrections",
+    params(("id" = i64, Path, description = "The correction's number")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Approved and published", body = CorrectionView),
+        (status = 403, description = "Not a standards editor, or the author", body = ErrorBody),
+        (status = 404, description = "No such correction", body = ErrorBody),
+        (status = 409, description = "Already published", body = ErrorBody),
+    )
+)]
+pub async fn approve(state: State, staff: Signed<CanEdit>, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let raw = path.into_inner();
+    let id: i64 = raw.parse().map_err(|_| AppError::NotFound(format!("no correction has the number {raw:?}")))?;
+    let (actor, now) = (staff.actor.clone(), state.now());
+    let view = state.write_notifying(move |c, n| corrections::approve(c, &actor, id, n, now)).await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// An article with its published corrections.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ArticleCorrections {
+    /// The article.
+    pub article: ArticleView,
+    /// Its published corrections, newest first.
+    pub corrections: Vec<CorrectionView>,
+}
+
+/// The published corrections of an article.
+// The operation id is the published one, from before the handler was named for corrections.
+#[utoipa::path(
+    get, path = "/api/v1/articles/{id}/corrections", tag = "corrections", operation_id = "article_log_json",
+    params(("id" = String, Path, description = "The article's ID")),
+    responses(
+        (status = 200, description = "The article and its corrections", body = ArticleCorrections),
+        (status = 404, description = "Unknown article", body = ErrorBody),
+    )
+)]
+pub async fn article_corrections_json(
+    state: State,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    state
+        .public
+        .answer(&state.db, &req, || async {
+            let (article, corrections) = steps::article_and_corrections(&state, path.into_inner()).await?;
+            let mut response =
+                HttpResponse::Ok().json(ArticleCorrections { article: ArticleView::from(&article), corrections });
+            public_headers(&mut response);
+            Ok(response)
+        })
+        .await
+}
+
+/// Every published correction, newest first.
+// The operation id is the published one, from before the handler was named for corrections.
+#[utoipa::path(
+    get, path = "/api/v1/corrections", tag = "corrections", operation_id = "site_log_json",
+    params(
+        ("kind" = Option<Kind>, Query, description = "Only this kind"),
+        ("section" = Option<String>, Query, description = "Only articles of this section"),
+        ("standard" = Option<String>, Query, description = "Only corrections citing this standard code"),
+        ("from" = Option<String>, Query, description = "Published on or after this day, YYYY-MM-DD (UTC)"),
+        ("to" = Option<String>, Query, description = "Published on or before this day, YYYY-MM-DD (UTC)"),
+        ("cursor" = Option<String>, Query, description = "The `next` of the previous page"),
+        ("limit" = Option<i64>, Query, description = "1 to 500, default 50"),
+    ),
+    responses(
+        (status = 200, description = "A page of the log", body = LogPage),
+        (status = 422, description = "Bad filter; `field` names it", body = ErrorBody),
+    )
+)]
+pub async fn site_corrections_json(state: State, req: HttpRequest) -> Result<HttpResponse, AppError> {
+    state
+        .public
+        .answer(&state.db, &req, || async {
+            let page = steps::site_corrections(&state, &query_pairs(&req)).await?;
+            let mut response = HttpResponse::Ok().json(page);
+            public_headers(&mut response);
+            Ok(response)
+        })
+        .await
+}

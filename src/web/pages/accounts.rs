@@ -1,0 +1,170 @@
+//! Staff accounts: signing in and out, and the first-run setup of the first standards editor.
+
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use corrigenda_templates as views;
+use serde::Deserialize;
+
+use crate::domain::secrets;
+use crate::domain::sessions::{self, NewSession};
+use crate::error::AppError;
+use crate::web::auth::{self, check_login_csrf, CanRead, DeskForm, Empty, LOGIN_COOKIE, SESSION_COOKIE};
+use crate::web::extract::{client_ip, parse_form, read_body};
+use crate::web::present::{capitalise, field_error, html, redirect, Naming};
+use crate::web::{AppState, State};
+
+/// Largest sign-in or setup form body.
+const FORM_LIMIT: usize = 16 * 1024;
+
+/// Only local paths are followed after sign-in, never another site.
+fn safe_next(next: &str) -> String {
+    let local = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') && !next.contains("://");
+    if local {
+        next.to_owned()
+    } else {
+        "/desk".to_owned()
+    }
+}
+
+/// The sign-in page's query.
+#[derive(Debug, Deserialize)]
+pub struct NextQuery {
+    #[serde(default)]
+    next: String,
+}
+
+/// The sign-in page, its CSRF token paired with a cookie.
+fn login_page(state: &AppState, view: views::LoginView, status: u16) -> HttpResponse {
+    let mut response = html(status, views::login(&state.layout, &view));
+    let _ = response.add_cookie(&auth::cookie(LOGIN_COOKIE, view.csrf, state.secure_cookies()));
+    response
+}
+
+/// `GET /login`.
+pub async fn login_form(state: State, query: web::Query<NextQuery>) -> HttpResponse {
+    let view = views::LoginView { next: safe_next(&query.next), csrf: secrets::new_token(), ..Default::default() };
+    login_page(&state, view, 200)
+}
+
+/// The sign-in form as posted.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct LoginForm {
+    email: String,
+    password: String,
+    next: String,
+    csrf: String,
+}
+
+/// Sets the new session's cookie and ends the one the browser had, if any.
+fn signed_in(state: &AppState, req: &HttpRequest, session: NewSession, to: &str) -> HttpResponse {
+    if let Some(old) = req.cookie(SESSION_COOKIE) {
+        let hash = secrets::token_hash(old.value());
+        let db = state.db.clone();
+        // Best effort: the old session would expire anyway.
+        actix_web::rt::spawn(async move { db.write(move |c| sessions::logout(c, &hash)).await });
+    }
+    let secure = state.secure_cookies();
+    let mut response = redirect(to);
+    let _ = response.add_cookie(&auth::cookie(SESSION_COOKIE, session.cookie, secure));
+    let _ = response.add_cookie(&auth::removal(LOGIN_COOKIE, secure));
+    response
+}
+
+/// `POST /login`.
+pub async fn login(state: State, req: HttpRequest, payload: web::Payload) -> Result<HttpResponse, AppError> {
+    let form: LoginForm = parse_form(&read_body(&req, payload, FORM_LIMIT).await?)?;
+    check_login_csrf(&req, &form.csrf)?;
+    let ip = client_ip(&req, &state.config.trusted_proxies);
+    let now = state.now();
+    let (email, password) = (form.email.clone(), form.password.clone());
+    let outcome = match state.login_limiter.check(ip) {
+        Ok(()) => state.db.write(move |c| sessions::login(c, &email, &password, now)).await?,
+        Err(err) => Err(err),
+    };
+    match outcome {
+        Ok((_, session)) => Ok(signed_in(&state, &req, session, &safe_next(&form.next))),
+        Err(err @ (AppError::Unauthorized(_) | AppError::Forbidden(_) | AppError::RateLimited { .. })) => {
+            Ok(refused_login(&state, form, &err))
+        }
+        Err(other) => Err(other),
+    }
+}
+
+/// The sign-in page again, saying why; a limited client also learns when to retry.
+fn refused_login(state: &AppState, form: LoginForm, err: &AppError) -> HttpResponse {
+    let view = views::LoginView {
+        email: form.email,
+        next: safe_next(&form.next),
+        error: Some(capitalise(&err.public_message())),
+        csrf: form.csrf,
+    };
+    let mut response = login_page(state, view, err.status_code().as_u16());
+    if let AppError::RateLimited { retry_after_secs, .. } = err {
+        response.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from(*retry_after_secs));
+    }
+    response
+}
+
+/// `POST /logout`.
+pub async fn logout(state: State, post: DeskForm<CanRead, Empty>) -> Result<HttpResponse, AppError> {
+    if let Some(session) = post.staff.session.clone() {
+        state.db.write(move |c| sessions::logout(c, &session.id_hash)).await?;
+    }
+    let mut response = redirect("/login");
+    let _ = response.add_cookie(&auth::removal(SESSION_COOKIE, state.secure_cookies()));
+    Ok(response)
+}
+
+/// `GET /setup/{token}`: the first-run page, while no account exists.
+pub async fn setup_form(state: State, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let token = path.into_inner();
+    let lookup = token.clone();
+    if !state.db.read(move |c| sessions::setup_open(c, &lookup)).await? {
+        return Err(AppError::NotFound("this setup link has been used already or is not valid".into()));
+    }
+    let view = views::SetupView { action: format!("/setup/{token}"), csrf: secrets::new_token(), ..Default::default() };
+    let mut response = html(200, views::setup(&state.layout, &view));
+    let _ = response.add_cookie(&auth::cookie(LOGIN_COOKIE, view.csrf, state.secure_cookies()));
+    Ok(response)
+}
+
+/// The setup form as posted.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SetupForm {
+    email: String,
+    name: String,
+    password: String,
+    password_confirm: String,
+    csrf: String,
+}
+
+/// `POST /setup/{token}`: creates the first standards editor and signs them in.
+pub async fn setup(
+    state: State,
+    req: HttpRequest,
+    path: web::Path<String>,
+    payload: web::Payload,
+) -> Result<HttpResponse, AppError> {
+    let token = path.into_inner();
+    let form: SetupForm = parse_form(&read_body(&req, payload, FORM_LIMIT).await?)?;
+    check_login_csrf(&req, &form.csrf)?;
+    let now = state.now();
+    let (t, email, name, password, confirm) =
+        (token.clone(), form.email.clone(), form.name.clone(), form.password.clone(), form.password_confirm.clone());
+    match state.db.write(move |c| sessions::complete_setup(c, &t, &email, &name, &password, &confirm, now)).await {
+        Ok((_, session)) => Ok(signed_in(&state, &req, session, "/desk")),
+        Err(AppError::Invalid(errors)) => {
+            let view = views::SetupView {
+                action: format!("/setup/{token}"),
+                email: form.email,
+                name: form.name,
+                errors: errors.into_iter().map(|e| field_error(Naming::Spoken, e)).collect(),
+                csrf: form.csrf,
+            };
+            Ok(html(422, views::setup(&state.layout, &view)))
+        }
+        Err(other) => Err(other),
+    }
+}
