@@ -78,14 +78,7 @@ pub fn add_user(
     let hash = secrets::hash_password(password)?;
     Ok(User::insert(
         conn,
-        &NewUser {
-            email: &email,
-            name: &name,
-            role,
-            password_hash: &hash,
-            disabled: false,
-            created_at: now,
-        },
+        &NewUser { email: &email, name: &name, role, password_hash: &hash, disabled: false, created_at: now },
     )?)
 }
 

@@ -83,13 +83,19 @@ pub struct ArticleView {
     /// Bylines.
     pub authors: Vec<String>,
     /// First publication time (RFC 3339, UTC).
-    pub published_at: String,
+    #[serde(serialize_with = "crate::domain::time::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub published_at: DateTime<Utc>,
     /// The article's text, when known.
     pub text: Option<String>,
     /// When Corrigenda first saw the article.
-    pub created_at: String,
+    #[serde(serialize_with = "crate::domain::time::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: DateTime<Utc>,
     /// When the CMS last sent it.
-    pub updated_at: String,
+    #[serde(serialize_with = "crate::domain::time::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: DateTime<Utc>,
 }
 
 /// Formats a stored UTC time as RFC 3339 with a `Z`.
@@ -104,18 +110,13 @@ impl From<&Article> for ArticleView {
             url: a.url.clone(),
             title: a.title.clone(),
             section: a.section.clone(),
-            authors: authors_of(a),
-            published_at: rfc3339(a.published_at),
+            authors: a.authors.to_vec(),
+            published_at: a.published_at.and_utc(),
             text: a.body.clone(),
-            created_at: rfc3339(a.created_at),
-            updated_at: rfc3339(a.updated_at),
+            created_at: a.created_at.and_utc(),
+            updated_at: a.updated_at.and_utc(),
         }
     }
-}
-
-/// The article's authors, decoded from their stored JSON.
-pub fn authors_of(article: &Article) -> Vec<String> {
-    serde_json::from_str(&article.authors).unwrap_or_default()
 }
 
 /// Parses RFC 3339 (any offset, stored as UTC) or a bare `YYYY-MM-DD`.
@@ -162,7 +163,7 @@ pub fn validate(id: &ArticleId, input: &ArticleInput, now: NaiveDateTime) -> Res
             url,
             title,
             section,
-            authors: serde_json::to_string(&authors).unwrap_or_else(|_| "[]".into()),
+            authors: authors.into(),
             published_at,
             body,
             created_at: now,

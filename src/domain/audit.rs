@@ -5,11 +5,11 @@ use diesel::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::filters;
 use super::events::EventData;
+use super::filters;
 use crate::db::models::{Event, StaffMember};
-use crate::db::vocabulary::{ActorKind, EventKind};
 use crate::db::schema::{events, users};
+use crate::db::vocabulary::{ActorKind, EventKind};
 use crate::db::{DbConnection, MultiBackend};
 use crate::error::AppError;
 
@@ -153,4 +153,3 @@ pub fn events(conn: &mut DbConnection, f: &AuditFilter) -> Result<AuditPage, App
         .collect::<Result<Vec<_>, AppError>>()?;
     Ok(AuditPage { items, next })
 }
-

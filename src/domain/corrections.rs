@@ -4,21 +4,21 @@ use std::collections::HashMap;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::accounts::{Actor, Role};
-use super::articles::{self, rfc3339};
+use super::articles;
+use super::events::{self, CorrectionRef, EventData};
 use super::filters;
+use super::ids::{CorrectionId, UserId};
 use super::log;
+use super::notices::{CorrectionNote, Notice, Notices, StaffRef};
 use super::reports::Status;
 use super::text::required_text;
 use super::workflow;
-use super::events::{self, CorrectionRef, EventData};
-use super::ids::{CorrectionId, UserId};
-use super::notices::{CorrectionNote, Notice, Notices, StaffRef};
 use crate::db::models::{Article, Correction, LogEntry, NewCorrection, Report, Standard};
 use crate::db::schema::{articles as art, correction_standards, corrections, standards};
 use crate::db::{DbConnection, MultiBackend};
@@ -94,7 +94,9 @@ pub struct CorrectionView {
     /// `published`, or `pending` while awaiting approval.
     pub status: CorrectionStatus,
     /// Publication time (RFC 3339, UTC), once published.
-    pub published_at: Option<String>,
+    #[serde(serialize_with = "crate::domain::time::rfc3339_opt")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub published_at: Option<DateTime<Utc>>,
     /// The correction this one amends.
     pub supersedes: Option<i64>,
     /// The correction that amends this one.
@@ -136,7 +138,7 @@ fn views(conn: &mut DbConnection, rows: Vec<Correction>) -> Result<Vec<Correctio
             log_index: entries.get(&c.id).map(|e| e.idx),
             hash: entries.get(&c.id).map(|e| e.hash.clone()),
             kind: c.kind,
-            published_at: c.published_at.map(rfc3339),
+            published_at: c.published_at.map(|t| t.and_utc()),
             id: c.id,
             article_id: c.article_id,
             text: c.body,
@@ -261,7 +263,7 @@ pub fn preview(
             .map(|s| StandardCite { code: s.code, title: s.title, version: s.version })
             .collect(),
         status: if c.needs_approval { CorrectionStatus::Pending } else { CorrectionStatus::Published },
-        published_at: Some(rfc3339(now)),
+        published_at: Some(now.and_utc()),
         supersedes: input.supersedes,
         superseded_by: None,
         log_index: None,
@@ -301,7 +303,8 @@ pub fn publish(
         &cited.iter().map(|s| s.id).collect::<Vec<_>>(),
         &reports.iter().map(|r| r.id).collect::<Vec<_>>(),
     )?;
-    let note = CorrectionNote { id: CorrectionId(id), article_id: article.id, article_title: article.title, kind, text };
+    let note =
+        CorrectionNote { id: CorrectionId(id), article_id: article.id, article_title: article.title, kind, text };
     for r in &reports {
         workflow::publishing_move(conn, r, target, actor, &note, notices, now)?;
     }

@@ -5,11 +5,11 @@ use chrono::{Duration, NaiveDateTime};
 use super::accounts::{self, Actor, Role};
 use super::articles::{self, ArticleId, ArticleInput};
 use super::corrections::{self, CorrectionInput};
+use super::notices::Notices;
 use super::reports::{self, ReportInput, Status, Targets};
 use super::secrets;
 use super::workflow::{self, MoveRequest};
 use crate::db::models::{Article, User};
-use super::notices::Notices;
 use crate::db::{Db, DbConnection};
 use crate::error::AppError;
 

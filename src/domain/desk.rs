@@ -4,14 +4,14 @@ use std::collections::HashMap;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use chrono::{Duration, NaiveDateTime};
+use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::accounts::{Actor, Role};
+use super::articles;
 use super::events::EventData;
-use super::articles::{self, rfc3339};
 use super::quote;
 use super::reports::{Category, Severity, Status};
 use super::workflow::{self, Move};
@@ -175,9 +175,13 @@ pub struct QueueItem {
     /// The assignee's name, if any.
     pub assignee: Option<String>,
     /// Filing time (RFC 3339).
-    pub created_at: String,
+    #[serde(serialize_with = "crate::domain::time::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: DateTime<Utc>,
     /// Response deadline (RFC 3339).
-    pub deadline_at: String,
+    #[serde(serialize_with = "crate::domain::time::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub deadline_at: DateTime<Utc>,
     /// Whether the deadline has passed while the desk still owes an answer.
     pub overdue: bool,
 }
@@ -462,8 +466,8 @@ pub fn queue(
                 section,
                 quote: r.quote,
                 assignee,
-                created_at: rfc3339(r.created_at),
-                deadline_at: rfc3339(r.deadline_at),
+                created_at: r.created_at.and_utc(),
+                deadline_at: r.deadline_at.and_utc(),
             })
         })
         .collect::<Result<Vec<_>, AppError>>()?;

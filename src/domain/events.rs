@@ -132,7 +132,10 @@ impl EventData {
 
     /// The payload as stored (a JSON object without the kind).
     pub fn payload(&self) -> serde_json::Value {
-        serde_json::to_value(self).ok().and_then(|mut v| v.get_mut("payload").map(serde_json::Value::take)).unwrap_or_default()
+        serde_json::to_value(self)
+            .ok()
+            .and_then(|mut v| v.get_mut("payload").map(serde_json::Value::take))
+            .unwrap_or_default()
     }
 
     /// Reads a stored event back; a kind or payload this version does not know is an error naming the event.

@@ -173,7 +173,11 @@ impl Notices {
 }
 
 /// The reader of `report`, with a fresh tracking link, when they left an address.
-pub fn reader_of(conn: &mut DbConnection, report: &Report, now: NaiveDateTime) -> Result<Option<ReaderContact>, AppError> {
+pub fn reader_of(
+    conn: &mut DbConnection,
+    report: &Report,
+    now: NaiveDateTime,
+) -> Result<Option<ReaderContact>, AppError> {
     let Some(email) = report.reporter_email.clone() else { return Ok(None) };
     let token = super::reports::mint_link(conn, report.id, now)?;
     Ok(Some(ReaderContact { email, token }))

@@ -1,11 +1,11 @@
 //! A reader's correction report: its vocabulary, its checks, filing it and tracking it.
 
-use chrono::{Duration, NaiveDateTime};
+use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::accounts::parse_email;
-use super::articles::{self, rfc3339};
+use super::articles;
 use super::quote;
 use super::secrets;
 use super::text::{http_url, optional_line, required_text};
@@ -14,9 +14,10 @@ use diesel::prelude::*;
 use super::events::{self, Audience, EventData};
 use super::ids::ReportId;
 use super::notices::{Notice, Notices, ReaderContact};
+use crate::db::json::StringList;
 use crate::db::models::{Article, Event, NewReport, Report};
-use crate::db::vocabulary::EventKind;
 use crate::db::schema::report_links;
+use crate::db::vocabulary::EventKind;
 use crate::db::DbConnection;
 use crate::error::{AppError, FieldError};
 
@@ -319,7 +320,7 @@ pub fn insert(
     let token = secrets::new_token();
     let token_hash = secrets::token_hash(&token);
     let severity = report.category.default_severity();
-    let evidence = serde_json::to_string(&report.evidence_urls).map_err(|e| AppError::Internal(e.into()))?;
+    let evidence = StringList::from(report.evidence_urls.clone());
     let id = Report::insert(
         conn,
         &NewReport {
@@ -350,7 +351,9 @@ pub fn insert(
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct HistoryEntry {
     /// When it happened (RFC 3339, UTC).
-    pub at: String,
+    #[serde(serialize_with = "crate::domain::time::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub at: DateTime<Utc>,
     /// Machine kind, e.g. `report_filed`, `status_changed`.
     pub kind: EventKind,
     /// What happened, for people.
@@ -378,9 +381,13 @@ pub struct Tracking {
     /// The reader's evidence links.
     pub evidence_urls: Vec<String>,
     /// When the report was filed (RFC 3339, UTC).
-    pub created_at: String,
+    #[serde(serialize_with = "crate::domain::time::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: DateTime<Utc>,
     /// When it last changed (RFC 3339, UTC).
-    pub updated_at: String,
+    #[serde(serialize_with = "crate::domain::time::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: DateTime<Utc>,
     /// Public history, oldest first.
     pub history: Vec<HistoryEntry>,
     /// The editor's open question, when the status is `needs_info`.
@@ -454,9 +461,9 @@ pub fn track(conn: &mut DbConnection, token: &str) -> Result<(Tracking, Article)
         category: report.category,
         quote: report.quote,
         explanation: report.explanation,
-        evidence_urls: serde_json::from_str(&report.evidence_urls).unwrap_or_default(),
-        created_at: rfc3339(report.created_at),
-        updated_at: rfc3339(report.updated_at),
+        evidence_urls: report.evidence_urls.to_vec(),
+        created_at: report.created_at.and_utc(),
+        updated_at: report.updated_at.and_utc(),
         history,
         question,
         can_appeal,
@@ -469,7 +476,7 @@ pub fn track(conn: &mut DbConnection, token: &str) -> Result<(Tracking, Article)
 fn history_entry(event: &Event) -> Result<HistoryEntry, AppError> {
     let data = EventData::of(event)?;
     Ok(HistoryEntry {
-        at: rfc3339(event.created_at),
+        at: event.created_at.and_utc(),
         kind: event.kind,
         title: data.sentence(Audience::Reader),
         detail: data.detail(Audience::Reader).map(str::to_owned),
@@ -487,7 +494,7 @@ mod tests {
             url: "https://news.example/a1".into(),
             title: "T".into(),
             section: "World".into(),
-            authors: "[]".into(),
+            authors: Default::default(),
             published_at: now,
             body: body.map(str::to_owned),
             created_at: now,

@@ -39,7 +39,6 @@ pub struct Current {
     pub id_hash: String,
 }
 
-
 fn account_key(email: &str) -> String {
     secrets::token_hash(&format!("account:{}", email.trim().to_lowercase()))
 }

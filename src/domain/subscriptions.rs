@@ -4,10 +4,10 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::accounts::parse_email;
+use super::notices::{Notice, Notices};
 use super::{articles, secrets};
 use crate::db::models::Article;
 use crate::db::schema::subscriptions;
-use super::notices::{Notice, Notices};
 use crate::db::vocabulary::SubscriptionStatus;
 use crate::db::DbConnection;
 use crate::error::AppError;
@@ -88,7 +88,9 @@ pub fn unsubscribe(conn: &mut DbConnection, token: &str) -> Result<Article, AppE
         .first(conn)
         .optional()?
         .ok_or_else(not_found)?;
-    diesel::update(subscriptions::table.find(id)).set(subscriptions::status.eq(SubscriptionStatus::Unsubscribed)).execute(conn)?;
+    diesel::update(subscriptions::table.find(id))
+        .set(subscriptions::status.eq(SubscriptionStatus::Unsubscribed))
+        .execute(conn)?;
     articles::get(conn, &article_id)
 }
 

@@ -211,8 +211,8 @@ pub fn database_from(
                 )));
             };
             let standards = cited.get(&c.id).map_or(&[][..], Vec::as_slice);
-            let matches =
-                c.status == crate::db::vocabulary::CorrectionStatus::Published && c.published_at.is_some_and(|at| canonical(c, standards, at) == e.canonical);
+            let matches = c.status == crate::db::vocabulary::CorrectionStatus::Published
+                && c.published_at.is_some_and(|at| canonical(c, standards, at) == e.canonical);
             if !matches {
                 return Ok(Err(fail(Some(e.idx), format!("correction #{} no longer matches its log entry", c.id))));
             }

@@ -4,14 +4,14 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::accounts::{Actor, Role};
-use super::reports::{Status, Targets};
-use super::text::required_text;
 use super::events::{self, EventData};
 use super::ids::{ReportId, UserId};
 use super::notices::{self, CorrectionNote, Notice, Notices, StaffRef};
+use super::reports::{Status, Targets};
+use super::text::required_text;
 use crate::db::models::{Event, Report, User};
-use crate::db::vocabulary::{ActorKind, EventKind};
 use crate::db::schema::reports;
+use crate::db::vocabulary::{ActorKind, EventKind};
 use crate::db::DbConnection;
 use crate::error::AppError;
 
@@ -423,9 +423,13 @@ fn reader_move(
     }
     bump(conn, report, now, to, report.duplicate_of)?;
     let (data, notice) = if to == Appealed {
-        (EventData::AppealFiled { from, to, public_message: text }, Notice::AppealFiled { report_id: ReportId(report.id) })
+        (
+            EventData::AppealFiled { from, to, public_message: text },
+            Notice::AppealFiled { report_id: ReportId(report.id) },
+        )
     } else {
-        let notice = Notice::ReaderAnswered { report_id: ReportId(report.id), assignee_id: report.assignee_id.map(UserId) };
+        let notice =
+            Notice::ReaderAnswered { report_id: ReportId(report.id), assignee_id: report.assignee_id.map(UserId) };
         (EventData::ReaderReplied { from, to, public_message: text }, notice)
     };
     events::record(conn, Some(report.id), None, true, &data, now)?;
@@ -472,11 +476,9 @@ pub fn assign(
     let assignee = match email.map(str::trim).filter(|e| !e.is_empty()) {
         None => None,
         Some(email) => {
-            let user = User::by_email(conn, email)?
-                .filter(|u| !u.disabled && u.role.can_edit())
-                .ok_or_else(|| {
-                    AppError::invalid("assignee_email", format!("no active editor has the email {email:?}"))
-                })?;
+            let user = User::by_email(conn, email)?.filter(|u| !u.disabled && u.role.can_edit()).ok_or_else(|| {
+                AppError::invalid("assignee_email", format!("no active editor has the email {email:?}"))
+            })?;
             Some(user)
         }
     };

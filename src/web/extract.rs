@@ -98,11 +98,6 @@ pub fn parse_id(raw: &str) -> Result<i64, AppError> {
     raw.parse().map_err(|_| AppError::NotFound(format!("no report has the number {raw:?}")))
 }
 
-/// An RFC 3339 time as stored (UTC); unreadable times (never written by us) read as the epoch.
-pub fn parse_time(s: &str) -> chrono::NaiveDateTime {
-    chrono::DateTime::parse_from_rfc3339(s).map(|d| d.naive_utc()).unwrap_or_default()
-}
-
 /// The client's address: the peer, or the nearest untrusted hop of `X-Forwarded-For` behind trusted proxies.
 pub fn client_ip(req: &HttpRequest, trusted: &[IpAddr]) -> IpAddr {
     let peer = req.peer_addr().map_or(IpAddr::from([0, 0, 0, 0]), |a| a.ip());

@@ -7,7 +7,6 @@ use corrigenda_templates as views;
 
 use crate::db::models::Article;
 use crate::domain::accounts::Role;
-use crate::domain::articles::authors_of;
 use crate::error::{AppError, FieldError};
 use crate::web::auth::Staff;
 use crate::web::AppState;
@@ -41,18 +40,41 @@ pub fn public_headers(response: &mut HttpResponse) {
 }
 
 /// A date for people, e.g. "28 November 2026".
-pub fn date(t: NaiveDateTime) -> String {
-    t.format("%-d %B %Y").to_string()
+pub fn date(t: impl Moment) -> String {
+    t.utc().format("%-d %B %Y").to_string()
 }
 
 /// A time for people, in UTC.
-pub fn time(t: NaiveDateTime) -> String {
-    t.format("%-d %B %Y, %H:%M UTC").to_string()
+pub fn time(t: impl Moment) -> String {
+    t.utc().format("%-d %B %Y, %H:%M UTC").to_string()
+}
+
+/// A time for machines (`datetime` attributes, JSON): RFC 3339 in UTC, to the second.
+pub fn iso(t: impl Moment) -> String {
+    t.utc().and_utc().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// A point in time as stored (naive UTC) or as the domain hands it over.
+pub trait Moment {
+    /// The time in UTC.
+    fn utc(&self) -> NaiveDateTime;
+}
+
+impl Moment for NaiveDateTime {
+    fn utc(&self) -> NaiveDateTime {
+        *self
+    }
+}
+
+impl Moment for chrono::DateTime<chrono::Utc> {
+    fn utc(&self) -> NaiveDateTime {
+        self.naive_utc()
+    }
 }
 
 /// A human age: minutes, hours or days.
-pub fn age(from: NaiveDateTime, now: NaiveDateTime) -> String {
-    let d = now - from;
+pub fn age(from: impl Moment, now: NaiveDateTime) -> String {
+    let d = now - from.utc();
     if d.num_hours() < 1 {
         format!("{} min", d.num_minutes().max(0))
     } else if d.num_hours() < 48 {
@@ -85,7 +107,7 @@ pub fn summary(article: &Article) -> views::ArticleSummary {
         title: article.title.clone(),
         url: article.url.clone(),
         section: article.section.clone(),
-        authors: authors_of(article),
+        authors: article.authors.to_vec(),
         published: date(article.published_at),
         text_known: article.body.is_some(),
     }

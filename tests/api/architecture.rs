@@ -57,8 +57,7 @@ fn crate_references(source: &str) -> Vec<(usize, String)> {
         if let Some(at) = code.find("crate::{") {
             let group = &code[at + "crate::{".len()..];
             for part in group.split([',', '{', '}']) {
-                let name: String =
-                    part.trim().chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+                let name: String = part.trim().chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
                 if !name.is_empty() {
                     found.push((n + 1, name));
                 }
@@ -112,10 +111,17 @@ fn the_allowed_directions_have_no_cycle() {
     let graph: BTreeMap<&str, BTreeSet<&str>> =
         ALLOWED.iter().map(|(m, deps)| (*m, deps.iter().copied().collect())).collect();
     // Depth-first search for a path from a module back to itself.
-    fn reaches<'a>(graph: &BTreeMap<&'a str, BTreeSet<&'a str>>, from: &'a str, to: &str, seen: &mut BTreeSet<&'a str>) -> bool {
-        graph.get(from).into_iter().flatten().any(|next| {
-            *next == to || (seen.insert(next) && reaches(graph, next, to, seen))
-        })
+    fn reaches<'a>(
+        graph: &BTreeMap<&'a str, BTreeSet<&'a str>>,
+        from: &'a str,
+        to: &str,
+        seen: &mut BTreeSet<&'a str>,
+    ) -> bool {
+        graph
+            .get(from)
+            .into_iter()
+            .flatten()
+            .any(|next| *next == to || (seen.insert(next) && reaches(graph, next, to, seen)))
     }
     for module in graph.keys() {
         assert!(!reaches(&graph, module, module, &mut BTreeSet::new()), "{module} depends on itself");

@@ -47,7 +47,8 @@ async fn every_state_target_and_role_is_allowed_exactly_as_the_table_says(backen
                 let now = app.clock.now();
                 let actor = user.actor.clone();
                 let mut notices = Notices::default();
-                let outcome = app.db.write_blocking(|c| workflow::transition(c, id, &actor, &request, &mut notices, now));
+                let outcome =
+                    app.db.write_blocking(|c| workflow::transition(c, id, &actor, &request, &mut notices, now));
                 let allowed = MOVES.iter().any(|m| m.from == *from && m.to == *to && m.by.includes(user.actor.role));
                 match (&outcome, allowed) {
                     (Ok(report), true) => assert_eq!(report.status, *to),

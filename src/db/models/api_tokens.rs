@@ -61,4 +61,3 @@ impl ApiToken {
             .map(|n| n == 1)
     }
 }
-

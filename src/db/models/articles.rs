@@ -3,6 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::db::json::StringList;
 use crate::db::schema::*;
 use crate::db::DbConnection;
 
@@ -14,8 +15,7 @@ pub struct Article {
     pub url: String,
     pub title: String,
     pub section: String,
-    /// JSON array of names.
-    pub authors: String,
+    pub authors: StringList,
     pub published_at: NaiveDateTime,
     /// The article's text, when the CMS sent it.
     #[diesel(treat_none_as_null = true)]
@@ -61,4 +61,3 @@ impl Article {
             .map(drop)
     }
 }
-

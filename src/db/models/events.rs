@@ -88,4 +88,3 @@ impl Event {
         Ok(Some((event, name)))
     }
 }
-

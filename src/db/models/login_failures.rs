@@ -33,4 +33,3 @@ impl LoginFailure {
         diesel::delete(login_failures::table.filter(login_failures::key_hash.eq(key_hash))).execute(conn).map(drop)
     }
 }
-

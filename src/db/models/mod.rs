@@ -1,29 +1,29 @@
 //! Row structs, one module per table, and the queries on them.
 
-mod users;
 mod api_tokens;
 mod articles;
-mod reports;
+mod corrections;
 mod events;
-mod sessions;
+mod log_entries;
 mod login_failures;
-mod ticket_views;
+mod outbox;
+mod reports;
+mod sessions;
 mod setup_tokens;
 mod standards;
-mod corrections;
-mod log_entries;
-mod outbox;
+mod ticket_views;
+mod users;
 
-pub use users::*;
 pub use api_tokens::*;
 pub use articles::*;
-pub use reports::*;
+pub use corrections::*;
 pub use events::*;
-pub use sessions::*;
+pub use log_entries::*;
 pub use login_failures::*;
-pub use ticket_views::*;
+pub use outbox::*;
+pub use reports::*;
+pub use sessions::*;
 pub use setup_tokens::*;
 pub use standards::*;
-pub use corrections::*;
-pub use log_entries::*;
-pub use outbox::*;
+pub use ticket_views::*;
+pub use users::*;

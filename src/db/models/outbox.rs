@@ -114,12 +114,9 @@ impl OutboxRow {
             .into_iter()
             .map(|r| r.id)
             .collect(),
-            DbConnection::Sqlite(_) => outbox::table
-                .filter(due!(now))
-                .order(outbox::id.asc())
-                .limit(limit)
-                .select(outbox::id)
-                .load(conn)?,
+            DbConnection::Sqlite(_) => {
+                outbox::table.filter(due!(now)).order(outbox::id.asc()).limit(limit).select(outbox::id).load(conn)?
+            }
         };
         diesel::update(outbox::table.filter(outbox::id.eq_any(&ids)))
             .set((

@@ -3,6 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::db::json::StringList;
 use crate::db::schema::*;
 use crate::db::vocabulary::{Category, Severity, Status};
 use crate::db::DbConnection;
@@ -17,8 +18,7 @@ pub struct Report {
     pub category: Category,
     pub quote: String,
     pub explanation: String,
-    /// JSON array of URLs.
-    pub evidence_urls: String,
+    pub evidence_urls: StringList,
     pub reporter_name: Option<String>,
     pub reporter_email: Option<String>,
     pub status: Status,
@@ -46,7 +46,7 @@ pub struct NewReport<'a> {
     pub category: Category,
     pub quote: &'a str,
     pub explanation: &'a str,
-    pub evidence_urls: &'a str,
+    pub evidence_urls: &'a StringList,
     pub reporter_name: Option<&'a str>,
     pub reporter_email: Option<&'a str>,
     pub status: Status,
@@ -120,4 +120,3 @@ impl Report {
         reports::table.filter(reports::duplicate_of.eq(primary)).select(Self::as_select()).load(conn)
     }
 }
-

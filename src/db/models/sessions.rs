@@ -3,8 +3,8 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::schema::*;
 use crate::db::models::StaffMember;
+use crate::db::schema::*;
 use crate::db::DbConnection;
 
 /// A browser session row (the cookie holds the id; only its hash is stored).
@@ -50,4 +50,3 @@ impl Session {
         diesel::delete(sessions::table.filter(sessions::user_id.eq(user_id))).execute(conn).map(drop)
     }
 }
-

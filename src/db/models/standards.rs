@@ -68,4 +68,3 @@ impl Standard {
             .load(conn)
     }
 }
-

@@ -7,7 +7,6 @@ use utoipa::ToSchema;
 use super::DESK_BODY_LIMIT;
 use crate::db::vocabulary::{ActorKind, EventKind};
 use crate::domain::accounts::Actor;
-use crate::domain::articles::rfc3339;
 use crate::domain::desk::{self, QueueFilter, QueuePage, Ticket};
 use crate::domain::reports::{Category, Severity, Status};
 use crate::domain::workflow::{self, MoveRequest};
@@ -15,6 +14,7 @@ use crate::error::AppError;
 use crate::web::auth::{CanEdit, CanRead, Signed};
 use crate::web::errors::ErrorBody;
 use crate::web::extract::{parse_id, parse_json, query_pairs, read_body};
+use crate::web::present::iso;
 use crate::web::{steps, AppState, State};
 
 /// A person on a ticket.
@@ -107,7 +107,7 @@ fn ticket_json(t: Ticket, now: chrono::NaiveDateTime) -> TicketJson {
         article_id: r.article_id.clone(),
         quote: r.quote.clone(),
         explanation: r.explanation.clone(),
-        evidence_urls: serde_json::from_str(&r.evidence_urls).unwrap_or_default(),
+        evidence_urls: r.evidence_urls.to_vec(),
         reporter_name: r.reporter_name.clone(),
         reporter_email: r.reporter_email.clone(),
         reporter_redacted: t.reader_redacted,
@@ -116,16 +116,16 @@ fn ticket_json(t: Ticket, now: chrono::NaiveDateTime) -> TicketJson {
         likely_duplicates: t.likely_duplicates.iter().map(|d| d.id).collect(),
         also_open_by: t.also_open_by.clone(),
         allowed_moves: t.moves.iter().map(|m| m.to).collect(),
-        created_at: rfc3339(r.created_at),
-        updated_at: rfc3339(r.updated_at),
-        deadline_at: rfc3339(r.deadline_at),
+        created_at: iso(r.created_at),
+        updated_at: iso(r.updated_at),
+        deadline_at: iso(r.deadline_at),
         overdue: desk::overdue(r, now),
         events: t
             .events
             .into_iter()
             .map(|e| EventView {
                 id: e.event.id,
-                at: rfc3339(e.event.created_at),
+                at: iso(e.event.created_at),
                 kind: e.event.kind,
                 actor_kind: e.event.actor_kind,
                 actor: e.actor_name,

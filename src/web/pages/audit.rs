@@ -5,14 +5,13 @@ use corrigenda_templates as views;
 
 use crate::db::models::StaffMember;
 use crate::db::vocabulary::EventKind;
-use crate::domain::articles::rfc3339;
 use crate::domain::audit::{self, AuditFilter, AuditItem, AuditPage};
 use crate::domain::events::{actor_name, Audience};
 use crate::domain::verify::{self, Checkpoint, Entry, Failure};
 use crate::error::AppError;
 use crate::web::auth::{CanAudit, Signed};
 use crate::web::extract::{last_value, query_pairs};
-use crate::web::present::{any_first, error_sentence, html, opts, staff_layout, time, Naming, QueryLinks};
+use crate::web::present::{any_first, error_sentence, html, iso, opts, staff_layout, time, Naming, QueryLinks};
 use crate::web::State;
 
 /// `GET /audit`: the event stream with filters and paging.
@@ -70,7 +69,7 @@ fn audit_event(item: &AuditItem) -> views::AuditEvent {
     views::AuditEvent {
         id: item.id,
         at: time(item.at.naive_utc()),
-        at_iso: rfc3339(item.at.naive_utc()),
+        at_iso: iso(item.at),
         actor: actor_name(item.actor_kind, item.actor.as_deref()),
         kind: item.kind.as_str().to_owned(),
         summary,

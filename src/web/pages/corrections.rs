@@ -12,8 +12,10 @@ use crate::domain::corrections::{self, CorrectionView, Kind, LogFilter, LogItem,
 use crate::domain::diff::{self, Change};
 use crate::domain::standards::{self, Catalogue};
 use crate::error::AppError;
-use crate::web::extract::{last_value, parse_time, query_pairs};
-use crate::web::present::{any_first, error_sentence, html, opts, public_headers, summary, time, Naming, QueryLinks};
+use crate::web::extract::{last_value, query_pairs};
+use crate::web::present::{
+    any_first, error_sentence, html, iso, opts, public_headers, summary, time, Naming, QueryLinks,
+};
 use crate::web::{steps, AppState, State};
 
 /// A time in the publisher's zone, when that is not UTC.
@@ -39,7 +41,7 @@ pub fn diff_parts(original: &str, corrected: &str) -> Vec<views::DiffPart> {
 
 /// A correction as every public list shows it.
 pub fn item(state: &AppState, c: &CorrectionView, article: Option<(&str, &str)>) -> views::CorrectionItem {
-    let published = c.published_at.as_deref().map(parse_time).unwrap_or_default();
+    let published = c.published_at.map(|t| t.naive_utc()).unwrap_or_default();
     let href = |id: i64| format!("/articles/{}/corrections#correction-{id}", c.article_id);
     views::CorrectionItem {
         id: c.id,
@@ -53,7 +55,7 @@ pub fn item(state: &AppState, c: &CorrectionView, article: Option<(&str, &str)>)
         },
         published_utc: time(published),
         published_local: local(state, published),
-        published_iso: c.published_at.clone().unwrap_or_default(),
+        published_iso: c.published_at.map(iso).unwrap_or_default(),
         standards: c
             .standards
             .iter()
@@ -123,7 +125,7 @@ fn atom(state: &AppState, self_path: &str, title: &str, items: &[(CorrectionView
     let entries: Vec<Entry> = items
         .iter()
         .map(|(c, article_title)| {
-            let published = fixed(c.published_at.as_deref().map(parse_time).unwrap_or_default());
+            let published = fixed(c.published_at.map(|t| t.naive_utc()).unwrap_or_default());
             let url = state.url(&format!("/articles/{}/corrections#correction-{}", c.article_id, c.id));
             let mut body = c.text.clone();
             if let (Some(o), Some(n)) = (&c.original, &c.corrected) {
@@ -140,7 +142,7 @@ fn atom(state: &AppState, self_path: &str, title: &str, items: &[(CorrectionView
             }
         })
         .collect();
-    let updated = items.first().and_then(|(c, _)| c.published_at.as_deref()).map(parse_time).unwrap_or_default();
+    let updated = items.first().and_then(|(c, _)| c.published_at).map(|t| t.naive_utc()).unwrap_or_default();
     let feed = Feed {
         id: state.url(self_path),
         title: Text::plain(title.to_owned()),
@@ -338,7 +340,7 @@ fn csv_rows(items: &[LogItem], header: bool) -> Result<web::Bytes, AppError> {
         let standards: Vec<String> = c.standards.iter().map(|s| format!("{} v{}", s.code, s.version)).collect();
         out.write_record([
             c.id.to_string(),
-            c.published_at.clone().unwrap_or_default(),
+            c.published_at.map(iso).unwrap_or_default(),
             c.kind.as_str().to_owned(),
             cell(&c.article_id),
             cell(&i.article_title),

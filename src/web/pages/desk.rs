@@ -8,7 +8,6 @@ use serde::Deserialize;
 
 use crate::db::models::StaffMember;
 use crate::db::DbConnection;
-use crate::domain::articles::rfc3339;
 use crate::domain::desk::{self, QueueFilter, QueueItem, QueuePage, Sort, Ticket};
 use crate::domain::events::{actor_name, Audience};
 use crate::domain::notices::Notices;
@@ -17,9 +16,9 @@ use crate::domain::reports::{Category, Severity, Status};
 use crate::domain::workflow::{self, MoveRequest};
 use crate::error::AppError;
 use crate::web::auth::{CanEdit, CanRead, DeskForm, Signed, Staff};
-use crate::web::extract::{last_value, parse_id, parse_time, query_pairs, DoneQuery};
+use crate::web::extract::{last_value, parse_id, query_pairs, DoneQuery};
 use crate::web::present::{
-    age, any_first, capitalise, csrf, error_sentence, html, opts, redirect, shorten, staff_layout, summary, time,
+    age, any_first, capitalise, csrf, error_sentence, html, iso, opts, redirect, shorten, staff_layout, summary, time,
     Naming, QueryLinks,
 };
 use crate::web::{steps, AppState, State};
@@ -125,9 +124,9 @@ fn queue_row(item: QueueItem, now: NaiveDateTime) -> views::QueueRow {
         severity_label: item.severity.label().into(),
         status: item.status.as_str().into(),
         status_label: item.status.label().into(),
-        age: age(parse_time(&item.created_at), now),
-        deadline: time(parse_time(&item.deadline_at)),
-        deadline_iso: item.deadline_at,
+        age: age(item.created_at, now),
+        deadline: time(item.deadline_at),
+        deadline_iso: iso(item.deadline_at),
         overdue: item.overdue,
         assignee: item.assignee,
     }
@@ -195,7 +194,7 @@ fn ticket_view(
         .iter()
         .map(|e| views::TimelineItem {
             at: time(e.event.created_at),
-            at_iso: rfc3339(e.event.created_at),
+            at_iso: iso(e.event.created_at),
             actor: actor_name(e.event.actor_kind, e.actor_name.as_deref()),
             title: e.data.sentence(Audience::Staff),
             detail: e.data.detail(Audience::Staff).map(str::to_owned),
@@ -214,9 +213,9 @@ fn ticket_view(
         severity_label: severity.label().into(),
         category_label: r.category.label().into(),
         created_at: time(r.created_at),
-        created_at_iso: rfc3339(r.created_at),
+        created_at_iso: iso(r.created_at),
         deadline: time(r.deadline_at),
-        deadline_iso: rfc3339(r.deadline_at),
+        deadline_iso: iso(r.deadline_at),
         overdue: desk::overdue(r, now),
         assignee: t.assignee.as_ref().map(|u| u.name.clone()),
         reporter_name: r.reporter_name.clone(),
@@ -226,7 +225,7 @@ fn ticket_view(
         article_text,
         quote: r.quote.clone(),
         explanation: r.explanation.clone(),
-        evidence_urls: serde_json::from_str(&r.evidence_urls).unwrap_or_default(),
+        evidence_urls: r.evidence_urls.to_vec(),
         duplicate_of: r.duplicate_of.map(|id| (id, format!("/desk/reports/{id}"))),
         likely_duplicates: t
             .likely_duplicates

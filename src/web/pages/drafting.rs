@@ -13,7 +13,9 @@ use crate::domain::standards;
 use crate::error::{AppError, FieldError};
 use crate::web::auth::{CanEdit, CanRead, DeskForm, Empty, Signed, Staff};
 use crate::web::extract::DoneQuery;
-use crate::web::present::{any_first, csrf, field_error, html, opts, redirect, staff_layout, summary, time, Naming};
+use crate::web::present::{
+    any_first, csrf, field_error, html, iso, opts, redirect, staff_layout, summary, time, Naming,
+};
 use crate::web::{AppState, State};
 
 /// How the correction form names its fields in error sentences.
@@ -40,7 +42,7 @@ async fn form_view(
     let cited: Vec<&str> = input.standards.iter().map(String::as_str).collect();
     let supersedes = input.supersedes.map(|s| s.to_string()).unwrap_or_default();
     let amendable = earlier.iter().filter(|c| c.superseded_by.is_none()).map(|c| {
-        let label = format!("#{} {} of {}", c.id, c.kind.label(), c.published_at.as_deref().unwrap_or_default());
+        let label = format!("#{} {} of {}", c.id, c.kind.label(), c.published_at.map(iso).unwrap_or_default());
         (c.id.to_string(), label)
     });
     Ok(views::CorrectionFormView {

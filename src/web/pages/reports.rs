@@ -10,8 +10,8 @@ use crate::domain::articles;
 use crate::domain::reports::{self, Category, ReportInput, Status, Tracking};
 use crate::domain::workflow;
 use crate::error::{AppError, FieldError};
-use crate::web::extract::{client_ip, parse_form, parse_time, read_body, REPORT_BODY_LIMIT};
-use crate::web::present::{field_sentence, html, private_page_headers, redirect, summary, time, Naming};
+use crate::web::extract::{client_ip, parse_form, read_body, REPORT_BODY_LIMIT};
+use crate::web::present::{field_sentence, html, iso, private_page_headers, redirect, summary, time, Naming};
 use crate::web::{steps, AppState, State};
 
 /// The report form's fields as posted; `website` is the honeypot.
@@ -319,14 +319,14 @@ fn tracking_view(
         quote: t.quote,
         explanation: t.explanation,
         evidence_urls: t.evidence_urls,
-        filed_at: time(parse_time(&t.created_at)),
-        filed_at_iso: t.created_at,
-        updated_at: time(parse_time(&t.updated_at)),
-        updated_at_iso: t.updated_at,
+        filed_at: time(t.created_at),
+        filed_at_iso: iso(t.created_at),
+        updated_at: time(t.updated_at),
+        updated_at_iso: iso(t.updated_at),
         history: t
             .history
             .into_iter()
-            .map(|h| views::HistoryItem { at: time(parse_time(&h.at)), at_iso: h.at, title: h.title, detail: h.detail })
+            .map(|h| views::HistoryItem { at: time(h.at), at_iso: iso(h.at), title: h.title, detail: h.detail })
             .collect(),
         just_filed: extras.just_filed,
         tracking_url: state.url(&format!("/reports/{token}")),
