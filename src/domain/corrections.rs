@@ -416,9 +416,9 @@ pub fn pending(conn: &mut DbConnection) -> Result<Vec<Pending>, AppError> {
         .collect())
 }
 
-/// Filters of the site-wide log.
+/// Filters of the site-wide list of corrections.
 #[derive(Debug, Clone, Default)]
-pub struct LogFilter {
+pub struct ListingFilter {
     /// Only this kind.
     pub kind: Option<Kind>,
     /// Only this section.
@@ -435,7 +435,7 @@ pub struct LogFilter {
     pub limit: i64,
 }
 
-impl LogFilter {
+impl ListingFilter {
     /// Parses query pairs; unknown values are 422 naming the field.
     pub fn parse(pairs: &[(String, String)]) -> Result<Self, AppError> {
         let mut f = Self { limit: 50, ..Self::default() };
@@ -464,9 +464,9 @@ impl LogFilter {
     }
 }
 
-/// A correction in the site-wide log, with its article.
+/// A correction in the site-wide list of corrections, with its article.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct LogItem {
+pub struct ListedCorrection {
     /// The correction.
     #[serde(flatten)]
     pub correction: CorrectionView,
@@ -478,11 +478,11 @@ pub struct LogItem {
     pub section: String,
 }
 
-/// A page of the site-wide log.
+/// A page of the site-wide list of corrections.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct LogPage {
+pub struct CorrectionList {
     /// Newest first.
-    pub items: Vec<LogItem>,
+    pub items: Vec<ListedCorrection>,
     /// Cursor of the next page, or null.
     pub next: Option<String>,
 }
@@ -491,8 +491,8 @@ fn bad_cursor() -> AppError {
     AppError::invalid("cursor", "is not a cursor this server gave out; start again from the first page")
 }
 
-/// One page of the site-wide log.
-pub fn site(conn: &mut DbConnection, f: &LogFilter) -> Result<LogPage, AppError> {
+/// One page of the site-wide list of corrections.
+pub fn listing(conn: &mut DbConnection, f: &ListingFilter) -> Result<CorrectionList, AppError> {
     let mut q = corrections::table
         .inner_join(art::table)
         .filter(corrections::status.eq(CorrectionStatus::Published))
@@ -539,17 +539,17 @@ pub fn site(conn: &mut DbConnection, f: &LogFilter) -> Result<LogPage, AppError>
     let items = views
         .into_iter()
         .zip(articles)
-        .map(|(correction, (article_title, article_url, section))| LogItem {
+        .map(|(correction, (article_title, article_url, section))| ListedCorrection {
             correction,
             article_title,
             article_url,
             section,
         })
         .collect();
-    Ok(LogPage { items, next })
+    Ok(CorrectionList { items, next })
 }
 
-/// Sections that have published corrections, for the log's filter.
+/// Sections that have published corrections, for the list's filter.
 pub fn sections(conn: &mut DbConnection) -> Result<Vec<String>, AppError> {
     use crate::db::schema::sections as sec;
     Ok(sec::table.filter(sec::corrections.gt(0)).select(sec::name).order(sec::name.asc()).load(conn)?)
@@ -568,9 +568,9 @@ mod tests {
         for (key, value) in
             [("kind", "erratum"), ("from", "yesterday"), ("to", "2026-13-01"), ("limit", "0"), ("page", "2")]
         {
-            assert_eq!(LogFilter::parse(&pairs(&[(key, value)])).unwrap_err().field(), Some(key), "{key}");
+            assert_eq!(ListingFilter::parse(&pairs(&[(key, value)])).unwrap_err().field(), Some(key), "{key}");
         }
-        let reversed = LogFilter::parse(&pairs(&[("from", "2026-11-28"), ("to", "2026-11-01")])).unwrap_err();
+        let reversed = ListingFilter::parse(&pairs(&[("from", "2026-11-28"), ("to", "2026-11-01")])).unwrap_err();
         assert_eq!(reversed.field(), Some("to"));
     }
 

@@ -8,7 +8,9 @@ use super::api::{articles, audit, corrections, desk, log, reports};
 use super::errors::{ErrorBody, ErrorDetail};
 use crate::domain::articles::{ArticleInput, ArticleView};
 use crate::domain::audit::{AuditItem, AuditPage};
-use crate::domain::corrections::{CorrectionInput, CorrectionView, Kind, LogItem, LogPage, StandardCite};
+use crate::domain::corrections::{
+    CorrectionInput, CorrectionList, CorrectionView, Kind, ListedCorrection, StandardCite,
+};
 use crate::domain::desk::{QueueItem, QueuePage, StatusCount};
 use crate::domain::reports::Severity;
 use crate::domain::reports::{Category, HistoryEntry, ReportInput, Status, Tracking};
@@ -35,7 +37,7 @@ use crate::domain::workflow::MoveRequest;
         ArticleInput, ArticleView, ReportInput, reports::FiledReport, Tracking, HistoryEntry, Category, Status, Severity,
         ErrorBody, ErrorDetail, QueuePage, QueueItem, StatusCount, MoveRequest, desk::TicketJson, desk::EventView,
         desk::Person, desk::AssignRequest, desk::SeverityRequest, desk::NoteRequest,
-        reports::ReplyRequest, reports::AppealRequest, CorrectionInput, CorrectionView, Kind, LogItem, LogPage,
+        reports::ReplyRequest, reports::AppealRequest, CorrectionInput, CorrectionView, Kind, ListedCorrection, CorrectionList,
         StandardCite, corrections::ArticleCorrections, Checkpoint, Entry, log::EntriesPage, AuditItem, AuditPage,
     )),
     modifiers(&BearerToken),

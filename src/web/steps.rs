@@ -3,7 +3,7 @@
 use crate::db::models::Article;
 use crate::domain::accounts::Actor;
 use crate::domain::articles;
-use crate::domain::corrections::{self, CorrectionView, LogFilter, LogPage};
+use crate::domain::corrections::{self, CorrectionList, CorrectionView, ListingFilter};
 use crate::domain::desk::{self, Ticket};
 use crate::domain::notices::Notices;
 use crate::domain::reports;
@@ -59,7 +59,7 @@ pub async fn article_and_corrections(state: &AppState, id: String) -> Result<(Ar
 }
 
 /// A page of every published correction, filtered by the query `pairs`.
-pub async fn site_corrections(state: &AppState, pairs: &[(String, String)]) -> Result<LogPage, AppError> {
-    let filter = LogFilter::parse(pairs)?;
-    state.db.read(move |c| corrections::site(c, &filter)).await
+pub async fn site_corrections(state: &AppState, pairs: &[(String, String)]) -> Result<CorrectionList, AppError> {
+    let filter = ListingFilter::parse(pairs)?;
+    state.db.read(move |c| corrections::listing(c, &filter)).await
 }

@@ -1,4 +1,4 @@
-//! The public record: corrections on an article, the site-wide log, the standards, the embeddable notice.
+//! The public record: corrections on an article, the site-wide list of corrections, the standards, the embeddable notice.
 
 use maud::{html, Markup, PreEscaped};
 
@@ -38,7 +38,7 @@ pub struct ArticleLogView {
 
 /// `/corrections`: every correction, filterable (a GET form) and paged.
 #[derive(Debug, Clone, Default)]
-pub struct SiteLogView {
+pub struct AllCorrectionsView {
     pub corrections: Vec<CorrectionItem>,
     /// Select `kind`, first option "" = any.
     pub kinds: Vec<Opt>,
@@ -133,8 +133,8 @@ fn subscribe_form(view: &ArticleLogView) -> Markup {
     }
 }
 
-/// The site-wide log.
-pub fn site_log(layout: &Layout, view: &SiteLogView) -> Markup {
+/// The site-wide list of corrections.
+pub fn all_corrections(layout: &Layout, view: &AllCorrectionsView) -> Markup {
     let body = html! {
         h1 { "Corrections log" }
         p {
@@ -284,7 +284,7 @@ fn notice_item(item: &CorrectionItem) -> Markup {
     }
 }
 
-/// Links to the Atom feed and, on the site-wide log, the CSV download.
+/// Links to the Atom feed and, on the site-wide list of corrections, the CSV download.
 fn feed_links(atom_href: &str, csv_href: Option<&str>) -> Markup {
     html! {
         ul.feed-links {

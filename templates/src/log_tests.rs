@@ -117,8 +117,8 @@ fn the_subscribe_form_keeps_the_email_and_shows_its_error_escaped() {
     assert!(html.contains(r#"aria-invalid="true""#));
 }
 
-fn site_log_view() -> SiteLogView {
-    SiteLogView {
+fn site_log_view() -> AllCorrectionsView {
+    AllCorrectionsView {
         corrections: vec![on_article(bare_item(15, "retraction", "Retraction")), on_article(full_item())],
         kinds: vec![opt("", "Any kind", false), opt("retraction", "Retraction", true)],
         sections: vec![opt("", "Any section", true), opt("Politics", "Politics", false)],
@@ -197,9 +197,9 @@ pub(crate) fn every_log_page() -> Vec<(&'static str, Markup)> {
     vec![
         ("article-log", article_log(&layout(), &article_log_view())),
         ("article-log-empty", article_log(&layout(), &empty_article)),
-        ("site-log", site_log(&layout(), &site_log_view())),
-        ("site-log-error", site_log(&layout(), &site_error)),
-        ("site-log-default", site_log(&layout(), &SiteLogView::default())),
+        ("site-log", all_corrections(&layout(), &site_log_view())),
+        ("site-log-error", all_corrections(&layout(), &site_error)),
+        ("site-log-default", all_corrections(&layout(), &AllCorrectionsView::default())),
         ("standards", standards(&layout(), &standards_view())),
         ("standards-no-key", standards(&layout(), &no_key)),
         ("standards-empty", standards(&layout(), &StandardsView::default())),
@@ -347,7 +347,7 @@ fn article_log_escapes_everything_written() {
 
 #[test]
 fn site_log_filter_form_gets_corrections_with_labelled_controls() {
-    let html = site_log(&layout(), &site_log_view()).into_string();
+    let html = all_corrections(&layout(), &site_log_view()).into_string();
     assert!(html.contains("<h1>Corrections log</h1>"));
     let start = html.find("<form").unwrap();
     let form = &html[start..start + html[start..].find("</form>").unwrap()];
@@ -368,7 +368,7 @@ fn site_log_filter_form_gets_corrections_with_labelled_controls() {
 
 #[test]
 fn site_log_lists_corrections_with_their_articles_and_links() {
-    let html = site_log(&layout(), &site_log_view()).into_string();
+    let html = all_corrections(&layout(), &site_log_view()).into_string();
     let item = item_of(&html, "correction-12");
     assert!(item.contains(
         "<p class=\"correction-article\">Article: \
@@ -389,7 +389,7 @@ fn site_log_error_and_empty_state() {
     view.corrections.clear();
     view.next_href = None;
     view.error = Some("Enter the dates as YYYY-MM-DD.".to_owned());
-    let html = site_log(&layout(), &view).into_string();
+    let html = all_corrections(&layout(), &view).into_string();
     assert!(html.contains("<title>Error: Corrections log · The Daily Example</title>"));
     let alert = html.find("role=\"alert\"").unwrap();
     assert!(html[alert..].contains("<li>Enter the dates as YYYY-MM-DD.</li>"));
@@ -401,7 +401,7 @@ fn site_log_error_and_empty_state() {
 
 #[test]
 fn site_log_with_nothing_to_choose_still_renders() {
-    let html = site_log(&layout(), &SiteLogView::default()).into_string();
+    let html = all_corrections(&layout(), &AllCorrectionsView::default()).into_string();
     assert!(!html.contains("<select"), "no empty selects");
     assert!(html.contains("type=\"date\" name=\"from\" value=\"\""));
     assert!(html.contains("No corrections match these filters."));
@@ -409,7 +409,7 @@ fn site_log_with_nothing_to_choose_still_renders() {
 
 #[test]
 fn site_log_escapes_everything_written() {
-    let view = SiteLogView {
+    let view = AllCorrectionsView {
         corrections: vec![hostile_item()],
         kinds: vec![opt(HOSTILE, HOSTILE, false)],
         from: HOSTILE.to_owned(),
@@ -418,9 +418,9 @@ fn site_log_escapes_everything_written() {
         atom_href: HOSTILE.to_owned(),
         csv_href: HOSTILE.to_owned(),
         error: Some(HOSTILE.to_owned()),
-        ..SiteLogView::default()
+        ..AllCorrectionsView::default()
     };
-    let html = site_log(&layout(), &view).into_string();
+    let html = all_corrections(&layout(), &view).into_string();
     assert_escaped(&html);
     // Kind value and label, from, to, next, atom, csv, error (8); kind label, text, three
     // diff parts, standard title and code, article title (8).
@@ -643,7 +643,7 @@ fn home_escapes_recent_corrections() {
 #[test]
 fn many_corrections_keep_ids_unique() {
     let corrections: Vec<CorrectionItem> = (1..=30).map(|id| on_article(bare_item(id, "update", "Update"))).collect();
-    let html = site_log(&layout(), &SiteLogView { corrections, ..site_log_view() }).into_string();
+    let html = all_corrections(&layout(), &AllCorrectionsView { corrections, ..site_log_view() }).into_string();
     assert_eq!(html.matches("<article").count(), 30);
     assert_ids_consistent(&html);
 }

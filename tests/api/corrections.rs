@@ -16,7 +16,7 @@ both_backends!(
     the_article_log_agrees_in_html_json_and_atom,
     the_notice_carries_json_ld_and_is_cacheable,
     the_csv_round_trips_without_reader_data_or_formulas,
-    the_site_log_filters_and_pages,
+    the_site_wide_list_filters_and_pages,
     an_editor_previews_then_publishes_from_a_ticket,
     empty_logs_say_so_and_offer_the_report_link,
     standards_keep_the_version_a_correction_cited,
@@ -298,7 +298,7 @@ async fn the_csv_round_trips_without_reader_data_or_formulas(backend: Backend) {
     app.deliver_mail().await;
 }
 
-async fn the_site_log_filters_and_pages(backend: Backend) {
+async fn the_site_wide_list_filters_and_pages(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     app.article().await;
     let mut sport = crate::helpers::article_json();

@@ -45,16 +45,7 @@ impl Event {
             .select(Self::as_select())
             .load(conn)
     }
-}
 
-impl NewEvent<'_> {
-    /// Appends the event.
-    pub fn insert(&self, conn: &mut DbConnection) -> QueryResult<()> {
-        diesel::insert_into(events::table).values(self).execute(conn).map(drop)
-    }
-}
-
-impl Event {
     /// Every event of a report with the acting user's name, oldest first.
     pub fn for_report(conn: &mut DbConnection, report_id: i64) -> QueryResult<Vec<(Self, Option<String>)>> {
         events::table
@@ -86,5 +77,12 @@ impl Event {
             None => None,
         };
         Ok(Some((event, name)))
+    }
+}
+
+impl NewEvent<'_> {
+    /// Appends the event.
+    pub fn insert(&self, conn: &mut DbConnection) -> QueryResult<()> {
+        diesel::insert_into(events::table).values(self).execute(conn).map(drop)
     }
 }

@@ -76,9 +76,7 @@ impl Report {
     pub fn insert(conn: &mut DbConnection, new: &NewReport<'_>) -> QueryResult<i64> {
         diesel::insert_into(reports::table).values(new).returning(reports::id).get_result(conn)
     }
-}
 
-impl Report {
     /// The report with this id, if any.
     pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Self>> {
         reports::table.find(id).select(Self::as_select()).first(conn).optional()

@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 
 use super::DESK_BODY_LIMIT;
 use crate::domain::articles::ArticleView;
-use crate::domain::corrections::{self, CorrectionInput, CorrectionView, Kind, LogPage};
+use crate::domain::corrections::{self, CorrectionInput, CorrectionList, CorrectionView, Kind};
 use crate::error::AppError;
 use crate::web::auth::{CanEdit, Signed};
 use crate::web::errors::ErrorBody;
@@ -69,9 +69,8 @@ pub struct ArticleCorrections {
 }
 
 /// The published corrections of an article.
-// The operation id is the published one, from before the handler was named for corrections.
 #[utoipa::path(
-    get, path = "/api/v1/articles/{id}/corrections", tag = "corrections", operation_id = "article_log_json",
+    get, path = "/api/v1/articles/{id}/corrections", tag = "corrections",
     params(("id" = String, Path, description = "The article's ID")),
     responses(
         (status = 200, description = "The article and its corrections", body = ArticleCorrections),
@@ -96,9 +95,8 @@ pub async fn article_corrections_json(
 }
 
 /// Every published correction, newest first.
-// The operation id is the published one, from before the handler was named for corrections.
 #[utoipa::path(
-    get, path = "/api/v1/corrections", tag = "corrections", operation_id = "site_log_json",
+    get, path = "/api/v1/corrections", tag = "corrections",
     params(
         ("kind" = Option<Kind>, Query, description = "Only this kind"),
         ("section" = Option<String>, Query, description = "Only articles of this section"),
@@ -109,7 +107,7 @@ pub async fn article_corrections_json(
         ("limit" = Option<i64>, Query, description = "1 to 500, default 50"),
     ),
     responses(
-        (status = 200, description = "A page of the log", body = LogPage),
+        (status = 200, description = "A page of the site-wide list of corrections", body = CorrectionList),
         (status = 422, description = "Bad filter; `field` names it", body = ErrorBody),
     )
 )]

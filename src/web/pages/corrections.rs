@@ -8,7 +8,7 @@ use corrigenda_templates as views;
 use futures_util::stream;
 
 use crate::db::models::Article;
-use crate::domain::corrections::{self, CorrectionView, Kind, LogFilter, LogItem, LogPage};
+use crate::domain::corrections::{self, CorrectionList, CorrectionView, Kind, ListedCorrection, ListingFilter};
 use crate::domain::diff::{self, Change};
 use crate::domain::standards::{self, Catalogue};
 use crate::error::AppError;
@@ -232,7 +232,7 @@ fn json_ld(article: &Article, list: &[CorrectionView], log_href: &str) -> serde_
 }
 
 /// Corrections of many articles, each with its article, as the lists show them.
-pub fn correction_items(state: &AppState, page: &LogPage) -> Vec<views::CorrectionItem> {
+pub fn correction_items(state: &AppState, page: &CorrectionList) -> Vec<views::CorrectionItem> {
     page.items
         .iter()
         .map(|i| {
@@ -253,30 +253,30 @@ async fn render_site_corrections(state: &AppState, req: &HttpRequest) -> Result<
     let (page, error) = match steps::site_corrections(state, &pairs).await {
         Ok(page) => (page, None),
         Err(e @ AppError::Invalid(_)) => {
-            (LogPage { items: vec![], next: None }, Some(error_sentence(Naming::AsSent, &e, "filter")))
+            (CorrectionList { items: vec![], next: None }, Some(error_sentence(Naming::AsSent, &e, "filter")))
         }
         Err(other) => return Err(other),
     };
     let status = if error.is_some() { 422 } else { 200 };
     let (sections, catalogue) = state.db.read(|c| Ok((corrections::sections(c)?, standards::catalogue(c)?))).await?;
     let view = site_corrections_view(state, &pairs, page, &sections, &catalogue, error);
-    Ok(html(status, views::site_log(&state.layout, &view)))
+    Ok(html(status, views::all_corrections(&state.layout, &view)))
 }
 
 /// The corrections list page's view: the filters as chosen, the page, and links that keep the filters.
 fn site_corrections_view(
     state: &AppState,
     pairs: &[(String, String)],
-    page: LogPage,
+    page: CorrectionList,
     sections: &[String],
     catalogue: &[Catalogue],
     error: Option<String>,
-) -> views::SiteLogView {
+) -> views::AllCorrectionsView {
     let value = |key: &str| last_value(pairs, key).trim().to_owned();
     let links = QueryLinks::keeping(pairs, &["cursor"]);
     let (kind, section, standard) = (value("kind"), value("section"), value("standard"));
     let standard_opts = catalogue.iter().map(|c| (c.current.code.as_str(), c.current.title.as_str()));
-    views::SiteLogView {
+    views::AllCorrectionsView {
         corrections: correction_items(state, &page),
         kinds: any_first("Any kind", opts(Kind::ALL.iter().map(|k| (k.as_str(), k.label())), &[&kind]), &kind),
         sections: any_first("Any section", opts(sections.iter().map(|s| (s, s)), &[&section]), &section),
@@ -313,7 +313,7 @@ fn cell(value: &str) -> String {
 }
 
 /// The CSV lines of `items`, after the header line when `header`.
-fn csv_rows(items: &[LogItem], header: bool) -> Result<web::Bytes, AppError> {
+fn csv_rows(items: &[ListedCorrection], header: bool) -> Result<web::Bytes, AppError> {
     let mut out = csv::Writer::from_writer(Vec::new());
     let fail = |e: csv::Error| AppError::Internal(e.into());
     if header {
@@ -362,14 +362,14 @@ fn csv_rows(items: &[LogItem], header: bool) -> Result<web::Bytes, AppError> {
 /// The CSV lines of the pages after the first, each read when the client is ready for it.
 fn later_pages(
     state: State,
-    filter: LogFilter,
+    filter: ListingFilter,
     next: Option<String>,
 ) -> impl futures_util::Stream<Item = Result<web::Bytes, actix_web::Error>> {
     stream::unfold((state, filter, next), |(state, mut filter, next)| async move {
         let cursor = next?;
         filter.cursor = Some(cursor);
         let f = filter.clone();
-        let page = state.db.read(move |c| corrections::site(c, &f)).await;
+        let page = state.db.read(move |c| corrections::listing(c, &f)).await;
         let (chunk, next) = match page {
             Ok(page) => (csv_rows(&page.items, false).map_err(actix_web::Error::from), page.next),
             Err(e) => (Err(actix_web::Error::from(e)), None),
@@ -380,10 +380,10 @@ fn later_pages(
 
 /// `GET /corrections.csv`: every correction (filters as for `/corrections`), streamed page by page; never reader data.
 pub async fn site_corrections_csv(state: State, req: HttpRequest) -> Result<HttpResponse, AppError> {
-    let mut filter = LogFilter::parse(&query_pairs(&req))?;
+    let mut filter = ListingFilter::parse(&query_pairs(&req))?;
     filter.limit = 500;
     let f = filter.clone();
-    let first = state.db.read(move |c| corrections::site(c, &f)).await?;
+    let first = state.db.read(move |c| corrections::listing(c, &f)).await?;
     let head = csv_rows(&first.items, true)?;
     let rest = later_pages(state.clone(), filter, first.next);
     let body = futures_util::StreamExt::chain(stream::once(async move { Ok::<_, actix_web::Error>(head) }), rest);

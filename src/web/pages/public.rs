@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use super::corrections::correction_items;
 use crate::domain::articles;
-use crate::domain::corrections::{self, LogFilter};
+use crate::domain::corrections::{self, ListingFilter};
 use crate::error::AppError;
 use crate::web::present::{html, redirect};
 use crate::web::State;
@@ -17,8 +17,8 @@ pub async fn home(state: State, req: HttpRequest) -> Result<HttpResponse, AppErr
     state
         .public
         .answer(&state.db, &req, || async {
-            let filter = LogFilter { limit: 5, ..LogFilter::default() };
-            let page = state.db.read(move |c| corrections::site(c, &filter)).await?;
+            let filter = ListingFilter { limit: 5, ..ListingFilter::default() };
+            let page = state.db.read(move |c| corrections::listing(c, &filter)).await?;
             let view = views::HomeView { recent: correction_items(&state, &page), ..Default::default() };
             Ok(html(200, views::home(&state.layout, &view)))
         })
