@@ -24,6 +24,7 @@ both_backends!(
     an_unknown_report_is_404,
     overlapping_passages_are_offered_as_likely_duplicates,
     a_move_reports_what_happened_as_notices_without_sending_anything,
+    an_unknown_stored_status_is_an_error_naming_it_never_a_default,
 );
 
 async fn every_state_target_and_role_is_allowed_exactly_as_the_table_says(backend: Backend) {
@@ -367,4 +368,26 @@ async fn a_move_reports_what_happened_as_notices_without_sending_anything(backen
         other => panic!("expected one question for the reader, got {other:?}"),
     }
     assert_eq!(app.deliver_mail().await, 0, "the domain queued no mail itself: only a consumer of notices does");
+}
+
+async fn an_unknown_stored_status_is_an_error_naming_it_never_a_default(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (id, _) = app.filed().await;
+    app.deliver_mail().await;
+    app.force_status(id, "escalated");
+    let read = app.db.read_blocking(|c| Ok(corrigenda::db::models::Report::find(c, id)?));
+    let err = format!("{:?}", read.expect_err("a status this version does not know cannot be read as one it does"));
+    assert!(err.contains("\"escalated\" is not a Status"), "{err}");
+    // The desk refuses to act on it rather than treating it as `new`.
+    let moved = app
+        .client
+        .post(app.url(&format!("/api/v1/desk/reports/{id}/transitions")))
+        .bearer_auth(&app.token)
+        .json(&json!({ "to": "triaged", "version": 1 }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(moved.status(), 500);
+    app.force_status(id, "new");
+    assert_eq!(app.state_of(id), ("new".to_owned(), 1), "nothing was written");
 }
