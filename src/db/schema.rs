@@ -60,6 +60,7 @@ diesel::table! {
         severity_rank -> Integer,
         quote_start -> Nullable<BigInt>,
         quote_end -> Nullable<BigInt>,
+        reader_replied_at -> Nullable<Timestamp>,
     }
 }
 

@@ -2,6 +2,7 @@
 
 use chrono::NaiveDateTime;
 
+use super::ids::UserId;
 use super::secrets;
 use super::text::required_line;
 use crate::db::models::{touch_token, ApiToken, NewApiToken, NewUser, Session, StaffMember, User};
@@ -44,6 +45,11 @@ impl From<StaffMember> for Actor {
 /// Enabled accounts with `role`, by name.
 pub fn active_with_role(conn: &mut DbConnection, role: Role) -> Result<Vec<StaffMember>, AppError> {
     Ok(StaffMember::all(conn)?.into_iter().filter(|u| !u.disabled && u.role == role).collect())
+}
+
+/// The enabled account with this id, if any.
+pub fn active_by_id(conn: &mut DbConnection, id: UserId) -> Result<Option<StaffMember>, AppError> {
+    Ok(StaffMember::find(conn, id.0)?.filter(|u| !u.disabled))
 }
 
 /// Enabled accounts that may work tickets, by name.

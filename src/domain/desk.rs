@@ -59,9 +59,64 @@ impl Sort {
     ];
 }
 
+/// The queue's views: the tabs above it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    /// Everything not closed (the desk's default).
+    Open,
+    /// Open tickets assigned to the viewer.
+    Mine,
+    /// Open tickets nobody has taken.
+    Unassigned,
+    /// Tickets waiting on the reader's answer.
+    Waiting,
+    /// Decided tickets.
+    Closed,
+    /// Everything.
+    All,
+}
+
+impl View {
+    /// Every view, with its query value and label, in tab order.
+    pub const ALL: [(View, &'static str, &'static str); 6] = [
+        (View::Open, "open", "Open"),
+        (View::Mine, "mine", "Mine"),
+        (View::Unassigned, "unassigned", "Unassigned"),
+        (View::Waiting, "waiting", "Waiting for the reader"),
+        (View::Closed, "closed", "Closed"),
+        (View::All, "all", "All"),
+    ];
+
+    /// The query value.
+    pub fn as_str(self) -> &'static str {
+        Self::ALL.iter().find(|(v, ..)| *v == self).map_or("all", |(_, s, _)| s)
+    }
+
+    /// Whether a report in `status` belongs to this view (the assignee aside).
+    pub fn holds(self, status: Status) -> bool {
+        match self {
+            View::Open | View::Mine | View::Unassigned => !workflow::is_closed(status),
+            View::Waiting => status == Status::NeedsInfo,
+            View::Closed => workflow::is_closed(status),
+            View::All => true,
+        }
+    }
+}
+
+/// How many reports one view of the queue holds, with the other filters applied.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ViewCount {
+    /// The view: open, mine, unassigned, waiting, closed or all.
+    pub view: String,
+    /// How many.
+    pub count: i64,
+}
+
 /// The queue's filters, parsed from a query string.
 #[derive(Debug, Clone, Default)]
 pub struct QueueFilter {
+    /// Which view (none: every report, as the API always answered).
+    pub view: Option<View>,
     /// Any of these statuses (none: all).
     pub statuses: Vec<Status>,
     /// Only this section.
@@ -83,7 +138,8 @@ pub struct QueueFilter {
 }
 
 impl QueueFilter {
-    /// Parses query pairs; `status` may repeat or be comma separated. Unknown values are 422 naming the field.
+    /// Parses query pairs; `status` may repeat or be comma separated. Unknown values of known
+    /// filters are 422 naming the field; unknown parameters (`utm_source`, ...) are ignored.
     pub fn parse(pairs: &[(String, String)]) -> Result<Self, AppError> {
         let mut filter = Self { limit: PAGE_DEFAULT, ..Self::default() };
         for (key, value) in pairs {
@@ -142,9 +198,18 @@ impl QueueFilter {
                             )
                         })?
                 }
+                "view" => {
+                    filter.view =
+                        Some(View::ALL.iter().find(|(_, v, _)| *v == value).map(|(v, ..)| *v).ok_or_else(|| {
+                            AppError::invalid(
+                                "view",
+                                format!("{value:?} is not a view: use open, mine, unassigned, waiting, closed or all"),
+                            )
+                        })?)
+                }
                 "cursor" => filter.cursor = Some(value.to_owned()),
                 "limit" => filter.limit = super::filters::limit(value, PAGE_MAX)?,
-                other => return Err(AppError::invalid(other, "is not a queue filter")),
+                _ => {}
             }
         }
         Ok(filter)
@@ -184,6 +249,8 @@ pub struct QueueItem {
     pub deadline_at: DateTime<Utc>,
     /// Whether the deadline has passed while the desk still owes an answer.
     pub overdue: bool,
+    /// Whether the reader answered or appealed since an editor last opened it.
+    pub reader_replied: bool,
 }
 
 /// A page of the queue.
@@ -195,6 +262,8 @@ pub struct QueuePage {
     pub next: Option<String>,
     /// Reports per status, with every filter but the status applied.
     pub counts: Vec<StatusCount>,
+    /// Reports per view, with every filter but the view, status and assignee applied.
+    pub views: Vec<ViewCount>,
 }
 
 /// How many reports are in one status.
@@ -359,6 +428,33 @@ fn grouped_counts(
     Ok(q.load(conn)?)
 }
 
+/// How many reports each view holds, with the other filters (not status or assignee) applied:
+/// three reads of the tallies, whatever the number of reports.
+fn view_counts(
+    conn: &mut DbConnection,
+    filter: &QueueFilter,
+    viewer: &Actor,
+    now: NaiveDateTime,
+) -> Result<Vec<ViewCount>, AppError> {
+    let everyone = counts(conn, filter, None, now)?;
+    let mine = counts(conn, filter, Some(Some(viewer.id)), now)?;
+    let nobodys = counts(conn, filter, Some(None), now)?;
+    let sum = |counts: &[StatusCount], view: View| {
+        counts.iter().filter(|c| view.holds(c.status)).map(|c| c.count).sum::<i64>()
+    };
+    Ok(View::ALL
+        .iter()
+        .map(|(view, value, _)| ViewCount {
+            view: (*value).to_owned(),
+            count: match view {
+                View::Mine => sum(&mine, *view),
+                View::Unassigned => sum(&nobodys, *view),
+                other => sum(&everyone, *other),
+            },
+        })
+        .collect())
+}
+
 fn bad_cursor() -> AppError {
     AppError::invalid("cursor", "is not a cursor this server gave out; start again from the first page")
 }
@@ -370,8 +466,13 @@ pub fn queue(
     viewer: &Actor,
     now: NaiveDateTime,
 ) -> Result<QueuePage, AppError> {
+    let view_assignee = match filter.view {
+        Some(View::Mine) => Some(Some(viewer.id)),
+        Some(View::Unassigned) => Some(None),
+        _ => None,
+    };
     let assignee = match &filter.assignee {
-        None => None,
+        None => view_assignee,
         Some(AssigneeFilter::Me) => Some(Some(viewer.id)),
         Some(AssigneeFilter::Unassigned) => Some(None),
         Some(AssigneeFilter::Email(email)) => {
@@ -385,10 +486,16 @@ pub fn queue(
         }
     };
     let counts = counts(conn, filter, assignee, now)?;
+    let views = view_counts(conn, filter, viewer, now)?;
 
     let mut q = filtered(filter, assignee, now);
-    if !filter.statuses.is_empty() {
-        q = q.filter(reports::status.eq_any(filter.statuses.iter().map(|s| s.as_str()).collect::<Vec<_>>()));
+    let mut statuses: Vec<Status> =
+        if filter.statuses.is_empty() { Status::ALL.to_vec() } else { filter.statuses.clone() };
+    if let Some(view) = filter.view {
+        statuses.retain(|s| view.holds(*s));
+    }
+    if statuses.len() < Status::ALL.len() {
+        q = q.filter(reports::status.eq_any(statuses));
     }
     // Keyset paging: the cursor is the last row's sort key and id.
     let cursor: Option<(String, i64)> = match &filter.cursor {
@@ -456,6 +563,7 @@ pub fn queue(
             let assignee = r.assignee_id.and_then(|id| names.get(&id).cloned());
             Ok(QueueItem {
                 overdue: overdue(&r, now),
+                reader_replied: r.reader_replied_at.is_some(),
                 id: r.id,
                 version: r.version,
                 status: r.status,
@@ -471,7 +579,7 @@ pub fn queue(
             })
         })
         .collect::<Result<Vec<_>, AppError>>()?;
-    Ok(QueuePage { items, next, counts })
+    Ok(QueuePage { items, next, counts, views })
 }
 
 /// Sections that have reports, for the queue's filter.
@@ -512,7 +620,8 @@ pub struct Ticket {
     pub moves: Vec<Move>,
     /// Whether the viewer may draft a correction that resolves it now.
     pub can_draft: bool,
-    /// Whether the viewer's having it open should be written now (see [`record_view`]).
+    /// Whether the viewer's having it open should be written now (see [`record_view`]): their
+    /// presence is stale, or the reader answered since an editor last opened it.
     pub presence_due: bool,
 }
 
@@ -531,7 +640,8 @@ pub fn ticket(conn: &mut DbConnection, id: i64, viewer: &Actor, now: NaiveDateTi
     };
     let likely_duplicates = likely_duplicates(conn, &report, &article)?;
     let presence_due = viewer.role.can_edit()
-        && TicketView::seen_at(conn, id, viewer.id)?.is_none_or(|seen| now - seen > PRESENCE_EVERY);
+        && (report.reader_replied_at.is_some()
+            || TicketView::seen_at(conn, id, viewer.id)?.is_none_or(|seen| now - seen > PRESENCE_EVERY));
     let also_open_by = TicketView::others(conn, id, viewer.id, now - PRESENCE)?;
     let moves = workflow::moves_for(report.status, viewer.role);
     let can_draft = viewer.role.can_edit() && workflow::can_draft(report.status);
@@ -565,7 +675,12 @@ const PRESENCE_EVERY: Duration = Duration::seconds(30);
 
 /// Records that `viewer` has ticket `id` open (when [`Ticket::presence_due`] says so).
 pub fn record_view(conn: &mut DbConnection, id: i64, viewer: &Actor, now: NaiveDateTime) -> Result<(), AppError> {
-    Ok(TicketView::record(conn, id, viewer.id, now)?)
+    TicketView::record(conn, id, viewer.id, now)?;
+    // An editor has seen the reader's answer: the queue stops marking it.
+    diesel::update(reports::table.find(id).filter(reports::reader_replied_at.is_not_null()))
+        .set(reports::reader_replied_at.eq(None::<NaiveDateTime>))
+        .execute(conn)?;
+    Ok(())
 }
 
 /// Other reports on the article whose passages overlap this one's (not those already marked its duplicates).
@@ -641,11 +756,27 @@ mod tests {
             ("sort", "random"),
             ("overdue", "maybe"),
             ("limit", "500"),
-            ("colour", "red"),
+            ("view", "everything"),
         ] {
             let err = QueueFilter::parse(&pairs(&[(key, value)])).unwrap_err();
             assert_eq!(err.field(), Some(key), "{key}");
         }
+    }
+
+    #[test]
+    fn unknown_parameters_are_ignored() {
+        let f =
+            QueueFilter::parse(&pairs(&[("utm_source", "newsletter"), ("colour", "red"), ("view", "mine")])).unwrap();
+        assert_eq!(f.view, Some(View::Mine));
+    }
+
+    #[test]
+    fn views_hold_what_their_names_say() {
+        use Status::*;
+        assert!(View::Open.holds(NeedsInfo) && View::Open.holds(AwaitingApproval) && !View::Open.holds(Corrected));
+        assert!(View::Waiting.holds(NeedsInfo) && !View::Waiting.holds(New));
+        assert!(View::Closed.holds(NoChange) && View::Closed.holds(Duplicate) && !View::Closed.holds(Appealed));
+        assert!(Status::ALL.iter().all(|s| View::All.holds(*s)));
     }
 
     #[test]

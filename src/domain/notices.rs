@@ -94,6 +94,8 @@ pub enum Notice {
     AppealFiled {
         /// The report.
         report_id: ReportId,
+        /// Its assignee, if any.
+        assignee_id: Option<UserId>,
     },
     /// A report was decided, or an appeal was.
     Decided {
@@ -211,7 +213,7 @@ mod tests {
             let json = serde_json::to_string(&notice).unwrap();
             assert!(!json.contains("ada@") && !json.contains("secret-token"), "{json}");
         }
-        let json = serde_json::to_value(Notice::AppealFiled { report_id: ReportId(9) }).unwrap();
-        assert_eq!(json, serde_json::json!({ "type": "appeal_filed", "report_id": 9 }));
+        let json = serde_json::to_value(Notice::AppealFiled { report_id: ReportId(9), assignee_id: None }).unwrap();
+        assert_eq!(json, serde_json::json!({ "type": "appeal_filed", "report_id": 9, "assignee_id": null }));
     }
 }

@@ -117,6 +117,11 @@ pub fn is_open(status: Status) -> bool {
     matches!(status, New | Triaged | InReview | Appealed)
 }
 
+/// Whether a report is decided (its outcome shown instead of a deadline).
+pub fn is_closed(status: Status) -> bool {
+    matches!(status, Corrected | NoChange | Rejected | Duplicate)
+}
+
 /// Whether the reader's message for this move is public (shown on the tracking page).
 fn public_reason(to: Status) -> bool {
     matches!(to, NeedsInfo | NoChange | Rejected | Appealed | InReview)
@@ -422,15 +427,13 @@ fn reader_move(
         }));
     }
     bump(conn, report, now, to, report.duplicate_of)?;
+    // The queue marks the ticket until an editor opens it.
+    diesel::update(reports::table.find(report.id)).set(reports::reader_replied_at.eq(now)).execute(conn)?;
+    let (report_id, assignee_id) = (ReportId(report.id), report.assignee_id.map(UserId));
     let (data, notice) = if to == Appealed {
-        (
-            EventData::AppealFiled { from, to, public_message: text },
-            Notice::AppealFiled { report_id: ReportId(report.id) },
-        )
+        (EventData::AppealFiled { from, to, public_message: text }, Notice::AppealFiled { report_id, assignee_id })
     } else {
-        let notice =
-            Notice::ReaderAnswered { report_id: ReportId(report.id), assignee_id: report.assignee_id.map(UserId) };
-        (EventData::ReaderReplied { from, to, public_message: text }, notice)
+        (EventData::ReaderReplied { from, to, public_message: text }, Notice::ReaderAnswered { report_id, assignee_id })
     };
     events::record(conn, Some(report.id), None, true, &data, now)?;
     notices.push(notice);

@@ -121,10 +121,27 @@ pub fn for_notice(conn: &mut DbConnection, ctx: &Context, notice: &Notice) -> Re
             let subject = "Confirm: tell me if this article is corrected".into();
             vec![Outgoing { kind: "subscription_confirm", to: email.clone(), subject, view: v }]
         }
+        Notice::ReaderAnswered { report_id, assignee_id: Some(who) }
+        | Notice::AppealFiled { report_id, assignee_id: Some(who) } => {
+            let Some(assignee) = accounts::active_by_id(conn, *who)? else { return Ok(vec![]) };
+            let (subject, line) = match notice {
+                Notice::AppealFiled { .. } => (
+                    format!("The reader appealed the decision on report #{report_id}"),
+                    format!("The reader of report #{report_id}, which is assigned to you, appealed the decision. A standards editor decides appeals."),
+                ),
+                _ => (
+                    format!("The reader answered your question on report #{report_id}"),
+                    format!("The reader of report #{report_id}, which is assigned to you, answered the desk's question."),
+                ),
+            };
+            let action = ("Open the ticket", ctx.url(&format!("/desk/reports/{report_id}")));
+            let v = view(ctx, vec![line], None, Some(action));
+            vec![Outgoing { kind: "reader_replied", to: assignee.email, subject, view: v }]
+        }
         Notice::QuestionAsked { reader: None, .. }
         | Notice::Decided { reader: None, .. }
-        | Notice::ReaderAnswered { .. }
-        | Notice::AppealFiled { .. } => vec![],
+        | Notice::ReaderAnswered { assignee_id: None, .. }
+        | Notice::AppealFiled { assignee_id: None, .. } => vec![],
     })
 }
 

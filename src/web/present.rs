@@ -84,6 +84,25 @@ pub fn age(from: impl Moment, now: NaiveDateTime) -> String {
     }
 }
 
+/// A deadline relative to now: "due in 5 h", "2 d overdue".
+pub fn relative_deadline(deadline: impl Moment, now: NaiveDateTime) -> String {
+    let deadline = deadline.utc();
+    let span = |d: chrono::Duration| {
+        if d.num_hours() < 1 {
+            format!("{} min", d.num_minutes().max(1))
+        } else if d.num_hours() < 48 {
+            format!("{} h", d.num_hours())
+        } else {
+            format!("{} d", d.num_days())
+        }
+    };
+    if deadline >= now {
+        format!("due in {}", span(deadline - now))
+    } else {
+        format!("{} overdue", span(now - deadline))
+    }
+}
+
 /// Shortens a passage for a list, on a character boundary.
 pub fn shorten(text: &str, max: usize) -> String {
     let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");

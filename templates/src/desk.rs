@@ -52,6 +52,16 @@ pub struct StatusCount {
     pub current: bool,
 }
 
+/// A tab of the queue: a view with its count.
+#[derive(Debug, Clone)]
+pub struct ViewTab {
+    pub label: String,
+    pub href: String,
+    pub count: i64,
+    /// Whether the queue shows this view now.
+    pub current: bool,
+}
+
 /// One ticket in the queue.
 #[derive(Debug, Clone)]
 pub struct QueueRow {
@@ -69,10 +79,16 @@ pub struct QueueRow {
     pub status_label: String,
     /// Human age, e.g. "3 h" or "2 d".
     pub age: String,
-    /// Formatted deadline, e.g. "29 Nov, 14:05 UTC".
+    /// The deadline relative to now, e.g. "due in 5 h" or "2 d overdue".
     pub deadline: String,
+    /// The exact deadline, e.g. "29 November 2026, 14:05 UTC", shown on hover.
+    pub deadline_exact: String,
     pub deadline_iso: String,
+    /// Decided: the outcome is shown instead of a deadline.
+    pub closed: bool,
     pub overdue: bool,
+    /// The reader answered or appealed since an editor last opened it.
+    pub reader_replied: bool,
     /// The assignee's name, or `None` when unassigned.
     pub assignee: Option<String>,
 }
@@ -80,6 +96,10 @@ pub struct QueueRow {
 /// The queue `/desk`: a GET filter form, counts, rows and paging.
 #[derive(Debug, Clone, Default)]
 pub struct QueueView {
+    /// The views as tabs, with counts.
+    pub tabs: Vec<ViewTab>,
+    /// The current view's query value (kept in a hidden field when filtering), or "" for none.
+    pub view: String,
     /// Counts per status (all statuses, with the other filters applied).
     pub counts: Vec<StatusCount>,
     /// Checkboxes named `status` (several may be chosen).
@@ -300,6 +320,19 @@ pub fn queue(layout: &Layout, view: &QueueView) -> Markup {
         @if let Some(error) = &view.error {
             (error_summary(&[], Some(error), &[]))
         }
+        @if !view.tabs.is_empty() {
+            nav.queue-tabs aria-label="Views of the queue" {
+                ul {
+                    @for tab in &view.tabs {
+                        li {
+                            a href=(tab.href) aria-current=[tab.current.then_some("page")] {
+                                (tab.label) " " span.count { (tab.count) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
         @if !view.counts.is_empty() {
             nav.status-counts aria-label="Reports by status" {
                 ul {
@@ -318,6 +351,9 @@ pub fn queue(layout: &Layout, view: &QueueView) -> Markup {
         section.filters aria-labelledby="filters-heading" {
             h2 #filters-heading { "Filter the reports" }
             form method="get" action="/desk" accept-charset="utf-8" {
+                @if !view.view.is_empty() {
+                    input type="hidden" name="view" value=(view.view);
+                }
                 @if !view.statuses.is_empty() {
                     (checkbox_group(&Field::new("status", "Status", ""), &view.statuses))
                 }
@@ -383,15 +419,24 @@ fn queue_row(row: &QueueRow) -> Markup {
                 span.row-article { (row.article_title) }
             }
             td.quote-short { (row.quote_short) }
-            td { (row.category_label) }
-            td { span class={ "badge severity-" (row.severity) } { (row.severity_label) } }
-            td { span class={ "badge status-" (row.status) } { (row.status_label) } }
-            td.nowrap { (row.age) }
-            td {
-                time datetime=(row.deadline_iso) { (row.deadline) }
-                @if row.overdue { (overdue_flag()) }
+            td data-label="Category" { (row.category_label) }
+            td data-label="Severity" { span class={ "badge severity-" (row.severity) } { (row.severity_label) } }
+            td data-label="Status" {
+                span class={ "badge status-" (row.status) } { (row.status_label) }
+                @if row.reader_replied {
+                    " " span.badge.reader-replied { "Reader replied" }
+                }
             }
-            td {
+            td.nowrap data-label="Age" { (row.age) }
+            td.deadline data-label="Deadline" {
+                @if row.closed {
+                    span.muted { "Closed" }
+                } @else {
+                    time datetime=(row.deadline_iso) title=(row.deadline_exact) { (row.deadline) }
+                    @if row.overdue { (overdue_flag()) }
+                }
+            }
+            td data-label="Assignee" {
                 @match &row.assignee {
                     Some(name) => (name),
                     None => span.muted { "Unassigned" },

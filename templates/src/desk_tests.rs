@@ -40,9 +40,12 @@ fn row(id: i64, overdue: bool, assignee: Option<&str>) -> QueueRow {
         status: "in_review".to_owned(),
         status_label: "In review".to_owned(),
         age: "3 h".to_owned(),
-        deadline: "29 Nov, 14:05 UTC".to_owned(),
+        deadline: if overdue { "2 h overdue" } else { "due in 5 h" }.to_owned(),
+        deadline_exact: "29 November 2026, 14:05 UTC".to_owned(),
         deadline_iso: "2026-11-29T14:05:00Z".to_owned(),
+        closed: false,
         overdue,
+        reader_replied: false,
         assignee: assignee.map(str::to_owned),
     }
 }
@@ -56,6 +59,11 @@ fn queue_view() -> QueueView {
         current,
     };
     QueueView {
+        tabs: vec![
+            ViewTab { label: "Open".into(), href: "/desk?view=open".into(), count: 7, current: true },
+            ViewTab { label: "Closed".into(), href: "/desk?view=closed".into(), count: 5, current: false },
+        ],
+        view: "open".into(),
         counts: vec![
             count("new", "New", 4, false),
             count("in_review", "In review", 2, true),
@@ -364,17 +372,17 @@ fn queue_renders_one_row_per_report() {
          </span>#12</a><span class=\"row-article\">Council votes to close library</span></th>"
     ));
     assert!(tbody.contains("<td class=\"quote-short\">The library will close in May.</td>"));
-    assert!(tbody.contains("<td>Factual error</td>"));
+    assert!(tbody.contains("<td data-label=\"Category\">Factual error</td>"));
     assert!(tbody.contains("<span class=\"badge severity-high\">High</span>"));
     assert!(tbody.contains("<span class=\"badge status-in_review\">In review</span>"));
-    assert!(tbody.contains("<td class=\"nowrap\">3 h</td>"));
+    assert!(tbody.contains("<td class=\"nowrap\" data-label=\"Age\">3 h</td>"));
     assert!(tbody.contains(
-        "<time datetime=\"2026-11-29T14:05:00Z\">29 Nov, 14:05 UTC</time> \
+        "<time datetime=\"2026-11-29T14:05:00Z\" title=\"29 November 2026, 14:05 UTC\">2 h overdue</time> \
          <strong class=\"flag-overdue\">Overdue</strong>"
     ));
     assert_eq!(tbody.matches("Overdue").count(), 1, "only #12 is overdue");
     assert!(tbody.contains("<span class=\"muted\">Unassigned</span>"));
-    assert!(tbody.contains("<td>Ann Lee</td>"));
+    assert!(tbody.contains("<td data-label=\"Assignee\">Ann Lee</td>"));
     assert!(!html.contains("No reports match these filters."));
 }
 
@@ -488,11 +496,16 @@ fn queue_escapes_everything() {
         status_label: HOSTILE.to_owned(),
         age: HOSTILE.to_owned(),
         deadline: HOSTILE.to_owned(),
+        deadline_exact: HOSTILE.to_owned(),
         deadline_iso: HOSTILE.to_owned(),
+        closed: false,
         overdue: false,
+        reader_replied: false,
         assignee: Some(HOSTILE.to_owned()),
     };
     let view = QueueView {
+        tabs: vec![ViewTab { label: HOSTILE.to_owned(), href: HOSTILE.to_owned(), count: 1, current: true }],
+        view: HOSTILE.to_owned(),
         counts: vec![StatusCount {
             status: HOSTILE.to_owned(),
             label: HOSTILE.to_owned(),
@@ -509,9 +522,9 @@ fn queue_escapes_everything() {
     };
     let html = queue(&staff_layout(), &view).into_string();
     assert_escaped(&html);
-    // Count label and href; status value and label; category value and label;
-    // 12 row fields; next link; error.
-    assert_eq!(html.matches(HOSTILE_ESCAPED).count(), 20, "{html}");
+    // Tab label and href; the view kept in the form; count label and href; status value and
+    // label; category value and label; 13 row fields; next link; error.
+    assert_eq!(html.matches(HOSTILE_ESCAPED).count(), 24, "{html}");
     assert_ids_consistent(&html);
 }
 
@@ -1323,4 +1336,31 @@ fn standards_admin_escapes_everything_written() {
     // heading, code and text (4).
     assert_eq!(html.matches(HOSTILE_ESCAPED).count(), 11, "{html}");
     assert_ids_consistent(&html);
+}
+
+#[test]
+fn queue_tabs_show_counts_and_keep_the_view_when_filtering() {
+    let html = queue(&staff_layout(), &queue_view()).into_string();
+    let start = html.find("<nav class=\"queue-tabs\"").unwrap();
+    let nav = &html[start..start + html[start..].find("</nav>").unwrap()];
+    assert!(nav.contains("aria-label=\"Views of the queue\""));
+    assert!(nav.contains("<a href=\"/desk?view=open\" aria-current=\"page\">Open <span class=\"count\">7</span></a>"));
+    assert!(nav.contains("<a href=\"/desk?view=closed\">Closed <span class=\"count\">5</span></a>"));
+    assert!(html.contains("<input type=\"hidden\" name=\"view\" value=\"open\">"));
+}
+
+#[test]
+fn closed_rows_show_their_outcome_not_a_deadline_and_replies_are_marked() {
+    let mut view = queue_view();
+    view.rows = vec![row(3, false, None), row(4, false, None)];
+    view.rows[0].closed = true;
+    view.rows[0].status_label = "No change made".into();
+    view.rows[1].reader_replied = true;
+    let html = queue(&staff_layout(), &view).into_string();
+    let tbody = &html[html.find("<tbody>").unwrap()..html.find("</tbody>").unwrap()];
+    let rows: Vec<&str> = tbody.split("<tr").skip(1).collect();
+    assert!(rows[0].contains("<td class=\"deadline\" data-label=\"Deadline\"><span class=\"muted\">Closed</span></td>"));
+    assert!(!rows[0].contains("due in"));
+    assert!(rows[1].contains("<span class=\"badge reader-replied\">Reader replied</span>"));
+    assert!(!rows[0].contains("Reader replied"));
 }

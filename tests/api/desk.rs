@@ -8,6 +8,8 @@ use crate::both_backends;
 use crate::helpers::{csrf_in, report_json, Backend, TestApp};
 
 both_backends!(
+    the_queue_has_views_with_counts_and_ignores_unknown_parameters,
+    a_readers_answer_is_marked_until_an_editor_opens_the_ticket,
     every_desk_route_refuses_anonymous_wrong_roles_and_disabled_users,
     anonymous_browsers_are_sent_to_sign_in_and_back,
     a_form_post_without_the_right_csrf_token_changes_nothing,
@@ -401,6 +403,7 @@ async fn unknown_queue_filters_are_422_naming_them(backend: Backend) {
         ("assignee=ghost@news.example", "assignee"),
         ("sort=random", "sort"),
         ("cursor=%%%", "cursor"),
+        ("view=everything", "view"),
     ] {
         let response = app
             .client
@@ -600,4 +603,140 @@ async fn signed_in_reads_write_at_most_once_a_minute(backend: Backend) {
     assert_eq!(api("/api/v1/desk/reports").await.unwrap().status(), 200);
     let later = seen();
     assert!(later.0 > first.0 && later.1 > first.1, "a minute later the use is written: {first:?} -> {later:?}");
+}
+
+/// The ids in a queue page, in order.
+fn ids_of(page: &Value) -> Vec<i64> {
+    page["items"].as_array().unwrap().iter().map(|i| i["id"].as_i64().unwrap()).collect()
+}
+
+async fn the_queue_has_views_with_counts_and_ignores_unknown_parameters(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let me = app.user(Role::Editor);
+    let mut ids = Vec::new();
+    for _ in 0..5 {
+        ids.push(app.filed().await.0);
+    }
+    app.deliver_mail().await;
+    // 0 new (unassigned), 1 mine in review, 2 waiting on the reader, 3 rejected, 4 corrected.
+    app.force_status(ids[1], "in_review");
+    app.force_status(ids[2], "needs_info");
+    app.force_status(ids[3], "rejected");
+    app.force_status(ids[4], "corrected");
+    let assigned = app
+        .client
+        .post(app.url(&format!("/api/v1/desk/reports/{}/assignment", ids[1])))
+        .bearer_auth(&me.token)
+        .json(&json!({ "assignee_email": me.email, "version": 1 }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(assigned.status(), 200);
+    let get = |query: String| {
+        let (client, url, token) =
+            (app.client.clone(), app.url(&format!("/api/v1/desk/reports?{query}")), me.token.clone());
+        async move {
+            let response = client.get(url).bearer_auth(token).send().await.unwrap();
+            assert_eq!(response.status(), 200);
+            response.json::<Value>().await.unwrap()
+        }
+    };
+    let expected = [
+        ("open", vec![ids[0], ids[1], ids[2]]),
+        ("mine", vec![ids[1]]),
+        ("unassigned", vec![ids[0], ids[2]]),
+        ("waiting", vec![ids[2]]),
+        ("closed", vec![ids[3], ids[4]]),
+        ("all", ids.clone()),
+    ];
+    for (view, want) in &expected {
+        let page = get(format!("view={view}&sort=age&utm_source=newsletter")).await;
+        assert_eq!(&ids_of(&page), want, "view {view}");
+        let counts: Vec<(String, i64)> = page["views"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| (c["view"].as_str().unwrap().to_owned(), c["count"].as_i64().unwrap()))
+            .collect();
+        let wanted: Vec<(String, i64)> = expected.iter().map(|(v, ids)| ((*v).to_owned(), ids.len() as i64)).collect();
+        assert_eq!(counts, wanted, "every tab's count, whatever the view");
+    }
+    // The API without a view lists everything, as before; a status filter narrows a view.
+    assert_eq!(ids_of(&get("sort=age".into()).await), ids);
+    assert_eq!(ids_of(&get("view=open&status=needs_info&sort=age".into()).await), vec![ids[2]]);
+    assert_eq!(ids_of(&get("view=closed&status=new".into()).await), Vec::<i64>::new());
+    // The desk opens on open work; closed tickets show their outcome, not a deadline.
+    let browser = app.signed_in(&me).await;
+    let page = browser.get(app.url("/desk?utm_campaign=x")).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    for id in &ids[..3] {
+        assert!(html.contains(&format!("href=\"/desk/reports/{id}\"")), "open #{id} listed");
+    }
+    for id in &ids[3..] {
+        assert!(!html.contains(&format!("href=\"/desk/reports/{id}\"")), "closed #{id} not listed by default");
+    }
+    assert!(html.contains("aria-current=\"page\">Open <span class=\"count\">3</span>"), "{html}");
+    assert!(html.contains("due in "));
+    let closed = browser.get(app.url("/desk?view=closed")).send().await.unwrap().text().await.unwrap();
+    assert_eq!(closed.matches("<span class=\"muted\">Closed</span>").count(), 2);
+    assert!(!closed.contains("due in ") && !closed.contains(" overdue<"));
+}
+
+async fn a_readers_answer_is_marked_until_an_editor_opens_the_ticket(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let me = app.user(Role::Editor);
+    let (id, token) = app.filed().await;
+    let assigned = app
+        .client
+        .post(app.url(&format!("/api/v1/desk/reports/{id}/assignment")))
+        .bearer_auth(&me.token)
+        .json(&json!({ "assignee_email": me.email, "version": 1 }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(assigned.status(), 200);
+    let moved =
+        app.move_report(&me.token, id, json!({ "to": "needs_info", "reason": "Which figure?", "version": 2 })).await;
+    assert_eq!(moved.status(), 200);
+    app.deliver_mail().await;
+    let replied_flag = || {
+        let (client, url, token) = (app.client.clone(), app.url("/api/v1/desk/reports?view=all"), app.token.clone());
+        async move {
+            let page: Value = client.get(url).bearer_auth(token).send().await.unwrap().json().await.unwrap();
+            page["items"].as_array().unwrap().iter().find(|i| i["id"] == id).unwrap()["reader_replied"].clone()
+        }
+    };
+    assert_eq!(replied_flag().await, json!(false));
+    let answered = app
+        .client
+        .post(app.url(&format!("/api/v1/reports/{token}/replies")))
+        .json(&json!({ "body": "The 12,000 figure." }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answered.status(), 200);
+    assert_eq!(replied_flag().await, json!(true));
+    let rows = app.outbox_rows_with_recipients();
+    assert!(
+        rows.iter().any(|(kind, to)| kind == "reader_replied" && *to == me.email),
+        "the assignee is told: {rows:?}"
+    );
+    let queue = app.signed_in(&me).await.get(app.url("/desk")).send().await.unwrap().text().await.unwrap();
+    assert!(queue.contains("Reader replied"));
+    // An auditor reading the ticket does not clear it; an editor opening it does.
+    let auditor = app.user(Role::Auditor);
+    let read = app
+        .client
+        .get(app.url(&format!("/api/v1/desk/reports/{id}")))
+        .bearer_auth(&auditor.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(read.status(), 200);
+    assert_eq!(replied_flag().await, json!(true));
+    let opened = app.signed_in(&me).await.get(app.url(&format!("/desk/reports/{id}"))).send().await.unwrap();
+    assert_eq!(opened.status(), 200);
+    assert_eq!(replied_flag().await, json!(false));
+    app.deliver_mail().await;
 }

@@ -340,6 +340,17 @@ impl TestApp {
         (report.status.as_str().to_owned(), report.version)
     }
 
+    /// The outbox rows, oldest first: (kind, recipient).
+    pub fn outbox_rows_with_recipients(&self) -> Vec<(String, String)> {
+        use corrigenda::db::schema::outbox;
+        use diesel::prelude::*;
+        self.db
+            .read_blocking(|c| {
+                Ok(outbox::table.order(outbox::id.asc()).select((outbox::kind, outbox::recipient)).load(c)?)
+            })
+            .unwrap()
+    }
+
     /// The outbox rows, oldest first: (status, attempts, last error).
     pub fn outbox_rows(&self) -> Vec<(String, i32, Option<String>)> {
         use corrigenda::db::schema::outbox;

@@ -35,6 +35,8 @@ pub struct Report {
     pub quote_start: Option<i64>,
     /// Where it ends.
     pub quote_end: Option<i64>,
+    /// When the reader last answered or appealed, until an editor opened the ticket.
+    pub reader_replied_at: Option<NaiveDateTime>,
 }
 
 /// A report to insert.

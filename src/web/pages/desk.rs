@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use crate::db::models::StaffMember;
 use crate::db::DbConnection;
-use crate::domain::desk::{self, QueueFilter, QueueItem, QueuePage, Sort, Ticket};
+use crate::domain::desk::{self, QueueFilter, QueueItem, QueuePage, Sort, Ticket, View};
 use crate::domain::events::{actor_name, Audience};
 use crate::domain::notices::Notices;
 use crate::domain::quote;
@@ -18,8 +18,8 @@ use crate::error::AppError;
 use crate::web::auth::{CanEdit, CanRead, DeskForm, Signed, Staff};
 use crate::web::extract::{last_value, parse_id, query_pairs, DoneQuery};
 use crate::web::present::{
-    age, any_first, capitalise, csrf, error_sentence, html, iso, opts, redirect, shorten, staff_layout, summary, time,
-    Naming, QueryLinks,
+    age, any_first, capitalise, csrf, error_sentence, html, iso, opts, redirect, relative_deadline, shorten,
+    staff_layout, summary, time, Naming, QueryLinks,
 };
 use crate::web::{steps, AppState, State};
 
@@ -29,7 +29,13 @@ pub async fn queue(state: State, req: HttpRequest, staff: Signed<CanEdit>) -> Re
     let layout = staff_layout(&state, &staff);
     let actor = staff.actor.clone();
     let now = state.now();
-    let parsed = QueueFilter::parse(&pairs);
+    let parsed = QueueFilter::parse(&pairs).map(|mut f| {
+        // The desk opens on the work still to do, unless a status was asked for.
+        if f.view.is_none() && f.statuses.is_empty() {
+            f.view = Some(View::Open);
+        }
+        f
+    });
     let filter =
         parsed.as_ref().cloned().unwrap_or_else(|_| QueueFilter { limit: desk::PAGE_DEFAULT, ..Default::default() });
     let f = filter.clone();
@@ -39,7 +45,7 @@ pub async fn queue(state: State, req: HttpRequest, staff: Signed<CanEdit>) -> Re
     let (page, error) = match (parsed, page) {
         (Ok(_), Ok(page)) => (page, None),
         (Err(e), _) | (Ok(_), Err(e @ AppError::Invalid(_))) => (
-            QueuePage { items: vec![], next: None, counts: vec![] },
+            QueuePage { items: vec![], next: None, counts: vec![], views: vec![] },
             Some(error_sentence(Naming::Capitalised, &e, "filter")),
         ),
         (Ok(_), Err(other)) => return Err(other),
@@ -64,6 +70,17 @@ fn queue_view(
     // Links keep every filter but status and cursor.
     let links = QueryLinks::keeping(pairs, &["status", "cursor"]);
     let link = |extra: &[(&str, &str)]| links.to("/desk", extra);
+    // Tabs keep the other filters but choose a view afresh.
+    let tab_links = QueryLinks::keeping(pairs, &["status", "cursor", "view", "assignee"]);
+    let tabs = View::ALL
+        .iter()
+        .map(|(v, value, label)| views::ViewTab {
+            label: (*label).into(),
+            href: tab_links.to("/desk", &[("view", value)]),
+            count: page.views.iter().find(|c| c.view == *value).map_or(0, |c| c.count),
+            current: filter.view == Some(*v),
+        })
+        .collect();
     let counts = page
         .counts
         .iter()
@@ -83,6 +100,8 @@ fn queue_view(
     let mut assignees = vec![("me", "Me"), ("unassigned", "Unassigned")];
     assignees.extend(staff.iter().map(|u| (u.email.as_str(), u.name.as_str())));
     views::QueueView {
+        tabs,
+        view: filter.view.map(|v| v.as_str().to_owned()).unwrap_or_default(),
         counts,
         statuses: opts(Status::ALL.iter().map(|s| (s.as_str(), s.label())), &chosen),
         categories: any_first(
@@ -125,9 +144,12 @@ fn queue_row(item: QueueItem, now: NaiveDateTime) -> views::QueueRow {
         status: item.status.as_str().into(),
         status_label: item.status.label().into(),
         age: age(item.created_at, now),
-        deadline: time(item.deadline_at),
+        deadline: relative_deadline(item.deadline_at, now),
+        deadline_exact: time(item.deadline_at),
         deadline_iso: iso(item.deadline_at),
+        closed: workflow::is_closed(item.status),
         overdue: item.overdue,
+        reader_replied: item.reader_replied,
         assignee: item.assignee,
     }
 }
