@@ -112,11 +112,99 @@ pub struct ViewCount {
     pub count: i64,
 }
 
+/// What `q` searches for: words (of the headline, the passage, the explanation), a report
+/// number, or for editors a reader's address.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Search {
+    /// Alphanumeric words, each matched as a prefix; all must match.
+    pub words: Vec<String>,
+    /// `12` or `#12`.
+    pub number: Option<i64>,
+    /// Whether only the number is meant (`#12`).
+    pub number_only: bool,
+    /// An address, for editors' search by reader.
+    pub email: Option<String>,
+}
+
+/// Longest search, in characters.
+pub const SEARCH_MAX: usize = 200;
+
+impl Search {
+    /// Parses `q`; `None` for a search with nothing to look for.
+    pub fn parse(raw: &str) -> Result<Option<Self>, AppError> {
+        let raw = raw.trim();
+        if raw.chars().count() > SEARCH_MAX {
+            return Err(AppError::invalid("q", format!("is longer than {SEARCH_MAX} characters")));
+        }
+        let digits = raw.strip_prefix('#').unwrap_or(raw);
+        let number = (!digits.is_empty() && digits.len() <= 18 && digits.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| digits.parse().ok())
+            .flatten();
+        let number_only = number.is_some() && raw.starts_with('#');
+        // Addresses are matched without case (through an index on the lower-cased column); only
+        // plain ones are searched, so the SQL below can carry them as literals.
+        let plain = |c: char| c.is_ascii_alphanumeric() || ".@+_-".contains(c);
+        let email = (raw.contains('@') && raw.len() <= 254 && raw.chars().all(plain)).then(|| raw.to_owned());
+        let words: Vec<String> = raw
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .take(8)
+            .map(|w| w.chars().take(64).collect::<String>().to_lowercase())
+            .collect();
+        Ok((number.is_some() || !words.is_empty()).then_some(Self { words, number, number_only, email }))
+    }
+
+    /// The FTS5 query: each word a quoted prefix (words are alphanumeric, so nothing else is syntax).
+    fn fts5(&self) -> String {
+        self.words.iter().map(|w| format!("\"{w}\"*")).collect::<Vec<_>>().join(" ")
+    }
+
+    /// The PostgreSQL `tsquery`: each word a prefix, all required.
+    fn tsquery(&self) -> String {
+        self.words.iter().map(|w| format!("{w}:*")).collect::<Vec<_>>().join(" & ")
+    }
+
+    /// The condition on `reports` as SQL, through each backend's full-text index.
+    ///
+    /// Words are alphanumeric, the number is a number and the address has only `[A-Za-z0-9.@+_-]`,
+    /// so they are written as literals; nothing a client sends reaches the SQL otherwise.
+    fn condition(&self, postgres: bool) -> String {
+        let mut any = Vec::new();
+        if let Some(n) = self.number {
+            any.push(format!("reports.id = {n}"));
+        }
+        if !self.number_only && !self.words.is_empty() {
+            if postgres {
+                let q = self.tsquery();
+                any.push(format!(
+                    "to_tsvector('simple', reports.quote || ' ' || reports.explanation) @@ to_tsquery('simple', '{q}')"
+                ));
+                any.push(format!(
+                    "reports.article_id IN (SELECT id FROM articles WHERE to_tsvector('simple', title) @@ to_tsquery('simple', '{q}'))"
+                ));
+            } else {
+                let q = self.fts5().replace('\'', "''");
+                any.push(format!("reports.id IN (SELECT rowid FROM reports_fts WHERE reports_fts MATCH '{q}')"));
+                any.push(format!(
+                    "reports.article_id IN (SELECT id FROM articles WHERE rowid IN \
+                     (SELECT rowid FROM articles_fts WHERE articles_fts MATCH '{q}'))"
+                ));
+            }
+        }
+        if let Some(email) = &self.email {
+            any.push(format!("lower(reports.reporter_email) = '{}'", email.to_ascii_lowercase()));
+        }
+        format!("({})", any.join(" OR "))
+    }
+}
+
 /// The queue's filters, parsed from a query string.
 #[derive(Debug, Clone, Default)]
 pub struct QueueFilter {
     /// Which view (none: every report, as the API always answered).
     pub view: Option<View>,
+    /// A search.
+    pub search: Option<Search>,
     /// Any of these statuses (none: all).
     pub statuses: Vec<Status>,
     /// Only this section.
@@ -207,6 +295,7 @@ impl QueueFilter {
                             )
                         })?)
                 }
+                "q" => filter.search = Search::parse(value)?,
                 "cursor" => filter.cursor = Some(value.to_owned()),
                 "limit" => filter.limit = super::filters::limit(value, PAGE_MAX)?,
                 _ => {}
@@ -333,7 +422,7 @@ fn counts(
     now: NaiveDateTime,
 ) -> Result<Vec<StatusCount>, AppError> {
     use crate::db::schema::report_tallies as t;
-    let tallies: Vec<Tally> = if filter.section.is_none() && filter.overdue.is_none() {
+    let tallies: Vec<Tally> = if filter.section.is_none() && filter.overdue.is_none() && filter.search.is_none() {
         let mut q = t::table.filter(t::n.ne(0)).into_boxed::<MultiBackend>();
         if let Some(category) = filter.category {
             q = q.filter(t::category.eq(category.as_str()));
@@ -363,7 +452,7 @@ fn counts(
     Ok(counts)
 }
 
-/// Reports per status under a section or overdue filter: one `GROUP BY` in the database.
+/// Reports per status under a section, overdue or search filter: one `GROUP BY` in the database.
 fn grouped_counts(
     conn: &mut DbConnection,
     filter: &QueueFilter,
@@ -384,31 +473,36 @@ fn grouped_counts(
         }
     };
     let open = open_statuses().iter().map(|s| format!("'{s}'")).collect::<Vec<_>>().join(", ");
-    let mut sql = "SELECT r.status AS status, COUNT(*) AS n FROM reports r".to_owned();
+    let mut sql = "SELECT reports.status AS status, COUNT(*) AS n FROM reports".to_owned();
     if filter.section.is_some() {
-        sql.push_str(" JOIN articles a ON a.id = r.article_id");
+        sql.push_str(" JOIN articles ON articles.id = reports.article_id");
     }
     sql.push_str(" WHERE 1 = 1");
     if filter.section.is_some() {
-        sql.push_str(&format!(" AND a.section = {}", next()));
+        sql.push_str(&format!(" AND articles.section = {}", next()));
     }
     if filter.category.is_some() {
-        sql.push_str(&format!(" AND r.category = {}", next()));
+        sql.push_str(&format!(" AND reports.category = {}", next()));
     }
     if filter.severity.is_some() {
-        sql.push_str(&format!(" AND r.severity = {}", next()));
+        sql.push_str(&format!(" AND reports.severity = {}", next()));
     }
     match assignee {
-        Some(Some(_)) => sql.push_str(&format!(" AND r.assignee_id = {}", next())),
-        Some(None) => sql.push_str(" AND r.assignee_id IS NULL"),
+        Some(Some(_)) => sql.push_str(&format!(" AND reports.assignee_id = {}", next())),
+        Some(None) => sql.push_str(" AND reports.assignee_id IS NULL"),
         None => {}
     }
     match filter.overdue {
-        Some(true) => sql.push_str(&format!(" AND r.deadline_at < {} AND r.status IN ({open})", next())),
-        Some(false) => sql.push_str(&format!(" AND (r.deadline_at >= {} OR r.status NOT IN ({open}))", next())),
+        Some(true) => sql.push_str(&format!(" AND reports.deadline_at < {} AND reports.status IN ({open})", next())),
+        Some(false) => {
+            sql.push_str(&format!(" AND (reports.deadline_at >= {} OR reports.status NOT IN ({open}))", next()))
+        }
         None => {}
     }
-    sql.push_str(" GROUP BY r.status");
+    if let Some(search) = &filter.search {
+        sql.push_str(&format!(" AND {}", search.condition(postgres)));
+    }
+    sql.push_str(" GROUP BY reports.status");
     let mut q = diesel::sql_query(sql).into_boxed::<MultiBackend>();
     if let Some(section) = &filter.section {
         q = q.bind::<Text, _>(section.clone());
@@ -466,6 +560,13 @@ pub fn queue(
     viewer: &Actor,
     now: NaiveDateTime,
 ) -> Result<QueuePage, AppError> {
+    // Only those who may see readers' addresses may search by one.
+    let mut filter = filter.clone();
+    if let Some(search) = filter.search.as_mut().filter(|_| !may_see_reader(viewer.role)) {
+        search.email = None;
+    }
+    let filter = &filter;
+    let postgres = matches!(conn, DbConnection::Postgres(_));
     let view_assignee = match filter.view {
         Some(View::Mine) => Some(Some(viewer.id)),
         Some(View::Unassigned) => Some(None),
@@ -496,6 +597,9 @@ pub fn queue(
     }
     if statuses.len() < Status::ALL.len() {
         q = q.filter(reports::status.eq_any(statuses));
+    }
+    if let Some(search) = &filter.search {
+        q = q.filter(diesel::dsl::sql::<diesel::sql_types::Bool>(&search.condition(postgres)));
     }
     // Keyset paging: the cursor is the last row's sort key and id.
     let cursor: Option<(String, i64)> = match &filter.cursor {
@@ -777,6 +881,26 @@ mod tests {
         assert!(View::Waiting.holds(NeedsInfo) && !View::Waiting.holds(New));
         assert!(View::Closed.holds(NoChange) && View::Closed.holds(Duplicate) && !View::Closed.holds(Appealed));
         assert!(Status::ALL.iter().all(|s| View::All.holds(*s)));
+    }
+
+    #[test]
+    fn searches_are_words_numbers_or_addresses_and_nothing_else_reaches_sql() {
+        let s = Search::parse("  Budget' OR 1=1; -- café ").unwrap().unwrap();
+        assert_eq!(s.words, ["budget", "or", "1", "1", "café"]);
+        assert_eq!((s.number, s.email.as_deref()), (None, None));
+        assert_eq!(s.fts5(), r#""budget"* "or"* "1"* "1"* "café"*"#);
+        assert!(!s.condition(true).contains("--") && !s.condition(false).contains("1=1"));
+        let n = Search::parse("#12").unwrap().unwrap();
+        assert_eq!((n.number, n.number_only), (Some(12), true));
+        assert_eq!(n.condition(false), "(reports.id = 12)");
+        let both = Search::parse("12").unwrap().unwrap();
+        assert_eq!((both.number, both.number_only, both.words.len()), (Some(12), false, 1));
+        let email = Search::parse("Ada@Example.com").unwrap().unwrap();
+        assert_eq!(email.email.as_deref(), Some("Ada@Example.com"));
+        assert!(email.condition(true).contains("lower(reports.reporter_email) = 'ada@example.com'"));
+        assert_eq!(Search::parse("x'@evil.example").unwrap().unwrap().email, None, "only plain addresses");
+        assert_eq!(Search::parse(" ,;: ").unwrap(), None);
+        assert_eq!(Search::parse(&"a".repeat(SEARCH_MAX + 1)).unwrap_err().field(), Some("q"));
     }
 
     #[test]

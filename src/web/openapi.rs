@@ -11,7 +11,7 @@ use crate::domain::audit::{AuditItem, AuditPage};
 use crate::domain::corrections::{
     CorrectionInput, CorrectionList, CorrectionView, Kind, ListedCorrection, StandardCite,
 };
-use crate::domain::desk::{QueueItem, QueuePage, StatusCount};
+use crate::domain::desk::{QueueItem, QueuePage, StatusCount, ViewCount};
 use crate::domain::reports::Severity;
 use crate::domain::reports::{Category, HistoryEntry, ReportInput, Status, Tracking};
 use crate::domain::verify::{Checkpoint, Entry};
@@ -35,7 +35,7 @@ use crate::domain::workflow::MoveRequest;
     ),
     components(schemas(
         ArticleInput, ArticleView, ReportInput, reports::FiledReport, Tracking, HistoryEntry, Category, Status, Severity,
-        ErrorBody, ErrorDetail, QueuePage, QueueItem, StatusCount, MoveRequest, desk::TicketJson, desk::EventView,
+        ErrorBody, ErrorDetail, QueuePage, QueueItem, StatusCount, ViewCount, MoveRequest, desk::TicketJson, desk::EventView,
         desk::Person, desk::AssignRequest, desk::SeverityRequest, desk::NoteRequest,
         reports::ReplyRequest, reports::AppealRequest, CorrectionInput, CorrectionView, Kind, ListedCorrection, CorrectionList,
         StandardCite, corrections::ArticleCorrections, Checkpoint, Entry, log::EntriesPage, AuditItem, AuditPage,

@@ -100,6 +100,10 @@ pub struct QueueView {
     pub tabs: Vec<ViewTab>,
     /// The current view's query value (kept in a hidden field when filtering), or "" for none.
     pub view: String,
+    /// The search as typed (field `q`).
+    pub q: String,
+    /// What the search box says it finds (editors may search by a reader's address).
+    pub search_hint: String,
     /// Counts per status (all statuses, with the other filters applied).
     pub counts: Vec<StatusCount>,
     /// Checkboxes named `status` (several may be chosen).
@@ -354,6 +358,11 @@ pub fn queue(layout: &Layout, view: &QueueView) -> Markup {
                 @if !view.view.is_empty() {
                     input type="hidden" name="view" value=(view.view);
                 }
+                @let search = Field::new("q", "Search", view.search_hint.clone());
+                (form_group(&search, html! {
+                    input.input #(search.id()) type="search" name="q" value=(view.q)
+                        aria-describedby=[search.described_by()] maxlength="200";
+                }))
                 @if !view.statuses.is_empty() {
                     (checkbox_group(&Field::new("status", "Status", ""), &view.statuses))
                 }

@@ -64,6 +64,8 @@ fn queue_view() -> QueueView {
             ViewTab { label: "Closed".into(), href: "/desk?view=closed".into(), count: 5, current: false },
         ],
         view: "open".into(),
+        q: "budget".into(),
+        search_hint: "Words of the headline".into(),
         counts: vec![
             count("new", "New", 4, false),
             count("in_review", "In review", 2, true),
@@ -1347,6 +1349,10 @@ fn queue_tabs_show_counts_and_keep_the_view_when_filtering() {
     assert!(nav.contains("<a href=\"/desk?view=open\" aria-current=\"page\">Open <span class=\"count\">7</span></a>"));
     assert!(nav.contains("<a href=\"/desk?view=closed\">Closed <span class=\"count\">5</span></a>"));
     assert!(html.contains("<input type=\"hidden\" name=\"view\" value=\"open\">"));
+    assert!(html.contains(
+        "<input class=\"input\" id=\"field-q\" type=\"search\" name=\"q\" value=\"budget\" \
+         aria-describedby=\"hint-q\" maxlength=\"200\">"
+    ));
 }
 
 #[test]

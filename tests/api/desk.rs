@@ -5,9 +5,10 @@ use corrigenda::domain::accounts::Role;
 use serde_json::{json, Value};
 
 use crate::both_backends;
-use crate::helpers::{csrf_in, report_json, Backend, TestApp};
+use crate::helpers::{article_json, csrf_in, report_json, Backend, TestApp};
 
 both_backends!(
+    the_queue_searches_headlines_passages_numbers_and_for_editors_addresses,
     the_queue_has_views_with_counts_and_ignores_unknown_parameters,
     a_readers_answer_is_marked_until_an_editor_opens_the_ticket,
     every_desk_route_refuses_anonymous_wrong_roles_and_disabled_users,
@@ -739,4 +740,79 @@ async fn a_readers_answer_is_marked_until_an_editor_opens_the_ticket(backend: Ba
     assert_eq!(opened.status(), 200);
     assert_eq!(replied_flag().await, json!(false));
     app.deliver_mail().await;
+}
+
+async fn the_queue_searches_headlines_passages_numbers_and_for_editors_addresses(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let editor = app.user(Role::Editor);
+    let mut budget = article_json();
+    budget["title"] = json!("Council approves the library budget");
+    budget["url"] = json!("https://news.example/local/budget");
+    budget.as_object_mut().unwrap().remove("text");
+    assert!(app.put_article("budget", &budget).await.status().is_success());
+    app.article().await;
+    let on_budget = report_json();
+    let filed: Value = app.file_report("budget", &on_budget).await.json().await.unwrap();
+    assert!(filed["token"].is_string(), "{filed}");
+    let mut troops = report_json();
+    troops["explanation"] = json!("The Pentagon's estimate was lower than the article's figure.");
+    troops["reporter_email"] = json!("Grace@Example.org");
+    app.file_report("kursk", &troops).await;
+    app.deliver_mail().await;
+    let ids: Vec<i64> = {
+        let page = search(&app, &editor.token, "view=all&sort=age").await;
+        ids_of(&page)
+    };
+    let (budget_id, troops_id) = (ids[0], ids[1]);
+    for (q, want) in [
+        ("budget", vec![budget_id]),
+        ("BUDG", vec![budget_id]),
+        ("council library", vec![budget_id]),
+        ("council troops", vec![]),
+        ("pentagon", vec![troops_id]),
+        ("estimate lower", vec![troops_id]),
+        ("four-year", vec![budget_id, troops_id]),
+        ("grace@example.org", vec![troops_id]),
+        ("Grace@Example.org", vec![troops_id]),
+        ("zebra", vec![]),
+        ("' OR 1=1 --", vec![]),
+        ("\"unbalanced", vec![]),
+    ] {
+        let query = format!("view=all&sort=age&q={}", urlencoding(q));
+        assert_eq!(ids_of(&search(&app, &editor.token, &query).await), want, "q={q}");
+    }
+    let by_number = format!("view=all&q=%23{troops_id}");
+    assert_eq!(ids_of(&search(&app, &editor.token, &by_number).await), vec![troops_id]);
+    // Counts follow the search.
+    let page = search(&app, &editor.token, "view=all&q=pentagon").await;
+    let all = page["views"].as_array().unwrap().iter().find(|v| v["view"] == "all").unwrap()["count"].clone();
+    assert_eq!(all, json!(1));
+    let address_only = "view=all&q=nobody%40example.org";
+    assert!(ids_of(&search(&app, &editor.token, address_only).await).is_empty());
+    // A search too long is refused naming q; the desk page keeps what was typed.
+    let long = "x".repeat(201);
+    let refused = app
+        .client
+        .get(app.url(&format!("/api/v1/desk/reports?q={long}")))
+        .bearer_auth(&editor.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 422);
+    assert_eq!(refused.json::<Value>().await.unwrap()["error"]["field"], "q");
+    let page = app.signed_in(&editor).await.get(app.url("/desk?q=budget")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("value=\"budget\""));
+    assert!(page.contains(&format!("href=\"/desk/reports/{budget_id}\"")));
+    assert!(!page.contains(&format!("href=\"/desk/reports/{troops_id}\"")));
+}
+
+async fn search(app: &TestApp, token: &str, query: &str) -> Value {
+    let response =
+        app.client.get(app.url(&format!("/api/v1/desk/reports?{query}"))).bearer_auth(token).send().await.unwrap();
+    assert_eq!(response.status(), 200, "{query}");
+    response.json().await.unwrap()
+}
+
+fn urlencoding(raw: &str) -> String {
+    url::form_urlencoded::byte_serialize(raw.as_bytes()).collect()
 }

@@ -20,7 +20,21 @@ const KNOWN: &[(Backend, &str, &str)] = &[
     // PRIMARY KEY) is, so the two orders match the same rows the same way.
     (Backend::Sqlite, "reports: index reports_status (status, deadline_at)", "SQLite indexes end with the rowid"),
     (Backend::Postgres, "reports: index reports_status (status, deadline_at, id)", "SQLite indexes end with the rowid"),
+    // Full-text search: PostgreSQL indexes text search vectors of the columns (GIN); SQLite keeps
+    // FTS5 tables beside them instead (see FULL_TEXT_TABLES).
+    (Backend::Postgres, "reports: index reports_search (<expression>)", "full-text search, GIN on PostgreSQL"),
+    (Backend::Postgres, "articles: index articles_search (<expression>)", "full-text search, GIN on PostgreSQL"),
 ];
+
+/// SQLite's FTS5 tables (and the shadow tables FTS5 keeps for each), where PostgreSQL has GIN indexes.
+const FULL_TEXT_TABLES: &[&str] = &["reports_fts", "articles_fts"];
+
+/// Whether a SQLite table is a full-text table or one of its shadow tables.
+fn full_text(table: &str) -> bool {
+    FULL_TEXT_TABLES
+        .iter()
+        .any(|fts| table == *fts || table.strip_prefix(fts).is_some_and(|rest| rest.starts_with('_')))
+}
 
 /// Diesel's bookkeeping table, not part of the application's schema.
 const MIGRATIONS_TABLE: &str = "__diesel_schema_migrations";
@@ -246,7 +260,7 @@ fn sqlite_schema(c: &mut SqliteConnection) -> BTreeSet<String> {
     )
     .load(c)
     .unwrap();
-    for table in tables.iter().filter(|t| t.name != MIGRATIONS_TABLE) {
+    for table in tables.iter().filter(|t| t.name != MIGRATIONS_TABLE && !full_text(&t.name)) {
         let t = table.name.as_str();
         facts.table(t);
         let columns: Vec<SqliteColumn> = sql_query(

@@ -140,6 +140,8 @@ fn ticket_json(t: Ticket, now: chrono::NaiveDateTime) -> TicketJson {
 #[utoipa::path(
     get, path = "/api/v1/desk/reports", tag = "desk",
     params(
+        ("view" = Option<String>, Query, description = "open, mine, unassigned, waiting (on the reader), closed or all (default)"),
+        ("q" = Option<String>, Query, description = "Words of the headline, passage or explanation (all must match, as prefixes); a report number (12 or #12); or a reader's email address"),
         ("status" = Option<String>, Query, description = "Statuses, repeated or comma separated"),
         ("section" = Option<String>, Query, description = "Article section"),
         ("category" = Option<Category>, Query, description = "Category"),

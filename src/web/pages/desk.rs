@@ -102,6 +102,10 @@ fn queue_view(
     views::QueueView {
         tabs,
         view: filter.view.map(|v| v.as_str().to_owned()).unwrap_or_default(),
+        q: value("q").to_owned(),
+        // The desk is for editors, who may search by a reader's address.
+        search_hint: "Words of the headline, passage or explanation; a report number; or a reader's email address"
+            .into(),
         counts,
         statuses: opts(Status::ALL.iter().map(|s| (s.as_str(), s.label())), &chosen),
         categories: any_first(

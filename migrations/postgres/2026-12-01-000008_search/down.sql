@@ -1,0 +1,3 @@
+DROP INDEX reports_reporter_email;
+DROP INDEX articles_search;
+DROP INDEX reports_search;

@@ -1,0 +1,9 @@
+DROP INDEX reports_reporter_email;
+DROP TRIGGER articles_fts_update;
+DROP TRIGGER articles_fts_delete;
+DROP TRIGGER articles_fts_insert;
+DROP TABLE articles_fts;
+DROP TRIGGER reports_fts_update;
+DROP TRIGGER reports_fts_delete;
+DROP TRIGGER reports_fts_insert;
+DROP TABLE reports_fts;
