@@ -753,6 +753,12 @@ class Bench:
             ("site log, first page", "GET", "/corrections", None, True, {}),
             ("desk queue /desk", "GET", "/desk?status=new&sort=deadline", "cookie", False, {}),
             ("desk queue API", "GET", "/api/v1/desk/reports?status=new&sort=deadline", "bearer", False, {}),
+            ("desk default view (open)", "GET", "/desk", "cookie", False, {}),
+            ("desk view mine", "GET", "/desk?view=mine", "cookie", False, {}),
+            ("desk API view closed", "GET", "/api/v1/desk/reports?view=closed", "bearer", False, {}),
+            ("desk search one word", "GET", "/desk?view=all&q=harbour", "cookie", False, {}),
+            ("desk API search two words", "GET", "/api/v1/desk/reports?view=all&q=stadium+delayed", "bearer", False, {}),
+            ("desk API search by number", "GET", "/api/v1/desk/reports?q=%2312345", "bearer", False, {}),
         ]
         if not last:
             return eps

@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod articles;
 pub mod audit;
+pub mod bulk;
 pub mod corrections;
 pub mod demo;
 pub mod desk;

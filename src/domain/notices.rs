@@ -163,6 +163,11 @@ impl Notices {
         self.0.push(notice);
     }
 
+    /// Adds the notices of a step that succeeded.
+    pub fn extend(&mut self, other: Notices) {
+        self.0.extend(other.0);
+    }
+
     /// The notices so far.
     pub fn as_slice(&self) -> &[Notice] {
         &self.0

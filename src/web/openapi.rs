@@ -8,6 +8,7 @@ use super::api::{articles, audit, corrections, desk, log, reports};
 use super::errors::{ErrorBody, ErrorDetail};
 use crate::domain::articles::{ArticleInput, ArticleView};
 use crate::domain::audit::{AuditItem, AuditPage};
+use crate::domain::bulk::{BulkAction, BulkRequest, BulkResult};
 use crate::domain::corrections::{
     CorrectionInput, CorrectionList, CorrectionView, Kind, ListedCorrection, StandardCite,
 };
@@ -29,14 +30,15 @@ use crate::domain::workflow::MoveRequest;
     paths(
         articles::put_article, articles::get_article, reports::file_report, reports::track_report,
         reports::reply, reports::appeal, desk::queue, desk::ticket,
-        desk::transition, desk::assign, desk::severity, desk::note,
+        desk::transition, desk::assign, desk::severity, desk::note, desk::bulk,
         corrections::publish, corrections::approve, corrections::article_corrections_json,
         corrections::site_corrections_json, log::checkpoint, log::entries, audit::events_json,
     ),
     components(schemas(
         ArticleInput, ArticleView, ReportInput, reports::FiledReport, Tracking, HistoryEntry, Category, Status, Severity,
         ErrorBody, ErrorDetail, QueuePage, QueueItem, StatusCount, ViewCount, MoveRequest, desk::TicketJson, desk::EventView,
-        desk::Person, desk::AssignRequest, desk::SeverityRequest, desk::NoteRequest,
+        desk::Person, desk::AssignRequest, desk::SeverityRequest, desk::NoteRequest, desk::BulkResults,
+        BulkRequest, BulkResult, BulkAction,
         reports::ReplyRequest, reports::AppealRequest, CorrectionInput, CorrectionView, Kind, ListedCorrection, CorrectionList,
         StandardCite, corrections::ArticleCorrections, Checkpoint, Entry, log::EntriesPage, AuditItem, AuditPage,
     )),

@@ -66,6 +66,8 @@ pub struct ViewTab {
 #[derive(Debug, Clone)]
 pub struct QueueRow {
     pub id: i64,
+    /// The version the row was listed with (sent with a bulk action).
+    pub version: i64,
     /// Link to the ticket page.
     pub href: String,
     pub article_title: String,
@@ -102,6 +104,12 @@ pub struct QueueView {
     pub view: String,
     /// The search as typed (field `q`).
     pub q: String,
+    /// The sign-in's CSRF token, for the bulk form.
+    pub csrf: String,
+    /// Bulk actions (select `action`), assignees (`assignee_email`) and severities (`severity`).
+    pub bulk_actions: Vec<Opt>,
+    pub bulk_assignees: Vec<Opt>,
+    pub bulk_severities: Vec<Opt>,
     /// What the search box says it finds (editors may search by a reader's address).
     pub search_hint: String,
     /// Counts per status (all statuses, with the other filters applied).
@@ -389,11 +397,14 @@ pub fn queue(layout: &Layout, view: &QueueView) -> Markup {
             @if view.rows.is_empty() {
                 p.empty { "No reports match these filters." }
             } @else {
+                form #bulk method="post" action="/desk/bulk" accept-charset="utf-8" {
+                input type="hidden" name="csrf" value=(view.csrf);
                 div.table-scroll role="region" aria-label="Reports" tabindex="0" {
                     table.queue {
                         caption.visually-hidden { "Reports matching the filters, one per row" }
                         thead {
                             tr {
+                                th scope="col" { span.visually-hidden { "Choose" } }
                                 th scope="col" { "Report" }
                                 th scope="col" { "Passage" }
                                 th scope="col" { "Category" }
@@ -411,6 +422,8 @@ pub fn queue(layout: &Layout, view: &QueueView) -> Markup {
                         }
                     }
                 }
+                (bulk_form(view))
+                }
             }
             (pager(view.next_href.as_deref()))
         }
@@ -419,10 +432,39 @@ pub fn queue(layout: &Layout, view: &QueueView) -> Markup {
     layout.page(title, body)
 }
 
+/// The form under the queue that acts on the chosen reports.
+fn bulk_form(view: &QueueView) -> Markup {
+    html! {
+        fieldset.bulk-actions {
+            legend { "Act on the chosen reports" }
+            p.hint { "Each report is changed only if nobody changed it since this page was loaded." }
+            div.filter-grid {
+                (select_group("action", "Action", &view.bulk_actions))
+                (select_group("assignee_email", "Assignee (for assigning)", &view.bulk_assignees))
+                (select_group("severity", "Severity (for changing it)", &view.bulk_severities))
+                div.form-group {
+                    label.label for="field-duplicate_of" { "Primary report number (for duplicates)" }
+                    input.input.input-short #field-duplicate_of type="text" name="duplicate_of" inputmode="numeric";
+                }
+            }
+            div.form-group {
+                label.label for="field-bulk-reason" { "Reason (for duplicates and closing; the readers see it)" }
+                textarea.textarea #field-bulk-reason name="reason" rows="3" {}
+            }
+            button.button type="submit" { "Apply to the chosen reports" }
+        }
+    }
+}
+
 /// One row of the queue's table.
 fn queue_row(row: &QueueRow) -> Markup {
     html! {
         tr class=[row.overdue.then_some("overdue")] {
+            td.choose {
+                input #{ "choose-" (row.id) } type="checkbox" name="ids" value=(row.id);
+                label.visually-hidden for={ "choose-" (row.id) } { "Choose report #" (row.id) }
+                input type="hidden" name={ "version-" (row.id) } value=(row.version);
+            }
             th scope="row" {
                 a href=(row.href) { span.visually-hidden { "Report " } "#" (row.id) }
                 span.row-article { (row.article_title) }
@@ -1067,4 +1109,37 @@ pub fn outbox(layout: &Layout, view: &OutboxView) -> Markup {
         }
     };
     layout.page("Outgoing mail", body)
+}
+
+/// What a bulk action did, one line a report.
+#[derive(Debug, Clone, Default)]
+pub struct BulkResultView {
+    /// A problem with the request as a whole (no report chosen, a missing reason).
+    pub error: Option<String>,
+    /// (report number, link, what happened, whether it was changed).
+    pub results: Vec<(i64, String, String, bool)>,
+}
+
+/// The page after a bulk action.
+pub fn bulk_result(layout: &Layout, view: &BulkResultView) -> Markup {
+    let changed = view.results.iter().filter(|r| r.3).count();
+    let refused = view.results.len() - changed;
+    let body = html! {
+        h1 { "Bulk action" }
+        @if let Some(error) = &view.error {
+            (error_summary(&[], Some(error), &[]))
+        } @else {
+            (notice_panel(&format!("{changed} changed, {refused} refused.")))
+            ul.bulk-results {
+                @for (id, href, what, ok) in &view.results {
+                    li class=(if *ok { "ok" } else { "refused" }) {
+                        a href=(href) { "Report #" (id) } ": " (what)
+                    }
+                }
+            }
+        }
+        p { a href="/desk" { "Back to the desk" } }
+    };
+    let title = if view.error.is_some() { "Error: Bulk action" } else { "Bulk action" };
+    layout.page(title, body)
 }

@@ -31,6 +31,7 @@ fn setup_view() -> SetupView {
 fn row(id: i64, overdue: bool, assignee: Option<&str>) -> QueueRow {
     QueueRow {
         id,
+        version: 3,
         href: format!("/desk/reports/{id}"),
         article_title: "Council votes to close library".to_owned(),
         quote_short: "The library will close in May.".to_owned(),
@@ -66,6 +67,10 @@ fn queue_view() -> QueueView {
         view: "open".into(),
         q: "budget".into(),
         search_hint: "Words of the headline".into(),
+        csrf: String::new(),
+        bulk_actions: vec![],
+        bulk_assignees: vec![],
+        bulk_severities: vec![],
         counts: vec![
             count("new", "New", 4, false),
             count("in_review", "In review", 2, true),
@@ -370,6 +375,11 @@ fn queue_renders_one_row_per_report() {
     let tbody = &html[html.find("<tbody>").unwrap()..html.find("</tbody>").unwrap()];
     assert_eq!(tbody.matches("<tr").count(), 2);
     assert!(tbody.contains(
+        "<td class=\"choose\"><input id=\"choose-12\" type=\"checkbox\" name=\"ids\" value=\"12\">\
+         <label class=\"visually-hidden\" for=\"choose-12\">Choose report #12</label>\
+         <input type=\"hidden\" name=\"version-12\" value=\"3\"></td>"
+    ));
+    assert!(tbody.contains(
         "<th scope=\"row\"><a href=\"/desk/reports/12\"><span class=\"visually-hidden\">Report \
          </span>#12</a><span class=\"row-article\">Council votes to close library</span></th>"
     ));
@@ -395,7 +405,7 @@ fn queue_table_has_caption_column_headers_and_scrolls_on_its_own() {
     assert!(html.contains("<caption"));
     let thead = &html[html.find("<thead>").unwrap()..html.find("</thead>").unwrap()];
     let headers: Vec<&str> = thead.split("<th scope=\"col\">").skip(1).map(|h| &h[..h.find('<').unwrap()]).collect();
-    assert_eq!(headers, ["Report", "Passage", "Category", "Severity", "Status", "Age", "Deadline", "Assignee"]);
+    assert_eq!(headers, ["", "Report", "Passage", "Category", "Severity", "Status", "Age", "Deadline", "Assignee"]);
 }
 
 #[test]
@@ -488,6 +498,7 @@ fn queue_with_nothing_to_choose_still_renders() {
 fn queue_escapes_everything() {
     let hostile_row = QueueRow {
         id: 1,
+        version: 1,
         href: HOSTILE.to_owned(),
         article_title: HOSTILE.to_owned(),
         quote_short: HOSTILE.to_owned(),
@@ -1369,4 +1380,43 @@ fn closed_rows_show_their_outcome_not_a_deadline_and_replies_are_marked() {
     assert!(!rows[0].contains("due in"));
     assert!(rows[1].contains("<span class=\"badge reader-replied\">Reader replied</span>"));
     assert!(!rows[0].contains("Reader replied"));
+}
+
+#[test]
+fn the_queue_is_a_form_that_acts_on_the_chosen_reports() {
+    let mut view = queue_view();
+    view.csrf = "csrf-token-123".into();
+    view.bulk_actions = vec![opt("assign", "Assign to", false), opt("rejected", "Close: reject", false)];
+    let html = queue(&staff_layout(), &view).into_string();
+    let form = &html[html.find("<form id=\"bulk\"").unwrap()..];
+    let form = &form[..form.find("</form>").unwrap()];
+    assert!(form.starts_with("<form id=\"bulk\" method=\"post\" action=\"/desk/bulk\" accept-charset=\"utf-8\">"));
+    assert!(form.contains("<input type=\"hidden\" name=\"csrf\" value=\"csrf-token-123\">"));
+    assert_eq!(form.matches("name=\"ids\"").count(), 2, "one box a row");
+    assert!(form.contains("<legend>Act on the chosen reports</legend>"));
+    assert!(form.contains("<option value=\"rejected\">Close: reject</option>"));
+    assert!(form.contains("name=\"reason\""));
+    assert_ids_consistent(&html);
+}
+
+#[test]
+fn bulk_results_say_what_changed_and_what_was_refused() {
+    let view = BulkResultView {
+        error: None,
+        results: vec![
+            (4, "/desk/reports/4".into(), "changed".into(), true),
+            (5, "/desk/reports/5".into(), "not changed: report #5 was changed by Ann".into(), false),
+        ],
+    };
+    let html = bulk_result(&staff_layout(), &view).into_string();
+    assert!(html.contains("<p>1 changed, 1 refused.</p>"));
+    assert!(html.contains("<li class=\"refused\"><a href=\"/desk/reports/5\">Report #5</a>: not changed: report #5 was changed by Ann</li>"));
+    assert!(html.contains("<a href=\"/desk\">Back to the desk</a>"));
+    let error = bulk_result(
+        &staff_layout(),
+        &BulkResultView { error: Some("Choose at least one report".into()), results: vec![] },
+    )
+    .into_string();
+    assert!(error.contains("<title>Error: Bulk action"));
+    assert!(error.contains("Choose at least one report"));
 }

@@ -8,6 +8,7 @@ use crate::both_backends;
 use crate::helpers::{article_json, csrf_in, report_json, Backend, TestApp};
 
 both_backends!(
+    bulk_actions_move_each_ticket_with_its_own_version_check,
     the_queue_searches_headlines_passages_numbers_and_for_editors_addresses,
     the_queue_has_views_with_counts_and_ignores_unknown_parameters,
     a_readers_answer_is_marked_until_an_editor_opens_the_ticket,
@@ -815,4 +816,110 @@ async fn search(app: &TestApp, token: &str, query: &str) -> Value {
 
 fn urlencoding(raw: &str) -> String {
     url::form_urlencoded::byte_serialize(raw.as_bytes()).collect()
+}
+
+async fn bulk_actions_move_each_ticket_with_its_own_version_check(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let me = app.user(Role::Editor);
+    let mut ids = Vec::new();
+    for _ in 0..4 {
+        ids.push(app.filed().await.0);
+    }
+    app.deliver_mail().await;
+    let bulk = |body: Value| {
+        let (client, url, token) = (app.client.clone(), app.url("/api/v1/desk/reports/bulk"), me.token.clone());
+        async move { client.post(url).bearer_auth(token).json(&body).send().await.unwrap() }
+    };
+    // Someone moves the third ticket after the list was read: it is refused, the others move.
+    let stale = app.move_report(&me.token, ids[2], json!({ "to": "triaged", "version": 1 })).await;
+    assert_eq!(stale.status(), 200);
+    let versions: serde_json::Map<String, Value> = ids.iter().map(|id| (id.to_string(), json!(1))).collect();
+    let response = bulk(json!({
+        "ids": ids, "action": "rejected", "reason": "Outside our standards: opinion, not fact.", "versions": versions,
+    }))
+    .await;
+    assert_eq!(response.status(), 200);
+    let results: Value = response.json().await.unwrap();
+    let results = results["results"].as_array().unwrap();
+    assert_eq!(results.len(), 4);
+    for (result, id) in results.iter().zip(&ids) {
+        assert_eq!(result["id"], json!(id));
+        if *id == ids[2] {
+            assert_eq!(result["ok"], json!(false));
+            assert!(result["error"].as_str().unwrap().contains("was changed by"), "{result}");
+        } else {
+            assert_eq!(result["ok"], json!(true), "{result}");
+            assert!(result.get("error").is_none());
+        }
+    }
+    for id in &ids {
+        let want = if *id == ids[2] { "triaged" } else { "rejected" };
+        assert_eq!(app.state_of(*id).0, want, "#{id}");
+    }
+    assert_eq!(app.deliver_mail().await, 3, "each closed reader is told once");
+    // Without versions the current one is used; what the workflow refuses is said per ticket.
+    let response = bulk(json!({ "ids": [ids[0], ids[2]], "action": "severity", "severity": "high" })).await;
+    let results: Value = response.json().await.unwrap();
+    assert_eq!(results["results"][0]["ok"], json!(true));
+    assert_eq!(results["results"][1]["ok"], json!(true));
+    let response = bulk(json!({ "ids": [ids[0], ids[2], 999_999], "action": "duplicate", "duplicate_of": ids[1], "reason": "Same passage." })).await;
+    let results: Value = response.json().await.unwrap();
+    assert_eq!(results["results"][0]["ok"], json!(false), "a rejected report cannot become a duplicate");
+    assert_eq!(results["results"][1]["ok"], json!(true));
+    assert_eq!(results["results"][2]["error"], json!("no report has the number 999999"));
+    // The request as a whole: named fields.
+    for (body, field) in [
+        (json!({ "ids": [], "action": "assign" }), "ids"),
+        (json!({ "ids": [ids[0]], "action": "rejected" }), "reason"),
+        (json!({ "ids": [ids[0]], "action": "duplicate", "reason": "x" }), "duplicate_of"),
+        (json!({ "ids": [ids[0]], "action": "explode" }), "action"),
+    ] {
+        let response = bulk(body.clone()).await;
+        assert_eq!(response.status(), 422, "{body}");
+        assert_eq!(response.json::<Value>().await.unwrap()["error"]["field"], field, "{body}");
+    }
+    // Auditors may not.
+    let auditor = app.user(Role::Auditor);
+    let refused = app
+        .client
+        .post(app.url("/api/v1/desk/reports/bulk"))
+        .bearer_auth(&auditor.token)
+        .json(&json!({ "ids": [ids[3]], "action": "assign", "assignee_email": me.email }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 403);
+    // The desk's form does the same, with the versions it listed.
+    let browser = app.signed_in(&me).await;
+    let page = browser.get(app.url("/desk?view=all")).send().await.unwrap().text().await.unwrap();
+    let csrf = csrf_in(&page);
+    let version_field = format!("version-{}", ids[3]);
+    let listed = app.state_of(ids[3]).1.to_string();
+    assert!(page.contains(&format!("name=\"{version_field}\" value=\"{listed}\"")));
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("ids", &ids[3].to_string()),
+        (version_field.as_str(), listed.as_str()),
+        ("action", "assign"),
+        ("assignee_email", me.email.as_str()),
+        ("severity", "normal"),
+        ("duplicate_of", ""),
+        ("reason", ""),
+    ];
+    let done = browser.post(app.url("/desk/bulk")).form(&form).send().await.unwrap();
+    assert_eq!(done.status(), 200);
+    let html = done.text().await.unwrap();
+    assert!(html.contains("1 changed, 0 refused."), "{html}");
+    let again = browser.post(app.url("/desk/bulk")).form(&form).send().await.unwrap();
+    let html = again.text().await.unwrap();
+    assert!(html.contains("0 changed, 1 refused.") && html.contains("not changed: report #"), "{html}");
+    let none = browser
+        .post(app.url("/desk/bulk"))
+        .form(&[("csrf", csrf.as_str()), ("action", "assign")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(none.status(), 422);
+    assert!(none.text().await.unwrap().contains("Choose at least one report"));
+    app.deliver_mail().await;
 }

@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 use super::DESK_BODY_LIMIT;
 use crate::db::vocabulary::{ActorKind, EventKind};
 use crate::domain::accounts::Actor;
+use crate::domain::bulk::{self, BulkRequest, BulkResult};
 use crate::domain::desk::{self, QueueFilter, QueuePage, Ticket};
 use crate::domain::reports::{Category, Severity, Status};
 use crate::domain::workflow::{self, MoveRequest};
@@ -330,4 +331,36 @@ pub async fn note(
     let mut response = answer_ticket(&state, &staff.actor, id).await?;
     *response.status_mut() = actix_web::http::StatusCode::CREATED;
     Ok(response)
+}
+
+/// What a bulk action did, ticket by ticket.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BulkResults {
+    /// One result per ticket, in the order asked.
+    pub results: Vec<BulkResult>,
+}
+
+/// Acts on several tickets at once; each is changed with its own version check, and the answer
+/// says which were changed and which were refused and why.
+#[utoipa::path(
+    post, path = "/api/v1/desk/reports/bulk", tag = "desk",
+    request_body = BulkRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Each ticket's result", body = BulkResults),
+        (status = 401, description = "No or bad API token", body = ErrorBody),
+        (status = 403, description = "Not an editor", body = ErrorBody),
+        (status = 422, description = "No tickets, too many, or what the action needs is missing", body = ErrorBody),
+    )
+)]
+pub async fn bulk(
+    state: State,
+    req: HttpRequest,
+    staff: Signed<CanEdit>,
+    payload: web::Payload,
+) -> Result<HttpResponse, AppError> {
+    let request: BulkRequest = parse_json(&read_body(&req, payload, DESK_BODY_LIMIT).await?)?;
+    let (actor, now, targets) = (staff.actor.clone(), state.now(), state.config.response_targets);
+    let results = state.write_notifying(move |c, n| bulk::apply(c, &actor, &request, &targets, n, now)).await?;
+    Ok(HttpResponse::Ok().json(BulkResults { results }))
 }

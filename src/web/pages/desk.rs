@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use crate::db::models::StaffMember;
 use crate::db::DbConnection;
+use crate::domain::bulk::{self, BulkAction, BulkRequest};
 use crate::domain::desk::{self, QueueFilter, QueueItem, QueuePage, Sort, Ticket, View};
 use crate::domain::events::{actor_name, Audience};
 use crate::domain::notices::Notices;
@@ -51,7 +52,8 @@ pub async fn queue(state: State, req: HttpRequest, staff: Signed<CanEdit>) -> Re
         (Ok(_), Err(other)) => return Err(other),
     };
     let status = if error.is_some() { 422 } else { 200 };
-    let view = queue_view(&pairs, &filter, page, &sections, &staff_list, error, now);
+    let token = staff.session.as_ref().map(|s| s.csrf.as_str()).unwrap_or_default();
+    let view = queue_view(&pairs, &filter, page, (&sections, &staff_list), error, token, now);
     Ok(html(status, views::queue(&layout, &view)))
 }
 
@@ -60,9 +62,9 @@ fn queue_view(
     pairs: &[(String, String)],
     filter: &QueueFilter,
     page: QueuePage,
-    sections: &[String],
-    staff: &[StaffMember],
+    (sections, staff): (&[String], &[StaffMember]),
     error: Option<String>,
+    csrf: &str,
     now: NaiveDateTime,
 ) -> views::QueueView {
     let value = |key: &str| last_value(pairs, key);
@@ -103,6 +105,14 @@ fn queue_view(
         tabs,
         view: filter.view.map(|v| v.as_str().to_owned()).unwrap_or_default(),
         q: value("q").to_owned(),
+        csrf: csrf.to_owned(),
+        bulk_actions: opts(BulkAction::ALL.iter().map(|(_, v, l)| (*v, *l)), &[]),
+        bulk_assignees: {
+            let mut list = vec![("", "Unassigned")];
+            list.extend(staff.iter().map(|u| (u.email.as_str(), u.name.as_str())));
+            opts(list, &[])
+        },
+        bulk_severities: opts(Severity::ALL.iter().map(|s| (s.as_str(), s.label())), &[Severity::Normal.as_str()]),
         // The desk is for editors, who may search by a reader's address.
         search_hint: "Words of the headline, passage or explanation; a report number; or a reader's email address"
             .into(),
@@ -139,6 +149,7 @@ fn queue_view(
 fn queue_row(item: QueueItem, now: NaiveDateTime) -> views::QueueRow {
     views::QueueRow {
         id: item.id,
+        version: item.version,
         href: format!("/desk/reports/{}", item.id),
         article_title: item.article_title,
         quote_short: shorten(&item.quote, 120),
@@ -439,4 +450,64 @@ pub async fn note(
     let actor = post.staff.actor.clone();
     let now = state.now();
     act(&state, &post.staff, id, "note", move |c, _| workflow::add_note(c, id, &actor, &body, now)).await
+}
+
+/// `POST /desk/bulk`: the queue's chosen reports, each changed with the version it was listed with.
+pub async fn bulk(state: State, post: DeskForm<CanEdit, Vec<(String, String)>>) -> Result<HttpResponse, AppError> {
+    let layout = staff_layout(&state, &post.staff);
+    let request = match bulk_request(&post.form) {
+        Ok(request) => request,
+        Err(e) => return Ok(html(422, views::bulk_result(&layout, &bulk_error(&e)))),
+    };
+    let (actor, now, targets) = (post.staff.actor.clone(), state.now(), state.config.response_targets);
+    match state.write_notifying(move |c, n| bulk::apply(c, &actor, &request, &targets, n, now)).await {
+        Ok(results) => {
+            let results = results
+                .into_iter()
+                .map(|r| {
+                    let what = r.error.map_or_else(|| "changed".to_owned(), |e| format!("not changed: {e}"));
+                    (r.id, format!("/desk/reports/{}", r.id), what, r.ok)
+                })
+                .collect();
+            Ok(html(200, views::bulk_result(&layout, &views::BulkResultView { error: None, results })))
+        }
+        Err(e @ (AppError::Invalid(_) | AppError::Forbidden(_))) => {
+            Ok(html(e.status_code().as_u16(), views::bulk_result(&layout, &bulk_error(&e))))
+        }
+        Err(other) => Err(other),
+    }
+}
+
+fn bulk_error(e: &AppError) -> views::BulkResultView {
+    // The domain's messages for a bulk action are whole instructions ("choose at least one report").
+    views::BulkResultView { error: Some(format!("{}.", capitalise(&e.public_message()))), results: vec![] }
+}
+
+/// The bulk form's fields as a request: `ids` repeated, `version-{id}` for each, the action's fields.
+fn bulk_request(form: &[(String, String)]) -> Result<BulkRequest, AppError> {
+    let value = |key: &str| form.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v.trim().to_owned());
+    let number = |key: &str, raw: &str| {
+        raw.trim_start_matches('#').parse::<i64>().map_err(|_| AppError::invalid(key, "must be a report number"))
+    };
+    let ids = form.iter().filter(|(k, _)| k == "ids").map(|(_, v)| number("ids", v)).collect::<Result<Vec<_>, _>>()?;
+    let versions = form
+        .iter()
+        .filter_map(|(k, v)| k.strip_prefix("version-").map(|id| (id.to_owned(), v)))
+        .map(|(id, v)| Ok((id, v.parse::<i64>().map_err(|_| AppError::invalid("version", "must be a number"))?)))
+        .collect::<Result<_, AppError>>()?;
+    let raw_action = value("action").unwrap_or_default();
+    let action = BulkAction::parse(&raw_action).ok_or_else(|| AppError::invalid("action", "choose an action"))?;
+    let duplicate_of = match value("duplicate_of").filter(|v| !v.is_empty()) {
+        Some(raw) => Some(number("duplicate_of", &raw)?),
+        None => None,
+    };
+    Ok(BulkRequest {
+        ids,
+        action,
+        assignee_email: value("assignee_email"),
+        severity: value("severity"),
+        duplicate_of,
+        reason: value("reason"),
+        versions,
+    })
 }
