@@ -726,7 +726,13 @@ fn tone_class(tone: Tone) -> &'static str {
 /// it, a picker before it: a GET form whose "Use" button reloads the ticket with
 /// the chosen response in the box (no script needed).
 fn move_form(base: &str, mv: &MoveOption, hidden: &Markup) -> Markup {
-    let reason = Field::new("reason", &mv.reason_label, "").with_id_suffix(&mv.to);
+    // A saved response may leave its tracking link placeholder for the mail to fill.
+    let link_hint = if mv.reason.contains("{tracking_link}") {
+        "{tracking_link} becomes a link to the reader's report in the email, and \u{201c}this page\u{201d} on it."
+    } else {
+        ""
+    };
+    let reason = Field::new("reason", &mv.reason_label, link_hint).with_id_suffix(&mv.to);
     let primary = Field::new(
         "duplicate_of",
         "Primary report number",
@@ -770,7 +776,10 @@ fn move_form(base: &str, mv: &MoveOption, hidden: &Markup) -> Markup {
                         }
                         @if mv.reason_required {
                             (form_group(&reason, html! {
-                                textarea.textarea id=(reason.id()) name=(reason.name) rows="3" required {
+                                // A filled-in response is read whole before it is sent.
+                                textarea.textarea id=(reason.id()) name=(reason.name)
+                                    rows=(if mv.reason.is_empty() { "3" } else { "8" }) required
+                                    aria-describedby=[reason.described_by()] {
                                     (textarea_value(&mv.reason))
                                 }
                             }))

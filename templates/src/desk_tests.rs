@@ -781,7 +781,13 @@ fn ticket_offers_saved_responses_beside_the_reason_without_script() {
     assert!(!picker.contains("csrf") && !picker.contains("version"), "nothing secret in a GET");
     assert!(card.find("response-picker").unwrap() < card.find("/transitions").unwrap());
     // The reason box holds the filled-in response.
-    assert!(card.contains("required>\nDear Dana, which edition did you read?</textarea>"));
+    assert!(card.contains("rows=\"8\" required>\nDear Dana, which edition did you read?</textarea>"));
+    assert!(!card.contains("hint-reason"), "no hint without a link placeholder");
+    let mut linked = ticket_view();
+    linked.moves[0].reason = "Answer at {tracking_link}.".to_owned();
+    let linked = ticket(&staff_layout(), &linked).into_string();
+    assert!(linked.contains("{tracking_link} becomes a link to the reader's report in the email"));
+    assert!(linked.contains("aria-describedby=\"hint-reason-needs_info\">\nAnswer at {tracking_link}.</textarea>"));
     assert!(html.contains("<p class=\"responses-link\"><a href=\"/desk/responses\">Saved responses</a></p>"));
     // Only moves given responses get a picker.
     assert_eq!(html.matches("name=\"response\"").count(), 1);
