@@ -183,7 +183,8 @@ async fn a_saved_response_fills_the_reason_on_the_ticket_and_the_mail_fills_the_
     let used = used.text().await.unwrap();
     let filled = "Dear Ada Reader, about \u{201c}Russians Appear to Commit Disturbing Act to Faces of Dead North \
                   Koreans\u{201d}: which source? Answer at {tracking_link}.";
-    assert!(used.contains(&format!("required>\n{filled}</textarea>")), "{used}");
+    assert!(used.contains(&format!("aria-describedby=\"hint-reason-needs_info\">\n{filled}</textarea>")), "{used}");
+    assert!(used.contains("{tracking_link} becomes a link to the reader's report in the email"));
     // A response for another purpose, or one that is gone, is refused on the page.
     let wrong =
         browser.get(app.url(&format!("/desk/reports/{id}?to=needs_info&response={decide_id}"))).send().await.unwrap();
