@@ -214,6 +214,19 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    saved_responses (id) {
+        id -> BigInt,
+        title -> Text,
+        body -> Text,
+        purpose -> Text,
+        created_at -> Timestamp,
+        created_by -> Nullable<BigInt>,
+        updated_at -> Timestamp,
+        updated_by -> Nullable<BigInt>,
+    }
+}
+
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(report_links -> reports (report_id));
 diesel::joinable!(corrections -> articles (article_id));
@@ -247,6 +260,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     subscriptions,
     report_links,
     digest_runs,
+    saved_responses,
 );
 
 diesel::table! {

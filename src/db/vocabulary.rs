@@ -209,3 +209,13 @@ vocabulary! {
         Unsubscribed => "unsubscribed", "Unsubscribed";
     }
 }
+
+vocabulary! {
+    /// What a saved response is for.
+    ResponsePurpose {
+        /// A question to the reader (asking for more information).
+        Question => "question", "Question to the reader";
+        /// The reason given with a decision (no change, rejected, duplicate, an appeal's outcome).
+        Decision => "decision", "Reason for a decision";
+    }
+}

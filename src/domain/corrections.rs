@@ -180,7 +180,7 @@ struct Checked {
 /// Every check of a correction, without writing anything.
 fn check(conn: &mut DbConnection, actor: &Actor, input: &CorrectionInput) -> Result<Checked, AppError> {
     if !actor.role.can_edit() {
-        return Err(AppError::Forbidden(format!("the role {} may read but not publish", actor.role.as_str())));
+        return Err(AppError::Forbidden(format!("an {} may read but not publish", actor.role.label().to_lowercase())));
     }
     let article = articles::get(conn, input.article_id.trim())?;
     let mut errors = Vec::new();
@@ -232,9 +232,9 @@ fn check(conn: &mut DbConnection, actor: &Actor, input: &CorrectionInput) -> Res
         let from = r.status;
         if !workflow::publishing_allows(from, target) {
             return Err(AppError::Conflict(format!(
-                "report #{} is {}: a closed or pending ticket cannot be resolved by a new correction",
+                "report #{} is \u{201c}{}\u{201d}: a closed or pending ticket cannot be resolved by a new correction",
                 r.id,
-                from.as_str()
+                from.staff_label()
             )));
         }
     }

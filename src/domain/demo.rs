@@ -7,6 +7,7 @@ use super::articles::{self, ArticleId, ArticleInput};
 use super::corrections::{self, CorrectionInput};
 use super::notices::Notices;
 use super::reports::{self, ReportInput, Status, Targets};
+use super::responses::{self, ResponseInput};
 use super::secrets;
 use super::workflow::{self, MoveRequest};
 use crate::db::models::{Article, User};
@@ -162,6 +163,47 @@ const STAFF: [(&str, &str, Role); 3] = [
     ("auditor@demo.example", "Audrey Auditor", Role::Auditor),
 ];
 
+/// The desk's saved responses: (title, purpose, text).
+const RESPONSES: [(&str, &str, &str); 3] = [
+    (
+        "Ask for a source",
+        "question",
+        "Dear {reader_name}, thank you for your report on \u{201c}{article_title}\u{201d}. \
+         Do you have a source we can check it against? You can answer at {tracking_link}.",
+    ),
+    (
+        "The passage stands",
+        "decision",
+        "We checked the passage against the sources the article relied on, and it is accurate as published. \
+         Thank you for taking the time to tell us.",
+    ),
+    (
+        "Outside our corrections policy",
+        "decision",
+        "Your report is about a matter of opinion or emphasis rather than an error of fact, \
+         which our corrections policy does not cover.",
+    ),
+];
+
+/// Adds the saved responses, as the demo's standards editor, when there are none.
+fn saved_responses(db: &Db, now: NaiveDateTime) -> Result<(), AppError> {
+    let Some((email, name, role)) = STAFF.iter().find(|(_, _, role)| *role == Role::StandardsEditor) else {
+        return Ok(());
+    };
+    db.write_blocking(|c| {
+        if !responses::list(c)?.is_empty() {
+            return Ok(());
+        }
+        let Some(user) = User::by_email(c, email)? else { return Ok(()) };
+        let actor = Actor { id: user.id, email: (*email).into(), name: (*name).into(), role: *role };
+        for (title, purpose, body) in RESPONSES {
+            let input = ResponseInput { title: title.into(), purpose: purpose.into(), body: body.into() };
+            responses::create(c, &actor, &input, now)?;
+        }
+        Ok(())
+    })
+}
+
 /// What the seeder made, for printing.
 #[derive(Debug, Default)]
 pub struct Seeded {
@@ -200,6 +242,7 @@ pub type Notify<'a> = &'a dyn Fn(&mut DbConnection, &Notices, NaiveDateTime) -> 
 pub fn seed(db: &Db, targets: &Targets, notify: Notify<'_>, now: NaiveDateTime) -> Result<Seeded, AppError> {
     let mut seeded = Seeded::default();
     let editor = accounts(db, now, &mut seeded)?;
+    saved_responses(db, now)?;
     for demo in articles(now) {
         let id = ArticleId::parse(demo.id).map_err(|e| AppError::Invalid(vec![e]))?;
         let existed = db.read_blocking(|c| Ok(Article::find(c, demo.id)?.is_some()))?;

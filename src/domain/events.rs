@@ -158,14 +158,16 @@ impl EventData {
                 "Marked as a duplicate of another reader's report".into()
             }
             Self::StatusChanged { to, .. } if reader => format!("Status changed to \u{201c}{}\u{201d}", to.label()),
-            Self::StatusChanged { from, to, .. } => format!("{} \u{2192} {}", from.label(), to.label()),
+            Self::StatusChanged { from, to, .. } => {
+                format!("{} \u{2192} {}", from.staff_label(), to.staff_label())
+            }
             Self::ReaderReplied { .. } if reader => "You answered the editor's question".into(),
             Self::ReaderReplied { .. } => "The reader answered".into(),
             Self::AppealFiled { .. } if reader => "You appealed the decision".into(),
             Self::AppealFiled { .. } => "The reader appealed".into(),
             Self::Assigned { assignee_name: Some(name), .. } => format!("Assigned to {name}"),
             Self::Assigned { .. } => "Unassigned".into(),
-            Self::SeverityChanged { from, to } => format!("Severity {from} \u{2192} {to}"),
+            Self::SeverityChanged { from, to } => format!("Severity {} \u{2192} {}", from.label(), to.label()),
             Self::Note { .. } => "Internal note".into(),
             Self::CorrectionDrafted(c) => format!("Correction #{} drafted, awaiting approval", c.correction_id),
             Self::CorrectionPublished(c) => format!("Correction #{} published", c.correction_id),
@@ -305,7 +307,14 @@ mod tests {
             correction_id: None,
         };
         assert_eq!(asked.sentence(Audience::Reader), "The editor asked you a question");
-        assert_eq!(asked.sentence(Audience::Staff), "In review \u{2192} Needs information from you");
+        assert_eq!(asked.sentence(Audience::Staff), "In review \u{2192} Waiting for the reader");
+        assert_eq!(
+            asked.sentence(Audience::Reader),
+            "The editor asked you a question",
+            "the reader keeps their own words"
+        );
+        let severity = EventData::SeverityChanged { from: Severity::Low, to: Severity::Legal };
+        assert_eq!(severity.sentence(Audience::Staff), "Severity Low \u{2192} Legal");
         let note = EventData::Note { body: "internal".into() };
         assert_eq!(note.detail(Audience::Reader), None);
         assert_eq!(note.detail(Audience::Staff), Some("internal"));

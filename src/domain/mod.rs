@@ -17,6 +17,7 @@ pub mod log;
 pub mod notices;
 pub mod quote;
 pub mod reports;
+pub mod responses;
 pub mod secrets;
 pub mod sessions;
 pub mod signing;

@@ -122,6 +122,17 @@ pub fn is_closed(status: Status) -> bool {
     matches!(status, Corrected | NoChange | Rejected | Duplicate)
 }
 
+impl Status {
+    /// The status as the desk names it: from the desk's side, where the reader's label
+    /// speaks to the reader ("Needs information from you" is, for staff, waiting for the reader).
+    pub fn staff_label(self) -> &'static str {
+        match self {
+            NeedsInfo => "Waiting for the reader",
+            other => other.label(),
+        }
+    }
+}
+
 /// Whether the reader's message for this move is public (shown on the tracking page).
 fn public_reason(to: Status) -> bool {
     matches!(to, NeedsInfo | NoChange | Rejected | Appealed | InReview)
@@ -143,11 +154,12 @@ pub struct MoveRequest {
     pub duplicate_of: Option<i64>,
 }
 
+/// The statuses `moves` lead to, as staff read them.
 fn status_list(moves: &[Move]) -> String {
     if moves.is_empty() {
         "none".to_owned()
     } else {
-        moves.iter().map(|m| m.to.as_str()).collect::<Vec<_>>().join(", ")
+        moves.iter().map(|m| format!("\u{201c}{}\u{201d}", m.to.staff_label())).collect::<Vec<_>>().join(", ")
     }
 }
 
@@ -159,7 +171,10 @@ pub fn load_for_change(
     version: Option<i64>,
 ) -> Result<Report, AppError> {
     if !actor.role.can_edit() {
-        return Err(AppError::Forbidden(format!("the role {} may read but not change anything", actor.role.as_str())));
+        return Err(AppError::Forbidden(format!(
+            "an {} may read reports but not change them",
+            actor.role.label().to_lowercase()
+        )));
     }
     let report = Report::find(conn, id)?.ok_or_else(|| AppError::NotFound(format!("no report has the number {id}")))?;
     if let Some(version) = version {
@@ -244,9 +259,9 @@ pub fn transition(
         let reached_by = |mover: Mover| MOVES.iter().filter(|m| m.to == to).all(|m| m.by == mover);
         if candidates.iter().any(|m| m.by == StandardsEditor) {
             return Err(AppError::Forbidden(format!(
-                "only a standards editor may move a report from {} to {}",
-                from.as_str(),
-                to.as_str()
+                "only a standards editor may move a report from \u{201c}{}\u{201d} to \u{201c}{}\u{201d}",
+                from.staff_label(),
+                to.staff_label()
             )));
         }
         let how = if reached_by(Publishing) {
@@ -257,17 +272,21 @@ pub fn transition(
             ""
         };
         return Err(AppError::Conflict(format!(
-            "report #{id} cannot move from {} to {}{how}; allowed now: {}",
-            from.as_str(),
-            to.as_str(),
+            "report #{id} cannot go from \u{201c}{}\u{201d} to \u{201c}{}\u{201d}{how}; allowed now: {}",
+            from.staff_label(),
+            to.staff_label(),
             status_list(&allowed)
         )));
     };
     let reason = match request.reason.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
         Some(r) => Some(required_text("reason", r, 1, REASON_MAX).map_err(|e| AppError::Invalid(vec![e]))?),
         None if step.reason => {
-            let what = if to == NeedsInfo { "the question for the reader" } else { "a reason" };
-            return Err(AppError::invalid("reason", format!("is required for {}: give {what}", to.as_str())));
+            let what = match to {
+                NeedsInfo => "give the question for the reader",
+                InReview if from == Duplicate => "say why this report is not a duplicate",
+                _ => "say why, in words the reader will read",
+            };
+            return Err(AppError::invalid("reason", format!("is required: {what}")));
         }
         None => None,
     };
@@ -279,12 +298,13 @@ pub fn transition(
             diesel::update(reports::table.find(dup.id)).set(reports::duplicate_of.eq(primary)).execute(conn)?;
         }
     }
-    let message = reason.as_deref().filter(|_| public_reason(to));
+    // The reader reads it on their tracking page, the target of any tracking link in it.
+    let message = reason.as_deref().filter(|_| public_reason(to)).map(super::responses::on_tracking_page);
     let data = EventData::StatusChanged {
         from,
         to,
         reason: reason.clone(),
-        public_message: message.map(str::to_owned),
+        public_message: message,
         duplicate_of: duplicate_of.map(ReportId),
         correction_id: None,
     };
@@ -346,9 +366,9 @@ pub fn publishing_move(
     let from = report.status;
     if !publishing_allows(from, to) {
         return Err(AppError::Conflict(format!(
-            "report #{} is {} and cannot be resolved by a correction",
+            "report #{} is \u{201c}{}\u{201d} and cannot be resolved by a correction",
             report.id,
-            from.as_str()
+            from.staff_label()
         )));
     }
     bump(conn, report, now, to, report.duplicate_of)?;
@@ -421,8 +441,8 @@ fn reader_move(
         return Err(AppError::Conflict(match to {
             InReview => "there is no open question on this report to answer".to_owned(),
             _ => format!(
-                "a decision can be appealed only when it is no_change or rejected; this report is {}",
-                from.as_str()
+                "only a decision to make no change or to reject a report can be appealed; this report is \u{201c}{}\u{201d}",
+                from.label()
             ),
         }));
     }

@@ -8,7 +8,7 @@ use crate::db::vocabulary::{Role, Severity, Status};
 use crate::db::DbConnection;
 use crate::domain::ids::UserId;
 use crate::domain::notices::{CorrectionNote, Notice, ReaderContact};
-use crate::domain::{accounts, subscriptions};
+use crate::domain::{accounts, responses, subscriptions};
 use crate::error::AppError;
 
 fn view(ctx: &Context, paragraphs: Vec<String>, quote: Option<String>, action: Option<(&str, String)>) -> EmailView {
@@ -57,12 +57,8 @@ pub fn for_notice(conn: &mut DbConnection, ctx: &Context, notice: &Notice) -> Re
         }
         Notice::QuestionAsked { question, reader: Some(r), .. } => {
             let paragraphs = vec!["The editor reviewing your correction report has a question for you:".into()];
-            let v = view(
-                ctx,
-                paragraphs,
-                Some(question.clone()),
-                Some(("Answer the question", ctx.url(&format!("/reports/{}", r.token)))),
-            );
+            let track = ctx.url(&format!("/reports/{}", r.token));
+            let v = view(ctx, paragraphs, Some(with_link(question, &track)), Some(("Answer the question", track)));
             let subject = "A question about your correction report".into();
             vec![Outgoing { kind: "reader_question", to: r.email.clone(), subject, view: v }]
         }
@@ -145,6 +141,11 @@ pub fn for_notice(conn: &mut DbConnection, ctx: &Context, notice: &Notice) -> Re
     })
 }
 
+/// An editor's text for the reader, with this mail's own tracking link where a saved response put its placeholder.
+fn with_link(text: &str, track: &str) -> String {
+    text.replace(responses::TRACKING_LINK, track)
+}
+
 /// To the reader who left an email: the report arrived, with the tracking link.
 fn receipt(ctx: &Context, quote: &str, reader: &ReaderContact) -> Outgoing {
     let paragraphs = vec![
@@ -171,6 +172,8 @@ fn outcome(
     reader: &ReaderContact,
 ) -> Option<Outgoing> {
     let track = ctx.url(&format!("/reports/{}", reader.token));
+    let reason = reason.map(|r| with_link(r, &track));
+    let reason = reason.as_deref();
     let decided = if appeal { "Your appeal was decided" } else { "Your correction report was decided" };
     let (subject, first, quote, action) = match (to_status, correction) {
         (Status::Corrected, Some(c)) => (

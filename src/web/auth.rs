@@ -123,7 +123,7 @@ fn guard<N: Need>(staff: Staff) -> Result<Signed<N>, AppError> {
             "this needs {}; you are signed in as {} ({})",
             N::WHAT,
             staff.actor.email,
-            staff.actor.role.as_str()
+            staff.actor.role.label().to_lowercase()
         )))
     }
 }

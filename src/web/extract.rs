@@ -140,7 +140,7 @@ pub fn require_editor(actor: &Actor) -> Result<(), AppError> {
     if actor.role.can_edit() {
         Ok(())
     } else {
-        Err(AppError::Forbidden(format!("the role {} may read but not change anything", actor.role.as_str())))
+        Err(AppError::Forbidden(format!("an {} may read but not change anything", actor.role.label().to_lowercase())))
     }
 }
 

@@ -146,7 +146,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/desk/reports/{id}/transitions", web::post().to(api::desk::transition))
             .route("/desk/reports/{id}/assignment", web::post().to(api::desk::assign))
             .route("/desk/reports/{id}/severity", web::post().to(api::desk::severity))
-            .route("/desk/reports/{id}/notes", web::post().to(api::desk::note)),
+            .route("/desk/reports/{id}/notes", web::post().to(api::desk::note))
+            .route("/desk/responses", web::get().to(api::responses::list))
+            .route("/desk/responses", web::post().to(api::responses::create))
+            .route("/desk/responses/{id}", web::put().to(api::responses::update))
+            .route("/desk/responses/{id}", web::delete().to(api::responses::delete)),
     )
     .route("/", web::get().to(pages::public::home))
     .route("/standards", web::get().to(pages::corrections::standards_page))
@@ -191,7 +195,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route("/desk/reports/{id}/transitions", web::post().to(pages::desk::transition))
     .route("/desk/reports/{id}/assignment", web::post().to(pages::desk::assign))
     .route("/desk/reports/{id}/severity", web::post().to(pages::desk::severity))
-    .route("/desk/reports/{id}/notes", web::post().to(pages::desk::note));
+    .route("/desk/reports/{id}/notes", web::post().to(pages::desk::note))
+    .route("/desk/responses", web::get().to(pages::responses::responses))
+    .route("/desk/responses", web::post().to(pages::responses::create))
+    .route("/desk/responses/{id}", web::get().to(pages::responses::edit))
+    .route("/desk/responses/{id}", web::post().to(pages::responses::update))
+    .route("/desk/responses/{id}/delete", web::post().to(pages::responses::delete));
 }
 
 /// Answers paths no route matches: JSON under `/api/`, a page elsewhere.

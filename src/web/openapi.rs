@@ -4,8 +4,9 @@ use actix_web::HttpResponse;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::api::{articles, audit, corrections, desk, log, reports};
+use super::api::{articles, audit, corrections, desk, log, reports, responses};
 use super::errors::{ErrorBody, ErrorDetail};
+use crate::db::vocabulary::ResponsePurpose;
 use crate::domain::articles::{ArticleInput, ArticleView};
 use crate::domain::audit::{AuditItem, AuditPage};
 use crate::domain::bulk::{BulkAction, BulkRequest, BulkResult};
@@ -15,6 +16,7 @@ use crate::domain::corrections::{
 use crate::domain::desk::{QueueItem, QueuePage, StatusCount, ViewCount};
 use crate::domain::reports::Severity;
 use crate::domain::reports::{Category, HistoryEntry, ReportInput, Status, Tracking};
+use crate::domain::responses::{ResponseInput, ResponseList, ResponseView};
 use crate::domain::verify::{Checkpoint, Entry};
 use crate::domain::workflow::MoveRequest;
 
@@ -31,6 +33,7 @@ use crate::domain::workflow::MoveRequest;
         articles::put_article, articles::get_article, reports::file_report, reports::track_report,
         reports::reply, reports::appeal, desk::queue, desk::ticket,
         desk::transition, desk::assign, desk::severity, desk::note, desk::bulk,
+        responses::list, responses::create, responses::update, responses::delete,
         corrections::publish, corrections::approve, corrections::article_corrections_json,
         corrections::site_corrections_json, log::checkpoint, log::entries, audit::events_json,
     ),
@@ -39,6 +42,7 @@ use crate::domain::workflow::MoveRequest;
         ErrorBody, ErrorDetail, QueuePage, QueueItem, StatusCount, ViewCount, MoveRequest, desk::TicketJson, desk::EventView,
         desk::Person, desk::AssignRequest, desk::SeverityRequest, desk::NoteRequest, desk::BulkResults,
         BulkRequest, BulkResult, BulkAction,
+        ResponseInput, ResponseView, ResponseList, ResponsePurpose,
         reports::ReplyRequest, reports::AppealRequest, CorrectionInput, CorrectionView, Kind, ListedCorrection, CorrectionList,
         StandardCite, corrections::ArticleCorrections, Checkpoint, Entry, log::EntriesPage, AuditItem, AuditPage,
     )),

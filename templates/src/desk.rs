@@ -8,8 +8,8 @@ use crate::corrections::{correction_item, diff_block, CorrectionItem, Detail, Di
 use crate::forms::FieldError;
 use crate::layout::Layout;
 use crate::partials::{
-    article_box, checkbox_group, error_summary, evidence_list, field_error, form_group, join_names, messages_for,
-    notice_panel, options, pager, select_group, textarea_value, Field,
+    article_box, checkbox_group, error_summary, evidence_list, field_error, form_group, id_safe, join_names,
+    messages_for, notice_panel, options, pager, select_group, textarea_value, Field,
 };
 
 // Re-exported so that `desk::Opt` stays a path to it.
@@ -165,6 +165,32 @@ pub struct TimelineItem {
     pub internal: bool,
 }
 
+/// Where a move sits among the ticket's actions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MoveGroup {
+    /// The one thing to do next (e.g. "Start review"), styled as the primary button.
+    Primary,
+    /// Another step forward (e.g. "Mark as triaged"), beside the primary one, quieter.
+    #[default]
+    Step,
+    /// Asking the reader a question.
+    Ask,
+    /// A decision that closes the report (or decides an appeal), grouped apart.
+    Decide,
+}
+
+/// How a move's button looks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Tone {
+    /// The page's one primary button.
+    Primary,
+    /// A quieter button.
+    #[default]
+    Secondary,
+    /// A button whose effect is hard on the reader (rejecting), in the error colour.
+    Danger,
+}
+
 /// A move the signed-in user may make now, rendered as its own small form.
 #[derive(Debug, Clone)]
 pub struct MoveOption {
@@ -172,12 +198,21 @@ pub struct MoveOption {
     pub to: String,
     /// Button text, e.g. "Ask the reader for more information".
     pub label: String,
-    /// Whether the `reason` textarea is required.
+    /// Whether the move takes a reason: only then is there a `reason` textarea (required).
     pub reason_required: bool,
-    /// Label of the reason textarea, e.g. "Question for the reader" or "Reason (optional)".
+    /// Label of the reason textarea, e.g. "Question for the reader".
     pub reason_label: String,
+    /// The reason's text as the form shows it (a saved response, or what was typed before a refusal).
+    pub reason: String,
     /// Whether a `duplicate_of` number input (the primary report's id) is needed.
     pub needs_duplicate_of: bool,
+    /// Where the move sits among the actions.
+    pub group: MoveGroup,
+    /// How its button looks.
+    pub tone: Tone,
+    /// Saved responses for this move's reason (select `response` of a GET form to the ticket,
+    /// with hidden `to`, whose "Use" button reloads the ticket with the reason filled in); empty for none.
+    pub responses: Vec<Opt>,
 }
 
 /// The ticket page `/desk/reports/{id}`.
@@ -220,6 +255,14 @@ pub struct TicketView {
     pub timeline: Vec<TimelineItem>,
     /// Moves allowed now for this user; empty for auditors and closed tickets.
     pub moves: Vec<MoveOption>,
+    /// Whether drafting a correction (`publish_href`) is the primary action now (in review).
+    pub draft_is_primary: bool,
+    /// A sentence about what the ticket waits for (e.g. the reader's answer), above the actions.
+    pub next_step_note: Option<String>,
+    /// Heading of the group of closing decisions, e.g. "Close the report" or "Decide the appeal".
+    pub decisions_heading: String,
+    /// Link to the saved responses, beside the pickers.
+    pub responses_href: Option<String>,
     /// Select named `assignee_email`: "" (unassigned) then staff; empty when the user cannot assign.
     pub assignees: Vec<Opt>,
     /// Select named `severity`; empty when the user cannot change it.
@@ -651,7 +694,8 @@ pub fn ticket(layout: &Layout, view: &TicketView) -> Markup {
     layout.page(&title, body)
 }
 
-/// The ticket's forms: moves, assignment, severity and a note.
+/// The ticket's forms: the next step, asking the reader, the closing decisions, then
+/// assignment, severity and a note.
 fn ticket_actions(view: &TicketView) -> Markup {
     let base = format!("/desk/reports/{}", view.id);
     let hidden = html! {
@@ -661,16 +705,66 @@ fn ticket_actions(view: &TicketView) -> Markup {
     let assignee = Field::new("assignee_email", "Assignee", "");
     let severity = Field::new("severity", "Severity", "");
     let note = Field::new("body", "Internal note (never shown to the reader)", "");
+    let in_group = |group: MoveGroup| view.moves.iter().filter(move |m| m.group == group);
+    let draft_link = |primary: bool| {
+        html! {
+            @if let Some(href) = &view.publish_href {
+                p.call-to-action {
+                    a.button.button-secondary[!primary] href=(href) { "Draft a correction" }
+                }
+            }
+        }
+    };
+    let has_next = view.publish_href.is_some()
+        || view.next_step_note.is_some()
+        || in_group(MoveGroup::Primary).next().is_some()
+        || in_group(MoveGroup::Step).next().is_some();
+    let asks: Vec<&MoveOption> = in_group(MoveGroup::Ask).collect();
+    let decisions: Vec<&MoveOption> = in_group(MoveGroup::Decide).collect();
+    let pickers = view.moves.iter().any(|m| !m.responses.is_empty());
     html! {
         section.ticket-actions aria-labelledby="actions-heading" {
             h2 #actions-heading { "Actions" }
-            @if let Some(href) = &view.publish_href {
-                p.call-to-action { a.button href=(href) { "Draft a correction" } }
+            @if has_next {
+                div.next-step {
+                    h3 { "Next step" }
+                    @if let Some(note) = &view.next_step_note {
+                        p.next-step-note { (note) }
+                    }
+                    @if view.draft_is_primary {
+                        (draft_link(true))
+                    }
+                    @for mv in in_group(MoveGroup::Primary) {
+                        (move_form(&base, mv, &hidden))
+                    }
+                    @for mv in in_group(MoveGroup::Step) {
+                        (move_form(&base, mv, &hidden))
+                    }
+                    @if !view.draft_is_primary {
+                        (draft_link(false))
+                    }
+                }
             }
-            @if !view.moves.is_empty() {
-                h3 { "Move the report" }
-                @for mv in &view.moves {
-                    (move_form(&base, mv, &hidden))
+            @if !asks.is_empty() {
+                div.ask-reader {
+                    h3 { "Ask the reader" }
+                    @for mv in asks {
+                        (move_form(&base, mv, &hidden))
+                    }
+                }
+            }
+            @if !decisions.is_empty() {
+                section.decisions aria-labelledby="decisions-heading" {
+                    h3 #decisions-heading { (view.decisions_heading) }
+                    p.hint { "The reader is told the reason you give." }
+                    @for mv in decisions {
+                        (move_form(&base, mv, &hidden))
+                    }
+                }
+            }
+            @if pickers {
+                @if let Some(href) = &view.responses_href {
+                    p.responses-link { a href=(href) { "Saved responses" } }
                 }
             }
             @if !view.assignees.is_empty() {
@@ -682,7 +776,7 @@ fn ticket_actions(view: &TicketView) -> Markup {
                         }
                     }))
                     (hidden)
-                    button.button type="submit" { "Assign" }
+                    button.button.button-secondary type="submit" { "Assign" }
                 }
             }
             @if !view.severities.is_empty() {
@@ -696,7 +790,7 @@ fn ticket_actions(view: &TicketView) -> Markup {
                         }
                     }))
                     (hidden)
-                    button.button type="submit" { "Change severity" }
+                    button.button.button-secondary type="submit" { "Change severity" }
                 }
             }
             h3 { "Add a note" }
@@ -707,44 +801,94 @@ fn ticket_actions(view: &TicketView) -> Markup {
                     }
                 }))
                 input type="hidden" name="csrf" value=(view.csrf);
-                button.button type="submit" { "Add note" }
+                button.button.button-secondary type="submit" { "Add note" }
             }
         }
     }
 }
 
+/// The button classes for a tone.
+fn tone_class(tone: Tone) -> &'static str {
+    match tone {
+        Tone::Primary => "button",
+        Tone::Secondary => "button button-secondary",
+        Tone::Danger => "button button-danger",
+    }
+}
+
 /// One move's own small form. Its ids carry the target status, so that many
-/// move forms can share one page.
+/// move forms can share one page. A move that takes no reason is a button alone;
+/// one that takes a reason has its box, and, when there are saved responses for
+/// it, a picker before it: a GET form whose "Use" button reloads the ticket with
+/// the chosen response in the box (no script needed).
 fn move_form(base: &str, mv: &MoveOption, hidden: &Markup) -> Markup {
-    let reason = Field::new("reason", &mv.reason_label, "").with_id_suffix(&mv.to);
+    // A saved response may leave its tracking link placeholder for the mail to fill.
+    let link_hint = if mv.reason.contains("{tracking_link}") {
+        "{tracking_link} becomes a link to the reader's report in the email, and \u{201c}this page\u{201d} on it."
+    } else {
+        ""
+    };
+    let reason = Field::new("reason", &mv.reason_label, link_hint).with_id_suffix(&mv.to);
     let primary = Field::new(
         "duplicate_of",
         "Primary report number",
         "The number of the report this one repeats, without the #.",
     )
     .with_id_suffix(&mv.to);
+    let picker = Field::new("response", "Saved response", "").with_id_suffix(&mv.to);
+    let fields = mv.reason_required || mv.needs_duplicate_of;
+    let anchor = format!("move-{}", id_safe(&mv.to));
     html! {
-        form.action-form.move-form method="post" action={ (base) "/transitions" } accept-charset="utf-8" {
-            // The legend tells a screen reader which move this form's fields belong to;
-            // the button says it to everyone else.
-            fieldset {
-                legend.visually-hidden { (mv.label) }
+        @if fields {
+            div.move-card #(anchor) {
+                @if mv.reason_required && !mv.responses.is_empty() {
+                    form.response-picker method="get" action={ (base) "#" (anchor) } accept-charset="utf-8" {
+                        input type="hidden" name="to" value=(mv.to);
+                        (form_group(&picker, html! {
+                            div.picker-row {
+                                select.select id=(picker.id()) name=(picker.name) {
+                                    (options(&mv.responses))
+                                }
+                                button.button.button-secondary type="submit" {
+                                    "Use" span.visually-hidden { " for " (mv.label) }
+                                }
+                            }
+                        }))
+                    }
+                }
+                form.action-form.move-form method="post" action={ (base) "/transitions" } accept-charset="utf-8" {
+                    // The legend tells a screen reader which move this form's fields belong to;
+                    // the button says it to everyone else.
+                    fieldset {
+                        legend.visually-hidden { (mv.label) }
+                        input type="hidden" name="to" value=(mv.to);
+                        (hidden)
+                        @if mv.needs_duplicate_of {
+                            (form_group(&primary, html! {
+                                input.input.input-number id=(primary.id()) type="number" name=(primary.name)
+                                    min="1" step="1" inputmode="numeric" required
+                                    aria-describedby=[primary.described_by()];
+                            }))
+                        }
+                        @if mv.reason_required {
+                            (form_group(&reason, html! {
+                                // A filled-in response is read whole before it is sent.
+                                textarea.textarea id=(reason.id()) name=(reason.name)
+                                    rows=(if mv.reason.is_empty() { "3" } else { "8" }) required
+                                    aria-describedby=[reason.described_by()] {
+                                    (textarea_value(&mv.reason))
+                                }
+                            }))
+                        }
+                        button class=(tone_class(mv.tone)) type="submit" { (mv.label) }
+                    }
+                }
+            }
+        } @else {
+            form.move-form.move-button method="post" action={ (base) "/transitions" } accept-charset="utf-8" {
                 input type="hidden" name="to" value=(mv.to);
                 (hidden)
-                @if mv.needs_duplicate_of {
-                    (form_group(&primary, html! {
-                        input.input.input-number id=(primary.id()) type="number" name=(primary.name)
-                            min="1" step="1" inputmode="numeric" required
-                            aria-describedby=[primary.described_by()];
-                    }))
-                }
-                (form_group(&reason, html! {
-                    textarea.textarea id=(reason.id()) name=(reason.name) rows="3"
-                        required[mv.reason_required] {
-                        (textarea_value(""))
-                    }
-                }))
-                button.button type="submit" { (mv.label) }
+                button class=(tone_class(mv.tone)) type="submit" { (mv.label) }
             }
         }
     }
@@ -1038,6 +1182,10 @@ pub fn standards_admin(layout: &Layout, view: &StandardsAdminView) -> Markup {
         p {
             "The public catalogue at " a href="/standards" { "/standards" } ". Publishing a new version "
             "keeps the earlier ones, so corrections that cite them still link to the text they cited."
+        }
+        p.responses-link {
+            "The wording editors use for questions to readers and reasons for decisions is kept in the "
+            a href="/desk/responses" { "saved responses" } "."
         }
         @if view.can_manage {
             section.standard-form aria-labelledby="standard-form-heading" {

@@ -104,8 +104,19 @@ fn mv(to: &str, label: &str, required: bool, reason_label: &str, dup: bool) -> M
         label: label.to_owned(),
         reason_required: required,
         reason_label: reason_label.to_owned(),
+        reason: String::new(),
         needs_duplicate_of: dup,
+        group: if required { MoveGroup::Decide } else { MoveGroup::Step },
+        tone: Tone::Secondary,
+        responses: Vec::new(),
     }
+}
+
+/// A move in `group` with `tone`.
+fn grouped(mut m: MoveOption, group: MoveGroup, tone: Tone) -> MoveOption {
+    m.group = group;
+    m.tone = tone;
+    m
 }
 
 fn ticket_view() -> TicketView {
@@ -164,10 +175,18 @@ fn ticket_view() -> TicketView {
             },
         ],
         moves: vec![
-            mv("needs_info", "Ask the reader for more information", true, "Question for the reader", false),
+            grouped(
+                mv("needs_info", "Ask the reader for more information", true, "Question for the reader", false),
+                MoveGroup::Ask,
+                Tone::Secondary,
+            ),
             mv("duplicate", "Mark as a duplicate", true, "Reason", true),
             mv("triaged", "Send back to triage", false, "Reason (optional)", false),
         ],
+        draft_is_primary: false,
+        next_step_note: None,
+        decisions_heading: "Close the report".to_owned(),
+        responses_href: Some("/desk/responses".to_owned()),
         assignees: vec![opt("", "Unassigned", false), opt("ann@news.example", "Ann Lee", true)],
         severities: vec![
             opt("low", "Low", false),
@@ -215,6 +234,10 @@ pub(crate) fn every_desk_page() -> Vec<(&'static str, Markup)> {
     ticket_messages.notice = Some("The report was assigned to Ann Lee.".to_owned());
     ticket_messages.also_open_by = vec!["Bo Chen".to_owned(), "Cy Diaz".to_owned()];
     ticket_messages.duplicate_of = Some((9, "/desk/reports/9".to_owned()));
+    let mut ticket_new = new_report_actions();
+    ticket_new.moves[2].responses = vec![opt("3", "Ask for a source", false)];
+    ticket_new.moves[3].responses = vec![opt("4", "The passage is right", false)];
+    ticket_new.moves[3].reason = "Dear Dana, the passage is right.".to_owned();
     vec![
         ("login", login(&layout(), &login_view())),
         ("login-error", login(&layout(), &login_error)),
@@ -226,6 +249,7 @@ pub(crate) fn every_desk_page() -> Vec<(&'static str, Markup)> {
         ("ticket", ticket(&staff_layout(), &ticket_view())),
         ("ticket-messages", ticket(&staff_layout(), &ticket_messages)),
         ("ticket-auditor", ticket(&staff_layout(), &auditor_view())),
+        ("ticket-new", ticket(&staff_layout(), &ticket_new)),
     ]
     .into_iter()
     .chain(every_correction_desk_page())
@@ -648,32 +672,159 @@ fn ticket_renders_exactly_the_given_moves() {
     let moves: Vec<&str> =
         forms(&html).into_iter().filter(|f| f.contains("action=\"/desk/reports/12/transitions\"")).collect();
     assert_eq!(moves.len(), 3);
+    // The step forward first, then asking the reader, then the decision.
     for (form, (to, label)) in moves.iter().zip([
+        ("triaged", "Send back to triage"),
         ("needs_info", "Ask the reader for more information"),
         ("duplicate", "Mark as a duplicate"),
-        ("triaged", "Send back to triage"),
     ]) {
-        assert!(form.starts_with("<form class=\"action-form move-form\" method=\"post\""));
         assert!(form.contains(&format!("<input type=\"hidden\" name=\"to\" value=\"{to}\">")));
-        assert!(form.contains(&format!("<button class=\"button\" type=\"submit\">{label}</button>")));
-        assert!(form.contains(&format!("<legend class=\"visually-hidden\">{label}</legend>")));
-        assert!(form.contains(&format!("id=\"field-reason-{to}\" name=\"reason\"")));
+        assert!(form.contains(&format!("<button class=\"button button-secondary\" type=\"submit\">{label}</button>")));
     }
-    assert!(moves[0].contains("<label class=\"label\" for=\"field-reason-needs_info\">Question for the reader</label>"));
-    assert!(moves[0].contains("name=\"reason\" rows=\"3\" required>"));
-    assert!(moves[1].contains("name=\"reason\" rows=\"3\" required>"));
-    assert!(moves[2].contains("name=\"reason\" rows=\"3\">"), "optional reason");
-    assert!(moves[2].contains("Reason (optional)"));
+    // A move that takes no reason is a button alone: no box, no legend.
+    assert!(moves[0].starts_with("<form class=\"move-form move-button\" method=\"post\""));
+    assert!(!moves[0].contains("<textarea") && !moves[0].contains("<legend"));
+    for (form, to, label) in [
+        (moves[1], "needs_info", "Ask the reader for more information"),
+        (moves[2], "duplicate", "Mark as a duplicate"),
+    ] {
+        assert!(form.starts_with("<form class=\"action-form move-form\" method=\"post\""));
+        assert!(form.contains(&format!("<legend class=\"visually-hidden\">{label}</legend>")));
+        assert!(form.contains(&format!("id=\"field-reason-{to}\" name=\"reason\" rows=\"3\" required>")));
+    }
+    assert!(moves[1].contains("<label class=\"label\" for=\"field-reason-needs_info\">Question for the reader</label>"));
     // Only the duplicate move asks for the primary report.
     assert!(
-        moves[1].contains("<label class=\"label\" for=\"field-duplicate_of-duplicate\">Primary report number</label>")
+        moves[2].contains("<label class=\"label\" for=\"field-duplicate_of-duplicate\">Primary report number</label>")
     );
     assert!(
-        moves[1].contains("type=\"number\" name=\"duplicate_of\" min=\"1\" step=\"1\" inputmode=\"numeric\" required")
+        moves[2].contains("type=\"number\" name=\"duplicate_of\" min=\"1\" step=\"1\" inputmode=\"numeric\" required")
     );
     assert!(!moves[0].contains("duplicate_of"));
-    assert!(!moves[2].contains("duplicate_of"));
+    assert!(!moves[1].contains("duplicate_of"));
     assert_eq!(html.matches("name=\"duplicate_of\"").count(), 1);
+    assert_eq!(html.matches("name=\"reason\"").count(), 2, "reason boxes only where a reason is taken");
+}
+
+/// The ticket's actions for a new report: start review, triage, ask, and three decisions.
+fn new_report_actions() -> TicketView {
+    let ask = "Question for the reader";
+    TicketView {
+        status: "new".to_owned(),
+        publish_href: Some("/desk/corrections/new?report=12".to_owned()),
+        moves: vec![
+            mv("triaged", "Mark as triaged", false, "", false),
+            grouped(mv("in_review", "Start review", false, "", false), MoveGroup::Primary, Tone::Primary),
+            grouped(mv("needs_info", "Ask the reader", true, ask, false), MoveGroup::Ask, Tone::Secondary),
+            mv("no_change", "Close: no change needed", true, "Reason", false),
+            grouped(mv("rejected", "Reject the report", true, "Reason", false), MoveGroup::Decide, Tone::Danger),
+            mv("duplicate", "Mark as duplicate", true, "Reason", true),
+        ],
+        ..ticket_view()
+    }
+}
+
+/// The part of the page from `start` to the end of the element it opens, roughly: up to `end`.
+fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
+    let from = html.find(start).unwrap();
+    &html[from..from + html[from..].find(end).unwrap()]
+}
+
+#[test]
+fn ticket_has_one_primary_action_then_asking_then_the_decisions_apart() {
+    let html = ticket(&staff_layout(), &new_report_actions()).into_string();
+    let actions = &html[html.find("id=\"actions-heading\"").unwrap()..];
+    // Exactly one button in the primary style, and it is the first action.
+    assert_eq!(actions.matches("class=\"button\"").count(), 1, "{actions}");
+    let primary = actions.find("<button class=\"button\" type=\"submit\">Start review</button>").unwrap();
+    assert!(primary < actions.find("Mark as triaged").unwrap());
+    assert!(actions.find("<h3>Next step</h3>").unwrap() < primary);
+    // Drafting is there, but not the primary action before review.
+    assert!(actions.contains(
+        "<a class=\"button button-secondary\" href=\"/desk/corrections/new?report=12\">Draft a correction</a>"
+    ));
+    let ask = actions.find("<h3>Ask the reader</h3>").unwrap();
+    let decisions = actions.find("id=\"decisions-heading\"").unwrap();
+    assert!(primary < ask && ask < decisions);
+    let group = between(actions, "<section class=\"decisions\"", "</section>");
+    assert!(group.contains("<h3 id=\"decisions-heading\">Close the report</h3>"));
+    assert!(group.contains("The reader is told the reason you give."));
+    for (to, class, label) in [
+        ("no_change", "button button-secondary", "Close: no change needed"),
+        ("rejected", "button button-danger", "Reject the report"),
+        ("duplicate", "button button-secondary", "Mark as duplicate"),
+    ] {
+        assert!(group.contains(&format!("id=\"field-reason-{to}\"")), "{to} has its reason box");
+        assert!(group.contains(&format!("<button class=\"{class}\" type=\"submit\">{label}</button>")), "{to}");
+    }
+    assert!(!group.contains("needs_info") && !group.contains("Start review"));
+    // Moves that take no reason have no box.
+    assert_eq!(html.matches("name=\"reason\"").count(), 4);
+    assert!(!html.contains("field-reason-in_review") && !html.contains("field-reason-triaged"));
+    assert_ids_consistent(&html);
+}
+
+#[test]
+fn ticket_in_review_makes_drafting_the_primary_action() {
+    let mut view = ticket_view();
+    view.publish_href = Some("/desk/corrections/new?report=12".to_owned());
+    view.draft_is_primary = true;
+    let html = ticket(&staff_layout(), &view).into_string();
+    let actions = &html[html.find("id=\"actions-heading\"").unwrap()..];
+    assert!(actions.contains("<a class=\"button\" href=\"/desk/corrections/new?report=12\">Draft a correction</a>"));
+    assert_eq!(actions.matches("class=\"button\"").count(), 1);
+    assert!(actions.find("Draft a correction").unwrap() < actions.find("<form").unwrap());
+}
+
+#[test]
+fn ticket_says_what_it_waits_for_and_names_the_decisions_group() {
+    let mut view = ticket_view();
+    view.next_step_note = Some("Waiting for the reader to answer.".to_owned());
+    view.decisions_heading = "Decide the appeal".to_owned();
+    let html = ticket(&staff_layout(), &view).into_string();
+    assert!(html.contains("<p class=\"next-step-note\">Waiting for the reader to answer.</p>"));
+    assert!(html.contains("<h3 id=\"decisions-heading\">Decide the appeal</h3>"));
+}
+
+#[test]
+fn ticket_offers_saved_responses_beside_the_reason_without_script() {
+    let mut view = ticket_view();
+    view.moves[0].responses = vec![opt("3", "Ask for a source", false), opt("4", "Which edition?", false)];
+    view.moves[0].reason = "Dear Dana, which edition did you read?".to_owned();
+    let html = ticket(&staff_layout(), &view).into_string();
+    let card = between(&html, "<div class=\"move-card\" id=\"move-needs_info\">", "</form></div>");
+    // A GET form back to the ticket, landing on this move, before the move's own form.
+    let picker = between(card, "<form class=\"response-picker\"", "</form>");
+    assert!(picker.contains("method=\"get\" action=\"/desk/reports/12#move-needs_info\""));
+    assert!(picker.contains("<input type=\"hidden\" name=\"to\" value=\"needs_info\">"));
+    assert!(picker.contains("<label class=\"label\" for=\"field-response-needs_info\">Saved response</label>"));
+    assert!(picker.contains("<select class=\"select\" id=\"field-response-needs_info\" name=\"response\">"));
+    assert!(picker.contains("<option value=\"3\">Ask for a source</option>"));
+    assert!(picker.contains(
+        "<button class=\"button button-secondary\" type=\"submit\">Use<span class=\"visually-hidden\"> for Ask \
+         the reader for more information</span></button>"
+    ));
+    assert!(!picker.contains("csrf") && !picker.contains("version"), "nothing secret in a GET");
+    assert!(card.find("response-picker").unwrap() < card.find("/transitions").unwrap());
+    // The reason box holds the filled-in response.
+    assert!(card.contains("rows=\"8\" required>\nDear Dana, which edition did you read?</textarea>"));
+    assert!(!card.contains("hint-reason"), "no hint without a link placeholder");
+    let mut linked = ticket_view();
+    linked.moves[0].reason = "Answer at {tracking_link}.".to_owned();
+    let linked = ticket(&staff_layout(), &linked).into_string();
+    assert!(linked.contains("{tracking_link} becomes a link to the reader's report in the email"));
+    assert!(linked.contains("aria-describedby=\"hint-reason-needs_info\">\nAnswer at {tracking_link}.</textarea>"));
+    assert!(html.contains("<p class=\"responses-link\"><a href=\"/desk/responses\">Saved responses</a></p>"));
+    // Only moves given responses get a picker.
+    assert_eq!(html.matches("name=\"response\"").count(), 1);
+    assert_ids_consistent(&html);
+}
+
+#[test]
+fn ticket_without_saved_responses_has_no_picker_or_link() {
+    let html = ticket(&staff_layout(), &ticket_view()).into_string();
+    assert!(!html.contains("response-picker"));
+    assert!(!html.contains("/desk/responses"));
 }
 
 #[test]
@@ -681,26 +832,34 @@ fn ticket_ids_stay_unique_with_many_moves() {
     let mut view = ticket_view();
     view.moves = ["triaged", "in_review", "needs_info", "no_change", "rejected", "duplicate", "awaiting_approval"]
         .iter()
-        .map(|to| mv(to, &format!("Move to {to}"), true, "Reason", true))
+        .map(|to| {
+            let mut m = mv(to, &format!("Move to {to}"), true, "Reason", true);
+            m.responses = vec![opt("1", "A response", false)];
+            m
+        })
         .collect();
     let html = ticket(&staff_layout(), &view).into_string();
     assert_eq!(html.matches("name=\"reason\"").count(), 7);
     assert_eq!(html.matches("name=\"duplicate_of\"").count(), 7);
+    assert_eq!(html.matches("name=\"response\"").count(), 7);
     assert_ids_consistent(&html);
 }
 
 #[test]
 fn ticket_forms_carry_csrf_and_version() {
-    let html = ticket(&staff_layout(), &ticket_view()).into_string();
-    let all = forms(main_of(&html));
+    let mut view = ticket_view();
+    view.moves[0].responses = vec![opt("3", "Ask for a source", false)];
+    let html = ticket(&staff_layout(), &view).into_string();
+    let all: Vec<&str> = forms(main_of(&html)).into_iter().filter(|f| f.contains("method=\"post\"")).collect();
     // Three moves, assignment, severity, note.
     assert_eq!(all.len(), 6);
     for form in &all {
-        assert!(form.contains("method=\"post\""), "{form}");
         assert_eq!(form.matches("<input type=\"hidden\" name=\"csrf\" value=\"csrf-ticket\">").count(), 1, "{form}");
     }
     let versioned = all.iter().filter(|f| f.contains("<input type=\"hidden\" name=\"version\" value=\"7\">")).count();
     assert_eq!(versioned, 5, "every form but the note's");
+    // The saved response picker is the one GET form.
+    assert_eq!(forms(main_of(&html)).len(), 7);
 }
 
 #[test]
@@ -714,17 +873,17 @@ fn ticket_assignment_severity_and_note_forms() {
     assert!(assign.contains("<select class=\"select\" id=\"field-assignee_email\" name=\"assignee_email\">"));
     assert!(assign.contains("<option value=\"\">Unassigned</option>"));
     assert!(assign.contains("<option value=\"ann@news.example\" selected>Ann Lee</option>"));
-    assert!(assign.contains("<button class=\"button\" type=\"submit\">Assign</button>"));
+    assert!(assign.contains("<button class=\"button button-secondary\" type=\"submit\">Assign</button>"));
     let severity = find("severity");
     assert!(severity.contains("<select class=\"select\" id=\"field-severity\" name=\"severity\">"));
     assert!(severity.contains("<option value=\"legal\" selected>Legal</option>"));
-    assert!(severity.contains("<button class=\"button\" type=\"submit\">Change severity</button>"));
+    assert!(severity.contains("<button class=\"button button-secondary\" type=\"submit\">Change severity</button>"));
     let note = find("notes");
     assert!(
         note.contains("<label class=\"label\" for=\"field-body\">Internal note (never shown to the reader)</label>")
     );
     assert!(note.contains("<textarea class=\"textarea\" id=\"field-body\" name=\"body\""));
-    assert!(note.contains("<button class=\"button\" type=\"submit\">Add note</button>"));
+    assert!(note.contains("<button class=\"button button-secondary\" type=\"submit\">Add note</button>"));
     assert!(!note.contains("name=\"version\""));
 }
 
@@ -819,16 +978,22 @@ fn ticket_escapes_everything_staff_and_readers_wrote() {
     view.timeline[1].actor = HOSTILE.to_owned();
     view.timeline[1].title = HOSTILE.to_owned();
     view.timeline[1].detail = hostile();
-    view.moves = vec![mv(HOSTILE, HOSTILE, true, HOSTILE, true)];
+    let mut hostile_move = mv(HOSTILE, HOSTILE, true, HOSTILE, true);
+    hostile_move.reason = HOSTILE.to_owned();
+    hostile_move.responses = vec![opt(HOSTILE, HOSTILE, true)];
+    view.moves = vec![hostile_move];
+    view.next_step_note = hostile();
+    view.decisions_heading = HOSTILE.to_owned();
     view.error = hostile();
     view.notice = hostile();
     let html = ticket(&staff_layout(), &view).into_string();
     assert_escaped(&html);
     // quote, explanation, assignee, name, email, also open by, 2 text parts, evidence,
-    // duplicate quote, actor, title, detail (13); the move's `to`, legend, reason label
-    // and button (4); error, notice (2); csrf in the move, assignment, severity and
-    // note forms (4).
-    assert_eq!(html.matches(HOSTILE_ESCAPED).count(), 23, "{html}");
+    // duplicate quote, actor, title, detail (13); the move's `to`, legend, reason label,
+    // reason and button (5); the picker's `to`, its option's value and label and its
+    // button's words (4); the next step's note and the decisions' heading (2); error,
+    // notice (2); csrf in the move, assignment, severity and note forms (4).
+    assert_eq!(html.matches(HOSTILE_ESCAPED).count(), 30, "{html}");
     assert_ids_consistent(&html);
 }
 
@@ -842,9 +1007,11 @@ fn ticket_links_to_drafting_a_correction_when_it_may() {
     view.publish_href = Some("/desk/corrections/new?report=12".to_owned());
     let html = ticket(&staff_layout(), &view).into_string();
     let actions = &html[html.find("id=\"actions-heading\"").unwrap()..];
-    assert!(actions.contains("<a class=\"button\" href=\"/desk/corrections/new?report=12\">Draft a correction</a>"));
-    // It comes first among the actions.
-    assert!(actions.find("Draft a correction").unwrap() < actions.find("<form").unwrap());
+    // Not in review: drafting is offered in the next step, quietly.
+    let next = between(actions, "<div class=\"next-step\">", "<div class=\"ask-reader\">");
+    assert!(next.contains(
+        "<a class=\"button button-secondary\" href=\"/desk/corrections/new?report=12\">Draft a correction</a>"
+    ));
 }
 
 // The staff header.

@@ -4,7 +4,7 @@
 //! function of plain data, so views are tested without either. maud escapes
 //! every interpolated value, and reader text is never wrapped in `PreEscaped`.
 //!
-//! The view modules (`audit`, `desk`, `email`, `log`, `pages`) each render one
+//! The view modules (`audit`, `desk`, `email`, `log`, `pages`, `responses`) each render one
 //! part of the site and never import from one another. What several of them
 //! need lives below them: the page frame in `layout`, the view structs they
 //! share in `article`, `forms`, `corrections` and `catalogue`, and the small
@@ -17,6 +17,7 @@ pub mod email;
 pub mod layout;
 pub mod log;
 pub mod pages;
+pub mod responses;
 
 mod article;
 mod catalogue;
@@ -30,6 +31,7 @@ pub use email::{email_html, email_text, EmailView};
 pub use layout::{Layout, StaffNav, STYLESHEET};
 pub use log::*;
 pub use pages::*;
+pub use responses::*;
 
 #[cfg(test)]
 mod audit_tests;
@@ -39,5 +41,7 @@ mod desk_tests;
 mod imports_tests;
 #[cfg(test)]
 mod log_tests;
+#[cfg(test)]
+mod responses_tests;
 #[cfg(test)]
 mod tests;

@@ -192,6 +192,7 @@ pub(crate) fn every_page() -> Vec<(&'static str, String)> {
         .chain(crate::desk_tests::every_desk_page())
         .chain(crate::log_tests::every_log_page())
         .chain(crate::audit_tests::every_audit_page())
+        .chain(crate::responses_tests::every_responses_page())
         .map(|(name, m)| (name, m.into_string()))
         .collect()
 }

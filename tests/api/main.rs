@@ -19,5 +19,6 @@ mod pages;
 mod parity;
 mod plans;
 mod reports;
+mod responses;
 mod smtp;
 mod workflow;

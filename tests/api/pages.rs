@@ -79,6 +79,10 @@ async fn openapi_document_covers_every_route(backend: Backend) {
         ("/api/v1/desk/reports/{id}/notes", "post"),
         ("/api/v1/desk/corrections", "post"),
         ("/api/v1/desk/corrections/{id}/approval", "post"),
+        ("/api/v1/desk/responses", "get"),
+        ("/api/v1/desk/responses", "post"),
+        ("/api/v1/desk/responses/{id}", "put"),
+        ("/api/v1/desk/responses/{id}", "delete"),
     ] {
         assert!(paths[path][method].is_object(), "{method} {path}");
     }

@@ -184,8 +184,14 @@ async fn editor_asks_the_reader(b: &mut Browser, app: &TestApp) -> Result<String
     b.go(assign, "the ticket after assigning it").await?;
     ensure!(b.text("[role='status']").await?.contains("Assignment saved"));
 
+    // A saved question, picked without script, comes back filled in for this reader.
+    let use_saved = b.find("#move-needs_info .response-picker button").await?;
+    b.go(use_saved, "the ticket with a saved question filled in").await?;
+    let filled = b.find("#field-reason-needs_info").await?.prop("value").await?.unwrap_or_default();
+    ensure!(filled.starts_with("Dear Rosa Reader,"), "the saved question was not filled in: {filled:?}");
+    b.screenshot("ticket-saved-response").await?;
     b.fill("#field-reason-needs_info", QUESTION).await?;
-    let ask = b.button("Ask the reader for more information").await?;
+    let ask = b.find("#move-needs_info .move-form button").await?;
     b.go(ask, "the ticket after asking the reader").await?;
     ensure!(b.find(".ticket-badges .status-needs_info").await.is_ok(), "the ticket is not waiting for the reader");
     sign_out(b).await?;
@@ -242,7 +248,7 @@ async fn editor_closes_a_report(b: &mut Browser) -> Result<()> {
         .context("finding the library funding report in the queue")?;
     b.go(link, "a triaged ticket").await?;
     b.fill("#field-reason-no_change", NO_CHANGE_REASON).await?;
-    let close = b.button("Close: no change needed").await?;
+    let close = b.find("#move-no_change .move-form button").await?;
     b.go(close, "the ticket after closing it").await?;
     ensure!(b.find(".ticket-badges .status-no_change").await.is_ok(), "the ticket is not closed");
     sign_out(b).await

@@ -6,6 +6,7 @@ pub mod corrections;
 pub mod desk;
 pub mod log;
 pub mod reports;
+pub mod responses;
 
 /// Largest desk request body.
 const DESK_BODY_LIMIT: usize = 64 * 1024;

@@ -6,18 +6,20 @@ use chrono::NaiveDateTime;
 use corrigenda_templates as views;
 use serde::Deserialize;
 
-use crate::db::models::StaffMember;
+use crate::db::models::{SavedResponse, StaffMember};
 use crate::db::DbConnection;
+use crate::domain::accounts::Role;
 use crate::domain::bulk::{self, BulkAction, BulkRequest};
 use crate::domain::desk::{self, QueueFilter, QueueItem, QueuePage, Sort, Ticket, View};
 use crate::domain::events::{actor_name, Audience};
 use crate::domain::notices::Notices;
 use crate::domain::quote;
 use crate::domain::reports::{Category, Severity, Status};
+use crate::domain::responses;
 use crate::domain::workflow::{self, MoveRequest};
 use crate::error::AppError;
 use crate::web::auth::{CanEdit, CanRead, DeskForm, Signed, Staff};
-use crate::web::extract::{last_value, parse_id, query_pairs, DoneQuery};
+use crate::web::extract::{last_value, parse_id, query_pairs};
 use crate::web::present::{
     age, any_first, capitalise, csrf, error_sentence, html, iso, opts, redirect, relative_deadline, shorten,
     staff_layout, summary, time, Naming, QueryLinks,
@@ -88,7 +90,7 @@ fn queue_view(
         .iter()
         .map(|c| views::StatusCount {
             status: c.status.as_str().into(),
-            label: c.status.label().into(),
+            label: c.status.staff_label().into(),
             count: c.count,
             href: link(&[("status", c.status.as_str())]),
             current: chosen == [c.status.as_str()],
@@ -117,7 +119,7 @@ fn queue_view(
         search_hint: "Words of the headline, passage or explanation; a report number; or a reader's email address"
             .into(),
         counts,
-        statuses: opts(Status::ALL.iter().map(|s| (s.as_str(), s.label())), &chosen),
+        statuses: opts(Status::ALL.iter().map(|s| (s.as_str(), s.staff_label())), &chosen),
         categories: any_first(
             "Any category",
             opts(Category::ALL.iter().map(|c| (c.as_str(), c.label())), &[value("category")]),
@@ -157,7 +159,7 @@ fn queue_row(item: QueueItem, now: NaiveDateTime) -> views::QueueRow {
         severity: item.severity.as_str().into(),
         severity_label: item.severity.label().into(),
         status: item.status.as_str().into(),
-        status_label: item.status.label().into(),
+        status_label: item.status.staff_label().into(),
         age: age(item.created_at, now),
         deadline: relative_deadline(item.deadline_at, now),
         deadline_exact: time(item.deadline_at),
@@ -169,14 +171,38 @@ fn queue_row(item: QueueItem, now: NaiveDateTime) -> views::QueueRow {
     }
 }
 
+/// The ticket's query: which action just succeeded, or which saved response to put in which move's reason.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct TicketQuery {
+    /// What was done, e.g. `moved`.
+    done: String,
+    /// The move whose reason a saved response fills (`to` of its form).
+    to: String,
+    /// The saved response's id.
+    response: String,
+}
+
+/// What a move's reason box holds when the ticket is shown.
+#[derive(Debug, Clone)]
+enum Reason {
+    /// Empty boxes.
+    Blank,
+    /// What the editor typed, kept after a refusal.
+    Typed { to: String, text: String },
+    /// A saved response picked with "Use", filled in for this report.
+    Saved { to: String, response: String },
+}
+
 /// `GET /desk/reports/{id}`: the ticket.
 pub async fn ticket(
     state: State,
     staff: Signed<CanRead>,
     path: web::Path<String>,
-    query: web::Query<DoneQuery>,
+    query: web::Query<TicketQuery>,
 ) -> Result<HttpResponse, AppError> {
     let id = parse_id(&path.into_inner())?;
+    let query = query.into_inner();
     let notice = match query.done.as_str() {
         "moved" => Some("Status changed."),
         "assigned" => Some("Assignment saved."),
@@ -184,7 +210,12 @@ pub async fn ticket(
         "note" => Some("Note added."),
         _ => None,
     };
-    render_ticket(&state, &staff, id, None, notice.map(str::to_owned), 200).await
+    let reason = if query.to.is_empty() && query.response.is_empty() {
+        Reason::Blank
+    } else {
+        Reason::Saved { to: query.to, response: query.response }
+    };
+    render_ticket(&state, &staff, id, None, notice.map(str::to_owned), 200, reason).await
 }
 
 /// The ticket page, with an error or a notice from the last action.
@@ -192,25 +223,56 @@ async fn render_ticket(
     state: &AppState,
     staff: &Staff,
     id: i64,
-    error: Option<String>,
+    mut error: Option<String>,
     notice: Option<String>,
-    status: u16,
+    mut status: u16,
+    reason: Reason,
 ) -> Result<HttpResponse, AppError> {
     let actor = staff.actor.clone();
     let now = state.now();
     let ticket = steps::open_ticket(state, id, &actor, now).await?;
     let staff_list = state.db.read(desk::assignable).await?;
-    let view = ticket_view(ticket, staff, &staff_list, error, notice, now);
+    let saved = if staff.actor.role.can_edit() { state.db.read(responses::list).await? } else { Vec::new() };
+    let filled = match reason {
+        Reason::Blank => None,
+        Reason::Typed { to, text } => Some((to, text)),
+        Reason::Saved { to, response } => match prefill(state, &ticket, &to, &response).await {
+            Ok(text) => Some((to, text)),
+            Err(e @ AppError::Invalid(_)) => {
+                status = 422;
+                error = Some(error_sentence(Naming::Labels(&[("response", "The saved response")]), &e, "response"));
+                None
+            }
+            Err(other) => return Err(other),
+        },
+    };
+    let view = ticket_view(ticket, staff, &staff_list, &saved, filled, error, notice, now);
     let mut response = html(status, views::ticket(&staff_layout(state, staff), &view));
     response.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
     Ok(response)
 }
 
+/// A saved response filled in for the ticket, for the reason of the move to `to` (one the viewer may make).
+async fn prefill(state: &AppState, t: &Ticket, to: &str, response: &str) -> Result<String, AppError> {
+    let step = t
+        .moves
+        .iter()
+        .find(|m| m.to.as_str() == to && m.reason)
+        .ok_or_else(|| AppError::invalid("response", "cannot be used for that action now: reload the ticket"))?;
+    let id: i64 =
+        response.trim().parse().map_err(|_| AppError::invalid("response", "is not one of the saved responses"))?;
+    let (target, report, article) = (step.to, t.report.clone(), t.article.clone());
+    state.db.read(move |c| responses::for_move(c, id, target, &report, &article)).await
+}
+
 /// The ticket page's view: the report, its article, its timeline and what the viewer may do.
+#[allow(clippy::too_many_arguments)]
 fn ticket_view(
     t: Ticket,
     staff: &Staff,
     staff_list: &[StaffMember],
+    saved: &[SavedResponse],
+    filled: Option<(String, String)>,
     error: Option<String>,
     notice: Option<String>,
     now: NaiveDateTime,
@@ -245,7 +307,7 @@ fn ticket_view(
         version: r.version,
         csrf: csrf(staff),
         status: status.as_str().into(),
-        status_label: status.label().into(),
+        status_label: status.staff_label().into(),
         severity: severity.as_str().into(),
         severity_label: severity.label().into(),
         category_label: r.category.label().into(),
@@ -271,12 +333,16 @@ fn ticket_view(
                 id: d.id,
                 href: format!("/desk/reports/{}", d.id),
                 quote_short: shorten(&d.quote, 120),
-                status_label: d.status.label().into(),
+                status_label: d.status.staff_label().into(),
             })
             .collect(),
         also_open_by: t.also_open_by.clone(),
         timeline,
-        moves: t.moves.iter().map(move_option).collect(),
+        moves: t.moves.iter().map(|m| move_option(m, saved, filled.as_ref())).collect(),
+        draft_is_primary: status == Status::InReview,
+        next_step_note: next_step_note(status, staff.actor.role),
+        decisions_heading: if status == Status::Appealed { "Decide the appeal" } else { "Close the report" }.into(),
+        responses_href: can_edit.then(|| "/desk/responses".to_owned()),
         assignees: if can_edit {
             let mut list = vec![("", "Unassigned")];
             list.extend(staff_list.iter().map(|u| (u.email.as_str(), u.name.as_str())));
@@ -295,18 +361,54 @@ fn ticket_view(
     }
 }
 
-/// A move the viewer may make, as the ticket offers it.
-fn move_option(m: &workflow::Move) -> views::MoveOption {
+/// A move the viewer may make, as the ticket offers it, with the saved responses for its reason.
+fn move_option(m: &workflow::Move, saved: &[SavedResponse], filled: Option<&(String, String)>) -> views::MoveOption {
+    let reason = filled.filter(|(to, _)| to == m.to.as_str()).map(|(_, text)| text.clone()).unwrap_or_default();
+    let purpose = responses::purpose_of(m.to);
+    let offered: Vec<&SavedResponse> =
+        if m.reason { saved.iter().filter(|r| r.purpose == purpose).collect() } else { vec![] };
     views::MoveOption {
         to: m.to.as_str().into(),
         label: move_label(m.from, m.to).into(),
         reason_required: m.reason,
-        reason_label: match (m.to, m.reason) {
-            (Status::NeedsInfo, _) => "Question for the reader (shown on their tracking page)".into(),
-            (_, true) => "Reason".into(),
-            (_, false) => "Reason (optional)".into(),
+        reason_label: match m.to {
+            Status::NeedsInfo => "Question for the reader (shown on their tracking page)".into(),
+            Status::InReview if m.from == Status::Duplicate => "Why it is not a duplicate".into(),
+            _ => "Reason (the reader is told)".into(),
         },
+        reason,
         needs_duplicate_of: m.to == Status::Duplicate,
+        group: match (m.from, m.to) {
+            (Status::New | Status::Triaged, Status::InReview) => views::MoveGroup::Primary,
+            (_, Status::NeedsInfo) => views::MoveGroup::Ask,
+            (_, Status::NoChange | Status::Rejected | Status::Duplicate) | (Status::Appealed, _) => {
+                views::MoveGroup::Decide
+            }
+            _ => views::MoveGroup::Step,
+        },
+        tone: match (m.from, m.to) {
+            (Status::New | Status::Triaged, Status::InReview) => views::Tone::Primary,
+            (_, Status::Rejected) => views::Tone::Danger,
+            _ => views::Tone::Secondary,
+        },
+        responses: offered
+            .iter()
+            .map(|r| views::Opt { value: r.id.to_string(), label: r.title.clone(), selected: false })
+            .collect(),
+    }
+}
+
+/// What the ticket waits for, when it is not the desk.
+fn next_step_note(status: Status, role: Role) -> Option<String> {
+    match status {
+        Status::NeedsInfo => {
+            Some("Waiting for the reader to answer. Their answer puts the report back in review.".into())
+        }
+        Status::Appealed if role != Role::StandardsEditor => {
+            Some("The reader appealed: a standards editor decides the appeal.".into())
+        }
+        Status::AwaitingApproval => Some("A correction awaits a second standards editor's approval.".into()),
+        _ => None,
     }
 }
 
@@ -366,8 +468,16 @@ fn version(raw: &str) -> Result<i64, AppError> {
     raw.trim().parse().map_err(|_| AppError::invalid("version", "is missing: reload the ticket and try again"))
 }
 
-/// Runs a ticket action; success goes back to the ticket with a notice, failure shows the ticket with the error.
-async fn act<F>(state: &AppState, staff: &Staff, id: i64, done: &str, f: F) -> Result<HttpResponse, AppError>
+/// Runs a ticket action; success goes back to the ticket with a notice, failure shows the
+/// ticket with the error (and what was typed in the move's reason, kept).
+async fn act<F>(
+    state: &AppState,
+    staff: &Staff,
+    id: i64,
+    done: &str,
+    typed: Reason,
+    f: F,
+) -> Result<HttpResponse, AppError>
 where
     F: FnOnce(&mut DbConnection, &mut Notices) -> Result<(), AppError> + Send + 'static,
 {
@@ -378,7 +488,7 @@ where
                 AppError::Invalid(_) => error_sentence(Naming::Spoken, &err, ""),
                 other => capitalise(&other.public_message()),
             };
-            render_ticket(state, staff, id, Some(message), None, err.status_code().as_u16()).await
+            render_ticket(state, staff, id, Some(message), None, err.status_code().as_u16(), typed).await
         }
         Err(other) => Err(other),
     }
@@ -403,8 +513,11 @@ pub async fn transition(
     };
     let actor = post.staff.actor.clone();
     let now = state.now();
-    act(&state, &post.staff, id, "moved", move |c, n| workflow::transition(c, id, &actor, &request, n, now).map(drop))
-        .await
+    let typed = Reason::Typed { to: f.to.trim().to_owned(), text: f.reason.clone() };
+    act(&state, &post.staff, id, "moved", typed, move |c, n| {
+        workflow::transition(c, id, &actor, &request, n, now).map(drop)
+    })
+    .await
 }
 
 /// `POST /desk/reports/{id}/assignment`.
@@ -417,7 +530,7 @@ pub async fn assign(
     let (email, v) = (post.form.assignee_email.clone(), version(&post.form.version)?);
     let actor = post.staff.actor.clone();
     let now = state.now();
-    act(&state, &post.staff, id, "assigned", move |c, n| {
+    act(&state, &post.staff, id, "assigned", Reason::Blank, move |c, n| {
         workflow::assign(c, id, &actor, Some(&email), v, n, now).map(drop)
     })
     .await
@@ -433,7 +546,7 @@ pub async fn severity(
     let (severity, v) = (post.form.severity.clone(), version(&post.form.version)?);
     let actor = post.staff.actor.clone();
     let (now, targets) = (state.now(), state.config.response_targets);
-    act(&state, &post.staff, id, "severity", move |c, _| {
+    act(&state, &post.staff, id, "severity", Reason::Blank, move |c, _| {
         workflow::set_severity(c, id, &actor, &severity, v, &targets, now).map(drop)
     })
     .await
@@ -449,7 +562,7 @@ pub async fn note(
     let body = post.form.body.clone();
     let actor = post.staff.actor.clone();
     let now = state.now();
-    act(&state, &post.staff, id, "note", move |c, _| workflow::add_note(c, id, &actor, &body, now)).await
+    act(&state, &post.staff, id, "note", Reason::Blank, move |c, _| workflow::add_note(c, id, &actor, &body, now)).await
 }
 
 /// `POST /desk/bulk`: the queue's chosen reports, each changed with the version it was listed with.

@@ -9,4 +9,5 @@ pub mod erasure;
 pub mod outbox;
 pub mod public;
 pub mod reports;
+pub mod responses;
 pub mod subscriptions;
