@@ -484,7 +484,7 @@ fn bulk_form(view: &QueueView) -> Markup {
             div.filter-grid {
                 (select_group("action", "Action", &view.bulk_actions))
                 (select_group("assignee_email", "Assignee (for assigning)", &view.bulk_assignees))
-                (select_group("severity", "Severity (for changing it)", &view.bulk_severities))
+                (select_group("new_severity", "Severity (for changing it)", &view.bulk_severities))
                 div.form-group {
                     label.label for="field-duplicate_of" { "Primary report number (for duplicates)" }
                     input.input.input-short #field-duplicate_of type="text" name="duplicate_of" inputmode="numeric";

@@ -902,7 +902,7 @@ async fn bulk_actions_move_each_ticket_with_its_own_version_check(backend: Backe
         (version_field.as_str(), listed.as_str()),
         ("action", "assign"),
         ("assignee_email", me.email.as_str()),
-        ("severity", "normal"),
+        ("new_severity", "normal"),
         ("duplicate_of", ""),
         ("reason", ""),
     ];

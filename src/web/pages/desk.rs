@@ -618,7 +618,7 @@ fn bulk_request(form: &[(String, String)]) -> Result<BulkRequest, AppError> {
         ids,
         action,
         assignee_email: value("assignee_email"),
-        severity: value("severity"),
+        severity: value("new_severity"),
         duplicate_of,
         reason: value("reason"),
         versions,
