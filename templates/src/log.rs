@@ -273,7 +273,7 @@ pub fn framed_notice(fragment: &Markup) -> Markup {
 }
 
 /// The framed notice's only style sheet (no quotes or angle brackets: it is escaped as text).
-const NOTICE_FRAMED_STYLE: &str = "body{margin:0;padding:2px;font-family:system-ui,-apple-system,Segoe UI,\
+const NOTICE_FRAMED_STYLE: &str = "body{margin:0;padding:0.25em;font-family:system-ui,-apple-system,Segoe UI,\
     Roboto,Helvetica Neue,Arial,sans-serif;font-size:1rem;line-height:1.5}\
     .corrigenda-notice{margin:0!important}";
 

@@ -288,9 +288,15 @@ fn find_results(results: &FindResults) -> Markup {
                             "Published " (article.published)
                         }
                         p.found-links {
-                            a href=(article.report_href) { "Report an error" }
+                            a href=(article.report_href) {
+                                "Report an error"
+                                span.visually-hidden { " in \u{201c}" (article.title) "\u{201d}" }
+                            }
                             " "
-                            a href=(article.corrections_href) { "Corrections" }
+                            a href=(article.corrections_href) {
+                                "Corrections"
+                                span.visually-hidden { " to \u{201c}" (article.title) "\u{201d}" }
+                            }
                         }
                     }
                 }

@@ -179,6 +179,7 @@ pub(crate) fn every_page() -> Vec<(&'static str, String)> {
         ("form-errors", report_form(&layout(), &with_errors)),
         ("tracking", tracking(&layout(), &tracking_view())),
         ("tracking-filed", tracking(&layout(), &filed)),
+        ("tracking-outcome", tracking(&layout(), &outcome_view())),
         ("tracking-question", tracking(&layout(), &asking_view())),
         ("tracking-reply-error", tracking(&layout(), &reply_error)),
         ("tracking-appeal", tracking(&layout(), &appealable_view())),
@@ -198,6 +199,26 @@ pub(crate) fn every_page() -> Vec<(&'static str, String)> {
         .chain(crate::audit_tests::every_audit_page())
         .map(|(name, m)| (name, m.into_string()))
         .collect()
+}
+
+/// A tracking page with every part of an outcome: reason, correction and a decided appeal.
+fn outcome_view() -> TrackingView {
+    let mut view = appealable_view();
+    view.appeal = None;
+    view.decision_reason = Some("The minutes say May.".to_owned());
+    view.correction = Some(TrackedCorrection {
+        kind_label: "Clarification".to_owned(),
+        text: "The library closes in June.".to_owned(),
+        href: "/articles/a1/corrections#correction-3".to_owned(),
+    });
+    view.appeal_outcome = Some(AppealOutcomeView {
+        sentence: "A standards editor reviewed your appeal and upheld the decision.".to_owned(),
+        is_final: true,
+        reason: Some("Checked again.".to_owned()),
+        at: "1 December 2026, 10:00 UTC".to_owned(),
+        at_iso: "2026-12-01T10:00:00Z".to_owned(),
+    });
+    view
 }
 
 /// A tracking page where the editor asked a question.
@@ -819,6 +840,9 @@ fn home_lists_articles_found_by_headline() {
         corrections_href: format!("/articles/a{n}/corrections"),
     };
     let results = FindResults { query: "council".to_owned(), articles: vec![found(1), found(2)], more: false };
+    assert!(home(&layout(), &HomeView { results: Some(results.clone()), ..HomeView::default() })
+        .into_string()
+        .contains("Report an error<span class=\"visually-hidden\"> in \u{201c}Council story 1\u{201d}</span>"));
     let view = HomeView { query: "council".to_owned(), results: Some(results), ..HomeView::default() };
     let html = home(&layout(), &view).into_string();
     assert!(html.contains("Articles with \u{201c}council\u{201d} in the headline"));

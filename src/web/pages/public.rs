@@ -96,8 +96,8 @@ pub async fn find_article(state: State, query: web::Query<FindQuery>) -> Result<
         let view = views::HomeView {
             recent: recent(&state).await?,
             find_error: Some(format!(
-                "No article with the ID or address \u{201c}{q}\u{201d} is registered here, and no headline \
-                 has all of these words. Check the spelling, or paste the article's web address."
+                "No article with the ID or address \u{201c}{q}\u{201d} is in our corrections system, and no \
+                 headline has all of these words. Check the spelling, or paste the article's web address."
             )),
             query: q,
             results: None,
