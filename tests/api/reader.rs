@@ -35,6 +35,10 @@ async fn sign_in(app: &TestApp, browser: &reqwest::Client, email: &str, password
 
 async fn each_role_lands_where_its_work_is(backend: Backend) {
     let app = TestApp::spawn(backend).await;
+    // A form posted without a session cannot be sent again: sign-in leads to the role's page.
+    let post = app.client.post(app.url("/desk/reports/1/notes")).form(&[("body", "x")]).send().await.unwrap();
+    assert_eq!(post.status(), 303);
+    assert_eq!(post.headers()["location"], "/login");
     for (role, landing) in [(Role::Auditor, "/audit"), (Role::Editor, "/desk"), (Role::StandardsEditor, "/desk")] {
         let user = app.user(role);
         let browser = app.browser();
