@@ -201,6 +201,7 @@ async fn the_report_form_for_an_unregistered_article_says_so_plainly(backend: Ba
         assert_eq!(response.status(), 404);
         let html = response.text().await.unwrap();
         assert!(html.contains("This article is not in our corrections system yet"), "{html}");
+        assert!(html.contains("\u{201c}not-yet-sent\u{201d}"), "the article looked for");
         assert!(!html.contains("CMS") && !html.contains("registered here"), "no system talk");
         assert!(html.contains("href=\"/\">Find an article"));
     }

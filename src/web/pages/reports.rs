@@ -89,21 +89,23 @@ async fn load_article(state: &AppState, id: String) -> Result<Article, AppError>
 
 /// `GET /articles/{id}/report`: the empty form.
 pub async fn report_form(state: State, path: web::Path<String>) -> Result<HttpResponse, AppError> {
-    match load_article(&state, path.into_inner()).await {
+    let id = path.into_inner();
+    match load_article(&state, id.clone()).await {
         Ok(article) => Ok(html(200, views::report_form(&state.layout, &form_view(&article, Default::default())))),
-        Err(AppError::NotFound(_)) => Ok(unregistered(&state)),
+        Err(AppError::NotFound(_)) => Ok(unregistered(&state, &id)),
         Err(other) => Err(other),
     }
 }
 
 /// The page for a report on an article the publisher's system has not told us about yet.
-fn unregistered(state: &AppState) -> HttpResponse {
+fn unregistered(state: &AppState, id: &str) -> HttpResponse {
     let view = views::MessageView {
         title: "We cannot take reports on this article yet".to_owned(),
-        message: "This article is not in our corrections system yet. New articles usually arrive within minutes \
-                  of publication, so please try again shortly, or find the article by its web address or its \
-                  headline."
-            .to_owned(),
+        message: format!(
+            "This article is not in our corrections system yet (we looked for the article \u{201c}{id}\u{201d}). \
+             New articles usually arrive within minutes of publication, so please try again shortly, or find the \
+             article by its web address or its headline."
+        ),
         link: Some(("Find an article".to_owned(), "/".to_owned())),
         button: None,
     };
@@ -128,7 +130,7 @@ pub async fn submit_report(
     };
     match outcome {
         Ok(filed) => Ok(redirect(format!("/reports/{}?filed=1", filed.token))),
-        Err(AppError::NotFound(_)) => Ok(unregistered(&state)),
+        Err(AppError::NotFound(_)) => Ok(unregistered(&state, &article_id)),
         Err(err) => refused_form(&state, article_id, form, Refused::of(err)?).await,
     }
 }
@@ -165,9 +167,9 @@ async fn refused_form(
     form: ReportForm,
     refused: Refused,
 ) -> Result<HttpResponse, AppError> {
-    let article = match load_article(state, article_id).await {
+    let article = match load_article(state, article_id.clone()).await {
         Ok(article) => article,
-        Err(AppError::NotFound(_)) => return Ok(unregistered(state)),
+        Err(AppError::NotFound(_)) => return Ok(unregistered(state, &article_id)),
         Err(other) => return Err(other),
     };
     let mut view = form_view(&article, form.values());
