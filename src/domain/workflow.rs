@@ -416,8 +416,10 @@ fn reader_move(
         return Err(AppError::Conflict(match to {
             InReview => "there is no open question on this report to answer".to_owned(),
             _ => format!(
-                "a decision can be appealed only when it is no_change or rejected; this report is {}",
-                from.as_str()
+                "only a decision of \u{201c}{}\u{201d} or \u{201c}{}\u{201d} can be appealed; this report is \u{201c}{}\u{201d}",
+                NoChange.label(),
+                Rejected.label(),
+                from.label()
             ),
         }));
     }

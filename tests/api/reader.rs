@@ -251,6 +251,9 @@ async fn articles_are_found_by_the_words_of_their_headline(backend: Backend) {
     assert!(html.contains("no headline has all of these words") && !html.contains("registered"));
     assert!(!html.contains("No corrections have been published yet"));
     assert!(html.contains("The estimate came from the Pentagon."));
+    let (status, html) = look_up(&app, "https://news.example/world/nope").await;
+    assert_eq!(status, 404);
+    assert!(html.contains("copied whole") && !html.contains("no headline"), "an address is not headline words");
     // The list is limited, and says so.
     for n in 0..51 {
         let mut body = article_json();

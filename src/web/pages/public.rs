@@ -70,6 +70,11 @@ fn found_item(found: Found) -> views::FoundArticle {
     }
 }
 
+/// Whether the find box was given a web address (looked up as such, never as headline words).
+fn is_address(q: &str) -> bool {
+    q.starts_with("http://") || q.starts_with("https://")
+}
+
 /// `GET /articles?q=`: finds an article by ID or URL and opens its report form; other words
 /// list the articles whose headline has them all.
 pub async fn find_article(state: State, query: web::Query<FindQuery>) -> Result<HttpResponse, AppError> {
@@ -84,8 +89,7 @@ pub async fn find_article(state: State, query: web::Query<FindQuery>) -> Result<
             if let Some(article) = articles::find_by_id_or_url(c, &lookup)? {
                 return Ok((Some(article), (Vec::new(), false)));
             }
-            let is_address = lookup.starts_with("http://") || lookup.starts_with("https://");
-            let found = if is_address { (Vec::new(), false) } else { articles::search_headlines(c, &lookup)? };
+            let found = if is_address(&lookup) { (Vec::new(), false) } else { articles::search_headlines(c, &lookup)? };
             Ok((None, found))
         })
         .await?;
@@ -95,10 +99,17 @@ pub async fn find_article(state: State, query: web::Query<FindQuery>) -> Result<
     if found.is_empty() {
         let view = views::HomeView {
             recent: recent(&state).await?,
-            find_error: Some(format!(
-                "No article with the ID or address \u{201c}{q}\u{201d} is in our corrections system, and no \
-                 headline has all of these words. Check the spelling, or paste the article's web address."
-            )),
+            find_error: Some(if is_address(&q) {
+                format!(
+                    "No article with the ID or address \u{201c}{q}\u{201d} is in our corrections system. Check \
+                     that the address was copied whole, or type words from the article's headline."
+                )
+            } else {
+                format!(
+                    "No article with the ID or address \u{201c}{q}\u{201d} is in our corrections system, and no \
+                     headline has all of these words. Check the spelling, or paste the article's web address."
+                )
+            }),
             query: q,
             results: None,
         };
