@@ -410,7 +410,8 @@ pub struct Tracking {
 pub struct AppealOutcome {
     /// The status the appeal moved the report to: `in_review` (reopened), `no_change` or `rejected` (upheld).
     pub status: Status,
-    /// Whether the decision stands for good: the appeal was the last step.
+    /// Whether the report is closed for good: it stands at a decision after its one appeal
+    /// (upheld on appeal, or reopened and decided again).
     pub is_final: bool,
     /// The standards editor's reason, as written for the reader.
     pub reason: Option<String>,
@@ -503,7 +504,8 @@ pub fn track(conn: &mut DbConnection, token: &str) -> Result<(Tracking, Article)
     let appeal_outcome = moves.iter().find_map(|(at, d)| match d {
         EventData::StatusChanged { from: Status::Appealed, to, public_message, .. } => Some(AppealOutcome {
             status: *to,
-            is_final: matches!(to, Status::NoChange | Status::Rejected),
+            // After its one appeal, a report at a decision stays there.
+            is_final: matches!(status, Status::NoChange | Status::Rejected),
             reason: public_message.clone(),
             at: at.and_utc(),
         }),

@@ -134,7 +134,8 @@ pub struct TrackingView {
     pub primary_outcome: Option<String>,
     /// A message after the reader answered or appealed, shown with role="status".
     pub notice: Option<String>,
-    /// The editors' reason for the decision the report stands at, shown beside the status.
+    /// The editors' reason for the decision the report stands at, shown beside the status (none
+    /// when it is the reason of the appeal's outcome, shown with that).
     pub decision_reason: Option<String>,
     /// For a corrected report: the correction, with a link to it on the article's corrections page.
     pub correction: Option<TrackedCorrection>,
@@ -157,7 +158,7 @@ pub struct TrackedCorrection {
 pub struct AppealOutcomeView {
     /// One sentence saying what was decided.
     pub sentence: String,
-    /// Whether this ends the matter (the decision was upheld): said plainly.
+    /// Whether the report is closed for good (at a decision after its one appeal): said plainly.
     pub is_final: bool,
     /// The standards editor's reason, when given.
     pub reason: Option<String>,
@@ -448,16 +449,18 @@ pub fn tracking(layout: &Layout, view: &TrackingView) -> Markup {
                         h3 { "The standards editor's reason" }
                         p.preserve-lines { (reason) }
                     }
-                    @if appeal.is_final {
-                        p.outcome-final {
-                            "This decision is final: an appeal can be made only once, and this report is closed."
-                        }
+                    @if appeal.is_final && view.decision_reason.is_none() {
+                        (final_decision())
                     }
                 }
-            } @else if let Some(reason) = &view.decision_reason {
+            }
+            @if let Some(reason) = &view.decision_reason {
                 div.outcome {
                     h3 { "The editors' reason" }
                     p.preserve-lines { (reason) }
+                    @if view.appeal_outcome.as_ref().is_some_and(|a| a.is_final) {
+                        (final_decision())
+                    }
                 }
             }
             @if let Some(correction) = &view.correction {
@@ -532,6 +535,13 @@ pub fn tracking(layout: &Layout, view: &TrackingView) -> Markup {
     };
     let title = if has_problem { "Error: Your correction report" } else { "Your correction report" };
     layout.page(title, body)
+}
+
+/// Said once an appeal has been decided and the report is closed.
+fn final_decision() -> Markup {
+    html! {
+        p.outcome-final { "This decision is final: an appeal can be made only once, and this report is closed." }
+    }
 }
 
 /// A one-textarea form of the tracking page: the reader's answer or appeal.

@@ -812,7 +812,6 @@ fn tracking_shows_the_correction_and_links_to_it() {
 fn tracking_states_a_decided_appeal_as_final() {
     let mut view = appealable_view();
     view.appeal = None;
-    view.decision_reason = Some("Checked again.".to_owned());
     view.appeal_outcome = Some(AppealOutcomeView {
         sentence: "A standards editor reviewed your appeal and upheld the decision.".to_owned(),
         is_final: true,
@@ -824,8 +823,16 @@ fn tracking_states_a_decided_appeal_as_final() {
     assert!(html.contains("upheld the decision"));
     assert!(html.contains("This decision is final"));
     assert_eq!(html.matches("Checked again.").count(), 1, "the reason once, with the appeal");
-    let reopened = AppealOutcomeView { is_final: false, reason: None, ..view.appeal_outcome.clone().unwrap() };
+    assert_eq!(html.matches("This decision is final").count(), 1);
+    // Reopened on appeal, then decided again: the new reason, and the end of the matter after it.
+    let reopened = AppealOutcomeView { reason: None, ..view.appeal_outcome.clone().unwrap() };
     view.appeal_outcome = Some(reopened);
+    view.decision_reason = Some("Decided again.".to_owned());
+    let html = tracking(&layout(), &view).into_string();
+    assert!(html.find("Your appeal").unwrap() < html.find("Decided again.").unwrap());
+    assert!(html.find("Decided again.").unwrap() < html.find("This decision is final").unwrap());
+    assert_eq!(html.matches("This decision is final").count(), 1);
+    view.appeal_outcome.as_mut().unwrap().is_final = false;
     assert!(!tracking(&layout(), &view).into_string().contains("This decision is final"));
 }
 

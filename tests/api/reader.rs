@@ -12,6 +12,7 @@ both_backends!(
     each_role_lands_where_its_work_is,
     staff_keep_their_navigation_on_public_pages_apart_from_the_shared_copy,
     the_tracking_page_gives_the_reason_beside_the_status_and_the_appeal_as_final,
+    a_report_reopened_on_appeal_and_decided_again_is_closed,
     a_corrected_report_shows_and_links_its_correction,
     a_repeated_answer_or_appeal_is_explained_in_plain_words,
     the_report_form_for_an_unregistered_article_says_so_plainly,
@@ -133,6 +134,31 @@ async fn the_tracking_page_gives_the_reason_beside_the_status_and_the_appeal_as_
         app.client.get(app.url(&format!("/api/v1/reports/{token}"))).send().await.unwrap().json().await.unwrap();
     assert_eq!(json["appeal_outcome"]["status"], "no_change");
     assert_eq!(json["appeal_outcome"]["is_final"], true);
+    app.deliver_mail().await;
+}
+
+async fn a_report_reopened_on_appeal_and_decided_again_is_closed(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (id, token) = app.filed().await;
+    app.move_report(&app.token, id, json!({"to": "no_change", "reason": "The figure is right.", "version": 1})).await;
+    assert_eq!(reader_post(&app, &token, "appeal", "reason", "The ministry corrected it.").await.status(), 303);
+    let sam = app.user(Role::StandardsEditor);
+    let reopened = app
+        .move_report(&sam.token, id, json!({"to": "in_review", "reason": "Worth a second look.", "version": 3}))
+        .await;
+    assert_eq!(reopened.status(), 200);
+    let page = tracking_page(&app, &token).await;
+    assert!(page.contains("accepted your appeal") && !page.contains("This decision is final"));
+    let decided = app
+        .move_report(&app.token, id, json!({"to": "rejected", "reason": "Decided again: out of scope.", "version": 4}))
+        .await;
+    assert_eq!(decided.status(), 200);
+    let page = tracking_page(&app, &token).await;
+    let appeal = page.find("accepted your appeal").unwrap();
+    let reason = page.find("Decided again: out of scope.").unwrap();
+    let closed = page.find("This decision is final").unwrap();
+    assert!(appeal < reason && reason < closed);
+    assert!(!page.contains("id=\"appeal-heading\""), "one appeal only");
     app.deliver_mail().await;
 }
 

@@ -394,7 +394,10 @@ fn tracking_view(
         question: t.question,
         primary_outcome: t.primary_status.map(|s| s.label().to_owned()),
         notice: extras.notice,
-        decision_reason: t.decision_reason,
+        // A decision made on appeal is told with the appeal, its reason once.
+        decision_reason: t.decision_reason.filter(|reason| {
+            !t.appeal_outcome.as_ref().is_some_and(|a| a.status == t.status && a.reason.as_ref() == Some(reason))
+        }),
         correction: t.correction.map(|c| views::TrackedCorrection {
             kind_label: c.kind.label().into(),
             text: c.text,
