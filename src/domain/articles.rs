@@ -245,6 +245,44 @@ pub fn find_by_id_or_url(conn: &mut DbConnection, query: &str) -> Result<Option<
     }
 }
 
+/// Most articles a headline search lists.
+pub const FOUND_MAX: usize = 50;
+/// Most words of a headline search that count (the rest are ignored).
+const SEARCH_WORDS: usize = 8;
+
+/// An article as a headline search lists it.
+pub use crate::db::models::ArticleHeadline as Found;
+
+/// Articles whose headline contains every word of `query`, ignoring letter case, newest first:
+/// at most [`FOUND_MAX`], and whether there were more.
+///
+/// Each word is a substring match over the headlines (`LIKE`), so the cost grows with the number
+/// of articles; the answer is limited to [`FOUND_MAX`] rows.
+pub fn search_headlines(conn: &mut DbConnection, query: &str) -> Result<(Vec<Found>, bool), AppError> {
+    let patterns: Vec<String> = query
+        .split_whitespace()
+        .take(SEARCH_WORDS)
+        .map(|word| {
+            let escaped: String = word
+                .to_lowercase()
+                .chars()
+                .flat_map(|c| match c {
+                    '%' | '_' | '\\' => vec!['\\', c],
+                    c => vec![c],
+                })
+                .collect();
+            format!("%{escaped}%")
+        })
+        .collect();
+    if patterns.is_empty() {
+        return Ok((Vec::new(), false));
+    }
+    let mut found = Article::headline_matches(conn, &patterns, FOUND_MAX as i64 + 1)?;
+    let more = found.len() > FOUND_MAX;
+    found.truncate(FOUND_MAX);
+    Ok((found, more))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,7 +15,7 @@ use super::events::{self, Audience, EventData};
 use super::ids::ReportId;
 use super::notices::{Notice, Notices, ReaderContact};
 use crate::db::json::StringList;
-use crate::db::models::{Article, Event, NewReport, Report};
+use crate::db::models::{Article, Correction, Event, NewReport, Report};
 use crate::db::schema::report_links;
 use crate::db::vocabulary::EventKind;
 use crate::db::DbConnection;
@@ -133,9 +133,9 @@ impl Status {
             Self::InReview => "An editor is checking the passage against the sources.",
             Self::NeedsInfo => "The editor has a question for you: answer it below so the review can go on.",
             Self::AwaitingApproval => "A correction has been drafted and is waiting for a second editor's approval.",
-            Self::Corrected => "The article has been corrected. The correction is in the article's public log.",
-            Self::NoChange => "The editors reviewed the passage and decided it stands. The reason is below.",
-            Self::Rejected => "The editors could not act on this report. The reason is below.",
+            Self::Corrected => "The article has been corrected, and the correction is published with it.",
+            Self::NoChange => "The editors reviewed the passage and decided it stands.",
+            Self::Rejected => "The editors could not act on this report.",
             Self::Duplicate => "Another reader reported the same passage; your report follows that one's outcome.",
             Self::Appealed => "You appealed the decision; a standards editor will review it.",
         }
@@ -396,6 +396,40 @@ pub struct Tracking {
     pub can_appeal: bool,
     /// For a duplicate: the status of the report it duplicates.
     pub primary_status: Option<Status>,
+    /// The reason the editors gave the reader for the decision the report now stands at
+    /// (no change, rejected, duplicate), when they gave one.
+    pub decision_reason: Option<String>,
+    /// Once a standards editor has decided the reader's appeal: what they decided.
+    pub appeal_outcome: Option<AppealOutcome>,
+    /// For a corrected report: the correction that resolved it.
+    pub correction: Option<ResolvingCorrection>,
+}
+
+/// How an appeal was decided.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AppealOutcome {
+    /// The status the appeal moved the report to: `in_review` (reopened), `no_change` or `rejected` (upheld).
+    pub status: Status,
+    /// Whether the report is closed for good: it stands at a decision after its one appeal
+    /// (upheld on appeal, or reopened and decided again).
+    pub is_final: bool,
+    /// The standards editor's reason, as written for the reader.
+    pub reason: Option<String>,
+    /// When it was decided (RFC 3339, UTC).
+    #[serde(serialize_with = "crate::domain::time::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub at: DateTime<Utc>,
+}
+
+/// The published correction that resolved a report.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ResolvingCorrection {
+    /// Its id: the anchor `correction-{id}` on the article's corrections page.
+    pub id: i64,
+    /// What kind of notice it is.
+    pub kind: crate::db::vocabulary::Kind,
+    /// Its public text.
+    pub text: String,
 }
 
 /// The report a tracking token opens; unknown or malformed tokens are 404.
@@ -433,10 +467,12 @@ pub fn mint_link(conn: &mut DbConnection, report_id: i64, now: NaiveDateTime) ->
 pub fn track(conn: &mut DbConnection, token: &str) -> Result<(Tracking, Article), AppError> {
     let report = for_token(conn, token)?;
     let article = articles::get(conn, &report.article_id)?;
-    let history = Event::public_for_report(conn, report.id)?
+    let events = Event::public_for_report(conn, report.id)?;
+    let history = events.iter().map(history_entry).collect::<Result<Vec<HistoryEntry>, AppError>>()?;
+    let moves = events
         .iter()
-        .map(history_entry)
-        .collect::<Result<Vec<HistoryEntry>, AppError>>()?;
+        .map(|e| Ok((e.created_at, EventData::of(e)?)))
+        .collect::<Result<Vec<(NaiveDateTime, EventData)>, AppError>>()?;
     let status = report.status;
     let question = match status {
         Status::NeedsInfo => match Event::latest_of(conn, report.id, &[EventKind::StatusChanged])? {
@@ -448,8 +484,39 @@ pub fn track(conn: &mut DbConnection, token: &str) -> Result<(Tracking, Article)
         },
         _ => None,
     };
-    let can_appeal = matches!(status, Status::NoChange | Status::Rejected)
-        && Event::latest_of(conn, report.id, &[EventKind::AppealFiled])?.is_none();
+    let appealed = moves.iter().any(|(_, d)| matches!(d, EventData::AppealFiled { .. }));
+    let can_appeal = matches!(status, Status::NoChange | Status::Rejected) && !appealed;
+    // The move that put the report where it is now.
+    let last_move = moves.iter().rev().find_map(|(at, d)| match d {
+        EventData::StatusChanged { from, to, public_message, correction_id, .. } => {
+            Some((*at, *from, *to, public_message.clone(), *correction_id))
+        }
+        _ => None,
+    });
+    let decision_reason = match &last_move {
+        Some((_, _, to, message, _))
+            if *to == status && matches!(status, Status::NoChange | Status::Rejected | Status::Duplicate) =>
+        {
+            message.clone()
+        }
+        _ => None,
+    };
+    let appeal_outcome = moves.iter().find_map(|(at, d)| match d {
+        EventData::StatusChanged { from: Status::Appealed, to, public_message, .. } => Some(AppealOutcome {
+            status: *to,
+            // After its one appeal, a report at a decision stays there.
+            is_final: matches!(status, Status::NoChange | Status::Rejected),
+            reason: public_message.clone(),
+            at: at.and_utc(),
+        }),
+        _ => None,
+    });
+    let correction = match last_move {
+        Some((_, _, Status::Corrected, _, Some(id))) if status == Status::Corrected => {
+            Correction::find(conn, id.0)?.map(|c| ResolvingCorrection { id: c.id, kind: c.kind, text: c.body })
+        }
+        _ => None,
+    };
     let primary_status = match report.duplicate_of {
         Some(id) => Report::find(conn, id)?.map(|p| p.status),
         None => None,
@@ -468,6 +535,9 @@ pub fn track(conn: &mut DbConnection, token: &str) -> Result<(Tracking, Article)
         question,
         can_appeal,
         primary_status,
+        decision_reason,
+        appeal_outcome,
+        correction,
     };
     Ok((tracking, article))
 }

@@ -115,6 +115,19 @@ async fn authenticate(req: &HttpRequest, state: &AppState) -> Result<Staff, AppE
     Ok(Staff { actor: current.actor.clone(), session: Some(current) })
 }
 
+/// The staff member whose session cookie came with a page request, if any and still valid; an
+/// ended or unknown session is nobody (public pages do not ask anyone to sign in).
+pub async fn session_staff(req: &HttpRequest, state: &AppState) -> Result<Option<Staff>, AppError> {
+    if req.cookie(SESSION_COOKIE).is_none() || req.path().starts_with("/api/") {
+        return Ok(None);
+    }
+    match authenticate(req, state).await {
+        Ok(staff) => Ok(Some(staff)),
+        Err(AppError::Unauthorized(_)) => Ok(None),
+        Err(other) => Err(other),
+    }
+}
+
 fn guard<N: Need>(staff: Staff) -> Result<Signed<N>, AppError> {
     if N::allows(staff.actor.role) {
         Ok(Signed(staff, PhantomData))

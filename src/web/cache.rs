@@ -65,11 +65,30 @@ impl PublicCache {
         F: FnOnce() -> Fut,
         Fut: std::future::Future<Output = Result<HttpResponse, AppError>>,
     {
+        self.answer_variant(db, req, "", render).await
+    }
+
+    /// As [`Self::answer`], for an address that answers in more than one form (named by
+    /// `variant`, e.g. the notice framed or inlined): each form is kept apart.
+    pub async fn answer_variant<F, Fut>(
+        &self,
+        db: &Db,
+        req: &HttpRequest,
+        variant: &str,
+        render: F,
+    ) -> Result<HttpResponse, AppError>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<HttpResponse, AppError>>,
+    {
         let version = self.version.current(db).await?;
-        let key = match req.query_string() {
+        let mut key = match req.query_string() {
             "" => req.path().to_owned(),
             query => format!("{}?{query}", req.path()),
         };
+        if !variant.is_empty() {
+            key = format!("{variant} {key}");
+        }
         if let Some(stored) = self.answers.get(&key).filter(|s| s.version == version) {
             return Ok(respond(&stored, req));
         }

@@ -81,9 +81,12 @@ pub fn html_error_pages<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHa
             "" => req.path().to_owned(),
             q => format!("{}?{q}", req.path()),
         };
-        let back = if req.method() == actix_web::http::Method::GET { here } else { "/desk".to_owned() };
-        let target =
-            format!("/login?next={}", url::form_urlencoded::byte_serialize(back.as_bytes()).collect::<String>());
+        // A form post cannot be repeated by a redirect: sign-in then leads to the role's own page.
+        let target = if req.method() == actix_web::http::Method::GET {
+            format!("/login?next={}", url::form_urlencoded::byte_serialize(here.as_bytes()).collect::<String>())
+        } else {
+            "/login".to_owned()
+        };
         let (req, _) = res.into_parts();
         let redirect = HttpResponse::SeeOther().insert_header((header::LOCATION, target)).finish();
         return Ok(ErrorHandlerResponse::Response(ServiceResponse::new(req, redirect).map_into_right_body()));

@@ -1,14 +1,14 @@
 //! Presenter helpers the pages share: responses, times, option lists, error sentences and links.
 
 use actix_web::http::header::{self, ContentType};
-use actix_web::HttpResponse;
+use actix_web::{HttpRequest, HttpResponse};
 use chrono::NaiveDateTime;
 use corrigenda_templates as views;
 
 use crate::db::models::Article;
 use crate::domain::accounts::Role;
 use crate::error::{AppError, FieldError};
-use crate::web::auth::Staff;
+use crate::web::auth::{session_staff, Staff, SESSION_COOKIE};
 use crate::web::AppState;
 
 /// An HTML response with `status`.
@@ -147,6 +147,34 @@ pub fn staff_layout(state: &AppState, staff: &Staff) -> views::Layout {
         is_standards_editor: staff.actor.role == Role::StandardsEditor,
     });
     layout
+}
+
+/// A public page, cached and shared for anonymous visitors; for signed-in staff rendered with
+/// their navigation, never stored in the shared cache nor in any other (`private, no-store`).
+///
+/// `render` makes the page in the frame it is given.
+pub async fn public_page<F, Fut>(state: &AppState, req: &HttpRequest, render: F) -> Result<HttpResponse, AppError>
+where
+    F: FnOnce(views::Layout) -> Fut,
+    Fut: std::future::Future<Output = Result<HttpResponse, AppError>>,
+{
+    let mut response = if req.cookie(SESSION_COOKIE).is_some() {
+        // Whatever the session turns out to be, this answer is made for this browser alone.
+        let layout = match session_staff(req, state).await? {
+            Some(staff) => staff_layout(state, &staff),
+            None => state.layout.clone(),
+        };
+        let mut response = render(layout).await?;
+        let headers = response.headers_mut();
+        headers.insert(header::CACHE_CONTROL, header::HeaderValue::from_static("private, no-store"));
+        headers.remove(header::ETAG);
+        response
+    } else {
+        state.public.answer(&state.db, req, || render(state.layout.clone())).await?
+    };
+    // Caches on the way must not hand one kind of answer to the other kind of visitor.
+    response.headers_mut().insert(header::VARY, header::HeaderValue::from_static("Cookie"));
+    Ok(response)
 }
 
 fn role_label(role: Role) -> &'static str {

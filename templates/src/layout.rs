@@ -44,7 +44,16 @@ impl Layout {
     /// Staff pages (when `staff` is set) use a wider frame, for the queue's table
     /// and the ticket's two columns.
     pub fn page(&self, title: &str, body: Markup) -> Markup {
-        let wide = self.staff.is_some();
+        self.frame(title, body, self.staff.is_some())
+    }
+
+    /// Wraps a public page in the shared frame: the reading width for everyone, the staff
+    /// navigation in the header when someone is signed in.
+    pub fn public_page(&self, title: &str, body: Markup) -> Markup {
+        self.frame(title, body, false)
+    }
+
+    fn frame(&self, title: &str, body: Markup, wide: bool) -> Markup {
         html! {
             (DOCTYPE)
             html lang="en" {

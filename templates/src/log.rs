@@ -106,7 +106,7 @@ pub fn article_log(layout: &Layout, view: &ArticleLogView) -> Markup {
         (subscribe_form(view))
         (feed_links(&view.atom_href, None))
     };
-    layout.page("Corrections to this article", body)
+    layout.public_page("Corrections to this article", body)
 }
 
 /// The "tell me if this article is corrected" form.
@@ -172,7 +172,7 @@ pub fn all_corrections(layout: &Layout, view: &AllCorrectionsView) -> Markup {
         }
     };
     let title = if view.error.is_some() { "Error: Corrections log" } else { "Corrections log" };
-    layout.page(title, body)
+    layout.public_page(title, body)
 }
 
 /// The standards page.
@@ -201,7 +201,7 @@ pub fn standards(layout: &Layout, view: &StandardsView) -> Markup {
             }
         }
     };
-    layout.page("Editorial standards", body)
+    layout.public_page("Editorial standards", body)
 }
 
 /// The embeddable notice fragment.
@@ -232,12 +232,16 @@ pub fn notice(view: &NoticeView) -> Markup {
                 }
             }
             ul style="margin:1em 0 0;padding:0;list-style:none" {
-                li style=(NOTICE_LINK_ITEM) { a href=(view.report_href) style=(NOTICE_LINK) { "Submit a correction" } }
                 li style=(NOTICE_LINK_ITEM) {
-                    a href=(view.log_href) style=(NOTICE_LINK) { "All corrections to this article" }
+                    a href=(view.report_href) target="_top" style=(NOTICE_LINK) { "Submit a correction" }
+                }
+                @if !view.top.is_empty() || !view.foot.is_empty() {
+                    li style=(NOTICE_LINK_ITEM) {
+                        a href=(view.log_href) target="_top" style=(NOTICE_LINK) { "All corrections to this article" }
+                    }
                 }
                 li style=(NOTICE_LINK_ITEM) {
-                    a href=(view.standards_href) style=(NOTICE_LINK) { "Read our editorial standards" }
+                    a href=(view.standards_href) target="_top" style=(NOTICE_LINK) { "Read our editorial standards" }
                 }
             }
             script type="application/ld+json" {
@@ -248,6 +252,30 @@ pub fn notice(view: &NoticeView) -> Markup {
         }
     }
 }
+
+/// The notice as a document of its own, for a frame: no host page lends it a font, so it
+/// brings a plain one, and its outer margin goes (the frame is the margin). Links open in
+/// the top window, as they do in the fragment.
+pub fn framed_notice(fragment: &Markup) -> Markup {
+    html! {
+        (maud::DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { "Corrections" }
+                base target="_top";
+                style { (NOTICE_FRAMED_STYLE) }
+            }
+            body { (fragment) }
+        }
+    }
+}
+
+/// The framed notice's only style sheet (no quotes or angle brackets: it is escaped as text).
+const NOTICE_FRAMED_STYLE: &str = "body{margin:0;padding:0.25em;font-family:system-ui,-apple-system,Segoe UI,\
+    Roboto,Helvetica Neue,Arial,sans-serif;font-size:1rem;line-height:1.5}\
+    .corrigenda-notice{margin:0!important}";
 
 /// The notice's headings: sized for a spot under an article's own headline.
 const NOTICE_H2: &str = "font-size:1.125em;margin:0 0 0.5em";

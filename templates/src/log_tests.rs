@@ -561,7 +561,8 @@ fn notice_without_corrections_has_only_the_links() {
     assert!(!html.contains("data-placement"));
     assert!(!html.contains("<h2"));
     assert!(!html.contains("<article"));
-    assert_eq!(html.matches("<a ").count(), 3);
+    assert_eq!(html.matches("<a ").count(), 2, "submit a correction, standards: no list of none");
+    assert!(!html.contains("All corrections to this article"));
     let mut view = notice_view();
     view.top.clear();
     let html = notice(&view).into_string();
@@ -573,7 +574,7 @@ fn notice_without_corrections_has_only_the_links() {
 fn notice_links_to_report_log_and_standards() {
     let html = notice(&notice_view()).into_string();
     let link = |href: &str, text: &str| {
-        format!("<a href=\"{href}\" style=\"display:inline-block;padding:0.375em 0\">{text}</a>")
+        format!("<a href=\"{href}\" target=\"_top\" style=\"display:inline-block;padding:0.375em 0\">{text}</a>")
     };
     let base = "https://corrections.example";
     assert!(html.contains(&link(&format!("{base}/articles/2026-11-28-council/report"), "Submit a correction")));
@@ -582,6 +583,25 @@ fn notice_links_to_report_log_and_standards() {
         "All corrections to this article"
     )));
     assert!(html.contains(&link(&format!("{base}/standards"), "Read our editorial standards")));
+}
+
+#[test]
+fn every_notice_link_opens_in_the_top_window() {
+    let html = notice(&notice_view()).into_string();
+    assert_eq!(html.matches("<a ").count(), html.matches("target=\"_top\"").count());
+}
+
+#[test]
+fn the_framed_notice_is_a_document_with_a_font_of_its_own() {
+    let fragment = notice(&notice_view());
+    let html = framed_notice(&fragment).into_string();
+    assert!(html.starts_with("<!DOCTYPE html><html lang=\"en\"><head>"));
+    assert!(html.contains("<base target=\"_top\">"));
+    assert!(html.contains("font-family:system-ui"));
+    assert!(!html.contains("&quot;") && !html.contains("&gt;"), "the style sheet survives escaping");
+    assert!(html.contains(&format!("<body>{}</body></html>", fragment.into_string())));
+    let empty = framed_notice(&maud::html! {}).into_string();
+    assert!(empty.ends_with("<body></body></html>"));
 }
 
 #[test]

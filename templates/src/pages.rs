@@ -29,6 +29,34 @@ pub struct HomeView {
     pub find_error: Option<String>,
     /// The most recent corrections, newest first (empty: say none have been published yet).
     pub recent: Vec<CorrectionItem>,
+    /// The articles whose headline has the words looked for, when that is what was asked.
+    pub results: Option<FindResults>,
+}
+
+/// Articles found by words of their headline.
+#[derive(Debug, Clone, Default)]
+pub struct FindResults {
+    /// The words as typed.
+    pub query: String,
+    /// Newest first.
+    pub articles: Vec<FoundArticle>,
+    /// Whether more articles matched than are listed.
+    pub more: bool,
+}
+
+/// One article in the find results.
+#[derive(Debug, Clone, Default)]
+pub struct FoundArticle {
+    pub title: String,
+    pub section: String,
+    /// Already formatted date, e.g. "28 November 2026".
+    pub published: String,
+    /// The article on the publisher's site.
+    pub url: String,
+    /// Its report form.
+    pub report_href: String,
+    /// Its corrections page.
+    pub corrections_href: String,
 }
 
 /// The reader's values in the report form, kept when it is shown again with errors.
@@ -106,6 +134,37 @@ pub struct TrackingView {
     pub primary_outcome: Option<String>,
     /// A message after the reader answered or appealed, shown with role="status".
     pub notice: Option<String>,
+    /// The editors' reason for the decision the report stands at, shown beside the status (none
+    /// when it is the reason of the appeal's outcome, shown with that).
+    pub decision_reason: Option<String>,
+    /// For a corrected report: the correction, with a link to it on the article's corrections page.
+    pub correction: Option<TrackedCorrection>,
+    /// Once the reader's appeal is decided: what was decided.
+    pub appeal_outcome: Option<AppealOutcomeView>,
+}
+
+/// The correction that resolved a reader's report.
+#[derive(Debug, Clone, Default)]
+pub struct TrackedCorrection {
+    /// e.g. "Correction".
+    pub kind_label: String,
+    pub text: String,
+    /// `/articles/{id}/corrections#correction-{n}`.
+    pub href: String,
+}
+
+/// How a standards editor decided the reader's appeal.
+#[derive(Debug, Clone, Default)]
+pub struct AppealOutcomeView {
+    /// One sentence saying what was decided.
+    pub sentence: String,
+    /// Whether the report is closed for good (at a decision after its one appeal): said plainly.
+    pub is_final: bool,
+    /// The standards editor's reason, when given.
+    pub reason: Option<String>,
+    /// Already formatted time, and the machine one.
+    pub at: String,
+    pub at_iso: String,
 }
 
 /// A one-textarea form on the tracking page (no CSRF: the secret URL is the credential).
@@ -158,8 +217,12 @@ pub struct ErrorView {
 
 /// The home page.
 pub fn home(layout: &Layout, view: &HomeView) -> Markup {
-    let find = Field::new("q", "Article ID or URL", "Paste the article's web address, or type its ID.")
-        .with_errors(view.find_error.as_deref().into_iter().collect());
+    let find = Field::new(
+        "q",
+        "Article address, ID or headline",
+        "Paste the article's web address, type its ID, or type words from its headline.",
+    )
+    .with_errors(view.find_error.as_deref().into_iter().collect());
     let body = html! {
         h1 { (layout.publication) " corrections desk" }
         p.lead {
@@ -180,6 +243,9 @@ pub fn home(layout: &Layout, view: &HomeView) -> Markup {
                 }))
             }
         }
+        @if let Some(results) = &view.results {
+            (find_results(results))
+        }
         section aria-labelledby="recent-heading" {
             h2 #recent-heading { "Recent corrections" }
             @if view.recent.is_empty() {
@@ -196,7 +262,48 @@ pub fn home(layout: &Layout, view: &HomeView) -> Markup {
             }
         }
     };
-    layout.page("Corrections desk", body)
+    layout.public_page("Corrections desk", body)
+}
+
+/// The articles a headline search found.
+fn find_results(results: &FindResults) -> Markup {
+    html! {
+        section aria-labelledby="results-heading" {
+            h2 #results-heading { "Articles with \u{201c}" (results.query) "\u{201d} in the headline" }
+            p role="status" {
+                @if results.more {
+                    "The newest " (results.articles.len()) " matching articles. "
+                    "If yours is not among them, add a word from its headline."
+                } @else if results.articles.len() == 1 {
+                    "One article matches."
+                } @else {
+                    (results.articles.len()) " articles match, newest first."
+                }
+            }
+            ul.found-list {
+                @for article in &results.articles {
+                    li {
+                        p.article-title { (article.title) }
+                        p.muted {
+                            @if !article.section.is_empty() { (article.section) " \u{b7} " }
+                            "Published " (article.published)
+                        }
+                        p.found-links {
+                            a href=(article.report_href) {
+                                "Report an error"
+                                span.visually-hidden { " in \u{201c}" (article.title) "\u{201d}" }
+                            }
+                            " "
+                            a href=(article.corrections_href) {
+                                "Corrections"
+                                span.visually-hidden { " to \u{201c}" (article.title) "\u{201d}" }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// The report form.
@@ -331,6 +438,38 @@ pub fn tracking(layout: &Layout, view: &TrackingView) -> Markup {
                     (outcome) "."
                 }
             }
+            @if let Some(appeal) = &view.appeal_outcome {
+                div.outcome {
+                    h3 { "Your appeal" }
+                    p {
+                        (appeal.sentence) " "
+                        span.muted { "(" time datetime=(appeal.at_iso) { (appeal.at) } ")" }
+                    }
+                    @if let Some(reason) = &appeal.reason {
+                        h3 { "The standards editor's reason" }
+                        p.preserve-lines { (reason) }
+                    }
+                    @if appeal.is_final && view.decision_reason.is_none() {
+                        (final_decision())
+                    }
+                }
+            }
+            @if let Some(reason) = &view.decision_reason {
+                div.outcome {
+                    h3 { "The editors' reason" }
+                    p.preserve-lines { (reason) }
+                    @if view.appeal_outcome.as_ref().is_some_and(|a| a.is_final) {
+                        (final_decision())
+                    }
+                }
+            }
+            @if let Some(correction) = &view.correction {
+                div.outcome {
+                    h3 { "The published " (correction.kind_label.to_lowercase()) }
+                    p.preserve-lines { (correction.text) }
+                    p { a href=(correction.href) { "Read it on the article's corrections page" } }
+                }
+            }
         }
         @if view.question.is_some() || view.reply.is_some() {
             section.panel-question aria-labelledby="question-heading" {
@@ -396,6 +535,13 @@ pub fn tracking(layout: &Layout, view: &TrackingView) -> Markup {
     };
     let title = if has_problem { "Error: Your correction report" } else { "Your correction report" };
     layout.page(title, body)
+}
+
+/// Said once an appeal has been decided and the report is closed.
+fn final_decision() -> Markup {
+    html! {
+        p.outcome-final { "This decision is final: an appeal can be made only once, and this report is closed." }
+    }
 }
 
 /// A one-textarea form of the tracking page: the reader's answer or appeal.

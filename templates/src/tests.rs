@@ -93,6 +93,9 @@ fn tracking_view() -> TrackingView {
         appeal: None,
         primary_outcome: None,
         notice: None,
+        decision_reason: None,
+        correction: None,
+        appeal_outcome: None,
     }
 }
 
@@ -168,6 +171,7 @@ pub(crate) fn every_page() -> Vec<(&'static str, String)> {
                     query: "nope".to_owned(),
                     find_error: Some("No article has that ID.".to_owned()),
                     recent: vec![],
+                    results: None,
                 },
             ),
         ),
@@ -175,6 +179,7 @@ pub(crate) fn every_page() -> Vec<(&'static str, String)> {
         ("form-errors", report_form(&layout(), &with_errors)),
         ("tracking", tracking(&layout(), &tracking_view())),
         ("tracking-filed", tracking(&layout(), &filed)),
+        ("tracking-outcome", tracking(&layout(), &outcome_view())),
         ("tracking-question", tracking(&layout(), &asking_view())),
         ("tracking-reply-error", tracking(&layout(), &reply_error)),
         ("tracking-appeal", tracking(&layout(), &appealable_view())),
@@ -195,6 +200,26 @@ pub(crate) fn every_page() -> Vec<(&'static str, String)> {
         .chain(crate::responses_tests::every_responses_page())
         .map(|(name, m)| (name, m.into_string()))
         .collect()
+}
+
+/// A tracking page with every part of an outcome: reason, correction and a decided appeal.
+fn outcome_view() -> TrackingView {
+    let mut view = appealable_view();
+    view.appeal = None;
+    view.decision_reason = Some("The minutes say May.".to_owned());
+    view.correction = Some(TrackedCorrection {
+        kind_label: "Clarification".to_owned(),
+        text: "The library closes in June.".to_owned(),
+        href: "/articles/a1/corrections#correction-3".to_owned(),
+    });
+    view.appeal_outcome = Some(AppealOutcomeView {
+        sentence: "A standards editor reviewed your appeal and upheld the decision.".to_owned(),
+        is_final: true,
+        reason: Some("Checked again.".to_owned()),
+        at: "1 December 2026, 10:00 UTC".to_owned(),
+        at_iso: "2026-12-01T10:00:00Z".to_owned(),
+    });
+    view
 }
 
 /// A tracking page where the editor asked a question.
@@ -279,7 +304,7 @@ fn home_has_find_form_empty_state_and_links() {
     assert!(html.contains("<h1>The Daily Example corrections desk</h1>"));
     assert!(html.contains("public, verifiable log"));
     assert!(html.contains("method=\"get\" action=\"/articles\""));
-    assert!(html.contains("<label class=\"label\" for=\"field-q\">Article ID or URL</label>"));
+    assert!(html.contains("<label class=\"label\" for=\"field-q\">Article address, ID or headline</label>"));
     assert!(html.contains("name=\"q\" value=\"\""));
     assert!(html.contains("Recent corrections"));
     assert!(html.contains("No corrections have been published yet."));
@@ -295,6 +320,7 @@ fn home_keeps_query_and_shows_error_next_to_field() {
         query: "https://news.example/nope".to_owned(),
         find_error: Some("We have no article at that address.".to_owned()),
         recent: vec![],
+        results: None,
     };
     let html = home(&layout(), &view).into_string();
     assert!(html.contains("value=\"https://news.example/nope\""));
@@ -309,12 +335,12 @@ fn home_keeps_query_and_shows_error_next_to_field() {
 
 #[test]
 fn home_escapes_query_and_error() {
-    let view = HomeView { query: HOSTILE.to_owned(), find_error: None, recent: vec![] };
+    let view = HomeView { query: HOSTILE.to_owned(), find_error: None, recent: vec![], results: None };
     let html = home(&layout(), &view).into_string();
     assert_escaped(&html);
     assert!(html.contains(&format!("value=\"{HOSTILE_ESCAPED}\"")));
 
-    let view = HomeView { query: String::new(), find_error: Some(HOSTILE.to_owned()), recent: vec![] };
+    let view = HomeView { query: String::new(), find_error: Some(HOSTILE.to_owned()), recent: vec![], results: None };
     assert_escaped(&home(&layout(), &view).into_string());
 }
 
@@ -754,4 +780,93 @@ fn tracking_escapes_question_notice_and_reader_forms() {
     // Question, notice, outcome, and for each form its action, value and error.
     assert_eq!(html.matches(HOSTILE_ESCAPED).count(), 9, "{html}");
     assert_ids_consistent(&html);
+}
+
+#[test]
+fn tracking_puts_the_reason_beside_the_status_above_the_appeal_form() {
+    let mut view = appealable_view();
+    view.decision_reason = Some("The minutes say May.".to_owned());
+    let html = tracking(&layout(), &view).into_string();
+    let status = html.find("id=\"status-heading\"").unwrap();
+    let reason = html.find("The minutes say May.").unwrap();
+    let appeal = html.find("id=\"appeal-heading\"").unwrap();
+    assert!(status < reason && reason < appeal, "status, then the reason, then the appeal form");
+    assert!(html.contains("The editors' reason"));
+}
+
+#[test]
+fn tracking_shows_the_correction_and_links_to_it() {
+    let mut view = tracking_view();
+    view.status = "corrected".to_owned();
+    view.correction = Some(TrackedCorrection {
+        kind_label: "Correction".to_owned(),
+        text: "An earlier version said the library closes in May.".to_owned(),
+        href: "/articles/a1/corrections#correction-7".to_owned(),
+    });
+    let html = tracking(&layout(), &view).into_string();
+    assert!(html.contains("The published correction"));
+    assert!(html.contains("An earlier version said the library closes in May."));
+    assert!(html.contains("<a href=\"/articles/a1/corrections#correction-7\">"));
+}
+
+#[test]
+fn tracking_states_a_decided_appeal_as_final() {
+    let mut view = appealable_view();
+    view.appeal = None;
+    view.appeal_outcome = Some(AppealOutcomeView {
+        sentence: "A standards editor reviewed your appeal and upheld the decision.".to_owned(),
+        is_final: true,
+        reason: Some("Checked again.".to_owned()),
+        at: "1 December 2026, 10:00 UTC".to_owned(),
+        at_iso: "2026-12-01T10:00:00Z".to_owned(),
+    });
+    let html = tracking(&layout(), &view).into_string();
+    assert!(html.contains("upheld the decision"));
+    assert!(html.contains("This decision is final"));
+    assert_eq!(html.matches("Checked again.").count(), 1, "the reason once, with the appeal");
+    assert_eq!(html.matches("This decision is final").count(), 1);
+    // Reopened on appeal, then decided again: the new reason, and the end of the matter after it.
+    let reopened = AppealOutcomeView { reason: None, ..view.appeal_outcome.clone().unwrap() };
+    view.appeal_outcome = Some(reopened);
+    view.decision_reason = Some("Decided again.".to_owned());
+    let html = tracking(&layout(), &view).into_string();
+    assert!(html.find("Your appeal").unwrap() < html.find("Decided again.").unwrap());
+    assert!(html.find("Decided again.").unwrap() < html.find("This decision is final").unwrap());
+    assert_eq!(html.matches("This decision is final").count(), 1);
+    view.appeal_outcome.as_mut().unwrap().is_final = false;
+    assert!(!tracking(&layout(), &view).into_string().contains("This decision is final"));
+}
+
+#[test]
+fn home_lists_articles_found_by_headline() {
+    let found = |n: usize| FoundArticle {
+        title: format!("Council story {n}"),
+        section: "Local".to_owned(),
+        published: "28 November 2026".to_owned(),
+        url: format!("https://news.example/{n}"),
+        report_href: format!("/articles/a{n}/report"),
+        corrections_href: format!("/articles/a{n}/corrections"),
+    };
+    let results = FindResults { query: "council".to_owned(), articles: vec![found(1), found(2)], more: false };
+    assert!(home(&layout(), &HomeView { results: Some(results.clone()), ..HomeView::default() })
+        .into_string()
+        .contains("Report an error<span class=\"visually-hidden\"> in \u{201c}Council story 1\u{201d}</span>"));
+    let view = HomeView { query: "council".to_owned(), results: Some(results), ..HomeView::default() };
+    let html = home(&layout(), &view).into_string();
+    assert!(html.contains("Articles with \u{201c}council\u{201d} in the headline"));
+    assert!(html.contains("2 articles match"));
+    assert!(html.contains("href=\"/articles/a2/report\"") && html.contains("href=\"/articles/a1/corrections\""));
+    let mut more = view.clone();
+    more.results.as_mut().unwrap().more = true;
+    assert!(home(&layout(), &more).into_string().contains("add a word from its headline"));
+    let mut hostile = view;
+    hostile.results.as_mut().unwrap().query = HOSTILE.to_owned();
+    assert_escaped(&home(&layout(), &hostile).into_string());
+}
+
+#[test]
+fn public_pages_keep_the_reading_width_for_staff() {
+    let html = staff_layout().public_page("Home", maud::html! { h1 { "Hi" } }).into_string();
+    assert!(html.contains("href=\"/desk\""), "the staff navigation");
+    assert!(html.contains("<main class=\"wrap\" id=\"main\""), "not the desk's wide frame");
 }

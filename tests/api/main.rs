@@ -18,6 +18,7 @@ mod mail;
 mod pages;
 mod parity;
 mod plans;
+mod reader;
 mod reports;
 mod responses;
 mod smtp;

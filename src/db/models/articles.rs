@@ -7,6 +7,11 @@ use crate::db::json::StringList;
 use crate::db::schema::*;
 use crate::db::DbConnection;
 
+diesel::define_sql_function! {
+    /// SQL `lower()`: ASCII letters on SQLite, every letter on PostgreSQL.
+    fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
 /// An article row.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = articles)]
@@ -24,6 +29,17 @@ pub struct Article {
     pub updated_at: NaiveDateTime,
 }
 
+/// An article as a list of found articles shows it: without its text.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = articles)]
+pub struct ArticleHeadline {
+    pub id: String,
+    pub title: String,
+    pub url: String,
+    pub section: String,
+    pub published_at: NaiveDateTime,
+}
+
 impl Article {
     /// The article with this id, if any.
     pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Self>> {
@@ -38,6 +54,24 @@ impl Article {
             .select(Self::as_select())
             .first(conn)
             .optional()
+    }
+
+    /// Articles whose lower-cased headline contains every one of `patterns` (LIKE patterns with
+    /// backslash escapes, already lower-cased), newest first, at most `limit`. A scan of the
+    /// headlines: the limit keeps the answer small, not the scan.
+    pub fn headline_matches(
+        conn: &mut DbConnection,
+        patterns: &[String],
+        limit: i64,
+    ) -> QueryResult<Vec<ArticleHeadline>> {
+        let mut q = articles::table.into_boxed::<crate::db::MultiBackend>();
+        for pattern in patterns {
+            q = q.filter(lower(articles::title).like(pattern.clone()).escape('\\'));
+        }
+        q.order((articles::published_at.desc(), articles::id.asc()))
+            .limit(limit)
+            .select(ArticleHeadline::as_select())
+            .load(conn)
     }
 
     /// Inserts a new article.

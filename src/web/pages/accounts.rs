@@ -5,6 +5,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use corrigenda_templates as views;
 use serde::Deserialize;
 
+use crate::domain::accounts::Role;
 use crate::domain::secrets;
 use crate::domain::sessions::{self, NewSession};
 use crate::error::AppError;
@@ -16,13 +17,31 @@ use crate::web::{AppState, State};
 /// Largest sign-in or setup form body.
 const FORM_LIMIT: usize = 16 * 1024;
 
-/// Only local paths are followed after sign-in, never another site.
+/// Only local paths are followed after sign-in, never another site; anything else is dropped
+/// (empty: the role's own landing page).
 fn safe_next(next: &str) -> String {
     let local = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') && !next.contains("://");
     if local {
         next.to_owned()
     } else {
-        "/desk".to_owned()
+        String::new()
+    }
+}
+
+/// Where a role's work is, when sign-in was not asked to go elsewhere: auditors read the audit
+/// trail, everyone else works the queue.
+pub fn landing(role: Role) -> &'static str {
+    match role {
+        Role::Auditor => "/audit",
+        Role::Editor | Role::StandardsEditor => "/desk",
+    }
+}
+
+/// Where to go after signing in: `next` when it is a local path, else the role's landing page.
+fn after_sign_in(next: &str, role: Role) -> String {
+    match safe_next(next) {
+        next if next.is_empty() => landing(role).to_owned(),
+        next => next,
     }
 }
 
@@ -83,7 +102,7 @@ pub async fn login(state: State, req: HttpRequest, payload: web::Payload) -> Res
         Err(err) => Err(err),
     };
     match outcome {
-        Ok((_, session)) => Ok(signed_in(&state, &req, session, &safe_next(&form.next))),
+        Ok((actor, session)) => Ok(signed_in(&state, &req, session, &after_sign_in(&form.next, actor.role))),
         Err(err @ (AppError::Unauthorized(_) | AppError::Forbidden(_) | AppError::RateLimited { .. })) => {
             Ok(refused_login(&state, form, &err))
         }

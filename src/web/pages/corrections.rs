@@ -14,7 +14,7 @@ use crate::domain::standards::{self, Catalogue};
 use crate::error::AppError;
 use crate::web::extract::{last_value, query_pairs};
 use crate::web::present::{
-    any_first, error_sentence, html, iso, opts, public_headers, summary, time, Naming, QueryLinks,
+    any_first, error_sentence, html, iso, opts, public_headers, public_page, summary, time, Naming, QueryLinks,
 };
 use crate::web::{steps, AppState, State};
 
@@ -84,15 +84,14 @@ pub async fn article_corrections(
         .contains("subscribed=1")
         .then(|| "Check your inbox: we sent you a message to confirm. Nothing happens until you confirm.".to_owned());
     let id = path.into_inner();
-    state
-        .public
-        .answer(&state.db, &req, || article_corrections_page(&state, id, String::new(), None, notice, 200))
+    public_page(&state, &req, |layout| article_corrections_page(&state, layout, id, String::new(), None, notice, 200))
         .await
 }
 
 /// The article's corrections page, perhaps with the subscription form's outcome.
 pub async fn article_corrections_page(
     state: &AppState,
+    layout: views::Layout,
     id: String,
     email: String,
     error: Option<String>,
@@ -110,7 +109,7 @@ pub async fn article_corrections_page(
         subscribe_error: error,
         subscribe_notice: notice,
     };
-    Ok(html(status, views::article_log(&state.layout, &view)))
+    Ok(html(status, views::article_log(&layout, &view)))
 }
 
 /// A stored time as Atom writes it.
@@ -184,26 +183,48 @@ fn script_safe_json(value: &serde_json::Value) -> String {
 }
 
 /// `GET /articles/{id}/notice`: the fragment the CMS places on the article page.
+///
+/// A browser loading it into a frame (it says so with `Sec-Fetch-Dest: iframe`) gets the same
+/// fragment in a small document of its own, with a font and spacing for a page without a host.
 pub async fn notice(state: State, req: HttpRequest, path: web::Path<String>) -> Result<HttpResponse, AppError> {
-    state.public.answer(&state.db, &req, || render_notice(&state, path.into_inner())).await
+    let framed = req.headers().get("sec-fetch-dest").is_some_and(|v| v.as_bytes() == b"iframe");
+    let variant = if framed { "framed" } else { "" };
+    let mut response = state
+        .public
+        .answer_variant(&state.db, &req, variant, || render_notice(&state, path.into_inner(), framed))
+        .await?;
+    response.headers_mut().insert(header::VARY, header::HeaderValue::from_static("Sec-Fetch-Dest"));
+    Ok(response)
 }
 
-/// The notice fragment, framable by any site.
-async fn render_notice(state: &AppState, id: String) -> Result<HttpResponse, AppError> {
-    let (article, list) = steps::article_and_corrections(state, id).await?;
-    let log_href = state.url(&format!("/articles/{}/corrections", article.id));
-    let (top, foot): (Vec<&CorrectionView>, Vec<&CorrectionView>) = list.iter().partition(|c| c.on_top());
-    let view = views::NoticeView {
-        article_title: article.title.clone(),
-        top: top.into_iter().map(|c| item(state, c, None)).collect(),
-        foot: foot.into_iter().map(|c| item(state, c, None)).collect(),
-        report_href: state.url(&format!("/articles/{}/report", article.id)),
-        json_ld: script_safe_json(&json_ld(&article, &list, &log_href)),
-        log_href,
-        standards_href: state.url("/standards"),
+/// The notice fragment, framable by any site; empty for an article without corrections to show
+/// or one the CMS has not registered (yet), so the publisher's page shows nothing rather than an error.
+async fn render_notice(state: &AppState, id: String, framed: bool) -> Result<HttpResponse, AppError> {
+    let markup = match steps::article_and_corrections(state, id).await {
+        Ok((article, list)) => {
+            let log_href = state.url(&format!("/articles/{}/corrections", article.id));
+            let (top, foot): (Vec<&CorrectionView>, Vec<&CorrectionView>) = list.iter().partition(|c| c.on_top());
+            let view = views::NoticeView {
+                article_title: article.title.clone(),
+                top: top.into_iter().map(|c| item(state, c, None)).collect(),
+                foot: foot.into_iter().map(|c| item(state, c, None)).collect(),
+                report_href: state.url(&format!("/articles/{}/report", article.id)),
+                json_ld: script_safe_json(&json_ld(&article, &list, &log_href)),
+                log_href,
+                standards_href: state.url("/standards"),
+            };
+            let fragment = views::notice(&view);
+            if framed {
+                views::framed_notice(&fragment)
+            } else {
+                fragment
+            }
+        }
+        Err(AppError::NotFound(_)) if framed => views::framed_notice(&maud::html! {}),
+        Err(AppError::NotFound(_)) => maud::html! {},
+        Err(other) => return Err(other),
     };
-    let mut response =
-        HttpResponse::Ok().content_type("text/html; charset=utf-8").body(views::notice(&view).into_string());
+    let mut response = HttpResponse::Ok().content_type("text/html; charset=utf-8").body(markup.into_string());
     public_headers(&mut response);
     let headers = response.headers_mut();
     // The fragment is meant to be placed on the publisher's pages, also in a frame.
@@ -244,11 +265,15 @@ pub fn correction_items(state: &AppState, page: &CorrectionList) -> Vec<views::C
 
 /// `GET /corrections`: every correction, filterable and paged.
 pub async fn site_corrections(state: State, req: HttpRequest) -> Result<HttpResponse, AppError> {
-    state.public.answer(&state.db, &req, || render_site_corrections(&state, &req)).await
+    public_page(&state, &req, |layout| render_site_corrections(&state, &req, layout)).await
 }
 
 /// The corrections list page; a bad filter shows an empty list and says what is wrong.
-async fn render_site_corrections(state: &AppState, req: &HttpRequest) -> Result<HttpResponse, AppError> {
+async fn render_site_corrections(
+    state: &AppState,
+    req: &HttpRequest,
+    layout: views::Layout,
+) -> Result<HttpResponse, AppError> {
     let pairs = query_pairs(req);
     let (page, error) = match steps::site_corrections(state, &pairs).await {
         Ok(page) => (page, None),
@@ -260,7 +285,7 @@ async fn render_site_corrections(state: &AppState, req: &HttpRequest) -> Result<
     let status = if error.is_some() { 422 } else { 200 };
     let (sections, catalogue) = state.db.read(|c| Ok((corrections::sections(c)?, standards::catalogue(c)?))).await?;
     let view = site_corrections_view(state, &pairs, page, &sections, &catalogue, error);
-    Ok(html(status, views::all_corrections(&state.layout, &view)))
+    Ok(html(status, views::all_corrections(&layout, &view)))
 }
 
 /// The corrections list page's view: the filters as chosen, the page, and links that keep the filters.
@@ -411,17 +436,14 @@ pub fn standard_items(list: &[Catalogue]) -> Vec<views::StandardItem> {
 
 /// `GET /standards`: the catalogue, the corrections policy first.
 pub async fn standards_page(state: State, req: HttpRequest) -> Result<HttpResponse, AppError> {
-    state
-        .public
-        .answer(&state.db, &req, || async {
-            let list = state.db.read(standards::catalogue).await?;
-            let view = views::StandardsView {
-                standards: standard_items(&list),
-                public_key: Some(state.log.key().public_key()),
-            };
-            Ok(html(200, views::standards(&state.layout, &view)))
-        })
-        .await
+    let state: &AppState = &state;
+    public_page(state, &req, |layout| async move {
+        let list = state.db.read(standards::catalogue).await?;
+        let view =
+            views::StandardsView { standards: standard_items(&list), public_key: Some(state.log.key().public_key()) };
+        Ok(html(200, views::standards(&layout, &view)))
+    })
+    .await
 }
 
 #[cfg(test)]

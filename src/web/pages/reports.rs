@@ -89,8 +89,27 @@ async fn load_article(state: &AppState, id: String) -> Result<Article, AppError>
 
 /// `GET /articles/{id}/report`: the empty form.
 pub async fn report_form(state: State, path: web::Path<String>) -> Result<HttpResponse, AppError> {
-    let article = load_article(&state, path.into_inner()).await?;
-    Ok(html(200, views::report_form(&state.layout, &form_view(&article, Default::default()))))
+    let id = path.into_inner();
+    match load_article(&state, id.clone()).await {
+        Ok(article) => Ok(html(200, views::report_form(&state.layout, &form_view(&article, Default::default())))),
+        Err(AppError::NotFound(_)) => Ok(unregistered(&state, &id)),
+        Err(other) => Err(other),
+    }
+}
+
+/// The page for a report on an article the publisher's system has not told us about yet.
+fn unregistered(state: &AppState, id: &str) -> HttpResponse {
+    let view = views::MessageView {
+        title: "We cannot take reports on this article yet".to_owned(),
+        message: format!(
+            "This article is not in our corrections system yet (we looked for the article \u{201c}{id}\u{201d}). \
+             New articles usually arrive within minutes of publication, so please try again shortly, or find the \
+             article by its web address or its headline."
+        ),
+        link: Some(("Find an article".to_owned(), "/".to_owned())),
+        button: None,
+    };
+    html(404, views::message_page(&state.layout, &view))
 }
 
 /// `POST /articles/{id}/report`: files the report, or shows the form again with the errors.
@@ -111,6 +130,7 @@ pub async fn submit_report(
     };
     match outcome {
         Ok(filed) => Ok(redirect(format!("/reports/{}?filed=1", filed.token))),
+        Err(AppError::NotFound(_)) => Ok(unregistered(&state, &article_id)),
         Err(err) => refused_form(&state, article_id, form, Refused::of(err)?).await,
     }
 }
@@ -147,7 +167,11 @@ async fn refused_form(
     form: ReportForm,
     refused: Refused,
 ) -> Result<HttpResponse, AppError> {
-    let article = load_article(state, article_id).await?;
+    let article = match load_article(state, article_id.clone()).await {
+        Ok(article) => article,
+        Err(AppError::NotFound(_)) => return Ok(unregistered(state, &article_id)),
+        Err(other) => return Err(other),
+    };
     let mut view = form_view(&article, form.values());
     view.errors = refused.errors.into_iter().map(reader_field_error).collect();
     view.form_error = refused.form_error;
@@ -274,8 +298,43 @@ async fn reader_step(
     match outcome {
         Ok(()) => Ok(redirect(format!("/reports/{token}?{}=1", if appeal { "appealed" } else { "answered" }))),
         Err(AppError::Invalid(_)) => render_tracking(&state, token, TrackingExtras::refused(appeal, text), 422).await,
+        Err(AppError::Conflict(_)) => not_now(&state, token, appeal).await,
         Err(other) => Err(other),
     }
+}
+
+/// The page for an answer or appeal the report no longer takes (sent twice, or the report moved
+/// on): what happened in the reader's words, and the way back to the report.
+async fn not_now(state: &AppState, token: String, appeal: bool) -> Result<HttpResponse, AppError> {
+    let lookup = token.clone();
+    let (tracking, _) = state.db.read(move |c| reports::track(c, &lookup)).await?;
+    let appealed = tracking.status == Status::Appealed || tracking.appeal_outcome.is_some();
+    let (title, message) = match (appeal, appealed) {
+        (true, true) => (
+            "You have already appealed",
+            "You have already appealed this decision, and a decision can be appealed only once. \
+             Your report's page shows the appeal and, once a standards editor has decided it, the outcome.",
+        ),
+        (true, false) => (
+            "This decision cannot be appealed",
+            "Only a decision not to change the article can be appealed, and your report is not at such a decision \
+             now. Your report's page shows where it stands.",
+        ),
+        (false, _) => (
+            "Your answer was not needed",
+            "The editor's question has already been answered, or the editor no longer needs an answer, so nothing \
+             was sent. Your report's page shows where it stands.",
+        ),
+    };
+    let view = views::MessageView {
+        title: title.to_owned(),
+        message: message.to_owned(),
+        link: Some(("Back to your report".to_owned(), format!("/reports/{token}"))),
+        button: None,
+    };
+    let mut response = html(409, views::message_page(&state.layout, &view));
+    private_page_headers(&mut response);
+    Ok(response)
 }
 
 /// `POST /reports/{token}/reply`: the reader answers the editor's question.
@@ -335,5 +394,39 @@ fn tracking_view(
         question: t.question,
         primary_outcome: t.primary_status.map(|s| s.label().to_owned()),
         notice: extras.notice,
+        // A decision made on appeal is told with the appeal, its reason once.
+        decision_reason: t.decision_reason.filter(|reason| {
+            !t.appeal_outcome.as_ref().is_some_and(|a| a.status == t.status && a.reason.as_ref() == Some(reason))
+        }),
+        correction: t.correction.map(|c| views::TrackedCorrection {
+            kind_label: c.kind.label().into(),
+            text: c.text,
+            href: format!("/articles/{}/corrections#correction-{}", t.article_id, c.id),
+        }),
+        appeal_outcome: t.appeal_outcome.map(|a| views::AppealOutcomeView {
+            sentence: appeal_sentence(a.status),
+            is_final: a.is_final,
+            reason: a.reason,
+            at: time(a.at),
+            at_iso: iso(a.at),
+        }),
+    }
+}
+
+/// What the standards editor decided on the reader's appeal, as one sentence for them.
+fn appeal_sentence(to: Status) -> String {
+    match to {
+        Status::InReview => {
+            "A standards editor accepted your appeal and reopened your report: an editor is reviewing it again."
+                .to_owned()
+        }
+        Status::NoChange => {
+            "A standards editor reviewed your appeal and upheld the decision: the passage stands as published."
+                .to_owned()
+        }
+        Status::Rejected => {
+            "A standards editor reviewed your appeal and upheld the decision not to act on this report.".to_owned()
+        }
+        other => format!("A standards editor decided your appeal: {}.", other.label().to_lowercase()),
     }
 }

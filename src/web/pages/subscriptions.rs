@@ -38,11 +38,11 @@ pub async fn subscribe(
         Ok(article) => Ok(redirect(format!("/articles/{}/corrections?subscribed=1#subscribe", article.id))),
         Err(AppError::Invalid(errors)) => {
             let message = errors.first().map(|e| sentence("Your email", &e.message)).unwrap_or_default();
-            article_corrections_page(&state, id, form.email, Some(message), None, 422).await
+            article_corrections_page(&state, state.layout.clone(), id, form.email, Some(message), None, 422).await
         }
         Err(e @ AppError::RateLimited { .. }) => {
             let message = format!("We have received {}.", e.public_message());
-            article_corrections_page(&state, id, form.email, Some(message), None, 429).await
+            article_corrections_page(&state, state.layout.clone(), id, form.email, Some(message), None, 429).await
         }
         Err(other) => Err(other),
     }
