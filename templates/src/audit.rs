@@ -151,8 +151,8 @@ pub fn audit(layout: &Layout, view: &AuditView) -> Markup {
 fn event_row(event: &AuditEvent) -> Markup {
     html! {
         tr class=[(!event.public).then_some("internal")] {
-            td.event-time { time datetime=(event.at_iso) { (event.at) } }
-            td.event-actor { (event.actor) }
+            td.event-time data-label="Time" { time datetime=(event.at_iso) { (event.at) } }
+            td.event-actor data-label="Actor" { (event.actor) }
             td.event {
                 p.event-summary {
                     @match &event.ticket_href {
@@ -164,7 +164,7 @@ fn event_row(event: &AuditEvent) -> Markup {
                     p.preserve-lines.event-detail { (detail) }
                 }
             }
-            td {
+            td data-label="Visibility" {
                 @if event.public {
                     span.tag-public { "Public" }
                 } @else {

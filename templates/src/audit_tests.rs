@@ -190,7 +190,7 @@ fn audit_rows_show_time_actor_event_and_visibility() {
     let first = rows[0];
     assert!(first.starts_with('>'), "a public row has no class: {first}");
     assert!(first.contains("<time datetime=\"2026-11-28T13:03:00Z\">28 Nov 2026, 13:03 UTC</time>"));
-    assert!(first.contains("<td class=\"event-actor\">Ann Lee</td>"));
+    assert!(first.contains("<td class=\"event-actor\" data-label=\"Actor\">Ann Lee</td>"));
     assert!(first.contains(
         "<p class=\"event-summary\"><a href=\"/desk/reports/3\">Report #3: In review \u{2192} No change</a></p>"
     ));
@@ -206,7 +206,7 @@ fn audit_rows_show_time_actor_event_and_visibility() {
 
     // Without a ticket, the summary is plain text.
     let third = rows[2];
-    assert!(third.contains("<td class=\"event-actor\">System</td>"));
+    assert!(third.contains("<td class=\"event-actor\" data-label=\"Actor\">System</td>"));
     assert!(third.contains("<p class=\"event-summary\">Correction #7 published</p>"));
     assert!(!third.contains("<a "));
 }
