@@ -522,6 +522,23 @@ fn grouped_counts(
     Ok(q.load(conn)?)
 }
 
+/// The condition that a report is in one of `statuses`, as SQL for the queue's listing.
+///
+/// The statuses' own names are written as literals in table order, so the open tickets'
+/// condition is word for word the partial index's (`reports_open`) and a backend can use it.
+/// SQLite, which keeps no statistics here, would look several statuses up in `reports_status`
+/// and sort them all; the unary `+` keeps it off that index (SQLite's own idiom), and its
+/// `reports_open` is declared with the same `+`, so it reads that index in order.
+pub fn status_sql(statuses: &[Status], postgres: bool) -> String {
+    let list: Vec<String> = Status::ALL.iter().filter(|s| statuses.contains(s)).map(|s| format!("'{s}'")).collect();
+    if list.is_empty() {
+        // A view and a status filter that exclude each other (`IN ()` is not SQL everywhere).
+        return "1 = 0".to_owned();
+    }
+    let plus = if postgres || list.len() < 2 { "" } else { "+" };
+    format!("{plus}reports.status IN ({})", list.join(", "))
+}
+
 /// How many reports each view holds, with the other filters (not status or assignee) applied:
 /// three reads of the tallies, whatever the number of reports.
 fn view_counts(
@@ -596,7 +613,7 @@ pub fn queue(
         statuses.retain(|s| view.holds(*s));
     }
     if statuses.len() < Status::ALL.len() {
-        q = q.filter(reports::status.eq_any(statuses));
+        q = q.filter(diesel::dsl::sql::<diesel::sql_types::Bool>(&status_sql(&statuses, postgres)));
     }
     if let Some(search) = &filter.search {
         q = q.filter(diesel::dsl::sql::<diesel::sql_types::Bool>(&search.condition(postgres)));

@@ -99,6 +99,13 @@ const HOT: &[Hot] = &[
         ordered: true,
     },
     Hot {
+        name: "a reader's reports by address",
+        sql: "SELECT id FROM reports WHERE lower(reports.reporter_email) = 'ada@example.com'",
+        sqlite_index: "reports_reporter_email",
+        postgres_index: "reports_reporter_email",
+        ordered: false,
+    },
+    Hot {
         name: "the queue's first page by severity",
         sql: "SELECT id FROM reports ORDER BY severity_rank ASC, id ASC LIMIT 51",
         sqlite_index: "reports_rank",
@@ -223,6 +230,32 @@ fn hot_queries_use_indexes(backend: Backend) {
     }
 }
 
+/// The views' listings, with the status condition as the queue writes it for the backend, read
+/// an index in deadline order: the open tickets through their partial index.
+fn views_read_in_order(backend: Backend) {
+    use corrigenda::domain::desk::{status_sql, View};
+    use corrigenda::domain::reports::Status;
+    let database = TestDb::new(backend);
+    let mut conn = DbTarget::parse(&database.url).unwrap().connect().unwrap();
+    corrigenda::db::migrate(&mut conn).unwrap();
+    let postgres = backend == Backend::Postgres;
+    if let DbConnection::Postgres(c) = &mut conn {
+        c.batch_execute("SET enable_seqscan = off; SET enable_sort = off").unwrap();
+    }
+    for (view, index) in
+        [(View::Open, "reports_open"), (View::Closed, "reports_deadline"), (View::Waiting, "reports_status")]
+    {
+        let statuses: Vec<Status> = Status::ALL.iter().copied().filter(|s| view.holds(*s)).collect();
+        let sql = format!(
+            "SELECT id FROM reports WHERE {} ORDER BY deadline_at ASC, id ASC LIMIT 51",
+            status_sql(&statuses, postgres)
+        );
+        let plan = plan(&mut conn, &sql);
+        assert!(plan.contains(index), "{view:?}: the plan does not use {index}:\n{plan}");
+        assert!(!plan.contains("TEMP B-TREE FOR ORDER BY") && !plan.contains("Sort Key"), "{view:?}: sorted:\n{plan}");
+    }
+}
+
 /// The counting queries under a section or overdue filter use the indexes too.
 fn filtered_counts_use_indexes(backend: Backend) {
     let database = TestDb::new(backend);
@@ -241,6 +274,7 @@ fn filtered_counts_use_indexes(backend: Backend) {
 fn sqlite_hot_queries_use_indexes() {
     hot_queries_use_indexes(Backend::Sqlite);
     filtered_counts_use_indexes(Backend::Sqlite);
+    views_read_in_order(Backend::Sqlite);
 }
 
 #[test]
@@ -248,5 +282,6 @@ fn postgres_hot_queries_use_indexes() {
     if postgres_available() {
         hot_queries_use_indexes(Backend::Postgres);
         filtered_counts_use_indexes(Backend::Postgres);
+        views_read_in_order(Backend::Postgres);
     }
 }

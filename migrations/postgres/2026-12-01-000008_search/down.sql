@@ -1,3 +1,4 @@
+DROP INDEX reports_open;
 DROP INDEX reports_reporter_email;
 DROP INDEX articles_search;
 DROP INDEX reports_search;

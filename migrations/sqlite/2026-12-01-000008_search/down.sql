@@ -1,3 +1,4 @@
+DROP INDEX reports_open;
 DROP INDEX reports_reporter_email;
 DROP TRIGGER articles_fts_update;
 DROP TRIGGER articles_fts_delete;
