@@ -138,6 +138,7 @@ diesel::table! {
         approved_by -> Nullable<BigInt>,
         published_by -> Nullable<BigInt>,
         published_at -> Nullable<Timestamp>,
+        redrafts -> Nullable<BigInt>,
     }
 }
 

@@ -80,6 +80,7 @@ fn queue_view() -> QueueView {
         rows: vec![row(12, true, None), row(13, false, Some("Ann Lee"))],
         next_href: Some("/desk?status=in_review&after=13".to_owned()),
         error: None,
+        notice: None,
     }
 }
 
@@ -824,7 +825,7 @@ fn ticket_links_to_drafting_a_correction_when_it_may() {
 // The staff header.
 
 #[test]
-fn staff_nav_shows_approvals_only_to_standards_editors() {
+fn staff_nav_shows_approvals_to_editors_with_the_count_waiting() {
     let html = staff_layout().page("Desk", maud::html! {}).into_string();
     let header = &html[html.find("<header").unwrap()..html.find("</header>").unwrap()];
     assert!(header.contains("<li><a href=\"/desk\">Desk</a></li>"));
@@ -839,8 +840,21 @@ fn staff_nav_shows_approvals_only_to_standards_editors() {
     let html = editor.page("Desk", maud::html! {}).into_string();
     let header = &html[html.find("<header").unwrap()..html.find("</header>").unwrap()];
     assert!(header.contains("<li><a href=\"/desk/standards\">Standards</a></li>"));
-    assert!(!header.contains("Approvals"));
-    assert!(!header.contains("/desk/corrections"));
+    assert!(header.contains("<li><a href=\"/desk/corrections\">Approvals</a></li>"), "editors withdraw and redraft");
+
+    if let Some(staff) = &mut editor.staff {
+        staff.pending_approvals = 3;
+    }
+    let html = editor.page("Desk", maud::html! {}).into_string();
+    assert!(html.contains(
+        "<a href=\"/desk/corrections\">Approvals <span class=\"nav-count\">3<span class=\"visually-hidden\"> waiting</span></span></a>"
+    ));
+
+    if let Some(staff) = &mut editor.staff {
+        staff.role_label = "Auditor".to_owned();
+    }
+    let html = editor.page("Audit", maud::html! {}).into_string();
+    assert!(!html.contains("Approvals"), "auditors change nothing");
 
     let html = layout().page("Home", maud::html! {}).into_string();
     assert!(!html.contains("/desk/standards"));
@@ -871,6 +885,7 @@ fn correction_form_view() -> CorrectionFormView {
         form_error: None,
         preview: None,
         approval_note: false,
+        redrafts: None,
     }
 }
 
@@ -890,12 +905,15 @@ fn pending_item(id: i64, approve: bool) -> PendingItem {
         created: "28 Nov, 15:00 UTC".to_owned(),
         approve_action: approve.then(|| format!("/desk/corrections/{id}/approval")),
         cannot_approve: (!approve).then(|| "You wrote it.".to_owned()),
+        return_action: approve.then(|| format!("/desk/corrections/{id}/return")),
+        withdraw_action: Some(format!("/desk/corrections/{id}/withdraw")),
     }
 }
 
 fn pending_view() -> PendingView {
     PendingView {
         items: vec![pending_item(21, true), pending_item(22, false)],
+        returned: Vec::new(),
         csrf: "csrf-pending".to_owned(),
         notice: None,
         error: None,
@@ -1153,6 +1171,7 @@ fn correction_form_escapes_everything_written() {
             ..crate::log_tests::full_item()
         }),
         approval_note: false,
+        redrafts: None,
     };
     let html = correction_form(&staff_layout(), &view).into_string();
     assert_escaped(&html);
@@ -1228,10 +1247,13 @@ fn pending_escapes_everything_written() {
         created: HOSTILE.to_owned(),
         approve_action: Some(HOSTILE.to_owned()),
         cannot_approve: None,
+        return_action: None,
+        withdraw_action: None,
     };
     let denied = PendingItem { approve_action: None, cannot_approve: Some(HOSTILE.to_owned()), ..item.clone() };
     let view = PendingView {
         items: vec![item, denied],
+        returned: Vec::new(),
         csrf: HOSTILE.to_owned(),
         notice: Some(HOSTILE.to_owned()),
         error: Some(HOSTILE.to_owned()),

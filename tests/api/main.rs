@@ -5,6 +5,7 @@
 
 mod helpers;
 
+mod approvals;
 mod architecture;
 mod articles;
 mod caching;
