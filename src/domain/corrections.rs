@@ -189,7 +189,8 @@ fn as_published(original: Option<String>, body: Option<&str>) -> Result<Option<S
             Some(range) => Ok(Some(body[range].to_owned())),
             None => Err(FieldError::new(
                 "original",
-                "does not occur in the article's text: copy the words exactly as they were published, or leave it empty",
+                "does not appear in the article's text: copy the passage exactly as it appears (spacing, quotation \
+                 marks and dashes may differ; use ... for words left out), or leave it empty",
             )),
         },
         (o, _) => Ok(o),

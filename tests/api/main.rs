@@ -11,6 +11,7 @@ mod articles;
 mod caching;
 mod corrections;
 mod desk;
+mod drafting;
 mod exits;
 mod grouped;
 mod integrity;
