@@ -215,7 +215,8 @@ async fn editor_publishes_a_correction(b: &mut Browser, app: &TestApp, ticket: &
     b.go(draft, "the correction form for the ticket").await?;
     ensure!(b.path().await?.starts_with("/desk/corrections/new?report="));
     let original = b.find("#field-original").await?.prop("value").await?.unwrap_or_default();
-    ensure!(original == QUOTE, "the original passage is not the reader's quote: {original:?}");
+    ensure!(original == QUOTE, "the original passage is not the article's words for the quote: {original:?}");
+    b.screenshot("correction-form").await?;
     b.fill("#field-text", CORRECTION_TEXT).await?;
     b.fill("#field-corrected", CORRECTED).await?;
     b.tick("#field-standards-accuracy").await?;
@@ -225,9 +226,12 @@ async fn editor_publishes_a_correction(b: &mut Browser, app: &TestApp, ticket: &
     ensure!(b.text(".preview ins").await?.contains("2024"), "the preview does not show what changed");
     b.screenshot("correction-preview").await?;
     let publish = b.button("Publish").await?;
-    b.go(publish, "the article's corrections after publishing").await?;
+    b.go(publish, "the ticket after publishing").await?;
     let path = b.path().await?;
-    ensure!(path == format!("/articles/{KURSK}/corrections"), "publishing led to {path}");
+    ensure!(path.starts_with("/desk/reports/") && path.contains("done=published"), "publishing led to {path}");
+    ensure!(b.text("[role='status']").await?.contains("published"), "no confirmation naming the correction");
+    b.screenshot("ticket-after-publishing").await?;
+    b.open(&format!("/articles/{KURSK}/corrections"), "the article's corrections after publishing").await?;
     ensure!(page_text(b).await?.contains(CORRECTION_TEXT), "the article's log does not show the new correction");
     Ok(())
 }
@@ -273,9 +277,12 @@ async fn editor_drafts_a_retraction(b: &mut Browser, app: &TestApp) -> Result<()
     b.choose("#field-kind", "retraction").await?;
     b.fill("#field-text", RETRACTION_TEXT).await?;
     let publish = b.button("Publish").await?;
-    b.go(publish, "the approvals page after drafting a retraction").await?;
-    ensure!(b.path().await? == "/desk/corrections?done=drafted", "drafting led to {}", b.path().await?);
-    ensure!(b.text("[role='status']").await?.contains("waits for a second standards editor"));
+    b.go(publish, "the desk after drafting a retraction").await?;
+    let path = b.path().await?;
+    ensure!(path.starts_with("/desk?done=drafted&correction="), "drafting led to {path}");
+    ensure!(b.text("[role='status']").await?.contains("sent for approval"));
+    b.screenshot("desk-after-drafting").await?;
+    b.open("/desk/corrections", "the approvals page after drafting a retraction").await?;
     ensure!(b.text(".pending-list").await?.contains(RETRACTION_TEXT));
     ensure!(b.find(".cannot-approve").await.is_ok(), "an editor is offered to approve");
     sign_out(b).await
