@@ -847,7 +847,7 @@ fn staff_nav_shows_approvals_to_editors_with_the_count_waiting() {
     }
     let html = editor.page("Desk", maud::html! {}).into_string();
     assert!(html.contains(
-        "<a href=\"/desk/corrections\">Approvals <span class=\"nav-count\">3<span class=\"visually-hidden\"> waiting</span></span></a>"
+        "<a href=\"/desk/corrections\">Approvals<span class=\"nav-count\"><span class=\"visually-hidden\">, </span>3<span class=\"visually-hidden\"> waiting</span></span></a>"
     ));
 
     if let Some(staff) = &mut editor.staff {
@@ -1211,11 +1211,47 @@ fn pending_shows_each_correction_with_approve_form_or_reason() {
          <span class=\"visually-hidden\"> correction #21</span></button>"
     ));
     assert!(!items[0].contains("You cannot approve"));
-    assert!(!items[1].contains("<form"));
+    assert!(!items[1].contains("/approval\""));
     assert!(items[1].contains(
         "<p class=\"cannot-approve\"><strong>You cannot approve this correction: </strong>You wrote it.</p>"
     ));
     assert!(!html.contains("Nothing is waiting for approval."));
+    // Return and withdraw, each with its own labelled reason.
+    let back = forms(items[0])[1];
+    assert!(back.contains("method=\"post\" action=\"/desk/corrections/21/return\""));
+    assert!(back.contains("<input type=\"hidden\" name=\"csrf\" value=\"csrf-pending\">"));
+    assert!(back.contains("<label class=\"label\" for=\"return-reason-21\">What should the author change?</label>"));
+    assert!(back.contains("<textarea class=\"textarea\" id=\"return-reason-21\" name=\"reason\" rows=\"3\" required"));
+    let withdraw = forms(items[0])[2];
+    assert!(withdraw.contains("action=\"/desk/corrections/21/withdraw\""));
+    assert!(withdraw.contains("for=\"withdraw-reason-21\">Why withdraw it?</label>"));
+    assert!(!items[1].contains("/return\""), "no return for who may not");
+    assert!(items[1].contains("action=\"/desk/corrections/22/withdraw\""));
+    assert!(!html.contains("Returned to you"));
+}
+
+#[test]
+fn pending_lists_what_was_returned_with_the_way_back_into_the_form() {
+    let view = PendingView {
+        returned: vec![ReturnedItem {
+            id: 9,
+            article_title: "Council votes to close library".to_owned(),
+            kind_label: "Retraction".to_owned(),
+            text: "We retract.".to_owned(),
+            reason: "Name the ruling.".to_owned(),
+            edit_href: "/desk/corrections/new?returned=9".to_owned(),
+        }],
+        ..pending_view()
+    };
+    let html = pending(&staff_layout(), &view).into_string();
+    assert!(html.contains("<h2 id=\"returned-heading\">Returned to you</h2>"));
+    assert!(html.contains("<dt>What to change</dt><dd class=\"preserve-lines\">Name the ruling.</dd>"));
+    assert!(html.contains(
+        "<a class=\"button\" href=\"/desk/corrections/new?returned=9\">Edit and send again\
+         <span class=\"visually-hidden\"> correction #9</span></a>"
+    ));
+    assert!(html.contains("<h2>Awaiting approval</h2>"));
+    assert_ids_consistent(&html);
 }
 
 #[test]

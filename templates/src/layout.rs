@@ -80,8 +80,8 @@ impl Layout {
                                                 a href="/desk/corrections" {
                                                     "Approvals"
                                                     @if staff.pending_approvals > 0 {
-                                                        " "
                                                         span.nav-count {
+                                                            span.visually-hidden { ", " }
                                                             (staff.pending_approvals)
                                                             span.visually-hidden { " waiting" }
                                                         }

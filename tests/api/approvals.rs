@@ -273,7 +273,7 @@ async fn the_approvals_page_returns_and_withdraws_and_the_header_counts(backend:
     let browser = app.signed_in(&standards).await;
     let page = browser.get(app.url("/desk/corrections")).send().await.unwrap().text().await.unwrap();
     assert!(page.contains(
-        "<a href=\"/desk/corrections\">Approvals <span class=\"nav-count\">2<span class=\"visually-hidden\"> waiting</span></span></a>"
+        "<a href=\"/desk/corrections\">Approvals<span class=\"nav-count\"><span class=\"visually-hidden\">, </span>2<span class=\"visually-hidden\"> waiting</span></span></a>"
     ));
     assert!(page.contains(&format!("action=\"/desk/corrections/{first}/return\"")));
     assert!(page.contains(&format!("action=\"/desk/corrections/{first}/withdraw\"")));
@@ -320,7 +320,7 @@ async fn the_approvals_page_returns_and_withdraws_and_the_header_counts(backend:
     let third = draft(&app, &author, &retraction(None)).await["id"].as_i64().unwrap();
     let editor = app.signed_in(&author).await;
     let page = editor.get(app.url("/desk/corrections")).send().await.unwrap().text().await.unwrap();
-    assert!(page.contains("<span class=\"nav-count\">1"));
+    assert!(page.contains("<span class=\"visually-hidden\">, </span>1<span class=\"visually-hidden\"> waiting"));
     assert!(page.contains(&format!("action=\"/desk/corrections/{third}/withdraw\"")));
     assert!(!page.contains(&format!("action=\"/desk/corrections/{third}/return\"")));
     assert!(page.contains("Returned to you") && page.contains("Name the ruling."));
