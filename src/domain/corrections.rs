@@ -606,6 +606,11 @@ pub fn returned_to(conn: &mut DbConnection, author_id: i64) -> Result<Vec<Return
         .collect())
 }
 
+/// The correction of a report that was returned to its author and waits to be drafted again, if any.
+pub fn returned_for_report(conn: &mut DbConnection, report_id: i64) -> Result<Option<i64>, AppError> {
+    Ok(Correction::returned_for_report(conn, report_id)?)
+}
+
 /// A returned or withdrawn correction as input for a new draft (the form pre-filled with it).
 pub fn draft_again(conn: &mut DbConnection, id: i64) -> Result<CorrectionInput, AppError> {
     let c = view(conn, id)?;

@@ -115,6 +115,18 @@ async fn a_returned_correction_reaches_its_author_and_is_sent_again(backend: Bac
     assert!(desk.contains("Returned to you") && desk.contains("Cite the ruling by its date."), "{desk}");
     let edit = format!("/desk/corrections/new?returned={id}");
     assert!(desk.contains(&edit));
+    let from_ticket = browser
+        .get(app.url(&format!("/desk/corrections/new?report={report}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        from_ticket.contains(RETRACTION_TEXT) && from_ticket.contains(&format!("name=\"redrafts\" value=\"{id}\"")),
+        "from the ticket too, the returned draft is where the next one starts"
+    );
     let form = browser.get(app.url(&edit)).send().await.unwrap().text().await.unwrap();
     assert!(form.contains(RETRACTION_TEXT), "the text is pre-filled");
     assert!(form.contains(&format!("name=\"report_ids\" value=\"{report}\"")), "with its reports");
@@ -143,6 +155,15 @@ async fn a_returned_correction_reaches_its_author_and_is_sent_again(backend: Bac
     assert_eq!(app.state_of(report).0, "awaiting_approval");
     let desk = browser.get(app.url("/desk/corrections")).send().await.unwrap().text().await.unwrap();
     assert!(!desk.contains("Returned to you"), "drafted again, it leaves the list");
+    let fresh = browser
+        .get(app.url(&format!("/desk/corrections/new?report={report}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!fresh.contains("name=\"redrafts\""), "once drafted again, the ticket starts afresh");
     let twice = post(
         &app,
         &author,

@@ -113,6 +113,19 @@ impl Correction {
             .load(conn)
     }
 
+    /// The newest correction of `report_id` returned to its author and not drafted again, if any.
+    pub fn returned_for_report(conn: &mut DbConnection, report_id: i64) -> QueryResult<Option<i64>> {
+        let returned: Vec<i64> = corrections::table
+            .inner_join(correction_reports::table)
+            .filter(correction_reports::report_id.eq(report_id))
+            .filter(corrections::status.eq(CorrectionStatus::Returned))
+            .order(corrections::id.desc())
+            .select(corrections::id)
+            .load(conn)?;
+        let redrafted = Self::redrafted(conn, &returned)?;
+        Ok(returned.into_iter().find(|id| !redrafted.contains(id)))
+    }
+
     /// The correction that drafts `id` again, if any.
     pub fn redrafted_by(conn: &mut DbConnection, id: i64) -> QueryResult<Option<i64>> {
         corrections::table.filter(corrections::redrafts.eq(id)).select(corrections::id).first(conn).optional()

@@ -106,12 +106,23 @@ async fn starting_point(state: &AppState, query: &NewQuery) -> Result<(Article, 
     match (&query.report, &query.article) {
         (Some(raw), _) => {
             let id: i64 = raw.parse().map_err(|_| AppError::NotFound(format!("no report has the number {raw:?}")))?;
-            let report = state
+            let (report, returned) = state
                 .db
                 .read(move |c| {
-                    Report::find(c, id)?.ok_or_else(|| AppError::NotFound(format!("no report has the number {id}")))
+                    let report = Report::find(c, id)?
+                        .ok_or_else(|| AppError::NotFound(format!("no report has the number {id}")))?;
+                    let returned = match corrections::returned_for_report(c, id)? {
+                        Some(returned) => Some(corrections::draft_again(c, returned)?),
+                        None => None,
+                    };
+                    Ok((report, returned))
                 })
                 .await?;
+            // A correction of this report returned to its author is where the next draft starts.
+            if let Some(input) = returned {
+                let article = load_article(state, input.article_id.clone()).await?;
+                return Ok((article, input));
+            }
             let article = load_article(state, report.article_id.clone()).await?;
             let input = CorrectionInput {
                 kind: "correction".into(),
