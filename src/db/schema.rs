@@ -139,6 +139,7 @@ diesel::table! {
         approved_by -> Nullable<BigInt>,
         published_by -> Nullable<BigInt>,
         published_at -> Nullable<Timestamp>,
+        redrafts -> Nullable<BigInt>,
     }
 }
 

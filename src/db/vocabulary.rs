@@ -137,10 +137,14 @@ vocabulary! {
 }
 
 vocabulary! {
-    /// Whether a correction is out or waiting for a second standards editor.
+    /// Whether a correction is out, waiting for a second standards editor, or was stopped before publication.
     CorrectionStatus {
         Pending => "pending", "Awaiting approval";
         Published => "published", "Published";
+        /// Sent back to its author by a standards editor; a new draft replaces it.
+        Returned => "returned", "Returned to its author";
+        /// Withdrawn before approval by its author or a standards editor.
+        Withdrawn => "withdrawn", "Withdrawn";
     }
 }
 
@@ -178,6 +182,8 @@ vocabulary! {
         CorrectionDrafted => "correction_drafted", "Correction drafted";
         CorrectionPublished => "correction_published", "Correction published";
         CorrectionApproved => "correction_approved", "Correction approved";
+        CorrectionReturned => "correction_returned", "Correction returned to its author";
+        CorrectionWithdrawn => "correction_withdrawn", "Correction withdrawn";
         ReporterErased => "reporter_erased", "Reader's details erased";
     }
 }

@@ -11,16 +11,18 @@ use utoipa::ToSchema;
 
 use super::accounts::{Actor, Role};
 use super::articles;
-use super::events::{self, CorrectionRef, EventData};
+use super::events::{self, CorrectionReason, CorrectionRef, EventData};
 use super::filters;
 use super::ids::{CorrectionId, UserId};
 use super::log;
 use super::notices::{CorrectionNote, Notice, Notices, StaffRef};
+use super::quote;
 use super::reports::Status;
 use super::text::required_text;
-use super::workflow;
-use crate::db::models::{Article, Correction, LogEntry, NewCorrection, Report, Standard};
-use crate::db::schema::{articles as art, correction_standards, corrections, standards};
+use super::workflow::{self, REASON_MAX};
+use crate::db::models::{Article, Correction, Event, LogEntry, NewCorrection, Report, StaffMember, Standard};
+use crate::db::schema::{articles as art, correction_standards, corrections, events as ev, standards};
+use crate::db::vocabulary::EventKind;
 use crate::db::{DbConnection, MultiBackend};
 use crate::error::{AppError, FieldError};
 
@@ -59,6 +61,9 @@ pub struct CorrectionInput {
     /// An earlier published correction on the same article that this one amends.
     #[serde(default)]
     pub supersedes: Option<i64>,
+    /// A correction of the same article returned to its author, which this one drafts again.
+    #[serde(default)]
+    pub redrafts: Option<i64>,
 }
 
 /// A standard as a correction cites it.
@@ -91,7 +96,7 @@ pub struct CorrectionView {
     pub headline: bool,
     /// Standards cited, with the version judged against.
     pub standards: Vec<StandardCite>,
-    /// `published`, or `pending` while awaiting approval.
+    /// `published`; `pending` while awaiting approval; `returned` or `withdrawn` when stopped before publication.
     pub status: CorrectionStatus,
     /// Publication time (RFC 3339, UTC), once published.
     #[serde(serialize_with = "crate::domain::time::rfc3339_opt")]
@@ -165,6 +170,62 @@ fn optional_passage(field: &str, value: Option<&str>) -> Result<Option<String>, 
     }
 }
 
+/// Why a correction that needs approval cannot be drafted when nobody else could approve it.
+pub const NO_APPROVER: &str = "no other standards editor could approve it: retractions and headline corrections \
+need a second standards editor. Ask an administrator to add one (corrigenda user add --role standards_editor) \
+or to give a colleague that role (corrigenda user set-role --role standards_editor), then draft it again";
+
+/// Whether an active standards editor other than `actor` exists to approve what `actor` drafts.
+fn another_approver(conn: &mut DbConnection, actor: &Actor) -> Result<bool, AppError> {
+    Ok(super::accounts::active_with_role(conn, Role::StandardsEditor)?.iter().any(|u| u.id != actor.id))
+}
+
+/// The original passage exactly as the article has it, when the article's text is known.
+///
+/// Matching forgives typography as readers' quotes do; an ellipsis stands for the words between.
+fn as_published(original: Option<String>, body: Option<&str>) -> Result<Option<String>, FieldError> {
+    match (original, body) {
+        (Some(o), Some(body)) => match quote::span(&o, body) {
+            Some(range) => Ok(Some(body[range].to_owned())),
+            None => Err(FieldError::new(
+                "original",
+                "does not appear in the article's text: copy the passage exactly as it appears (spacing, quotation \
+                 marks and dashes may differ; use ... for words left out), or leave it empty",
+            )),
+        },
+        (o, _) => Ok(o),
+    }
+}
+
+/// The blanks of the suggested wordings, which must be filled in before anything is published.
+const BLANKS: [&str; 6] = [
+    "[what it said]",
+    "[what is right]",
+    "[what was unclear]",
+    "[what changed]",
+    "[what readers should know]",
+    "[why it does not meet our standards]",
+];
+
+/// Refuses a public text that still has a blank of a suggested wording in it.
+fn no_blanks_left(text: &str) -> Result<(), FieldError> {
+    match BLANKS.iter().find(|b| text.contains(*b)) {
+        Some(blank) => Err(FieldError::new("text", format!("still has the blank {blank}: replace it with the facts"))),
+        None => Ok(()),
+    }
+}
+
+/// The newsroom's usual wording for a notice of `kind`, with blanks in brackets for the editor to fill in.
+pub fn suggested_text(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Correction => "An earlier version of this article misstated [what it said]. In fact, [what is right].",
+        Kind::Clarification => "This article has been updated to clarify [what was unclear].",
+        Kind::Update => "This article has been updated to reflect [what changed].",
+        Kind::EditorsNote => "Editor's note: [what readers should know].",
+        Kind::Retraction => "This article has been retracted because [why it does not meet our standards].",
+    }
+}
+
 /// A correction that passed every check, ready to publish or preview.
 struct Checked {
     article: Article,
@@ -188,9 +249,14 @@ fn check(conn: &mut DbConnection, actor: &Actor, input: &CorrectionInput) -> Res
     if kind.is_none() {
         errors.push(FieldError::new("kind", format!("must be one of {}, not {:?}", Kind::allowed(), input.kind)));
     }
-    let text = required_text("text", &input.text, TEXT_MIN, TEXT_MAX).map_err(|e| errors.push(e)).unwrap_or_default();
-    let original =
-        optional_passage("original", input.original.as_deref()).map_err(|e| errors.push(e)).unwrap_or_default();
+    let text = required_text("text", &input.text, TEXT_MIN, TEXT_MAX)
+        .and_then(|t| no_blanks_left(&t).map(|()| t))
+        .map_err(|e| errors.push(e))
+        .unwrap_or_default();
+    let original = optional_passage("original", input.original.as_deref())
+        .and_then(|o| as_published(o, article.body.as_deref()))
+        .map_err(|e| errors.push(e))
+        .unwrap_or_default();
     let corrected =
         optional_passage("corrected", input.corrected.as_deref()).map_err(|e| errors.push(e)).unwrap_or_default();
     let mut cited: Vec<Standard> = Vec::new();
@@ -214,6 +280,22 @@ fn check(conn: &mut DbConnection, actor: &Actor, input: &CorrectionInput) -> Res
             _ => errors.push(FieldError::new("supersedes", format!("no published correction #{old} on this article"))),
         }
     }
+    if let Some(old) = input.redrafts {
+        match Correction::find(conn, old)? {
+            Some(c) if c.article_id == article.id && c.status == CorrectionStatus::Returned => {
+                if let Some(by) = Correction::redrafted_by(conn, old)? {
+                    errors.push(FieldError::new(
+                        "redrafts",
+                        format!("correction #{old} was already drafted again as #{by}"),
+                    ));
+                }
+            }
+            _ => errors.push(FieldError::new(
+                "redrafts",
+                format!("no correction #{old} of this article was returned to its author"),
+            )),
+        }
+    }
     let mut reports: Vec<Report> = Vec::new();
     for id in &input.report_ids {
         match Report::find(conn, *id)? {
@@ -227,6 +309,9 @@ fn check(conn: &mut DbConnection, actor: &Actor, input: &CorrectionInput) -> Res
     }
     let Some(kind) = kind.filter(|_| errors.is_empty()) else { return Err(AppError::Invalid(errors)) };
     let needs_approval = kind == Kind::Retraction || input.headline;
+    if needs_approval && !another_approver(conn, actor)? {
+        return Err(AppError::Conflict(NO_APPROVER.into()));
+    }
     let target = if needs_approval { Status::AwaitingApproval } else { Status::Corrected };
     for r in &reports {
         let from = r.status;
@@ -299,6 +384,7 @@ pub fn publish(
             created_at: now,
             published_by: (!needs_approval).then_some(actor.id),
             published_at: (!needs_approval).then_some(now),
+            redrafts: input.redrafts,
         },
         &cited.iter().map(|s| s.id).collect::<Vec<_>>(),
         &reports.iter().map(|r| r.id).collect::<Vec<_>>(),
@@ -345,7 +431,7 @@ pub fn approve(
     let c =
         Correction::find(conn, id)?.ok_or_else(|| AppError::NotFound(format!("no correction has the number {id}")))?;
     if c.status != CorrectionStatus::Pending {
-        return Err(AppError::Conflict(format!("correction #{id} is already published")));
+        return Err(not_pending(&c));
     }
     if c.created_by == actor.id {
         return Err(AppError::Forbidden(
@@ -374,6 +460,178 @@ pub fn approve(
     record(conn, actor, EventData::CorrectionApproved(reference(&published)), now)?;
     notices.push(Notice::CorrectionPublished { correction: note });
     view(conn, id)
+}
+
+/// The 409 for acting on a correction that no longer awaits approval.
+fn not_pending(c: &Correction) -> AppError {
+    AppError::Conflict(match c.status {
+        CorrectionStatus::Published => format!("correction #{} is already published", c.id),
+        other => format!("correction #{} no longer awaits approval: it was {}", c.id, other.label().to_lowercase()),
+    })
+}
+
+/// How a pending correction is stopped before publication.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stop {
+    /// A standards editor sends it back to its author for changes.
+    Return,
+    /// Its author or a standards editor withdraws it.
+    Withdraw,
+}
+
+/// Stops a pending correction (returned to its author, or withdrawn); its reports go back to review.
+pub fn stop(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: i64,
+    how: Stop,
+    reason: Option<&str>,
+    notices: &mut Notices,
+    now: NaiveDateTime,
+) -> Result<CorrectionView, AppError> {
+    let c =
+        Correction::find(conn, id)?.ok_or_else(|| AppError::NotFound(format!("no correction has the number {id}")))?;
+    let standards_editor = actor.role == Role::StandardsEditor;
+    match how {
+        Stop::Return if !standards_editor => {
+            return Err(AppError::Forbidden("only a standards editor may return a correction to its author".into()))
+        }
+        Stop::Return if c.created_by == actor.id => {
+            return Err(AppError::Forbidden("you drafted this correction: withdraw it instead of returning it".into()))
+        }
+        Stop::Withdraw if !standards_editor && c.created_by != actor.id => {
+            return Err(AppError::Forbidden("only its author or a standards editor may withdraw a correction".into()))
+        }
+        _ => {}
+    }
+    if c.status != CorrectionStatus::Pending {
+        return Err(not_pending(&c));
+    }
+    let reason = match reason.map(str::trim).filter(|r| !r.is_empty()) {
+        Some(r) => required_text("reason", r, 1, REASON_MAX).map_err(|e| AppError::Invalid(vec![e]))?,
+        None => {
+            let what = match how {
+                Stop::Return => "say what the author should change",
+                Stop::Withdraw => "say why it should not be published",
+            };
+            return Err(AppError::invalid("reason", format!("is required: {what}")));
+        }
+    };
+    let status = match how {
+        Stop::Return => CorrectionStatus::Returned,
+        Stop::Withdraw => CorrectionStatus::Withdrawn,
+    };
+    if !Correction::stop(conn, id, status)? {
+        return Err(AppError::Conflict(format!("correction #{id} was approved or stopped by someone else just now")));
+    }
+    let article = articles::get(conn, &c.article_id)?;
+    let note = CorrectionNote {
+        id: CorrectionId(id),
+        article_id: article.id,
+        article_title: article.title,
+        kind: c.kind,
+        text: c.body.clone(),
+    };
+    for report_id in Correction::report_ids(conn, id)? {
+        if let Some(r) = Report::find(conn, report_id)? {
+            if r.status == Status::AwaitingApproval {
+                workflow::unpublishing_move(conn, &r, actor, &note, &reason, now)?;
+            }
+        }
+    }
+    let data = CorrectionReason { correction: reference(&c), reason: reason.clone() };
+    let author = StaffMember::find(conn, c.created_by)?
+        .map(|u| StaffRef { id: UserId(u.id), email: u.email, name: u.name })
+        .ok_or_else(|| AppError::NotFound("the correction's author vanished".into()))?;
+    let by = StaffRef { id: UserId(actor.id), email: actor.email.clone(), name: actor.name.clone() };
+    match how {
+        Stop::Return => {
+            record(conn, actor, EventData::CorrectionReturned(data), now)?;
+            notices.push(Notice::CorrectionReturned { correction: note, author, by, reason });
+        }
+        Stop::Withdraw => {
+            record(conn, actor, EventData::CorrectionWithdrawn(data), now)?;
+            notices.push(Notice::CorrectionWithdrawn { correction: note, author, by, reason });
+        }
+    }
+    view(conn, id)
+}
+
+/// How many corrections await approval.
+pub fn pending_count(conn: &mut DbConnection) -> Result<i64, AppError> {
+    Ok(Correction::pending_count(conn)?)
+}
+
+/// A correction returned to its author that has not been drafted again yet (see [`CorrectionInput::redrafts`]).
+#[derive(Debug, Clone)]
+pub struct Returned {
+    /// The correction.
+    pub correction: CorrectionView,
+    /// The article's headline.
+    pub article_title: String,
+    /// What the standards editor asked to change.
+    pub reason: String,
+}
+
+/// The corrections returned to `author_id` and not yet drafted again, newest first.
+pub fn returned_to(conn: &mut DbConnection, author_id: i64) -> Result<Vec<Returned>, AppError> {
+    let rows = Correction::returned_to(conn, author_id)?;
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut reasons: HashMap<i64, String> = HashMap::new();
+    let stored: Vec<Event> = ev::table
+        .filter(ev::kind.eq(EventKind::CorrectionReturned))
+        .order(ev::id.asc())
+        .select(Event::as_select())
+        .load(conn)?;
+    for e in &stored {
+        if let EventData::CorrectionReturned(r) = EventData::of(e)? {
+            reasons.insert(r.correction.correction_id.0, r.reason);
+        }
+    }
+    let ids: Vec<i64> = rows.iter().map(|(c, _)| c.id).collect();
+    let redrafted = Correction::redrafted(conn, &ids)?;
+    let open: Vec<(Correction, String)> = rows.into_iter().filter(|(c, _)| !redrafted.contains(&c.id)).collect();
+    let titles: Vec<String> = open.iter().map(|(_, t)| t.clone()).collect();
+    let views = views(conn, open.into_iter().map(|(c, _)| c).collect())?;
+    Ok(views
+        .into_iter()
+        .zip(titles)
+        .map(|(correction, article_title)| Returned {
+            reason: reasons.remove(&correction.id).unwrap_or_default(),
+            correction,
+            article_title,
+        })
+        .collect())
+}
+
+/// The correction of a report that was returned to its author and waits to be drafted again, if any.
+pub fn returned_for_report(conn: &mut DbConnection, report_id: i64) -> Result<Option<i64>, AppError> {
+    Ok(Correction::returned_for_report(conn, report_id)?)
+}
+
+/// A returned or withdrawn correction as input for a new draft (the form pre-filled with it).
+pub fn draft_again(conn: &mut DbConnection, id: i64) -> Result<CorrectionInput, AppError> {
+    let c = view(conn, id)?;
+    if !matches!(c.status, CorrectionStatus::Returned | CorrectionStatus::Withdrawn) {
+        return Err(AppError::Conflict(format!(
+            "correction #{id} is {}: only a returned or withdrawn correction can be drafted again",
+            c.status.label().to_lowercase()
+        )));
+    }
+    Ok(CorrectionInput {
+        article_id: c.article_id,
+        kind: c.kind.as_str().into(),
+        text: c.text,
+        original: c.original,
+        corrected: c.corrected,
+        headline: c.headline,
+        standards: c.standards.into_iter().map(|s| s.code).collect(),
+        report_ids: Correction::report_ids(conn, id)?,
+        supersedes: c.supersedes,
+        redrafts: (c.status == CorrectionStatus::Returned).then_some(id),
+    })
 }
 
 /// The published corrections of an article, newest first.

@@ -156,10 +156,11 @@ fn articles(now: NaiveDateTime) -> Vec<DemoArticle> {
     ]
 }
 
-/// The demo's staff: email, name, role.
-const STAFF: [(&str, &str, Role); 3] = [
+/// The demo's staff: email, name, role. Two standards editors, so a retraction can be approved.
+const STAFF: [(&str, &str, Role); 4] = [
     ("editor@demo.example", "Erin Editor", Role::Editor),
     ("standards@demo.example", "Sam Standards", Role::StandardsEditor),
+    ("second.standards@demo.example", "Sofia Second", Role::StandardsEditor),
     ("auditor@demo.example", "Audrey Auditor", Role::Auditor),
 ];
 

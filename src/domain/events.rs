@@ -81,6 +81,10 @@ pub enum EventData {
     CorrectionPublished(CorrectionRef),
     /// A pending correction was approved, which published it.
     CorrectionApproved(CorrectionRef),
+    /// A standards editor sent a pending correction back to its author.
+    CorrectionReturned(CorrectionReason),
+    /// A pending correction was withdrawn before approval.
+    CorrectionWithdrawn(CorrectionReason),
     /// A reader's name and email were erased.
     ReporterErased {
         /// Reports changed.
@@ -101,6 +105,16 @@ pub struct CorrectionRef {
     pub article_id: String,
     /// What kind of notice it is.
     pub kind: Kind,
+}
+
+/// A correction stopped before publication, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CorrectionReason {
+    /// The correction.
+    #[serde(flatten)]
+    pub correction: CorrectionRef,
+    /// Why, as the staff member gave it.
+    pub reason: String,
 }
 
 /// Who an event's sentence is written for.
@@ -126,6 +140,8 @@ impl EventData {
             Self::CorrectionDrafted(_) => EventKind::CorrectionDrafted,
             Self::CorrectionPublished(_) => EventKind::CorrectionPublished,
             Self::CorrectionApproved(_) => EventKind::CorrectionApproved,
+            Self::CorrectionReturned(_) => EventKind::CorrectionReturned,
+            Self::CorrectionWithdrawn(_) => EventKind::CorrectionWithdrawn,
             Self::ReporterErased { .. } => EventKind::ReporterErased,
         }
     }
@@ -172,6 +188,12 @@ impl EventData {
             Self::CorrectionDrafted(c) => format!("Correction #{} drafted, awaiting approval", c.correction_id),
             Self::CorrectionPublished(c) => format!("Correction #{} published", c.correction_id),
             Self::CorrectionApproved(c) => format!("Correction #{} approved and published", c.correction_id),
+            Self::CorrectionReturned(r) => {
+                format!("Correction #{} returned to its author for changes", r.correction.correction_id)
+            }
+            Self::CorrectionWithdrawn(r) => {
+                format!("Correction #{} withdrawn before approval", r.correction.correction_id)
+            }
             Self::ReporterErased { reports, .. } => {
                 format!("A reader's name and email were erased from {reports} reports")
             }
@@ -189,6 +211,7 @@ impl EventData {
                 Some(public_message)
             }
             (Self::Note { body }, Audience::Staff) => Some(body),
+            (Self::CorrectionReturned(r) | Self::CorrectionWithdrawn(r), Audience::Staff) => Some(&r.reason),
             _ => None,
         }
     }
@@ -267,7 +290,12 @@ mod tests {
             EventData::Note { body: "n".into() },
             EventData::CorrectionDrafted(c.clone()),
             EventData::CorrectionPublished(c.clone()),
-            EventData::CorrectionApproved(c),
+            EventData::CorrectionApproved(c.clone()),
+            EventData::CorrectionReturned(CorrectionReason {
+                correction: c.clone(),
+                reason: "Name the source.".into(),
+            }),
+            EventData::CorrectionWithdrawn(CorrectionReason { correction: c, reason: "Not needed.".into() }),
             EventData::ReporterErased { reports: 2, mails_cancelled: 1, subscriptions: 0 },
         ];
         assert_eq!(all.len(), EventKind::ALL.len());
@@ -286,6 +314,21 @@ mod tests {
             kind: Kind::Correction,
         });
         assert_eq!(c.payload().to_string(), r#"{"article_id":"a","correction_id":3,"kind":"correction"}"#);
+        let returned = EventData::CorrectionReturned(CorrectionReason {
+            correction: CorrectionRef {
+                correction_id: CorrectionId(3),
+                article_id: "a".into(),
+                kind: Kind::Retraction,
+            },
+            reason: "Cite the ruling.".into(),
+        });
+        assert_eq!(
+            returned.payload().to_string(),
+            r#"{"article_id":"a","correction_id":3,"kind":"retraction","reason":"Cite the ruling."}"#
+        );
+        assert_eq!(returned.sentence(Audience::Staff), "Correction #3 returned to its author for changes");
+        assert_eq!(returned.detail(Audience::Staff), Some("Cite the ruling."));
+        assert_eq!(returned.detail(Audience::Reader), None);
     }
 
     #[test]

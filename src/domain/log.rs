@@ -260,6 +260,7 @@ mod tests {
     fn canonical_json_has_sorted_keys_and_no_spaces() {
         let t = chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap().and_hms_opt(13, 5, 0).unwrap();
         let c = Correction {
+            redrafts: None,
             id: 7,
             article_id: "a1".into(),
             kind: crate::db::vocabulary::Kind::Correction,

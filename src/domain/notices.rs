@@ -133,6 +133,28 @@ pub enum Notice {
         /// Who drafted it.
         author: StaffRef,
     },
+    /// A standards editor sent a pending correction back to its author for changes.
+    CorrectionReturned {
+        /// The correction.
+        correction: CorrectionNote,
+        /// Who drafted it (they are told).
+        author: StaffRef,
+        /// Who returned it.
+        by: StaffRef,
+        /// What to change.
+        reason: String,
+    },
+    /// A pending correction was withdrawn before approval.
+    CorrectionWithdrawn {
+        /// The correction.
+        correction: CorrectionNote,
+        /// Who drafted it (told when someone else withdrew it).
+        author: StaffRef,
+        /// Who withdrew it.
+        by: StaffRef,
+        /// Why.
+        reason: String,
+    },
     /// A correction was published.
     CorrectionPublished {
         /// The correction.

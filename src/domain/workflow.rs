@@ -29,6 +29,8 @@ pub enum Mover {
     Reader,
     /// Only publishing or approving a correction.
     Publishing,
+    /// Only returning or withdrawing a correction that awaits approval.
+    Unpublishing,
 }
 
 /// One allowed move.
@@ -48,7 +50,7 @@ const fn mv(from: Status, to: Status, by: Mover, reason: bool) -> Move {
     Move { from, to, by, reason }
 }
 
-use Mover::{Editor, Publishing, Reader, StandardsEditor};
+use Mover::{Editor, Publishing, Reader, StandardsEditor, Unpublishing};
 use Status::{Appealed, AwaitingApproval, Corrected, Duplicate, InReview, NeedsInfo, New, NoChange, Rejected, Triaged};
 
 /// Every allowed move. Anything not listed is refused with 409.
@@ -84,6 +86,7 @@ pub const MOVES: &[Move] = &[
     mv(NeedsInfo, Corrected, Publishing, false),
     mv(AwaitingApproval, Corrected, Publishing, false),
     mv(Duplicate, Corrected, Publishing, false),
+    mv(AwaitingApproval, InReview, Unpublishing, true),
     mv(NoChange, Appealed, Reader, true),
     mv(Rejected, Appealed, Reader, true),
     mv(Appealed, InReview, StandardsEditor, true),
@@ -97,7 +100,7 @@ impl Mover {
         match self {
             Editor => role.can_edit(),
             StandardsEditor => role == Role::StandardsEditor,
-            Reader | Publishing => false,
+            Reader | Publishing | Unpublishing => false,
         }
     }
 }
@@ -400,6 +403,35 @@ pub fn publishing_move(
     Ok(())
 }
 
+/// A report goes back to review because the correction it waited on was returned or withdrawn.
+pub fn unpublishing_move(
+    conn: &mut DbConnection,
+    report: &Report,
+    actor: &Actor,
+    correction: &CorrectionNote,
+    reason: &str,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    let from = report.status;
+    let Some(step) = MOVES.iter().find(|m| m.from == from && m.by == Unpublishing) else {
+        return Err(AppError::Conflict(format!(
+            "report #{} is {} and is not waiting on a correction",
+            report.id,
+            from.label().to_lowercase()
+        )));
+    };
+    bump(conn, report, now, step.to, report.duplicate_of)?;
+    let data = EventData::StatusChanged {
+        from,
+        to: step.to,
+        reason: Some(reason.to_owned()),
+        public_message: None,
+        duplicate_of: None,
+        correction_id: Some(correction.id),
+    };
+    events::record(conn, Some(report.id), Some(actor), true, &data, now)
+}
+
 /// Checks the primary report for a duplicate move and returns its id.
 fn primary_for(conn: &mut DbConnection, report: &Report, primary: Option<i64>) -> Result<i64, AppError> {
     let field = "duplicate_of";
@@ -598,6 +630,14 @@ mod tests {
         for m in MOVES.iter().filter(|m| matches!(m.to, Corrected | AwaitingApproval)) {
             assert_eq!(m.by, Publishing);
         }
+    }
+
+    #[test]
+    fn only_returning_or_withdrawing_leaves_approval() {
+        let out: Vec<&Move> = MOVES.iter().filter(|m| m.from == AwaitingApproval).collect();
+        assert!(out.iter().all(|m| matches!(m.by, Publishing | Unpublishing)));
+        assert!(out.iter().any(|m| m.to == InReview && m.by == Unpublishing && m.reason));
+        assert!(moves_for(AwaitingApproval, Role::StandardsEditor).is_empty(), "not a ticket move");
     }
 
     #[test]

@@ -94,6 +94,38 @@ pub fn for_notice(conn: &mut DbConnection, ctx: &Context, notice: &Notice) -> Re
                 Outgoing { kind: "approval_request", to: editor.email, subject, view: v }
             })
             .collect(),
+        Notice::CorrectionReturned { correction: c, author, by, reason } => {
+            let paragraphs = vec![
+                format!(
+                    "{} returned your {} #{} on \u{201c}{}\u{201d} for changes. It was not published. Their reason:",
+                    by.name,
+                    c.kind.label().to_lowercase(),
+                    c.id,
+                    c.article_title
+                ),
+                "Open it again in the drafting form, change it and send it for approval once more.".into(),
+            ];
+            let v = view(
+                ctx,
+                paragraphs,
+                Some(reason.clone()),
+                Some(("Edit and resubmit", ctx.url(&format!("/desk/corrections/new?returned={}", c.id)))),
+            );
+            let subject = format!("Correction #{} was returned to you", c.id);
+            vec![Outgoing { kind: "correction_returned", to: author.email.clone(), subject, view: v }]
+        }
+        Notice::CorrectionWithdrawn { correction: c, author, by, reason } if by.id != author.id => {
+            let paragraphs = vec![format!(
+                "{} withdrew your {} #{} on \u{201c}{}\u{201d} before approval. It will not be published. Their reason:",
+                by.name,
+                c.kind.label().to_lowercase(),
+                c.id,
+                c.article_title
+            )];
+            let v = view(ctx, paragraphs, Some(reason.clone()), Some(("Open the desk", ctx.url("/desk/corrections"))));
+            let subject = format!("Correction #{} was withdrawn", c.id);
+            vec![Outgoing { kind: "correction_withdrawn", to: author.email.clone(), subject, view: v }]
+        }
         Notice::CorrectionPublished { correction: c } => subscriptions::active_for(conn, &c.article_id)?
             .into_iter()
             .map(|(email, unsubscribe)| {
@@ -137,7 +169,8 @@ pub fn for_notice(conn: &mut DbConnection, ctx: &Context, notice: &Notice) -> Re
         Notice::QuestionAsked { reader: None, .. }
         | Notice::Decided { reader: None, .. }
         | Notice::ReaderAnswered { assignee_id: None, .. }
-        | Notice::AppealFiled { assignee_id: None, .. } => vec![],
+        | Notice::AppealFiled { assignee_id: None, .. }
+        | Notice::CorrectionWithdrawn { .. } => vec![],
     })
 }
 

@@ -16,6 +16,7 @@ use serde::Deserialize;
 use super::extract::{bearer_actor, parse_form, read_body};
 use super::AppState;
 use crate::domain::accounts::{Actor, Role};
+use crate::domain::corrections;
 use crate::domain::sessions::{self, Current};
 use crate::error::AppError;
 
@@ -33,6 +34,8 @@ pub struct Staff {
     pub actor: Actor,
     /// The browser session, when signed in through a page (absent for API tokens).
     pub session: Option<Current>,
+    /// How many corrections await approval, for the page header (0 for API tokens).
+    pub pending_approvals: i64,
 }
 
 /// A rule over roles, checked by [`Signed`].
@@ -94,14 +97,15 @@ impl<N: Need> std::ops::Deref for Signed<N> {
 /// Authenticates: bearer tokens under `/api/`, the session cookie elsewhere.
 async fn authenticate(req: &HttpRequest, state: &AppState) -> Result<Staff, AppError> {
     if req.path().starts_with("/api/") {
-        return Ok(Staff { actor: bearer_actor(req, state).await?, session: None });
+        return Ok(Staff { actor: bearer_actor(req, state).await?, session: None, pending_approvals: 0 });
     }
     let cookie = req
         .cookie(SESSION_COOKIE)
         .map(|c| c.value().to_owned())
         .ok_or_else(|| AppError::Unauthorized("sign in to use the desk".into()))?;
     let now = state.now();
-    let lookup = state.db.read(move |c| sessions::look_up(c, &cookie, now)).await?;
+    let (lookup, pending_approvals) =
+        state.db.read(move |c| Ok((sessions::look_up(c, &cookie, now)?, corrections::pending_count(c)?))).await?;
     if matches!(lookup, sessions::Lookup::Touch(_) | sessions::Lookup::Ended(Some(_))) {
         let stale = lookup.clone();
         state.db.write(move |c| sessions::refresh(c, &stale, now)).await?;
@@ -112,7 +116,7 @@ async fn authenticate(req: &HttpRequest, state: &AppState) -> Result<Staff, AppE
             return Err(AppError::Unauthorized("your session has ended: sign in again".into()));
         }
     };
-    Ok(Staff { actor: current.actor.clone(), session: Some(current) })
+    Ok(Staff { actor: current.actor.clone(), session: Some(current), pending_approvals })
 }
 
 /// The staff member whose session cookie came with a page request, if any and still valid; an

@@ -91,6 +91,9 @@ pub struct DoneQuery {
     /// What was done, e.g. `moved`; empty when nothing was.
     #[serde(default)]
     pub done: String,
+    /// The correction it concerned, when it published or drafted one.
+    #[serde(default)]
+    pub correction: String,
 }
 
 /// A report number from a path; anything else is a report that does not exist.

@@ -34,7 +34,8 @@ use crate::domain::workflow::MoveRequest;
         reports::reply, reports::appeal, desk::queue, desk::ticket,
         desk::transition, desk::assign, desk::severity, desk::note, desk::bulk,
         responses::list, responses::create, responses::update, responses::delete,
-        corrections::publish, corrections::approve, corrections::article_corrections_json,
+        corrections::publish, corrections::approve, corrections::return_to_author, corrections::withdraw,
+        corrections::article_corrections_json,
         corrections::site_corrections_json, log::checkpoint, log::entries, audit::events_json,
     ),
     components(schemas(
@@ -44,14 +45,14 @@ use crate::domain::workflow::MoveRequest;
         BulkRequest, BulkResult, BulkAction,
         ResponseInput, ResponseView, ResponseList, ResponsePurpose,
         reports::ReplyRequest, reports::AppealRequest, CorrectionInput, CorrectionView, Kind, ListedCorrection, CorrectionList,
-        StandardCite, corrections::ArticleCorrections, Checkpoint, Entry, log::EntriesPage, AuditItem, AuditPage,
+        StandardCite, corrections::ArticleCorrections, corrections::StopInput, Checkpoint, Entry, log::EntriesPage, AuditItem, AuditPage,
     )),
     modifiers(&BearerToken),
     tags(
         (name = "articles", description = "Articles as the CMS knows them"),
         (name = "reports", description = "Readers' correction reports"),
         (name = "desk", description = "The editors' desk: queue, tickets and the review workflow"),
-        (name = "corrections", description = "Published corrections and their approval"),
+        (name = "corrections", description = "Published corrections, and their approval, return or withdrawal"),
         (name = "log", description = "The hash-chained public log and its signed checkpoints"),
         (name = "audit", description = "The audit trail"),
     )

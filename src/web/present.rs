@@ -145,6 +145,7 @@ pub fn staff_layout(state: &AppState, staff: &Staff) -> views::Layout {
         role_label: role_label(staff.actor.role).into(),
         csrf: csrf(staff),
         is_standards_editor: staff.actor.role == Role::StandardsEditor,
+        pending_approvals: staff.pending_approvals,
     });
     layout
 }

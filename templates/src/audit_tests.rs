@@ -534,8 +534,11 @@ fn staff_nav_links_per_role() {
             .concat()
     );
 
-    // Editors work the queue; the audit trail and erasure are not theirs.
-    assert_eq!(hrefs(&layout_as("Editor", false)), [&public[..], &["/desk", "/desk/standards"]].concat());
+    // Editors work the queue and their own corrections awaiting approval; the audit trail and erasure are not theirs.
+    assert_eq!(
+        hrefs(&layout_as("Editor", false)),
+        [&public[..], &["/desk", "/desk/standards", "/desk/corrections"]].concat()
+    );
 
     // Auditors read the audit trail and the standards, but cannot use the queue or erase.
     assert_eq!(hrefs(&auditor_layout()), [&public[..], &["/desk/standards", "/audit"]].concat());

@@ -133,6 +133,8 @@ pub struct QueueView {
     pub next_href: Option<String>,
     /// A filter problem (e.g. unknown status), shown above the results.
     pub error: Option<String>,
+    /// What the last action did (e.g. "Correction #4 published."), shown above the results.
+    pub notice: Option<String>,
 }
 
 /// A stretch of the article's text; `highlighted` marks the quoted passage.
@@ -374,6 +376,9 @@ pub fn queue(layout: &Layout, view: &QueueView) -> Markup {
         h1 { "Corrections desk" }
         @if let Some(error) = &view.error {
             (error_summary(&[], Some(error), &[]))
+        }
+        @if let Some(notice) = &view.notice {
+            (notice_panel(notice))
         }
         @if !view.tabs.is_empty() {
             nav.queue-tabs aria-label="Views of the queue" {
@@ -926,6 +931,8 @@ pub struct CorrectionFormView {
     pub preview: Option<CorrectionItem>,
     /// Say that retractions and headline corrections wait for a second standards editor.
     pub approval_note: bool,
+    /// Hidden field `redrafts`: the returned correction this draft replaces.
+    pub redrafts: Option<i64>,
 }
 
 /// A correction waiting for approval.
@@ -943,12 +950,30 @@ pub struct PendingItem {
     pub approve_action: Option<String>,
     /// Why this user may not approve (e.g. "You wrote it"), when they may not.
     pub cannot_approve: Option<String>,
+    /// Form action sending it back to its author (POST, hidden `csrf`, textarea `reason`), for standards editors.
+    pub return_action: Option<String>,
+    /// Form action withdrawing it (POST, hidden `csrf`, textarea `reason`), for its author and standards editors.
+    pub withdraw_action: Option<String>,
 }
 
-/// `/desk/corrections`: corrections awaiting approval.
+/// A correction returned to the signed-in author, to draft again.
+#[derive(Debug, Clone)]
+pub struct ReturnedItem {
+    pub id: i64,
+    pub article_title: String,
+    pub kind_label: String,
+    pub text: String,
+    /// What the standards editor asked to change.
+    pub reason: String,
+    /// The drafting form pre-filled with it.
+    pub edit_href: String,
+}
+
+/// `/desk/corrections`: corrections awaiting approval, and those returned to the signed-in author.
 #[derive(Debug, Clone, Default)]
 pub struct PendingView {
     pub items: Vec<PendingItem>,
+    pub returned: Vec<ReturnedItem>,
     pub csrf: String,
     pub notice: Option<String>,
     pub error: Option<String>,
@@ -981,7 +1006,8 @@ pub fn correction_form(layout: &Layout, view: &CorrectionFormView) -> Markup {
     let original = field(
         "original",
         "Original passage (optional)",
-        "The words as they were published. With the corrected passage, readers see what we changed.",
+        "The words exactly as the article has them; they are checked against its text. With the corrected \
+         passage, readers see what we changed.",
     );
     let corrected = field("corrected", "Corrected passage (optional)", "The words as they read now.");
     let standards = field("standards", "Standards breached", "Choose every standard the error breached.");
@@ -1009,6 +1035,12 @@ pub fn correction_form(layout: &Layout, view: &CorrectionFormView) -> Markup {
             (error_summary(&view.errors, view.form_error.as_deref(), &linked))
         }
         (article_box(&view.article))
+        @if let Some(id) = view.redrafts {
+            (notice_panel(&format!(
+                "You are drafting again correction #{id}, which was returned to you. Change it as asked, \
+                 then send it for approval once more; #{id} stays in the audit trail as returned."
+            )))
+        }
         @if !view.report_ids.is_empty() || reports.has_error() {
             div.form-group.has-error[reports.has_error()] #(reports.id()) {
                 (field_error(&reports))
@@ -1026,9 +1058,10 @@ pub fn correction_form(layout: &Layout, view: &CorrectionFormView) -> Markup {
         @if let Some(preview) = &view.preview {
             section.preview aria-labelledby="preview-heading" {
                 h2 #preview-heading { "Preview" }
-                p.hint {
-                    "This is how readers will see the correction. Nothing is published until you "
-                    "choose Publish."
+                p.preview-lead {
+                    strong { "This is what will be published in the permanent log." }
+                    " Once published it cannot be changed or removed, only amended by a later correction. "
+                    "Nothing is published until you choose Publish."
                 }
                 div.preview-frame { (correction_item(preview, Detail::Full)) }
             }
@@ -1039,6 +1072,9 @@ pub fn correction_form(layout: &Layout, view: &CorrectionFormView) -> Markup {
             input type="hidden" name="article_id" value=(view.article_id);
             @for id in &view.report_ids {
                 input type="hidden" name="report_ids" value=(id);
+            }
+            @if let Some(id) = view.redrafts {
+                input type="hidden" name="redrafts" value=(id);
             }
             (form_group(&kind, html! {
                 select.select id=(kind.id()) name=(kind.name)
@@ -1109,7 +1145,22 @@ pub fn pending(layout: &Layout, view: &PendingView) -> Markup {
         }
         p {
             "Retractions and headline corrections are published only when a second standards editor "
-            "approves them. No one can approve a correction they wrote."
+            "approves them. No one can approve a correction they wrote. A standards editor can instead "
+            "return it to its author with what to change; its author or a standards editor can withdraw it. "
+            "Either way nothing is published, and its reports go back to review."
+        }
+        @if !view.returned.is_empty() {
+            section.returned aria-labelledby="returned-heading" {
+                h2 #returned-heading { "Returned to you" }
+                ol.pending-list {
+                    @for item in &view.returned {
+                        li { (returned_item(item)) }
+                    }
+                }
+            }
+        }
+        @if !view.returned.is_empty() {
+            h2 { "Awaiting approval" }
         }
         @if view.items.is_empty() {
             p.empty { "Nothing is waiting for approval." }
@@ -1152,6 +1203,59 @@ fn pending_item(item: &PendingItem, csrf: &str) -> Markup {
                 }
             } @else if let Some(reason) = &item.cannot_approve {
                 p.cannot-approve { strong { "You cannot approve this correction: " } (reason) }
+            }
+            @if let Some(action) = &item.return_action {
+                (stop_form(item.id, action, csrf, "return", "What should the author change?",
+                    "The author is emailed this and can edit the correction and send it again.",
+                    "Return to the author"))
+            }
+            @if let Some(action) = &item.withdraw_action {
+                (stop_form(item.id, action, csrf, "withdraw", "Why withdraw it?",
+                    "It will not be published. The reason stays in the audit trail.",
+                    "Withdraw"))
+            }
+        }
+    }
+}
+
+/// A form that returns or withdraws a pending correction, with its reason.
+#[allow(clippy::too_many_arguments)]
+fn stop_form(id: i64, action: &str, csrf: &str, what: &str, label: &str, hint: &str, button: &str) -> Markup {
+    let field = format!("{what}-reason-{id}");
+    let hint_id = format!("{field}-hint");
+    html! {
+        details.stop-form {
+            summary { (button) span.visually-hidden { " correction #" (id) } }
+            form.stacked-form method="post" action=(action) accept-charset="utf-8" {
+                input type="hidden" name="csrf" value=(csrf);
+                div.form-group {
+                    label.label for=(field) { (label) }
+                    p.hint id=(hint_id) { (hint) }
+                    textarea.textarea id=(field) name="reason" rows="3" required aria-describedby=(hint_id) {}
+                }
+                button.button.button-secondary type="submit" {
+                    (button) span.visually-hidden { " correction #" (id) }
+                }
+            }
+        }
+    }
+}
+
+/// A correction returned to its author, with the reason and the way back into the form.
+fn returned_item(item: &ReturnedItem) -> Markup {
+    html! {
+        article.pending-item {
+            h3 {
+                span.kind { (item.kind_label) } " "
+                span.pending-number { "#" (item.id) }
+            }
+            dl.summary-list {
+                div { dt { "Article" } dd { (item.article_title) } }
+                div { dt { "What to change" } dd.preserve-lines { (item.reason) } }
+            }
+            p.preserve-lines.correction-text { (item.text) }
+            a.button href=(item.edit_href) {
+                "Edit and send again" span.visually-hidden { " correction #" (item.id) }
             }
         }
     }

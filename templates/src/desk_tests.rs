@@ -95,6 +95,7 @@ fn queue_view() -> QueueView {
         rows: vec![row(12, true, None), row(13, false, Some("Ann Lee"))],
         next_href: Some("/desk?status=in_review&after=13".to_owned()),
         error: None,
+        notice: None,
     }
 }
 
@@ -1017,7 +1018,7 @@ fn ticket_links_to_drafting_a_correction_when_it_may() {
 // The staff header.
 
 #[test]
-fn staff_nav_shows_approvals_only_to_standards_editors() {
+fn staff_nav_shows_approvals_to_editors_with_the_count_waiting() {
     let html = staff_layout().page("Desk", maud::html! {}).into_string();
     let header = &html[html.find("<header").unwrap()..html.find("</header>").unwrap()];
     assert!(header.contains("<li><a href=\"/desk\">Desk</a></li>"));
@@ -1032,8 +1033,21 @@ fn staff_nav_shows_approvals_only_to_standards_editors() {
     let html = editor.page("Desk", maud::html! {}).into_string();
     let header = &html[html.find("<header").unwrap()..html.find("</header>").unwrap()];
     assert!(header.contains("<li><a href=\"/desk/standards\">Standards</a></li>"));
-    assert!(!header.contains("Approvals"));
-    assert!(!header.contains("/desk/corrections"));
+    assert!(header.contains("<li><a href=\"/desk/corrections\">Approvals</a></li>"), "editors withdraw and redraft");
+
+    if let Some(staff) = &mut editor.staff {
+        staff.pending_approvals = 3;
+    }
+    let html = editor.page("Desk", maud::html! {}).into_string();
+    assert!(html.contains(
+        "<a href=\"/desk/corrections\">Approvals<span class=\"nav-count\"><span class=\"visually-hidden\">, </span>3<span class=\"visually-hidden\"> waiting</span></span></a>"
+    ));
+
+    if let Some(staff) = &mut editor.staff {
+        staff.role_label = "Auditor".to_owned();
+    }
+    let html = editor.page("Audit", maud::html! {}).into_string();
+    assert!(!html.contains("Approvals"), "auditors change nothing");
 
     let html = layout().page("Home", maud::html! {}).into_string();
     assert!(!html.contains("/desk/standards"));
@@ -1064,6 +1078,7 @@ fn correction_form_view() -> CorrectionFormView {
         form_error: None,
         preview: None,
         approval_note: false,
+        redrafts: None,
     }
 }
 
@@ -1083,12 +1098,15 @@ fn pending_item(id: i64, approve: bool) -> PendingItem {
         created: "28 Nov, 15:00 UTC".to_owned(),
         approve_action: approve.then(|| format!("/desk/corrections/{id}/approval")),
         cannot_approve: (!approve).then(|| "You wrote it.".to_owned()),
+        return_action: approve.then(|| format!("/desk/corrections/{id}/return")),
+        withdraw_action: Some(format!("/desk/corrections/{id}/withdraw")),
     }
 }
 
 fn pending_view() -> PendingView {
     PendingView {
         items: vec![pending_item(21, true), pending_item(22, false)],
+        returned: Vec::new(),
         csrf: "csrf-pending".to_owned(),
         notice: None,
         error: None,
@@ -1346,6 +1364,7 @@ fn correction_form_escapes_everything_written() {
             ..crate::log_tests::full_item()
         }),
         approval_note: false,
+        redrafts: None,
     };
     let html = correction_form(&staff_layout(), &view).into_string();
     assert_escaped(&html);
@@ -1385,11 +1404,47 @@ fn pending_shows_each_correction_with_approve_form_or_reason() {
          <span class=\"visually-hidden\"> correction #21</span></button>"
     ));
     assert!(!items[0].contains("You cannot approve"));
-    assert!(!items[1].contains("<form"));
+    assert!(!items[1].contains("/approval\""));
     assert!(items[1].contains(
         "<p class=\"cannot-approve\"><strong>You cannot approve this correction: </strong>You wrote it.</p>"
     ));
     assert!(!html.contains("Nothing is waiting for approval."));
+    // Return and withdraw, each with its own labelled reason.
+    let back = forms(items[0])[1];
+    assert!(back.contains("method=\"post\" action=\"/desk/corrections/21/return\""));
+    assert!(back.contains("<input type=\"hidden\" name=\"csrf\" value=\"csrf-pending\">"));
+    assert!(back.contains("<label class=\"label\" for=\"return-reason-21\">What should the author change?</label>"));
+    assert!(back.contains("<textarea class=\"textarea\" id=\"return-reason-21\" name=\"reason\" rows=\"3\" required"));
+    let withdraw = forms(items[0])[2];
+    assert!(withdraw.contains("action=\"/desk/corrections/21/withdraw\""));
+    assert!(withdraw.contains("for=\"withdraw-reason-21\">Why withdraw it?</label>"));
+    assert!(!items[1].contains("/return\""), "no return for who may not");
+    assert!(items[1].contains("action=\"/desk/corrections/22/withdraw\""));
+    assert!(!html.contains("Returned to you"));
+}
+
+#[test]
+fn pending_lists_what_was_returned_with_the_way_back_into_the_form() {
+    let view = PendingView {
+        returned: vec![ReturnedItem {
+            id: 9,
+            article_title: "Council votes to close library".to_owned(),
+            kind_label: "Retraction".to_owned(),
+            text: "We retract.".to_owned(),
+            reason: "Name the ruling.".to_owned(),
+            edit_href: "/desk/corrections/new?returned=9".to_owned(),
+        }],
+        ..pending_view()
+    };
+    let html = pending(&staff_layout(), &view).into_string();
+    assert!(html.contains("<h2 id=\"returned-heading\">Returned to you</h2>"));
+    assert!(html.contains("<dt>What to change</dt><dd class=\"preserve-lines\">Name the ruling.</dd>"));
+    assert!(html.contains(
+        "<a class=\"button\" href=\"/desk/corrections/new?returned=9\">Edit and send again\
+         <span class=\"visually-hidden\"> correction #9</span></a>"
+    ));
+    assert!(html.contains("<h2>Awaiting approval</h2>"));
+    assert_ids_consistent(&html);
 }
 
 #[test]
@@ -1421,10 +1476,13 @@ fn pending_escapes_everything_written() {
         created: HOSTILE.to_owned(),
         approve_action: Some(HOSTILE.to_owned()),
         cannot_approve: None,
+        return_action: None,
+        withdraw_action: None,
     };
     let denied = PendingItem { approve_action: None, cannot_approve: Some(HOSTILE.to_owned()), ..item.clone() };
     let view = PendingView {
         items: vec![item, denied],
+        returned: Vec::new(),
         csrf: HOSTILE.to_owned(),
         notice: Some(HOSTILE.to_owned()),
         error: Some(HOSTILE.to_owned()),

@@ -22,10 +22,13 @@ pub struct StaffNav {
     pub role_label: String,
     /// CSRF token for the sign-out form (POST /logout, hidden field `csrf`).
     pub csrf: String,
-    /// Standards editors also get links to "Approvals" (/desk/corrections), "Audit" (/audit) and
-    /// "Erase reader data" (/desk/erasure); everyone gets "Standards" (/desk/standards).
+    /// Standards editors also get links to "Audit" (/audit) and "Erase reader data"
+    /// (/desk/erasure); everyone gets "Standards" (/desk/standards), and everyone but auditors
+    /// "Approvals" (/desk/corrections: editors withdraw and redraft their own corrections there).
     /// Auditors (`role_label` "Auditor") get "Audit" but not "Desk".
     pub is_standards_editor: bool,
+    /// How many corrections await approval, shown beside "Approvals" when any do.
+    pub pending_approvals: i64,
 }
 
 /// The role label auditors are shown with: the header tells them apart by it.
@@ -81,8 +84,19 @@ impl Layout {
                                             li { a href="/desk" { "Desk" } }
                                         }
                                         li { a href="/desk/standards" { "Standards" } }
-                                        @if staff.is_standards_editor {
-                                            li { a href="/desk/corrections" { "Approvals" } }
+                                        @if !staff.is_auditor() {
+                                            li {
+                                                a href="/desk/corrections" {
+                                                    "Approvals"
+                                                    @if staff.pending_approvals > 0 {
+                                                        span.nav-count {
+                                                            span.visually-hidden { ", " }
+                                                            (staff.pending_approvals)
+                                                            span.visually-hidden { " waiting" }
+                                                        }
+                                                    }
+                                                }
+                                            }
                                         }
                                         @if staff.is_standards_editor || staff.is_auditor() {
                                             li { a href="/audit" { "Audit" } }

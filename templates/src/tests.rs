@@ -25,6 +25,7 @@ pub(crate) fn staff_layout() -> Layout {
             role_label: "Standards editor".to_owned(),
             csrf: "csrf-token-123".to_owned(),
             is_standards_editor: true,
+            pending_approvals: 0,
         }),
     }
 }
@@ -276,6 +277,7 @@ fn layout_escapes_the_publication_and_title() {
             role_label: HOSTILE.to_owned(),
             csrf: HOSTILE.to_owned(),
             is_standards_editor: false,
+            pending_approvals: 0,
         }),
     };
     let html = layout.page(HOSTILE, maud::html! {}).into_string();

@@ -54,6 +54,7 @@ async fn get_json(app: &TestApp, path: &str) -> Value {
 async fn every_kind_publishes_and_retractions_wait_for_approval(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     app.article().await;
+    let _approver = app.user(Role::StandardsEditor);
     for (i, kind) in ["correction", "clarification", "update", "editors_note"].iter().enumerate() {
         let response = publish(&app, &app.token, &correction(kind)).await;
         assert_eq!(response.status(), 201, "{kind}");
@@ -71,6 +72,7 @@ async fn every_kind_publishes_and_retractions_wait_for_approval(backend: Backend
     assert_eq!(held["status"], "pending", "headline corrections wait too");
     let log = get_json(&app, "/api/v1/articles/kursk/corrections").await;
     assert_eq!(log["corrections"].as_array().unwrap().len(), 4, "pending ones are not public");
+    app.deliver_mail().await;
 }
 
 async fn approval_needs_another_standards_editor_once(backend: Backend) {
@@ -144,9 +146,9 @@ async fn publishing_moves_reports_and_their_duplicates_to_corrected(backend: Bac
     let (third, _) = app.filed().await;
     let mut retraction = correction("retraction");
     retraction["report_ids"] = json!([third]);
+    let sam = app.user(Role::StandardsEditor);
     let pending: Value = publish(&app, &app.token, &retraction).await.json().await.unwrap();
     assert_eq!(app.state_of(third).0, "awaiting_approval");
-    let sam = app.user(Role::StandardsEditor);
     approve(&app, &sam, pending["id"].as_i64().unwrap()).await;
     assert_eq!(app.state_of(third).0, "corrected");
     app.deliver_mail().await;
@@ -246,8 +248,8 @@ async fn the_notice_carries_json_ld_and_is_cacheable(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     app.article().await;
     publish(&app, &app.token, &correction("correction")).await;
-    let pending: Value = publish(&app, &app.token, &correction("retraction")).await.json().await.unwrap();
     let sam = app.user(Role::StandardsEditor);
+    let pending: Value = publish(&app, &app.token, &correction("retraction")).await.json().await.unwrap();
     approve(&app, &sam, pending["id"].as_i64().unwrap()).await;
     let response = app.client.get(app.url("/articles/kursk/notice")).send().await.unwrap();
     assert_eq!(response.status(), 200);
@@ -271,6 +273,7 @@ async fn the_notice_carries_json_ld_and_is_cacheable(backend: Backend) {
         .all(|c| c["@type"] == "CorrectionComment" && c["datePublished"].is_string()));
     let again = app.client.get(app.url("/articles/kursk/notice")).header("if-none-match", &etag).send().await.unwrap();
     assert_eq!(again.status(), 304);
+    app.deliver_mail().await;
 }
 
 async fn the_csv_round_trips_without_reader_data_or_formulas(backend: Backend) {
@@ -388,7 +391,10 @@ async fn an_editor_previews_then_publishes_from_a_ticket(backend: Backend) {
     fields.push(("publish", "1"));
     let published = browser.post(app.url("/desk/corrections")).form(&fields).send().await.unwrap();
     assert_eq!(published.status(), 303);
-    assert!(published.headers()["location"].to_str().unwrap().starts_with("/articles/kursk/corrections#correction-"));
+    let back = published.headers()["location"].to_str().unwrap().to_owned();
+    assert!(back.starts_with(&format!("/desk/reports/{id}?done=published&correction=")), "back on the ticket: {back}");
+    let ticket = browser.get(app.url(&back)).send().await.unwrap().text().await.unwrap();
+    assert!(ticket.contains("Correction #1 published."), "the confirmation names the correction");
     assert_eq!(app.state_of(id).0, "corrected");
     let bad = browser
         .post(app.url("/desk/corrections"))

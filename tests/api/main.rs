@@ -5,11 +5,13 @@
 
 mod helpers;
 
+mod approvals;
 mod architecture;
 mod articles;
 mod caching;
 mod corrections;
 mod desk;
+mod drafting;
 mod exits;
 mod grouped;
 mod integrity;

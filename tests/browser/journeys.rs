@@ -34,6 +34,7 @@ const CORRECTION_TEXT: &str = "An earlier version of this article did not say th
 const CORRECTED: &str = "launched an incursion into the Russian territory in August 2024";
 const NO_CHANGE_REASON: &str = "The amendment on the night is covered further down the article.";
 const APPEAL: &str = "The article still says 12 percent in its third paragraph, which is wrong.";
+const RETURN_REASON: &str = "Say which journal withdrew the study, and when.";
 const RETRACTION_TEXT: &str = "We have retracted this article: the study it describes was withdrawn by its authors.";
 
 /// Every journey, in story order.
@@ -44,7 +45,9 @@ pub async fn all(b: &mut Browser, app: &TestApp) -> Result<()> {
     editor_publishes_a_correction(b, app, &ticket).await.context("the editor publishing a correction")?;
     editor_closes_a_report(b).await.context("the editor closing a report")?;
     reader_appeals(b, app).await.context("the reader appealing")?;
-    editor_drafts_a_retraction(b, app).await.context("the editor drafting a retraction")?;
+    let retraction = editor_drafts_a_retraction(b, app).await.context("the editor drafting a retraction")?;
+    standards_editor_returns(b, app, &retraction).await.context("the standards editor returning the retraction")?;
+    editor_sends_it_again(b, app).await.context("the editor sending the retraction again")?;
     standards_editor_approves(b, app).await.context("the standards editor approving the retraction")?;
     auditor_verifies(b, app).await.context("the auditor verifying the log")?;
     public_record(b).await.context("the public record")?;
@@ -221,7 +224,8 @@ async fn editor_publishes_a_correction(b: &mut Browser, app: &TestApp, ticket: &
     b.go(draft, "the correction form for the ticket").await?;
     ensure!(b.path().await?.starts_with("/desk/corrections/new?report="));
     let original = b.find("#field-original").await?.prop("value").await?.unwrap_or_default();
-    ensure!(original == QUOTE, "the original passage is not the reader's quote: {original:?}");
+    ensure!(original == QUOTE, "the original passage is not the article's words for the quote: {original:?}");
+    b.screenshot("correction-form").await?;
     b.fill("#field-text", CORRECTION_TEXT).await?;
     b.fill("#field-corrected", CORRECTED).await?;
     b.tick("#field-standards-accuracy").await?;
@@ -231,9 +235,12 @@ async fn editor_publishes_a_correction(b: &mut Browser, app: &TestApp, ticket: &
     ensure!(b.text(".preview ins").await?.contains("2024"), "the preview does not show what changed");
     b.screenshot("correction-preview").await?;
     let publish = b.button("Publish").await?;
-    b.go(publish, "the article's corrections after publishing").await?;
+    b.go(publish, "the ticket after publishing").await?;
     let path = b.path().await?;
-    ensure!(path == format!("/articles/{KURSK}/corrections"), "publishing led to {path}");
+    ensure!(path.starts_with("/desk/reports/") && path.contains("done=published"), "publishing led to {path}");
+    ensure!(b.text("[role='status']").await?.contains("published"), "no confirmation naming the correction");
+    b.screenshot("ticket-after-publishing").await?;
+    b.open(&format!("/articles/{KURSK}/corrections"), "the article's corrections after publishing").await?;
     ensure!(page_text(b).await?.contains(CORRECTION_TEXT), "the article's log does not show the new correction");
     Ok(())
 }
@@ -271,19 +278,55 @@ async fn reader_appeals(b: &mut Browser, app: &TestApp) -> Result<()> {
     Ok(())
 }
 
-/// An editor drafts a retraction, which waits for a standards editor.
-async fn editor_drafts_a_retraction(b: &mut Browser, app: &TestApp) -> Result<()> {
+/// An editor drafts a retraction, which waits for a standards editor; returns its number.
+async fn editor_drafts_a_retraction(b: &mut Browser, app: &TestApp) -> Result<String> {
     b.set_width(DESKTOP).await?;
     let path = format!("/desk/corrections/new?article={RIVERS}");
     sign_in_to(b, &path, &app.account(Role::Editor), "the correction form for an article").await?;
     b.choose("#field-kind", "retraction").await?;
     b.fill("#field-text", RETRACTION_TEXT).await?;
     let publish = b.button("Publish").await?;
-    b.go(publish, "the approvals page after drafting a retraction").await?;
-    ensure!(b.path().await? == "/desk/corrections?done=drafted", "drafting led to {}", b.path().await?);
-    ensure!(b.text("[role='status']").await?.contains("waits for a second standards editor"));
+    b.go(publish, "the desk after drafting a retraction").await?;
+    let path = b.path().await?;
+    ensure!(path.starts_with("/desk?done=drafted&correction="), "drafting led to {path}");
+    let number = path.rsplit('=').next().unwrap_or_default().to_owned();
+    ensure!(b.text("[role='status']").await?.contains("sent for approval"));
+    b.screenshot("desk-after-drafting").await?;
+    b.open("/desk/corrections", "the approvals page after drafting a retraction").await?;
     ensure!(b.text(".pending-list").await?.contains(RETRACTION_TEXT));
     ensure!(b.find(".cannot-approve").await.is_ok(), "an editor is offered to approve");
+    sign_out(b).await?;
+    Ok(number)
+}
+
+/// A standards editor returns it to its author, saying what to change.
+async fn standards_editor_returns(b: &mut Browser, app: &TestApp, number: &str) -> Result<()> {
+    sign_in_to(b, "/desk/corrections", &app.account(Role::StandardsEditor), "the approvals page").await?;
+    b.find(&format!("form[action='/desk/corrections/{number}/return']")).await?;
+    b.find(".stop-form summary").await?.click().await?;
+    b.fill(&format!("#return-reason-{number}"), RETURN_REASON).await?;
+    b.screenshot("approvals-returning").await?;
+    let send = b.button("Return to the author").await?;
+    b.go(send, "the approvals page after returning").await?;
+    ensure!(b.text("[role='status']").await?.contains("Returned to its author"));
+    ensure!(b.find(".pending-list").await.is_err(), "the returned retraction still waits for approval");
+    sign_out(b).await
+}
+
+/// The editor finds it returned on the desk, opens it again and sends it for approval once more.
+async fn editor_sends_it_again(b: &mut Browser, app: &TestApp) -> Result<()> {
+    sign_in_to(b, "/desk/corrections", &app.account(Role::Editor), "the approvals page with the returned draft")
+        .await?;
+    let returned = b.text(".returned").await?;
+    ensure!(returned.contains(RETURN_REASON), "the returned list does not say what to change: {returned}");
+    b.screenshot("returned-to-the-author").await?;
+    let edit = b.find(".returned a.button").await?;
+    b.go(edit, "the correction form for the returned retraction").await?;
+    ensure!(b.path().await?.starts_with("/desk/corrections/new?returned="));
+    ensure!(b.find("input[name='redrafts']").await.is_ok(), "the form does not say what it drafts again");
+    let publish = b.button("Publish").await?;
+    b.go(publish, "the desk after sending the retraction again").await?;
+    ensure!(b.text("[role='status']").await?.contains("sent for approval"));
     sign_out(b).await
 }
 

@@ -25,6 +25,8 @@ pub struct Correction {
     pub approved_by: Option<i64>,
     pub published_by: Option<i64>,
     pub published_at: Option<NaiveDateTime>,
+    /// The returned correction this one drafts again.
+    pub redrafts: Option<i64>,
 }
 
 /// A correction to insert.
@@ -43,6 +45,7 @@ pub struct NewCorrection<'a> {
     pub created_at: NaiveDateTime,
     pub published_by: Option<i64>,
     pub published_at: Option<NaiveDateTime>,
+    pub redrafts: Option<i64>,
 }
 
 impl Correction {
@@ -84,6 +87,59 @@ impl Correction {
             ))
             .execute(conn)
             .map(|n| n == 1)
+    }
+
+    /// Marks a pending correction returned or withdrawn; false when it was not pending (acted on twice at once).
+    pub fn stop(conn: &mut DbConnection, id: i64, status: CorrectionStatus) -> QueryResult<bool> {
+        diesel::update(corrections::table.find(id).filter(corrections::status.eq(CorrectionStatus::Pending)))
+            .set(corrections::status.eq(status))
+            .execute(conn)
+            .map(|n| n == 1)
+    }
+
+    /// How many corrections await approval.
+    pub fn pending_count(conn: &mut DbConnection) -> QueryResult<i64> {
+        corrections::table.filter(corrections::status.eq(CorrectionStatus::Pending)).count().get_result(conn)
+    }
+
+    /// Corrections returned to `author_id`, newest first, with their article title.
+    pub fn returned_to(conn: &mut DbConnection, author_id: i64) -> QueryResult<Vec<(Self, String)>> {
+        corrections::table
+            .inner_join(articles::table)
+            .filter(corrections::status.eq(CorrectionStatus::Returned))
+            .filter(corrections::created_by.eq(author_id))
+            .order(corrections::id.desc())
+            .select((Self::as_select(), articles::title))
+            .load(conn)
+    }
+
+    /// The newest correction of `report_id` returned to its author and not drafted again, if any.
+    pub fn returned_for_report(conn: &mut DbConnection, report_id: i64) -> QueryResult<Option<i64>> {
+        let returned: Vec<i64> = corrections::table
+            .inner_join(correction_reports::table)
+            .filter(correction_reports::report_id.eq(report_id))
+            .filter(corrections::status.eq(CorrectionStatus::Returned))
+            .order(corrections::id.desc())
+            .select(corrections::id)
+            .load(conn)?;
+        let redrafted = Self::redrafted(conn, &returned)?;
+        Ok(returned.into_iter().find(|id| !redrafted.contains(id)))
+    }
+
+    /// The correction that drafts `id` again, if any.
+    pub fn redrafted_by(conn: &mut DbConnection, id: i64) -> QueryResult<Option<i64>> {
+        corrections::table.filter(corrections::redrafts.eq(id)).select(corrections::id).first(conn).optional()
+    }
+
+    /// Which of `ids` a later correction drafts again.
+    pub fn redrafted(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<i64>> {
+        Ok(corrections::table
+            .filter(corrections::redrafts.eq_any(ids))
+            .select(corrections::redrafts)
+            .load::<Option<i64>>(conn)?
+            .into_iter()
+            .flatten()
+            .collect())
     }
 
     /// The corrections with these ids (in no particular order).

@@ -1,12 +1,12 @@
 //! Corrections in the API: publishing and approving them, an article's and the whole site's.
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::DESK_BODY_LIMIT;
 use crate::domain::articles::ArticleView;
-use crate::domain::corrections::{self, CorrectionInput, CorrectionList, CorrectionView, Kind};
+use crate::domain::corrections::{self, CorrectionInput, CorrectionList, CorrectionView, Kind, Stop};
 use crate::error::AppError;
 use crate::web::auth::{CanEdit, Signed};
 use crate::web::errors::ErrorBody;
@@ -23,7 +23,7 @@ use crate::web::{steps, State};
         (status = 201, description = "Published (`status` published) or held for approval (`status` pending)", body = CorrectionView),
         (status = 403, description = "The role may not publish", body = ErrorBody),
         (status = 404, description = "Unknown article", body = ErrorBody),
-        (status = 409, description = "A linked report is closed or already pending", body = ErrorBody),
+        (status = 409, description = "A linked report is closed or already pending, or it needs approval and no other standards editor exists", body = ErrorBody),
         (status = 422, description = "Unknown kind or standard, or a bad field; `field` names it", body = ErrorBody),
     )
 )]
@@ -57,6 +57,82 @@ pub async fn approve(state: State, staff: Signed<CanEdit>, path: web::Path<Strin
     let (actor, now) = (staff.actor.clone(), state.now());
     let view = state.write_notifying(move |c, n| corrections::approve(c, &actor, id, n, now)).await?;
     Ok(HttpResponse::Ok().json(view))
+}
+
+/// Why a pending correction is returned or withdrawn.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StopInput {
+    /// For a return, what the author should change; for a withdrawal, why it should not be published.
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// Returns or withdraws the pending correction named in the path.
+async fn stop(
+    state: State,
+    req: HttpRequest,
+    staff: Signed<CanEdit>,
+    path: web::Path<String>,
+    payload: web::Payload,
+    how: Stop,
+) -> Result<HttpResponse, AppError> {
+    let raw = path.into_inner();
+    let id: i64 = raw.parse().map_err(|_| AppError::NotFound(format!("no correction has the number {raw:?}")))?;
+    let input: StopInput = parse_json(&read_body(&req, payload, DESK_BODY_LIMIT).await?)?;
+    let (actor, now) = (staff.actor.clone(), state.now());
+    let view = state
+        .write_notifying(move |c, n| corrections::stop(c, &actor, id, how, input.reason.as_deref(), n, now))
+        .await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// Returns a pending correction to its author for changes; its reports go back to review.
+#[utoipa::path(
+    post, path = "/api/v1/desk/corrections/{id}/return", tag = "corrections",
+    params(("id" = i64, Path, description = "The correction's number")),
+    request_body = StopInput,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Returned (`status` returned); the author is emailed the reason", body = CorrectionView),
+        (status = 403, description = "Not a standards editor, or the author", body = ErrorBody),
+        (status = 404, description = "No such correction", body = ErrorBody),
+        (status = 409, description = "It does not await approval", body = ErrorBody),
+        (status = 422, description = "No reason; `field` is reason", body = ErrorBody),
+    )
+)]
+pub async fn return_to_author(
+    state: State,
+    req: HttpRequest,
+    staff: Signed<CanEdit>,
+    path: web::Path<String>,
+    payload: web::Payload,
+) -> Result<HttpResponse, AppError> {
+    stop(state, req, staff, path, payload, Stop::Return).await
+}
+
+/// Withdraws a pending correction (its author or a standards editor); its reports go back to review.
+#[utoipa::path(
+    post, path = "/api/v1/desk/corrections/{id}/withdraw", tag = "corrections",
+    params(("id" = i64, Path, description = "The correction's number")),
+    request_body = StopInput,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Withdrawn (`status` withdrawn)", body = CorrectionView),
+        (status = 403, description = "Neither its author nor a standards editor", body = ErrorBody),
+        (status = 404, description = "No such correction", body = ErrorBody),
+        (status = 409, description = "It does not await approval", body = ErrorBody),
+        (status = 422, description = "No reason; `field` is reason", body = ErrorBody),
+    )
+)]
+pub async fn withdraw(
+    state: State,
+    req: HttpRequest,
+    staff: Signed<CanEdit>,
+    path: web::Path<String>,
+    payload: web::Payload,
+) -> Result<HttpResponse, AppError> {
+    stop(state, req, staff, path, payload, Stop::Withdraw).await
 }
 
 /// An article with its published corrections.

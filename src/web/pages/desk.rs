@@ -28,7 +28,10 @@ use crate::web::{steps, AppState, State};
 
 /// `GET /desk`: the queue.
 pub async fn queue(state: State, req: HttpRequest, staff: Signed<CanEdit>) -> Result<HttpResponse, AppError> {
-    let pairs = query_pairs(&req);
+    let all = query_pairs(&req);
+    let notice = correction_notice(last_value(&all, "done"), last_value(&all, "correction"));
+    // What the last action did is not a filter.
+    let pairs: Vec<(String, String)> = all.into_iter().filter(|(k, _)| k != "done" && k != "correction").collect();
     let layout = staff_layout(&state, &staff);
     let actor = staff.actor.clone();
     let now = state.now();
@@ -55,8 +58,19 @@ pub async fn queue(state: State, req: HttpRequest, staff: Signed<CanEdit>) -> Re
     };
     let status = if error.is_some() { 422 } else { 200 };
     let token = staff.session.as_ref().map(|s| s.csrf.as_str()).unwrap_or_default();
-    let view = queue_view(&pairs, &filter, page, (&sections, &staff_list), error, token, now);
+    let mut view = queue_view(&pairs, &filter, page, (&sections, &staff_list), error, token, now);
+    view.notice = notice;
     Ok(html(status, views::queue(&layout, &view)))
+}
+
+/// The confirmation after the drafting form published a correction or sent it for approval.
+fn correction_notice(done: &str, correction: &str) -> Option<String> {
+    let id: i64 = correction.trim().parse().ok()?;
+    match done {
+        "published" => Some(format!("Correction #{id} published.")),
+        "drafted" => Some(format!("Correction #{id} sent for approval. A second standards editor must approve it.")),
+        _ => None,
+    }
 }
 
 /// The queue page's view: filters as chosen, counts and rows.
@@ -144,6 +158,7 @@ fn queue_view(
         rows: page.items.into_iter().map(|item| queue_row(item, now)).collect(),
         next_href,
         error,
+        notice: None,
     }
 }
 
@@ -181,6 +196,8 @@ pub struct TicketQuery {
     to: String,
     /// The saved response's id.
     response: String,
+    /// The correction published or drafted from the ticket, for the confirmation.
+    correction: String,
 }
 
 /// What a move's reason box holds when the ticket is shown.
@@ -215,7 +232,8 @@ pub async fn ticket(
     } else {
         Reason::Saved { to: query.to, response: query.response }
     };
-    render_ticket(&state, &staff, id, None, notice.map(str::to_owned), 200, reason).await
+    let notice = correction_notice(&query.done, &query.correction).or_else(|| notice.map(str::to_owned));
+    render_ticket(&state, &staff, id, None, notice, 200, reason).await
 }
 
 /// The ticket page, with an error or a notice from the last action.

@@ -8,13 +8,16 @@ use super::corrections::{diff_parts, item, standard_items};
 use crate::db::models::{Article, Report};
 use crate::domain::accounts::{Actor, Role};
 use crate::domain::articles;
-use crate::domain::corrections::{self, CorrectionInput, CorrectionStatus, CorrectionView, Kind, Pending};
+use crate::domain::corrections::{
+    self, CorrectionInput, CorrectionStatus, CorrectionView, Kind, Pending, Returned, Stop,
+};
+use crate::domain::quote;
 use crate::domain::standards;
 use crate::error::{AppError, FieldError};
 use crate::web::auth::{CanEdit, CanRead, DeskForm, Empty, Signed, Staff};
 use crate::web::extract::DoneQuery;
 use crate::web::present::{
-    any_first, csrf, field_error, html, iso, opts, redirect, staff_layout, summary, time, Naming,
+    any_first, csrf, error_sentence, field_error, html, iso, opts, redirect, staff_layout, summary, time, Naming,
 };
 use crate::web::{AppState, State};
 
@@ -27,6 +30,7 @@ const DRAFT_FIELDS: Naming = Naming::Labels(&[
     ("supersedes", "Amends"),
     ("report_ids", "Reports"),
     ("kind", "Kind"),
+    ("redrafts", "The returned correction"),
 ]);
 
 /// The form's choices around what was typed.
@@ -52,7 +56,7 @@ async fn form_view(
         article_id: article.id.clone(),
         report_ids: input.report_ids.clone(),
         kinds: opts(Kind::ALL.iter().map(|k| (k.as_str(), k.label())), &[input.kind.as_str()]),
-        text: input.text.clone(),
+        text: suggested(input),
         original: input.original.clone().unwrap_or_default(),
         corrected: input.corrected.clone().unwrap_or_default(),
         headline: input.headline,
@@ -62,31 +66,67 @@ async fn form_view(
         form_error: None,
         preview: None,
         approval_note: true,
+        redrafts: input.redrafts,
     })
 }
 
-/// Where the new form starts: a ticket (`report`) or an article.
+/// What the text box holds: what was typed, or the newsroom's wording for the kind when nothing was.
+fn suggested(input: &CorrectionInput) -> String {
+    if !input.text.trim().is_empty() {
+        return input.text.clone();
+    }
+    Kind::parse(input.kind.trim()).map(|k| corrections::suggested_text(k).to_owned()).unwrap_or_default()
+}
+
+/// The original passage the form starts from: the article's own words where the reader's quote
+/// matches them (never the reader's typography or ellipsis), the quote itself when the text is unknown.
+fn original_from(quoted: &str, body: Option<&str>) -> Option<String> {
+    match body {
+        Some(body) => quote::span(quoted, body).map(|range| body[range].to_owned()),
+        None => Some(quoted.to_owned()),
+    }
+}
+
+/// Where the new form starts: a ticket (`report`), an article, or a returned correction (`returned`).
 #[derive(Debug, Deserialize)]
 pub struct NewQuery {
     report: Option<String>,
     article: Option<String>,
+    returned: Option<String>,
 }
 
 /// The article and the input the new form starts from: a ticket's quoted passage, or nothing.
 async fn starting_point(state: &AppState, query: &NewQuery) -> Result<(Article, CorrectionInput), AppError> {
+    if let Some(raw) = &query.returned {
+        let id: i64 = raw.parse().map_err(|_| AppError::NotFound(format!("no correction has the number {raw:?}")))?;
+        let input = state.db.read(move |c| corrections::draft_again(c, id)).await?;
+        let article = load_article(state, input.article_id.clone()).await?;
+        return Ok((article, input));
+    }
     match (&query.report, &query.article) {
         (Some(raw), _) => {
             let id: i64 = raw.parse().map_err(|_| AppError::NotFound(format!("no report has the number {raw:?}")))?;
-            let report = state
+            let (report, returned) = state
                 .db
                 .read(move |c| {
-                    Report::find(c, id)?.ok_or_else(|| AppError::NotFound(format!("no report has the number {id}")))
+                    let report = Report::find(c, id)?
+                        .ok_or_else(|| AppError::NotFound(format!("no report has the number {id}")))?;
+                    let returned = match corrections::returned_for_report(c, id)? {
+                        Some(returned) => Some(corrections::draft_again(c, returned)?),
+                        None => None,
+                    };
+                    Ok((report, returned))
                 })
                 .await?;
+            // A correction of this report returned to its author is where the next draft starts.
+            if let Some(input) = returned {
+                let article = load_article(state, input.article_id.clone()).await?;
+                return Ok((article, input));
+            }
             let article = load_article(state, report.article_id.clone()).await?;
             let input = CorrectionInput {
                 kind: "correction".into(),
-                original: Some(report.quote.clone()),
+                original: original_from(&report.quote, article.body.as_deref()),
                 report_ids: vec![report.id],
                 ..Default::default()
             };
@@ -140,6 +180,11 @@ fn input_of(pairs: &[(String, String)]) -> Result<(CorrectionInput, bool), AppEr
                     value.trim().parse().map_err(|_| AppError::invalid("supersedes", "must be a correction number"))?,
                 )
             }
+            "redrafts" if !value.trim().is_empty() => {
+                input.redrafts = Some(
+                    value.trim().parse().map_err(|_| AppError::invalid("redrafts", "must be a correction number"))?,
+                )
+            }
             "preview" => preview = true,
             _ => {}
         }
@@ -158,11 +203,13 @@ pub async fn submit(state: State, post: DeskForm<CanEdit, Vec<(String, String)>>
         state.write_notifying(move |c, n| corrections::publish(c, &actor, &i, n, now).map(Ok)).await
     };
     let redrawn = match outcome {
-        Ok(Ok(published)) if published.status == CorrectionStatus::Pending => {
-            return Ok(redirect("/desk/corrections?done=drafted"))
-        }
         Ok(Ok(published)) => {
-            return Ok(redirect(format!("/articles/{}/corrections#correction-{}", published.article_id, published.id)))
+            let done = if published.status == CorrectionStatus::Pending { "drafted" } else { "published" };
+            let query = format!("done={done}&correction={}", published.id);
+            return Ok(redirect(match input.report_ids.first() {
+                Some(report) => format!("/desk/reports/{report}?{query}"),
+                None => format!("/desk?{query}"),
+            }));
         }
         Ok(Err((view, _))) => Redrawn { status: 200, errors: Vec::new(), form_error: None, preview: Some(view) },
         Err(err) => Redrawn::refused(err)?,
@@ -219,7 +266,11 @@ fn pending_item(me: &Actor, p: Pending) -> views::PendingItem {
     } else {
         None
     };
+    let standards_editor = me.role == Role::StandardsEditor;
+    let author = me.id == p.author_id;
     views::PendingItem {
+        return_action: (standards_editor && !author).then(|| format!("/desk/corrections/{}/return", c.id)),
+        withdraw_action: (standards_editor || author).then(|| format!("/desk/corrections/{}/withdraw", c.id)),
         id: c.id,
         article_href: format!("/articles/{}/corrections", c.article_id),
         article_title: p.article_title,
@@ -236,6 +287,19 @@ fn pending_item(me: &Actor, p: Pending) -> views::PendingItem {
     }
 }
 
+/// A correction returned to the signed-in author, with the way back into the form.
+fn returned_item(r: Returned) -> views::ReturnedItem {
+    let c = r.correction;
+    views::ReturnedItem {
+        id: c.id,
+        article_title: r.article_title,
+        kind_label: c.kind.label().into(),
+        text: c.text,
+        reason: r.reason,
+        edit_href: format!("/desk/corrections/new?returned={}", c.id),
+    }
+}
+
 /// The list of corrections awaiting approval, with a notice or an error from the last action.
 async fn pending_page(
     state: &AppState,
@@ -244,9 +308,12 @@ async fn pending_page(
     error: Option<String>,
     status: u16,
 ) -> Result<HttpResponse, AppError> {
-    let list = state.db.read(corrections::pending).await?;
+    let me = staff.actor.id;
+    let (list, returned) =
+        state.db.read(move |c| Ok((corrections::pending(c)?, corrections::returned_to(c, me)?))).await?;
     let items = list.into_iter().map(|p| pending_item(&staff.actor, p)).collect();
-    let view = views::PendingView { items, csrf: csrf(staff), notice, error };
+    let returned = returned.into_iter().map(returned_item).collect();
+    let view = views::PendingView { items, returned, csrf: csrf(staff), notice, error };
     Ok(html(status, views::pending(&staff_layout(state, staff), &view)))
 }
 
@@ -259,6 +326,10 @@ pub async fn pending(
     let notice = match query.done.as_str() {
         "drafted" => Some("The correction was saved and waits for a second standards editor's approval.".to_owned()),
         "approved" => Some("Approved and published.".to_owned()),
+        "returned" => {
+            Some("Returned to its author, who was emailed your reason. Its reports are back in review.".to_owned())
+        }
+        "withdrawn" => Some("Withdrawn: it will not be published. Its reports are back in review.".to_owned()),
         _ => None,
     };
     pending_page(&state, &staff, notice, None, 200).await
@@ -281,6 +352,61 @@ pub async fn approve(
         }
         Err(other) => Err(other),
     }
+}
+
+/// The reason posted with a return or a withdrawal.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct StopForm {
+    reason: String,
+}
+
+/// Returns or withdraws a pending correction from the approvals page.
+async fn stop(
+    state: State,
+    path: web::Path<String>,
+    post: DeskForm<CanEdit, StopForm>,
+    how: Stop,
+) -> Result<HttpResponse, AppError> {
+    let raw = path.into_inner();
+    let id: i64 = raw.parse().map_err(|_| AppError::NotFound(format!("no correction has the number {raw:?}")))?;
+    let (actor, now, reason) = (post.staff.actor.clone(), state.now(), post.form.reason.clone());
+    match state.write_notifying(move |c, n| corrections::stop(c, &actor, id, how, Some(&reason), n, now)).await {
+        Ok(_) => Ok(redirect(match how {
+            Stop::Return => "/desk/corrections?done=returned",
+            Stop::Withdraw => "/desk/corrections?done=withdrawn",
+        })),
+        Err(e @ AppError::Invalid(_)) => {
+            let message = format!(
+                "Correction #{id}: {}",
+                error_sentence(Naming::Labels(&[("reason", "A reason")]), &e, "reason")
+            );
+            pending_page(&state, &post.staff, None, Some(message), 422).await
+        }
+        Err(e @ (AppError::Conflict(_) | AppError::Forbidden(_))) => {
+            pending_page(&state, &post.staff, None, Some(format!("{}.", e.public_message())), e.status_code().as_u16())
+                .await
+        }
+        Err(other) => Err(other),
+    }
+}
+
+/// `POST /desk/corrections/{id}/return`: back to its author, with what to change.
+pub async fn return_to_author(
+    state: State,
+    path: web::Path<String>,
+    post: DeskForm<CanEdit, StopForm>,
+) -> Result<HttpResponse, AppError> {
+    stop(state, path, post, Stop::Return).await
+}
+
+/// `POST /desk/corrections/{id}/withdraw`: not to be published.
+pub async fn withdraw(
+    state: State,
+    path: web::Path<String>,
+    post: DeskForm<CanEdit, StopForm>,
+) -> Result<HttpResponse, AppError> {
+    stop(state, path, post, Stop::Withdraw).await
 }
 
 /// The standards form.

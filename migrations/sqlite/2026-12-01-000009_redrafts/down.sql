@@ -1,0 +1,2 @@
+DROP INDEX corrections_redrafts;
+ALTER TABLE corrections DROP COLUMN redrafts;
