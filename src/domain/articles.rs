@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::text::{http_url, required_line, required_text};
+use super::words::Words;
 use crate::db::models::Article;
 use crate::db::DbConnection;
 use crate::error::{AppError, FieldError};
@@ -247,37 +248,20 @@ pub fn find_by_id_or_url(conn: &mut DbConnection, query: &str) -> Result<Option<
 
 /// Most articles a headline search lists.
 pub const FOUND_MAX: usize = 50;
-/// Most words of a headline search that count (the rest are ignored).
-const SEARCH_WORDS: usize = 8;
-
 /// An article as a headline search lists it.
 pub use crate::db::models::ArticleHeadline as Found;
 
-/// Articles whose headline contains every word of `query`, ignoring letter case, newest first:
-/// at most [`FOUND_MAX`], and whether there were more.
-///
-/// Each word is a substring match over the headlines (`LIKE`), so the cost grows with the number
-/// of articles; the answer is limited to [`FOUND_MAX`] rows.
+/// Articles whose headline has every word of `query` (as the start of one of its words, ignoring
+/// letter case), newest first: at most [`FOUND_MAX`], and whether there were more. Found through
+/// the backend's full-text index of headlines, so the cost follows the matches, not the archive.
 pub fn search_headlines(conn: &mut DbConnection, query: &str) -> Result<(Vec<Found>, bool), AppError> {
-    let patterns: Vec<String> = query
-        .split_whitespace()
-        .take(SEARCH_WORDS)
-        .map(|word| {
-            let escaped: String = word
-                .to_lowercase()
-                .chars()
-                .flat_map(|c| match c {
-                    '%' | '_' | '\\' => vec!['\\', c],
-                    c => vec![c],
-                })
-                .collect();
-            format!("%{escaped}%")
-        })
-        .collect();
-    if patterns.is_empty() {
+    let words = Words::of(query);
+    if words.is_empty() {
         return Ok((Vec::new(), false));
     }
-    let mut found = Article::headline_matches(conn, &patterns, FOUND_MAX as i64 + 1)?;
+    let postgres = matches!(conn, DbConnection::Postgres(_));
+    let mut found =
+        Article::headline_matches(conn, &words.headline_condition("articles.id", postgres), FOUND_MAX as i64 + 1)?;
     let more = found.len() > FOUND_MAX;
     found.truncate(FOUND_MAX);
     Ok((found, more))

@@ -14,6 +14,7 @@ use super::articles;
 use super::events::EventData;
 use super::quote;
 use super::reports::{Category, Severity, Status};
+use super::words::Words;
 use super::workflow::{self, Move};
 use crate::db::models::{Article, Event, Report, StaffMember, TicketView};
 use crate::db::schema::{articles as art, reports, users};
@@ -116,8 +117,8 @@ pub struct ViewCount {
 /// number, or for editors a reader's address.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Search {
-    /// Alphanumeric words, each matched as a prefix; all must match.
-    pub words: Vec<String>,
+    /// Words, each matched as a prefix; all must match.
+    pub words: Words,
     /// `12` or `#12`.
     pub number: Option<i64>,
     /// Whether only the number is meant (`#12`).
@@ -145,23 +146,8 @@ impl Search {
         // plain ones are searched, so the SQL below can carry them as literals.
         let plain = |c: char| c.is_ascii_alphanumeric() || ".@+_-".contains(c);
         let email = (raw.contains('@') && raw.len() <= 254 && raw.chars().all(plain)).then(|| raw.to_owned());
-        let words: Vec<String> = raw
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .take(8)
-            .map(|w| w.chars().take(64).collect::<String>().to_lowercase())
-            .collect();
+        let words = Words::of(raw);
         Ok((number.is_some() || !words.is_empty()).then_some(Self { words, number, number_only, email }))
-    }
-
-    /// The FTS5 query: each word a quoted prefix (words are alphanumeric, so nothing else is syntax).
-    fn fts5(&self) -> String {
-        self.words.iter().map(|w| format!("\"{w}\"*")).collect::<Vec<_>>().join(" ")
-    }
-
-    /// The PostgreSQL `tsquery`: each word a prefix, all required.
-    fn tsquery(&self) -> String {
-        self.words.iter().map(|w| format!("{w}:*")).collect::<Vec<_>>().join(" & ")
     }
 
     /// The condition on `reports` as SQL, through each backend's full-text index.
@@ -174,22 +160,15 @@ impl Search {
             any.push(format!("reports.id = {n}"));
         }
         if !self.number_only && !self.words.is_empty() {
-            if postgres {
-                let q = self.tsquery();
-                any.push(format!(
-                    "to_tsvector('simple', reports.quote || ' ' || reports.explanation) @@ to_tsquery('simple', '{q}')"
-                ));
-                any.push(format!(
-                    "reports.article_id IN (SELECT id FROM articles WHERE to_tsvector('simple', title) @@ to_tsquery('simple', '{q}'))"
-                ));
+            any.push(if postgres {
+                format!(
+                    "to_tsvector('simple', reports.quote || ' ' || reports.explanation) @@ to_tsquery('simple', '{}')",
+                    self.words.tsquery()
+                )
             } else {
-                let q = self.fts5().replace('\'', "''");
-                any.push(format!("reports.id IN (SELECT rowid FROM reports_fts WHERE reports_fts MATCH '{q}')"));
-                any.push(format!(
-                    "reports.article_id IN (SELECT id FROM articles WHERE rowid IN \
-                     (SELECT rowid FROM articles_fts WHERE articles_fts MATCH '{q}'))"
-                ));
-            }
+                format!("reports.id IN (SELECT rowid FROM reports_fts WHERE reports_fts MATCH '{}')", self.words.fts5())
+            });
+            any.push(self.words.headline_condition("reports.article_id", postgres));
         }
         if let Some(email) = &self.email {
             any.push(format!("lower(reports.reporter_email) = '{}'", email.to_ascii_lowercase()));
@@ -903,15 +882,14 @@ mod tests {
     #[test]
     fn searches_are_words_numbers_or_addresses_and_nothing_else_reaches_sql() {
         let s = Search::parse("  Budget' OR 1=1; -- café ").unwrap().unwrap();
-        assert_eq!(s.words, ["budget", "or", "1", "1", "café"]);
+        assert_eq!(s.words.0, ["budget", "or", "1", "1", "café"]);
         assert_eq!((s.number, s.email.as_deref()), (None, None));
-        assert_eq!(s.fts5(), r#""budget"* "or"* "1"* "1"* "café"*"#);
         assert!(!s.condition(true).contains("--") && !s.condition(false).contains("1=1"));
         let n = Search::parse("#12").unwrap().unwrap();
         assert_eq!((n.number, n.number_only), (Some(12), true));
         assert_eq!(n.condition(false), "(reports.id = 12)");
         let both = Search::parse("12").unwrap().unwrap();
-        assert_eq!((both.number, both.number_only, both.words.len()), (Some(12), false, 1));
+        assert_eq!((both.number, both.number_only, both.words.0.len()), (Some(12), false, 1));
         let email = Search::parse("Ada@Example.com").unwrap().unwrap();
         assert_eq!(email.email.as_deref(), Some("Ada@Example.com"));
         assert!(email.condition(true).contains("lower(reports.reporter_email) = 'ada@example.com'"));

@@ -26,4 +26,5 @@ pub mod subscriptions;
 pub mod text;
 pub mod time;
 pub mod verify;
+pub mod words;
 pub mod workflow;

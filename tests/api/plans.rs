@@ -256,6 +256,26 @@ fn views_read_in_order(backend: Backend) {
     }
 }
 
+/// A search of headlines goes through the backend's full-text index, not the articles.
+fn headline_search_uses_its_index(backend: Backend) {
+    use corrigenda::domain::words::Words;
+    let database = TestDb::new(backend);
+    let mut conn = DbTarget::parse(&database.url).unwrap().connect().unwrap();
+    corrigenda::db::migrate(&mut conn).unwrap();
+    let postgres = backend == Backend::Postgres;
+    if let DbConnection::Postgres(c) = &mut conn {
+        c.batch_execute("SET enable_seqscan = off").unwrap();
+    }
+    let condition = Words::of("council budget").headline_condition("articles.id", postgres);
+    let plan = plan(&mut conn, &format!("SELECT id FROM articles WHERE {condition} LIMIT 51"));
+    let index = if postgres { "articles_search" } else { "articles_fts VIRTUAL TABLE INDEX" };
+    assert!(plan.contains(index), "the plan does not use {index}:\n{plan}");
+    if !postgres {
+        let scans = plan.lines().filter(|l| l.starts_with("SCAN ") && !l.contains("INDEX")).collect::<Vec<_>>();
+        assert!(scans.is_empty(), "a table is scanned: {scans:?}\n{plan}");
+    }
+}
+
 /// The counting queries under a section or overdue filter use the indexes too.
 fn filtered_counts_use_indexes(backend: Backend) {
     let database = TestDb::new(backend);
@@ -275,6 +295,7 @@ fn sqlite_hot_queries_use_indexes() {
     hot_queries_use_indexes(Backend::Sqlite);
     filtered_counts_use_indexes(Backend::Sqlite);
     views_read_in_order(Backend::Sqlite);
+    headline_search_uses_its_index(Backend::Sqlite);
 }
 
 #[test]
@@ -283,5 +304,6 @@ fn postgres_hot_queries_use_indexes() {
         hot_queries_use_indexes(Backend::Postgres);
         filtered_counts_use_indexes(Backend::Postgres);
         views_read_in_order(Backend::Postgres);
+        headline_search_uses_its_index(Backend::Postgres);
     }
 }

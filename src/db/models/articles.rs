@@ -56,19 +56,12 @@ impl Article {
             .optional()
     }
 
-    /// Articles whose lower-cased headline contains every one of `patterns` (LIKE patterns with
-    /// backslash escapes, already lower-cased), newest first, at most `limit`. A scan of the
-    /// headlines: the limit keeps the answer small, not the scan.
-    pub fn headline_matches(
-        conn: &mut DbConnection,
-        patterns: &[String],
-        limit: i64,
-    ) -> QueryResult<Vec<ArticleHeadline>> {
-        let mut q = articles::table.into_boxed::<crate::db::MultiBackend>();
-        for pattern in patterns {
-            q = q.filter(lower(articles::title).like(pattern.clone()).escape('\\'));
-        }
-        q.order((articles::published_at.desc(), articles::id.asc()))
+    /// Articles matching `condition` (SQL the caller builds from literals only: a full-text
+    /// match through the backend's index), newest first, at most `limit`.
+    pub fn headline_matches(conn: &mut DbConnection, condition: &str, limit: i64) -> QueryResult<Vec<ArticleHeadline>> {
+        articles::table
+            .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(condition))
+            .order((articles::published_at.desc(), articles::id.asc()))
             .limit(limit)
             .select(ArticleHeadline::as_select())
             .load(conn)

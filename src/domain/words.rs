@@ -1,0 +1,71 @@
+//! Words to search for, as each backend's full-text index takes them.
+//!
+//! A word is a run of letters and digits, lower-cased; every word must match, as a prefix. Only
+//! such words reach the SQL, so they are written into it as literals.
+
+/// Most words looked for at once.
+pub const WORDS_MAX: usize = 8;
+
+/// The words of a search.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Words(pub Vec<String>);
+
+impl Words {
+    /// The words of `raw` (punctuation and spaces separate them; at most [`WORDS_MAX`], 64 characters each).
+    pub fn of(raw: &str) -> Self {
+        Self(
+            raw.split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .take(WORDS_MAX)
+                .map(|w| w.chars().take(64).collect::<String>().to_lowercase())
+                .collect(),
+        )
+    }
+
+    /// Whether there is nothing to look for.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The FTS5 query: each word a quoted prefix, all required.
+    pub fn fts5(&self) -> String {
+        self.0.iter().map(|w| format!("\"{w}\"*")).collect::<Vec<_>>().join(" ")
+    }
+
+    /// The PostgreSQL `tsquery`: each word a prefix, all required.
+    pub fn tsquery(&self) -> String {
+        self.0.iter().map(|w| format!("{w}:*")).collect::<Vec<_>>().join(" & ")
+    }
+
+    /// The condition that an article's headline has every word, through `articles_fts` (SQLite)
+    /// or the `articles_search` text-search index (PostgreSQL); `id` names the article's id column.
+    pub fn headline_condition(&self, id: &str, postgres: bool) -> String {
+        if postgres {
+            format!(
+                "{id} IN (SELECT id FROM articles WHERE to_tsvector('simple', title) @@ to_tsquery('simple', '{}'))",
+                self.tsquery()
+            )
+        } else {
+            format!(
+                "{id} IN (SELECT id FROM articles WHERE rowid IN \
+                 (SELECT rowid FROM articles_fts WHERE articles_fts MATCH '{}'))",
+                self.fts5()
+            )
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_letters_and_digits_reach_the_query() {
+        let w = Words::of("  Budget' OR 1=1; -- Café 5% ");
+        assert_eq!(w.0, ["budget", "or", "1", "1", "café", "5"]);
+        assert_eq!(w.fts5(), r#""budget"* "or"* "1"* "1"* "café"* "5"*"#);
+        assert_eq!(w.tsquery(), "budget:* & or:* & 1:* & 1:* & café:* & 5:*");
+        assert!(Words::of("% -- ''").is_empty());
+        assert_eq!(Words::of(&"a ".repeat(20)).0.len(), WORDS_MAX);
+    }
+}
