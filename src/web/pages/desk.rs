@@ -35,13 +35,7 @@ pub async fn queue(state: State, req: HttpRequest, staff: Signed<CanEdit>) -> Re
     let layout = staff_layout(&state, &staff);
     let actor = staff.actor.clone();
     let now = state.now();
-    let parsed = QueueFilter::parse(&pairs).map(|mut f| {
-        // The desk opens on the work still to do, unless a status was asked for.
-        if f.view.is_none() && f.statuses.is_empty() {
-            f.view = Some(View::Open);
-        }
-        f
-    });
+    let parsed = desk_filter(&pairs);
     let filter =
         parsed.as_ref().cloned().unwrap_or_else(|_| QueueFilter { limit: desk::PAGE_DEFAULT, ..Default::default() });
     let f = filter.clone();
@@ -61,6 +55,17 @@ pub async fn queue(state: State, req: HttpRequest, staff: Signed<CanEdit>) -> Re
     let mut view = queue_view(&pairs, &filter, page, (&sections, &staff_list), error, token, now);
     view.notice = notice;
     Ok(html(status, views::queue(&layout, &view)))
+}
+
+/// The queue's filter from the page's query: the desk opens on the work still to do, unless a
+/// view or a status was asked for.
+fn desk_filter(pairs: &[(String, String)]) -> Result<QueueFilter, AppError> {
+    QueueFilter::parse(pairs).map(|mut f| {
+        if f.view.is_none() && f.statuses.is_empty() {
+            f.view = Some(View::Open);
+        }
+        f
+    })
 }
 
 /// The confirmation after the drafting form published a correction or sent it for approval.

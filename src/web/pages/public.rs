@@ -76,6 +76,21 @@ fn is_address(q: &str) -> bool {
 }
 
 /// `GET /articles?q=`: finds an article by ID or URL and opens its report form; other words
+/// What the find box says when it found nothing for `q`.
+fn not_found(q: &str) -> String {
+    if is_address(q) {
+        format!(
+            "No article with the ID or address \u{201c}{q}\u{201d} is in our corrections system. Check \
+             that the address was copied whole, or type words from the article's headline."
+        )
+    } else {
+        format!(
+            "No article with the ID or address \u{201c}{q}\u{201d} is in our corrections system, and no \
+             headline has all of these words. Check the spelling, or paste the article's web address."
+        )
+    }
+}
+
 /// list the articles whose headline has them all.
 pub async fn find_article(state: State, query: web::Query<FindQuery>) -> Result<HttpResponse, AppError> {
     let q = query.into_inner().q.trim().to_owned();
@@ -97,22 +112,8 @@ pub async fn find_article(state: State, query: web::Query<FindQuery>) -> Result<
         return Ok(redirect(format!("/articles/{}/report", article.id)));
     }
     if found.is_empty() {
-        let view = views::HomeView {
-            recent: recent(&state).await?,
-            find_error: Some(if is_address(&q) {
-                format!(
-                    "No article with the ID or address \u{201c}{q}\u{201d} is in our corrections system. Check \
-                     that the address was copied whole, or type words from the article's headline."
-                )
-            } else {
-                format!(
-                    "No article with the ID or address \u{201c}{q}\u{201d} is in our corrections system, and no \
-                     headline has all of these words. Check the spelling, or paste the article's web address."
-                )
-            }),
-            query: q,
-            results: None,
-        };
+        let view =
+            views::HomeView { recent: recent(&state).await?, find_error: Some(not_found(&q)), query: q, results: None };
         return Ok(html(404, views::home(&state.layout, &view)));
     }
     let results = views::FindResults { query: q.clone(), articles: found.into_iter().map(found_item).collect(), more };
