@@ -245,8 +245,25 @@ async fn editor_publishes_a_correction(b: &mut Browser, app: &TestApp, ticket: &
     Ok(())
 }
 
-/// The editor closes a triaged report with no change.
+/// The editor finds a report by searching, raises its severity with the bulk form, then closes
+/// it with no change.
 async fn editor_closes_a_report(b: &mut Browser) -> Result<()> {
+    b.open("/desk", "the queue").await?;
+    b.fill("#field-q", "library funding").await?;
+    let apply = b.button("Apply filters").await?;
+    b.go(apply, "the queue searched for library funding").await?;
+    let rows = b.find_all("table.queue tbody tr").await?;
+    ensure!(rows.len() == 1, "the search shows {} reports, not the one about library funding", rows.len());
+    ensure!(rows[0].text().await?.contains("library funding"), "the search does not show the library report");
+    b.screenshot("desk-search").await?;
+    b.tick("table.queue tbody tr td.choose input[type=checkbox]").await?;
+    b.choose("#field-action", "severity").await?;
+    b.choose("#field-new_severity", "high").await?;
+    let bulk = b.button("Apply to the chosen reports").await?;
+    b.go(bulk, "the result of a bulk action").await?;
+    ensure!(page_text(b).await?.contains("1 changed, 0 refused."), "the bulk action did not change the report");
+    b.screenshot("bulk-result").await?;
+
     b.open("/desk?status=triaged&section=Local", "the queue filtered to triaged reports in Local").await?;
     let link = b
         .client
