@@ -21,6 +21,9 @@ use crate::db::schema::{articles as art, reports, users};
 use crate::db::{DbConnection, MultiBackend};
 use crate::error::AppError;
 
+/// A search's counts stop after this many matches (the page says "at least").
+pub const COUNT_CAP: i64 = 10_000;
+
 /// Most rows per queue page.
 pub const PAGE_MAX: i64 = 100;
 /// Rows per queue page when not asked.
@@ -332,6 +335,8 @@ pub struct QueuePage {
     pub counts: Vec<StatusCount>,
     /// Reports per view, with every filter but the view, status and assignee applied.
     pub views: Vec<ViewCount>,
+    /// Whether the counts stopped at [`COUNT_CAP`] matches of a search (they are then "at least").
+    pub counts_capped: bool,
 }
 
 /// How many reports are in one status.
@@ -452,7 +457,12 @@ fn grouped_counts(
         }
     };
     let open = open_statuses().iter().map(|s| format!("'{s}'")).collect::<Vec<_>>().join(", ");
-    let mut sql = "SELECT reports.status AS status, COUNT(*) AS n FROM reports".to_owned();
+    // A search may match much of the table: its counts stop at COUNT_CAP matches (and say so).
+    let mut sql = if filter.search.is_some() {
+        "SELECT status, COUNT(*) AS n FROM (SELECT reports.status AS status FROM reports".to_owned()
+    } else {
+        "SELECT reports.status AS status, COUNT(*) AS n FROM reports".to_owned()
+    };
     if filter.section.is_some() {
         sql.push_str(" JOIN articles ON articles.id = reports.article_id");
     }
@@ -481,7 +491,11 @@ fn grouped_counts(
     if let Some(search) = &filter.search {
         sql.push_str(&format!(" AND {}", search.condition(postgres)));
     }
-    sql.push_str(" GROUP BY reports.status");
+    if filter.search.is_some() {
+        sql.push_str(&format!(" LIMIT {}) matched GROUP BY status", COUNT_CAP + 1));
+    } else {
+        sql.push_str(" GROUP BY reports.status");
+    }
     let mut q = diesel::sql_query(sql).into_boxed::<MultiBackend>();
     if let Some(section) = &filter.section {
         q = q.bind::<Text, _>(section.clone());
@@ -504,17 +518,22 @@ fn grouped_counts(
 /// The condition that a report is in one of `statuses`, as SQL for the queue's listing.
 ///
 /// The statuses' own names are written as literals in table order, so the open tickets'
-/// condition is word for word the partial index's (`reports_open`) and a backend can use it.
-/// SQLite, which keeps no statistics here, would look several statuses up in `reports_status`
-/// and sort them all; the unary `+` keeps it off that index (SQLite's own idiom), and its
-/// `reports_open` is declared with the same `+`, so it reads that index in order.
+/// condition is word for word the partial indexes' (`reports_open*`) and a backend can use them.
+/// SQLite, which keeps no statistics here, would look the open or closed statuses up in
+/// `reports_status` and sort them all; the unary `+` keeps it off that index (SQLite's own
+/// idiom), and its `reports_open*` are declared with the same `+`, so it reads them in order.
 pub fn status_sql(statuses: &[Status], postgres: bool) -> String {
     let list: Vec<String> = Status::ALL.iter().filter(|s| statuses.contains(s)).map(|s| format!("'{s}'")).collect();
     if list.is_empty() {
         // A view and a status filter that exclude each other (`IN ()` is not SQL everywhere).
         return "1 = 0".to_owned();
     }
-    let plus = if postgres || list.len() < 2 { "" } else { "+" };
+    // The open and the closed views read the deadline (or severity, or age) indexes in order;
+    // other lists, usually of few reports, look each status up in `reports_status` as before.
+    let view = |v: View| {
+        Status::ALL.iter().filter(|s| v.holds(**s)).count() == list.len() && statuses.iter().all(|s| v.holds(*s))
+    };
+    let plus = if !postgres && (view(View::Open) || view(View::Closed)) { "+" } else { "" };
     format!("{plus}reports.status IN ({})", list.join(", "))
 }
 
@@ -584,6 +603,7 @@ pub fn queue(
     };
     let counts = counts(conn, filter, assignee, now)?;
     let views = view_counts(conn, filter, viewer, now)?;
+    let counts_capped = filter.search.is_some() && views.iter().any(|v| v.count > COUNT_CAP);
 
     let mut q = filtered(filter, assignee, now);
     let mut statuses: Vec<Status> =
@@ -679,7 +699,7 @@ pub fn queue(
             })
         })
         .collect::<Result<Vec<_>, AppError>>()?;
-    Ok(QueuePage { items, next, counts, views })
+    Ok(QueuePage { items, next, counts, views, counts_capped })
 }
 
 /// Sections that have reports, for the queue's filter.

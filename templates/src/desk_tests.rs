@@ -61,8 +61,14 @@ fn queue_view() -> QueueView {
     };
     QueueView {
         tabs: vec![
-            ViewTab { label: "Open".into(), href: "/desk?view=open".into(), count: 7, current: true },
-            ViewTab { label: "Closed".into(), href: "/desk?view=closed".into(), count: 5, current: false },
+            ViewTab { label: "Open".into(), href: "/desk?view=open".into(), count: 7, at_least: false, current: true },
+            ViewTab {
+                label: "Closed".into(),
+                href: "/desk?view=closed".into(),
+                count: 5,
+                at_least: false,
+                current: false,
+            },
         ],
         view: "open".into(),
         q: "budget".into(),
@@ -542,7 +548,13 @@ fn queue_escapes_everything() {
         assignee: Some(HOSTILE.to_owned()),
     };
     let view = QueueView {
-        tabs: vec![ViewTab { label: HOSTILE.to_owned(), href: HOSTILE.to_owned(), count: 1, current: true }],
+        tabs: vec![ViewTab {
+            label: HOSTILE.to_owned(),
+            href: HOSTILE.to_owned(),
+            count: 1,
+            at_least: false,
+            current: true,
+        }],
         view: HOSTILE.to_owned(),
         counts: vec![StatusCount {
             status: HOSTILE.to_owned(),

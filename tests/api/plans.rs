@@ -254,6 +254,20 @@ fn views_read_in_order(backend: Backend) {
         assert!(plan.contains(index), "{view:?}: the plan does not use {index}:\n{plan}");
         assert!(!plan.contains("TEMP B-TREE FOR ORDER BY") && !plan.contains("Sort Key"), "{view:?}: sorted:\n{plan}");
     }
+    // The open tickets in the other orders have partial indexes of their own.
+    let open: Vec<Status> = Status::ALL.iter().copied().filter(|s| View::Open.holds(*s)).collect();
+    for (order, index) in [("severity_rank ASC, id ASC", "reports_open_rank"), ("id ASC", "reports_open_age")] {
+        let sql = format!("SELECT id FROM reports WHERE {} ORDER BY {order} LIMIT 51", status_sql(&open, postgres));
+        let plan = plan(&mut conn, &sql);
+        assert!(plan.contains(index), "open by {order}: the plan does not use {index}:\n{plan}");
+        assert!(!plan.contains("TEMP B-TREE FOR ORDER BY") && !plan.contains("Sort Key"), "open by {order}:\n{plan}");
+    }
+    // A list of a few statuses: SQLite looks each up, as before (PostgreSQL may as well read the
+    // open tickets' index, which holds them all).
+    let few = status_sql(&[Status::New, Status::Triaged], postgres);
+    let plan =
+        plan(&mut conn, &format!("SELECT id FROM reports WHERE {few} ORDER BY deadline_at ASC, id ASC LIMIT 51"));
+    assert!(plan.contains("reports_status") || (postgres && plan.contains("reports_open")), "a few statuses:\n{plan}");
 }
 
 /// A search of headlines goes through the backend's full-text index, not the articles.

@@ -12,3 +12,8 @@ CREATE INDEX reports_reporter_email ON reports (lower(reporter_email));
 -- queries write it, so SQLite can tell the index serves them.)
 CREATE INDEX reports_open ON reports (deadline_at, id)
     WHERE status IN ('new', 'triaged', 'in_review', 'needs_info', 'awaiting_approval', 'appealed');
+-- The open tickets in the queue's other orders: by severity, and oldest first.
+CREATE INDEX reports_open_rank ON reports (severity_rank, id)
+    WHERE status IN ('new', 'triaged', 'in_review', 'needs_info', 'awaiting_approval', 'appealed');
+CREATE INDEX reports_open_age ON reports (id)
+    WHERE status IN ('new', 'triaged', 'in_review', 'needs_info', 'awaiting_approval', 'appealed');

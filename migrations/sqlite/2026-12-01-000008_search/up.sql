@@ -36,3 +36,8 @@ CREATE INDEX reports_reporter_email ON reports (lower(reporter_email));
 -- index serves it.
 CREATE INDEX reports_open ON reports (deadline_at, id)
     WHERE +status IN ('new', 'triaged', 'in_review', 'needs_info', 'awaiting_approval', 'appealed');
+-- The open tickets in the queue's other orders: by severity, and oldest first.
+CREATE INDEX reports_open_rank ON reports (severity_rank, id)
+    WHERE +status IN ('new', 'triaged', 'in_review', 'needs_info', 'awaiting_approval', 'appealed');
+CREATE INDEX reports_open_age ON reports (id)
+    WHERE +status IN ('new', 'triaged', 'in_review', 'needs_info', 'awaiting_approval', 'appealed');

@@ -45,7 +45,7 @@ pub async fn queue(state: State, req: HttpRequest, staff: Signed<CanEdit>) -> Re
     let (page, error) = match (parsed, page) {
         (Ok(_), Ok(page)) => (page, None),
         (Err(e), _) | (Ok(_), Err(e @ AppError::Invalid(_))) => (
-            QueuePage { items: vec![], next: None, counts: vec![], views: vec![] },
+            QueuePage { items: vec![], next: None, counts: vec![], views: vec![], counts_capped: false },
             Some(error_sentence(Naming::Capitalised, &e, "filter")),
         ),
         (Ok(_), Err(other)) => return Err(other),
@@ -101,6 +101,7 @@ fn queue_view(
             label: (*label).into(),
             href: tab_links.to("/desk", &[("view", value)]),
             count: page.views.iter().find(|c| c.view == *value).map_or(0, |c| c.count),
+            at_least: page.counts_capped,
             current: filter.view == Some(*v),
         })
         .collect();
