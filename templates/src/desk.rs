@@ -57,9 +57,8 @@ pub struct StatusCount {
 pub struct ViewTab {
     pub label: String,
     pub href: String,
-    pub count: i64,
-    /// Whether the count stopped counting (a search that matches very many): shown as "at least".
-    pub at_least: bool,
+    /// How many it holds (none while searching).
+    pub count: Option<i64>,
     /// Whether the queue shows this view now.
     pub current: bool,
 }
@@ -388,7 +387,10 @@ pub fn queue(layout: &Layout, view: &QueueView) -> Markup {
                     @for tab in &view.tabs {
                         li {
                             a href=(tab.href) aria-current=[tab.current.then_some("page")] {
-                                (tab.label) " " span.count { (tab.count) @if tab.at_least { "+" } }
+                                (tab.label)
+                                @if let Some(count) = tab.count {
+                                    " " span.count { (count) }
+                                }
                             }
                         }
                     }

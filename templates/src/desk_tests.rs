@@ -61,7 +61,7 @@ fn queue_view() -> QueueView {
     };
     QueueView {
         tabs: vec![
-            ViewTab { label: "Open".into(), href: "/desk?view=open".into(), count: 7, at_least: false, current: true },
+            ViewTab { label: "Open".into(), href: "/desk?view=open".into(), count: Some(7), current: true },
             ViewTab {
                 label: "Closed".into(),
                 href: "/desk?view=closed".into(),

@@ -100,8 +100,7 @@ fn queue_view(
         .map(|(v, value, label)| views::ViewTab {
             label: (*label).into(),
             href: tab_links.to("/desk", &[("view", value)]),
-            count: page.views.iter().find(|c| c.view == *value).map_or(0, |c| c.count),
-            at_least: page.counts_capped,
+            count: page.views.iter().find(|c| c.view == *value).map(|c| c.count),
             current: filter.view == Some(*v),
         })
         .collect();
