@@ -62,13 +62,7 @@ fn queue_view() -> QueueView {
     QueueView {
         tabs: vec![
             ViewTab { label: "Open".into(), href: "/desk?view=open".into(), count: Some(7), current: true },
-            ViewTab {
-                label: "Closed".into(),
-                href: "/desk?view=closed".into(),
-                count: 5,
-                at_least: false,
-                current: false,
-            },
+            ViewTab { label: "Closed".into(), href: "/desk?view=closed".into(), count: Some(5), current: false },
         ],
         view: "open".into(),
         q: "budget".into(),
@@ -548,13 +542,7 @@ fn queue_escapes_everything() {
         assignee: Some(HOSTILE.to_owned()),
     };
     let view = QueueView {
-        tabs: vec![ViewTab {
-            label: HOSTILE.to_owned(),
-            href: HOSTILE.to_owned(),
-            count: 1,
-            at_least: false,
-            current: true,
-        }],
+        tabs: vec![ViewTab { label: HOSTILE.to_owned(), href: HOSTILE.to_owned(), count: Some(1), current: true }],
         view: HOSTILE.to_owned(),
         counts: vec![StatusCount {
             status: HOSTILE.to_owned(),
@@ -1656,4 +1644,14 @@ fn bulk_results_say_what_changed_and_what_was_refused() {
     .into_string();
     assert!(error.contains("<title>Error: Bulk action"));
     assert!(error.contains("Choose at least one report"));
+}
+
+#[test]
+fn tabs_without_counts_show_none() {
+    let mut view = queue_view();
+    for tab in &mut view.tabs {
+        tab.count = None;
+    }
+    let html = queue(&staff_layout(), &view).into_string();
+    assert!(html.contains("<a href=\"/desk?view=open\" aria-current=\"page\">Open</a>"));
 }
