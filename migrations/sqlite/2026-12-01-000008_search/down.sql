@@ -1,3 +1,4 @@
+DROP INDEX reports_open_assignee;
 DROP INDEX reports_open_age;
 DROP INDEX reports_open_rank;
 DROP INDEX reports_open;

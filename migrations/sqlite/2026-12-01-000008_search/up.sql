@@ -41,3 +41,6 @@ CREATE INDEX reports_open_rank ON reports (severity_rank, id)
     WHERE +status IN ('new', 'triaged', 'in_review', 'needs_info', 'awaiting_approval', 'appealed');
 CREATE INDEX reports_open_age ON reports (id)
     WHERE +status IN ('new', 'triaged', 'in_review', 'needs_info', 'awaiting_approval', 'appealed');
+-- "Mine" and "unassigned": one person's (or nobody's) open tickets, in deadline order.
+CREATE INDEX reports_open_assignee ON reports (assignee_id, deadline_at, id)
+    WHERE +status IN ('new', 'triaged', 'in_review', 'needs_info', 'awaiting_approval', 'appealed');
