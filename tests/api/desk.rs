@@ -923,5 +923,13 @@ async fn bulk_actions_move_each_ticket_with_its_own_version_check(backend: Backe
         .unwrap();
     assert_eq!(none.status(), 422);
     assert!(none.text().await.unwrap().contains("Choose at least one report"));
+    let bad = browser
+        .post(app.url("/desk/bulk"))
+        .form(&[("csrf", csrf.as_str()), ("ids", "abc"), ("action", "assign")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 422);
+    assert!(bad.text().await.unwrap().contains("Ids must be a report number, not &quot;abc&quot;"));
     app.deliver_mail().await;
 }

@@ -623,13 +623,22 @@ fn bulk_error(e: &AppError) -> views::BulkResultView {
 fn bulk_request(form: &[(String, String)]) -> Result<BulkRequest, AppError> {
     let value = |key: &str| form.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v.trim().to_owned());
     let number = |key: &str, raw: &str| {
-        raw.trim_start_matches('#').parse::<i64>().map_err(|_| AppError::invalid(key, "must be a report number"))
+        // The bulk page shows the message alone, so it names the field itself.
+        raw.trim_start_matches('#')
+            .parse::<i64>()
+            .map_err(|_| AppError::invalid(key, format!("{key} must be a report number, not {raw:?}")))
     };
     let ids = form.iter().filter(|(k, _)| k == "ids").map(|(_, v)| number("ids", v)).collect::<Result<Vec<_>, _>>()?;
     let versions = form
         .iter()
         .filter_map(|(k, v)| k.strip_prefix("version-").map(|id| (id.to_owned(), v)))
-        .map(|(id, v)| Ok((id, v.parse::<i64>().map_err(|_| AppError::invalid("version", "must be a number"))?)))
+        .map(|(id, v)| {
+            Ok((
+                id,
+                v.parse::<i64>()
+                    .map_err(|_| AppError::invalid("version", "a report's listed version must be a number"))?,
+            ))
+        })
         .collect::<Result<_, AppError>>()?;
     let raw_action = value("action").unwrap_or_default();
     let action = BulkAction::parse(&raw_action).ok_or_else(|| AppError::invalid("action", "choose an action"))?;
