@@ -22,7 +22,12 @@ use crate::db::{DbConnection, MultiBackend};
 use crate::error::AppError;
 
 /// A search's counts stop after this many matches (the page says "at least").
-pub const COUNT_CAP: i64 = 10_000;
+pub const COUNT_CAP: i64 = 1_000;
+
+/// Up to this many likely matches a search gathers them all and sorts them; beyond it the
+/// queue reads its index in order and tests each ticket, which finds a page of a common word
+/// after a few hundred tickets instead of sorting tens of thousands.
+pub const GATHER_MAX: i64 = 5_000;
 
 /// Most rows per queue page.
 pub const PAGE_MAX: i64 = 100;
@@ -153,33 +158,147 @@ impl Search {
         Ok((number.is_some() || !words.is_empty()).then_some(Self { words, number, number_only, email }))
     }
 
+    /// How many reports and headlines the search's words likely match.
+    ///
+    /// SQLite counts them in its full-text indexes, which hold the ids alone (up to
+    /// [`GATHER_MAX`]); PostgreSQL's text search index points at table rows, so its planner's
+    /// estimates are taken instead, as PostgreSQL's own documentation suggests for large counts.
+    pub fn reach(&self, conn: &mut DbConnection) -> Result<Reach, AppError> {
+        use diesel::sql_types::{BigInt, Text};
+        #[derive(QueryableByName)]
+        struct Counted {
+            #[diesel(sql_type = BigInt)]
+            text: i64,
+            #[diesel(sql_type = BigInt)]
+            headline: i64,
+        }
+        #[derive(QueryableByName)]
+        struct PlanLine {
+            #[diesel(sql_type = Text)]
+            #[diesel(column_name = "QUERY PLAN")]
+            line: String,
+        }
+        if self.number_only || self.words.is_empty() {
+            return Ok(Reach::default());
+        }
+        if let DbConnection::Postgres(_) = conn {
+            let mut estimate = |sql: String| -> Result<i64, AppError> {
+                let top: PlanLine = diesel::sql_query(format!("EXPLAIN {sql}")).get_result(conn)?;
+                // The top line reads `Bitmap Heap Scan on reports  (cost=1.0..2.0 rows=16602 width=8)`.
+                let rows =
+                    top.line.split(" rows=").nth(1).and_then(|r| r.split(' ').next()).and_then(|n| n.parse().ok());
+                rows.ok_or_else(|| AppError::Internal(anyhow::anyhow!("no estimate in the plan line {:?}", top.line)))
+            };
+            return Ok(Reach {
+                text: estimate(format!("SELECT 1 FROM reports WHERE {}", self.text_test(true)))?,
+                headline: estimate(format!("SELECT 1 FROM articles WHERE {}", self.words.title_test()))?,
+            });
+        }
+        let fts = self.words.fts5();
+        let sql = format!(
+            "SELECT (SELECT COUNT(*) FROM (SELECT rowid FROM reports_fts WHERE reports_fts MATCH '{fts}' LIMIT {cap})) \
+             AS text, (SELECT COUNT(*) FROM (SELECT rowid FROM articles_fts WHERE articles_fts MATCH '{fts}' \
+             LIMIT {cap})) AS headline",
+            cap = GATHER_MAX + 1,
+        );
+        let counted: Counted = diesel::sql_query(sql).get_result(conn)?;
+        Ok(Reach { text: counted.text, headline: counted.headline })
+    }
+
+    /// The test that a report's passage or explanation has every word: PostgreSQL's through
+    /// `reports_search`, SQLite's as membership of what `reports_fts` finds.
+    fn text_test(&self, postgres: bool) -> String {
+        if postgres {
+            format!(
+                "to_tsvector('simple', reports.quote || ' ' || reports.explanation) @@ to_tsquery('simple', '{}')",
+                self.words.tsquery()
+            )
+        } else {
+            format!("+reports.id IN (SELECT rowid FROM reports_fts WHERE reports_fts MATCH '{}')", self.words.fts5())
+        }
+    }
+
+    /// The ids of the reports whose passage or explanation has every word.
+    fn text_ids(&self, postgres: bool) -> String {
+        if postgres {
+            format!("SELECT id FROM reports WHERE {}", self.text_test(true))
+        } else {
+            format!("SELECT rowid FROM reports_fts WHERE reports_fts MATCH '{}'", self.words.fts5())
+        }
+    }
+
     /// The condition on `reports` as SQL, through each backend's full-text index.
     ///
     /// Words are alphanumeric, the number is a number and the address has only `[A-Za-z0-9.@+_-]`,
     /// so they are written as literals; nothing a client sends reaches the SQL otherwise.
     ///
-    /// The matching reports' ids are one `UNION` of what each index finds, so a backend starts
-    /// from the matches rather than testing every report against each alternative.
-    fn condition(&self, postgres: bool) -> String {
+    /// For a search of few matches, their ids are one `UNION` of what each index finds, so a
+    /// backend starts from the matches rather than testing every report against each
+    /// alternative. For one of many, each alternative is a test of the ticket at hand (SQLite's
+    /// `+` keeps it from starting at the matches), so the queue's index gives the order and
+    /// reading stops at the page's end.
+    pub fn condition(&self, postgres: bool, reach: Reach) -> String {
+        let words = !self.number_only && !self.words.is_empty();
+        if reach.many() {
+            let plus = if postgres { "" } else { "+" };
+            let mut tests = Vec::new();
+            if words {
+                tests.push(self.text_test(postgres));
+                tests.push(self.words.headline_condition("reports.article_id", postgres));
+            }
+            if let Some(n) = self.number {
+                tests.push(format!("{plus}reports.id = {n}"));
+            }
+            if let Some(email) = &self.email {
+                tests.push(format!("{plus}lower(reports.reporter_email) = '{}'", email.to_ascii_lowercase()));
+            }
+            return format!("({})", tests.join(" OR "));
+        }
         let mut ids = Vec::new();
         if let Some(n) = self.number {
             ids.push(format!("SELECT {n}"));
         }
-        if !self.number_only && !self.words.is_empty() {
-            ids.push(if postgres {
-                format!(
-                    "SELECT id FROM reports WHERE to_tsvector('simple', quote || ' ' || explanation) @@ to_tsquery('simple', '{}')",
-                    self.words.tsquery()
-                )
-            } else {
-                format!("SELECT rowid FROM reports_fts WHERE reports_fts MATCH '{}'", self.words.fts5())
-            });
+        if words {
+            ids.push(self.text_ids(postgres));
             ids.push(format!("SELECT id FROM reports WHERE {}", self.words.headline_condition("article_id", postgres)));
         }
         if let Some(email) = &self.email {
             ids.push(format!("SELECT id FROM reports WHERE lower(reporter_email) = '{}'", email.to_ascii_lowercase()));
         }
         format!("reports.id IN ({})", ids.join(" UNION "))
+    }
+
+    /// For a search of many matches, the tables and condition of its larger source alone, which
+    /// the counts read up to [`COUNT_CAP`]: every report it finds matches, so its counts are
+    /// lower bounds, found without gathering the rest.
+    fn larger_source(&self, postgres: bool, reach: Reach) -> (&'static str, String) {
+        if reach.headline > reach.text {
+            ("", self.words.headline_condition("reports.article_id", postgres))
+        } else if postgres {
+            ("", self.text_test(true))
+        } else {
+            (
+                " JOIN reports_fts ON reports_fts.rowid = reports.id",
+                format!("reports_fts MATCH '{}'", self.words.fts5()),
+            )
+        }
+    }
+}
+
+/// How much a search's words likely match: reports whose text has them and articles whose
+/// headline has them (counted up to [`GATHER_MAX`] on SQLite, estimated on PostgreSQL).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Reach {
+    /// Reports whose passage or explanation has every word.
+    pub text: i64,
+    /// Articles whose headline has every word (each with a few reports).
+    pub headline: i64,
+}
+
+impl Reach {
+    /// Whether there are too many matches to gather and sort.
+    pub fn many(self) -> bool {
+        self.text + self.headline > GATHER_MAX
     }
 }
 
@@ -339,7 +458,7 @@ pub struct QueuePage {
     /// Reports per view, with every filter but the view, status and assignee applied (none
     /// for a search).
     pub views: Vec<ViewCount>,
-    /// Whether the counts stopped at [`COUNT_CAP`] matches of a search (they are then "at least").
+    /// Whether the counts are lower bounds ("at least"): a search of many matches counts one source, up to [`COUNT_CAP`].
     pub counts_capped: bool,
 }
 
@@ -408,6 +527,7 @@ fn counts(
     filter: &QueueFilter,
     assignee: Option<Option<i64>>,
     now: NaiveDateTime,
+    reach: Reach,
 ) -> Result<Vec<StatusCount>, AppError> {
     use crate::db::schema::report_tallies as t;
     let tallies: Vec<Tally> = if filter.section.is_none() && filter.overdue.is_none() && filter.search.is_none() {
@@ -427,7 +547,7 @@ fn counts(
             .map(|(status, n)| Tally { status, n })
             .collect()
     } else {
-        grouped_counts(conn, filter, assignee, now)?
+        grouped_counts(conn, filter, assignee, now, reach)?
     };
     let mut counts: Vec<StatusCount> = Status::ALL.iter().map(|s| StatusCount { status: *s, count: 0 }).collect();
     for tally in tallies {
@@ -446,6 +566,7 @@ fn grouped_counts(
     filter: &QueueFilter,
     assignee: Option<Option<i64>>,
     now: NaiveDateTime,
+    reach: Reach,
 ) -> Result<Vec<Tally>, AppError> {
     use diesel::sql_types::{BigInt, Text, Timestamp};
     // Boxed queries cannot GROUP BY through MultiConnection, and raw SQL spells its
@@ -461,11 +582,13 @@ fn grouped_counts(
         }
     };
     let open = open_statuses().iter().map(|s| format!("'{s}'")).collect::<Vec<_>>().join(", ");
-    // A search may match much of the table: its counts stop at COUNT_CAP matches (and say so).
-    let mut sql = if filter.search.is_some() {
-        "SELECT status, COUNT(*) AS n FROM (SELECT reports.status AS status FROM reports".to_owned()
-    } else {
-        "SELECT reports.status AS status, COUNT(*) AS n FROM reports".to_owned()
+    // A search of many matches counts those of its larger source up to COUNT_CAP (and says so).
+    let capped = filter.search.as_ref().filter(|_| reach.many()).map(|s| s.larger_source(postgres, reach));
+    let mut sql = match &capped {
+        Some((join, _)) => {
+            format!("SELECT status, COUNT(*) AS n FROM (SELECT reports.status AS status FROM reports{join}")
+        }
+        None => "SELECT reports.status AS status, COUNT(*) AS n FROM reports".to_owned(),
     };
     if filter.section.is_some() {
         sql.push_str(" JOIN articles ON articles.id = reports.article_id");
@@ -492,13 +615,14 @@ fn grouped_counts(
         }
         None => {}
     }
-    if let Some(search) = &filter.search {
-        sql.push_str(&format!(" AND {}", search.condition(postgres)));
-    }
-    if filter.search.is_some() {
-        sql.push_str(&format!(" LIMIT {}) matched GROUP BY status", COUNT_CAP + 1));
-    } else {
-        sql.push_str(" GROUP BY reports.status");
+    match (&capped, &filter.search) {
+        (Some((_, source)), _) => {
+            sql.push_str(&format!(" AND {source} LIMIT {}) matched GROUP BY status", COUNT_CAP + 1))
+        }
+        (None, Some(search)) => {
+            sql.push_str(&format!(" AND {} GROUP BY reports.status", search.condition(postgres, reach)))
+        }
+        (None, None) => sql.push_str(" GROUP BY reports.status"),
     }
     let mut q = diesel::sql_query(sql).into_boxed::<MultiBackend>();
     if let Some(section) = &filter.section {
@@ -549,9 +673,9 @@ fn view_counts(
     viewer: &Actor,
     now: NaiveDateTime,
 ) -> Result<Vec<ViewCount>, AppError> {
-    let everyone = counts(conn, filter, None, now)?;
-    let mine = counts(conn, filter, Some(Some(viewer.id)), now)?;
-    let nobodys = counts(conn, filter, Some(None), now)?;
+    let everyone = counts(conn, filter, None, now, Reach::default())?;
+    let mine = counts(conn, filter, Some(Some(viewer.id)), now, Reach::default())?;
+    let nobodys = counts(conn, filter, Some(None), now, Reach::default())?;
     let sum = |counts: &[StatusCount], view: View| {
         counts.iter().filter(|c| view.holds(c.status)).map(|c| c.count).sum::<i64>()
     };
@@ -605,10 +729,14 @@ pub fn queue(
             Some(Some(user.id))
         }
     };
-    let counts = counts(conn, filter, assignee, now)?;
-    // A search's tabs go without counts: each would read every match again.
+    let reach = match &filter.search {
+        Some(search) => search.reach(conn)?,
+        None => Reach::default(),
+    };
+    let counts = counts(conn, filter, assignee, now, reach)?;
+    // A search's tabs go without counts: each would read the matches again.
     let views = if filter.search.is_some() { Vec::new() } else { view_counts(conn, filter, viewer, now)? };
-    let counts_capped = filter.search.is_some() && counts.iter().map(|c| c.count).sum::<i64>() > COUNT_CAP;
+    let counts_capped = reach.many();
 
     let mut q = filtered(filter, assignee, now);
     let mut statuses: Vec<Status> =
@@ -620,7 +748,7 @@ pub fn queue(
         q = q.filter(diesel::dsl::sql::<diesel::sql_types::Bool>(&status_sql(&statuses, postgres)));
     }
     if let Some(search) = &filter.search {
-        q = q.filter(diesel::dsl::sql::<diesel::sql_types::Bool>(&search.condition(postgres)));
+        q = q.filter(diesel::dsl::sql::<diesel::sql_types::Bool>(&search.condition(postgres, reach)));
     }
     // Keyset paging: the cursor is the last row's sort key and id.
     let cursor: Option<(String, i64)> = match &filter.cursor {
@@ -909,15 +1037,23 @@ mod tests {
         let s = Search::parse("  Budget' OR 1=1; -- café ").unwrap().unwrap();
         assert_eq!(s.words.0, ["budget", "or", "1", "1", "café"]);
         assert_eq!((s.number, s.email.as_deref()), (None, None));
-        assert!(!s.condition(true).contains("--") && !s.condition(false).contains("1=1"));
+        let many = Reach { text: GATHER_MAX, headline: 1 };
+        for reach in [Reach::default(), many] {
+            assert!(!s.condition(true, reach).contains("--") && !s.condition(false, reach).contains("1=1"));
+        }
         let n = Search::parse("#12").unwrap().unwrap();
         assert_eq!((n.number, n.number_only), (Some(12), true));
-        assert_eq!(n.condition(false), "reports.id IN (SELECT 12)");
+        assert_eq!(n.condition(false, Reach::default()), "reports.id IN (SELECT 12)");
         let both = Search::parse("12").unwrap().unwrap();
         assert_eq!((both.number, both.number_only, both.words.0.len()), (Some(12), false, 1));
         let email = Search::parse("Ada@Example.com").unwrap().unwrap();
         assert_eq!(email.email.as_deref(), Some("Ada@Example.com"));
-        assert!(email.condition(true).contains("lower(reporter_email) = 'ada@example.com'"));
+        assert!(email.condition(true, Reach::default()).contains("lower(reporter_email) = 'ada@example.com'"));
+        // Many matches: each alternative tests the ticket at hand, SQLite's kept off the indexes.
+        let many = email.condition(false, Reach { text: GATHER_MAX, headline: 1 });
+        assert!(many.starts_with("(+reports.id IN (SELECT rowid FROM reports_fts"), "{many}");
+        assert!(many.ends_with(" OR +lower(reports.reporter_email) = 'ada@example.com')"), "{many}");
+        assert!(!Reach { text: GATHER_MAX, headline: 0 }.many());
         assert_eq!(Search::parse("x'@evil.example").unwrap().unwrap().email, None, "only plain addresses");
         assert_eq!(Search::parse(" ,;: ").unwrap(), None);
         assert_eq!(Search::parse(&"a".repeat(SEARCH_MAX + 1)).unwrap_err().field(), Some("q"));

@@ -37,14 +37,16 @@ impl Words {
         self.0.iter().map(|w| format!("{w}:*")).collect::<Vec<_>>().join(" & ")
     }
 
+    /// The PostgreSQL test that an article's headline has every word, through `articles_search`.
+    pub fn title_test(&self) -> String {
+        format!("to_tsvector('simple', title) @@ to_tsquery('simple', '{}')", self.tsquery())
+    }
+
     /// The condition that an article's headline has every word, through `articles_fts` (SQLite)
     /// or the `articles_search` text-search index (PostgreSQL); `id` names the article's id column.
     pub fn headline_condition(&self, id: &str, postgres: bool) -> String {
         if postgres {
-            format!(
-                "{id} IN (SELECT id FROM articles WHERE to_tsvector('simple', title) @@ to_tsquery('simple', '{}'))",
-                self.tsquery()
-            )
+            format!("{id} IN (SELECT id FROM articles WHERE {})", self.title_test())
         } else {
             format!(
                 "{id} IN (SELECT id FROM articles WHERE rowid IN \
