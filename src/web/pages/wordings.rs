@@ -23,10 +23,10 @@ pub struct WordingForm {
     text: String,
 }
 
-/// What a form sent the browser back to the page after.
+/// The page's query after a save or a reset: what was done, and to which kind.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-pub struct DoneQuery {
+pub struct PageQuery {
     done: String,
     kind: String,
 }
@@ -80,7 +80,7 @@ fn item(w: WordingView, can_manage: bool) -> views::WordingItem {
 }
 
 /// The confirmation after a save or a reset, naming the kind.
-fn notice(query: &DoneQuery) -> Option<String> {
+fn notice(query: &PageQuery) -> Option<String> {
     let kind = Kind::parse(&query.kind)?;
     let what = kind.label();
     match query.done.as_str() {
@@ -94,7 +94,7 @@ fn notice(query: &DoneQuery) -> Option<String> {
 pub async fn wordings(
     state: State,
     staff: Signed<CanRead>,
-    query: web::Query<DoneQuery>,
+    query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
     page(&state, &staff, None, notice(&query), 200).await
 }
