@@ -228,6 +228,15 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    wordings (kind) {
+        kind -> Text,
+        text -> Text,
+        updated_by -> Nullable<BigInt>,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(report_links -> reports (report_id));
 diesel::joinable!(corrections -> articles (article_id));
@@ -262,6 +271,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     report_links,
     digest_runs,
     saved_responses,
+    wordings,
 );
 
 diesel::table! {

@@ -19,6 +19,7 @@ use super::notices::{CorrectionNote, Notice, Notices, StaffRef};
 use super::quote;
 use super::reports::Status;
 use super::text::required_text;
+use super::wordings;
 use super::workflow::{self, REASON_MAX};
 use crate::db::models::{Article, Correction, Event, LogEntry, NewCorrection, Report, StaffMember, Standard};
 use crate::db::schema::{articles as art, correction_standards, corrections, events as ev, standards};
@@ -197,35 +198,6 @@ fn as_published(original: Option<String>, body: Option<&str>) -> Result<Option<S
     }
 }
 
-/// The blanks of the suggested wordings, which must be filled in before anything is published.
-const BLANKS: [&str; 6] = [
-    "[what it said]",
-    "[what is right]",
-    "[what was unclear]",
-    "[what changed]",
-    "[what readers should know]",
-    "[why it does not meet our standards]",
-];
-
-/// Refuses a public text that still has a blank of a suggested wording in it.
-fn no_blanks_left(text: &str) -> Result<(), FieldError> {
-    match BLANKS.iter().find(|b| text.contains(*b)) {
-        Some(blank) => Err(FieldError::new("text", format!("still has the blank {blank}: replace it with the facts"))),
-        None => Ok(()),
-    }
-}
-
-/// The newsroom's usual wording for a notice of `kind`, with blanks in brackets for the editor to fill in.
-pub fn suggested_text(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Correction => "An earlier version of this article misstated [what it said]. In fact, [what is right].",
-        Kind::Clarification => "This article has been updated to clarify [what was unclear].",
-        Kind::Update => "This article has been updated to reflect [what changed].",
-        Kind::EditorsNote => "Editor's note: [what readers should know].",
-        Kind::Retraction => "This article has been retracted because [why it does not meet our standards].",
-    }
-}
-
 /// A correction that passed every check, ready to publish or preview.
 struct Checked {
     article: Article,
@@ -249,8 +221,9 @@ fn check(conn: &mut DbConnection, actor: &Actor, input: &CorrectionInput) -> Res
     if kind.is_none() {
         errors.push(FieldError::new("kind", format!("must be one of {}, not {:?}", Kind::allowed(), input.kind)));
     }
+    let blanks = wordings::blanks(conn)?;
     let text = required_text("text", &input.text, TEXT_MIN, TEXT_MAX)
-        .and_then(|t| no_blanks_left(&t).map(|()| t))
+        .and_then(|t| wordings::no_blanks_left(&t, &blanks).map(|()| t))
         .map_err(|e| errors.push(e))
         .unwrap_or_default();
     let original = optional_passage("original", input.original.as_deref())

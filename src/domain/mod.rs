@@ -26,5 +26,6 @@ pub mod subscriptions;
 pub mod text;
 pub mod time;
 pub mod verify;
+pub mod wordings;
 pub mod words;
 pub mod workflow;

@@ -152,7 +152,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/desk/responses", web::get().to(api::responses::list))
             .route("/desk/responses", web::post().to(api::responses::create))
             .route("/desk/responses/{id}", web::put().to(api::responses::update))
-            .route("/desk/responses/{id}", web::delete().to(api::responses::delete)),
+            .route("/desk/responses/{id}", web::delete().to(api::responses::delete))
+            .route("/desk/wordings", web::get().to(api::wordings::list))
+            .route("/desk/wordings/{kind}", web::put().to(api::wordings::update))
+            .route("/desk/wordings/{kind}", web::delete().to(api::wordings::reset)),
     )
     .route("/", web::get().to(pages::public::home))
     .route("/standards", web::get().to(pages::corrections::standards_page))
@@ -204,7 +207,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route("/desk/responses", web::post().to(pages::responses::create))
     .route("/desk/responses/{id}", web::get().to(pages::responses::edit))
     .route("/desk/responses/{id}", web::post().to(pages::responses::update))
-    .route("/desk/responses/{id}/delete", web::post().to(pages::responses::delete));
+    .route("/desk/responses/{id}/delete", web::post().to(pages::responses::delete))
+    .route("/desk/wordings", web::get().to(pages::wordings::wordings))
+    .route("/desk/wordings/{kind}", web::post().to(pages::wordings::save))
+    .route("/desk/wordings/{kind}/reset", web::post().to(pages::wordings::reset));
 }
 
 /// Answers paths no route matches: JSON under `/api/`, a page elsewhere.

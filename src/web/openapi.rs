@@ -4,7 +4,7 @@ use actix_web::HttpResponse;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::api::{articles, audit, corrections, desk, log, reports, responses};
+use super::api::{articles, audit, corrections, desk, log, reports, responses, wordings};
 use super::errors::{ErrorBody, ErrorDetail};
 use crate::db::vocabulary::ResponsePurpose;
 use crate::domain::articles::{ArticleInput, ArticleView};
@@ -18,6 +18,7 @@ use crate::domain::reports::Severity;
 use crate::domain::reports::{Category, HistoryEntry, ReportInput, Status, Tracking};
 use crate::domain::responses::{ResponseInput, ResponseList, ResponseView};
 use crate::domain::verify::{Checkpoint, Entry};
+use crate::domain::wordings::{WordingInput, WordingList, WordingView};
 use crate::domain::workflow::MoveRequest;
 
 /// The API's description.
@@ -34,6 +35,7 @@ use crate::domain::workflow::MoveRequest;
         reports::reply, reports::appeal, desk::queue, desk::ticket,
         desk::transition, desk::assign, desk::severity, desk::note, desk::bulk,
         responses::list, responses::create, responses::update, responses::delete,
+        wordings::list, wordings::update, wordings::reset,
         corrections::publish, corrections::approve, corrections::return_to_author, corrections::withdraw,
         corrections::article_corrections_json,
         corrections::site_corrections_json, log::checkpoint, log::entries, audit::events_json,
@@ -43,7 +45,7 @@ use crate::domain::workflow::MoveRequest;
         ErrorBody, ErrorDetail, QueuePage, QueueItem, StatusCount, ViewCount, MoveRequest, desk::TicketJson, desk::EventView,
         desk::Person, desk::AssignRequest, desk::SeverityRequest, desk::NoteRequest, desk::BulkResults,
         BulkRequest, BulkResult, BulkAction,
-        ResponseInput, ResponseView, ResponseList, ResponsePurpose,
+        ResponseInput, ResponseView, ResponseList, ResponsePurpose, WordingInput, WordingView, WordingList,
         reports::ReplyRequest, reports::AppealRequest, CorrectionInput, CorrectionView, Kind, ListedCorrection, CorrectionList,
         StandardCite, corrections::ArticleCorrections, corrections::StopInput, Checkpoint, Entry, log::EntriesPage, AuditItem, AuditPage,
     )),

@@ -1296,6 +1296,12 @@ pub fn standards_admin(layout: &Layout, view: &StandardsAdminView) -> Markup {
             a href="/desk/responses" { "saved responses" } "."
         }
         @if view.can_manage {
+            p.wordings-link {
+                "The wording the correction form starts from for each kind of notice is kept in the "
+                a href="/desk/wordings" { "suggested wordings" } "."
+            }
+        }
+        @if view.can_manage {
             section.standard-form aria-labelledby="standard-form-heading" {
                 h2 #standard-form-heading { "Add a standard or publish a new version" }
                 form.stacked-form method="post" action="/desk/standards" accept-charset="utf-8" {

@@ -1520,6 +1520,7 @@ fn standards_admin_shows_the_catalogue_and_the_form() {
         assert!(html.contains(&format!("id=\"{anchor}\"")), "{anchor}");
     }
     assert!(!html.contains("role=\"alert\""));
+    assert!(html.contains("<a href=\"/desk/wordings\">suggested wordings</a>"), "standards editors keep them");
 }
 
 #[test]
@@ -1530,6 +1531,7 @@ fn standards_admin_hides_the_form_from_editors() {
     assert!(!html.contains("Save standard"));
     assert!(!html.contains("Add a standard"));
     assert!(html.contains("<h2 id=\"title-accuracy-v3\">Accuracy</h2>"));
+    assert!(!html.contains("/desk/wordings"));
 }
 
 #[test]

@@ -4,8 +4,8 @@
 //! function of plain data, so views are tested without either. maud escapes
 //! every interpolated value, and reader text is never wrapped in `PreEscaped`.
 //!
-//! The view modules (`audit`, `desk`, `email`, `log`, `pages`, `responses`) each render one
-//! part of the site and never import from one another. What several of them
+//! The view modules (`audit`, `desk`, `email`, `log`, `pages`, `responses`, `wordings`) each
+//! render one part of the site and never import from one another. What several of them
 //! need lives below them: the page frame in `layout`, the view structs they
 //! share in `article`, `forms`, `corrections` and `catalogue`, and the small
 //! markup pieces in `partials`. Those shared modules import nothing from the
@@ -18,6 +18,7 @@ pub mod layout;
 pub mod log;
 pub mod pages;
 pub mod responses;
+pub mod wordings;
 
 mod article;
 mod catalogue;
@@ -32,6 +33,7 @@ pub use layout::{Layout, StaffNav, STYLESHEET};
 pub use log::*;
 pub use pages::*;
 pub use responses::*;
+pub use wordings::*;
 
 #[cfg(test)]
 mod audit_tests;
@@ -45,3 +47,5 @@ mod log_tests;
 mod responses_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod wordings_tests;

@@ -74,6 +74,12 @@ pub fn responses(layout: &Layout, view: &ResponsesView) -> Markup {
                 "Wording for the questions editors ask readers and for the reasons they give with a decision. "
                 "On a ticket, an editor picks one and can change it before sending."
             }
+            @if view.can_manage {
+                p {
+                    "The wording of correction notices is kept in the "
+                    a href="/desk/wordings" { "suggested wordings" } "."
+                }
+            }
         }
         @if view.can_manage {
             section.response-form aria-labelledby="response-form-heading" {

@@ -106,6 +106,7 @@ fn the_form_adds_with_title_purpose_and_text_and_explains_the_placeholders() {
     }
     assert!(form.contains("<button class=\"button\" type=\"submit\">Save response</button>"));
     assert!(html.contains("<h2 id=\"response-form-heading\">Add a saved response</h2>"));
+    assert!(html.contains("<a href=\"/desk/wordings\">suggested wordings</a>"));
 }
 
 #[test]
@@ -141,6 +142,7 @@ fn editors_and_auditors_read_without_forms() {
     let html = responses(&staff_layout(), &reader_view()).into_string();
     let main = main_of(&html);
     assert!(!main.contains("<form") && !main.contains("Edit") && !main.contains("Delete"));
+    assert!(!main.contains("/desk/wordings"));
     assert!(main.contains("Ask for a source 1"));
 }
 

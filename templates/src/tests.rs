@@ -199,6 +199,7 @@ pub(crate) fn every_page() -> Vec<(&'static str, String)> {
         .chain(crate::log_tests::every_log_page())
         .chain(crate::audit_tests::every_audit_page())
         .chain(crate::responses_tests::every_responses_page())
+        .chain(crate::wordings_tests::every_wordings_page())
         .map(|(name, m)| (name, m.into_string()))
         .collect()
 }

@@ -24,4 +24,5 @@ mod reader;
 mod reports;
 mod responses;
 mod smtp;
+mod wordings;
 mod workflow;

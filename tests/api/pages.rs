@@ -83,6 +83,9 @@ async fn openapi_document_covers_every_route(backend: Backend) {
         ("/api/v1/desk/responses", "post"),
         ("/api/v1/desk/responses/{id}", "put"),
         ("/api/v1/desk/responses/{id}", "delete"),
+        ("/api/v1/desk/wordings", "get"),
+        ("/api/v1/desk/wordings/{kind}", "put"),
+        ("/api/v1/desk/wordings/{kind}", "delete"),
     ] {
         assert!(paths[path][method].is_object(), "{method} {path}");
     }

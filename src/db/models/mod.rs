@@ -14,6 +14,7 @@ mod setup_tokens;
 mod standards;
 mod ticket_views;
 mod users;
+mod wordings;
 
 pub use api_tokens::*;
 pub use articles::*;
@@ -29,3 +30,4 @@ pub use setup_tokens::*;
 pub use standards::*;
 pub use ticket_views::*;
 pub use users::*;
+pub use wordings::*;

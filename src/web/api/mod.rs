@@ -7,6 +7,7 @@ pub mod desk;
 pub mod log;
 pub mod reports;
 pub mod responses;
+pub mod wordings;
 
 /// Largest desk request body.
 const DESK_BODY_LIMIT: usize = 64 * 1024;

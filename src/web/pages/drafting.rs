@@ -13,6 +13,7 @@ use crate::domain::corrections::{
 };
 use crate::domain::quote;
 use crate::domain::standards;
+use crate::domain::wordings;
 use crate::error::{AppError, FieldError};
 use crate::web::auth::{CanEdit, CanRead, DeskForm, Empty, Signed, Staff};
 use crate::web::extract::DoneQuery;
@@ -41,8 +42,15 @@ async fn form_view(
     input: &CorrectionInput,
 ) -> Result<views::CorrectionFormView, AppError> {
     let id = article.id.clone();
-    let (catalogue, earlier) =
-        state.db.read(move |c| Ok((standards::catalogue(c)?, corrections::for_article(c, &id)?))).await?;
+    // The kind's wording is needed only while the text box is empty.
+    let kind = Kind::parse(input.kind.trim()).filter(|_| input.text.trim().is_empty());
+    let (catalogue, earlier, wording) = state
+        .db
+        .read(move |c| {
+            let wording = kind.map(|k| wordings::current(c, k)).transpose()?;
+            Ok((standards::catalogue(c)?, corrections::for_article(c, &id)?, wording))
+        })
+        .await?;
     let cited: Vec<&str> = input.standards.iter().map(String::as_str).collect();
     let supersedes = input.supersedes.map(|s| s.to_string()).unwrap_or_default();
     let amendable = earlier.iter().filter(|c| c.superseded_by.is_none()).map(|c| {
@@ -56,7 +64,7 @@ async fn form_view(
         article_id: article.id.clone(),
         report_ids: input.report_ids.clone(),
         kinds: opts(Kind::ALL.iter().map(|k| (k.as_str(), k.label())), &[input.kind.as_str()]),
-        text: suggested(input),
+        text: suggested(input, wording),
         original: input.original.clone().unwrap_or_default(),
         corrected: input.corrected.clone().unwrap_or_default(),
         headline: input.headline,
@@ -71,11 +79,11 @@ async fn form_view(
 }
 
 /// What the text box holds: what was typed, or the newsroom's wording for the kind when nothing was.
-fn suggested(input: &CorrectionInput) -> String {
+fn suggested(input: &CorrectionInput, wording: Option<String>) -> String {
     if !input.text.trim().is_empty() {
         return input.text.clone();
     }
-    Kind::parse(input.kind.trim()).map(|k| corrections::suggested_text(k).to_owned()).unwrap_or_default()
+    wording.unwrap_or_default()
 }
 
 /// The original passage the form starts from: the article's own words where the reader's quote

@@ -11,3 +11,4 @@ pub mod public;
 pub mod reports;
 pub mod responses;
 pub mod subscriptions;
+pub mod wordings;
