@@ -158,51 +158,75 @@ impl Search {
         Ok((number.is_some() || !words.is_empty()).then_some(Self { words, number, number_only, email }))
     }
 
-    /// How many reports and headlines the search's words likely match.
-    ///
-    /// SQLite counts them in its full-text indexes, which hold the ids alone (up to
-    /// [`GATHER_MAX`]); PostgreSQL's text search index points at table rows, so its planner's
-    /// estimates are taken instead, as PostgreSQL's own documentation suggests for large counts.
-    pub fn reach(&self, conn: &mut DbConnection) -> Result<Reach, AppError> {
-        use diesel::sql_types::{BigInt, Text};
-        #[derive(QueryableByName)]
-        struct Counted {
-            #[diesel(sql_type = BigInt)]
-            text: i64,
-            #[diesel(sql_type = BigInt)]
-            headline: i64,
+    /// Finds what the search matches: the reports' ids when they are few, how many there are
+    /// likely to be when they are more than [`GATHER_MAX`].
+    pub fn matches(&self, conn: &mut DbConnection) -> Result<Matches, AppError> {
+        let postgres = matches!(conn, DbConnection::Postgres(_));
+        let cap = GATHER_MAX + 1;
+        let mut ids: Vec<i64> = self.number.into_iter().collect();
+        if let Some(email) = &self.email {
+            let sql = format!("SELECT id FROM reports WHERE lower(reporter_email) = '{}'", email.to_ascii_lowercase());
+            ids.extend(load_ids(conn, &format!("{sql} LIMIT {cap}"))?);
         }
+        if !self.number_only && !self.words.is_empty() {
+            // First what costs little: PostgreSQL's estimates, or SQLite's index of ids alone.
+            let (text, articles) = if postgres {
+                let reach = self.estimate(conn)?;
+                if reach.many() {
+                    return Ok(Matches::Many(reach));
+                }
+                (load_ids(conn, &format!("{} LIMIT {cap}", self.text_ids(true)))?, reach.headline)
+            } else {
+                let text = load_ids(conn, &format!("{} LIMIT {cap}", self.text_ids(false)))?;
+                let sql = format!(
+                    "SELECT COUNT(*) AS id FROM (SELECT rowid FROM articles_fts WHERE articles_fts MATCH '{}' LIMIT {cap})",
+                    self.words.fts5()
+                );
+                (text, load_ids(conn, &sql)?.first().copied().unwrap_or(0))
+            };
+            let reach = Reach { text: text.len() as i64, headline: articles };
+            if reach.many() {
+                return Ok(Matches::Many(reach));
+            }
+            let sql = format!(
+                "SELECT id FROM reports WHERE {} LIMIT {cap}",
+                self.words.headline_condition("article_id", postgres)
+            );
+            let headline = load_ids(conn, &sql)?;
+            if (text.len() + headline.len()) as i64 > GATHER_MAX {
+                return Ok(Matches::Many(reach));
+            }
+            ids.extend(text);
+            ids.extend(headline);
+        }
+        if ids.len() as i64 > GATHER_MAX {
+            return Ok(Matches::Many(Reach { text: ids.len() as i64, headline: 0 }));
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        Ok(Matches::Few(ids))
+    }
+
+    /// PostgreSQL's estimates of the reports whose text, and the articles whose headline, has
+    /// every word: its text search index points at table rows, so counting would read them all.
+    fn estimate(&self, conn: &mut DbConnection) -> Result<Reach, AppError> {
+        use diesel::sql_types::Text;
         #[derive(QueryableByName)]
         struct PlanLine {
             #[diesel(sql_type = Text)]
             #[diesel(column_name = "QUERY PLAN")]
             line: String,
         }
-        if self.number_only || self.words.is_empty() {
-            return Ok(Reach::default());
-        }
-        if let DbConnection::Postgres(_) = conn {
-            let mut estimate = |sql: String| -> Result<i64, AppError> {
-                let top: PlanLine = diesel::sql_query(format!("EXPLAIN {sql}")).get_result(conn)?;
-                // The top line reads `Bitmap Heap Scan on reports  (cost=1.0..2.0 rows=16602 width=8)`.
-                let rows =
-                    top.line.split(" rows=").nth(1).and_then(|r| r.split(' ').next()).and_then(|n| n.parse().ok());
-                rows.ok_or_else(|| AppError::Internal(anyhow::anyhow!("no estimate in the plan line {:?}", top.line)))
-            };
-            return Ok(Reach {
-                text: estimate(format!("SELECT 1 FROM reports WHERE {}", self.text_test(true)))?,
-                headline: estimate(format!("SELECT 1 FROM articles WHERE {}", self.words.title_test()))?,
-            });
-        }
-        let fts = self.words.fts5();
-        let sql = format!(
-            "SELECT (SELECT COUNT(*) FROM (SELECT rowid FROM reports_fts WHERE reports_fts MATCH '{fts}' LIMIT {cap})) \
-             AS text, (SELECT COUNT(*) FROM (SELECT rowid FROM articles_fts WHERE articles_fts MATCH '{fts}' \
-             LIMIT {cap})) AS headline",
-            cap = GATHER_MAX + 1,
-        );
-        let counted: Counted = diesel::sql_query(sql).get_result(conn)?;
-        Ok(Reach { text: counted.text, headline: counted.headline })
+        let mut rows = |sql: String| -> Result<i64, AppError> {
+            let top: PlanLine = diesel::sql_query(format!("EXPLAIN {sql}")).get_result(conn)?;
+            // The top line reads `Bitmap Heap Scan on reports  (cost=1.00..2.00 rows=16602 width=8)`.
+            let rows = top.line.split(" rows=").nth(1).and_then(|r| r.split(' ').next()).and_then(|n| n.parse().ok());
+            rows.ok_or_else(|| AppError::Internal(anyhow::anyhow!("no estimate in the plan line {:?}", top.line)))
+        };
+        Ok(Reach {
+            text: rows(format!("SELECT 1 FROM reports WHERE {}", self.text_test(true)))?,
+            headline: rows(format!("SELECT 1 FROM articles WHERE {}", self.words.title_test()))?,
+        })
     }
 
     /// The test that a report's passage or explanation has every word: PostgreSQL's through
@@ -218,71 +242,85 @@ impl Search {
         }
     }
 
-    /// The ids of the reports whose passage or explanation has every word.
+    /// The ids of the reports whose passage or explanation has every word, as `id`.
     fn text_ids(&self, postgres: bool) -> String {
         if postgres {
             format!("SELECT id FROM reports WHERE {}", self.text_test(true))
         } else {
-            format!("SELECT rowid FROM reports_fts WHERE reports_fts MATCH '{}'", self.words.fts5())
+            format!("SELECT rowid AS id FROM reports_fts WHERE reports_fts MATCH '{}'", self.words.fts5())
         }
     }
 
-    /// The condition on `reports` as SQL, through each backend's full-text index.
+    /// The condition on `reports` as SQL for what the search `found`.
+    ///
+    /// Few matches are a list of ids, so a backend reads just those. For many, each alternative
+    /// is a test of the ticket at hand (SQLite's `+` keeps it from starting at the matches), so
+    /// the queue's index gives the order and reading stops at the page's end.
     ///
     /// Words are alphanumeric, the number is a number and the address has only `[A-Za-z0-9.@+_-]`,
     /// so they are written as literals; nothing a client sends reaches the SQL otherwise.
-    ///
-    /// For a search of few matches, their ids are one `UNION` of what each index finds, so a
-    /// backend starts from the matches rather than testing every report against each
-    /// alternative. For one of many, each alternative is a test of the ticket at hand (SQLite's
-    /// `+` keeps it from starting at the matches), so the queue's index gives the order and
-    /// reading stops at the page's end.
-    pub fn condition(&self, postgres: bool, reach: Reach) -> String {
-        let words = !self.number_only && !self.words.is_empty();
-        if reach.many() {
-            let plus = if postgres { "" } else { "+" };
-            let mut tests = Vec::new();
-            if words {
-                tests.push(self.text_test(postgres));
-                tests.push(self.words.headline_condition("reports.article_id", postgres));
+    pub fn condition(&self, postgres: bool, found: &Matches) -> String {
+        match found {
+            Matches::Few(ids) if ids.is_empty() => "1 = 0".to_owned(),
+            Matches::Few(ids) => {
+                format!("reports.id IN ({})", ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", "))
             }
-            if let Some(n) = self.number {
-                tests.push(format!("{plus}reports.id = {n}"));
+            Matches::Many(_) => {
+                let plus = if postgres { "" } else { "+" };
+                let mut tests = Vec::new();
+                if !self.number_only && !self.words.is_empty() {
+                    tests.push(self.text_test(postgres));
+                    tests.push(self.words.headline_test("reports.article_id", postgres));
+                }
+                if let Some(n) = self.number {
+                    tests.push(format!("{plus}reports.id = {n}"));
+                }
+                if let Some(email) = &self.email {
+                    tests.push(format!("{plus}lower(reports.reporter_email) = '{}'", email.to_ascii_lowercase()));
+                }
+                format!("({})", tests.join(" OR "))
             }
-            if let Some(email) = &self.email {
-                tests.push(format!("{plus}lower(reports.reporter_email) = '{}'", email.to_ascii_lowercase()));
-            }
-            return format!("({})", tests.join(" OR "));
         }
-        let mut ids = Vec::new();
-        if let Some(n) = self.number {
-            ids.push(format!("SELECT {n}"));
-        }
-        if words {
-            ids.push(self.text_ids(postgres));
-            ids.push(format!("SELECT id FROM reports WHERE {}", self.words.headline_condition("article_id", postgres)));
-        }
-        if let Some(email) = &self.email {
-            ids.push(format!("SELECT id FROM reports WHERE lower(reporter_email) = '{}'", email.to_ascii_lowercase()));
-        }
-        format!("reports.id IN ({})", ids.join(" UNION "))
     }
 
     /// For a search of many matches, the tables and condition of its larger source alone, which
     /// the counts read up to [`COUNT_CAP`]: every report it finds matches, so its counts are
     /// lower bounds, found without gathering the rest.
     fn larger_source(&self, postgres: bool, reach: Reach) -> (&'static str, String) {
-        if reach.headline > reach.text {
-            ("", self.words.headline_condition("reports.article_id", postgres))
-        } else if postgres {
-            ("", self.text_test(true))
-        } else {
-            (
+        match (postgres, reach.headline > reach.text) {
+            (true, true) => ("", self.words.headline_condition("reports.article_id", true)),
+            (true, false) => ("", self.text_test(true)),
+            // SQLite reads from its full-text indexes, so it stops at the cap.
+            (false, true) => (
+                " JOIN articles headline ON headline.id = reports.article_id \
+                 JOIN articles_fts ON articles_fts.rowid = headline.rowid",
+                format!("articles_fts MATCH '{}'", self.words.fts5()),
+            ),
+            (false, false) => (
                 " JOIN reports_fts ON reports_fts.rowid = reports.id",
                 format!("reports_fts MATCH '{}'", self.words.fts5()),
-            )
+            ),
         }
     }
+}
+
+/// What a search matches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Matches {
+    /// At most [`GATHER_MAX`] reports: their ids.
+    Few(Vec<i64>),
+    /// More: how many each source likely has.
+    Many(Reach),
+}
+
+/// Reads a list of ids (the query's column `id`).
+fn load_ids(conn: &mut DbConnection, sql: &str) -> Result<Vec<i64>, AppError> {
+    #[derive(QueryableByName)]
+    struct Id {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        id: i64,
+    }
+    Ok(diesel::sql_query(sql).load::<Id>(conn)?.into_iter().map(|r| r.id).collect())
 }
 
 /// How much a search's words likely match: reports whose text has them and articles whose
@@ -527,7 +565,7 @@ fn counts(
     filter: &QueueFilter,
     assignee: Option<Option<i64>>,
     now: NaiveDateTime,
-    reach: Reach,
+    found: Option<&Matches>,
 ) -> Result<Vec<StatusCount>, AppError> {
     use crate::db::schema::report_tallies as t;
     let tallies: Vec<Tally> = if filter.section.is_none() && filter.overdue.is_none() && filter.search.is_none() {
@@ -547,7 +585,7 @@ fn counts(
             .map(|(status, n)| Tally { status, n })
             .collect()
     } else {
-        grouped_counts(conn, filter, assignee, now, reach)?
+        grouped_counts(conn, filter, assignee, now, found)?
     };
     let mut counts: Vec<StatusCount> = Status::ALL.iter().map(|s| StatusCount { status: *s, count: 0 }).collect();
     for tally in tallies {
@@ -566,7 +604,7 @@ fn grouped_counts(
     filter: &QueueFilter,
     assignee: Option<Option<i64>>,
     now: NaiveDateTime,
-    reach: Reach,
+    found: Option<&Matches>,
 ) -> Result<Vec<Tally>, AppError> {
     use diesel::sql_types::{BigInt, Text, Timestamp};
     // Boxed queries cannot GROUP BY through MultiConnection, and raw SQL spells its
@@ -583,7 +621,10 @@ fn grouped_counts(
     };
     let open = open_statuses().iter().map(|s| format!("'{s}'")).collect::<Vec<_>>().join(", ");
     // A search of many matches counts those of its larger source up to COUNT_CAP (and says so).
-    let capped = filter.search.as_ref().filter(|_| reach.many()).map(|s| s.larger_source(postgres, reach));
+    let capped = match (&filter.search, found) {
+        (Some(search), Some(Matches::Many(reach))) => Some(search.larger_source(postgres, *reach)),
+        _ => None,
+    };
     let mut sql = match &capped {
         Some((join, _)) => {
             format!("SELECT status, COUNT(*) AS n FROM (SELECT reports.status AS status FROM reports{join}")
@@ -616,11 +657,11 @@ fn grouped_counts(
         None => {}
     }
     match (&capped, &filter.search) {
-        (Some((_, source)), _) => {
-            sql.push_str(&format!(" AND {source} LIMIT {}) matched GROUP BY status", COUNT_CAP + 1))
-        }
+        (Some((_, source)), _) => sql.push_str(&format!(" AND {source} LIMIT {COUNT_CAP}) matched GROUP BY status")),
         (None, Some(search)) => {
-            sql.push_str(&format!(" AND {} GROUP BY reports.status", search.condition(postgres, reach)))
+            let found =
+                found.ok_or_else(|| AppError::Internal(anyhow::anyhow!("a search counted before it was run")))?;
+            sql.push_str(&format!(" AND {} GROUP BY reports.status", search.condition(postgres, found)))
         }
         (None, None) => sql.push_str(" GROUP BY reports.status"),
     }
@@ -673,9 +714,9 @@ fn view_counts(
     viewer: &Actor,
     now: NaiveDateTime,
 ) -> Result<Vec<ViewCount>, AppError> {
-    let everyone = counts(conn, filter, None, now, Reach::default())?;
-    let mine = counts(conn, filter, Some(Some(viewer.id)), now, Reach::default())?;
-    let nobodys = counts(conn, filter, Some(None), now, Reach::default())?;
+    let everyone = counts(conn, filter, None, now, None)?;
+    let mine = counts(conn, filter, Some(Some(viewer.id)), now, None)?;
+    let nobodys = counts(conn, filter, Some(None), now, None)?;
     let sum = |counts: &[StatusCount], view: View| {
         counts.iter().filter(|c| view.holds(c.status)).map(|c| c.count).sum::<i64>()
     };
@@ -729,14 +770,11 @@ pub fn queue(
             Some(Some(user.id))
         }
     };
-    let reach = match &filter.search {
-        Some(search) => search.reach(conn)?,
-        None => Reach::default(),
-    };
-    let counts = counts(conn, filter, assignee, now, reach)?;
+    let found = filter.search.as_ref().map(|search| search.matches(conn)).transpose()?;
+    let counts = counts(conn, filter, assignee, now, found.as_ref())?;
     // A search's tabs go without counts: each would read the matches again.
     let views = if filter.search.is_some() { Vec::new() } else { view_counts(conn, filter, viewer, now)? };
-    let counts_capped = reach.many();
+    let counts_capped = matches!(found, Some(Matches::Many(_)));
 
     let mut q = filtered(filter, assignee, now);
     let mut statuses: Vec<Status> =
@@ -747,8 +785,8 @@ pub fn queue(
     if statuses.len() < Status::ALL.len() {
         q = q.filter(diesel::dsl::sql::<diesel::sql_types::Bool>(&status_sql(&statuses, postgres)));
     }
-    if let Some(search) = &filter.search {
-        q = q.filter(diesel::dsl::sql::<diesel::sql_types::Bool>(&search.condition(postgres, reach)));
+    if let (Some(search), Some(found)) = (&filter.search, &found) {
+        q = q.filter(diesel::dsl::sql::<diesel::sql_types::Bool>(&search.condition(postgres, found)));
     }
     // Keyset paging: the cursor is the last row's sort key and id.
     let cursor: Option<(String, i64)> = match &filter.cursor {
@@ -1037,20 +1075,18 @@ mod tests {
         let s = Search::parse("  Budget' OR 1=1; -- café ").unwrap().unwrap();
         assert_eq!(s.words.0, ["budget", "or", "1", "1", "café"]);
         assert_eq!((s.number, s.email.as_deref()), (None, None));
-        let many = Reach { text: GATHER_MAX, headline: 1 };
-        for reach in [Reach::default(), many] {
-            assert!(!s.condition(true, reach).contains("--") && !s.condition(false, reach).contains("1=1"));
-        }
+        let many = Matches::Many(Reach { text: GATHER_MAX, headline: 1 });
+        assert!(!s.condition(true, &many).contains("--") && !s.condition(false, &many).contains("1=1"));
         let n = Search::parse("#12").unwrap().unwrap();
         assert_eq!((n.number, n.number_only), (Some(12), true));
-        assert_eq!(n.condition(false, Reach::default()), "reports.id IN (SELECT 12)");
+        assert_eq!(n.condition(false, &Matches::Few(vec![12, 40])), "reports.id IN (12, 40)");
+        assert_eq!(n.condition(true, &Matches::Few(Vec::new())), "1 = 0");
         let both = Search::parse("12").unwrap().unwrap();
         assert_eq!((both.number, both.number_only, both.words.0.len()), (Some(12), false, 1));
         let email = Search::parse("Ada@Example.com").unwrap().unwrap();
         assert_eq!(email.email.as_deref(), Some("Ada@Example.com"));
-        assert!(email.condition(true, Reach::default()).contains("lower(reporter_email) = 'ada@example.com'"));
         // Many matches: each alternative tests the ticket at hand, SQLite's kept off the indexes.
-        let many = email.condition(false, Reach { text: GATHER_MAX, headline: 1 });
+        let many = email.condition(false, &Matches::Many(Reach { text: GATHER_MAX, headline: 1 }));
         assert!(many.starts_with("(+reports.id IN (SELECT rowid FROM reports_fts"), "{many}");
         assert!(many.ends_with(" OR +lower(reports.reporter_email) = 'ada@example.com')"), "{many}");
         assert!(!Reach { text: GATHER_MAX, headline: 0 }.many());

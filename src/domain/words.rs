@@ -42,6 +42,21 @@ impl Words {
         format!("to_tsvector('simple', title) @@ to_tsquery('simple', '{}')", self.tsquery())
     }
 
+    /// The test that the headline of the article whose id is `id` (a column of the row at hand)
+    /// has every word, for a query that tests rows one by one: SQLite's looks the article's rowid
+    /// up in the index of its primary key rather than reading the articles that match.
+    pub fn headline_test(&self, id: &str, postgres: bool) -> String {
+        if postgres {
+            self.headline_condition(id, true)
+        } else {
+            format!(
+                "(SELECT rowid FROM articles WHERE articles.id = {id}) IN \
+                 (SELECT rowid FROM articles_fts WHERE articles_fts MATCH '{}')",
+                self.fts5()
+            )
+        }
+    }
+
     /// The condition that an article's headline has every word, through `articles_fts` (SQLite)
     /// or the `articles_search` text-search index (PostgreSQL); `id` names the article's id column.
     pub fn headline_condition(&self, id: &str, postgres: bool) -> String {

@@ -47,6 +47,8 @@ pub struct StatusCount {
     pub status: String,
     pub label: String,
     pub count: i64,
+    /// Whether `count` is a lower bound (a search of many matches stops counting).
+    pub at_least: bool,
     pub href: String,
     /// Whether the queue is currently filtered to exactly this status.
     pub current: bool,
@@ -405,7 +407,10 @@ pub fn queue(layout: &Layout, view: &QueueView) -> Markup {
                             a href=(count.href) aria-current=[count.current.then_some("page")] {
                                 span.count-label { (count.label) }
                                 " "
-                                span.count { (count.count) }
+                                span.count {
+                                    (count.count)
+                                    @if count.at_least && count.count > 0 { "+" }
+                                }
                             }
                         }
                     }

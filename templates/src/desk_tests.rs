@@ -56,6 +56,7 @@ fn queue_view() -> QueueView {
         status: status.to_owned(),
         label: label.to_owned(),
         count,
+        at_least: false,
         href: format!("/desk?status={status}"),
         current,
     };
@@ -548,6 +549,7 @@ fn queue_escapes_everything() {
             status: HOSTILE.to_owned(),
             label: HOSTILE.to_owned(),
             count: 1,
+            at_least: false,
             href: HOSTILE.to_owned(),
             current: false,
         }],
@@ -1656,4 +1658,17 @@ fn tabs_without_counts_show_none() {
     }
     let html = queue(&staff_layout(), &view).into_string();
     assert!(html.contains("<a href=\"/desk?view=open\" aria-current=\"page\">Open</a>"));
+}
+
+#[test]
+fn counts_that_stopped_short_say_at_least() {
+    let mut view = queue_view();
+    for c in &mut view.counts {
+        c.at_least = true;
+    }
+    view.counts[0].count = 1000;
+    view.counts[1].count = 0;
+    let html = queue(&staff_layout(), &view).into_string();
+    assert!(html.contains(r#"<span class="count">1000+</span>"#), "{html}");
+    assert!(html.contains(r#"<span class="count">0</span>"#), "none found is not \"0+\"");
 }

@@ -10,6 +10,7 @@ use crate::helpers::{article_json, csrf_in, report_json, Backend, TestApp};
 both_backends!(
     bulk_actions_move_each_ticket_with_its_own_version_check,
     the_queue_searches_headlines_passages_numbers_and_for_editors_addresses,
+    a_search_of_many_matches_reads_them_in_order_page_by_page,
     the_queue_has_views_with_counts_and_ignores_unknown_parameters,
     a_readers_answer_is_marked_until_an_editor_opens_the_ticket,
     every_desk_route_refuses_anonymous_wrong_roles_and_disabled_users,
@@ -807,6 +808,100 @@ async fn the_queue_searches_headlines_passages_numbers_and_for_editors_addresses
     assert!(page.contains("value=\"budget\""));
     assert!(page.contains(&format!("href=\"/desk/reports/{budget_id}\"")));
     assert!(!page.contains(&format!("href=\"/desk/reports/{troops_id}\"")));
+}
+
+/// More matches than a search gathers (`GATHER_MAX`): the queue then reads its index in order
+/// and tests each ticket. Paging through every match finds each once, in order, through the
+/// passage's words and through the headline's, and the counts say they are lower bounds.
+async fn a_search_of_many_matches_reads_them_in_order_page_by_page(backend: Backend) {
+    use corrigenda::domain::desk::{COUNT_CAP, GATHER_MAX};
+    let app = TestApp::spawn(backend).await;
+    let editor = app.user(Role::Editor);
+    let mut budget = article_json();
+    budget["title"] = json!("Council approves the library budget");
+    budget["url"] = json!("https://news.example/local/budget");
+    budget.as_object_mut().unwrap().remove("text");
+    assert!(app.put_article("budget", &budget).await.status().is_success());
+    app.article().await;
+    let mut first = report_json();
+    first["explanation"] = json!("The harbour figure is wrong.");
+    let filed: Value = app.file_report("budget", &first).await.json().await.unwrap();
+    assert!(filed["token"].is_string(), "{filed}");
+    let mut other = report_json();
+    other["explanation"] = json!("The harbour opened later.");
+    app.file_report("kursk", &other).await;
+    app.deliver_mail().await;
+    let ids = ids_of(&search(&app, &editor.token, "view=all&sort=age").await);
+    let (original, on_kursk) = (ids[0], ids[1]);
+    // Copies of the first report, each due a minute after the one before, and every tenth closed.
+    let copies = GATHER_MAX + 100;
+    let later = match backend {
+        Backend::Sqlite => "strftime('%Y-%m-%d %H:%M:%f', r.deadline_at, '+' || n.i || ' minutes')",
+        Backend::Postgres => "r.deadline_at + n.i * interval '1 minute'",
+    };
+    let sql = format!(
+        "INSERT INTO reports (article_id, token_hash, category, quote, explanation, evidence_urls, reporter_name, \
+         reporter_email, status, severity, deadline_at, assignee_id, duplicate_of, version, created_at, updated_at, \
+         severity_rank, quote_start, quote_end) \
+         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {copies}) \
+         SELECT r.article_id, r.token_hash || '-' || n.i, r.category, r.quote, r.explanation, r.evidence_urls, \
+         r.reporter_name, r.reporter_email, CASE WHEN n.i % 10 = 0 THEN 'no_change' ELSE r.status END, r.severity, \
+         {later}, r.assignee_id, r.duplicate_of, r.version, r.created_at, r.updated_at, r.severity_rank, \
+         r.quote_start, r.quote_end FROM reports r, n WHERE r.id = {original}"
+    );
+    app.db
+        .write_blocking(move |c| {
+            diesel::RunQueryDsl::execute(diesel::sql_query(sql), c)?;
+            Ok(())
+        })
+        .unwrap();
+    let pages = |query: String| {
+        let app = &app;
+        let token = editor.token.clone();
+        async move {
+            let (mut all, mut cursor, mut pages) = (Vec::new(), None::<String>, 0);
+            loop {
+                let mut url = format!("{query}&limit=100");
+                if let Some(c) = &cursor {
+                    url.push_str(&format!("&cursor={c}"));
+                }
+                let page = search(app, &token, &url).await;
+                let items = page["items"].as_array().unwrap().clone();
+                assert!(items.len() <= 100, "{query}: {} rows on a page", items.len());
+                if pages == 0 {
+                    assert_eq!(page["counts_capped"], json!(true), "{query}");
+                    let counted: i64 =
+                        page["counts"].as_array().unwrap().iter().map(|c| c["count"].as_i64().unwrap()).sum();
+                    assert_eq!(counted, COUNT_CAP, "{query}: the counts stop at the cap, as lower bounds");
+                }
+                all.extend(items);
+                pages += 1;
+                cursor = page["next"].as_str().map(str::to_owned);
+                if cursor.is_none() {
+                    return all;
+                }
+            }
+        }
+    };
+    // A word of the passage: every report, open and closed, by deadline.
+    let found = pages("view=all&q=harbour".to_owned()).await;
+    let mut seen: Vec<i64> = found.iter().map(|i| i["id"].as_i64().unwrap()).collect();
+    assert_eq!(seen.len() as i64, copies + 2, "each match once");
+    let deadlines: Vec<&str> = found.iter().map(|i| i["deadline_at"].as_str().unwrap()).collect();
+    assert!(deadlines.windows(2).all(|w| w[0] <= w[1]), "in deadline order");
+    seen.sort_unstable();
+    seen.dedup();
+    assert_eq!(seen.len() as i64, copies + 2, "no repeats");
+    assert!(seen.contains(&original) && seen.contains(&on_kursk));
+    // A word of the headline alone, in the open view: the copies not closed and the first report.
+    let open = pages("view=open&q=library".to_owned()).await;
+    assert_eq!(open.len() as i64, copies - copies / 10 + 1);
+    assert!(open.iter().all(|i| i["status"] == "new" && i["article_id"] == "budget"));
+    assert!(!open.iter().any(|i| i["id"] == on_kursk));
+    // Two words of the passage, by severity: the copies and the first report, not the other.
+    let both = pages("view=all&sort=severity&q=harbour%20figure".to_owned()).await;
+    assert_eq!(both.len() as i64, copies + 1);
+    assert!(!both.iter().any(|i| i["id"] == on_kursk));
 }
 
 async fn search(app: &TestApp, token: &str, query: &str) -> Value {

@@ -277,6 +277,26 @@ fn views_read_in_order(backend: Backend) {
         );
         assert!(!plan.contains("TEMP B-TREE FOR ORDER BY") && !plan.contains("Sort Key"), "open and {who}:\n{plan}");
     }
+    // A search of many matches reads the open tickets in order and tests each, by words of the
+    // passage (a list of the full-text index's ids on SQLite), of the headline, a number or an address.
+    use corrigenda::domain::desk::{Matches, Reach, Search, GATHER_MAX};
+    let search = Search::parse("ada@example.com").unwrap().unwrap();
+    let many = search.condition(postgres, &Matches::Many(Reach { text: GATHER_MAX + 1, headline: 0 }));
+    let sql = format!(
+        "SELECT id FROM reports WHERE {} AND {many} ORDER BY deadline_at ASC, id ASC LIMIT 51",
+        status_sql(&open, postgres)
+    );
+    let searched = plan(&mut conn, &sql);
+    assert!(searched.contains("reports_open"), "a search of many: not through reports_open:\n{searched}");
+    assert!(
+        !searched.contains("TEMP B-TREE FOR ORDER BY") && !searched.contains("Sort Key"),
+        "a search of many:\n{searched}"
+    );
+    if !postgres {
+        assert!(searched.contains("sqlite_autoindex_articles_1"), "the headline's article by its key:\n{searched}");
+        let scans = searched.lines().filter(|l| l.starts_with("SCAN ") && !l.contains("INDEX")).collect::<Vec<_>>();
+        assert!(scans.is_empty(), "a table is scanned: {scans:?}\n{searched}");
+    }
     // A list of a few statuses: SQLite looks each up, as before (PostgreSQL may as well read the
     // open tickets' index, which holds them all).
     let few = status_sql(&[Status::New, Status::Triaged], postgres);

@@ -111,6 +111,7 @@ fn queue_view(
             status: c.status.as_str().into(),
             label: c.status.staff_label().into(),
             count: c.count,
+            at_least: page.counts_capped,
             href: link(&[("status", c.status.as_str())]),
             current: chosen == [c.status.as_str()],
         })
