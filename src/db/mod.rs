@@ -95,9 +95,11 @@ impl DbTarget {
                 let mut conn = SqliteConnection::establish(&self.url)
                     .map_err(|e| DbError::Connect(format!("cannot open SQLite file {}: {e}", self.url)))?;
                 // Pragmas are per connection; `sql_query` would run only the first statement.
+                // A 16 MB page cache (the default is 2 MB) keeps a search's pages from being read
+                // from the file again for every request.
                 conn.batch_execute(
                     "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
-                     PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+                     PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -16384;",
                 )?;
                 Ok(DbConnection::Sqlite(conn))
             }
