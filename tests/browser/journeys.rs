@@ -362,6 +362,17 @@ async fn standards_editor_approves(b: &mut Browser, app: &TestApp) -> Result<()>
     let erasure = b.link("Erase reader data").await?;
     b.go(erasure, "the erasure form").await?;
     ensure!(b.find("#field-email").await.is_ok(), "the erasure form has no email field");
+    // The newsroom's own wording for a correction, then the default again.
+    b.open("/desk/wordings", "the suggested wordings").await?;
+    b.fill("#field-text-correction", "We misstated [the figure]. The right figure is [the figure].").await?;
+    let save = b.find("form[action='/desk/wordings/correction'] button").await?;
+    b.go(save, "the suggested wordings after saving one").await?;
+    ensure!(b.text("[role='status']").await?.contains("was saved"), "saving a wording is not confirmed");
+    ensure!(b.text("#wording-correction").await?.contains("The default: An earlier version"));
+    b.screenshot("wordings").await?;
+    let reset = b.find("form[action='/desk/wordings/correction/reset'] button").await?;
+    b.go(reset, "the suggested wordings after restoring the default").await?;
+    ensure!(b.text("[role='status']").await?.contains("is the default again"));
     sign_out(b).await
 }
 
