@@ -96,10 +96,12 @@ impl DbTarget {
                     .map_err(|e| DbError::Connect(format!("cannot open SQLite file {}: {e}", self.url)))?;
                 // Pragmas are per connection; `sql_query` would run only the first statement.
                 // A 16 MB page cache (the default is 2 MB) keeps a search's pages from being read
-                // from the file again for every request.
+                // from the file again for every request; the soft heap limit (for the process, not
+                // the connection) makes the caches share 32 MB rather than each growing to its size.
                 conn.batch_execute(
                     "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
-                     PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -16384;",
+                     PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; \
+                     PRAGMA cache_size = -16384; PRAGMA soft_heap_limit = 33554432;",
                 )?;
                 Ok(DbConnection::Sqlite(conn))
             }

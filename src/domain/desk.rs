@@ -125,7 +125,7 @@ pub struct ViewCount {
 /// number, or for editors a reader's address.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Search {
-    /// Words, each matched as a prefix; all must match.
+    /// Words, all of which must match (the last also as the start of a word).
     pub words: Words,
     /// `12` or `#12`.
     pub number: Option<i64>,

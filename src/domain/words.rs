@@ -1,7 +1,9 @@
 //! Words to search for, as each backend's full-text index takes them.
 //!
-//! A word is a run of letters and digits, lower-cased; every word must match, as a prefix. Only
-//! such words reach the SQL, so they are written into it as literals.
+//! A word is a run of letters and digits, lower-cased; every word must match, the last one also
+//! as the start of a longer word (`BUDG` finds "budget" while it is typed). Whole words are
+//! found in the index directly, where a prefix makes both backends merge the lists of every
+//! word it starts. Only such words reach the SQL, so they are written into it as literals.
 
 /// Most words looked for at once.
 pub const WORDS_MAX: usize = 8;
@@ -27,14 +29,19 @@ impl Words {
         self.0.is_empty()
     }
 
-    /// The FTS5 query: each word a quoted prefix, all required.
+    /// The FTS5 query: each word quoted, the last also as a prefix, all required.
     pub fn fts5(&self) -> String {
-        self.0.iter().map(|w| format!("\"{w}\"*")).collect::<Vec<_>>().join(" ")
+        self.each(|w, last| format!("\"{w}\"{}", if last { "*" } else { "" })).join(" ")
     }
 
-    /// The PostgreSQL `tsquery`: each word a prefix, all required.
+    /// The PostgreSQL `tsquery`: each word, the last also as a prefix, all required.
     pub fn tsquery(&self) -> String {
-        self.0.iter().map(|w| format!("{w}:*")).collect::<Vec<_>>().join(" & ")
+        self.each(|w, last| format!("{w}{}", if last { ":*" } else { "" })).join(" & ")
+    }
+
+    /// Each word written by `write`, told whether it is the last.
+    fn each(&self, write: impl Fn(&str, bool) -> String) -> Vec<String> {
+        self.0.iter().enumerate().map(|(i, w)| write(w, i + 1 == self.0.len())).collect()
     }
 
     /// The PostgreSQL test that an article's headline has every word, through `articles_search`.
@@ -80,8 +87,8 @@ mod tests {
     fn only_letters_and_digits_reach_the_query() {
         let w = Words::of("  Budget' OR 1=1; -- Café 5% ");
         assert_eq!(w.0, ["budget", "or", "1", "1", "café", "5"]);
-        assert_eq!(w.fts5(), r#""budget"* "or"* "1"* "1"* "café"* "5"*"#);
-        assert_eq!(w.tsquery(), "budget:* & or:* & 1:* & 1:* & café:* & 5:*");
+        assert_eq!(w.fts5(), r#""budget" "or" "1" "1" "café" "5"*"#);
+        assert_eq!(w.tsquery(), "budget & or & 1 & 1 & café & 5:*");
         assert!(Words::of("% -- ''").is_empty());
         assert_eq!(Words::of(&"a ".repeat(20)).0.len(), WORDS_MAX);
     }

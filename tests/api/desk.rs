@@ -770,6 +770,9 @@ async fn the_queue_searches_headlines_passages_numbers_and_for_editors_addresses
         ("budget", vec![budget_id]),
         ("BUDG", vec![budget_id]),
         ("council library", vec![budget_id]),
+        // The last word may be the start of one; the others are whole words.
+        ("council lib", vec![budget_id]),
+        ("lib council", vec![]),
         ("council troops", vec![]),
         ("pentagon", vec![troops_id]),
         ("estimate lower", vec![troops_id]),
