@@ -747,12 +747,7 @@ async fn a_readers_answer_is_marked_until_an_editor_opens_the_ticket(backend: Ba
 async fn the_queue_searches_headlines_passages_numbers_and_for_editors_addresses(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let editor = app.user(Role::Editor);
-    let mut budget = article_json();
-    budget["title"] = json!("Council approves the library budget");
-    budget["url"] = json!("https://news.example/local/budget");
-    budget.as_object_mut().unwrap().remove("text");
-    assert!(app.put_article("budget", &budget).await.status().is_success());
-    app.article().await;
+    put_budget_and_kursk(&app).await;
     let on_budget = report_json();
     let filed: Value = app.file_report("budget", &on_budget).await.json().await.unwrap();
     assert!(filed["token"].is_string(), "{filed}");
@@ -820,12 +815,7 @@ async fn a_search_of_many_matches_reads_them_in_order_page_by_page(backend: Back
     use corrigenda::domain::desk::{COUNT_CAP, GATHER_MAX};
     let app = TestApp::spawn(backend).await;
     let editor = app.user(Role::Editor);
-    let mut budget = article_json();
-    budget["title"] = json!("Council approves the library budget");
-    budget["url"] = json!("https://news.example/local/budget");
-    budget.as_object_mut().unwrap().remove("text");
-    assert!(app.put_article("budget", &budget).await.status().is_success());
-    app.article().await;
+    put_budget_and_kursk(&app).await;
     let mut first = report_json();
     first["explanation"] = json!("The harbour figure is wrong.");
     let filed: Value = app.file_report("budget", &first).await.json().await.unwrap();
@@ -905,6 +895,17 @@ async fn a_search_of_many_matches_reads_them_in_order_page_by_page(backend: Back
     let both = pages("view=all&sort=severity&q=harbour%20figure".to_owned()).await;
     assert_eq!(both.len() as i64, copies + 1);
     assert!(!both.iter().any(|i| i["id"] == on_kursk));
+}
+
+/// Registers the article "budget" (headline "Council approves the library budget", text unknown)
+/// and the test article "kursk".
+async fn put_budget_and_kursk(app: &TestApp) {
+    let mut budget = article_json();
+    budget["title"] = json!("Council approves the library budget");
+    budget["url"] = json!("https://news.example/local/budget");
+    budget.as_object_mut().unwrap().remove("text");
+    assert!(app.put_article("budget", &budget).await.status().is_success());
+    app.article().await;
 }
 
 async fn search(app: &TestApp, token: &str, query: &str) -> Value {
