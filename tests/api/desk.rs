@@ -829,7 +829,9 @@ async fn a_search_of_many_matches_reads_them_in_order_page_by_page(backend: Back
     // Copies of the first report, each due a minute after the one before, and every tenth closed.
     let copies = GATHER_MAX + 100;
     let later = match backend {
-        Backend::Sqlite => "strftime('%Y-%m-%d %H:%M:%f', r.deadline_at, '+' || n.i || ' minutes')",
+        // Whole seconds, written as the server writes a time with no fraction: a fraction of
+        // `.000` would not compare equal to the same instant in a cursor.
+        Backend::Sqlite => "strftime('%Y-%m-%d %H:%M:%S', r.deadline_at, '+' || n.i || ' minutes')",
         Backend::Postgres => "r.deadline_at + n.i * interval '1 minute'",
     };
     let sql = format!(
