@@ -15,6 +15,7 @@ both_backends!(
     a_readers_answer_is_marked_until_an_editor_opens_the_ticket,
     every_desk_route_refuses_anonymous_wrong_roles_and_disabled_users,
     anonymous_browsers_are_sent_to_sign_in_and_back,
+    sign_in_returns_only_to_a_path_on_this_site,
     a_form_post_without_the_right_csrf_token_changes_nothing,
     sessions_expire_when_idle_and_are_renewed_at_sign_in,
     sign_in_is_throttled_per_account,
@@ -96,6 +97,46 @@ async fn anonymous_browsers_are_sent_to_sign_in_and_back(backend: Backend) {
     let offsite =
         browser.get(app.url("/login?next=https%3A%2F%2Fevil.example")).send().await.unwrap().text().await.unwrap();
     assert!(!offsite.contains("evil.example"), "never sent elsewhere after sign-in");
+}
+
+/// Signs `user` in from a fresh sign-in page, asking to go to `next`; returns the `Location`.
+async fn sign_in_to(app: &TestApp, user: &crate::helpers::TestUser, next: &str) -> String {
+    let browser = app.browser();
+    let page = browser.get(app.url("/login")).send().await.unwrap().text().await.unwrap();
+    let csrf = csrf_in(&page);
+    let response = browser
+        .post(app.url("/login"))
+        .form(&[("email", user.email.as_str()), ("password", &user.password), ("csrf", &csrf), ("next", next)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303, "{next:?}");
+    response.headers()["location"].to_str().unwrap().to_owned()
+}
+
+async fn sign_in_returns_only_to_a_path_on_this_site(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let editor = app.user(Role::Editor);
+    // Browsers read a backslash as a slash and drop tabs and newlines: each of these is another host.
+    for hostile in [
+        "//evil.example/x",
+        "/\\evil.example/x",
+        "/%09/evil.example/x",
+        "/\t/evil.example/x",
+        "/%2F/evil.example/x",
+        "/%5C/evil.example/x",
+        "/.//evil.example/x",
+        "https://evil.example/x",
+        "%2F%2Fevil.example",
+        " /x",
+    ] {
+        assert_eq!(sign_in_to(&app, &editor, hostile).await, "/desk", "{hostile:?}");
+    }
+    let page = app.browser().get(app.url("/login?next=%2F%2509%2Fevil.example")).send().await.unwrap();
+    assert!(!page.text().await.unwrap().contains("evil.example"), "the form does not carry it either");
+    assert_eq!(sign_in_to(&app, &editor, "/desk?view=mine").await, "/desk?view=mine");
+    let auditor = app.user(Role::Auditor);
+    assert_eq!(sign_in_to(&app, &auditor, "/\\evil.example").await, "/audit");
 }
 
 async fn a_form_post_without_the_right_csrf_token_changes_nothing(backend: Backend) {
