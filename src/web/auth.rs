@@ -14,6 +14,7 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
 use super::extract::{bearer_actor, parse_form, read_body};
+use super::headers::mark_authenticated;
 use super::AppState;
 use crate::domain::accounts::{Actor, Role};
 use crate::domain::corrections;
@@ -116,6 +117,7 @@ async fn authenticate(req: &HttpRequest, state: &AppState) -> Result<Staff, AppE
             return Err(AppError::Unauthorized("your session has ended: sign in again".into()));
         }
     };
+    mark_authenticated(req);
     Ok(Staff { actor: current.actor.clone(), session: Some(current), pending_approvals })
 }
 

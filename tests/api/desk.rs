@@ -16,6 +16,7 @@ both_backends!(
     every_desk_route_refuses_anonymous_wrong_roles_and_disabled_users,
     anonymous_browsers_are_sent_to_sign_in_and_back,
     sign_in_returns_only_to_a_path_on_this_site,
+    answers_for_staff_are_never_stored,
     a_form_post_without_the_right_csrf_token_changes_nothing,
     sessions_expire_when_idle_and_are_renewed_at_sign_in,
     sign_in_is_throttled_per_account,
@@ -137,6 +138,58 @@ async fn sign_in_returns_only_to_a_path_on_this_site(backend: Backend) {
     assert_eq!(sign_in_to(&app, &editor, "/desk?view=mine").await, "/desk?view=mine");
     let auditor = app.user(Role::Auditor);
     assert_eq!(sign_in_to(&app, &auditor, "/\\evil.example").await, "/audit");
+}
+
+async fn answers_for_staff_are_never_stored(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (id, _) = app.filed().await;
+    let sam = app.user(Role::StandardsEditor);
+    let browser = app.signed_in(&sam).await;
+    let pages = [
+        "/desk".to_owned(),
+        "/desk?view=mine".to_owned(),
+        format!("/desk/reports/{id}"),
+        "/desk/corrections".to_owned(),
+        "/desk/corrections/new?article=kursk".to_owned(),
+        "/desk/erasure".to_owned(),
+        "/desk/outbox".to_owned(),
+        "/desk/standards".to_owned(),
+        "/desk/responses".to_owned(),
+        "/desk/wordings".to_owned(),
+        "/audit".to_owned(),
+        "/audit/verify".to_owned(),
+    ];
+    for page in &pages {
+        let response = browser.get(app.url(page)).send().await.unwrap();
+        assert_eq!(response.status(), 200, "{page}");
+        assert_eq!(response.headers()["cache-control"], "no-store", "{page}");
+    }
+    let api = [
+        "/api/v1/desk/reports".to_owned(),
+        format!("/api/v1/desk/reports/{id}"),
+        "/api/v1/desk/responses".to_owned(),
+        "/api/v1/desk/wordings".to_owned(),
+        "/api/v1/audit/events".to_owned(),
+    ];
+    for path in &api {
+        let response = app.client.get(app.url(path)).bearer_auth(&sam.token).send().await.unwrap();
+        assert_eq!(response.status(), 200, "{path}");
+        assert_eq!(response.headers()["cache-control"], "no-store", "{path}");
+    }
+    // Changes and refusals too: an article upsert, a move, and a role that may not read the queue.
+    let upsert = app.put_article("kursk", &article_json()).await;
+    assert_eq!((upsert.status().as_u16(), upsert.headers()["cache-control"].to_str().unwrap()), (200, "no-store"));
+    let moved = app.move_report(&sam.token, id, json!({"to": "triaged", "version": 1})).await;
+    assert_eq!((moved.status().as_u16(), moved.headers()["cache-control"].to_str().unwrap()), (200, "no-store"));
+    let auditor = app.signed_in(&app.user(Role::Auditor)).await;
+    let refused = auditor.get(app.url("/desk")).send().await.unwrap();
+    assert_eq!((refused.status().as_u16(), refused.headers()["cache-control"].to_str().unwrap()), (403, "no-store"));
+    // Answers that are the same for everyone keep their own caching, whoever asks.
+    let style = browser.get(app.url("/static/style.css")).send().await.unwrap();
+    assert_eq!(style.headers()["cache-control"], "public, max-age=3600");
+    let notice = browser.get(app.url("/articles/kursk/notice")).send().await.unwrap();
+    assert_eq!(notice.headers()["cache-control"], "public, max-age=60");
+    app.deliver_mail().await;
 }
 
 async fn a_form_post_without_the_right_csrf_token_changes_nothing(backend: Backend) {
