@@ -161,13 +161,13 @@ enum UserCommand {
         #[arg(long)]
         password_stdin: bool,
     },
-    /// Disable an account: it cannot sign in, and its sessions and tokens stop working.
+    /// Disable an account: it cannot sign in, its sessions end and its API tokens are revoked.
     Disable {
         /// The account's email.
         #[arg(long)]
         email: String,
     },
-    /// Re-enable a disabled account.
+    /// Re-enable a disabled account (its revoked API tokens stay revoked).
     Enable {
         /// The account's email.
         #[arg(long)]
@@ -263,11 +263,12 @@ pub fn run() -> ExitCode {
         Command::User(UserCommand::Add { email, name, role, password_stdin }) => {
             add_user(&config, &email, &name, &role, password_stdin)
         }
-        Command::User(UserCommand::Disable { email }) => {
-            account_change(&config, &format!("Disabled {email}"), |c| accounts::set_disabled(c, &email, true))
-        }
+        Command::User(UserCommand::Disable { email }) => disable_user(&config, &email),
         Command::User(UserCommand::Enable { email }) => {
-            account_change(&config, &format!("Enabled {email}"), |c| accounts::set_disabled(c, &email, false))
+            let now = now();
+            account_change(&config, &format!("Enabled {email}"), |c| {
+                accounts::set_disabled(c, &email, false, now).map(drop)
+            })
         }
         Command::User(UserCommand::SetRole { email, role }) => parse_role(&role).and_then(|role| {
             account_change(&config, &format!("{email} is now {}", role.as_str()), |c| {
@@ -414,6 +415,14 @@ fn account_change(
     let (db, _) = open(config)?;
     db.write_blocking(change).map_err(cli_error)?;
     println!("{done}");
+    Ok(())
+}
+
+fn disable_user(config: &Config, email: &str) -> anyhow::Result<()> {
+    let (db, _) = open(config)?;
+    let now = now();
+    let revoked = db.write_blocking(|c| accounts::set_disabled(c, email, true, now)).map_err(cli_error)?;
+    println!("Disabled {email}; its sessions ended and {revoked} API token(s) were revoked");
     Ok(())
 }
 

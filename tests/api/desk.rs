@@ -21,6 +21,7 @@ both_backends!(
     sessions_expire_when_idle_and_are_renewed_at_sign_in,
     sign_in_is_throttled_per_account,
     disabled_accounts_cannot_sign_in,
+    re_enabling_an_account_does_not_revive_its_tokens,
     an_editor_works_a_ticket_through_the_browser,
     the_ticket_shows_who_else_has_it_open,
     deadlines_follow_severity_and_overdue_follows_the_clock,
@@ -47,7 +48,8 @@ async fn every_desk_route_refuses_anonymous_wrong_roles_and_disabled_users(backe
     let (id, _) = app.filed().await;
     let auditor = app.user(Role::Auditor);
     let disabled = app.user(Role::Editor);
-    app.db.write_blocking(|c| corrigenda::domain::accounts::set_disabled(c, &disabled.email, true)).unwrap();
+    let now = app.clock.now();
+    app.db.write_blocking(|c| corrigenda::domain::accounts::set_disabled(c, &disabled.email, true, now)).unwrap();
     for (method, path, edits) in ROUTES {
         let url = app.url(&path.replace("{id}", &id.to_string()));
         let send = |token: Option<&str>| {
@@ -273,6 +275,32 @@ async fn disabled_accounts_cannot_sign_in(backend: Backend) {
     assert_eq!(again.status(), 403);
     let api = app.client.get(app.url("/api/v1/desk/reports")).bearer_auth(&editor.token).send().await.unwrap();
     assert_eq!(api.status(), 401, "the token stopped working");
+}
+
+/// The status of a queue request with `token`.
+async fn queue_status(app: &TestApp, token: &str) -> u16 {
+    app.client.get(app.url("/api/v1/desk/reports")).bearer_auth(token).send().await.unwrap().status().as_u16()
+}
+
+async fn re_enabling_an_account_does_not_revive_its_tokens(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let editor = app.user(Role::Editor);
+    assert_eq!(queue_status(&app, &editor.token).await, 200);
+    let disabled = app.cli(&["user", "disable", "--email", &editor.email]);
+    assert!(disabled.status.success(), "{}", String::from_utf8_lossy(&disabled.stderr));
+    let said = String::from_utf8_lossy(&disabled.stdout).into_owned();
+    assert!(said.contains(&format!("Disabled {}; its sessions ended and 1 API token(s) were revoked", editor.email)));
+    assert_eq!(queue_status(&app, &editor.token).await, 401);
+    let enabled = app.cli(&["user", "enable", "--email", &editor.email]);
+    assert!(enabled.status.success(), "{}", String::from_utf8_lossy(&enabled.stderr));
+    assert_eq!(queue_status(&app, &editor.token).await, 401, "the old token stays revoked");
+    let listed = String::from_utf8_lossy(&app.cli(&["token", "list"]).stdout).into_owned();
+    assert!(listed.lines().any(|l| l.contains(&editor.email) && l.contains("revoked")), "{listed}");
+    // The account itself works again, with a new token.
+    assert_eq!(app.login(&app.browser(), &editor.email, &editor.password).await.status(), 303);
+    let created = app.cli(&["token", "create", "--email", &editor.email, "--name", "CMS again"]);
+    let token = String::from_utf8_lossy(&created.stdout).lines().last().unwrap().trim().to_owned();
+    assert_eq!(queue_status(&app, &token).await, 200);
 }
 
 async fn an_editor_works_a_ticket_through_the_browser(backend: Backend) {
