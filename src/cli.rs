@@ -82,6 +82,17 @@ struct SettingsArgs {
     /// Local hour (0-23, in CORRIGENDA_TIMEZONE) of the daily digest of overdue tickets.
     #[arg(long, env = "CORRIGENDA_DIGEST_HOUR", default_value = "8", global = true)]
     digest_hour: String,
+    /// Let anyone read an article's text over the API (true or false); otherwise only staff and API tokens.
+    #[arg(
+        long,
+        env = "CORRIGENDA_PUBLIC_ARTICLE_TEXT",
+        default_value = "false",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "true",
+        global = true
+    )]
+    public_article_text: String,
 }
 
 #[derive(Debug, Subcommand)]
@@ -240,6 +251,7 @@ impl From<&SettingsArgs> for RawSettings {
             mail_dir: a.mail_dir.clone(),
             mail_from: a.mail_from.clone(),
             digest_hour: a.digest_hour.clone(),
+            public_article_text: a.public_article_text.clone(),
         }
     }
 }
@@ -659,4 +671,23 @@ fn seed_demo(config: &Config) -> anyhow::Result<()> {
         println!("  report on {article} ({}): {base}/reports/{token}", status.as_str());
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::{Cli, Command};
+
+    #[test]
+    fn the_public_article_text_flag_is_a_switch_that_leaves_the_subcommand_alone() {
+        let on = Cli::try_parse_from(["corrigenda", "--public-article-text", "migrate"]);
+        let on = on.map_err(|e| e.to_string());
+        assert!(
+            matches!(&on, Ok(cli) if cli.settings.public_article_text == "true" && matches!(cli.command, Some(Command::Migrate))),
+            "{on:?}"
+        );
+        let off = Cli::try_parse_from(["corrigenda", "--public-article-text=false"]).map_err(|e| e.to_string());
+        assert!(matches!(&off, Ok(cli) if cli.settings.public_article_text == "false"), "{off:?}");
+    }
 }
