@@ -82,6 +82,17 @@ struct SettingsArgs {
     /// Local hour (0-23, in CORRIGENDA_TIMEZONE) of the daily digest of overdue tickets.
     #[arg(long, env = "CORRIGENDA_DIGEST_HOUR", default_value = "8", global = true)]
     digest_hour: String,
+    /// Let anyone read an article's text over the API (true or false); otherwise only staff and API tokens.
+    #[arg(
+        long,
+        env = "CORRIGENDA_PUBLIC_ARTICLE_TEXT",
+        default_value = "false",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "true",
+        global = true
+    )]
+    public_article_text: String,
 }
 
 #[derive(Debug, Subcommand)]
@@ -161,13 +172,13 @@ enum UserCommand {
         #[arg(long)]
         password_stdin: bool,
     },
-    /// Disable an account: it cannot sign in, and its sessions and tokens stop working.
+    /// Disable an account: it cannot sign in, its sessions end and its API tokens are revoked.
     Disable {
         /// The account's email.
         #[arg(long)]
         email: String,
     },
-    /// Re-enable a disabled account.
+    /// Re-enable a disabled account (its revoked API tokens stay revoked).
     Enable {
         /// The account's email.
         #[arg(long)]
@@ -240,6 +251,7 @@ impl From<&SettingsArgs> for RawSettings {
             mail_dir: a.mail_dir.clone(),
             mail_from: a.mail_from.clone(),
             digest_hour: a.digest_hour.clone(),
+            public_article_text: a.public_article_text.clone(),
         }
     }
 }
@@ -263,11 +275,12 @@ pub fn run() -> ExitCode {
         Command::User(UserCommand::Add { email, name, role, password_stdin }) => {
             add_user(&config, &email, &name, &role, password_stdin)
         }
-        Command::User(UserCommand::Disable { email }) => {
-            account_change(&config, &format!("Disabled {email}"), |c| accounts::set_disabled(c, &email, true))
-        }
+        Command::User(UserCommand::Disable { email }) => disable_user(&config, &email),
         Command::User(UserCommand::Enable { email }) => {
-            account_change(&config, &format!("Enabled {email}"), |c| accounts::set_disabled(c, &email, false))
+            let now = now();
+            account_change(&config, &format!("Enabled {email}"), |c| {
+                accounts::set_disabled(c, &email, false, now).map(drop)
+            })
         }
         Command::User(UserCommand::SetRole { email, role }) => parse_role(&role).and_then(|role| {
             account_change(&config, &format!("{email} is now {}", role.as_str()), |c| {
@@ -414,6 +427,14 @@ fn account_change(
     let (db, _) = open(config)?;
     db.write_blocking(change).map_err(cli_error)?;
     println!("{done}");
+    Ok(())
+}
+
+fn disable_user(config: &Config, email: &str) -> anyhow::Result<()> {
+    let (db, _) = open(config)?;
+    let now = now();
+    let revoked = db.write_blocking(|c| accounts::set_disabled(c, email, true, now)).map_err(cli_error)?;
+    println!("Disabled {email}; its sessions ended and {revoked} API token(s) were revoked");
     Ok(())
 }
 
@@ -650,4 +671,23 @@ fn seed_demo(config: &Config) -> anyhow::Result<()> {
         println!("  report on {article} ({}): {base}/reports/{token}", status.as_str());
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::{Cli, Command};
+
+    #[test]
+    fn the_public_article_text_flag_is_a_switch_that_leaves_the_subcommand_alone() {
+        let on = Cli::try_parse_from(["corrigenda", "--public-article-text", "migrate"]);
+        let on = on.map_err(|e| e.to_string());
+        assert!(
+            matches!(&on, Ok(cli) if cli.settings.public_article_text == "true" && matches!(cli.command, Some(Command::Migrate))),
+            "{on:?}"
+        );
+        let off = Cli::try_parse_from(["corrigenda", "--public-article-text=false"]).map_err(|e| e.to_string());
+        assert!(matches!(&off, Ok(cli) if cli.settings.public_article_text == "false"), "{off:?}");
+    }
 }

@@ -38,6 +38,8 @@ pub struct Config {
     pub signing_key: std::path::PathBuf,
     /// Outgoing mail.
     pub mail: MailSettings,
+    /// Whether anyone may read an article's text over the API (otherwise only staff and API tokens).
+    pub public_article_text: bool,
 }
 
 /// Mail settings as given; [`MailSettings::build`] makes the transport.
@@ -96,6 +98,7 @@ pub struct RawSettings {
     pub mail_dir: String,
     pub mail_from: String,
     pub digest_hour: String,
+    pub public_article_text: String,
 }
 
 /// A setting that cannot be used, as one line naming it.
@@ -169,6 +172,10 @@ impl RawSettings {
                     digest_hour,
                 }
             },
+            public_article_text: parse_switch(
+                "CORRIGENDA_PUBLIC_ARTICLE_TEXT (--public-article-text)",
+                &self.public_article_text,
+            )?,
             timezone: self.timezone.trim().parse().map_err(|_| {
                 bad(
                     "CORRIGENDA_TIMEZONE (--timezone)",
@@ -218,6 +225,15 @@ fn parse_rate_limit(raw: &str) -> Result<Option<RateLimit>, ConfigError> {
         return Err(bad(RATE, "COUNT and SECONDS must be positive, SECONDS at most 30 days; use 0 for no limit"));
     }
     Ok(Some(RateLimit { count, per: Duration::from_secs(secs) }))
+}
+
+/// An on/off setting: `true`, `1`, `yes` or `on`; `false`, `0`, `no`, `off` or nothing.
+fn parse_switch(name: &'static str, raw: &str) -> Result<bool, ConfigError> {
+    match raw.trim().to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" | "on" => Ok(true),
+        "false" | "0" | "no" | "off" | "" => Ok(false),
+        _ => Err(bad(name, format!("{raw:?} is not true or false"))),
+    }
 }
 
 fn parse_proxies(raw: &str) -> Result<Vec<IpAddr>, ConfigError> {
@@ -300,5 +316,20 @@ mod tests {
         let mut settings = raw();
         settings.response_targets = "urgent=1h".into();
         assert!(settings.parse().unwrap_err().to_string().contains("CORRIGENDA_RESPONSE_TARGETS"));
+        let mut settings = raw();
+        settings.public_article_text = "sometimes".into();
+        assert!(settings.parse().unwrap_err().to_string().contains("CORRIGENDA_PUBLIC_ARTICLE_TEXT"));
+    }
+
+    #[test]
+    fn article_text_is_private_unless_turned_on() {
+        assert!(!raw().parse().unwrap().public_article_text);
+        for (given, public) in
+            [("true", true), ("ON", true), ("1", true), ("false", false), ("off", false), ("", false)]
+        {
+            let mut settings = raw();
+            settings.public_article_text = given.into();
+            assert_eq!(settings.parse().unwrap().public_article_text, public, "{given:?}");
+        }
     }
 }

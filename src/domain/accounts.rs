@@ -101,14 +101,21 @@ pub fn user(conn: &mut DbConnection, email: &str) -> Result<StaffMember, AppErro
         .ok_or_else(|| AppError::NotFound(format!("no account has the email {:?}", email.trim())))
 }
 
-/// Disables or re-enables an account; disabling ends its sessions (its tokens stop working at once).
-pub fn set_disabled(conn: &mut DbConnection, email: &str, disabled: bool) -> Result<(), AppError> {
+/// Disables or re-enables an account; disabling ends its sessions and revokes its API tokens,
+/// so enabling it again brings none of them back. Returns how many tokens were revoked.
+pub fn set_disabled(
+    conn: &mut DbConnection,
+    email: &str,
+    disabled: bool,
+    now: NaiveDateTime,
+) -> Result<usize, AppError> {
     let user = user(conn, email)?;
     User::set_disabled(conn, user.id, disabled)?;
-    if disabled {
-        Session::delete_for_user(conn, user.id)?;
+    if !disabled {
+        return Ok(0);
     }
-    Ok(())
+    Session::delete_for_user(conn, user.id)?;
+    Ok(ApiToken::revoke_for_user(conn, user.id, now)?)
 }
 
 /// Changes an account's role.

@@ -87,7 +87,9 @@ pub struct ArticleView {
     #[serde(serialize_with = "crate::domain::time::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub published_at: DateTime<Utc>,
-    /// The article's text, when known.
+    /// The article's text, when known; left out for callers who may not read it (anyone but
+    /// staff and API tokens, unless the publisher makes it public).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
     /// When Corrigenda first saw the article.
     #[serde(serialize_with = "crate::domain::time::rfc3339")]
@@ -97,6 +99,13 @@ pub struct ArticleView {
     #[serde(serialize_with = "crate::domain::time::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub updated_at: DateTime<Utc>,
+}
+
+impl ArticleView {
+    /// The article without its text, for a caller who may not read it.
+    pub fn without_text(self) -> Self {
+        Self { text: None, ..self }
+    }
 }
 
 /// Formats a stored UTC time as RFC 3339 with a `Z`.

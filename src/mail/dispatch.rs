@@ -247,7 +247,15 @@ impl Dispatcher {
 }
 
 /// What an attempt's outcome means for its row: sent, given up on, or retried with backoff.
+///
+/// The reason is logged and stored without the addresses in it: SMTP servers quote the
+/// recipient in a refusal, and neither the log nor the outbox row should keep a reader's email.
 fn delivery(row: &OutboxRow, outcome: Outcome, now: NaiveDateTime) -> Delivery {
+    let outcome = match outcome {
+        Outcome::Sent => Outcome::Sent,
+        Outcome::Permanent(reason) => Outcome::Permanent(redact_addresses(&reason)),
+        Outcome::Transient(reason) => Outcome::Transient(redact_addresses(&reason)),
+    };
     match outcome {
         Outcome::Sent => Delivery::Sent,
         Outcome::Permanent(reason) => {
@@ -269,6 +277,60 @@ fn delivery(row: &OutboxRow, outcome: Outcome, now: NaiveDateTime) -> Delivery {
     }
 }
 
+/// What stands for an email address in a redacted text.
+pub const REDACTED_ADDRESS: &str = "[address]";
+
+/// `text` with every email address in it (`name@host`, `"quoted name"@host`, `name@[IP]`)
+/// replaced by [`REDACTED_ADDRESS`].
+pub fn redact_addresses(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let in_local = |c: char| c.is_alphanumeric() || "!#$%&'*+/=?^_`{|}~.-".contains(c);
+    let in_domain = |c: char| c.is_alphanumeric() || c == '-' || c == '.';
+    let mut out = String::with_capacity(text.len());
+    // `copied`: where the text not yet written out starts.
+    let (mut copied, mut at) = (0, 0);
+    while at < chars.len() {
+        if chars[at] != '@' {
+            at += 1;
+            continue;
+        }
+        let mut start = at;
+        if start > copied && chars[start - 1] == '"' {
+            if let Some(open) = chars[copied..start - 1].iter().rposition(|c| *c == '"') {
+                start = copied + open;
+            }
+        } else {
+            while start > copied && in_local(chars[start - 1]) {
+                start -= 1;
+            }
+        }
+        let mut end = at + 1;
+        if chars.get(end) == Some(&'[') {
+            if let Some(close) = chars[end..].iter().position(|c| *c == ']') {
+                end += close + 1;
+            }
+        } else {
+            while end < chars.len() && in_domain(chars[end]) {
+                end += 1;
+            }
+            // A full stop after the address ends the sentence.
+            while end > at + 1 && chars[end - 1] == '.' {
+                end -= 1;
+            }
+        }
+        if start < at && end > at + 1 {
+            out.extend(&chars[copied..start]);
+            out.push_str(REDACTED_ADDRESS);
+            copied = end;
+            at = end;
+        } else {
+            at += 1;
+        }
+    }
+    out.extend(&chars[copied..]);
+    out
+}
+
 /// Queues the digests for `day` unless another dispatcher already did.
 fn queue_digests(conn: &mut DbConnection, ctx: &Context, day: &str, now: NaiveDateTime) -> Result<(), AppError> {
     let done: i64 = digest_runs::table.find(day).count().get_result(conn)?;
@@ -283,4 +345,29 @@ fn queue_digests(conn: &mut DbConnection, ctx: &Context, day: &str, now: NaiveDa
         enqueue(conn, ctx, messages::digest(ctx, &user, &overdue), now)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_addresses;
+
+    #[test]
+    fn addresses_are_redacted_from_smtp_errors() {
+        assert_eq!(
+            redact_addresses("permanent error (550): 5.1.1 <bounce@example.com>: Recipient address rejected"),
+            "permanent error (550): 5.1.1 <[address]>: Recipient address rejected"
+        );
+        assert_eq!(redact_addresses("mailbox ada.reader+news@mail.example.org. is full"), "mailbox [address]. is full");
+        assert_eq!(redact_addresses("to=a@b.example, cc c_d@e.example"), "[address], cc [address]");
+        assert_eq!(redact_addresses("\"ada reader\"@example.com refused"), "[address] refused");
+        assert_eq!(redact_addresses("user@[192.0.2.1] unknown"), "[address] unknown");
+        assert_eq!(redact_addresses("rejected: jürgen@bücher.example"), "rejected: [address]");
+    }
+
+    #[test]
+    fn text_without_addresses_is_unchanged() {
+        for text in ["", "transient error (421): try later", "an @ sign, x@ and @example.com are not addresses", "@@"] {
+            assert_eq!(redact_addresses(text), text);
+        }
+    }
 }

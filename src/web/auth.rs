@@ -14,6 +14,7 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
 use super::extract::{bearer_actor, parse_form, read_body};
+use super::headers::mark_authenticated;
 use super::AppState;
 use crate::domain::accounts::{Actor, Role};
 use crate::domain::corrections;
@@ -97,8 +98,18 @@ impl<N: Need> std::ops::Deref for Signed<N> {
 /// Authenticates: bearer tokens under `/api/`, the session cookie elsewhere.
 async fn authenticate(req: &HttpRequest, state: &AppState) -> Result<Staff, AppError> {
     if req.path().starts_with("/api/") {
-        return Ok(Staff { actor: bearer_actor(req, state).await?, session: None, pending_approvals: 0 });
+        return token_staff(req, state).await;
     }
+    session(req, state).await
+}
+
+/// The staff member an API token acts as.
+async fn token_staff(req: &HttpRequest, state: &AppState) -> Result<Staff, AppError> {
+    Ok(Staff { actor: bearer_actor(req, state).await?, session: None, pending_approvals: 0 })
+}
+
+/// The staff member signed in with the request's session cookie.
+async fn session(req: &HttpRequest, state: &AppState) -> Result<Staff, AppError> {
     let cookie = req
         .cookie(SESSION_COOKIE)
         .map(|c| c.value().to_owned())
@@ -116,6 +127,7 @@ async fn authenticate(req: &HttpRequest, state: &AppState) -> Result<Staff, AppE
             return Err(AppError::Unauthorized("your session has ended: sign in again".into()));
         }
     };
+    mark_authenticated(req);
     Ok(Staff { actor: current.actor.clone(), session: Some(current), pending_approvals })
 }
 
@@ -126,6 +138,23 @@ pub async fn session_staff(req: &HttpRequest, state: &AppState) -> Result<Option
         return Ok(None);
     }
     match authenticate(req, state).await {
+        Ok(staff) => Ok(Some(staff)),
+        Err(AppError::Unauthorized(_)) => Ok(None),
+        Err(other) => Err(other),
+    }
+}
+
+/// Whoever is asking a public API route that shows staff more: the API token's user (a token
+/// that is not valid is refused), else the staff member signed in with the browser's session
+/// (an ended or unknown session is nobody), else nobody.
+pub async fn api_caller(req: &HttpRequest, state: &AppState) -> Result<Option<Staff>, AppError> {
+    if req.headers().contains_key(actix_web::http::header::AUTHORIZATION) {
+        return token_staff(req, state).await.map(Some);
+    }
+    if req.cookie(SESSION_COOKIE).is_none() {
+        return Ok(None);
+    }
+    match session(req, state).await {
         Ok(staff) => Ok(Some(staff)),
         Err(AppError::Unauthorized(_)) => Ok(None),
         Err(other) => Err(other),

@@ -7,6 +7,7 @@ use actix_web::{web, HttpRequest};
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 
+use super::headers::mark_authenticated;
 use super::AppState;
 use crate::domain::accounts::{self, Actor};
 use crate::error::AppError;
@@ -135,6 +136,7 @@ pub async fn bearer_actor(req: &HttpRequest, state: &AppState) -> Result<Actor, 
     if stale {
         state.db.write(move |c| accounts::touch_token_use(c, &token, now)).await?;
     }
+    mark_authenticated(req);
     Ok(actor)
 }
 

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod cache;
 pub mod errors;
 pub mod extract;
+pub mod headers;
 pub mod openapi;
 pub mod pages;
 pub mod present;
@@ -18,7 +19,7 @@ pub mod steps;
 use std::net::TcpListener;
 
 use actix_web::dev::Server;
-use actix_web::middleware::{DefaultHeaders, ErrorHandlers, Logger};
+use actix_web::middleware::{from_fn, DefaultHeaders, ErrorHandlers, Logger};
 use actix_web::{web, App, HttpRequest, HttpServer};
 use chrono::NaiveDateTime;
 use corrigenda_templates::Layout;
@@ -231,7 +232,9 @@ pub fn serve(listener: TcpListener, state: AppState, workers: usize) -> std::io:
             .configure(routes)
             .default_service(web::to(not_found))
             .wrap(ErrorHandlers::new().default_handler(errors::html_error_pages))
+            .wrap(from_fn(headers::circumstantial))
             .wrap(
+                // Adds only what an answer has not set itself.
                 DefaultHeaders::new()
                     .add(("X-Content-Type-Options", "nosniff"))
                     .add(("Referrer-Policy", "same-origin"))
@@ -276,7 +279,7 @@ fn lower_priority() {
 
 /// The path as logged: tracking tokens are secrets and never reach the log.
 fn log_path(path: &str) -> String {
-    for prefix in ["/reports/", "/api/v1/reports/", "/subscriptions/", "/setup/"] {
+    for prefix in headers::SECRET_PREFIXES {
         if let Some(rest) = path.strip_prefix(prefix) {
             let tail = rest.find('/').map_or("", |i| &rest[i..]);
             return format!("{prefix}[token]{tail}");

@@ -63,8 +63,8 @@ impl Layout {
                 head {
                     meta charset="utf-8";
                     meta name="viewport" content="width=device-width, initial-scale=1";
-                    // Tracking pages carry their secret token in the URL: never send it elsewhere.
-                    meta name="referrer" content="same-origin";
+                    // No referrer meta: it would override the `Referrer-Policy` header, which is
+                    // `no-referrer` on pages whose URL holds a secret token.
                     meta name="color-scheme" content="light dark";
                     title { (title) " · " (self.publication) }
                     link rel="stylesheet" href="/static/style.css";

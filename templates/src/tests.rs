@@ -267,6 +267,7 @@ fn layout_has_the_frame() {
     assert!(html.contains("<a href=\"/standards\">Editorial standards</a>"));
     assert!(html.contains("Corrigenda — corrections and editorial standards for The Daily Example"));
     assert!(html.contains("<h1>Hello</h1>"));
+    assert!(!html.contains("referrer"), "the Referrer-Policy header decides, page by page");
 }
 
 #[test]

@@ -3,6 +3,8 @@
 use serde_json::{json, Value};
 
 use crate::both_backends;
+use corrigenda::domain::accounts::Role;
+
 use crate::helpers::{article_json, Backend, TestApp};
 
 both_backends!(
@@ -12,6 +14,8 @@ both_backends!(
     upsert_names_the_bad_field,
     upsert_refuses_a_bad_article_id,
     unknown_article_is_404,
+    article_text_is_read_only_by_staff_and_tokens,
+    a_publisher_may_make_article_text_public,
     import_reads_csv_and_json_lines,
     import_reports_bad_lines_with_numbers,
 );
@@ -164,4 +168,53 @@ async fn import_reports_bad_lines_with_numbers(backend: Backend) {
     assert!(stdout.contains("line 4: id:"), "{stdout}");
     let g1 = app.client.get(app.url("/api/v1/articles/g1")).send().await.unwrap();
     assert_eq!(g1.status(), 200, "good lines are imported despite bad ones");
+}
+
+/// Registers the test article; returns its text as stored.
+async fn registered_text(app: &TestApp) -> String {
+    let put: Value = app.put_article("kursk", &article_json()).await.json().await.unwrap();
+    let text = put["text"].as_str().unwrap().to_owned();
+    assert!(text.contains("four-year mark"), "{text}");
+    text
+}
+
+async fn article_text_is_read_only_by_staff_and_tokens(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let text = registered_text(&app).await;
+    let url = app.url("/api/v1/articles/kursk");
+    let anonymous = app.client.get(&url).send().await.unwrap();
+    assert_eq!(anonymous.status(), 200);
+    assert_eq!(anonymous.headers()["vary"], "Authorization, Cookie");
+    let anonymous: Value = anonymous.json().await.unwrap();
+    assert_eq!(anonymous["title"], article_json()["title"]);
+    assert_eq!(anonymous.get("text"), None, "{anonymous}");
+    let logged: Value =
+        app.client.get(app.url("/api/v1/articles/kursk/corrections")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(logged["article"]["id"], "kursk");
+    assert_eq!(logged["article"].get("text"), None, "the article's log is public too");
+    // API tokens of every role, and staff signed in, read it.
+    let auditor = app.user(Role::Auditor);
+    for token in [&app.token, &auditor.token] {
+        let got: Value = app.client.get(&url).bearer_auth(token).send().await.unwrap().json().await.unwrap();
+        assert_eq!(got["text"], text);
+    }
+    let browser = app.signed_in(&auditor).await;
+    let got: Value = browser.get(&url).send().await.unwrap().json().await.unwrap();
+    assert_eq!(got["text"], text);
+    // A token that is not valid is refused rather than treated as nobody.
+    let bad = app.client.get(&url).bearer_auth("cgd_not-a-real-token").send().await.unwrap();
+    assert_eq!(bad.status(), 401);
+    let doc: Value = app.client.get(app.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
+    let described = doc["paths"]["/api/v1/articles/{id}"]["get"]["description"].as_str().unwrap_or_default();
+    assert!(described.contains("CORRIGENDA_PUBLIC_ARTICLE_TEXT"), "{described}");
+}
+
+async fn a_publisher_may_make_article_text_public(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |s| s.public_article_text = "true".into()).await;
+    let text = registered_text(&app).await;
+    let got: Value = app.client.get(app.url("/api/v1/articles/kursk")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(got["text"], text);
+    let logged: Value =
+        app.client.get(app.url("/api/v1/articles/kursk/corrections")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(logged["article"]["text"], text);
 }

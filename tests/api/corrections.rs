@@ -16,6 +16,7 @@ both_backends!(
     the_article_log_agrees_in_html_json_and_atom,
     the_notice_carries_json_ld_and_is_cacheable,
     the_csv_round_trips_without_reader_data_or_formulas,
+    the_csv_quotes_every_cell_and_defuses_formulas_after_separators,
     the_site_wide_list_filters_and_pages,
     an_editor_previews_then_publishes_from_a_ticket,
     empty_logs_say_so_and_offer_the_report_link,
@@ -298,6 +299,30 @@ async fn the_csv_round_trips_without_reader_data_or_formulas(backend: Backend) {
         cells.contains(&"'=HYPERLINK(\"http://evil.example\") was in the article, \"quoted\", with a comma."),
         "{cells:?}"
     );
+    app.deliver_mail().await;
+}
+
+async fn the_csv_quotes_every_cell_and_defuses_formulas_after_separators(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.article().await;
+    let mut body = correction("correction");
+    // A spreadsheet splitting on `;` or `|` would read the part after it as a formula.
+    body["text"] = json!("An earlier version gave the total as 4;=1+1 and |@SUM(A1) by mistake.");
+    let published: Value = publish(&app, &app.token, &body).await.json().await.unwrap();
+    let text = app.client.get(app.url("/corrections.csv")).send().await.unwrap().text().await.unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "\"id\",\"published_at\",\"kind\",\"article_id\",\"article_title\",\"article_url\",\"section\",\"text\",\
+         \"original\",\"corrected\",\"standards\",\"supersedes\",\"log_index\",\"hash\""
+    );
+    let row = lines.next().unwrap();
+    assert!(row.starts_with(&format!("\"{}\",\"", published["id"])), "{row}");
+    assert!(
+        row.contains(",\"'An earlier version gave the total as 4;=1+1 and |@SUM(A1) by mistake.\","),
+        "the cell is quoted and prefixed: {row}"
+    );
+    assert_eq!(lines.next(), None);
     app.deliver_mail().await;
 }
 

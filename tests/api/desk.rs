@@ -15,10 +15,13 @@ both_backends!(
     a_readers_answer_is_marked_until_an_editor_opens_the_ticket,
     every_desk_route_refuses_anonymous_wrong_roles_and_disabled_users,
     anonymous_browsers_are_sent_to_sign_in_and_back,
+    sign_in_returns_only_to_a_path_on_this_site,
+    answers_for_staff_are_never_stored,
     a_form_post_without_the_right_csrf_token_changes_nothing,
     sessions_expire_when_idle_and_are_renewed_at_sign_in,
     sign_in_is_throttled_per_account,
     disabled_accounts_cannot_sign_in,
+    re_enabling_an_account_does_not_revive_its_tokens,
     an_editor_works_a_ticket_through_the_browser,
     the_ticket_shows_who_else_has_it_open,
     deadlines_follow_severity_and_overdue_follows_the_clock,
@@ -45,7 +48,8 @@ async fn every_desk_route_refuses_anonymous_wrong_roles_and_disabled_users(backe
     let (id, _) = app.filed().await;
     let auditor = app.user(Role::Auditor);
     let disabled = app.user(Role::Editor);
-    app.db.write_blocking(|c| corrigenda::domain::accounts::set_disabled(c, &disabled.email, true)).unwrap();
+    let now = app.clock.now();
+    app.db.write_blocking(|c| corrigenda::domain::accounts::set_disabled(c, &disabled.email, true, now)).unwrap();
     for (method, path, edits) in ROUTES {
         let url = app.url(&path.replace("{id}", &id.to_string()));
         let send = |token: Option<&str>| {
@@ -96,6 +100,98 @@ async fn anonymous_browsers_are_sent_to_sign_in_and_back(backend: Backend) {
     let offsite =
         browser.get(app.url("/login?next=https%3A%2F%2Fevil.example")).send().await.unwrap().text().await.unwrap();
     assert!(!offsite.contains("evil.example"), "never sent elsewhere after sign-in");
+}
+
+/// Signs `user` in from a fresh sign-in page, asking to go to `next`; returns the `Location`.
+async fn sign_in_to(app: &TestApp, user: &crate::helpers::TestUser, next: &str) -> String {
+    let browser = app.browser();
+    let page = browser.get(app.url("/login")).send().await.unwrap().text().await.unwrap();
+    let csrf = csrf_in(&page);
+    let response = browser
+        .post(app.url("/login"))
+        .form(&[("email", user.email.as_str()), ("password", &user.password), ("csrf", &csrf), ("next", next)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303, "{next:?}");
+    response.headers()["location"].to_str().unwrap().to_owned()
+}
+
+async fn sign_in_returns_only_to_a_path_on_this_site(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let editor = app.user(Role::Editor);
+    // Browsers read a backslash as a slash and drop tabs and newlines: each of these is another host.
+    for hostile in [
+        "//evil.example/x",
+        "/\\evil.example/x",
+        "/%09/evil.example/x",
+        "/\t/evil.example/x",
+        "/%2F/evil.example/x",
+        "/%5C/evil.example/x",
+        "/.//evil.example/x",
+        "https://evil.example/x",
+        "%2F%2Fevil.example",
+        " /x",
+    ] {
+        assert_eq!(sign_in_to(&app, &editor, hostile).await, "/desk", "{hostile:?}");
+    }
+    let page = app.browser().get(app.url("/login?next=%2F%2509%2Fevil.example")).send().await.unwrap();
+    assert!(!page.text().await.unwrap().contains("evil.example"), "the form does not carry it either");
+    assert_eq!(sign_in_to(&app, &editor, "/desk?view=mine").await, "/desk?view=mine");
+    let auditor = app.user(Role::Auditor);
+    assert_eq!(sign_in_to(&app, &auditor, "/\\evil.example").await, "/audit");
+}
+
+async fn answers_for_staff_are_never_stored(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (id, _) = app.filed().await;
+    let sam = app.user(Role::StandardsEditor);
+    let browser = app.signed_in(&sam).await;
+    let pages = [
+        "/desk".to_owned(),
+        "/desk?view=mine".to_owned(),
+        format!("/desk/reports/{id}"),
+        "/desk/corrections".to_owned(),
+        "/desk/corrections/new?article=kursk".to_owned(),
+        "/desk/erasure".to_owned(),
+        "/desk/outbox".to_owned(),
+        "/desk/standards".to_owned(),
+        "/desk/responses".to_owned(),
+        "/desk/wordings".to_owned(),
+        "/audit".to_owned(),
+        "/audit/verify".to_owned(),
+    ];
+    for page in &pages {
+        let response = browser.get(app.url(page)).send().await.unwrap();
+        assert_eq!(response.status(), 200, "{page}");
+        assert_eq!(response.headers()["cache-control"], "no-store", "{page}");
+    }
+    let api = [
+        "/api/v1/desk/reports".to_owned(),
+        format!("/api/v1/desk/reports/{id}"),
+        "/api/v1/desk/responses".to_owned(),
+        "/api/v1/desk/wordings".to_owned(),
+        "/api/v1/audit/events".to_owned(),
+    ];
+    for path in &api {
+        let response = app.client.get(app.url(path)).bearer_auth(&sam.token).send().await.unwrap();
+        assert_eq!(response.status(), 200, "{path}");
+        assert_eq!(response.headers()["cache-control"], "no-store", "{path}");
+    }
+    // Changes and refusals too: an article upsert, a move, and a role that may not read the queue.
+    let upsert = app.put_article("kursk", &article_json()).await;
+    assert_eq!((upsert.status().as_u16(), upsert.headers()["cache-control"].to_str().unwrap()), (200, "no-store"));
+    let moved = app.move_report(&sam.token, id, json!({"to": "triaged", "version": 1})).await;
+    assert_eq!((moved.status().as_u16(), moved.headers()["cache-control"].to_str().unwrap()), (200, "no-store"));
+    let auditor = app.signed_in(&app.user(Role::Auditor)).await;
+    let refused = auditor.get(app.url("/desk")).send().await.unwrap();
+    assert_eq!((refused.status().as_u16(), refused.headers()["cache-control"].to_str().unwrap()), (403, "no-store"));
+    // Answers that are the same for everyone keep their own caching, whoever asks.
+    let style = browser.get(app.url("/static/style.css")).send().await.unwrap();
+    assert_eq!(style.headers()["cache-control"], "public, max-age=3600");
+    let notice = browser.get(app.url("/articles/kursk/notice")).send().await.unwrap();
+    assert_eq!(notice.headers()["cache-control"], "public, max-age=60");
+    app.deliver_mail().await;
 }
 
 async fn a_form_post_without_the_right_csrf_token_changes_nothing(backend: Backend) {
@@ -179,6 +275,32 @@ async fn disabled_accounts_cannot_sign_in(backend: Backend) {
     assert_eq!(again.status(), 403);
     let api = app.client.get(app.url("/api/v1/desk/reports")).bearer_auth(&editor.token).send().await.unwrap();
     assert_eq!(api.status(), 401, "the token stopped working");
+}
+
+/// The status of a queue request with `token`.
+async fn queue_status(app: &TestApp, token: &str) -> u16 {
+    app.client.get(app.url("/api/v1/desk/reports")).bearer_auth(token).send().await.unwrap().status().as_u16()
+}
+
+async fn re_enabling_an_account_does_not_revive_its_tokens(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let editor = app.user(Role::Editor);
+    assert_eq!(queue_status(&app, &editor.token).await, 200);
+    let disabled = app.cli(&["user", "disable", "--email", &editor.email]);
+    assert!(disabled.status.success(), "{}", String::from_utf8_lossy(&disabled.stderr));
+    let said = String::from_utf8_lossy(&disabled.stdout).into_owned();
+    assert!(said.contains(&format!("Disabled {}; its sessions ended and 1 API token(s) were revoked", editor.email)));
+    assert_eq!(queue_status(&app, &editor.token).await, 401);
+    let enabled = app.cli(&["user", "enable", "--email", &editor.email]);
+    assert!(enabled.status.success(), "{}", String::from_utf8_lossy(&enabled.stderr));
+    assert_eq!(queue_status(&app, &editor.token).await, 401, "the old token stays revoked");
+    let listed = String::from_utf8_lossy(&app.cli(&["token", "list"]).stdout).into_owned();
+    assert!(listed.lines().any(|l| l.contains(&editor.email) && l.contains("revoked")), "{listed}");
+    // The account itself works again, with a new token.
+    assert_eq!(app.login(&app.browser(), &editor.email, &editor.password).await.status(), 303);
+    let created = app.cli(&["token", "create", "--email", &editor.email, "--name", "CMS again"]);
+    let token = String::from_utf8_lossy(&created.stdout).lines().last().unwrap().trim().to_owned();
+    assert_eq!(queue_status(&app, &token).await, 200);
 }
 
 async fn an_editor_works_a_ticket_through_the_browser(backend: Backend) {

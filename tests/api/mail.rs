@@ -18,6 +18,7 @@ both_backends!(
     subscribers_opt_in_twice_and_unsubscribe_in_one_click,
     an_smtp_outage_loses_nothing_and_doubles_nothing,
     a_permanent_refusal_is_marked_failed_and_shown,
+    a_refusal_is_stored_without_the_address_it_quotes,
     two_dispatchers_send_each_mail_once,
     erasure_cancels_pending_mail,
     mail_claimed_by_a_dispatcher_that_died_is_sent_after_its_lease,
@@ -280,6 +281,26 @@ async fn a_permanent_refusal_is_marked_failed_and_shown(backend: Backend) {
     assert!(page.contains("bounce@example.com") && page.contains("550"));
     let editor = app.user(Role::Editor);
     assert_eq!(app.signed_in(&editor).await.get(app.url("/desk/outbox")).send().await.unwrap().status(), 403);
+}
+
+async fn a_refusal_is_stored_without_the_address_it_quotes(backend: Backend) {
+    let smtp = Smtp::start_on(free_port(), &["bounce@example.com"]);
+    let app = mail_app(backend, &smtp).await;
+    app.article().await;
+    let mut body = report_json();
+    body["reporter_email"] = json!("bounce@example.com");
+    app.file_report("kursk", &body).await;
+    assert_eq!(app.deliver_mail().await, 1);
+    let rows = app.outbox_rows();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(
+        rows[0],
+        (
+            "failed".to_owned(),
+            1,
+            Some("permanent error (550): 5.1.1 <[address]>: Recipient address rejected: User unknown".to_owned())
+        )
+    );
 }
 
 async fn two_dispatchers_send_each_mail_once(backend: Backend) {

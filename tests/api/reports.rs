@@ -28,6 +28,7 @@ both_backends!(
     unknown_token_is_404,
     token_is_not_guessable,
     tracking_json_never_shows_the_email,
+    pages_with_a_token_in_their_url_send_no_referrer,
     xss_is_escaped_on_the_tracking_page,
     form_journey_files_and_tracks,
     form_errors_keep_the_readers_input,
@@ -277,6 +278,40 @@ async fn tracking_json_never_shows_the_email(backend: Backend) {
     assert_eq!(page.headers()["cache-control"], "no-store");
     let html = page.text().await.unwrap();
     assert!(!html.contains("ada@example.com") && !html.contains("Ada Reader"));
+    app.deliver_mail().await;
+}
+
+/// The referrer policies a page states in its markup (`<meta name="referrer" content="...">`).
+fn meta_referrer_policies(html: &str) -> Vec<String> {
+    html.match_indices("<meta name=\"referrer\"")
+        .map(|(at, _)| {
+            let tag = &html[at..at + html[at..].find('>').unwrap()];
+            tag.split("content=\"").nth(1).map(|v| v[..v.find('"').unwrap()].to_owned()).unwrap_or_default()
+        })
+        .collect()
+}
+
+async fn pages_with_a_token_in_their_url_send_no_referrer(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (_, token) = app.filed().await;
+    // The tracking page, an unknown token's error page, the unsubscribe page and the first-run link.
+    for (path, status) in [
+        (format!("/reports/{token}"), 200),
+        ("/reports/not-a-token".to_owned(), 404),
+        ("/subscriptions/some-token/unsubscribe".to_owned(), 200),
+        ("/setup/not-a-token".to_owned(), 404),
+    ] {
+        let page = app.client.get(app.url(&path)).send().await.unwrap();
+        assert_eq!(page.status(), status, "{path}");
+        assert_eq!(page.headers()["referrer-policy"], "no-referrer", "{path}");
+        assert_eq!(page.headers()["cache-control"], "no-store", "{path}");
+        let html = page.text().await.unwrap();
+        assert_eq!(meta_referrer_policies(&html), Vec::<String>::new(), "{path}: a meta would override the header");
+    }
+    // Other pages keep the referrer on this site only, from the header alone.
+    let standards = app.client.get(app.url("/standards")).send().await.unwrap();
+    assert_eq!(standards.headers()["referrer-policy"], "same-origin");
+    assert_eq!(meta_referrer_policies(&standards.text().await.unwrap()), Vec::<String>::new());
     app.deliver_mail().await;
 }
 

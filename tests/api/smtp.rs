@@ -3,7 +3,7 @@
 use std::net::{IpAddr, TcpListener};
 use std::sync::{Arc, Mutex};
 
-use mailin_embedded::response::{NO_MAILBOX, OK};
+use mailin_embedded::response::OK;
 use mailin_embedded::{Handler, Response, Server};
 
 /// A message as it arrived, parsed.
@@ -47,7 +47,8 @@ struct Sink {
 impl Handler for Sink {
     fn rcpt(&mut self, to: &str) -> Response {
         if self.refuse.iter().any(|r| r == to) {
-            return NO_MAILBOX;
+            // As Postfix does: the refusal quotes the address.
+            return Response::custom(550, format!("5.1.1 <{to}>: Recipient address rejected: User unknown"));
         }
         self.to.push(to.to_owned());
         OK
@@ -91,7 +92,7 @@ impl Smtp {
         Self::start_on(free_port(), &[])
     }
 
-    /// Starts a server on `port` that refuses the addresses in `refuse` with 550.
+    /// Starts a server on `port` that refuses the addresses in `refuse` with 550, naming them.
     pub fn start_on(port: u16, refuse: &[&str]) -> Self {
         let store = Arc::new(Mutex::new(Vec::new()));
         let sink = Sink {

@@ -183,5 +183,6 @@ pub fn settings(database: &TestDb) -> RawSettings {
         mail_dir: std::path::Path::new(&database.key_path).with_file_name("mail").to_string_lossy().into_owned(),
         mail_from: "Test Gazette Corrections <corrections@gazette.example>".into(),
         digest_hour: "8".into(),
+        public_article_text: "false".into(),
     }
 }

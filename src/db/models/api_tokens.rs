@@ -53,6 +53,15 @@ impl ApiToken {
             .load(conn)
     }
 
+    /// Marks every unrevoked token of a user revoked; returns how many there were.
+    pub fn revoke_for_user(conn: &mut DbConnection, user_id: i64, now: NaiveDateTime) -> QueryResult<usize> {
+        diesel::update(
+            api_tokens::table.filter(api_tokens::user_id.eq(user_id)).filter(api_tokens::revoked_at.is_null()),
+        )
+        .set(api_tokens::revoked_at.eq(now))
+        .execute(conn)
+    }
+
     /// Marks a token revoked; returns whether an unrevoked token had this id.
     pub fn revoke(conn: &mut DbConnection, id: i64, now: NaiveDateTime) -> QueryResult<bool> {
         diesel::update(api_tokens::table.find(id).filter(api_tokens::revoked_at.is_null()))

@@ -5,6 +5,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 
 use crate::domain::articles::{self, ArticleId, ArticleInput, ArticleView, Upserted};
 use crate::error::AppError;
+use crate::web::auth::api_caller;
 use crate::web::errors::ErrorBody;
 use crate::web::extract::{bearer_actor, parse_json, read_body, require_editor, ARTICLE_BODY_LIMIT};
 use crate::web::State;
@@ -46,17 +47,25 @@ pub async fn put_article(
         .json(ArticleView::from(&article)))
 }
 
-/// Reads an article.
+/// Reads an article; its text only for staff and API tokens, unless the publisher made it public.
 #[utoipa::path(
     get, path = "/api/v1/articles/{id}", tag = "articles",
+    description = "Anyone may read an article. Its `text` is sent only to API tokens and signed-in staff, \
+                   unless the publisher sets CORRIGENDA_PUBLIC_ARTICLE_TEXT=true.",
     params(("id" = String, Path, description = "The CMS's article ID")),
+    security((), ("bearer" = [])),
     responses(
-        (status = 200, description = "The article", body = ArticleView),
+        (status = 200, description = "The article (`text` left out for anonymous callers unless public)", body = ArticleView),
+        (status = 401, description = "An API token was sent but is not valid", body = ErrorBody),
         (status = 404, description = "Unknown article", body = ErrorBody),
     )
 )]
-pub async fn get_article(state: State, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub async fn get_article(state: State, req: HttpRequest, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let may_read_text = state.config.public_article_text || api_caller(&req, &state).await?.is_some();
     let id = path.into_inner();
     let article = state.db.read(move |c| articles::get(c, &id)).await?;
-    Ok(HttpResponse::Ok().json(ArticleView::from(&article)))
+    let view = ArticleView::from(&article);
+    let view = if may_read_text { view } else { view.without_text() };
+    // What is sent depends on who asks: caches must not hand one caller's answer to another.
+    Ok(HttpResponse::Ok().insert_header((header::VARY, "Authorization, Cookie")).json(view))
 }

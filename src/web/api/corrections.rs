@@ -138,7 +138,7 @@ pub async fn withdraw(
 /// An article with its published corrections.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ArticleCorrections {
-    /// The article.
+    /// The article (without its text, unless the publisher made it public).
     pub article: ArticleView,
     /// Its published corrections, newest first.
     pub corrections: Vec<CorrectionView>,
@@ -162,8 +162,12 @@ pub async fn article_corrections_json(
         .public
         .answer(&state.db, &req, || async {
             let (article, corrections) = steps::article_and_corrections(&state, path.into_inner()).await?;
-            let mut response =
-                HttpResponse::Ok().json(ArticleCorrections { article: ArticleView::from(&article), corrections });
+            // A shared answer, the same for everyone: the text only when the publisher made it public.
+            let article = match ArticleView::from(&article) {
+                view if state.config.public_article_text => view,
+                view => view.without_text(),
+            };
+            let mut response = HttpResponse::Ok().json(ArticleCorrections { article, corrections });
             public_headers(&mut response);
             Ok(response)
         })

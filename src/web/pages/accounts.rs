@@ -17,15 +17,37 @@ use crate::web::{AppState, State};
 /// Largest sign-in or setup form body.
 const FORM_LIMIT: usize = 16 * 1024;
 
-/// Only local paths are followed after sign-in, never another site; anything else is dropped
-/// (empty: the role's own landing page).
-fn safe_next(next: &str) -> String {
-    let local = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') && !next.contains("://");
-    if local {
-        next.to_owned()
-    } else {
-        String::new()
+/// Only same-origin absolute paths are followed after sign-in, never another site; anything
+/// else is dropped (empty: the role's own landing page).
+///
+/// Browsers read `\` as `/` and skip tabs and newlines in a `Location`, so `/\evil` and
+/// `/<tab>/evil` mean `//evil`, another host: such characters are refused outright, before and
+/// after percent-decoding, and what is followed is the path as resolved on the base URL.
+fn safe_next(next: &str, base_url: &str) -> String {
+    same_origin_path(next, base_url).unwrap_or_default()
+}
+
+/// `next` as a path, query and fragment on the base URL's origin, when it is nothing else.
+fn same_origin_path(next: &str, base_url: &str) -> Option<String> {
+    let plain = |s: &str| {
+        s.starts_with('/')
+            && !s.starts_with("//")
+            && !s.chars().any(|c| c == '\\' || c.is_whitespace() || c.is_control())
+    };
+    if !plain(next) || !plain(percent_encoding::percent_decode_str(next).decode_utf8_lossy().as_ref()) {
+        return None;
     }
+    let base = url::Url::parse(base_url).ok()?;
+    let resolved = base.join(next).ok().filter(|u| u.origin() == base.origin())?;
+    let mut path = resolved.path().to_owned();
+    if let Some(query) = resolved.query() {
+        path = format!("{path}?{query}");
+    }
+    if let Some(fragment) = resolved.fragment() {
+        path = format!("{path}#{fragment}");
+    }
+    // Resolving removes dot segments: `/.//evil` becomes `//evil`, another host again.
+    plain(path.as_str()).then_some(path)
 }
 
 /// Where a role's work is, when sign-in was not asked to go elsewhere: auditors read the audit
@@ -38,8 +60,8 @@ pub fn landing(role: Role) -> &'static str {
 }
 
 /// Where to go after signing in: `next` when it is a local path, else the role's landing page.
-fn after_sign_in(next: &str, role: Role) -> String {
-    match safe_next(next) {
+fn after_sign_in(next: &str, base_url: &str, role: Role) -> String {
+    match safe_next(next, base_url) {
         next if next.is_empty() => landing(role).to_owned(),
         next => next,
     }
@@ -61,7 +83,11 @@ fn login_page(state: &AppState, view: views::LoginView, status: u16) -> HttpResp
 
 /// `GET /login`.
 pub async fn login_form(state: State, query: web::Query<NextQuery>) -> HttpResponse {
-    let view = views::LoginView { next: safe_next(&query.next), csrf: secrets::new_token(), ..Default::default() };
+    let view = views::LoginView {
+        next: safe_next(&query.next, &state.base_url),
+        csrf: secrets::new_token(),
+        ..Default::default()
+    };
     login_page(&state, view, 200)
 }
 
@@ -102,7 +128,9 @@ pub async fn login(state: State, req: HttpRequest, payload: web::Payload) -> Res
         Err(err) => Err(err),
     };
     match outcome {
-        Ok((actor, session)) => Ok(signed_in(&state, &req, session, &after_sign_in(&form.next, actor.role))),
+        Ok((actor, session)) => {
+            Ok(signed_in(&state, &req, session, &after_sign_in(&form.next, &state.base_url, actor.role)))
+        }
         Err(err @ (AppError::Unauthorized(_) | AppError::Forbidden(_) | AppError::RateLimited { .. })) => {
             Ok(refused_login(&state, form, &err))
         }
@@ -114,7 +142,7 @@ pub async fn login(state: State, req: HttpRequest, payload: web::Payload) -> Res
 fn refused_login(state: &AppState, form: LoginForm, err: &AppError) -> HttpResponse {
     let view = views::LoginView {
         email: form.email,
-        next: safe_next(&form.next),
+        next: safe_next(&form.next, &state.base_url),
         error: Some(capitalise(&err.public_message())),
         csrf: form.csrf,
     };
@@ -185,5 +213,42 @@ pub async fn setup(
             Ok(html(422, views::setup(&state.layout, &view)))
         }
         Err(other) => Err(other),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    const BASE: &str = "https://corrections.news.example";
+
+    #[test]
+    fn next_is_followed_only_as_a_path_on_this_site() {
+        assert_eq!(safe_next("/desk?view=mine", BASE), "/desk?view=mine");
+        assert_eq!(safe_next("/desk/reports/12#events", BASE), "/desk/reports/12#events");
+        assert_eq!(safe_next("/desk?q=caf%C3%A9", BASE), "/desk?q=caf%C3%A9");
+        for hostile in [
+            "//evil.example/x",
+            "/\\evil.example/x",
+            "/%09/evil.example/x",
+            "/\t/evil.example/x",
+            "/\n/evil.example/x",
+            "/%0D%0A/evil.example/x",
+            "/%2F/evil.example/x",
+            "/%2f/evil.example/x",
+            "/%5Cevil.example/x",
+            "/.//evil.example/x",
+            "https://evil.example/x",
+            "http:/evil.example/x",
+            "%2F%2Fevil.example",
+            "javascript:alert(1)",
+            " /x",
+            "/x /y",
+            "/x%20",
+            "/\u{a0}/x",
+            "",
+        ] {
+            assert_eq!(safe_next(hostile, BASE), "", "{hostile:?}");
+        }
     }
 }

@@ -329,17 +329,39 @@ pub async fn site_corrections_atom(state: State, req: HttpRequest) -> Result<Htt
         .await
 }
 
-/// A CSV cell that a spreadsheet will not run as a formula.
+/// Characters that make a spreadsheet read a cell as a formula (full-width forms included,
+/// which some spreadsheets take for the ASCII ones).
+fn starts_formula(c: char) -> bool {
+    matches!(c, '=' | '+' | '-' | '@' | '\t' | '\r' | '\u{ff1d}' | '\u{ff0b}' | '\u{ff0d}' | '\u{ff20}')
+}
+
+/// Characters a spreadsheet may split a line on, making what follows a cell of its own.
+fn separates(c: char) -> bool {
+    matches!(c, ';' | ',' | '\t' | '|' | '\n' | '\r')
+}
+
+/// A CSV cell that a spreadsheet will not run as a formula: prefixed with `'` when it starts
+/// with a formula character or has one right after a separator (`x;=1+1` is a formula where
+/// `;` separates). Every cell is also quoted ([`csv_rows`]), so it stays one cell whatever the
+/// separator.
 fn cell(value: &str) -> String {
-    match value.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{value}"),
-        _ => value.to_owned(),
+    let starts = value.chars().next().is_some_and(starts_formula);
+    let inside = value.chars().zip(value.chars().skip(1)).any(|(a, b)| separates(a) && starts_formula(b));
+    if starts || inside {
+        format!("'{value}")
+    } else {
+        value.to_owned()
     }
+}
+
+/// A CSV writer that quotes every cell, so none is split by a spreadsheet using another separator.
+fn csv_writer() -> csv::Writer<Vec<u8>> {
+    csv::WriterBuilder::new().quote_style(csv::QuoteStyle::Always).from_writer(Vec::new())
 }
 
 /// The CSV lines of `items`, after the header line when `header`.
 fn csv_rows(items: &[ListedCorrection], header: bool) -> Result<web::Bytes, AppError> {
-    let mut out = csv::Writer::from_writer(Vec::new());
+    let mut out = csv_writer();
     let fail = |e: csv::Error| AppError::Internal(e.into());
     if header {
         out.write_record([
@@ -363,23 +385,23 @@ fn csv_rows(items: &[ListedCorrection], header: bool) -> Result<web::Bytes, AppE
     for i in items {
         let c = &i.correction;
         let standards: Vec<String> = c.standards.iter().map(|s| format!("{} v{}", s.code, s.version)).collect();
-        out.write_record([
+        let record = [
             c.id.to_string(),
             c.published_at.map(iso).unwrap_or_default(),
             c.kind.as_str().to_owned(),
-            cell(&c.article_id),
-            cell(&i.article_title),
-            cell(&i.article_url),
-            cell(&i.section),
-            cell(&c.text),
-            cell(c.original.as_deref().unwrap_or_default()),
-            cell(c.corrected.as_deref().unwrap_or_default()),
+            c.article_id.clone(),
+            i.article_title.clone(),
+            i.article_url.clone(),
+            i.section.clone(),
+            c.text.clone(),
+            c.original.clone().unwrap_or_default(),
+            c.corrected.clone().unwrap_or_default(),
             standards.join("; "),
             c.supersedes.map(|s| s.to_string()).unwrap_or_default(),
             c.log_index.map(|s| s.to_string()).unwrap_or_default(),
             c.hash.clone().unwrap_or_default(),
-        ])
-        .map_err(fail)?;
+        ];
+        out.write_record(record.iter().map(|v| cell(v))).map_err(fail)?;
     }
     out.into_inner().map(web::Bytes::from).map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))
 }
@@ -454,7 +476,32 @@ mod tests {
         assert_eq!(super::cell("+1"), "'+1");
         assert_eq!(super::cell("-1"), "'-1");
         assert_eq!(super::cell("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(super::cell("\tx"), "'\tx");
+        assert_eq!(super::cell("\u{ff1d}1+1"), "'\u{ff1d}1+1");
         assert_eq!(super::cell("plain"), "plain");
+        assert_eq!(super::cell(""), "");
+    }
+
+    #[test]
+    fn formulas_after_a_separator_are_defused() {
+        assert_eq!(super::cell("x;=1+1"), "'x;=1+1");
+        assert_eq!(super::cell("x,+1"), "'x,+1");
+        assert_eq!(super::cell("x|@SUM(A1)"), "'x|@SUM(A1)");
+        assert_eq!(super::cell("x\t-1"), "'x\t-1");
+        assert_eq!(super::cell("x\n=1"), "'x\n=1");
+        // A space between keeps the formula character from starting a cell.
+        assert_eq!(
+            super::cell("costs rose, - said the council; = or more"),
+            "costs rose, - said the council; = or more"
+        );
+        assert_eq!(super::cell("2026-11-28, x-y; a=b"), "2026-11-28, x-y; a=b");
+    }
+
+    #[test]
+    fn every_cell_is_quoted() {
+        let mut out = super::csv_writer();
+        out.write_record(["x;=1+1", "1"].iter().map(|v| super::cell(v))).unwrap();
+        assert_eq!(String::from_utf8(out.into_inner().unwrap()).unwrap(), "\"'x;=1+1\",\"1\"\n");
     }
 
     #[test]
