@@ -14,6 +14,7 @@ use std::time::Duration;
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::{Connection, PgConnection, SqliteConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+use sha2::{Digest, Sha256};
 
 use crate::error::AppError;
 
@@ -135,10 +136,18 @@ pub enum DbError {
     Pool(#[from] r2d2::Error),
 }
 
+#[diesel::expression::functions::declare_sql_function]
+extern "SQL" {
+    /// SHA-256 as lowercase hex, as `domain::secrets::token_hash` stores tokens (SQLite only, for migrations).
+    fn corrigenda_sha256_hex(text: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
 /// Runs the pending migrations of the connection's backend; returns how many ran.
 pub fn migrate(conn: &mut DbConnection) -> Result<usize, DbError> {
     match conn {
         DbConnection::Sqlite(c) => {
+            // A migration that hashes tokens kept in clear needs SHA-256, which SQLite lacks.
+            corrigenda_sha256_hex_utils::register_impl(c, |text: String| hex::encode(Sha256::digest(text.as_bytes())))?;
             // Several processes may start at once: the write lock, taken before looking at what
             // is pending, lets one migrate at a time (each migration nests as a savepoint).
             AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;

@@ -365,6 +365,58 @@ impl TestApp {
             .unwrap()
     }
 
+    /// Every value of every table as text, leaving out the tables named in `except`: to look for
+    /// what must never be stored.
+    pub fn database_text(&self, except: &[&str]) -> String {
+        use diesel::prelude::*;
+        use diesel::sql_types::{Nullable, Text};
+        #[derive(QueryableByName)]
+        struct Name {
+            #[diesel(sql_type = Text)]
+            name: String,
+        }
+        #[derive(QueryableByName)]
+        struct Rows {
+            #[diesel(sql_type = Nullable<Text>)]
+            rows: Option<String>,
+        }
+        self.db
+            .read_blocking(|c| {
+                let tables: Vec<Name> = match c {
+                    DbConnection::Sqlite(_) => {
+                        diesel::sql_query("SELECT name FROM sqlite_master WHERE type = 'table'").load(c)?
+                    }
+                    DbConnection::Postgres(_) => diesel::sql_query(
+                        "SELECT table_name::text AS name FROM information_schema.tables \
+                         WHERE table_schema = 'public' AND table_type = 'BASE TABLE'",
+                    )
+                    .load(c)?,
+                };
+                let mut text = String::new();
+                for Name { name: table } in tables.into_iter().filter(|t| !except.contains(&t.name.as_str())) {
+                    let query = match c {
+                        DbConnection::Sqlite(_) => {
+                            let columns: Vec<Name> =
+                                diesel::sql_query(format!("SELECT name FROM pragma_table_info('{table}')")).load(c)?;
+                            let values: Vec<String> = columns
+                                .iter()
+                                .map(|col| format!("coalesce(CAST(\"{}\" AS TEXT), '')", col.name))
+                                .collect();
+                            format!("SELECT group_concat({}, char(10)) AS rows FROM \"{table}\"", values.join(" || ' ' || "))
+                        }
+                        DbConnection::Postgres(_) => {
+                            format!("SELECT string_agg(t::text, E'\\n') AS rows FROM \"{table}\" t")
+                        }
+                    };
+                    for Rows { rows } in diesel::sql_query(query).load::<Rows>(c)? {
+                        text.push_str(&format!("{table}:\n{}\n", rows.unwrap_or_default()));
+                    }
+                }
+                Ok(text)
+            })
+            .unwrap()
+    }
+
     /// The id of the newest report.
     pub fn state_of_last(&self) -> i64 {
         use corrigenda::db::schema::reports;

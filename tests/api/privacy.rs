@@ -1,0 +1,128 @@
+//! What the server keeps of its secrets and its readers: tokens only as hashes, no address or
+//! link left in sent mail, mail files and the database readable by the server's user alone,
+//! and erasure that reaches the mail files too.
+
+use std::path::PathBuf;
+
+use corrigenda::db::{migrate, DbConnection, DbTarget};
+use corrigenda::domain::accounts::Role;
+use corrigenda::domain::secrets;
+use diesel::connection::SimpleConnection;
+use diesel_migrations::{FileBasedMigrations, MigrationHarness};
+use serde_json::json;
+
+use crate::both_backends;
+use crate::helpers::{csrf_in, Backend, TestApp};
+use crate::smtp::{Received, Smtp};
+
+both_backends!(no_token_is_stored_in_clear, unsubscribe_links_mailed_before_tokens_were_hashed_keep_working,);
+
+/// The first absolute link to this server starting with `path_start` in a message's text part.
+fn link(mail: &Received, app: &TestApp, path_start: &str) -> String {
+    let (text, _) = mail.parts();
+    let start = text.find(&app.url(path_start)).unwrap_or_else(|| panic!("no {path_start} link in {text}"));
+    text[start..].split_whitespace().next().unwrap().to_owned()
+}
+
+/// The token in a `/subscriptions/{token}/...` link.
+fn token_of(link: &str) -> String {
+    link.trim_matches(['<', '>']).rsplit('/').nth(1).unwrap().to_owned()
+}
+
+/// Subscribes `email` to the test article, confirms from the mail and returns the confirmation link.
+async fn subscribed(app: &TestApp, smtp: &Smtp, email: &str) -> String {
+    let asked = app.client.post(app.url("/articles/kursk/subscriptions")).form(&[("email", email)]).send().await;
+    assert_eq!(asked.unwrap().status(), 303);
+    app.deliver_mail().await;
+    let confirm = link(smtp.to(email).last().unwrap(), app, "/subscriptions/");
+    assert_eq!(app.client.get(&confirm).send().await.unwrap().status(), 200);
+    confirm
+}
+
+/// Publishes an update to the test article, which its subscribers are mailed.
+async fn publish(app: &TestApp) {
+    let body = json!({"article_id": "kursk", "kind": "update", "text": "New figures from the ministry."});
+    let published =
+        app.client.post(app.url("/api/v1/desk/corrections")).bearer_auth(&app.token).json(&body).send().await.unwrap();
+    assert_eq!(published.status(), 201);
+}
+
+async fn no_token_is_stored_in_clear(backend: Backend) {
+    let smtp = Smtp::start();
+    let url = smtp.url();
+    let app = TestApp::spawn_with(backend, move |s| s.smtp_url = Some(url)).await;
+    let (_, tracking) = app.filed().await;
+    let confirm = subscribed(&app, &smtp, "fan@example.org").await;
+    publish(&app).await;
+    assert_eq!(app.deliver_mail().await, 1);
+    let news = smtp.to("fan@example.org");
+    assert_eq!(news.len(), 2);
+    let unsubscribe = news[1].header("List-Unsubscribe").unwrap();
+    let editor = app.user(Role::Editor);
+    let browser = app.browser();
+    let signed_in = app.login(&browser, &editor.email, &editor.password).await;
+    assert_eq!(signed_in.status(), 303);
+    let cookie = signed_in
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok()?.strip_prefix("corrigenda_session="))
+        .map(|v| v.split(';').next().unwrap().to_owned())
+        .next()
+        .unwrap();
+    let csrf = csrf_in(&browser.get(app.url("/desk")).send().await.unwrap().text().await.unwrap());
+
+    // The outbox needs a message whole until it is sent; what a sent row keeps is checked on its own.
+    let stored = app.database_text(&["outbox"]);
+    assert!(stored.contains("fan@example.org"), "the dump reads the subscriptions");
+    for (what, secret) in [
+        ("tracking token", tracking),
+        ("confirmation token", token_of(&confirm)),
+        ("unsubscribe token", token_of(&unsubscribe)),
+        ("session cookie", cookie),
+        ("CSRF token", csrf),
+    ] {
+        assert!(secret.len() >= 43, "{what}: {secret}");
+        assert!(!stored.contains(&secret), "the {what} is stored in clear");
+    }
+    // What is stored still opens what it should.
+    let one_click = app.client.post(unsubscribe.trim_matches(['<', '>'])).send().await.unwrap();
+    assert_eq!(one_click.status(), 200);
+    publish(&app).await;
+    assert_eq!(app.deliver_mail().await, 0, "unsubscribed");
+}
+
+async fn unsubscribe_links_mailed_before_tokens_were_hashed_keep_working(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.article().await;
+    let database = app.stop().await;
+    // Back to the schema before the hashing migration, with a subscriber whose token is in clear.
+    let token = secrets::new_token();
+    let subscriber = format!(
+        "INSERT INTO subscriptions (article_id, email, token_hash, unsubscribe_token, status, created_at, confirmed_at) \
+         VALUES ('kursk', 'old@example.org', '{}', '{token}', 'active', '2026-11-30 10:00:00', '2026-11-30 10:05:00')",
+        secrets::token_hash(&secrets::new_token())
+    );
+    let tree = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("migrations").join(backend.name());
+    let migrations = FileBasedMigrations::from_path(tree).unwrap();
+    let mut conn = DbTarget::parse(&database.url).unwrap().connect().unwrap();
+    let reverted = match &mut conn {
+        DbConnection::Sqlite(c) => c.revert_last_migration(migrations).unwrap(),
+        DbConnection::Postgres(c) => c.revert_last_migration(migrations).unwrap(),
+    };
+    assert_eq!(reverted.to_string(), "20261201000011");
+    match &mut conn {
+        DbConnection::Sqlite(c) => c.batch_execute(&subscriber).unwrap(),
+        DbConnection::Postgres(c) => c.batch_execute(&subscriber).unwrap(),
+    }
+    assert_eq!(migrate(&mut conn).unwrap(), 1);
+    drop(conn);
+
+    let app = TestApp::on(database, |_| {}).await;
+    assert!(!app.database_text(&[]).contains(&token), "the old token is hashed");
+    let unsubscribed = app.client.post(app.url(&format!("/subscriptions/{token}/unsubscribe"))).send().await.unwrap();
+    assert_eq!(unsubscribed.status(), 200);
+    assert!(unsubscribed.text().await.unwrap().contains("You are unsubscribed"));
+    publish(&app).await;
+    assert_eq!(app.deliver_mail().await, 0, "no mail to the old subscriber");
+}
