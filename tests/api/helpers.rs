@@ -368,6 +368,15 @@ impl TestApp {
     /// Every value of every table as text, leaving out the tables named in `except`: to look for
     /// what must never be stored.
     pub fn database_text(&self, except: &[&str]) -> String {
+        self.tables_as_text()
+            .into_iter()
+            .filter(|(table, _)| !except.contains(&table.as_str()))
+            .map(|(table, rows)| format!("{table}:\n{rows}\n"))
+            .collect()
+    }
+
+    /// Each table with all its rows as text, one line a row (in no particular order).
+    pub fn tables_as_text(&self) -> Vec<(String, String)> {
         use diesel::prelude::*;
         use diesel::sql_types::{Nullable, Text};
         #[derive(QueryableByName)]
@@ -392,8 +401,8 @@ impl TestApp {
                     )
                     .load(c)?,
                 };
-                let mut text = String::new();
-                for Name { name: table } in tables.into_iter().filter(|t| !except.contains(&t.name.as_str())) {
+                let mut text = Vec::new();
+                for Name { name: table } in tables {
                     let query = match c {
                         DbConnection::Sqlite(_) => {
                             let columns: Vec<Name> =
@@ -409,7 +418,7 @@ impl TestApp {
                         }
                     };
                     for Rows { rows } in diesel::sql_query(query).load::<Rows>(c)? {
-                        text.push_str(&format!("{table}:\n{}\n", rows.unwrap_or_default()));
+                        text.push((table.clone(), rows.unwrap_or_default()));
                     }
                 }
                 Ok(text)

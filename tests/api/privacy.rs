@@ -15,7 +15,11 @@ use crate::both_backends;
 use crate::helpers::{csrf_in, Backend, TestApp};
 use crate::smtp::{Received, Smtp};
 
-both_backends!(no_token_is_stored_in_clear, unsubscribe_links_mailed_before_tokens_were_hashed_keep_working,);
+both_backends!(
+    no_token_is_stored_in_clear,
+    unsubscribe_links_mailed_before_tokens_were_hashed_keep_working,
+    sent_mail_leaves_no_address_or_link_in_the_outbox,
+);
 
 /// The first absolute link to this server starting with `path_start` in a message's text part.
 fn link(mail: &Received, app: &TestApp, path_start: &str) -> String {
@@ -72,8 +76,8 @@ async fn no_token_is_stored_in_clear(backend: Backend) {
         .unwrap();
     let csrf = csrf_in(&browser.get(app.url("/desk")).send().await.unwrap().text().await.unwrap());
 
-    // The outbox needs a message whole until it is sent; what a sent row keeps is checked on its own.
-    let stored = app.database_text(&["outbox"]);
+    // Everything is sent, so the outbox holds no link either.
+    let stored = app.database_text(&[]);
     assert!(stored.contains("fan@example.org"), "the dump reads the subscriptions");
     for (what, secret) in [
         ("tracking token", tracking),
@@ -125,4 +129,50 @@ async fn unsubscribe_links_mailed_before_tokens_were_hashed_keep_working(backend
     assert!(unsubscribed.text().await.unwrap().contains("You are unsubscribed"));
     publish(&app).await;
     assert_eq!(app.deliver_mail().await, 0, "no mail to the old subscriber");
+}
+
+async fn sent_mail_leaves_no_address_or_link_in_the_outbox(backend: Backend) {
+    let smtp = Smtp::start();
+    let url = smtp.url();
+    let app = TestApp::spawn_with(backend, move |s| s.smtp_url = Some(url)).await;
+    app.filed().await;
+    subscribed(&app, &smtp, "fan@example.org").await;
+    publish(&app).await;
+    assert_eq!(app.deliver_mail().await, 1);
+    let news = smtp.to("fan@example.org");
+    assert!(news[1].header("List-Unsubscribe").is_some(), "the subscriber's mail had an unsubscribe link");
+
+    type Row = (String, String, String, String, Option<String>, Option<String>);
+    let rows: Vec<(String, Row)> = app
+        .db
+        .read_blocking(|c| {
+            use corrigenda::db::schema::outbox;
+            use diesel::prelude::*;
+            Ok(outbox::table
+                .order(outbox::id.asc())
+                .select((
+                    outbox::kind,
+                    (
+                        outbox::status,
+                        outbox::recipient,
+                        outbox::body_text,
+                        outbox::body_html,
+                        outbox::list_unsubscribe,
+                        outbox::last_error,
+                    ),
+                ))
+                .load(c)?)
+        })
+        .unwrap();
+    let kinds: Vec<&str> = rows.iter().map(|(kind, _)| kind.as_str()).collect();
+    assert_eq!(kinds, ["reader_receipt", "subscription_confirm", "subscriber_correction"]);
+    let blank: Row = ("sent".into(), String::new(), String::new(), String::new(), None, None);
+    for (kind, row) in &rows {
+        assert_eq!(row, &blank, "{kind}");
+    }
+    let (_, outbox) = app.tables_as_text().into_iter().find(|(table, _)| table == "outbox").unwrap();
+    assert!(outbox.contains("Correction to"), "the dump reads the outbox: {outbox}");
+    for secret in ["ada@example.com", "fan@example.org", "/subscriptions/", "/reports/"] {
+        assert!(!outbox.contains(secret), "the outbox keeps {secret}: {outbox}");
+    }
 }
