@@ -58,8 +58,8 @@ fn not_found() -> AppError {
     AppError::NotFound("this link is not valid any more; subscribe again from the article's corrections page".into())
 }
 
-/// Confirms a subscription from the link in its confirmation mail.
-pub fn confirm(conn: &mut DbConnection, token: &str, now: NaiveDateTime) -> Result<Article, AppError> {
+/// The subscription a confirmation token opens, with its article (reads only).
+fn confirmable(conn: &mut DbConnection, token: &str) -> Result<(i64, Article), AppError> {
     if !secrets::looks_like_token(token) {
         return Err(not_found());
     }
@@ -70,10 +70,21 @@ pub fn confirm(conn: &mut DbConnection, token: &str, now: NaiveDateTime) -> Resu
         .first(conn)
         .optional()?
         .ok_or_else(not_found)?;
+    Ok((id, articles::get(conn, &article_id)?))
+}
+
+/// The article a confirmation link is about, changing nothing: opening the link only asks.
+pub fn to_confirm(conn: &mut DbConnection, token: &str) -> Result<Article, AppError> {
+    confirmable(conn, token).map(|(_, article)| article)
+}
+
+/// Confirms a subscription from the button its confirmation link shows.
+pub fn confirm(conn: &mut DbConnection, token: &str, now: NaiveDateTime) -> Result<Article, AppError> {
+    let (id, article) = confirmable(conn, token)?;
     diesel::update(subscriptions::table.find(id))
         .set((subscriptions::status.eq(SubscriptionStatus::Active), subscriptions::confirmed_at.eq(now)))
         .execute(conn)?;
-    articles::get(conn, &article_id)
+    Ok(article)
 }
 
 /// Ends a subscription from the link in a mail (one click, no sign-in).

@@ -19,6 +19,7 @@ both_backends!(
     no_token_is_stored_in_clear,
     unsubscribe_links_mailed_before_tokens_were_hashed_keep_working,
     sent_mail_leaves_no_address_or_link_in_the_outbox,
+    opening_a_mailed_link_asks_and_only_the_button_acts,
 );
 
 /// The first absolute link to this server starting with `path_start` in a message's text part.
@@ -39,8 +40,23 @@ async fn subscribed(app: &TestApp, smtp: &Smtp, email: &str) -> String {
     assert_eq!(asked.unwrap().status(), 303);
     app.deliver_mail().await;
     let confirm = link(smtp.to(email).last().unwrap(), app, "/subscriptions/");
-    assert_eq!(app.client.get(&confirm).send().await.unwrap().status(), 200);
+    assert_eq!(app.client.post(&confirm).send().await.unwrap().status(), 200);
     confirm
+}
+
+/// The status of `email`'s subscription to the test article.
+fn subscription_status(app: &TestApp, email: &str) -> String {
+    let email = email.to_owned();
+    app.db
+        .read_blocking(move |c| {
+            use corrigenda::db::schema::subscriptions;
+            use diesel::prelude::*;
+            Ok(subscriptions::table
+                .filter(subscriptions::email.eq(email))
+                .select(subscriptions::status)
+                .first::<String>(c)?)
+        })
+        .unwrap()
 }
 
 /// Publishes an update to the test article, which its subscribers are mailed.
@@ -175,4 +191,51 @@ async fn sent_mail_leaves_no_address_or_link_in_the_outbox(backend: Backend) {
     for secret in ["ada@example.com", "fan@example.org", "/subscriptions/", "/reports/"] {
         assert!(!outbox.contains(secret), "the outbox keeps {secret}: {outbox}");
     }
+}
+
+async fn opening_a_mailed_link_asks_and_only_the_button_acts(backend: Backend) {
+    let smtp = Smtp::start();
+    let url = smtp.url();
+    let app = TestApp::spawn_with(backend, move |s| s.smtp_url = Some(url)).await;
+    app.article().await;
+    let asked = app.client.post(app.url("/articles/kursk/subscriptions")).form(&[("email", "fan@example.org")]);
+    assert_eq!(asked.send().await.unwrap().status(), 303);
+    assert_eq!(app.deliver_mail().await, 1);
+    let confirm = link(&smtp.to("fan@example.org")[0], &app, "/subscriptions/");
+    let action = confirm.strip_prefix(&app.address).unwrap().to_owned();
+
+    // A mail scanner following the link confirms nothing.
+    let page = app.client.get(&confirm).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert_eq!(page.headers()["cache-control"], "no-store");
+    assert_eq!(page.headers()["referrer-policy"], "no-referrer");
+    let page = page.text().await.unwrap();
+    assert!(page.contains(&format!("<form method=\"post\" action=\"{action}\">")), "{page}");
+    assert!(page.contains(r#"<button class="button" type="submit">Confirm</button>"#), "{page}");
+    // The one-column layout that works at 360 px wide.
+    assert!(page.contains(r#"<meta name="viewport" content="width=device-width, initial-scale=1">"#));
+    assert_eq!(subscription_status(&app, "fan@example.org"), "pending");
+    publish(&app).await;
+    assert_eq!(app.deliver_mail().await, 0, "not subscribed yet");
+
+    let confirmed = app.client.post(&confirm).send().await.unwrap();
+    assert_eq!(confirmed.status(), 200);
+    assert!(confirmed.text().await.unwrap().contains("You are subscribed"));
+    assert_eq!(subscription_status(&app, "fan@example.org"), "active");
+    publish(&app).await;
+    assert_eq!(app.deliver_mail().await, 1);
+
+    // The same for the unsubscribe link: the page asks, the button (or RFC 8058's one click) acts.
+    let unsubscribe = smtp.to("fan@example.org")[1].header("List-Unsubscribe").unwrap();
+    let unsubscribe = unsubscribe.trim_matches(['<', '>']);
+    let page = app.client.get(unsubscribe).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let action = unsubscribe.strip_prefix(&app.address).unwrap();
+    assert!(page.text().await.unwrap().contains(&format!("<form method=\"post\" action=\"{action}\">")));
+    assert_eq!(subscription_status(&app, "fan@example.org"), "active");
+    assert_eq!(app.client.post(unsubscribe).send().await.unwrap().status(), 200);
+    assert_eq!(subscription_status(&app, "fan@example.org"), "unsubscribed");
+
+    let unknown = app.client.get(app.url(&format!("/subscriptions/{}/confirm", secrets::new_token()))).send();
+    assert_eq!(unknown.await.unwrap().status(), 404);
 }
