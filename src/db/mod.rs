@@ -93,6 +93,8 @@ impl DbTarget {
     pub fn connect(&self) -> Result<DbConnection, DbError> {
         match self.backend {
             Backend::Sqlite => {
+                #[cfg(unix)]
+                create_private(&self.url)?;
                 let mut conn = SqliteConnection::establish(&self.url)
                     .map_err(|e| DbError::Connect(format!("cannot open SQLite file {}: {e}", self.url)))?;
                 // Pragmas are per connection; `sql_query` would run only the first statement.
@@ -110,6 +112,22 @@ impl DbTarget {
                 Ok(DbConnection::Postgres(conn))
             }
         }
+    }
+}
+
+/// Creates a missing SQLite file with mode 0600 before SQLite opens it: it holds readers'
+/// addresses, and SQLite gives its `-wal` and `-shm` files the database file's permissions.
+/// An existing file is left as it is.
+#[cfg(unix)]
+fn create_private(path: &str) -> Result<(), DbError> {
+    use std::os::unix::fs::OpenOptionsExt;
+    if path.is_empty() || path == ":memory:" || path.starts_with("file:") {
+        return Ok(());
+    }
+    match std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path) {
+        Ok(_) => Ok(()),
+        Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(err) => Err(DbError::Connect(format!("cannot create SQLite file {path}: {err}"))),
     }
 }
 

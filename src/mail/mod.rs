@@ -2,6 +2,7 @@
 //! ([`notify`]); a dispatcher delivers the rows (see [`dispatch`]).
 
 pub mod dispatch;
+pub mod files;
 pub mod messages;
 
 use chrono::NaiveDateTime;

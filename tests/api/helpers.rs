@@ -409,9 +409,19 @@ impl TestApp {
                                 diesel::sql_query(format!("SELECT name FROM pragma_table_info('{table}')")).load(c)?;
                             let values: Vec<String> = columns
                                 .iter()
-                                .map(|col| format!("coalesce(CAST(\"{}\" AS TEXT), '')", col.name))
+                                // FTS5 keeps blobs, which are not UTF-8: those are read as hex.
+                                .map(|col| {
+                                    let c = &col.name;
+                                    format!(
+                                        "coalesce(CASE WHEN typeof(\"{c}\") = 'blob' THEN hex(\"{c}\") \
+                                         ELSE CAST(\"{c}\" AS TEXT) END, '')"
+                                    )
+                                })
                                 .collect();
-                            format!("SELECT group_concat({}, char(10)) AS rows FROM \"{table}\"", values.join(" || ' ' || "))
+                            format!(
+                                "SELECT group_concat({}, char(10)) AS rows FROM \"{table}\"",
+                                values.join(" || ' ' || ")
+                            )
                         }
                         DbConnection::Postgres(_) => {
                             format!("SELECT string_agg(t::text, E'\\n') AS rows FROM \"{table}\" t")
@@ -527,12 +537,13 @@ pub fn csrf_in(html: &str) -> String {
     value[..value.find('"').unwrap()].to_owned()
 }
 
-/// Runs the `corrigenda` binary against a test database and its key, optionally feeding stdin.
+/// Runs the `corrigenda` binary against a test database and its key, a mail folder, optionally feeding stdin.
 pub fn cli(database: &TestDb, args: &[&str], stdin: Option<&str>) -> std::process::Output {
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_corrigenda"))
         .args(args)
         .env("DATABASE_URL", &database.url)
         .env("CORRIGENDA_SIGNING_KEY", &database.key_path)
+        .env("CORRIGENDA_MAIL_DIR", mail_dir(database))
         .env("RUST_LOG", "warn")
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())

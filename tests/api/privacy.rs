@@ -2,7 +2,7 @@
 //! link left in sent mail, mail files and the database readable by the server's user alone,
 //! and erasure that reaches the mail files too.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use corrigenda::db::{migrate, DbConnection, DbTarget};
 use corrigenda::domain::accounts::Role;
@@ -12,7 +12,7 @@ use diesel_migrations::{FileBasedMigrations, MigrationHarness};
 use serde_json::json;
 
 use crate::both_backends;
-use crate::helpers::{csrf_in, Backend, TestApp};
+use crate::helpers::{csrf_in, mail_dir, report_json, Backend, TestApp};
 use crate::smtp::{Received, Smtp};
 
 both_backends!(
@@ -20,6 +20,7 @@ both_backends!(
     unsubscribe_links_mailed_before_tokens_were_hashed_keep_working,
     sent_mail_leaves_no_address_or_link_in_the_outbox,
     opening_a_mailed_link_asks_and_only_the_button_acts,
+    erasure_removes_the_readers_mail_files,
 );
 
 /// The first absolute link to this server starting with `path_start` in a message's text part.
@@ -238,4 +239,76 @@ async fn opening_a_mailed_link_asks_and_only_the_button_acts(backend: Backend) {
 
     let unknown = app.client.get(app.url(&format!("/subscriptions/{}/confirm", secrets::new_token()))).send();
     assert_eq!(unknown.await.unwrap().status(), 404);
+}
+
+/// The recipients of the messages in the test server's mail folder, sorted.
+fn mail_file_recipients(app: &TestApp) -> Vec<String> {
+    let mut recipients: Vec<String> = std::fs::read_dir(mail_dir(&app.database))
+        .unwrap()
+        .map(|entry| {
+            let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+            text.lines().find_map(|l| l.strip_prefix("To: ")).unwrap().to_owned()
+        })
+        .collect();
+    recipients.sort();
+    recipients
+}
+
+async fn erasure_removes_the_readers_mail_files(backend: Backend) {
+    // No SMTP_URL: messages are files.
+    let app = TestApp::spawn(backend).await;
+    app.filed().await;
+    for email in ["keep@example.com", "desk@example.org"] {
+        let mut body = report_json();
+        body["reporter_email"] = json!(email);
+        assert_eq!(app.file_report("kursk", &body).await.status(), 201);
+    }
+    let asked = app.client.post(app.url("/articles/kursk/subscriptions")).form(&[("email", "ada@example.com")]);
+    assert_eq!(asked.send().await.unwrap().status(), 303);
+    assert_eq!(app.deliver_mail().await, 4);
+    assert_eq!(
+        mail_file_recipients(&app),
+        ["ada@example.com", "ada@example.com", "desk@example.org", "keep@example.com"]
+    );
+
+    let out = app.cli(&["erase-reporter", "--email", "ADA@example.com"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "Erased the name and email from 1 report(s) and 2 mail file(s); the public log is unchanged\n"
+    );
+    assert_eq!(mail_file_recipients(&app), ["desk@example.org", "keep@example.com"]);
+
+    let sam = app.user(Role::StandardsEditor);
+    let browser = app.signed_in(&sam).await;
+    let page = browser.get(app.url("/desk/erasure")).send().await.unwrap().text().await.unwrap();
+    let erased = browser
+        .post(app.url("/desk/erasure"))
+        .form(&[("csrf", csrf_in(&page).as_str()), ("email", "desk@example.org")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(erased.status(), 200);
+    assert!(erased.text().await.unwrap().contains("Erased the name and email from 1 report and 1 mail file."));
+    assert_eq!(mail_file_recipients(&app), ["keep@example.com"]);
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mail_files_and_the_database_are_for_the_servers_user_alone() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |path: &Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    app.filed().await;
+    assert_eq!(app.deliver_mail().await, 1);
+    let folder = mail_dir(&app.database);
+    assert_eq!(mode(&folder), 0o700);
+    let files: Vec<PathBuf> = std::fs::read_dir(&folder).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(files.len(), 1);
+    assert_eq!(mode(&files[0]), 0o600);
+    assert_eq!(mode(Path::new(&app.database.url)), 0o600);
+    // SQLite makes these with the database file's permissions.
+    for suffix in ["-wal", "-shm"] {
+        assert_eq!(mode(Path::new(&format!("{}{suffix}", app.database.url))), 0o600, "{suffix}");
+    }
 }
