@@ -16,6 +16,7 @@ use crate::domain::signing::LogKey;
 use crate::domain::verify::{self, Checkpoint, Entry, Export};
 use crate::domain::{accounts, demo, erasure, import, secrets, sessions};
 use crate::error::AppError;
+use crate::mail;
 use crate::mail::dispatch::Dispatcher;
 use crate::web::{self, AppState};
 
@@ -474,7 +475,10 @@ fn erase_reporter(config: &Config, email: &str) -> anyhow::Result<()> {
     let now = now();
     let (db, _) = open(config)?;
     let n = db.write_blocking(|c| erasure::erase_reporter(c, email, None, now)).map_err(cli_error)?;
-    println!("Erased the name and email from {n} report(s); the public log is unchanged");
+    let dir = &config.mail.dir;
+    let files = mail::files::erase(dir, email.trim())
+        .map_err(|e| anyhow::anyhow!("the reports are erased, but not the mail files in {}: {e}", dir.display()))?;
+    println!("Erased the name and email from {n} report(s) and {files} mail file(s); the public log is unchanged");
     Ok(())
 }
 

@@ -14,6 +14,7 @@ use std::time::Duration;
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::{Connection, PgConnection, SqliteConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+use sha2::{Digest, Sha256};
 
 use crate::error::AppError;
 
@@ -92,6 +93,8 @@ impl DbTarget {
     pub fn connect(&self) -> Result<DbConnection, DbError> {
         match self.backend {
             Backend::Sqlite => {
+                #[cfg(unix)]
+                create_private(&self.url)?;
                 let mut conn = SqliteConnection::establish(&self.url)
                     .map_err(|e| DbError::Connect(format!("cannot open SQLite file {}: {e}", self.url)))?;
                 // Pragmas are per connection; `sql_query` would run only the first statement.
@@ -111,6 +114,22 @@ impl DbTarget {
                 Ok(DbConnection::Postgres(conn))
             }
         }
+    }
+}
+
+/// Creates a missing SQLite file with mode 0600 before SQLite opens it: it holds readers'
+/// addresses, and SQLite gives its `-wal` and `-shm` files the database file's permissions.
+/// An existing file is left as it is.
+#[cfg(unix)]
+fn create_private(path: &str) -> Result<(), DbError> {
+    use std::os::unix::fs::OpenOptionsExt;
+    if path.is_empty() || path == ":memory:" || path.starts_with("file:") {
+        return Ok(());
+    }
+    match std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path) {
+        Ok(_) => Ok(()),
+        Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(err) => Err(DbError::Connect(format!("cannot create SQLite file {path}: {err}"))),
     }
 }
 
@@ -137,10 +156,18 @@ pub enum DbError {
     Pool(#[from] r2d2::Error),
 }
 
+#[diesel::expression::functions::declare_sql_function]
+extern "SQL" {
+    /// SHA-256 as lowercase hex, as `domain::secrets::token_hash` stores tokens (SQLite only, for migrations).
+    fn corrigenda_sha256_hex(text: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
 /// Runs the pending migrations of the connection's backend; returns how many ran.
 pub fn migrate(conn: &mut DbConnection) -> Result<usize, DbError> {
     match conn {
         DbConnection::Sqlite(c) => {
+            // A migration that hashes tokens kept in clear needs SHA-256, which SQLite lacks.
+            corrigenda_sha256_hex_utils::register_impl(c, |text: String| hex::encode(Sha256::digest(text.as_bytes())))?;
             // Several processes may start at once: the write lock, taken before looking at what
             // is pending, lets one migrate at a time (each migration nests as a savepoint).
             AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;

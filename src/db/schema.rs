@@ -81,7 +81,6 @@ diesel::table! {
     sessions (id_hash) {
         id_hash -> Text,
         user_id -> BigInt,
-        csrf_token -> Text,
         created_at -> Timestamp,
         last_seen_at -> Timestamp,
     }
@@ -193,10 +192,17 @@ diesel::table! {
         article_id -> Text,
         email -> Text,
         token_hash -> Text,
-        unsubscribe_token -> Text,
         status -> Text,
         created_at -> Timestamp,
         confirmed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    subscription_links (token_hash) {
+        token_hash -> Text,
+        subscription_id -> BigInt,
+        created_at -> Timestamp,
     }
 }
 
@@ -239,6 +245,7 @@ diesel::table! {
 
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(report_links -> reports (report_id));
+diesel::joinable!(subscription_links -> subscriptions (subscription_id));
 diesel::joinable!(corrections -> articles (article_id));
 diesel::joinable!(correction_standards -> corrections (correction_id));
 diesel::joinable!(correction_standards -> standards (standard_id));
@@ -268,6 +275,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     log_entries,
     outbox,
     subscriptions,
+    subscription_links,
     report_links,
     digest_runs,
     saved_responses,

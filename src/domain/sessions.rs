@@ -43,18 +43,19 @@ fn account_key(email: &str) -> String {
     secrets::token_hash(&format!("account:{}", email.trim().to_lowercase()))
 }
 
+/// The CSRF token of the session behind `cookie`.
+///
+/// Derived, not stored: the cookie is known only to the browser and the request, and its
+/// stored hash is a different hash, so a copy of the database forges no form post.
+fn csrf_for(cookie: &str) -> String {
+    secrets::token_hash(&format!("csrf:{cookie}"))
+}
+
 /// Starts a session for `user_id`.
 fn start(conn: &mut DbConnection, user_id: i64, now: NaiveDateTime) -> Result<NewSession, AppError> {
     let cookie = secrets::new_token();
-    let csrf = secrets::new_token();
-    Session {
-        id_hash: secrets::token_hash(&cookie),
-        user_id,
-        csrf_token: csrf.clone(),
-        created_at: now,
-        last_seen_at: now,
-    }
-    .insert(conn)?;
+    Session { id_hash: secrets::token_hash(&cookie), user_id, created_at: now, last_seen_at: now }.insert(conn)?;
+    let csrf = csrf_for(&cookie);
     Ok(NewSession { cookie, csrf })
 }
 
@@ -123,7 +124,7 @@ pub fn look_up(conn: &mut DbConnection, cookie: &str, now: NaiveDateTime) -> Res
     Ok(match Some(Actor::from(user)) {
         None => Lookup::Ended(None),
         Some(actor) => {
-            let current = Current { actor, csrf: session.csrf_token, id_hash };
+            let current = Current { actor, csrf: csrf_for(cookie), id_hash };
             if touch {
                 Lookup::Touch(current)
             } else {

@@ -7,7 +7,7 @@ use super::accounts::parse_email;
 use super::notices::{Notice, Notices};
 use super::{articles, secrets};
 use crate::db::models::Article;
-use crate::db::schema::subscriptions;
+use crate::db::schema::{subscription_links, subscriptions};
 use crate::db::vocabulary::SubscriptionStatus;
 use crate::db::DbConnection;
 use crate::error::AppError;
@@ -34,14 +34,13 @@ pub fn subscribe(
         return Ok(article);
     }
     let stale: Vec<i64> = same.map(|(id, ..)| *id).collect();
-    diesel::delete(subscriptions::table.filter(subscriptions::id.eq_any(stale))).execute(conn)?;
+    delete(conn, &stale)?;
     let token = secrets::new_token();
     diesel::insert_into(subscriptions::table)
         .values((
             subscriptions::article_id.eq(&article.id),
             subscriptions::email.eq(&email),
             subscriptions::token_hash.eq(secrets::token_hash(&token)),
-            subscriptions::unsubscribe_token.eq(secrets::new_token()),
             subscriptions::status.eq(SubscriptionStatus::Pending),
             subscriptions::created_at.eq(now),
         ))
@@ -59,8 +58,8 @@ fn not_found() -> AppError {
     AppError::NotFound("this link is not valid any more; subscribe again from the article's corrections page".into())
 }
 
-/// Confirms a subscription from the link in its confirmation mail.
-pub fn confirm(conn: &mut DbConnection, token: &str, now: NaiveDateTime) -> Result<Article, AppError> {
+/// The subscription a confirmation token opens, with its article (reads only).
+fn confirmable(conn: &mut DbConnection, token: &str) -> Result<(i64, Article), AppError> {
     if !secrets::looks_like_token(token) {
         return Err(not_found());
     }
@@ -71,10 +70,21 @@ pub fn confirm(conn: &mut DbConnection, token: &str, now: NaiveDateTime) -> Resu
         .first(conn)
         .optional()?
         .ok_or_else(not_found)?;
+    Ok((id, articles::get(conn, &article_id)?))
+}
+
+/// The article a confirmation link is about, changing nothing: opening the link only asks.
+pub fn to_confirm(conn: &mut DbConnection, token: &str) -> Result<Article, AppError> {
+    confirmable(conn, token).map(|(_, article)| article)
+}
+
+/// Confirms a subscription from the button its confirmation link shows.
+pub fn confirm(conn: &mut DbConnection, token: &str, now: NaiveDateTime) -> Result<Article, AppError> {
+    let (id, article) = confirmable(conn, token)?;
     diesel::update(subscriptions::table.find(id))
         .set((subscriptions::status.eq(SubscriptionStatus::Active), subscriptions::confirmed_at.eq(now)))
         .execute(conn)?;
-    articles::get(conn, &article_id)
+    Ok(article)
 }
 
 /// Ends a subscription from the link in a mail (one click, no sign-in).
@@ -82,8 +92,9 @@ pub fn unsubscribe(conn: &mut DbConnection, token: &str) -> Result<Article, AppE
     if !secrets::looks_like_token(token) {
         return Err(not_found());
     }
-    let (id, article_id): (i64, String) = subscriptions::table
-        .filter(subscriptions::unsubscribe_token.eq(token))
+    let (id, article_id): (i64, String) = subscription_links::table
+        .inner_join(subscriptions::table)
+        .filter(subscription_links::token_hash.eq(secrets::token_hash(token)))
         .select((subscriptions::id, subscriptions::article_id))
         .first(conn)
         .optional()?
@@ -94,13 +105,39 @@ pub fn unsubscribe(conn: &mut DbConnection, token: &str) -> Result<Article, AppE
     articles::get(conn, &article_id)
 }
 
-/// The confirmed subscribers of an article: (email, unsubscribe token).
-pub fn active_for(conn: &mut DbConnection, article_id: &str) -> Result<Vec<(String, String)>, AppError> {
-    Ok(subscriptions::table
+/// The confirmed subscribers of an article: (email, a fresh unsubscribe token for one mail).
+///
+/// Only a token's hash is stored, so each mail gets a token of its own; every one stays good
+/// until the subscription is deleted.
+pub fn active_for(
+    conn: &mut DbConnection,
+    article_id: &str,
+    now: NaiveDateTime,
+) -> Result<Vec<(String, String)>, AppError> {
+    let active: Vec<(i64, String)> = subscriptions::table
         .filter(subscriptions::article_id.eq(article_id))
         .filter(subscriptions::status.eq(SubscriptionStatus::Active))
-        .select((subscriptions::email, subscriptions::unsubscribe_token))
-        .load(conn)?)
+        .select((subscriptions::id, subscriptions::email))
+        .load(conn)?;
+    let mut subscribers = Vec::with_capacity(active.len());
+    for (id, email) in active {
+        let token = secrets::new_token();
+        diesel::insert_into(subscription_links::table)
+            .values((
+                subscription_links::token_hash.eq(secrets::token_hash(&token)),
+                subscription_links::subscription_id.eq(id),
+                subscription_links::created_at.eq(now),
+            ))
+            .execute(conn)?;
+        subscribers.push((email, token));
+    }
+    Ok(subscribers)
+}
+
+/// Deletes subscriptions with their unsubscribe links.
+fn delete(conn: &mut DbConnection, ids: &[i64]) -> Result<usize, AppError> {
+    diesel::delete(subscription_links::table.filter(subscription_links::subscription_id.eq_any(ids))).execute(conn)?;
+    Ok(diesel::delete(subscriptions::table.filter(subscriptions::id.eq_any(ids))).execute(conn)?)
 }
 
 /// Deletes every subscription of `email` (erasure); returns how many.
@@ -112,5 +149,5 @@ pub fn erase(conn: &mut DbConnection, email: &str) -> Result<usize, AppError> {
         .filter(|(_, e)| e.eq_ignore_ascii_case(email))
         .map(|(id, _)| id)
         .collect();
-    Ok(diesel::delete(subscriptions::table.filter(subscriptions::id.eq_any(ids))).execute(conn)?)
+    delete(conn, &ids)
 }

@@ -13,9 +13,9 @@ use diesel::prelude::*;
 use lettre::message::header::{ContentType, Header, HeaderName, HeaderValue, MessageId};
 use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
-use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
-use super::{enqueue, messages, Context};
+use super::{enqueue, files, messages, Context};
 use crate::clock::Clock;
 use crate::db::models::{Delivery, OutboxRow};
 use crate::db::schema::digest_runs;
@@ -35,8 +35,8 @@ const MAX_AGE: Duration = Duration::days(2);
 pub enum Transport {
     /// An SMTP server.
     Smtp(AsyncSmtpTransport<Tokio1Executor>),
-    /// `.eml` files in a folder.
-    File(AsyncFileTransport<Tokio1Executor>),
+    /// `.eml` files in this folder (see [`files`]).
+    File(std::path::PathBuf),
 }
 
 /// Mail settings, checked.
@@ -82,12 +82,9 @@ impl MailConfig {
                 (Transport::Smtp(builder.build()), format!("SMTP at {shown}"))
             }
             None => {
-                std::fs::create_dir_all(dir)
+                files::make_folder(dir)
                     .map_err(|e| format!("CORRIGENDA_MAIL_DIR {} cannot be made: {e}", dir.display()))?;
-                (
-                    Transport::File(AsyncFileTransport::new(dir)),
-                    format!("no SMTP_URL: messages are written to {}", dir.display()),
-                )
+                (Transport::File(dir.to_owned()), format!("no SMTP_URL: messages are written to {}", dir.display()))
             }
         };
         Ok(Self { transport, from, description, digest_hour })
@@ -221,10 +218,14 @@ impl Dispatcher {
                 Err(e) if e.is_permanent() => Outcome::Permanent(e.to_string()),
                 Err(e) => Outcome::Transient(e.to_string()),
             },
-            Transport::File(t) => match t.send(message).await {
-                Ok(_) => Outcome::Sent,
-                Err(e) => Outcome::Transient(e.to_string()),
-            },
+            Transport::File(dir) => {
+                let (dir, bytes) = (dir.clone(), message.formatted());
+                match actix_web::rt::task::spawn_blocking(move || files::write(&dir, &bytes)).await {
+                    Ok(Ok(_)) => Outcome::Sent,
+                    Ok(Err(e)) => Outcome::Transient(format!("the message cannot be written: {e}")),
+                    Err(e) => Outcome::Transient(format!("the message cannot be written: {e}")),
+                }
+            }
         }
     }
 

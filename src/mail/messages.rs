@@ -1,5 +1,6 @@
 //! The messages Corrigenda sends: what each notice means for whose mailbox.
 
+use chrono::NaiveDateTime;
 use corrigenda_templates::EmailView;
 
 use super::{Context, Outgoing};
@@ -30,7 +31,12 @@ fn correction_url(ctx: &Context, c: &CorrectionNote) -> String {
 }
 
 /// The messages a notice calls for (none for most).
-pub fn for_notice(conn: &mut DbConnection, ctx: &Context, notice: &Notice) -> Result<Vec<Outgoing>, AppError> {
+pub fn for_notice(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    notice: &Notice,
+    now: NaiveDateTime,
+) -> Result<Vec<Outgoing>, AppError> {
     Ok(match notice {
         Notice::ReportFiled { report_id, article_title, quote, category, severity, deadline_at, reader, .. } => {
             let mut out: Vec<Outgoing> = reader.iter().map(|r| receipt(ctx, quote, r)).collect();
@@ -126,7 +132,7 @@ pub fn for_notice(conn: &mut DbConnection, ctx: &Context, notice: &Notice) -> Re
             let subject = format!("Correction #{} was withdrawn", c.id);
             vec![Outgoing { kind: "correction_withdrawn", to: author.email.clone(), subject, view: v }]
         }
-        Notice::CorrectionPublished { correction: c } => subscriptions::active_for(conn, &c.article_id)?
+        Notice::CorrectionPublished { correction: c } => subscriptions::active_for(conn, &c.article_id, now)?
             .into_iter()
             .map(|(email, unsubscribe)| {
                 let paragraphs = vec![format!(

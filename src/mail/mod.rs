@@ -2,6 +2,7 @@
 //! ([`notify`]); a dispatcher delivers the rows (see [`dispatch`]).
 
 pub mod dispatch;
+pub mod files;
 pub mod messages;
 
 use chrono::NaiveDateTime;
@@ -46,7 +47,7 @@ pub struct Outgoing {
 /// exactly when the action it reports is committed).
 pub fn notify(conn: &mut DbConnection, ctx: &Context, notices: &Notices, now: NaiveDateTime) -> Result<(), AppError> {
     for notice in notices.as_slice() {
-        for message in messages::for_notice(conn, ctx, notice)? {
+        for message in messages::for_notice(conn, ctx, notice, now)? {
             enqueue(conn, ctx, message, now)?;
         }
     }

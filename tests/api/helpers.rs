@@ -365,6 +365,77 @@ impl TestApp {
             .unwrap()
     }
 
+    /// Every value of every table as text, leaving out the tables named in `except`: to look for
+    /// what must never be stored.
+    pub fn database_text(&self, except: &[&str]) -> String {
+        self.tables_as_text()
+            .into_iter()
+            .filter(|(table, _)| !except.contains(&table.as_str()))
+            .map(|(table, rows)| format!("{table}:\n{rows}\n"))
+            .collect()
+    }
+
+    /// Each table with all its rows as text, one line a row (in no particular order).
+    pub fn tables_as_text(&self) -> Vec<(String, String)> {
+        use diesel::prelude::*;
+        use diesel::sql_types::{Nullable, Text};
+        #[derive(QueryableByName)]
+        struct Name {
+            #[diesel(sql_type = Text)]
+            name: String,
+        }
+        #[derive(QueryableByName)]
+        struct Rows {
+            #[diesel(sql_type = Nullable<Text>)]
+            rows: Option<String>,
+        }
+        self.db
+            .read_blocking(|c| {
+                let tables: Vec<Name> = match c {
+                    DbConnection::Sqlite(_) => {
+                        diesel::sql_query("SELECT name FROM sqlite_master WHERE type = 'table'").load(c)?
+                    }
+                    DbConnection::Postgres(_) => diesel::sql_query(
+                        "SELECT table_name::text AS name FROM information_schema.tables \
+                         WHERE table_schema = 'public' AND table_type = 'BASE TABLE'",
+                    )
+                    .load(c)?,
+                };
+                let mut text = Vec::new();
+                for Name { name: table } in tables {
+                    let query = match c {
+                        DbConnection::Sqlite(_) => {
+                            let columns: Vec<Name> =
+                                diesel::sql_query(format!("SELECT name FROM pragma_table_info('{table}')")).load(c)?;
+                            let values: Vec<String> = columns
+                                .iter()
+                                // FTS5 keeps blobs, which are not UTF-8: those are read as hex.
+                                .map(|col| {
+                                    let c = &col.name;
+                                    format!(
+                                        "coalesce(CASE WHEN typeof(\"{c}\") = 'blob' THEN hex(\"{c}\") \
+                                         ELSE CAST(\"{c}\" AS TEXT) END, '')"
+                                    )
+                                })
+                                .collect();
+                            format!(
+                                "SELECT group_concat({}, char(10)) AS rows FROM \"{table}\"",
+                                values.join(" || ' ' || ")
+                            )
+                        }
+                        DbConnection::Postgres(_) => {
+                            format!("SELECT string_agg(t::text, E'\\n') AS rows FROM \"{table}\" t")
+                        }
+                    };
+                    for Rows { rows } in diesel::sql_query(query).load::<Rows>(c)? {
+                        text.push((table.clone(), rows.unwrap_or_default()));
+                    }
+                }
+                Ok(text)
+            })
+            .unwrap()
+    }
+
     /// The id of the newest report.
     pub fn state_of_last(&self) -> i64 {
         use corrigenda::db::schema::reports;
@@ -466,12 +537,13 @@ pub fn csrf_in(html: &str) -> String {
     value[..value.find('"').unwrap()].to_owned()
 }
 
-/// Runs the `corrigenda` binary against a test database and its key, optionally feeding stdin.
+/// Runs the `corrigenda` binary against a test database and its key, a mail folder, optionally feeding stdin.
 pub fn cli(database: &TestDb, args: &[&str], stdin: Option<&str>) -> std::process::Output {
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_corrigenda"))
         .args(args)
         .env("DATABASE_URL", &database.url)
         .env("CORRIGENDA_SIGNING_KEY", &database.key_path)
+        .env("CORRIGENDA_MAIL_DIR", mail_dir(database))
         .env("RUST_LOG", "warn")
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())

@@ -223,7 +223,7 @@ async fn subscribers_opt_in_twice_and_unsubscribe_in_one_click(backend: Backend)
     publish(1).await.unwrap();
     assert_eq!(app.deliver_mail().await, 0);
     assert_eq!(smtp.to("fan@example.org").len(), 1, "nothing before confirming");
-    assert_eq!(app.client.get(&confirm).send().await.unwrap().status(), 200);
+    assert_eq!(app.client.post(&confirm).send().await.unwrap().status(), 200);
     publish(2).await.unwrap();
     assert_eq!(app.deliver_mail().await, 1);
     let mails = smtp.received();

@@ -20,6 +20,7 @@ mod mail;
 mod pages;
 mod parity;
 mod plans;
+mod privacy;
 mod reader;
 mod reports;
 mod responses;

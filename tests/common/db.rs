@@ -165,6 +165,11 @@ impl Drop for TestDb {
     }
 }
 
+/// The folder a test server writes mail to without `SMTP_URL`.
+pub fn mail_dir(database: &TestDb) -> PathBuf {
+    std::path::Path::new(&database.key_path).with_file_name("mail")
+}
+
 /// The default settings of a test server; tests change what they need.
 pub fn settings(database: &TestDb) -> RawSettings {
     RawSettings {
@@ -180,7 +185,7 @@ pub fn settings(database: &TestDb) -> RawSettings {
         smtp_url: None,
         smtp_username: None,
         smtp_password: None,
-        mail_dir: std::path::Path::new(&database.key_path).with_file_name("mail").to_string_lossy().into_owned(),
+        mail_dir: mail_dir(database).to_string_lossy().into_owned(),
         mail_from: "Test Gazette Corrections <corrections@gazette.example>".into(),
         digest_hour: "8".into(),
         public_article_text: "false".into(),

@@ -133,22 +133,28 @@ impl OutboxRow {
     }
 
     /// Stores how the attempt on a claimed row ended.
+    ///
+    /// A message that will not be tried again keeps nothing it no longer needs: the bodies and
+    /// `List-Unsubscribe` carry live tracking and unsubscribe links, and a sent message also
+    /// loses its recipient and any earlier error (SMTP replies quote the address). A failed
+    /// one keeps its recipient and reason, which the outbox page shows so someone can act.
     pub fn record(conn: &mut DbConnection, id: i64, delivery: Delivery, now: NaiveDateTime) -> QueryResult<()> {
         let target = outbox::table.find(id).filter(outbox::status.eq(OutboxStatus::Sending));
         let released = outbox::claimed_until.eq(None::<NaiveDateTime>);
+        let blanked = (outbox::body_text.eq(""), outbox::body_html.eq(""), outbox::list_unsubscribe.eq(None::<String>));
         match delivery {
-            // The bodies carry tracking links: keep them no longer than needed.
             Delivery::Sent => diesel::update(target)
                 .set((
                     outbox::status.eq(OutboxStatus::Sent),
                     outbox::sent_at.eq(now),
                     released,
-                    outbox::body_text.eq(""),
-                    outbox::body_html.eq(""),
+                    blanked,
+                    outbox::recipient.eq(""),
+                    outbox::last_error.eq(None::<String>),
                 ))
                 .execute(conn),
             Delivery::Failed(reason) => diesel::update(target)
-                .set((outbox::status.eq(OutboxStatus::Failed), outbox::last_error.eq(reason), released))
+                .set((outbox::status.eq(OutboxStatus::Failed), outbox::last_error.eq(reason), released, blanked))
                 .execute(conn),
             Delivery::Retry(at, reason) => diesel::update(target)
                 .set((
@@ -177,7 +183,13 @@ impl OutboxRow {
                 .set(outbox::status.eq(OutboxStatus::Cancelled))
                 .execute(conn)?;
         diesel::update(outbox::table.filter(outbox::id.eq_any(&ids)))
-            .set((outbox::recipient.eq("erased"), outbox::body_text.eq(""), outbox::body_html.eq("")))
+            .set((
+                outbox::recipient.eq("erased"),
+                outbox::body_text.eq(""),
+                outbox::body_html.eq(""),
+                outbox::list_unsubscribe.eq(None::<String>),
+                outbox::last_error.eq(None::<String>),
+            ))
             .execute(conn)?;
         Ok(cancelled)
     }

@@ -13,7 +13,6 @@ use crate::db::DbConnection;
 pub struct Session {
     pub id_hash: String,
     pub user_id: i64,
-    pub csrf_token: String,
     pub created_at: NaiveDateTime,
     pub last_seen_at: NaiveDateTime,
 }

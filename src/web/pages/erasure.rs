@@ -6,6 +6,7 @@ use serde::Deserialize;
 
 use crate::domain::erasure;
 use crate::error::AppError;
+use crate::mail;
 use crate::web::auth::{DeskForm, IsStandards, Signed, Staff};
 use crate::web::present::{csrf, html, sentence, staff_layout};
 use crate::web::{AppState, State};
@@ -40,7 +41,17 @@ pub async fn erase(state: State, post: DeskForm<IsStandards, ErasureForm>) -> Re
     let (actor, now, email) = (post.staff.actor.clone(), state.now(), post.form.email.clone());
     match state.db.write(move |c| erasure::erase_reporter(c, &email, Some(&actor), now)).await {
         Ok(n) => {
-            let notice = format!("Erased the name and email from {n} report{}.", if n == 1 { "" } else { "s" });
+            // Messages written without SMTP_URL hold the address and live links too.
+            let (dir, email) = (state.config.mail.dir.clone(), post.form.email.trim().to_owned());
+            let files = actix_web::web::block(move || mail::files::erase(&dir, &email))
+                .await
+                .map_err(|e| AppError::Internal(anyhow::anyhow!("erasing mail files: {e}")))?
+                .map_err(|e| AppError::Internal(anyhow::anyhow!("erasing mail files: {e}")))?;
+            let notice = format!(
+                "Erased the name and email from {n} report{} and {files} mail file{}.",
+                if n == 1 { "" } else { "s" },
+                if files == 1 { "" } else { "s" }
+            );
             Ok(erasure_page(&state, &post.staff, String::new(), None, Some(notice), 200))
         }
         Err(AppError::Invalid(errors)) => {

@@ -62,7 +62,18 @@ fn message(
     response
 }
 
-/// `GET /subscriptions/{token}/confirm`: the link in the confirmation mail.
+/// `GET /subscriptions/{token}/confirm`: the link in the confirmation mail asks with a button
+/// (a link alone must not confirm: mail scanners follow links).
+pub async fn confirm_page(state: State, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let token = path.into_inner();
+    let t = token.clone();
+    let article = state.db.read(move |c| subscriptions::to_confirm(c, &t)).await?;
+    let text = format!("Do you want an email when \u{201c}{}\u{201d} is corrected?", article.title);
+    let button = Some(("Confirm".to_owned(), format!("/subscriptions/{token}/confirm")));
+    Ok(message(&state, "Confirm your subscription", text, None, button))
+}
+
+/// `POST /subscriptions/{token}/confirm`: the confirmation page's button.
 pub async fn confirm(state: State, path: web::Path<String>) -> Result<HttpResponse, AppError> {
     let (token, now) = (path.into_inner(), state.now());
     let article = state.db.write(move |c| subscriptions::confirm(c, &token, now)).await?;
