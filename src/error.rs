@@ -36,6 +36,14 @@ pub enum AppError {
     /// The thing named in the path does not exist.
     #[error("{0}")]
     NotFound(String),
+    /// The path exists but not with this method; `allow` lists its methods, as the `Allow` header.
+    #[error("this address does not answer {method}: it answers {allow}")]
+    MethodNotAllowed {
+        /// The method asked for.
+        method: String,
+        /// The path's methods, comma separated.
+        allow: String,
+    },
     /// The request conflicts with the current state.
     #[error("{0}")]
     Conflict(String),
@@ -75,6 +83,7 @@ impl AppError {
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -91,6 +100,7 @@ impl AppError {
             Self::Unauthorized(_) => "unauthorized",
             Self::Forbidden(_) => "forbidden",
             Self::NotFound(_) => "not_found",
+            Self::MethodNotAllowed { .. } => "method_not_allowed",
             Self::Conflict(_) => "conflict",
             Self::PayloadTooLarge { .. } => "payload_too_large",
             Self::RateLimited { .. } => "rate_limited",
@@ -138,6 +148,7 @@ mod tests {
             (AppError::Unauthorized("x".into()), 401),
             (AppError::Forbidden("x".into()), 403),
             (AppError::NotFound("x".into()), 404),
+            (AppError::MethodNotAllowed { method: "TRACE".into(), allow: "GET".into() }, 405),
             (AppError::Conflict("x".into()), 409),
             (AppError::PayloadTooLarge { limit: 1 }, 413),
             (AppError::RateLimited { retry_after_secs: 1, message: "x".into() }, 429),

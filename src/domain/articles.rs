@@ -55,19 +55,52 @@ impl ArticleId {
 #[serde(deny_unknown_fields)]
 pub struct ArticleInput {
     /// Canonical URL of the article (http or https).
+    #[schema(
+        max_length = 2048,
+        pattern = r"^https?://[a-z][a-z0-9-]{0,62}(\.[a-z][a-z0-9-]{0,62})*(/[A-Za-z0-9._~/-]*)?$"
+    )]
     pub url: String,
     /// Headline.
+    #[schema(
+        min_length = 1,
+        max_length = 500,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+    )]
     pub title: String,
     /// Section or desk, e.g. "Politics".
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+    )]
     pub section: String,
     /// Bylines.
     #[serde(default)]
+    #[schema(max_items = 50, value_type = Vec<Byline>)]
     pub authors: Vec<String>,
     /// First publication time, RFC 3339 (a bare date means midnight UTC).
+    #[schema(format = DateTime)]
     pub published_at: String,
     /// The article's text; when given, reported passages are checked against it.
     #[serde(default)]
+    #[schema(max_length = 500000, pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$")]
     pub text: Option<String>,
+}
+
+/// One byline as an article takes it, for the API's document: a line of 1 to 200 characters.
+pub struct Byline;
+
+impl utoipa::ToSchema for Byline {}
+
+impl utoipa::PartialSchema for Byline {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::Type::String)
+            .min_length(Some(1))
+            .max_length(Some(AUTHOR_MAX))
+            .pattern(Some(super::text::LINE_PATTERN))
+            .into()
+    }
 }
 
 /// An article as the API returns it.

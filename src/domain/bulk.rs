@@ -5,6 +5,11 @@ use std::collections::HashMap;
 use chrono::NaiveDateTime;
 use diesel::Connection;
 use serde::{Deserialize, Serialize};
+use utoipa::openapi::schema::{
+    AdditionalProperties, ArrayBuilder, KnownFormat, ObjectBuilder, OneOfBuilder, Schema, SchemaFormat, SchemaType,
+    Type,
+};
+use utoipa::openapi::{Ref, RefOr};
 use utoipa::ToSchema;
 
 use super::accounts::Actor;
@@ -50,8 +55,8 @@ impl BulkAction {
     }
 }
 
-/// A bulk action as the API takes it.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+/// A bulk action as the API takes it (its schema, by hand below, says what each action needs).
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BulkRequest {
     /// The tickets, at most 100.
@@ -72,8 +77,103 @@ pub struct BulkRequest {
     pub reason: Option<String>,
     /// The version each ticket was listed with; a ticket changed since is refused. Without one, the current version.
     #[serde(default)]
-    #[schema(value_type = Object)]
     pub versions: HashMap<String, i64>,
+}
+
+impl utoipa::ToSchema for BulkRequest {}
+
+impl utoipa::PartialSchema for BulkRequest {
+    /// One variant per action, each requiring what that action needs, as [`check`] does.
+    fn schema() -> RefOr<Schema> {
+        let variant = |action: &str, required: &[&str]| {
+            let needs_reason = required.contains(&"reason");
+            let mut object = ObjectBuilder::new()
+                .schema_type(Type::Object)
+                .additional_properties(Some(AdditionalProperties::<Schema>::FreeForm(false)))
+                .property(
+                    "ids",
+                    ArrayBuilder::new()
+                        .items(ObjectBuilder::new().schema_type(Type::Integer).format(Some(int64())))
+                        .min_items(Some(1))
+                        .max_items(Some(BULK_MAX))
+                        .description(Some("The tickets, at most 100")),
+                )
+                .property("action", ObjectBuilder::new().schema_type(Type::String).enum_values(Some([action])))
+                .property(
+                    "assignee_email",
+                    ObjectBuilder::new()
+                        .schema_type(nullable(Type::String))
+                        .max_length(Some(EMAIL_MAX))
+                        .description(Some("For `assign`: the editor's email (blank: unassign)")),
+                )
+                .property(
+                    "severity",
+                    if required.contains(&"severity") {
+                        RefOr::from(Ref::from_schema_name("Severity"))
+                    } else {
+                        ObjectBuilder::new().schema_type(nullable(Type::String)).into()
+                    },
+                )
+                .property(
+                    "duplicate_of",
+                    ObjectBuilder::new()
+                        .schema_type(if required.contains(&"duplicate_of") {
+                            SchemaType::Type(Type::Integer)
+                        } else {
+                            nullable(Type::Integer)
+                        })
+                        .format(Some(int64()))
+                        .description(Some("For `duplicate`: the primary report")),
+                )
+                .property(
+                    "reason",
+                    ObjectBuilder::new()
+                        .schema_type(if needs_reason { SchemaType::Type(Type::String) } else { nullable(Type::String) })
+                        .max_length(Some(super::workflow::REASON_MAX))
+                        .min_length(needs_reason.then_some(1))
+                        .pattern(Some(if needs_reason {
+                            super::text::TEXT_PATTERN
+                        } else {
+                            super::text::ANY_TEXT_PATTERN
+                        }))
+                        .description(Some("For `duplicate`, `no_change` and `rejected`: why (the reader sees it)")),
+                )
+                .property(
+                    "versions",
+                    ObjectBuilder::new()
+                        .schema_type(Type::Object)
+                        .additional_properties(Some(
+                            ObjectBuilder::new().schema_type(Type::Integer).format(Some(int64())),
+                        ))
+                        .description(Some("Each ticket's version as listed, by id; without one, the current version")),
+                )
+                .required("ids")
+                .required("action");
+            for field in required {
+                object = object.required(*field);
+            }
+            object
+        };
+        OneOfBuilder::new()
+            .item(variant("assign", &[]))
+            .item(variant("severity", &["severity"]))
+            .item(variant("duplicate", &["duplicate_of", "reason"]))
+            .item(variant("no_change", &["reason"]))
+            .item(variant("rejected", &["reason"]))
+            .description(Some("A bulk action: the tickets, the action, and what that action needs"))
+            .into()
+    }
+}
+
+/// Longest email address (RFC 5321's limit, as accounts have).
+const EMAIL_MAX: usize = 254;
+
+fn int64() -> SchemaFormat {
+    SchemaFormat::KnownFormat(KnownFormat::Int64)
+}
+
+fn nullable(t: Type) -> SchemaType {
+    SchemaType::from_iter([t, Type::Null])
 }
 
 /// What became of one ticket.
@@ -103,6 +203,24 @@ fn check(request: &BulkRequest) -> Result<Vec<i64>, AppError> {
         return Err(AppError::invalid("ids", format!("choose at most {BULK_MAX} reports at once")));
     }
     let blank = |v: &Option<String>| v.as_deref().is_none_or(|v| v.trim().is_empty());
+    // What every ticket would refuse alike is refused once, for the whole request.
+    if request.assignee_email.as_deref().is_some_and(|e| e.trim().chars().count() > EMAIL_MAX) {
+        return Err(AppError::invalid("assignee_email", format!("is longer than {EMAIL_MAX} characters")));
+    }
+    if let Some(reason) = request.reason.as_deref().filter(|r| !r.trim().is_empty()) {
+        super::text::required_text("reason", reason, 1, super::workflow::REASON_MAX)
+            .map_err(|e| AppError::Invalid(vec![e]))?;
+    }
+    if request.action == BulkAction::Severity {
+        if let Some(raw) = request.severity.as_deref().filter(|s| !s.trim().is_empty()) {
+            if super::reports::Severity::parse(raw.trim()).is_none() {
+                return Err(AppError::invalid(
+                    "severity",
+                    format!("must be one of {}, not {raw:?}", super::reports::Severity::allowed()),
+                ));
+            }
+        }
+    }
     match request.action {
         BulkAction::Severity if blank(&request.severity) => Err(AppError::invalid("severity", "choose a severity")),
         BulkAction::Duplicate if request.duplicate_of.is_none() => {

@@ -2,8 +2,6 @@
 
 use std::collections::HashMap;
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
@@ -12,6 +10,7 @@ use utoipa::ToSchema;
 use super::accounts::{Actor, Role};
 use super::articles;
 use super::events::EventData;
+use super::filters::Cursor;
 use super::quote;
 use super::reports::{Category, Severity, Status};
 use super::words::Words;
@@ -733,10 +732,6 @@ fn view_counts(
         .collect())
 }
 
-fn bad_cursor() -> AppError {
-    AppError::invalid("cursor", "is not a cursor this server gave out; start again from the first page")
-}
-
 /// Reads one page of the queue for `viewer`.
 pub fn queue(
     conn: &mut DbConnection,
@@ -760,15 +755,9 @@ pub fn queue(
         None => view_assignee,
         Some(AssigneeFilter::Me) => Some(Some(viewer.id)),
         Some(AssigneeFilter::Unassigned) => Some(None),
-        Some(AssigneeFilter::Email(email)) => {
-            let user = StaffMember::by_email(conn, email)?.ok_or_else(|| {
-                AppError::invalid(
-                    "assignee",
-                    format!("no account has the email {email:?}; use me, unassigned or an editor's email"),
-                )
-            })?;
-            Some(Some(user.id))
-        }
+        // An address without an account has no tickets: no report is assigned to id 0 (ids
+        // start at 1), so the page is empty, as for any filter that matches nothing.
+        Some(AssigneeFilter::Email(email)) => Some(Some(StaffMember::by_email(conn, email)?.map_or(0, |u| u.id))),
     };
     let found = filter.search.as_ref().map(|search| search.matches(conn)).transpose()?;
     let counts = counts(conn, filter, assignee, now, found.as_ref())?;
@@ -789,31 +778,26 @@ pub fn queue(
         q = q.filter(diesel::dsl::sql::<diesel::sql_types::Bool>(&search.condition(postgres, found)));
     }
     // Keyset paging: the cursor is the last row's sort key and id.
-    let cursor: Option<(String, i64)> = match &filter.cursor {
-        None => None,
-        Some(raw) => Some(
-            URL_SAFE_NO_PAD.decode(raw).ok().and_then(|b| serde_json::from_slice(&b).ok()).ok_or_else(bad_cursor)?,
-        ),
-    };
+    let cursor = filter.cursor.as_deref().map(Cursor::parse).transpose()?;
     q = match filter.sort {
         Sort::Deadline => {
-            if let Some((key, id)) = &cursor {
-                let at = NaiveDateTime::parse_from_str(key, "%Y-%m-%dT%H:%M:%S%.f").map_err(|_| bad_cursor())?;
-                q = q.filter(reports::deadline_at.gt(at).or(reports::deadline_at.eq(at).and(reports::id.gt(*id))));
+            if let Some(c) = cursor {
+                let (at, id) = (c.time()?, c.id);
+                q = q.filter(reports::deadline_at.gt(at).or(reports::deadline_at.eq(at).and(reports::id.gt(id))));
             }
             q.order((reports::deadline_at.asc(), reports::id.asc()))
         }
         Sort::Age => {
-            if let Some((_, id)) = &cursor {
-                q = q.filter(reports::id.gt(*id));
+            if let Some(Cursor { id, .. }) = cursor {
+                q = q.filter(reports::id.gt(id));
             }
             q.order(reports::id.asc())
         }
         Sort::Severity => {
-            if let Some((key, id)) = &cursor {
-                let rank: i32 = key.parse().map_err(|_| bad_cursor())?;
+            if let Some(c) = cursor {
+                let (rank, id) = (c.rank(), c.id);
                 q = q.filter(
-                    reports::severity_rank.gt(rank).or(reports::severity_rank.eq(rank).and(reports::id.gt(*id))),
+                    reports::severity_rank.gt(rank).or(reports::severity_rank.eq(rank).and(reports::id.gt(id))),
                 );
             }
             q.order((reports::severity_rank.asc(), reports::id.asc()))
@@ -838,12 +822,12 @@ pub fn queue(
         .into_iter()
         .collect();
     let next = rows.last().filter(|_| more).map(|r| {
-        let key = match filter.sort {
-            Sort::Deadline => r.deadline_at.format("%Y-%m-%dT%H:%M:%S%.6f").to_string(),
-            Sort::Age => String::new(),
-            Sort::Severity => r.severity_rank.to_string(),
-        };
-        URL_SAFE_NO_PAD.encode(serde_json::json!([key, r.id]).to_string())
+        match filter.sort {
+            Sort::Deadline => Cursor::after_time(r.deadline_at, r.id),
+            Sort::Age => Cursor { key: 0, id: r.id },
+            Sort::Severity => Cursor { key: r.severity_rank.into(), id: r.id },
+        }
+        .to_string()
     });
     let items = rows
         .into_iter()

@@ -147,20 +147,54 @@ impl Status {
 #[serde(deny_unknown_fields)]
 pub struct ReportInput {
     /// One of the categories, e.g. `factual_error`.
+    #[schema(value_type = Category)]
     pub category: String,
     /// The passage that is wrong, copied from the article.
+    #[schema(
+        min_length = 1,
+        max_length = 2000,
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+    )]
     pub quote: String,
     /// What is wrong and what is right.
+    #[schema(
+        min_length = 10,
+        max_length = 5000,
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]{8,}[^\s\x00-\x1f\x7f-\x9f][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+    )]
     pub explanation: String,
     /// Links to sources supporting the report (http or https).
     #[serde(default)]
+    #[schema(max_items = 10, value_type = Vec<EvidenceUrl>)]
     pub evidence_urls: Vec<String>,
     /// The reader's name, optional.
     #[serde(default)]
+    #[schema(max_length = 200, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")]
     pub reporter_name: Option<String>,
     /// The reader's email, optional: used only to tell them the outcome.
     #[serde(default)]
+    #[schema(
+        max_length = 254,
+        pattern = r"^(|[A-Za-z0-9._%+-]+@[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+)$"
+    )]
     pub reporter_email: Option<String>,
+}
+
+/// One evidence link as a report takes it, for the API's document: a web address, or blank
+/// (left out).
+pub struct EvidenceUrl;
+
+impl utoipa::ToSchema for EvidenceUrl {}
+
+impl utoipa::PartialSchema for EvidenceUrl {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        let web_address = super::text::URL_PATTERN.trim_start_matches('^').trim_end_matches('$');
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::Type::String)
+            .max_length(Some(super::text::URL_MAX))
+            .pattern(Some(format!("^({web_address})?$")))
+            .into()
+    }
 }
 
 /// A report that passed every check.

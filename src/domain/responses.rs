@@ -37,10 +37,21 @@ pub const TITLE_MAX: usize = 200;
 #[serde(deny_unknown_fields)]
 pub struct ResponseInput {
     /// What editors pick it by, unique.
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^([^{\x00-\x1f\x7f-\x9f]|\{(reader_name|article_title|tracking_link)\})*([^{\s\x00-\x1f\x7f-\x9f]|\{(reader_name|article_title|tracking_link)\})([^{\x00-\x1f\x7f-\x9f]|\{(reader_name|article_title|tracking_link)\})*$"
+    )]
     pub title: String,
     /// The text, with `{reader_name}`, `{article_title}` and `{tracking_link}` as placeholders.
+    #[schema(
+        min_length = 1,
+        max_length = 5000,
+        pattern = r"^([^{\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]|\{(reader_name|article_title|tracking_link)\})*([^{\s\x00-\x1f\x7f-\x9f]|\{(reader_name|article_title|tracking_link)\})([^{\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]|\{(reader_name|article_title|tracking_link)\})*$"
+    )]
     pub body: String,
     /// `question` (to the reader) or `decision` (the reason for a decision).
+    #[schema(value_type = ResponsePurpose)]
     pub purpose: String,
 }
 
@@ -125,15 +136,17 @@ struct Valid {
     purpose: ResponsePurpose,
 }
 
+/// Why a saved response cannot take a title (409): another one has it.
+pub const TITLE_TAKEN: &str = "the title is already used by another saved response: choose another";
+
 /// Checks every field; all problems are reported, in form order.
 fn validate(conn: &mut DbConnection, input: &ResponseInput, id: Option<i64>) -> Result<Valid, AppError> {
     let mut errors = Vec::new();
     let title = required_line("title", &input.title, TITLE_MAX).map_err(|e| errors.push(e)).unwrap_or_default();
+    let mut taken = false;
     if !title.is_empty() {
         check_placeholders("title", &title, &mut errors);
-        if SavedResponse::titled(conn, &title)?.is_some_and(|other| Some(other) != id) {
-            errors.push(FieldError::new("title", "is already used by another saved response: choose another"));
-        }
+        taken = SavedResponse::titled(conn, &title)?.is_some_and(|other| Some(other) != id);
     }
     let body = required_text("body", &input.body, 1, REASON_MAX).map_err(|e| errors.push(e)).unwrap_or_default();
     check_placeholders("body", &body, &mut errors);
@@ -145,6 +158,8 @@ fn validate(conn: &mut DbConnection, input: &ResponseInput, id: Option<i64>) -> 
         ));
     }
     match purpose.filter(|_| errors.is_empty()) {
+        // A title another response holds is a conflict with what is saved, not a bad field.
+        Some(_) if taken => Err(AppError::Conflict(TITLE_TAKEN.into())),
         Some(purpose) => Ok(Valid { title, body, purpose }),
         None => Err(AppError::Invalid(errors)),
     }

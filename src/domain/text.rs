@@ -2,6 +2,22 @@
 
 use crate::error::FieldError;
 
+/// What [`required_text`] takes, as a JSON Schema pattern: no control characters but tab and
+/// line breaks, and something besides white space. (The derived schemas spell it out: their
+/// attributes take only literals.)
+pub const TEXT_PATTERN: &str =
+    r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$";
+/// What [`required_line`] takes, as a JSON Schema pattern: no control characters, and
+/// something besides white space.
+pub const LINE_PATTERN: &str = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$";
+/// What an optional text takes: blank, or what [`required_text`] takes.
+pub const ANY_TEXT_PATTERN: &str = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$";
+
+/// Web addresses [`http_url`] takes, as a JSON Schema pattern: http or https, a host of
+/// letters, digits and hyphens (names that start with a letter, so never a bad IP address), and
+/// a plain path. [`http_url`] takes more; this is what the document promises it takes.
+pub const URL_PATTERN: &str = r"^https?://[a-z][a-z0-9-]{0,62}(\.[a-z][a-z0-9-]{0,62})*(/[A-Za-z0-9._~/-]*)?$";
+
 /// Longest URL accepted anywhere.
 pub const URL_MAX: usize = 2048;
 

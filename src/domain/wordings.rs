@@ -33,6 +33,11 @@ pub fn default_text(kind: Kind) -> &'static str {
 #[serde(deny_unknown_fields)]
 pub struct WordingInput {
     /// The wording, with blanks in square brackets, e.g. `[what it said]`.
+    #[schema(
+        min_length = 1,
+        max_length = 5000,
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+    )]
     pub text: String,
 }
 

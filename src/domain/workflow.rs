@@ -146,9 +146,11 @@ fn public_reason(to: Status) -> bool {
 #[serde(deny_unknown_fields)]
 pub struct MoveRequest {
     /// The target status.
+    #[schema(value_type = Status)]
     pub to: String,
     /// Why; required for `needs_info` (the question shown to the reader), `no_change`, `rejected`, `duplicate`, and appeal decisions.
     #[serde(default)]
+    #[schema(max_length = 5000, pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$")]
     pub reason: Option<String>,
     /// The report's version as last read; a stale one is refused with 409.
     pub version: i64,

@@ -48,6 +48,9 @@ impl ResponseError for AppError {
             AppError::Unauthorized(_) => {
                 response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
             }
+            AppError::MethodNotAllowed { allow, .. } => {
+                response.insert_header((header::ALLOW, allow.as_str()));
+            }
             _ => {}
         }
         response.json(ErrorBody {
@@ -63,14 +66,21 @@ impl ResponseError for AppError {
 /// Turns every error response outside `/api/` into an HTML page with the same message.
 ///
 /// Pages that render their own error state (the report form) answer HTML already
-/// and pass through untouched, as does everything under `/api/`.
+/// and pass through untouched, as does everything under `/api/` but actix's own bodiless
+/// 405, which gets the API's JSON error body.
 pub fn html_error_pages<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
     let is_html = res
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/html"));
-    if res.request().path().starts_with("/api/") || is_html {
+    if res.request().path().starts_with("/api/") {
+        if res.status() == actix_web::http::StatusCode::METHOD_NOT_ALLOWED && res.response().error().is_none() {
+            return Ok(ErrorHandlerResponse::Response(method_not_allowed_json(res).map_into_right_body()));
+        }
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    if is_html {
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }
     let status = res.status();
@@ -108,7 +118,7 @@ pub fn html_error_pages<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHa
     let mut page = HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
         .body(error_page(&state.layout, &view).into_string());
-    for name in [header::RETRY_AFTER, header::WWW_AUTHENTICATE] {
+    for name in [header::RETRY_AFTER, header::WWW_AUTHENTICATE, header::ALLOW] {
         if let Some(value) = old.headers().get(&name) {
             page.headers_mut().insert(name, value.clone());
         }
@@ -116,4 +126,12 @@ pub fn html_error_pages<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHa
     page.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     let res: ServiceResponse<EitherBody<B, BoxBody>> = ServiceResponse::new(req, page).map_into_right_body();
     Ok(ErrorHandlerResponse::Response(res))
+}
+
+/// A resource's 405 (which names the path's methods in `Allow`) as the API's JSON error.
+fn method_not_allowed_json<B>(res: ServiceResponse<B>) -> ServiceResponse {
+    let allow = res.headers().get(header::ALLOW).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    let err = AppError::MethodNotAllowed { method: res.request().method().to_string(), allow };
+    let (req, _) = res.into_parts();
+    ServiceResponse::new(req, err.error_response())
 }

@@ -43,13 +43,12 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
     if text.trim().is_empty() {
         return Err(AppError::BadRequest("the request body is empty: send a JSON object".into()));
     }
-    let mut de = serde_json::Deserializer::from_str(text);
-    serde_path_to_error::deserialize(&mut de).map_err(|err| {
+    let mut value: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| AppError::BadRequest(format!("the request body is not valid JSON: {e}")))?;
+    integral(&mut value);
+    serde_path_to_error::deserialize(value).map_err(|err| {
         let path = err.path().to_string();
         let inner = err.into_inner();
-        if !inner.is_data() {
-            return AppError::BadRequest(format!("the request body is not valid JSON: {inner}"));
-        }
         let message = inner.to_string();
         // serde reports a missing field at its parent's path; name the field itself.
         let named = message.split('`').nth(1).filter(|_| message.contains("field `"));
@@ -62,6 +61,35 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
         let message = message.split(" at line ").next().unwrap_or(&message).to_owned();
         AppError::invalid(field, message)
     })
+}
+
+/// Writes whole numbers sent with a fraction (`3.0`) as integers: JSON Schema counts them as
+/// integers, so what the API's document calls an integer is taken in either spelling.
+fn integral(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Number(n) => {
+            // Only within i64's range, both ends open: a number just past either end reads as the
+            // end itself in f64, and must stay refused.
+            let whole = n.as_f64().filter(|f| n.is_f64() && f.fract() == 0.0 && f.abs() < 9.223_372_036_854_776e18);
+            if let Some(f) = whole {
+                *value = serde_json::Value::from(f as i64);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(integral),
+        serde_json::Value::Object(fields) => fields.values_mut().for_each(integral),
+        _ => {}
+    }
+}
+
+/// Query pairs of an API request, refusing a known parameter given empty (`?limit=`): the
+/// document's schemas take no empty values, so neither does the API (pages, whose forms send
+/// empty fields, read them as absent).
+pub fn api_query_pairs(req: &HttpRequest, known: &[&str]) -> Result<Vec<(String, String)>, AppError> {
+    let pairs = query_pairs(req);
+    match pairs.iter().find(|(k, v)| v.trim().is_empty() && known.contains(&k.as_str())) {
+        Some((key, _)) => Err(AppError::invalid(key.as_str(), "is empty: give a value or leave the parameter out")),
+        None => Ok(pairs),
+    }
 }
 
 /// Parses an `application/x-www-form-urlencoded` body, refusing invalid UTF-8.
@@ -167,6 +195,23 @@ mod tests {
             parse_json::<ReportInput>(br#"{"category":"o","quote":"q","explanation":"x","evidence_urls":[1]}"#)
                 .unwrap_err();
         assert_eq!(nested.field(), Some("evidence_urls[0]"));
+    }
+
+    #[test]
+    fn whole_numbers_with_a_fraction_are_integers() {
+        let request: crate::domain::workflow::MoveRequest =
+            parse_json(br#"{"to":"triaged","version":3.0,"duplicate_of":-2.0}"#).unwrap();
+        assert_eq!((request.version, request.duplicate_of), (3, Some(-2)));
+        assert_eq!(
+            parse_json::<crate::domain::workflow::MoveRequest>(br#"{"to":"x","version":3.5}"#).unwrap_err().field(),
+            Some("version")
+        );
+        assert_eq!(
+            parse_json::<crate::domain::workflow::MoveRequest>(br#"{"to":"x","version":1e300}"#).unwrap_err().field(),
+            Some("version")
+        );
+        let below_i64 = br#"{"to":"x","version":-9223372036854775809}"#;
+        assert_eq!(parse_json::<crate::domain::workflow::MoveRequest>(below_i64).unwrap_err().field(), Some("version"));
     }
 
     #[test]

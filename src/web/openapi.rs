@@ -2,12 +2,13 @@
 
 use actix_web::HttpResponse;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, Ref, Response, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
 use super::api::{articles, audit, corrections, desk, log, reports, responses, wordings};
 use super::errors::{ErrorBody, ErrorDetail};
-use crate::db::vocabulary::ResponsePurpose;
-use crate::domain::articles::{ArticleInput, ArticleView};
+use crate::db::vocabulary::{EventKind, ResponsePurpose};
+use crate::domain::articles::{ArticleInput, ArticleView, Byline};
 use crate::domain::audit::{AuditItem, AuditPage};
 use crate::domain::bulk::{BulkAction, BulkRequest, BulkResult};
 use crate::domain::corrections::{
@@ -15,7 +16,7 @@ use crate::domain::corrections::{
 };
 use crate::domain::desk::{QueueItem, QueuePage, StatusCount, ViewCount};
 use crate::domain::reports::Severity;
-use crate::domain::reports::{Category, HistoryEntry, ReportInput, Status, Tracking};
+use crate::domain::reports::{Category, EvidenceUrl, HistoryEntry, ReportInput, Status, Tracking};
 use crate::domain::responses::{ResponseInput, ResponseList, ResponseView};
 use crate::domain::verify::{Checkpoint, Entry};
 use crate::domain::wordings::{WordingInput, WordingList, WordingView};
@@ -41,15 +42,15 @@ use crate::domain::workflow::MoveRequest;
         corrections::site_corrections_json, log::checkpoint, log::entries, audit::events_json,
     ),
     components(schemas(
-        ArticleInput, ArticleView, ReportInput, reports::FiledReport, Tracking, HistoryEntry, Category, Status, Severity,
-        ErrorBody, ErrorDetail, QueuePage, QueueItem, StatusCount, ViewCount, MoveRequest, desk::TicketJson, desk::EventView,
+        ArticleInput, ArticleView, Byline, EvidenceUrl, ReportInput, reports::FiledReport, Tracking, HistoryEntry, Category, Status, Severity,
+        EventKind, ErrorBody, ErrorDetail, QueuePage, QueueItem, StatusCount, ViewCount, MoveRequest, desk::TicketJson, desk::EventView,
         desk::Person, desk::AssignRequest, desk::SeverityRequest, desk::NoteRequest, desk::BulkResults,
         BulkRequest, BulkResult, BulkAction,
         ResponseInput, ResponseView, ResponseList, ResponsePurpose, WordingInput, WordingView, WordingList,
         reports::ReplyRequest, reports::AppealRequest, CorrectionInput, CorrectionView, Kind, ListedCorrection, CorrectionList,
         StandardCite, corrections::ArticleCorrections, corrections::StopInput, Checkpoint, Entry, log::EntriesPage, AuditItem, AuditPage,
     )),
-    modifiers(&BearerToken),
+    modifiers(&BearerToken, &CommonErrors),
     tags(
         (name = "articles", description = "Articles as the CMS knows them"),
         (name = "reports", description = "Readers' correction reports"),
@@ -71,7 +72,100 @@ impl Modify for BearerToken {
     }
 }
 
+/// Documents the errors an operation can answer by its shape alone, so that none is forgotten:
+/// 401 wherever a token is needed, and 400, 413 and 422 wherever a JSON body is read.
+struct CommonErrors;
+
+impl Modify for CommonErrors {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for item in openapi.paths.paths.values_mut() {
+            for op in [&mut item.get, &mut item.put, &mut item.post, &mut item.delete].into_iter().flatten() {
+                let mut common = Vec::new();
+                if op.security.as_ref().is_some_and(|s| !s.is_empty()) {
+                    common.push(("401", "No API token, or one unknown, revoked or of a disabled account"));
+                }
+                if op.request_body.is_some() {
+                    common.extend([
+                        ("400", "The body is empty, not JSON or not UTF-8"),
+                        ("413", "The body is larger than this operation accepts"),
+                        ("422", "A field is missing or invalid; `field` names it"),
+                    ]);
+                }
+                for (status, description) in common {
+                    op.responses
+                        .responses
+                        .entry(status.to_owned())
+                        .or_insert_with(|| error_response(description).into());
+                }
+            }
+        }
+    }
+}
+
+/// An error answer with the JSON error body.
+fn error_response(description: &str) -> Response {
+    let body = ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build();
+    ResponseBuilder::new().description(description).content("application/json", body).build()
+}
+
 /// `GET /api/v1/openapi.json`.
 pub async fn document() -> HttpResponse {
     HttpResponse::Ok().json(ApiDoc::openapi())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::text::{ANY_TEXT_PATTERN, LINE_PATTERN, TEXT_PATTERN};
+
+    #[test]
+    fn text_fields_carry_the_patterns_of_the_checks() {
+        let doc = serde_json::to_value(ApiDoc::openapi()).unwrap();
+        let schemas = &doc["components"]["schemas"];
+        let required = [
+            ("ReportInput", "quote"),
+            ("ReplyRequest", "body"),
+            ("AppealRequest", "reason"),
+            ("NoteRequest", "body"),
+            ("WordingInput", "text"),
+            ("StopInput", "reason"),
+        ];
+        for (schema, field) in required {
+            assert_eq!(schemas[schema]["properties"][field]["pattern"], TEXT_PATTERN, "{schema}.{field}");
+        }
+        let optional = [
+            ("ArticleInput", "text"),
+            ("MoveRequest", "reason"),
+            ("CorrectionInput", "original"),
+            ("CorrectionInput", "corrected"),
+        ];
+        for (schema, field) in optional {
+            assert_eq!(schemas[schema]["properties"][field]["pattern"], ANY_TEXT_PATTERN, "{schema}.{field}");
+        }
+        for (schema, field) in [("ArticleInput", "title"), ("ArticleInput", "section")] {
+            assert_eq!(schemas[schema]["properties"][field]["pattern"], LINE_PATTERN, "{schema}.{field}");
+        }
+        assert_eq!(schemas["Byline"]["pattern"], LINE_PATTERN);
+        assert_eq!(schemas["ArticleInput"]["properties"]["url"]["pattern"], crate::domain::text::URL_PATTERN);
+        for path in ["/api/v1/desk/reports", "/api/v1/corrections"] {
+            let params = doc["paths"][path]["get"]["parameters"].as_array().unwrap();
+            let cursor = params.iter().find(|p| p["name"] == "cursor").unwrap();
+            assert_eq!(cursor["schema"]["pattern"], crate::domain::filters::CURSOR_PATTERN, "{path}");
+        }
+    }
+
+    #[test]
+    fn every_bulk_action_requires_what_it_needs() {
+        let doc = serde_json::to_value(ApiDoc::openapi()).unwrap();
+        let variants = doc["components"]["schemas"]["BulkRequest"]["oneOf"].as_array().unwrap().clone();
+        let required = |action: &str| -> Vec<String> {
+            let v = variants.iter().find(|v| v["properties"]["action"]["enum"][0] == action).unwrap();
+            v["required"].as_array().unwrap().iter().map(|r| r.as_str().unwrap().to_owned()).collect()
+        };
+        assert_eq!(required("assign"), ["ids", "action"]);
+        assert_eq!(required("severity"), ["ids", "action", "severity"]);
+        assert_eq!(required("duplicate"), ["ids", "action", "duplicate_of", "reason"]);
+        assert_eq!(required("no_change"), ["ids", "action", "reason"]);
+        assert_eq!(required("rejected"), ["ids", "action", "reason"]);
+    }
 }

@@ -12,7 +12,7 @@ use crate::helpers::{csrf_in, Backend, TestApp};
 
 both_backends!(
     an_outsider_verifies_the_log_with_sha256_and_ed25519,
-    entry_ranges_outside_the_log_are_422,
+    entry_ranges_outside_the_log_are_refused,
     the_cli_verifies_a_url_an_export_and_the_database,
     tampered_exports_are_caught_at_the_right_index,
     a_log_must_extend_the_previous_checkpoint,
@@ -101,14 +101,23 @@ async fn an_outsider_verifies_the_log_with_sha256_and_ed25519(backend: Backend) 
     assert!(hashes.contains(&entries[2]["hash"].as_str().unwrap()), "the article's log shows each entry's hash");
 }
 
-async fn entry_ranges_outside_the_log_are_422(backend: Backend) {
+async fn entry_ranges_outside_the_log_are_refused(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     publish_n(&app, 2).await;
-    for (query, field) in [("from=2&to=1", "from"), ("to=5", "to"), ("from=-1", "from"), ("from=x", "from")] {
+    for (query, field) in [("from=-1", "from"), ("from=x", "from"), ("to=-1", "to")] {
         let r = app.client.get(app.url(&format!("/api/v1/log/entries?{query}"))).send().await.unwrap();
         assert_eq!(r.status(), 422, "{query}");
         assert_eq!(r.json::<Value>().await.unwrap()["error"]["field"], field, "{query}");
     }
+    let past = app.client.get(app.url("/api/v1/log/entries?to=5")).send().await.unwrap();
+    assert_eq!(past.status(), 409, "a log shorter than asked is a conflict with its state");
+    assert!(past.json::<Value>().await.unwrap()["error"]["message"].as_str().unwrap().contains("has 2 entries"));
+    let reversed = get(&app, "/api/v1/log/entries?from=2&to=1").await;
+    assert_eq!(
+        (reversed["items"].clone(), reversed["next"].clone()),
+        (json!([]), Value::Null),
+        "a reversed range is empty"
+    );
     let middle = get(&app, "/api/v1/log/entries?from=1&to=2").await;
     assert_eq!(middle["items"][0]["index"], 1);
     assert_eq!(get(&app, "/api/v1/log/entries?from=2&to=2").await["items"], json!([]));

@@ -17,6 +17,7 @@ mod grouped;
 mod integrity;
 mod lifecycle;
 mod mail;
+mod openapi;
 mod pages;
 mod parity;
 mod plans;

@@ -11,6 +11,7 @@ use crate::smtp::Smtp;
 both_backends!(
     saved_responses_are_read_by_all_staff_and_kept_by_standards_editors,
     unknown_placeholders_and_bad_fields_are_422_naming_the_field,
+    a_title_another_response_has_is_a_409_conflict,
     standards_editors_keep_saved_responses_on_their_page,
     a_saved_response_fills_the_reason_on_the_ticket_and_the_mail_fills_the_link,
     the_ticket_leads_with_one_action_and_speaks_from_the_desks_side,
@@ -18,6 +19,32 @@ both_backends!(
 
 fn response_json(title: &str, purpose: &str, body: &str) -> Value {
     json!({"title": title, "purpose": purpose, "body": body})
+}
+
+async fn a_title_another_response_has_is_a_409_conflict(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let sam = app.user(Role::StandardsEditor);
+    let url = app.url("/api/v1/desk/responses");
+    let first = response_json("Ask for a source", "question", "Which source do you mean?");
+    assert_eq!(app.client.post(&url).bearer_auth(&sam.token).json(&first).send().await.unwrap().status(), 201);
+    let other = response_json("Thanks", "decision", "Thank you for writing.");
+    let other: Value =
+        app.client.post(&url).bearer_auth(&sam.token).json(&other).send().await.unwrap().json().await.unwrap();
+
+    let again = app.client.post(&url).bearer_auth(&sam.token).json(&first).send().await.unwrap();
+    assert_eq!(again.status(), 409);
+    let renamed = app
+        .client
+        .put(app.url(&format!("/api/v1/desk/responses/{}", other["id"])))
+        .bearer_auth(&sam.token)
+        .json(&response_json("Ask for a source", "decision", "Thank you for writing."))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(renamed.status(), 409);
+    let error: Value = renamed.json().await.unwrap();
+    assert_eq!(error["error"]["code"], "conflict");
+    assert!(error["error"]["message"].as_str().unwrap().contains("already used"));
 }
 
 async fn saved_responses_are_read_by_all_staff_and_kept_by_standards_editors(backend: Backend) {
@@ -86,8 +113,7 @@ async fn unknown_placeholders_and_bad_fields_are_422_naming_the_field(backend: B
     }
     assert_eq!(post(response_json("Ask", "question", "Which source?")).await.unwrap().status(), 201);
     let twice = post(response_json("Ask", "decision", "Other words.")).await.unwrap();
-    assert_eq!(twice.status(), 422, "titles are unique");
-    assert_eq!(twice.json::<Value>().await.unwrap()["error"]["field"], "title");
+    assert_eq!(twice.status(), 409, "titles are unique: another response's title is a conflict, not a bad field");
 }
 
 async fn standards_editors_keep_saved_responses_on_their_page(backend: Backend) {

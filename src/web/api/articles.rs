@@ -13,7 +13,8 @@ use crate::web::State;
 /// Creates or replaces an article (the publisher's CMS calls this).
 #[utoipa::path(
     put, path = "/api/v1/articles/{id}", tag = "articles",
-    params(("id" = String, Path, description = "The CMS's article ID: 1 to 128 characters of A-Z a-z 0-9 - _ . : ~")),
+    params(("id" = String, Path, description = "The CMS's article ID: 1 to 128 characters of A-Z a-z 0-9 - _ . : ~, not only dots",
+        min_length = 1, max_length = 128, pattern = r"^[A-Za-z0-9._:~-]*[A-Za-z0-9_:~-][A-Za-z0-9._:~-]*$")),
     request_body = ArticleInput,
     security(("bearer" = [])),
     responses(

@@ -2,23 +2,24 @@
 
 use actix_web::{HttpRequest, HttpResponse};
 
+use crate::db::vocabulary::EventKind;
 use crate::domain::audit::{self, AuditFilter, AuditPage};
 use crate::error::AppError;
 use crate::web::auth::{CanAudit, Signed};
 use crate::web::errors::ErrorBody;
-use crate::web::extract::query_pairs;
+use crate::web::extract::api_query_pairs;
 use crate::web::State;
 
 /// The audit trail as JSON, newest first; reader names and emails are never in it.
 #[utoipa::path(
     get, path = "/api/v1/audit/events", tag = "audit",
     params(
-        ("actor" = Option<String>, Query, description = "A staff member's email"),
-        ("kind" = Option<String>, Query, description = "An event kind"),
-        ("from" = Option<String>, Query, description = "On or after this day (YYYY-MM-DD, UTC)"),
-        ("to" = Option<String>, Query, description = "On or before this day"),
-        ("cursor" = Option<String>, Query, description = "The `next` of the previous page"),
-        ("limit" = Option<i64>, Query, description = "1 to 500, default 100"),
+        ("actor" = Option<String>, Query, description = "A staff member's email", min_length = 1, pattern = r"\S"),
+        ("kind" = Option<EventKind>, Query, description = "An event kind"),
+        ("from" = Option<String>, Query, description = "On or after this day (YYYY-MM-DD, UTC)", format = Date, pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"),
+        ("to" = Option<String>, Query, description = "On or before this day; one before `from` matches nothing", format = Date, pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"),
+        ("cursor" = Option<i64>, Query, description = "The `next` of the previous page"),
+        ("limit" = Option<i64>, Query, description = "1 to 500, default 100", minimum = 1, maximum = 500),
     ),
     security(("bearer" = [])),
     responses(
@@ -29,7 +30,7 @@ use crate::web::State;
     )
 )]
 pub async fn events_json(state: State, req: HttpRequest, _staff: Signed<CanAudit>) -> Result<HttpResponse, AppError> {
-    let filter = AuditFilter::parse(&query_pairs(&req))?;
+    let filter = AuditFilter::parse(&api_query_pairs(&req, &["actor", "kind", "from", "to", "cursor", "limit"])?)?;
     let page = state.db.read(move |c| audit::events(c, &filter)).await?;
     Ok(HttpResponse::Ok().json(page))
 }

@@ -10,7 +10,7 @@ use crate::domain::corrections::{self, CorrectionInput, CorrectionList, Correcti
 use crate::error::AppError;
 use crate::web::auth::{CanEdit, Signed};
 use crate::web::errors::ErrorBody;
-use crate::web::extract::{parse_json, query_pairs, read_body};
+use crate::web::extract::{api_query_pairs, parse_json, read_body};
 use crate::web::present::public_headers;
 use crate::web::{steps, State};
 
@@ -65,6 +65,7 @@ pub async fn approve(state: State, staff: Signed<CanEdit>, path: web::Path<Strin
 pub struct StopInput {
     /// For a return, what the author should change; for a withdrawal, why it should not be published.
     #[serde(default)]
+    #[schema(value_type = String, required = true, nullable = false, min_length = 1, max_length = 5000, pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$")]
     pub reason: Option<String>,
 }
 
@@ -179,12 +180,14 @@ pub async fn article_corrections_json(
     get, path = "/api/v1/corrections", tag = "corrections",
     params(
         ("kind" = Option<Kind>, Query, description = "Only this kind"),
-        ("section" = Option<String>, Query, description = "Only articles of this section"),
-        ("standard" = Option<String>, Query, description = "Only corrections citing this standard code"),
-        ("from" = Option<String>, Query, description = "Published on or after this day, YYYY-MM-DD (UTC)"),
-        ("to" = Option<String>, Query, description = "Published on or before this day, YYYY-MM-DD (UTC)"),
-        ("cursor" = Option<String>, Query, description = "The `next` of the previous page"),
-        ("limit" = Option<i64>, Query, description = "1 to 500, default 50"),
+        ("section" = Option<String>, Query, description = "Only articles of this section", min_length = 1, pattern = r"\S"),
+        ("standard" = Option<String>, Query, description = "Only corrections citing this standard code", min_length = 1, pattern = r"\S"),
+        ("from" = Option<String>, Query, description = "Published on or after this day, YYYY-MM-DD (UTC)",
+            format = Date, pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"),
+        ("to" = Option<String>, Query, description = "Published on or before this day, YYYY-MM-DD (UTC); one before `from` matches nothing",
+            format = Date, pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"),
+        ("cursor" = Option<String>, Query, description = "The `next` of the previous page: the last row's sort key and id, as KEY.ID", pattern = r"^-?[0-9]{1,16}\.-?[0-9]{1,18}$"),
+        ("limit" = Option<i64>, Query, description = "1 to 500, default 50", minimum = 1, maximum = 500),
     ),
     responses(
         (status = 200, description = "A page of the site-wide list of corrections", body = CorrectionList),
@@ -195,7 +198,8 @@ pub async fn site_corrections_json(state: State, req: HttpRequest) -> Result<Htt
     state
         .public
         .answer(&state.db, &req, || async {
-            let page = steps::site_corrections(&state, &query_pairs(&req)).await?;
+            let known = ["kind", "section", "standard", "from", "to", "cursor", "limit"];
+            let page = steps::site_corrections(&state, &api_query_pairs(&req, &known)?).await?;
             let mut response = HttpResponse::Ok().json(page);
             public_headers(&mut response);
             Ok(response)

@@ -14,7 +14,7 @@ use crate::domain::workflow::{self, MoveRequest};
 use crate::error::AppError;
 use crate::web::auth::{CanEdit, CanRead, Signed};
 use crate::web::errors::ErrorBody;
-use crate::web::extract::{parse_id, parse_json, query_pairs, read_body};
+use crate::web::extract::{api_query_pairs, parse_id, parse_json, read_body};
 use crate::web::present::iso;
 use crate::web::{steps, AppState, State};
 
@@ -141,17 +141,20 @@ fn ticket_json(t: Ticket, now: chrono::NaiveDateTime) -> TicketJson {
 #[utoipa::path(
     get, path = "/api/v1/desk/reports", tag = "desk",
     params(
-        ("view" = Option<String>, Query, description = "open, mine, unassigned, waiting (on the reader), closed or all (default)"),
-        ("q" = Option<String>, Query, description = "Words of the headline, passage or explanation (all must match, as prefixes); a report number (12 or #12); or a reader's email address"),
-        ("status" = Option<String>, Query, description = "Statuses, repeated or comma separated"),
-        ("section" = Option<String>, Query, description = "Article section"),
+        ("view" = Option<String>, Query, description = "open, mine, unassigned, waiting (on the reader), closed or all (default)",
+            pattern = "^(open|mine|unassigned|waiting|closed|all)$"),
+        ("q" = Option<String>, Query, max_length = 200, min_length = 1, pattern = r"\S",
+            description = "Words of the headline, passage or explanation (all must match, as prefixes); a report number (12 or #12); or a reader's email address; at most 200 characters"),
+        ("status" = Option<Vec<Status>>, Query, description = "Statuses, repeated (or comma separated)"),
+        ("section" = Option<String>, Query, description = "Article section", min_length = 1, pattern = r"\S"),
         ("category" = Option<Category>, Query, description = "Category"),
         ("severity" = Option<Severity>, Query, description = "Severity"),
-        ("assignee" = Option<String>, Query, description = "me, unassigned, or an editor's email"),
-        ("overdue" = Option<bool>, Query, description = "Only overdue (true) or not overdue (false)"),
-        ("sort" = Option<String>, Query, description = "deadline (default), age or severity"),
-        ("cursor" = Option<String>, Query, description = "The `next` of the previous page"),
-        ("limit" = Option<i64>, Query, description = "Rows per page, 1 to 100 (default 50)"),
+        ("assignee" = Option<String>, Query, description = "me, unassigned, or an editor's email", min_length = 1, pattern = r"\S"),
+        ("overdue" = Option<String>, Query, description = "Only overdue (true, 1, yes, on) or not overdue (false, 0, no, off)",
+            pattern = "^(true|1|yes|on|false|0|no|off)$"),
+        ("sort" = Option<String>, Query, description = "deadline (default), age or severity", pattern = "^(deadline|age|severity)$"),
+        ("cursor" = Option<String>, Query, description = "The `next` of the previous page: the last row's sort key and id, as KEY.ID", pattern = r"^-?[0-9]{1,16}\.-?[0-9]{1,18}$"),
+        ("limit" = Option<i64>, Query, description = "Rows per page, 1 to 100 (default 50)", minimum = 1, maximum = 100),
     ),
     security(("bearer" = [])),
     responses(
@@ -162,7 +165,9 @@ fn ticket_json(t: Ticket, now: chrono::NaiveDateTime) -> TicketJson {
     )
 )]
 pub async fn queue(state: State, req: HttpRequest, staff: Signed<CanEdit>) -> Result<HttpResponse, AppError> {
-    let filter = QueueFilter::parse(&query_pairs(&req))?;
+    let known =
+        ["view", "q", "status", "section", "category", "severity", "assignee", "overdue", "sort", "cursor", "limit"];
+    let filter = QueueFilter::parse(&api_query_pairs(&req, &known)?)?;
     let (actor, now) = (staff.actor.clone(), state.now());
     let page = state.db.read(move |c| desk::queue(c, &filter, &actor, now)).await?;
     Ok(HttpResponse::Ok().json(page))
@@ -224,6 +229,7 @@ pub async fn transition(
 #[serde(deny_unknown_fields)]
 pub struct AssignRequest {
     /// An editor's email; null or empty unassigns.
+    #[schema(max_length = 254)]
     pub assignee_email: Option<String>,
     /// The report's version as last read.
     pub version: i64,
@@ -237,6 +243,8 @@ pub struct AssignRequest {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Assigned", body = TicketJson),
+        (status = 403, description = "Not an editor", body = ErrorBody),
+        (status = 404, description = "No such report", body = ErrorBody),
         (status = 409, description = "Stale version", body = ErrorBody),
         (status = 422, description = "No such editor", body = ErrorBody),
     )
@@ -264,6 +272,7 @@ pub async fn assign(
 #[serde(deny_unknown_fields)]
 pub struct SeverityRequest {
     /// `low`, `normal`, `high` or `legal`.
+    #[schema(value_type = Severity)]
     pub severity: String,
     /// The report's version as last read.
     pub version: i64,
@@ -277,6 +286,8 @@ pub struct SeverityRequest {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Changed", body = TicketJson),
+        (status = 403, description = "Not an editor", body = ErrorBody),
+        (status = 404, description = "No such report", body = ErrorBody),
         (status = 409, description = "Stale version", body = ErrorBody),
         (status = 422, description = "Unknown severity", body = ErrorBody),
     )
@@ -303,6 +314,11 @@ pub async fn severity(
 #[serde(deny_unknown_fields)]
 pub struct NoteRequest {
     /// The note; never shown to the reader.
+    #[schema(
+        min_length = 1,
+        max_length = 5000,
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+    )]
     pub body: String,
 }
 
@@ -314,6 +330,8 @@ pub struct NoteRequest {
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Added", body = TicketJson),
+        (status = 403, description = "Not an editor", body = ErrorBody),
+        (status = 404, description = "No such report", body = ErrorBody),
         (status = 422, description = "Empty or too long", body = ErrorBody),
     )
 )]

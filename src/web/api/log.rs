@@ -1,12 +1,12 @@
 //! The hash-chained public log: its signed checkpoint and its entries, and nothing else.
 
-use actix_web::{web, HttpRequest, HttpResponse};
-use serde::Deserialize;
+use actix_web::{HttpRequest, HttpResponse};
 
 use crate::db::models::LogEntry;
 use crate::domain::verify::{Checkpoint, Entry};
 use crate::error::AppError;
 use crate::web::errors::ErrorBody;
+use crate::web::extract::{api_query_pairs, last_value};
 use crate::web::State;
 
 /// Most entries per page of `/api/v1/log/entries`.
@@ -35,13 +35,6 @@ pub async fn checkpoint(state: State, req: HttpRequest) -> Result<HttpResponse, 
         .await
 }
 
-/// The query of `/api/v1/log/entries`.
-#[derive(Debug, Deserialize)]
-pub struct Range {
-    from: Option<String>,
-    to: Option<String>,
-}
-
 /// A page of log entries.
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct EntriesPage {
@@ -67,29 +60,34 @@ fn index(field: &str, raw: Option<&str>, default: i64) -> Result<i64, AppError> 
 #[utoipa::path(
     get, path = "/api/v1/log/entries", tag = "log",
     params(
-        ("from" = Option<i64>, Query, description = "First index (default 0)"),
-        ("to" = Option<i64>, Query, description = "One past the last index (default: the log's size)"),
+        ("from" = Option<i64>, Query, description = "First index (default 0)", minimum = 0),
+        ("to" = Option<i64>, Query, description = "One past the last index (default: the log's size); at most the log's size, and a `to` below `from` asks for nothing", minimum = 0),
     ),
     responses(
         (status = 200, description = "The entries", body = EntriesPage),
-        (status = 422, description = "`from`/`to` outside the log or reversed", body = ErrorBody),
+        (status = 409, description = "`to` is past the end of the log", body = ErrorBody),
+        (status = 422, description = "`from` or `to` is not an index (0 or more)", body = ErrorBody),
     )
 )]
-pub async fn entries(state: State, req: HttpRequest, query: web::Query<Range>) -> Result<HttpResponse, AppError> {
-    state.public.answer(&state.db, &req, || render_entries(&state, query.into_inner())).await
+pub async fn entries(state: State, req: HttpRequest) -> Result<HttpResponse, AppError> {
+    // Read by hand, not with `web::Query`, whose refusals (e.g. a repeated `from`) are not JSON.
+    let pairs = api_query_pairs(&req, &["from", "to"])?;
+    let (from, to) = (last_value(&pairs, "from").to_owned(), last_value(&pairs, "to").to_owned());
+    state.public.answer(&state.db, &req, || render_entries(&state, from, to)).await
 }
 
 /// The entries the query asks for, at most a page of them.
-async fn render_entries(state: &State, query: Range) -> Result<HttpResponse, AppError> {
+async fn render_entries(state: &State, from: String, to: String) -> Result<HttpResponse, AppError> {
     let size = state.db.read(|c| Ok(LogEntry::head(c)?.map_or(0, |h| h.idx + 1))).await?;
-    let from = index("from", query.from.as_deref(), 0)?;
-    let to = index("to", query.to.as_deref(), size)?;
+    let from = index("from", Some(&from), 0)?;
+    let to = index("to", Some(&to), size)?;
+    // Past the end is a log shorter than the client believes (perhaps one rewritten): a
+    // conflict with its state, said plainly rather than answered with fewer entries.
     if to > size {
-        return Err(AppError::invalid("to", format!("is past the end of the log, which has {size} entries")));
+        return Err(AppError::Conflict(format!("to is past the end of the log, which has {size} entries")));
     }
-    if from > to {
-        return Err(AppError::invalid("from", format!("is after to ({from} > {to})")));
-    }
+    // A reversed range is empty, as `from == to` is: no schema can say `from <= to`.
+    let from = from.min(to);
     let end = to.min(from + ENTRIES_PAGE);
     let rows = state.db.read(move |c| Ok(LogEntry::range(c, from, end)?)).await?;
     let items = rows.into_iter().map(|e| Entry { index: e.idx, canonical: e.canonical, hash: e.hash }).collect();

@@ -81,6 +81,11 @@ pub async fn track_report(state: State, path: web::Path<String>) -> Result<HttpR
 #[serde(deny_unknown_fields)]
 pub struct ReplyRequest {
     /// The answer.
+    #[schema(
+        min_length = 1,
+        max_length = 5000,
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+    )]
     pub body: String,
 }
 
@@ -89,6 +94,11 @@ pub struct ReplyRequest {
 #[serde(deny_unknown_fields)]
 pub struct AppealRequest {
     /// Why the decision should be reviewed.
+    #[schema(
+        min_length = 1,
+        max_length = 5000,
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+    )]
     pub reason: String,
 }
 

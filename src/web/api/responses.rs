@@ -38,6 +38,7 @@ pub async fn list(state: State, _staff: Signed<CanRead>) -> Result<HttpResponse,
         (status = 201, description = "Added", body = ResponseView),
         (status = 401, description = "No or bad API token", body = ErrorBody),
         (status = 403, description = "Not a standards editor", body = ErrorBody),
+        (status = 409, description = "Another saved response has this title", body = ErrorBody),
         (status = 422, description = "A field missing or invalid, or an unknown placeholder; `field` names it", body = ErrorBody),
     )
 )]
@@ -63,6 +64,7 @@ pub async fn create(
         (status = 200, description = "Replaced", body = ResponseView),
         (status = 403, description = "Not a standards editor", body = ErrorBody),
         (status = 404, description = "No such saved response", body = ErrorBody),
+        (status = 409, description = "Another saved response has this title", body = ErrorBody),
         (status = 422, description = "A field missing or invalid, or an unknown placeholder; `field` names it", body = ErrorBody),
     )
 )]

@@ -43,6 +43,7 @@ pub async fn list(state: State, _staff: Signed<CanRead>) -> Result<HttpResponse,
         (status = 401, description = "No or bad API token", body = ErrorBody),
         (status = 403, description = "Not a standards editor", body = ErrorBody),
         (status = 404, description = "No such kind", body = ErrorBody),
+        (status = 409, description = "Someone else saved this kind's wording at the same moment", body = ErrorBody),
         (status = 422, description = "The text is empty or too long; `field` is `text`", body = ErrorBody),
     )
 )]

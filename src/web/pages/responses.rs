@@ -92,6 +92,9 @@ pub async fn create(state: State, post: DeskForm<IsStandards, ResponseForm>) -> 
     match state.db.write(move |c| responses::create(c, &actor, &input, now)).await {
         Ok(_) => Ok(redirect("/desk/responses?done=saved")),
         Err(AppError::Invalid(errors)) => page(&state, &post.staff, post.form, None, errors, None, 422).await,
+        Err(AppError::Conflict(message)) => {
+            page(&state, &post.staff, post.form, None, vec![FieldError::new("title", message)], None, 409).await
+        }
         Err(other) => Err(other),
     }
 }
@@ -112,14 +115,14 @@ pub async fn update(
 ) -> Result<HttpResponse, AppError> {
     let id = parse_response_id(&path.into_inner())?;
     let (actor, now, input) = (post.staff.actor.clone(), state.now(), post.form.input());
-    match state.db.write(move |c| responses::update(c, &actor, id, &input, now)).await {
-        Ok(_) => Ok(redirect("/desk/responses?done=saved")),
-        Err(AppError::Invalid(errors)) => {
-            let title = state.db.read(move |c| responses::get(c, id)).await?.title;
-            page(&state, &post.staff, post.form, Some((id, title)), errors, None, 422).await
-        }
-        Err(other) => Err(other),
-    }
+    let (errors, status) = match state.db.write(move |c| responses::update(c, &actor, id, &input, now)).await {
+        Ok(_) => return Ok(redirect("/desk/responses?done=saved")),
+        Err(AppError::Invalid(errors)) => (errors, 422),
+        Err(AppError::Conflict(message)) => (vec![FieldError::new("title", message)], 409),
+        Err(other) => return Err(other),
+    };
+    let title = state.db.read(move |c| responses::get(c, id)).await?.title;
+    page(&state, &post.staff, post.form, Some((id, title)), errors, None, status).await
 }
 
 /// `POST /desk/responses/{id}/delete`.

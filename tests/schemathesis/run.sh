@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Property-based test of the API against its own OpenAPI document: schemathesis, with every
+# check, on a seeded server (demo data on a temporary SQLite file, a standards editor's token).
+# Fails on any failure. schemathesis.toml beside this file says what is configured, and why. SCHEMATHESIS_MAX_EXAMPLES, SCHEMATHESIS_SEED and
+# SCHEMATHESIS_TIME_LIMIT (seconds) tune it; CORRIGENDA_BIN runs another build.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+target="${CARGO_TARGET_DIR:-target}"
+mkdir -p "$target" && target="$(cd "$target" && pwd)"
+max_examples="${SCHEMATHESIS_MAX_EXAMPLES:-25}"
+seed="${SCHEMATHESIS_SEED:-1}"
+time_limit="${SCHEMATHESIS_TIME_LIMIT:-300}"
+
+# schemathesis at the version pinned beside this script, in a venv of its own.
+venv="$target/schemathesis-venv"
+requirements="tests/schemathesis/requirements.txt"
+if ! cmp -s "$requirements" "$venv/requirements.txt" 2>/dev/null; then
+  echo "schemathesis: installing $(cat "$requirements")"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$requirements"
+  cp "$requirements" "$venv/requirements.txt"
+fi
+
+if [ -z "${CORRIGENDA_BIN:-}" ]; then
+  cargo build --locked --quiet
+  CORRIGENDA_BIN="$target/debug/corrigenda"
+fi
+
+work="$(mktemp -d)"
+server_pid=""
+cleanup() {
+  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# Every setting points into the temporary folder; reports are not rate limited, or the
+# limiter's 429s would be all schemathesis sees of filing after the tenth.
+export DATABASE_URL="$work/corrigenda.db"
+export CORRIGENDA_SIGNING_KEY="$work/corrigenda.key"
+export CORRIGENDA_MAIL_DIR="$work/mail"
+export CORRIGENDA_REPORT_RATE_LIMIT=0
+unset SMTP_URL
+port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+export CORRIGENDA_BIND="127.0.0.1:$port"
+base="http://127.0.0.1:$port"
+
+"$CORRIGENDA_BIN" demo >"$work/demo.log"
+token="$("$CORRIGENDA_BIN" token create --email standards@demo.example --name schemathesis | tail -n 1)"
+
+"$CORRIGENDA_BIN" serve >"$work/server.log" 2>&1 &
+server_pid=$!
+for _ in $(seq 1 100); do
+  curl -fsS "$base/healthz" >/dev/null 2>&1 && break
+  kill -0 "$server_pid" 2>/dev/null || { cat "$work/server.log" >&2; exit 1; }
+  sleep 0.1
+done
+
+echo "schemathesis: $max_examples examples per operation, seed $seed, at most ${time_limit}s"
+started=$SECONDS
+status=0
+# Run from the temporary folder: schemathesis keeps a cache in the working directory.
+root="$PWD"
+(cd "$work" && timeout --signal=INT "$time_limit" "$venv/bin/st" --config-file "$root/tests/schemathesis/schemathesis.toml" \
+  run "$base/api/v1/openapi.json" \
+  --url "$base" \
+  --checks all \
+  --max-examples "$max_examples" \
+  --seed "$seed" \
+  --workers 1 \
+  --generation-database none \
+  --header "Authorization: Bearer $token" \
+  --no-color) || status=$?
+echo "schemathesis: finished in $((SECONDS - started))s with status $status"
+if [ "$status" -eq 124 ] || [ "$status" -eq 130 ]; then
+  echo "schemathesis: stopped after ${time_limit}s; the run must fit in that time" >&2
+fi
+if [ "$status" -ne 0 ]; then
+  echo "schemathesis: the server's log follows" >&2
+  tail -n 50 "$work/server.log" >&2
+fi
+exit "$status"
