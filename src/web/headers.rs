@@ -62,6 +62,18 @@ pub async fn circumstantial(
     Ok(response)
 }
 
+/// Answers `HEAD` as the `GET` of the same address: routes declare `GET` alone, and the HTTP
+/// layer, which knows the request was `HEAD`, sends the headers without the body.
+pub async fn head_as_get(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    if req.method() == actix_web::http::Method::HEAD {
+        req.head_mut().method = actix_web::http::Method::GET;
+    }
+    next.call(req).await
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -231,6 +231,7 @@ pub fn serve(listener: TcpListener, state: AppState, workers: usize) -> std::io:
             .app_data(state.clone())
             .configure(routes)
             .default_service(web::to(not_found))
+            .wrap(from_fn(headers::head_as_get))
             .wrap(ErrorHandlers::new().default_handler(errors::html_error_pages))
             .wrap(from_fn(headers::circumstantial))
             .wrap(

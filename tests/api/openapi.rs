@@ -12,6 +12,7 @@ use crate::helpers::{Backend, TestApp};
 both_backends!(
     undeclared_methods_are_405_naming_the_paths_methods,
     a_page_answers_an_undeclared_method_405_too,
+    head_is_answered_as_get_without_the_body,
     every_operation_documents_the_errors_its_shape_allows,
     limits_and_indexes_are_bounded_as_documented,
     days_are_taken_only_in_the_documented_shape,
@@ -66,6 +67,24 @@ async fn a_page_answers_an_undeclared_method_405_too(backend: Backend) {
     assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
     let unknown = app.client.request(Method::TRACE, app.url("/no/such/page")).send().await.unwrap();
     assert_eq!(unknown.status(), 404, "an unknown path stays unknown whatever the method");
+}
+
+/// `HEAD` (link checkers, caches, monitors) gets what `GET` would, without the body.
+async fn head_is_answered_as_get_without_the_body(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let article = app.article().await;
+    for path in [format!("/articles/{article}/notice"), "/api/v1/corrections".to_owned(), "/standards".to_owned()] {
+        let got = app.client.get(app.url(&path)).send().await.unwrap();
+        let (status, kind) = (got.status(), got.headers()["content-type"].clone());
+        assert!(!got.bytes().await.unwrap().is_empty(), "GET {path} has a body");
+        let head = app.client.head(app.url(&path)).send().await.unwrap();
+        assert_eq!(head.status(), status, "HEAD {path}");
+        assert_eq!(head.headers()["content-type"], kind, "HEAD {path}");
+        assert!(head.bytes().await.unwrap().is_empty(), "HEAD {path} sent a body");
+    }
+    // A path with no GET still answers 405.
+    let head = app.client.head(app.url("/logout")).send().await.unwrap();
+    assert_eq!(head.status(), 405);
 }
 
 async fn every_operation_documents_the_errors_its_shape_allows(backend: Backend) {
