@@ -363,6 +363,8 @@ fn signing_key(config: &Config) -> anyhow::Result<LogKey> {
     Ok(key)
 }
 
+/// How long a stopping server waits for the dispatcher to finish the round it is sending.
+const MAIL_SHUTDOWN: std::time::Duration = std::time::Duration::from_secs(30);
 /// How often the dispatcher looks for mail to send when the outbox was empty.
 const MAIL_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
 
@@ -393,10 +395,17 @@ fn serve(config: Config) -> anyhow::Result<()> {
         let shared = server.1.clone();
         let st = &server.1;
         let dispatcher = Dispatcher::new(st.db.clone(), mail, st.mail.clone(), st.clock.clone(), st.config.timezone);
-        actix_web::rt::spawn(dispatcher.run(MAIL_EVERY));
+        let (stop_mail, mail_stop) = tokio::sync::watch::channel(false);
+        let mailing = actix_web::rt::spawn(dispatcher.run(MAIL_EVERY, mail_stop));
         actix_web::rt::spawn(recheck_log(server.1));
+        // SIGTERM or SIGINT: the server stops accepting and finishes its requests, then the
+        // dispatcher finishes the round it is sending before the process exits.
         let stopped = server.0.await;
         shared.log.stop();
+        let _ = stop_mail.send(true);
+        if actix_web::rt::time::timeout(MAIL_SHUTDOWN, mailing).await.is_err() {
+            tracing::warn!("the mail dispatcher did not finish its round in time; unsent rows stay queued");
+        }
         stopped
     })?;
     // Every connection is closed here, before the process exits (see `Db::close`).

@@ -145,9 +145,10 @@ impl Dispatcher {
         Self { db, mail, ctx, clock, timezone }
     }
 
-    /// Sends until the process ends: a round, then a pause of `every` (none while rows keep coming).
-    pub async fn run(self, every: StdDuration) {
-        loop {
+    /// Sends until `stop` turns true: a round, then a pause of `every` (none while rows keep
+    /// coming). A round under way is finished first, so no message is cut off mid-send.
+    pub async fn run(self, every: StdDuration, mut stop: tokio::sync::watch::Receiver<bool>) {
+        while !*stop.borrow() {
             let handled = match self.round().await {
                 Ok(n) => n,
                 Err(err) => {
@@ -156,7 +157,8 @@ impl Dispatcher {
                 }
             };
             if handled < BATCH as usize {
-                actix_web::rt::time::sleep(every).await;
+                // The pause ends early when the server stops.
+                let _ = actix_web::rt::time::timeout(every, stop.changed()).await;
             }
         }
     }

@@ -109,3 +109,75 @@ fn postgres_one_shot_commands_exit_cleanly_every_time() {
 fn sqlite_one_shot_commands_exit_cleanly_every_time() {
     one_shot_commands_exit_cleanly(Backend::Sqlite, RUNS / 4);
 }
+
+/// `serve` stopped with SIGTERM while a request is still arriving: it stops accepting new
+/// connections, answers the request under way, and exits with status 0.
+fn serve_finishes_its_requests_and_exits_0_on_sigterm(backend: Backend) {
+    use std::io::{Read, Write};
+    use std::net::{TcpListener, TcpStream};
+    use std::time::{Duration, Instant};
+    let database = TestDb::new(backend);
+    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let address = format!("127.0.0.1:{port}");
+    let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_corrigenda"))
+        .args(["serve", "--bind", &address])
+        .env("DATABASE_URL", &database.url)
+        .env("CORRIGENDA_SIGNING_KEY", &database.key_path)
+        .env("CORRIGENDA_MAIL_DIR", crate::helpers::mail_dir(&database))
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    let mut stream = loop {
+        match TcpStream::connect(&address) {
+            Ok(stream) => break stream,
+            Err(_) if started.elapsed() < Duration::from_secs(60) => std::thread::sleep(Duration::from_millis(50)),
+            Err(e) => panic!("the server did not start: {e}"),
+        }
+    };
+    // A request whose body has not all arrived yet.
+    let body = br#"{"category": "factual_error", "quote": "a", "explanation": "b"}"#;
+    let head = format!(
+        "POST /api/v1/articles/unknown/reports HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).unwrap();
+    stream.write_all(&body[..10]).unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    // SAFETY: kill only sends a signal to the child started above.
+    assert_eq!(unsafe { libc::kill(server.id() as libc::pid_t, libc::SIGTERM) }, 0);
+    // New connections are refused once the server stops accepting.
+    let refused = Instant::now();
+    while TcpStream::connect(&address).is_ok() {
+        assert!(refused.elapsed() < Duration::from_secs(10), "the server still accepts connections after SIGTERM");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    stream.write_all(&body[10..]).unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 404"), "the request under way was not answered: {answer:?}");
+    let stopping = Instant::now();
+    let status = loop {
+        if let Some(status) = server.try_wait().unwrap() {
+            break status;
+        }
+        assert!(stopping.elapsed() < Duration::from_secs(40), "the server did not exit after SIGTERM");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "serve exited with {status:?} after SIGTERM");
+}
+
+#[test]
+fn sqlite_serve_exits_0_on_sigterm_after_its_requests() {
+    serve_finishes_its_requests_and_exits_0_on_sigterm(Backend::Sqlite);
+}
+
+#[test]
+fn postgres_serve_exits_0_on_sigterm_after_its_requests() {
+    if postgres_available() {
+        serve_finishes_its_requests_and_exits_0_on_sigterm(Backend::Postgres);
+    }
+}
