@@ -89,6 +89,12 @@ def size_label(n, full):
     return str(n)
 
 
+def without_paths(text):
+    """The results without this machine's folders: the repository's become relative, others `<tmp>`."""
+    text = text.replace(str(REPO) + "/", "")
+    return re.sub(r"/tmp/[^\s\"/]+", "<tmp>", text)
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -932,7 +938,7 @@ class Bench:
         if not hasattr(self, "results_path"):
             stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
             self.results_path = out_dir / f"{stamp}-{self.args.backend}.json"
-        self.results_path.write_text(json.dumps(self.results, indent=2, default=str) + "\n")
+        self.results_path.write_text(without_paths(json.dumps(self.results, indent=2, default=str)) + "\n")
 
     def finish(self):
         self.results["finished_utc"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
