@@ -110,33 +110,55 @@ fn sqlite_one_shot_commands_exit_cleanly_every_time() {
     one_shot_commands_exit_cleanly(Backend::Sqlite, RUNS / 4);
 }
 
-/// `serve` stopped with SIGTERM while a request is still arriving: it stops accepting new
-/// connections, answers the request under way, and exits with status 0.
-fn serve_finishes_its_requests_and_exits_0_on_sigterm(backend: Backend) {
-    use std::io::{Read, Write};
+/// A `serve` process on a free port of 127.0.0.1, with `env` added; returns it once it accepts.
+fn start_serve(database: &TestDb, env: &[(&str, &str)]) -> (std::process::Child, String) {
     use std::net::{TcpListener, TcpStream};
     use std::time::{Duration, Instant};
-    let database = TestDb::new(backend);
     let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let address = format!("127.0.0.1:{port}");
-    let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_corrigenda"))
+    let server = std::process::Command::new(env!("CARGO_BIN_EXE_corrigenda"))
         .args(["serve", "--bind", &address])
         .env("DATABASE_URL", &database.url)
         .env("CORRIGENDA_SIGNING_KEY", &database.key_path)
-        .env("CORRIGENDA_MAIL_DIR", crate::helpers::mail_dir(&database))
+        .env("CORRIGENDA_MAIL_DIR", crate::helpers::mail_dir(database))
         .env("RUST_LOG", "warn")
+        .envs(env.iter().copied())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
     let started = Instant::now();
-    let mut stream = loop {
-        match TcpStream::connect(&address) {
-            Ok(stream) => break stream,
-            Err(_) if started.elapsed() < Duration::from_secs(60) => std::thread::sleep(Duration::from_millis(50)),
-            Err(e) => panic!("the server did not start: {e}"),
+    while TcpStream::connect(&address).is_err() {
+        assert!(started.elapsed() < Duration::from_secs(60), "the server did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    (server, address)
+}
+
+/// Sends SIGTERM to `server` and waits (a bounded time) for its exit status.
+fn terminate(server: &mut std::process::Child) -> std::process::ExitStatus {
+    use std::time::{Duration, Instant};
+    // SAFETY: kill only sends a signal to the child started by the test.
+    assert_eq!(unsafe { libc::kill(server.id() as libc::pid_t, libc::SIGTERM) }, 0);
+    let stopping = Instant::now();
+    loop {
+        if let Some(status) = server.try_wait().unwrap() {
+            return status;
         }
-    };
+        assert!(stopping.elapsed() < Duration::from_secs(60), "the server did not exit after SIGTERM");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// `serve` stopped with SIGTERM while a request is still arriving: it stops accepting new
+/// connections, answers the request under way, and exits with status 0.
+fn serve_finishes_its_requests_and_exits_0_on_sigterm(backend: Backend) {
+    use std::io::{Read, Write};
+    use std::net::TcpStream;
+    use std::time::{Duration, Instant};
+    let database = TestDb::new(backend);
+    let (mut server, address) = start_serve(&database, &[]);
+    let mut stream = TcpStream::connect(&address).unwrap();
     // A request whose body has not all arrived yet.
     let body = br#"{"category": "factual_error", "quote": "a", "explanation": "b"}"#;
     let head = format!(
@@ -159,14 +181,7 @@ fn serve_finishes_its_requests_and_exits_0_on_sigterm(backend: Backend) {
     let mut answer = String::new();
     stream.read_to_string(&mut answer).unwrap();
     assert!(answer.starts_with("HTTP/1.1 404"), "the request under way was not answered: {answer:?}");
-    let stopping = Instant::now();
-    let status = loop {
-        if let Some(status) = server.try_wait().unwrap() {
-            break status;
-        }
-        assert!(stopping.elapsed() < Duration::from_secs(40), "the server did not exit after SIGTERM");
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let status = terminate(&mut server);
     assert!(status.success(), "serve exited with {status:?} after SIGTERM");
 }
 
@@ -179,5 +194,71 @@ fn sqlite_serve_exits_0_on_sigterm_after_its_requests() {
 fn postgres_serve_exits_0_on_sigterm_after_its_requests() {
     if postgres_available() {
         serve_finishes_its_requests_and_exits_0_on_sigterm(Backend::Postgres);
+    }
+}
+
+/// `serve` stopped with SIGTERM while the dispatcher waits for a slow SMTP server to accept a
+/// message: the send is finished and recorded as sent before the process exits with status 0,
+/// so the message is neither cut off nor sent again by the next start.
+fn serve_finishes_a_mail_send_under_way_on_sigterm(backend: Backend) {
+    use std::io::{Read, Write};
+    use std::net::TcpStream;
+    use std::time::{Duration, Instant};
+    let database = TestDb::new(backend);
+    let articles = std::path::Path::new(&database.key_path).with_file_name("articles.jsonl");
+    let mut article = crate::helpers::article_json();
+    article["id"] = "kursk".into();
+    std::fs::write(&articles, format!("{article}\n")).unwrap();
+    let imported = cli(&database, &["import", "articles", articles.to_str().unwrap()], None);
+    assert_eq!(imported.status.code(), Some(0), "{}", String::from_utf8_lossy(&imported.stderr));
+    // Longer than the pause before SIGTERM, well within the 30 s a stopping server gives the dispatcher.
+    let smtp = crate::smtp::Smtp::start_slow(Duration::from_secs(3));
+    let (mut server, address) = start_serve(&database, &[("SMTP_URL", &smtp.url())]);
+
+    let body = crate::helpers::report_json().to_string();
+    let mut stream = TcpStream::connect(&address).unwrap();
+    write!(
+        stream,
+        "POST /api/v1/articles/kursk/reports HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 201"), "the report was not filed: {answer:?}");
+
+    // The reader's acknowledgement has reached the SMTP server, which has not accepted it yet.
+    let waiting = Instant::now();
+    while !smtp.holding() {
+        assert!(waiting.elapsed() < Duration::from_secs(30), "the dispatcher did not start sending");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(smtp.received().is_empty(), "the slow server accepted the message before SIGTERM");
+    let status = terminate(&mut server);
+    assert!(status.success(), "serve exited with {status:?} after SIGTERM");
+
+    assert_eq!(smtp.to("ada@example.com").len(), 1, "the message under way was not delivered whole");
+    let config = crate::helpers::settings(&database).parse().unwrap();
+    let (db, _) = corrigenda::db::Db::open(&config.database).unwrap();
+    let statuses: Vec<String> = db
+        .read_blocking(|c| {
+            use corrigenda::db::schema::outbox;
+            use diesel::prelude::*;
+            Ok(outbox::table.order(outbox::id.asc()).select(outbox::status).load(c)?)
+        })
+        .unwrap();
+    assert_eq!(statuses, ["sent"], "the send was not recorded before the process exited");
+}
+
+#[test]
+fn sqlite_serve_finishes_a_mail_send_under_way_on_sigterm() {
+    serve_finishes_a_mail_send_under_way_on_sigterm(Backend::Sqlite);
+}
+
+#[test]
+fn postgres_serve_finishes_a_mail_send_under_way_on_sigterm() {
+    if postgres_available() {
+        serve_finishes_a_mail_send_under_way_on_sigterm(Backend::Postgres);
     }
 }

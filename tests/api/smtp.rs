@@ -1,7 +1,9 @@
 //! A real SMTP server for the tests: it accepts (or refuses) mail and keeps what it received.
 
 use std::net::{IpAddr, TcpListener};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use mailin_embedded::response::OK;
 use mailin_embedded::{Handler, Response, Server};
@@ -42,6 +44,10 @@ struct Sink {
     refuse: Arc<Vec<String>>,
     to: Vec<String>,
     data: Vec<u8>,
+    /// How long to wait before accepting a message's end, as a slow server does.
+    hold: Duration,
+    /// Turns true once a message's end has arrived and is being held.
+    holding: Arc<AtomicBool>,
 }
 
 impl Handler for Sink {
@@ -65,6 +71,10 @@ impl Handler for Sink {
     }
 
     fn data_end(&mut self) -> Response {
+        if !self.hold.is_zero() {
+            self.holding.store(true, Ordering::SeqCst);
+            std::thread::sleep(self.hold);
+        }
         let to = std::mem::take(&mut self.to);
         self.store.lock().unwrap().push(Received { to, raw: std::mem::take(&mut self.data) });
         OK
@@ -79,6 +89,7 @@ impl Handler for Sink {
 pub struct Smtp {
     pub port: u16,
     store: Arc<Mutex<Vec<Received>>>,
+    holding: Arc<AtomicBool>,
 }
 
 /// A free port on 127.0.0.1 (nothing listens on it until [`Smtp::start_on`]).
@@ -94,12 +105,24 @@ impl Smtp {
 
     /// Starts a server on `port` that refuses the addresses in `refuse` with 550, naming them.
     pub fn start_on(port: u16, refuse: &[&str]) -> Self {
+        Self::start_with(port, refuse, Duration::ZERO)
+    }
+
+    /// Starts a server on a free port that answers each message's end only after `hold`.
+    pub fn start_slow(hold: Duration) -> Self {
+        Self::start_with(free_port(), &[], hold)
+    }
+
+    fn start_with(port: u16, refuse: &[&str], hold: Duration) -> Self {
+        let holding = Arc::new(AtomicBool::new(false));
         let store = Arc::new(Mutex::new(Vec::new()));
         let sink = Sink {
             store: store.clone(),
             refuse: Arc::new(refuse.iter().map(|s| (*s).to_owned()).collect()),
             to: Vec::new(),
             data: Vec::new(),
+            hold,
+            holding: holding.clone(),
         };
         let listener = TcpListener::bind(("127.0.0.1", port)).unwrap();
         let mut server = Server::new(sink);
@@ -107,7 +130,12 @@ impl Smtp {
         std::thread::spawn(move || {
             let _ = server.serve();
         });
-        Self { port, store }
+        Self { port, store, holding }
+    }
+
+    /// Whether a message has arrived whole and its acceptance is being held (a slow server only).
+    pub fn holding(&self) -> bool {
+        self.holding.load(Ordering::SeqCst)
     }
 
     /// The URL for SMTP_URL.
