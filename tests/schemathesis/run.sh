@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Property-based test of the API against its own OpenAPI document: schemathesis, with every
-# check, on a seeded server (demo data on a temporary SQLite file, a standards editor's token).
-# Fails on any failure. schemathesis.toml beside this file says what is configured, and why. SCHEMATHESIS_MAX_EXAMPLES, SCHEMATHESIS_SEED and
+# check, on a seeded server (demo data, a standards editor's token): on a temporary SQLite file,
+# then, when CORRIGENDA_TEST_POSTGRES names a server (as in CI), on a temporary PostgreSQL
+# database made there and dropped afterwards. Fails on any failure. schemathesis.toml beside this file says what is configured, and why. SCHEMATHESIS_MAX_EXAMPLES, SCHEMATHESIS_SEED and
 # SCHEMATHESIS_TIME_LIMIT (seconds) tune it; CORRIGENDA_BIN runs another build.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -29,55 +30,81 @@ fi
 
 work="$(mktemp -d)"
 server_pid=""
+pg_admin=""
+pg_database=""
 cleanup() {
   if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+  if [ -n "$pg_database" ]; then psql -q "$pg_admin" -c "DROP DATABASE IF EXISTS $pg_database WITH (FORCE)" >/dev/null 2>&1 || true; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-# Every setting points into the temporary folder; reports are not rate limited, or the
-# limiter's 429s would be all schemathesis sees of filing after the tenth.
-export DATABASE_URL="$work/corrigenda.db"
-export CORRIGENDA_SIGNING_KEY="$work/corrigenda.key"
-export CORRIGENDA_MAIL_DIR="$work/mail"
-export CORRIGENDA_REPORT_RATE_LIMIT=0
-unset SMTP_URL
-port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-export CORRIGENDA_BIND="127.0.0.1:$port"
-base="http://127.0.0.1:$port"
+# Seeds the database at $1 and runs schemathesis against a server on it; $2 names the backend.
+run_against() {
+  local database_url="$1" backend="$2"
+  local dir="$work/$backend"
+  mkdir -p "$dir"
+  # Every setting points into the temporary folder; reports are not rate limited, or the
+  # limiter's 429s would be all schemathesis sees of filing after the tenth.
+  export DATABASE_URL="$database_url"
+  export CORRIGENDA_SIGNING_KEY="$dir/corrigenda.key"
+  export CORRIGENDA_MAIL_DIR="$dir/mail"
+  export CORRIGENDA_REPORT_RATE_LIMIT=0
+  unset SMTP_URL
+  local port base token started status=0
+  port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+  export CORRIGENDA_BIND="127.0.0.1:$port"
+  base="http://127.0.0.1:$port"
 
-"$CORRIGENDA_BIN" demo >"$work/demo.log"
-token="$("$CORRIGENDA_BIN" token create --email standards@demo.example --name schemathesis | tail -n 1)"
+  "$CORRIGENDA_BIN" demo >"$dir/demo.log"
+  token="$("$CORRIGENDA_BIN" token create --email standards@demo.example --name schemathesis | tail -n 1)"
 
-"$CORRIGENDA_BIN" serve >"$work/server.log" 2>&1 &
-server_pid=$!
-for _ in $(seq 1 100); do
-  curl -fsS "$base/healthz" >/dev/null 2>&1 && break
-  kill -0 "$server_pid" 2>/dev/null || { cat "$work/server.log" >&2; exit 1; }
-  sleep 0.1
-done
+  "$CORRIGENDA_BIN" serve >"$dir/server.log" 2>&1 &
+  server_pid=$!
+  for _ in $(seq 1 100); do
+    curl -fsS "$base/healthz" >/dev/null 2>&1 && break
+    kill -0 "$server_pid" 2>/dev/null || { cat "$dir/server.log" >&2; exit 1; }
+    sleep 0.1
+  done
 
-echo "schemathesis: $max_examples examples per operation, seed $seed, at most ${time_limit}s"
-started=$SECONDS
-status=0
-# Run from the temporary folder: schemathesis keeps a cache in the working directory.
+  echo "schemathesis ($backend): $max_examples examples per operation, seed $seed, at most ${time_limit}s"
+  started=$SECONDS
+  # Run from the temporary folder: schemathesis keeps a cache in the working directory.
+  (cd "$dir" && timeout --signal=INT "$time_limit" "$venv/bin/st" --config-file "$root/tests/schemathesis/schemathesis.toml" \
+    run "$base/api/v1/openapi.json" \
+    --url "$base" \
+    --checks all \
+    --max-examples "$max_examples" \
+    --seed "$seed" \
+    --workers 1 \
+    --generation-database none \
+    --header "Authorization: Bearer $token" \
+    --no-color) || status=$?
+  echo "schemathesis ($backend): finished in $((SECONDS - started))s with status $status"
+  if [ "$status" -eq 124 ] || [ "$status" -eq 130 ]; then
+    echo "schemathesis ($backend): stopped after ${time_limit}s; the run must fit in that time" >&2
+  fi
+  if [ "$status" -ne 0 ]; then
+    echo "schemathesis ($backend): the server's log follows" >&2
+    tail -n 50 "$dir/server.log" >&2
+    exit "$status"
+  fi
+  kill "$server_pid" && wait "$server_pid" || true
+  server_pid=""
+}
+
 root="$PWD"
-(cd "$work" && timeout --signal=INT "$time_limit" "$venv/bin/st" --config-file "$root/tests/schemathesis/schemathesis.toml" \
-  run "$base/api/v1/openapi.json" \
-  --url "$base" \
-  --checks all \
-  --max-examples "$max_examples" \
-  --seed "$seed" \
-  --workers 1 \
-  --generation-database none \
-  --header "Authorization: Bearer $token" \
-  --no-color) || status=$?
-echo "schemathesis: finished in $((SECONDS - started))s with status $status"
-if [ "$status" -eq 124 ] || [ "$status" -eq 130 ]; then
-  echo "schemathesis: stopped after ${time_limit}s; the run must fit in that time" >&2
+run_against "$work/corrigenda.db" sqlite
+
+if [ -n "${CORRIGENDA_TEST_POSTGRES:-}" ]; then
+  pg_admin="$CORRIGENDA_TEST_POSTGRES"
+  name="corrigenda_schemathesis_$$_$RANDOM"
+  psql -q "$pg_admin" -c "CREATE DATABASE $name" >/dev/null
+  pg_database="$name"
+  run_against "${pg_admin%/*}/$name" postgres
+elif [ -n "${CI:-}" ]; then
+  echo "schemathesis: CI is set but CORRIGENDA_TEST_POSTGRES is not: the PostgreSQL run cannot be skipped" >&2
+  exit 1
+else
+  echo "*** schemathesis: CORRIGENDA_TEST_POSTGRES is not set: SKIPPED the PostgreSQL run ***"
 fi
-if [ "$status" -ne 0 ]; then
-  echo "schemathesis: the server's log follows" >&2
-  tail -n 50 "$work/server.log" >&2
-fi
-exit "$status"
