@@ -36,6 +36,8 @@ enum Who {
     CookieOnly,
     /// A standards editor's session and its CSRF token, made before the account was disabled.
     DisabledSession,
+    /// A standards editor's session cookie and its CSRF token, sent again after signing out.
+    SignedOutSession,
     /// A disabled standards editor's API token (a bearer header on pages too).
     DisabledToken,
     /// A standards editor's revoked API token (a bearer header on pages too).
@@ -43,13 +45,14 @@ enum Who {
 }
 
 /// The table's columns.
-const CALLERS: [Who; 8] = [
+const CALLERS: [Who; 9] = [
     Who::Anonymous,
     Who::Editor,
     Who::Standards,
     Who::Auditor,
     Who::CookieOnly,
     Who::DisabledSession,
+    Who::SignedOutSession,
     Who::DisabledToken,
     Who::RevokedToken,
 ];
@@ -98,10 +101,10 @@ struct Row {
     method: &'static str,
     target: &'static str,
     body: Body,
-    expect: [Expect; 8],
+    expect: [Expect; 9],
 }
 
-const fn row(method: &'static str, target: &'static str, body: Body, expect: [Expect; 8]) -> Row {
+const fn row(method: &'static str, target: &'static str, body: Body, expect: [Expect; 9]) -> Row {
     Row { method, target, body, expect }
 }
 
@@ -115,7 +118,7 @@ const NOTE_JSON: &str = r#"{"body": "Checked against the ministry's figures."}"#
 use Body::{Form, Json};
 
 /// The expected answers. Columns: anonymous, editor, standards editor, auditor, cookie only,
-/// disabled session, disabled token, revoked token.
+/// disabled session, signed-out session, disabled token, revoked token.
 ///
 /// Rows run in this order. Allowed changes that would spoil the fixture are refused after the
 /// access check (an empty body is a 422, a reader's move on a new report a 409) or come last:
@@ -123,101 +126,101 @@ use Body::{Form, Json};
 #[rustfmt::skip]
 const TABLE: &[Row] = &[
     // The API: public reads and the reader's routes, open to everyone; a token that is sent must be valid.
-    row("GET",    "/api/v1/openapi.json",                    Body::None, [OK; 8]),
-    row("GET",    "/api/v1/articles/{id}",                   Body::None, [OK, OK, OK, OK, OK, OK, UNAUTH, UNAUTH]),
-    row("POST",   "/api/v1/articles/{id}/reports",           Json(REPORT_JSON), [CREATED; 8]),
-    row("GET",    "/api/v1/articles/{id}/corrections",       Body::None, [OK; 8]),
-    row("GET",    "/api/v1/corrections",                     Body::None, [OK; 8]),
-    row("GET",    "/api/v1/log/checkpoint",                  Body::None, [OK; 8]),
-    row("GET",    "/api/v1/log/entries",                     Body::None, [OK; 8]),
-    row("GET",    "/api/v1/reports/{token}",                 Body::None, [OK; 8]),
-    row("POST",   "/api/v1/reports/{token}/replies",         Json(r#"{"body": "It was 2022."}"#), [CONFLICT; 8]),
-    row("POST",   "/api/v1/reports/{token}/appeal",          Json(r#"{"reason": "Please look again."}"#), [CONFLICT; 8]),
+    row("GET",    "/api/v1/openapi.json",                    Body::None, [OK; 9]),
+    row("GET",    "/api/v1/articles/{id}",                   Body::None, [OK, OK, OK, OK, OK, OK, OK, UNAUTH, UNAUTH]),
+    row("POST",   "/api/v1/articles/{id}/reports",           Json(REPORT_JSON), [CREATED; 9]),
+    row("GET",    "/api/v1/articles/{id}/corrections",       Body::None, [OK; 9]),
+    row("GET",    "/api/v1/corrections",                     Body::None, [OK; 9]),
+    row("GET",    "/api/v1/log/checkpoint",                  Body::None, [OK; 9]),
+    row("GET",    "/api/v1/log/entries",                     Body::None, [OK; 9]),
+    row("GET",    "/api/v1/reports/{token}",                 Body::None, [OK; 9]),
+    row("POST",   "/api/v1/reports/{token}/replies",         Json(r#"{"body": "It was 2022."}"#), [CONFLICT; 9]),
+    row("POST",   "/api/v1/reports/{token}/appeal",          Json(r#"{"reason": "Please look again."}"#), [CONFLICT; 9]),
     // The API for staff: a bearer token of the right role, and nothing else.
-    row("PUT",    "/api/v1/articles/{id}",                   Body::Article, [UNAUTH, OK, OK, FORBID, UNAUTH, UNAUTH, UNAUTH, UNAUTH]),
-    row("GET",    "/api/v1/audit/events",                    Body::None, [UNAUTH, FORBID, OK, OK, UNAUTH, UNAUTH, UNAUTH, UNAUTH]),
-    row("POST",   "/api/v1/desk/corrections",                Json("{}"), [UNAUTH, INVALID, INVALID, FORBID, UNAUTH, UNAUTH, UNAUTH, UNAUTH]),
-    row("POST",   "/api/v1/desk/corrections/{id}/return",    Json("{}"), [UNAUTH, FORBID, INVALID, FORBID, UNAUTH, UNAUTH, UNAUTH, UNAUTH]),
-    row("POST",   "/api/v1/desk/corrections/{id}/withdraw",  Json("{}"), [UNAUTH, FORBID, INVALID, FORBID, UNAUTH, UNAUTH, UNAUTH, UNAUTH]),
-    row("GET",    "/api/v1/desk/reports",                    Body::None, [UNAUTH, OK, OK, FORBID, UNAUTH, UNAUTH, UNAUTH, UNAUTH]),
-    row("POST",   "/api/v1/desk/reports/bulk",               Json("{}"), [UNAUTH, INVALID, INVALID, FORBID, UNAUTH, UNAUTH, UNAUTH, UNAUTH]),
-    row("GET",    "/api/v1/desk/reports/{id}",               Body::None, [UNAUTH, OK, OK, OK, UNAUTH, UNAUTH, UNAUTH, UNAUTH]),
-    row("POST",   "/api/v1/desk/reports/{id}/transitions",   Json("{}"), [UNAUTH, INVALID, INVALID, FORBID, UNAUTH, UNAUTH, UNAUTH, UNAUTH]),
-    row("POST",   "/api/v1/desk/reports/{id}/assignment",    Json("{}"), [UNAUTH, INVALID, INVALID, FORBID, UNAUTH, UNAUTH, UNAUTH, UNAUTH]),
-    row("POST",   "/api/v1/desk/reports/{id}/severity",      Json("{}"), [UNAUTH, INVALID, INVALID, FORBID, UNAUTH, UNAUTH, UNAUTH, UNAUTH]),
-    row("POST",   "/api/v1/desk/reports/{id}/notes",         Json(NOTE_JSON), [UNAUTH, CREATED, CREATED, FORBID, UNAUTH, UNAUTH, UNAUTH, UNAUTH]),
-    row("GET",    "/api/v1/desk/responses",                  Body::None, [UNAUTH, OK, OK, OK, UNAUTH, UNAUTH, UNAUTH, UNAUTH]),
-    row("POST",   "/api/v1/desk/responses",                  Json("{}"), [UNAUTH, FORBID, INVALID, FORBID, UNAUTH, UNAUTH, UNAUTH, UNAUTH]),
-    row("PUT",    "/api/v1/desk/responses/{id}",             Json("{}"), [UNAUTH, FORBID, INVALID, FORBID, UNAUTH, UNAUTH, UNAUTH, UNAUTH]),
-    row("GET",    "/api/v1/desk/wordings",                   Body::None, [UNAUTH, OK, OK, OK, UNAUTH, UNAUTH, UNAUTH, UNAUTH]),
-    row("PUT",    "/api/v1/desk/wordings/{kind}",            Json("{}"), [UNAUTH, FORBID, INVALID, FORBID, UNAUTH, UNAUTH, UNAUTH, UNAUTH]),
-    row("DELETE", "/api/v1/desk/wordings/{kind}",            Body::None, [UNAUTH, FORBID, OK, FORBID, UNAUTH, UNAUTH, UNAUTH, UNAUTH]),
+    row("PUT",    "/api/v1/articles/{id}",                   Body::Article, [UNAUTH, OK, OK, FORBID, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH]),
+    row("GET",    "/api/v1/audit/events",                    Body::None, [UNAUTH, FORBID, OK, OK, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH]),
+    row("POST",   "/api/v1/desk/corrections",                Json("{}"), [UNAUTH, INVALID, INVALID, FORBID, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH]),
+    row("POST",   "/api/v1/desk/corrections/{id}/return",    Json("{}"), [UNAUTH, FORBID, INVALID, FORBID, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH]),
+    row("POST",   "/api/v1/desk/corrections/{id}/withdraw",  Json("{}"), [UNAUTH, FORBID, INVALID, FORBID, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH]),
+    row("GET",    "/api/v1/desk/reports",                    Body::None, [UNAUTH, OK, OK, FORBID, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH]),
+    row("POST",   "/api/v1/desk/reports/bulk",               Json("{}"), [UNAUTH, INVALID, INVALID, FORBID, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH]),
+    row("GET",    "/api/v1/desk/reports/{id}",               Body::None, [UNAUTH, OK, OK, OK, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH]),
+    row("POST",   "/api/v1/desk/reports/{id}/transitions",   Json("{}"), [UNAUTH, INVALID, INVALID, FORBID, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH]),
+    row("POST",   "/api/v1/desk/reports/{id}/assignment",    Json("{}"), [UNAUTH, INVALID, INVALID, FORBID, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH]),
+    row("POST",   "/api/v1/desk/reports/{id}/severity",      Json("{}"), [UNAUTH, INVALID, INVALID, FORBID, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH]),
+    row("POST",   "/api/v1/desk/reports/{id}/notes",         Json(NOTE_JSON), [UNAUTH, CREATED, CREATED, FORBID, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH]),
+    row("GET",    "/api/v1/desk/responses",                  Body::None, [UNAUTH, OK, OK, OK, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH]),
+    row("POST",   "/api/v1/desk/responses",                  Json("{}"), [UNAUTH, FORBID, INVALID, FORBID, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH]),
+    row("PUT",    "/api/v1/desk/responses/{id}",             Json("{}"), [UNAUTH, FORBID, INVALID, FORBID, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH]),
+    row("GET",    "/api/v1/desk/wordings",                   Body::None, [UNAUTH, OK, OK, OK, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH]),
+    row("PUT",    "/api/v1/desk/wordings/{kind}",            Json("{}"), [UNAUTH, FORBID, INVALID, FORBID, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH]),
+    row("DELETE", "/api/v1/desk/wordings/{kind}",            Body::None, [UNAUTH, FORBID, OK, FORBID, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH]),
 
     // Public pages, feeds and the reader's forms: open to everyone, signed in or not.
-    row("GET",    "/",                                       Body::None, [OK; 8]),
-    row("GET",    "/standards",                              Body::None, [OK; 8]),
-    row("GET",    "/corrections",                            Body::None, [OK; 8]),
-    row("GET",    "/corrections.atom",                       Body::None, [OK; 8]),
-    row("GET",    "/corrections.csv",                        Body::None, [OK; 8]),
-    row("GET",    "/articles/{id}/corrections",              Body::None, [OK; 8]),
-    row("GET",    "/articles/{id}/corrections.atom",         Body::None, [OK; 8]),
-    row("GET",    "/articles/{id}/notice",                   Body::None, [OK; 8]),
-    row("POST",   "/articles/{id}/subscriptions",            Form("email=reader-{caller}%40example.org"), [SeeOther("/articles/kursk/corrections?subscribed=1"); 8]),
-    row("GET",    "/subscriptions/{token}/confirm",          Body::None, [OK; 8]),
-    row("POST",   "/subscriptions/{token}/confirm",          Form(""), [OK; 8]),
-    row("GET",    "/subscriptions/{token}/unsubscribe",      Body::None, [OK; 8]),
-    row("POST",   "/subscriptions/{token}/unsubscribe",      Form(""), [OK; 8]),
-    row("GET",    "/static/style.css",                       Body::None, [OK; 8]),
-    row("GET",    "/favicon.ico",                            Body::None, [NO_CONTENT; 8]),
-    row("GET",    "/healthz",                                Body::None, [OK; 8]),
-    row("GET",    "/articles?q=kursk",                       Body::None, [SeeOther("/articles/kursk/report"); 8]),
-    row("GET",    "/articles/{id}/report",                   Body::None, [OK; 8]),
-    row("POST",   "/articles/{id}/report",                   Form(REPORT_FORM), [SeeOther("/reports/"); 8]),
-    row("GET",    "/reports/{token}",                        Body::None, [OK; 8]),
-    row("POST",   "/reports/{token}/reply",                  Form("body=It+was+2022."), [CONFLICT; 8]),
-    row("POST",   "/reports/{token}/appeal",                 Form("reason=Please+look+again."), [CONFLICT; 8]),
+    row("GET",    "/",                                       Body::None, [OK; 9]),
+    row("GET",    "/standards",                              Body::None, [OK; 9]),
+    row("GET",    "/corrections",                            Body::None, [OK; 9]),
+    row("GET",    "/corrections.atom",                       Body::None, [OK; 9]),
+    row("GET",    "/corrections.csv",                        Body::None, [OK; 9]),
+    row("GET",    "/articles/{id}/corrections",              Body::None, [OK; 9]),
+    row("GET",    "/articles/{id}/corrections.atom",         Body::None, [OK; 9]),
+    row("GET",    "/articles/{id}/notice",                   Body::None, [OK; 9]),
+    row("POST",   "/articles/{id}/subscriptions",            Form("email=reader-{caller}%40example.org"), [SeeOther("/articles/kursk/corrections?subscribed=1"); 9]),
+    row("GET",    "/subscriptions/{token}/confirm",          Body::None, [OK; 9]),
+    row("POST",   "/subscriptions/{token}/confirm",          Form(""), [OK; 9]),
+    row("GET",    "/subscriptions/{token}/unsubscribe",      Body::None, [OK; 9]),
+    row("POST",   "/subscriptions/{token}/unsubscribe",      Form(""), [OK; 9]),
+    row("GET",    "/static/style.css",                       Body::None, [OK; 9]),
+    row("GET",    "/favicon.ico",                            Body::None, [NO_CONTENT; 9]),
+    row("GET",    "/healthz",                                Body::None, [OK; 9]),
+    row("GET",    "/articles?q=kursk",                       Body::None, [SeeOther("/articles/kursk/report"); 9]),
+    row("GET",    "/articles/{id}/report",                   Body::None, [OK; 9]),
+    row("POST",   "/articles/{id}/report",                   Form(REPORT_FORM), [SeeOther("/reports/"); 9]),
+    row("GET",    "/reports/{token}",                        Body::None, [OK; 9]),
+    row("POST",   "/reports/{token}/reply",                  Form("body=It+was+2022."), [CONFLICT; 9]),
+    row("POST",   "/reports/{token}/appeal",                 Form("reason=Please+look+again."), [CONFLICT; 9]),
     // Signing in: the form's own CSRF token (paired with a cookie), a wrong password for everyone.
-    row("GET",    "/login",                                  Body::None, [OK; 8]),
-    row("POST",   "/login",                                  Form("email=nobody-{caller}%40news.example&password=not+the+password"), [UNAUTH, UNAUTH, UNAUTH, UNAUTH, FORBID, UNAUTH, UNAUTH, UNAUTH]),
+    row("GET",    "/login",                                  Body::None, [OK; 9]),
+    row("POST",   "/login",                                  Form("email=nobody-{caller}%40news.example&password=not+the+password"), [UNAUTH, UNAUTH, UNAUTH, UNAUTH, FORBID, UNAUTH, UNAUTH, UNAUTH, UNAUTH]),
     // The first-run link closes once any account exists.
-    row("GET",    "/setup/{token}",                          Body::None, [NOT_FOUND; 8]),
-    row("POST",   "/setup/{token}",                          Form("email=first%40news.example&name=First&password=a+long+enough+password&password_confirm=a+long+enough+password"), [NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, FORBID, NOT_FOUND, NOT_FOUND, NOT_FOUND]),
+    row("GET",    "/setup/{token}",                          Body::None, [NOT_FOUND; 9]),
+    row("POST",   "/setup/{token}",                          Form("email=first%40news.example&name=First&password=a+long+enough+password&password_confirm=a+long+enough+password"), [NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, FORBID, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND]),
 
     // Staff pages: a session of the right role, and on forms its CSRF token.
-    row("GET",    "/desk",                                   Body::None, [LOGIN, OK, OK, FORBID, OK, LOGIN, LOGIN, LOGIN]),
-    row("POST",   "/desk/bulk",                              Form(""), [LOGIN, INVALID, INVALID, FORBID, FORBID, LOGIN, LOGIN, LOGIN]),
-    row("GET",    "/desk/reports/{id}",                      Body::None, [LOGIN, OK, OK, OK, OK, LOGIN, LOGIN, LOGIN]),
-    row("POST",   "/desk/reports/{id}/transitions",          Form(""), [LOGIN, INVALID, INVALID, FORBID, FORBID, LOGIN, LOGIN, LOGIN]),
-    row("POST",   "/desk/reports/{id}/assignment",           Form(""), [LOGIN, INVALID, INVALID, FORBID, FORBID, LOGIN, LOGIN, LOGIN]),
-    row("POST",   "/desk/reports/{id}/severity",             Form(""), [LOGIN, INVALID, INVALID, FORBID, FORBID, LOGIN, LOGIN, LOGIN]),
-    row("POST",   "/desk/reports/{id}/notes",                Form("body=Checked+the+figures."), [LOGIN, SeeOther("/desk/reports/{id}?done=note"), SeeOther("/desk/reports/{id}?done=note"), FORBID, FORBID, LOGIN, LOGIN, LOGIN]),
-    row("GET",    "/desk/corrections",                       Body::None, [LOGIN, OK, OK, FORBID, OK, LOGIN, LOGIN, LOGIN]),
-    row("POST",   "/desk/corrections",                       Form("article_id=kursk"), [LOGIN, INVALID, INVALID, FORBID, FORBID, LOGIN, LOGIN, LOGIN]),
-    row("GET",    "/desk/corrections/new?article=kursk",     Body::None, [LOGIN, OK, OK, FORBID, OK, LOGIN, LOGIN, LOGIN]),
-    row("POST",   "/desk/corrections/{id}/return",           Form(""), [LOGIN, FORBID, INVALID, FORBID, FORBID, LOGIN, LOGIN, LOGIN]),
-    row("POST",   "/desk/corrections/{id}/withdraw",         Form(""), [LOGIN, FORBID, INVALID, FORBID, FORBID, LOGIN, LOGIN, LOGIN]),
-    row("GET",    "/desk/standards",                         Body::None, [LOGIN, OK, OK, OK, OK, LOGIN, LOGIN, LOGIN]),
-    row("POST",   "/desk/standards",                         Form(""), [LOGIN, FORBID, INVALID, FORBID, FORBID, LOGIN, LOGIN, LOGIN]),
-    row("GET",    "/audit",                                  Body::None, [LOGIN, FORBID, OK, OK, OK, LOGIN, LOGIN, LOGIN]),
-    row("GET",    "/audit/verify",                           Body::None, [LOGIN, FORBID, OK, OK, OK, LOGIN, LOGIN, LOGIN]),
-    row("GET",    "/desk/erasure",                           Body::None, [LOGIN, FORBID, OK, FORBID, OK, LOGIN, LOGIN, LOGIN]),
-    row("POST",   "/desk/erasure",                           Form("email="), [LOGIN, FORBID, INVALID, FORBID, FORBID, LOGIN, LOGIN, LOGIN]),
-    row("GET",    "/desk/outbox",                            Body::None, [LOGIN, FORBID, OK, FORBID, OK, LOGIN, LOGIN, LOGIN]),
-    row("GET",    "/desk/responses",                         Body::None, [LOGIN, OK, OK, OK, OK, LOGIN, LOGIN, LOGIN]),
-    row("POST",   "/desk/responses",                         Form(""), [LOGIN, FORBID, INVALID, FORBID, FORBID, LOGIN, LOGIN, LOGIN]),
-    row("GET",    "/desk/responses/{id}",                    Body::None, [LOGIN, FORBID, OK, FORBID, OK, LOGIN, LOGIN, LOGIN]),
-    row("POST",   "/desk/responses/{id}",                    Form(""), [LOGIN, FORBID, INVALID, FORBID, FORBID, LOGIN, LOGIN, LOGIN]),
-    row("GET",    "/desk/wordings",                          Body::None, [LOGIN, OK, OK, OK, OK, LOGIN, LOGIN, LOGIN]),
-    row("POST",   "/desk/wordings/{kind}",                   Form("text="), [LOGIN, FORBID, INVALID, FORBID, FORBID, LOGIN, LOGIN, LOGIN]),
-    row("POST",   "/desk/wordings/{kind}/reset",             Form(""), [LOGIN, FORBID, SeeOther("/desk/wordings?done=reset&kind=correction"), FORBID, FORBID, LOGIN, LOGIN, LOGIN]),
+    row("GET",    "/desk",                                   Body::None, [LOGIN, OK, OK, FORBID, OK, LOGIN, LOGIN, LOGIN, LOGIN]),
+    row("POST",   "/desk/bulk",                              Form(""), [LOGIN, INVALID, INVALID, FORBID, FORBID, LOGIN, LOGIN, LOGIN, LOGIN]),
+    row("GET",    "/desk/reports/{id}",                      Body::None, [LOGIN, OK, OK, OK, OK, LOGIN, LOGIN, LOGIN, LOGIN]),
+    row("POST",   "/desk/reports/{id}/transitions",          Form(""), [LOGIN, INVALID, INVALID, FORBID, FORBID, LOGIN, LOGIN, LOGIN, LOGIN]),
+    row("POST",   "/desk/reports/{id}/assignment",           Form(""), [LOGIN, INVALID, INVALID, FORBID, FORBID, LOGIN, LOGIN, LOGIN, LOGIN]),
+    row("POST",   "/desk/reports/{id}/severity",             Form(""), [LOGIN, INVALID, INVALID, FORBID, FORBID, LOGIN, LOGIN, LOGIN, LOGIN]),
+    row("POST",   "/desk/reports/{id}/notes",                Form("body=Checked+the+figures."), [LOGIN, SeeOther("/desk/reports/{id}?done=note"), SeeOther("/desk/reports/{id}?done=note"), FORBID, FORBID, LOGIN, LOGIN, LOGIN, LOGIN]),
+    row("GET",    "/desk/corrections",                       Body::None, [LOGIN, OK, OK, FORBID, OK, LOGIN, LOGIN, LOGIN, LOGIN]),
+    row("POST",   "/desk/corrections",                       Form("article_id=kursk"), [LOGIN, INVALID, INVALID, FORBID, FORBID, LOGIN, LOGIN, LOGIN, LOGIN]),
+    row("GET",    "/desk/corrections/new?article=kursk",     Body::None, [LOGIN, OK, OK, FORBID, OK, LOGIN, LOGIN, LOGIN, LOGIN]),
+    row("POST",   "/desk/corrections/{id}/return",           Form(""), [LOGIN, FORBID, INVALID, FORBID, FORBID, LOGIN, LOGIN, LOGIN, LOGIN]),
+    row("POST",   "/desk/corrections/{id}/withdraw",         Form(""), [LOGIN, FORBID, INVALID, FORBID, FORBID, LOGIN, LOGIN, LOGIN, LOGIN]),
+    row("GET",    "/desk/standards",                         Body::None, [LOGIN, OK, OK, OK, OK, LOGIN, LOGIN, LOGIN, LOGIN]),
+    row("POST",   "/desk/standards",                         Form(""), [LOGIN, FORBID, INVALID, FORBID, FORBID, LOGIN, LOGIN, LOGIN, LOGIN]),
+    row("GET",    "/audit",                                  Body::None, [LOGIN, FORBID, OK, OK, OK, LOGIN, LOGIN, LOGIN, LOGIN]),
+    row("GET",    "/audit/verify",                           Body::None, [LOGIN, FORBID, OK, OK, OK, LOGIN, LOGIN, LOGIN, LOGIN]),
+    row("GET",    "/desk/erasure",                           Body::None, [LOGIN, FORBID, OK, FORBID, OK, LOGIN, LOGIN, LOGIN, LOGIN]),
+    row("POST",   "/desk/erasure",                           Form("email="), [LOGIN, FORBID, INVALID, FORBID, FORBID, LOGIN, LOGIN, LOGIN, LOGIN]),
+    row("GET",    "/desk/outbox",                            Body::None, [LOGIN, FORBID, OK, FORBID, OK, LOGIN, LOGIN, LOGIN, LOGIN]),
+    row("GET",    "/desk/responses",                         Body::None, [LOGIN, OK, OK, OK, OK, LOGIN, LOGIN, LOGIN, LOGIN]),
+    row("POST",   "/desk/responses",                         Form(""), [LOGIN, FORBID, INVALID, FORBID, FORBID, LOGIN, LOGIN, LOGIN, LOGIN]),
+    row("GET",    "/desk/responses/{id}",                    Body::None, [LOGIN, FORBID, OK, FORBID, OK, LOGIN, LOGIN, LOGIN, LOGIN]),
+    row("POST",   "/desk/responses/{id}",                    Form(""), [LOGIN, FORBID, INVALID, FORBID, FORBID, LOGIN, LOGIN, LOGIN, LOGIN]),
+    row("GET",    "/desk/wordings",                          Body::None, [LOGIN, OK, OK, OK, OK, LOGIN, LOGIN, LOGIN, LOGIN]),
+    row("POST",   "/desk/wordings/{kind}",                   Form("text="), [LOGIN, FORBID, INVALID, FORBID, FORBID, LOGIN, LOGIN, LOGIN, LOGIN]),
+    row("POST",   "/desk/wordings/{kind}/reset",             Form(""), [LOGIN, FORBID, SeeOther("/desk/wordings?done=reset&kind=correction"), FORBID, FORBID, LOGIN, LOGIN, LOGIN, LOGIN]),
 
     // Last, as they end what they act on: approving (each form has its own pending correction),
     // deleting (each its own saved response), and signing out.
-    row("POST",   "/api/v1/desk/corrections/{id}/approval",  Body::None, [UNAUTH, FORBID, OK, FORBID, UNAUTH, UNAUTH, UNAUTH, UNAUTH]),
-    row("POST",   "/desk/corrections/{id}/approval",         Form(""), [LOGIN, FORBID, SeeOther("/desk/corrections?done=approved"), FORBID, FORBID, LOGIN, LOGIN, LOGIN]),
-    row("DELETE", "/api/v1/desk/responses/{id}",             Body::None, [UNAUTH, FORBID, NO_CONTENT, FORBID, UNAUTH, UNAUTH, UNAUTH, UNAUTH]),
-    row("POST",   "/desk/responses/{id}/delete",             Form(""), [LOGIN, FORBID, SeeOther("/desk/responses?done=deleted"), FORBID, FORBID, LOGIN, LOGIN, LOGIN]),
-    row("POST",   "/logout",                                 Form(""), [LOGIN, SIGNED_OUT, SIGNED_OUT, SIGNED_OUT, FORBID, LOGIN, LOGIN, LOGIN]),
+    row("POST",   "/api/v1/desk/corrections/{id}/approval",  Body::None, [UNAUTH, FORBID, OK, FORBID, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH]),
+    row("POST",   "/desk/corrections/{id}/approval",         Form(""), [LOGIN, FORBID, SeeOther("/desk/corrections?done=approved"), FORBID, FORBID, LOGIN, LOGIN, LOGIN, LOGIN]),
+    row("DELETE", "/api/v1/desk/responses/{id}",             Body::None, [UNAUTH, FORBID, NO_CONTENT, FORBID, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH]),
+    row("POST",   "/desk/responses/{id}/delete",             Form(""), [LOGIN, FORBID, SeeOther("/desk/responses?done=deleted"), FORBID, FORBID, LOGIN, LOGIN, LOGIN, LOGIN]),
+    row("POST",   "/logout",                                 Form(""), [LOGIN, SIGNED_OUT, SIGNED_OUT, SIGNED_OUT, FORBID, LOGIN, LOGIN, LOGIN, LOGIN]),
 ];
 
 /// The article every `{id}` after `articles` names.
@@ -374,9 +377,42 @@ async fn login_form_csrf(app: &TestApp, browser: &reqwest::Client) -> String {
 /// A signed-in browser for `user`, and its session's CSRF token.
 async fn signed_in(app: &TestApp, user: &TestUser) -> (reqwest::Client, String) {
     let browser = app.signed_in(user).await;
-    let page = browser.get(app.url("/desk/standards")).send().await.unwrap().text().await.unwrap();
-    let session_csrf = csrf_in(&page);
+    let page = browser.get(app.url("/desk/standards")).send().await.unwrap();
+    assert_eq!(page.status(), 200, "{} is signed in", user.email);
+    let session_csrf = csrf_in(&page.text().await.unwrap());
     (browser, session_csrf)
+}
+
+/// A browser that keeps sending the session cookie of `user` after signing out with it, and
+/// that session's CSRF token.
+async fn signed_out(app: &TestApp, user: &TestUser) -> (reqwest::Client, String) {
+    let browser = app.browser();
+    let response = app.login(&browser, &user.email, &user.password).await;
+    let cookie = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap())
+        .find(|c| c.starts_with("corrigenda_session="))
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    // Signing out makes the browser forget the cookie; this one keeps it, as a copy would.
+    let jar = reqwest::cookie::Jar::default();
+    jar.add_cookie_str(&format!("{cookie}; Path=/"), &app.address.parse().unwrap());
+    let keeping = reqwest::Client::builder()
+        .cookie_provider(std::sync::Arc::new(jar))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let page = keeping.get(app.url("/desk/standards")).send().await.unwrap();
+    assert_eq!(page.status(), 200, "the kept cookie is sent, and works until signing out");
+    let csrf = csrf_in(&page.text().await.unwrap());
+    let out = browser.post(app.url("/logout")).form(&[("csrf", csrf.as_str())]).send().await.unwrap();
+    assert_eq!(out.status(), 303);
+    (keeping, csrf)
 }
 
 /// Posts JSON to the API as `token`, asserting `status`; returns the answer.
@@ -481,6 +517,7 @@ async fn arrange(app: &TestApp) -> (Fixture, Vec<Caller>) {
     };
     // Its own session, so that the others' signing out does not end it.
     let (forged, _) = signed_in(app, &standards).await;
+    let (signed_out, signed_out_csrf) = signed_out(app, &standards).await;
     let callers = vec![
         anonymous(Who::Anonymous, None),
         staff(Who::Editor, editor).await,
@@ -502,6 +539,15 @@ async fn arrange(app: &TestApp) -> (Fixture, Vec<Caller>) {
             api: disabled_browser,
             api_token: None,
             session_csrf: Some(disabled_csrf),
+            login_form: true,
+        },
+        Caller {
+            who: Who::SignedOutSession,
+            page: signed_out.clone(),
+            page_token: None,
+            api: signed_out,
+            api_token: None,
+            session_csrf: Some(signed_out_csrf),
             login_form: true,
         },
         anonymous(Who::DisabledToken, Some(disabled.token)),
@@ -877,12 +923,12 @@ fn the_route_reader_reads_what_it_is_given() {
     assert!(routes_in("fn other() {}").is_err());
 
     // A resource in the table needs a row, and a row needs a resource.
-    let table = [row("GET", "/", Body::None, [OK; 8]), row("GET", "/gone?x=1", Body::None, [OK; 8])];
+    let table = [row("GET", "/", Body::None, [OK; 9]), row("GET", "/gone?x=1", Body::None, [OK; 9])];
     let problems = coverage(&pairs(&[("GET", "/"), ("POST", "/c")]), &table);
     assert_eq!(problems.len(), 2, "{problems:?}");
     assert!(problems[0].starts_with("POST /c is registered but has no row"), "{problems:?}");
     assert!(problems[1].starts_with("GET /gone has a row"), "{problems:?}");
-    let twice = [row("GET", "/", Body::None, [OK; 8]), row("GET", "/?a=1", Body::None, [OK; 8])];
+    let twice = [row("GET", "/", Body::None, [OK; 9]), row("GET", "/?a=1", Body::None, [OK; 9])];
     assert_eq!(coverage(&pairs(&[("GET", "/")]), &twice), ["GET / has two rows"]);
 
     // Registering anywhere but `fn routes` is found, as is configuring the app with more.
