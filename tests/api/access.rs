@@ -4,8 +4,9 @@
 //! The routes are read from `routes()` in `src/web/mod.rs`, the one route table, so a route
 //! added there without a row here fails the test; a route registered anywhere else fails it too.
 //! Each row then says, for each caller, the exact answer: public routes answer everyone alike,
-//! staff routes answer by role, and a disabled account, a revoked token or a forged form (the
-//! session cookie without its CSRF token) gets no further than nobody would.
+//! staff routes answer by role, and a disabled account, a signed-out session, a revoked token
+//! or a forged form (the session cookie without its CSRF token) gets no further than nobody
+//! would.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
