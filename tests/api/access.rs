@@ -69,6 +69,10 @@ enum Expect {
     SeeOther(&'static str),
     /// `303` to the sign-in page, the session cookie removed.
     SignedOut,
+    /// `200` with a JSON object that has this field.
+    With(&'static str),
+    /// `200` with a JSON object that lacks this field.
+    Without(&'static str),
 }
 
 use Expect::{Is, SeeOther};
@@ -83,6 +87,9 @@ const CONFLICT: Expect = Is(409);
 const INVALID: Expect = Is(422);
 const LOGIN: Expect = Expect::SignIn;
 const SIGNED_OUT: Expect = Expect::SignedOut;
+/// An article with its text, which only staff may read.
+const TEXT: Expect = Expect::With("text");
+const NO_TEXT: Expect = Expect::Without("text");
 
 /// A request's body; `{caller}` is replaced by the caller's name (e.g. so that failed sign-ins
 /// do not add up against one account).
@@ -128,7 +135,7 @@ use Body::{Form, Json};
 const TABLE: &[Row] = &[
     // The API: public reads and the reader's routes, open to everyone; a token that is sent must be valid.
     row("GET",    "/api/v1/openapi.json",                    Body::None, [OK; 9]),
-    row("GET",    "/api/v1/articles/{id}",                   Body::None, [OK, OK, OK, OK, OK, OK, OK, UNAUTH, UNAUTH]),
+    row("GET",    "/api/v1/articles/{id}",                   Body::None, [NO_TEXT, TEXT, TEXT, TEXT, TEXT, NO_TEXT, NO_TEXT, UNAUTH, UNAUTH]),
     row("POST",   "/api/v1/articles/{id}/reports",           Json(REPORT_JSON), [CREATED; 9]),
     row("GET",    "/api/v1/articles/{id}/corrections",       Body::None, [OK; 9]),
     row("GET",    "/api/v1/corrections",                     Body::None, [OK; 9]),
@@ -302,11 +309,12 @@ impl Caller {
         format!("{:?}", self.who).to_lowercase()
     }
 
-    async fn send(&self, app: &TestApp, fixture: &Fixture, row: &Row) -> reqwest::Response {
+    /// Sends `row`'s request with `method` (the row's, or `HEAD` for a `GET` row).
+    async fn send(&self, app: &TestApp, fixture: &Fixture, row: &Row, method: &str) -> reqwest::Response {
         let target = fixture.fill(row.target);
         let api = target.starts_with("/api/");
         let (client, token) = if api { (&self.api, &self.api_token) } else { (&self.page, &self.page_token) };
-        let method = reqwest::Method::from_bytes(row.method.as_bytes()).unwrap();
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
         let mut request = client.request(method, app.url(&target));
         if let Some(token) = token {
             request = request.bearer_auth(token);
@@ -335,10 +343,11 @@ impl Caller {
     }
 }
 
-/// Why `response` is not what `expect` says, if it is not.
-fn mismatch(
+/// Why `response` is not what `expect` says, if it is not; `method` as the routes see it
+/// (`HEAD` is answered as `GET`).
+async fn mismatch(
     expect: Expect,
-    response: &reqwest::Response,
+    response: reqwest::Response,
     method: &str,
     target: &str,
     fixture: &Fixture,
@@ -364,6 +373,14 @@ fn mismatch(
             status == 303
                 && location == "/login"
                 && session_cookie.iter().any(|c| c.starts_with("corrigenda_session=;") && c.contains("Max-Age=0"))
+        }
+        Expect::With(field) | Expect::Without(field) => {
+            let body: Value = response.json().await.unwrap_or_default();
+            let has = body.get(field).is_some();
+            if status == 200 && has == matches!(expect, Expect::With(_)) {
+                return None;
+            }
+            return Some(format!("got {status}, {field} {}", if has { "present" } else { "absent" }));
         }
     };
     (!ok).then(|| format!("got {status} {location:?} {session_cookie:?}"))
@@ -575,27 +592,41 @@ async fn every_route_answers_every_caller_as_the_table_says(backend: Backend) {
     let app = TestApp::bare(TestDb::new(backend)).await;
     let (fixture, callers) = arrange(&app).await;
     let mut failures = Vec::new();
-    let mut checks = 0;
+    let (mut checks, mut heads) = (0, 0);
     for row in TABLE {
+        let target = fixture.fill(row.target);
         for (caller, expect) in callers.iter().zip(row.expect) {
-            let response = caller.send(&app, &fixture, row).await;
-            let target = fixture.fill(row.target);
-            if let Some(got) = mismatch(expect, &response, row.method, &target, &fixture) {
+            let response = caller.send(&app, &fixture, row, row.method).await;
+            if let Some(got) = mismatch(expect, response, row.method, &target, &fixture).await {
                 failures.push(format!("{} {} as {:?}: expected {expect:?}, {got}", row.method, row.target, caller.who));
             }
             checks += 1;
+            if row.method != "GET" {
+                continue;
+            }
+            // HEAD is answered as GET, so it meets the same guards (with no body to look into).
+            let response = caller.send(&app, &fixture, row, "HEAD").await;
+            let expect = if matches!(expect, Expect::With(_) | Expect::Without(_)) { OK } else { expect };
+            if let Some(got) = mismatch(expect, response, "GET", &target, &fixture).await {
+                failures.push(format!("HEAD {} as {:?}: expected {expect:?}, {got}", row.target, caller.who));
+            }
+            heads += 1;
         }
     }
+    let gets = TABLE.iter().filter(|row| row.method == "GET").count();
     eprintln!(
-        "access ({}): {} route-methods × {} callers = {checks} checks",
+        "access ({}): {} route-methods × {} callers = {checks} checks; HEAD as GET: {} routes × {} callers = {heads} more",
         backend.name(),
         TABLE.len(),
+        CALLERS.len(),
+        gets,
         CALLERS.len()
     );
     assert!(
         failures.is_empty(),
-        "{} of {checks} answers differ from the table:\n{}",
+        "{} of {} answers differ from the table:\n{}",
         failures.len(),
+        checks + heads,
         failures.join("\n")
     );
     app.deliver_mail().await;
