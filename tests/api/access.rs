@@ -447,6 +447,8 @@ async fn arrange(app: &TestApp) -> (Fixture, Vec<Caller>) {
     let now = app.clock.now();
     // The first-run link exists only while there is no account.
     let setup = app.db.write_blocking(move |c| sessions::setup_link(c, now)).unwrap().unwrap();
+    let open = app.client.get(app.url(&format!("/setup/{setup}"))).send().await.unwrap();
+    assert_eq!(open.status(), 200, "the link works until an account exists");
     let editor = app.user(Role::Editor);
     let standards = app.user(Role::StandardsEditor);
     let auditor = app.user(Role::Auditor);
