@@ -5,6 +5,7 @@
 
 mod helpers;
 
+mod access;
 mod approvals;
 mod architecture;
 mod articles;
