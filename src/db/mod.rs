@@ -241,6 +241,25 @@ pub fn lock_log(conn: &mut DbConnection) -> Result<(), DbError> {
     }
 }
 
+/// Arbitrary but fixed key of the advisory lock taken before writes that move shared counters.
+const COUNTERS_LOCK_KEY: i64 = 0x636f_7272_636e;
+
+/// Serialises, until the current transaction ends, the writes that move the counters kept by
+/// triggers (report tallies, sections, the public version) in different orders.
+///
+/// PostgreSQL: a filed report locks its tally and then its section, a draft the public version
+/// and then a tally, an approval its section and then the public version: three such writes
+/// at once deadlocked, and one was answered 500. Taken before the first of those rows, this
+/// lock makes them queue instead. SQLite: writes are already serialised by the single writer.
+pub fn lock_counters(conn: &mut DbConnection) -> Result<(), DbError> {
+    match conn {
+        DbConnection::Sqlite(_) => Ok(()),
+        DbConnection::Postgres(c) => {
+            Ok(c.batch_execute(&format!("SELECT pg_advisory_xact_lock({COUNTERS_LOCK_KEY})"))?)
+        }
+    }
+}
+
 /// Makes pooled connections by URL scheme (the derived `establish` would hide the real error).
 #[derive(Debug)]
 pub struct Manager(DbTarget);
