@@ -642,3 +642,56 @@ async fn acknowledged_reports_and_corrections_survive_sigkill_under_load(backend
         );
     }
 }
+
+/// The `synchronous` setting each of `connections` pooled connections reports, held all at once
+/// (each nested read takes another connection from the pool).
+fn synchronous_of_pooled(db: &corrigenda::db::Db, connections: usize, seen: &mut Vec<i64>) {
+    if connections == 0 {
+        return;
+    }
+    db.read_blocking(|c| {
+        #[derive(QueryableByName)]
+        struct Synchronous {
+            #[diesel(sql_type = BigInt)]
+            synchronous: i64,
+        }
+        seen.push(diesel::sql_query("PRAGMA synchronous").get_result::<Synchronous>(c)?.synchronous);
+        synchronous_of_pooled(db, connections - 1, seen);
+        Ok(())
+    })
+    .unwrap();
+}
+
+/// `CORRIGENDA_SQLITE_SYNCHRONOUS=full` is in effect on every connection of the server's pool
+/// (`PRAGMA synchronous` reads 2; 1 is NORMAL, the default); PostgreSQL takes the setting and ignores it.
+fn sqlite_synchronous_full_reaches_every_pooled_connection(backend: Backend) {
+    for (given, expected) in [("normal", 1), ("full", 2)] {
+        let database = TestDb::new(backend);
+        let mut raw = crate::helpers::settings(&database);
+        raw.sqlite_synchronous = given.into();
+        let config = raw.parse().unwrap();
+        let (db, _) = corrigenda::db::Db::open(&config.database).unwrap();
+        if backend == Backend::Postgres {
+            let reports = db.read_blocking(|c| {
+                Ok(diesel::sql_query("SELECT count(*) AS n FROM reports").get_result::<Count>(c)?.n)
+            });
+            assert_eq!(reports.unwrap(), 0);
+            continue;
+        }
+        let mut seen = Vec::new();
+        synchronous_of_pooled(&db, 4, &mut seen);
+        assert_eq!(seen, vec![expected; 4], "CORRIGENDA_SQLITE_SYNCHRONOUS={given}");
+    }
+}
+
+#[test]
+fn sqlite_synchronous_full_is_in_effect_on_pooled_connections() {
+    sqlite_synchronous_full_reaches_every_pooled_connection(Backend::Sqlite);
+}
+
+#[test]
+fn postgres_takes_the_sqlite_synchronous_setting_and_ignores_it() {
+    if crate::helpers::postgres_available() {
+        sqlite_synchronous_full_reaches_every_pooled_connection(Backend::Postgres);
+    }
+}
