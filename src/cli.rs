@@ -94,6 +94,9 @@ struct SettingsArgs {
         global = true
     )]
     public_article_text: String,
+    /// SQLite only: normal (a commit survives a crash of the process) or full (also power loss).
+    #[arg(long, env = "CORRIGENDA_SQLITE_SYNCHRONOUS", default_value = "normal", global = true)]
+    sqlite_synchronous: String,
 }
 
 #[derive(Debug, Subcommand)]
@@ -253,6 +256,7 @@ impl From<&SettingsArgs> for RawSettings {
             mail_from: a.mail_from.clone(),
             digest_hour: a.digest_hour.clone(),
             public_article_text: a.public_article_text.clone(),
+            sqlite_synchronous: a.sqlite_synchronous.clone(),
         }
     }
 }

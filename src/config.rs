@@ -3,7 +3,7 @@
 use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
 use std::time::Duration;
 
-use crate::db::DbTarget;
+use crate::db::{DbTarget, SqliteSync};
 use crate::domain::reports::Targets;
 
 /// A limit of `count` requests per `per` for one client.
@@ -99,6 +99,7 @@ pub struct RawSettings {
     pub mail_from: String,
     pub digest_hour: String,
     pub public_article_text: String,
+    pub sqlite_synchronous: String,
 }
 
 /// A setting that cannot be used, as one line naming it.
@@ -116,7 +117,9 @@ fn bad(name: &'static str, message: impl Into<String>) -> ConfigError {
 impl RawSettings {
     /// Checks every value and builds the config.
     pub fn parse(&self) -> Result<Config, ConfigError> {
-        let database = DbTarget::parse(&self.database_url).map_err(|m| bad("DATABASE_URL (--database-url)", m))?;
+        let mut database = DbTarget::parse(&self.database_url).map_err(|m| bad("DATABASE_URL (--database-url)", m))?;
+        database.sqlite_sync = SqliteSync::parse(&self.sqlite_synchronous)
+            .map_err(|m| bad("CORRIGENDA_SQLITE_SYNCHRONOUS (--sqlite-synchronous)", m))?;
         let bind = parse_bind(&self.bind)?;
         let base_url = match self.base_url.as_deref().map(str::trim) {
             None | Some("") => None,
@@ -330,6 +333,25 @@ mod tests {
             let mut settings = raw();
             settings.public_article_text = given.into();
             assert_eq!(settings.parse().unwrap().public_article_text, public, "{given:?}");
+        }
+    }
+
+    #[test]
+    fn sqlite_synchronous_is_normal_unless_full_and_garbage_is_named() {
+        assert_eq!(raw().parse().unwrap().database.sqlite_sync, SqliteSync::Normal);
+        for (given, sync) in [("full", SqliteSync::Full), ("FULL", SqliteSync::Full), ("normal", SqliteSync::Normal)] {
+            let mut settings = raw();
+            settings.sqlite_synchronous = given.into();
+            assert_eq!(settings.parse().unwrap().database.sqlite_sync, sync, "{given:?}");
+        }
+        for given in ["off", "extra", "2", "fully"] {
+            let mut settings = raw();
+            settings.sqlite_synchronous = given.into();
+            let err = settings.parse().unwrap_err().to_string();
+            assert!(
+                err.contains("CORRIGENDA_SQLITE_SYNCHRONOUS (--sqlite-synchronous)") && !err.contains('\n'),
+                "{err}"
+            );
         }
     }
 }

@@ -42,6 +42,34 @@ pub enum Backend {
     Postgres,
 }
 
+/// How SQLite syncs commits to disk (`PRAGMA synchronous`, in WAL mode); PostgreSQL ignores it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SqliteSync {
+    /// A commit survives a process crash; on power loss or an OS crash the last ones may roll back.
+    #[default]
+    Normal,
+    /// Every commit is synced to disk before it is acknowledged, so it survives power loss too.
+    Full,
+}
+
+impl SqliteSync {
+    /// `normal` or `full` (any case); nothing means `normal`.
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        match raw.trim().to_ascii_lowercase().as_str() {
+            "" | "normal" => Ok(Self::Normal),
+            "full" => Ok(Self::Full),
+            _ => Err(format!("{raw:?} is not normal or full")),
+        }
+    }
+
+    fn pragma(self) -> &'static str {
+        match self {
+            Self::Normal => "NORMAL",
+            Self::Full => "FULL",
+        }
+    }
+}
+
 /// Where the database is, parsed from `DATABASE_URL`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DbTarget {
@@ -49,6 +77,8 @@ pub struct DbTarget {
     pub backend: Backend,
     /// What the backend's driver is given: a file path for SQLite, the URL for PostgreSQL.
     pub url: String,
+    /// SQLite's `synchronous` setting for every connection.
+    pub sqlite_sync: SqliteSync,
 }
 
 impl DbTarget {
@@ -59,18 +89,18 @@ impl DbTarget {
             return Err("is empty".into());
         }
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            return Ok(Self { backend: Backend::Postgres, url: url.to_owned() });
+            return Ok(Self { backend: Backend::Postgres, url: url.to_owned(), sqlite_sync: SqliteSync::Normal });
         }
         if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
             if path.is_empty() {
                 return Err("names no SQLite file".into());
             }
-            return Ok(Self { backend: Backend::Sqlite, url: path.to_owned() });
+            return Ok(Self { backend: Backend::Sqlite, url: path.to_owned(), sqlite_sync: SqliteSync::Normal });
         }
         if let Some((scheme, _)) = url.split_once("://") {
             return Err(format!("uses the unsupported scheme {scheme:?}; use postgres://... or a SQLite file path"));
         }
-        Ok(Self { backend: Backend::Sqlite, url: url.to_owned() })
+        Ok(Self { backend: Backend::Sqlite, url: url.to_owned(), sqlite_sync: SqliteSync::Normal })
     }
 
     /// A description safe to print: PostgreSQL passwords are masked.
@@ -101,11 +131,12 @@ impl DbTarget {
                 // A 16 MB page cache (the default is 2 MB) keeps a search's pages from being read
                 // from the file again for every request; the soft heap limit (for the process, not
                 // the connection) makes the caches share 32 MB rather than each growing to its size.
-                conn.batch_execute(
+                conn.batch_execute(&format!(
                     "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
-                     PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; \
+                     PRAGMA foreign_keys = ON; PRAGMA synchronous = {}; \
                      PRAGMA cache_size = -16384; PRAGMA soft_heap_limit = 33554432;",
-                )?;
+                    self.sqlite_sync.pragma()
+                ))?;
                 Ok(DbConnection::Sqlite(conn))
             }
             Backend::Postgres => {
@@ -207,6 +238,25 @@ pub fn lock_log(conn: &mut DbConnection) -> Result<(), DbError> {
     match conn {
         DbConnection::Sqlite(_) => Ok(()),
         DbConnection::Postgres(c) => Ok(c.batch_execute(&format!("SELECT pg_advisory_xact_lock({LOG_LOCK_KEY})"))?),
+    }
+}
+
+/// Arbitrary but fixed key of the advisory lock taken before writes that move shared counters.
+const COUNTERS_LOCK_KEY: i64 = 0x636f_7272_636e;
+
+/// Serialises, until the current transaction ends, the writes that move the counters kept by
+/// triggers (report tallies, sections, the public version) in different orders.
+///
+/// PostgreSQL: a filed report locks its tally and then its section, a draft the public version
+/// and then a tally, an approval its section and then the public version: three such writes
+/// at once deadlocked, and one was answered 500. Taken before the first of those rows, this
+/// lock makes them queue instead. SQLite: writes are already serialised by the single writer.
+pub fn lock_counters(conn: &mut DbConnection) -> Result<(), DbError> {
+    match conn {
+        DbConnection::Sqlite(_) => Ok(()),
+        DbConnection::Postgres(c) => {
+            Ok(c.batch_execute(&format!("SELECT pg_advisory_xact_lock({COUNTERS_LOCK_KEY})"))?)
+        }
     }
 }
 

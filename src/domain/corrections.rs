@@ -22,7 +22,7 @@ use super::workflow::{self, REASON_MAX};
 use crate::db::models::{Article, Correction, Event, LogEntry, NewCorrection, Report, StaffMember, Standard};
 use crate::db::schema::{articles as art, correction_standards, corrections, events as ev, standards};
 use crate::db::vocabulary::EventKind;
-use crate::db::{DbConnection, MultiBackend};
+use crate::db::{lock_counters, DbConnection, MultiBackend};
 use crate::error::{AppError, FieldError};
 
 pub use crate::db::vocabulary::{CorrectionStatus, Kind};
@@ -349,6 +349,7 @@ pub fn publish(
         check(conn, actor, input)?;
     let target = if needs_approval { Status::AwaitingApproval } else { Status::Corrected };
     let status = if needs_approval { CorrectionStatus::Pending } else { CorrectionStatus::Published };
+    lock_counters(conn)?;
     let id = Correction::insert(
         conn,
         &NewCorrection {
@@ -418,6 +419,7 @@ pub fn approve(
             "you drafted this correction; another standards editor must approve it".into(),
         ));
     }
+    lock_counters(conn)?;
     if !Correction::publish(conn, id, actor.id, now)? {
         return Err(AppError::Conflict(format!("correction #{id} was approved by someone else just now")));
     }
@@ -501,6 +503,7 @@ pub fn stop(
         Stop::Return => CorrectionStatus::Returned,
         Stop::Withdraw => CorrectionStatus::Withdrawn,
     };
+    lock_counters(conn)?;
     if !Correction::stop(conn, id, status)? {
         return Err(AppError::Conflict(format!("correction #{id} was approved or stopped by someone else just now")));
     }

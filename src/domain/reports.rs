@@ -18,7 +18,7 @@ use crate::db::json::StringList;
 use crate::db::models::{Article, Correction, Event, NewReport, Report};
 use crate::db::schema::report_links;
 use crate::db::vocabulary::EventKind;
-use crate::db::DbConnection;
+use crate::db::{lock_counters, DbConnection};
 use crate::error::{AppError, FieldError};
 
 /// Longest quoted passage, in characters.
@@ -355,6 +355,7 @@ pub fn insert(
     let token_hash = secrets::token_hash(&token);
     let severity = report.category.default_severity();
     let evidence = StringList::from(report.evidence_urls.clone());
+    lock_counters(conn)?;
     let id = Report::insert(
         conn,
         &NewReport {

@@ -11,6 +11,7 @@ mod architecture;
 mod articles;
 mod caching;
 mod corrections;
+mod crash;
 mod desk;
 mod drafting;
 mod exits;
