@@ -137,9 +137,19 @@ fn start_serve(database: &TestDb, env: &[(&str, &str)]) -> (std::process::Child,
 
 /// Sends SIGTERM to `server` and waits (a bounded time) for its exit status.
 fn terminate(server: &mut std::process::Child) -> std::process::ExitStatus {
-    use std::time::{Duration, Instant};
+    signal_term(server);
+    exit_status(server)
+}
+
+/// Sends SIGTERM to `server`.
+fn signal_term(server: &std::process::Child) {
     // SAFETY: kill only sends a signal to the child started by the test.
     assert_eq!(unsafe { libc::kill(server.id() as libc::pid_t, libc::SIGTERM) }, 0);
+}
+
+/// Waits (a bounded time) for `server` to exit, and returns its status.
+fn exit_status(server: &mut std::process::Child) -> std::process::ExitStatus {
+    use std::time::{Duration, Instant};
     let stopping = Instant::now();
     loop {
         if let Some(status) = server.try_wait().unwrap() {
@@ -159,18 +169,21 @@ fn serve_finishes_its_requests_and_exits_0_on_sigterm(backend: Backend) {
     let database = TestDb::new(backend);
     let (mut server, address) = start_serve(&database, &[]);
     let mut stream = TcpStream::connect(&address).unwrap();
-    // A request whose body has not all arrived yet.
+    // A request whose body has not all arrived yet. Its `100 Continue` shows a worker has
+    // taken it: a connection still in the listener's backlog when the server stops accepting
+    // is reset, not served.
     let body = br#"{"category": "factual_error", "quote": "a", "explanation": "b"}"#;
     let head = format!(
         "POST /api/v1/articles/unknown/reports HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\n\
-         Content-Length: {}\r\nConnection: close\r\n\r\n",
+         Content-Length: {}\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n",
         body.len()
     );
     stream.write_all(head.as_bytes()).unwrap();
+    let mut interim = [0u8; 25];
+    stream.read_exact(&mut interim).unwrap();
+    assert_eq!(&interim, b"HTTP/1.1 100 Continue\r\n\r\n");
     stream.write_all(&body[..10]).unwrap();
-    std::thread::sleep(Duration::from_millis(300));
-    // SAFETY: kill only sends a signal to the child started above.
-    assert_eq!(unsafe { libc::kill(server.id() as libc::pid_t, libc::SIGTERM) }, 0);
+    signal_term(&server);
     // New connections are refused once the server stops accepting.
     let refused = Instant::now();
     while TcpStream::connect(&address).is_ok() {
@@ -181,7 +194,7 @@ fn serve_finishes_its_requests_and_exits_0_on_sigterm(backend: Backend) {
     let mut answer = String::new();
     stream.read_to_string(&mut answer).unwrap();
     assert!(answer.starts_with("HTTP/1.1 404"), "the request under way was not answered: {answer:?}");
-    let status = terminate(&mut server);
+    let status = exit_status(&mut server);
     assert!(status.success(), "serve exited with {status:?} after SIGTERM");
 }
 
