@@ -94,6 +94,9 @@ struct SettingsArgs {
         global = true
     )]
     public_article_text: String,
+    /// Seconds a request waits on the database (a lock, a statement) before it is answered 503 with Retry-After, 1-600.
+    #[arg(long, env = "CORRIGENDA_DB_TIMEOUT", default_value = "10", global = true)]
+    db_timeout: String,
 }
 
 #[derive(Debug, Subcommand)]
@@ -253,6 +256,7 @@ impl From<&SettingsArgs> for RawSettings {
             mail_from: a.mail_from.clone(),
             digest_hour: a.digest_hour.clone(),
             public_article_text: a.public_article_text.clone(),
+            db_timeout: a.db_timeout.clone(),
         }
     }
 }
