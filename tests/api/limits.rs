@@ -15,6 +15,7 @@ use crate::helpers::{report_json, Backend, TestApp};
 
 both_backends!(
     a_write_held_up_by_a_lock_answers_503_with_retry_after_then_succeeds,
+    a_write_queued_behind_a_long_write_of_our_own,
     a_client_trickling_its_headers_is_cut_off,
     sign_in_attempts_are_limited_per_client,
 );
@@ -93,6 +94,37 @@ async fn a_write_held_up_by_a_lock_answers_503_with_retry_after_then_succeeds(ba
     let filed = app.file_report(article, &report_json()).await;
     assert_eq!(filed.status(), 201, "the same write succeeds once the lock is gone");
     assert_eq!(app.report_count(), 1, "only the acknowledged report is stored");
+    app.deliver_mail().await;
+}
+
+/// SQLite's single writer is taken in-process before SQLite's own lock: a write waiting for it
+/// longer than the configured limit is refused like one waiting for SQLite. PostgreSQL has no
+/// single writer: the second write goes ahead.
+async fn a_write_queued_behind_a_long_write_of_our_own(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |s| s.db_timeout = SHORT_TIMEOUT.into()).await;
+    let article = app.article().await;
+    let (held_tx, held) = std::sync::mpsc::channel();
+    let (release, release_rx) = std::sync::mpsc::channel::<()>();
+    let db = app.db.clone();
+    let long_write = std::thread::spawn(move || {
+        db.write_blocking(|_| {
+            held_tx.send(()).unwrap();
+            let _ = release_rx.recv_timeout(Duration::from_secs(60));
+            Ok(())
+        })
+    });
+    held.recv().unwrap();
+    let response = app.file_report(article, &report_json()).await;
+    match backend {
+        Backend::Sqlite => {
+            assert_eq!(response.status(), 503, "a write waits for our own writer only so long");
+            assert!(response.headers().contains_key("retry-after"));
+        }
+        Backend::Postgres => assert_eq!(response.status(), 201, "no single writer to wait for"),
+    }
+    release.send(()).unwrap();
+    long_write.join().unwrap().unwrap();
+    assert_eq!(app.file_report(article, &report_json()).await.status(), 201);
     app.deliver_mail().await;
 }
 
