@@ -18,6 +18,7 @@ both_backends!(
     a_write_queued_behind_a_long_write_of_our_own,
     a_client_trickling_its_headers_is_cut_off,
     sign_in_attempts_are_limited_per_client,
+    bodies_past_each_limit_are_413,
 );
 
 /// The wait limit the lock test configures (CORRIGENDA_DB_TIMEOUT), in seconds.
@@ -185,4 +186,36 @@ async fn sign_in_attempts_are_limited_per_client(backend: Backend) {
     assert!(retry_after > 0);
     let page = limited.text().await.unwrap();
     assert!(page.to_lowercase().contains("too many sign-in attempts"), "{page}");
+}
+
+async fn bodies_past_each_limit_are_413(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    // An article with its text: up to 4 MiB.
+    let mut article = crate::helpers::article_json();
+    article["text"] = serde_json::json!("x".repeat(4 * 1024 * 1024));
+    let response = app.put_article("big", &article).await;
+    assert_eq!(response.status(), 413, "an article past 4 MiB");
+    // The desk's API bodies: up to 64 KiB.
+    let standards = app.user(corrigenda::domain::accounts::Role::StandardsEditor);
+    let response = app
+        .client
+        .post(app.url("/api/v1/desk/responses"))
+        .bearer_auth(&standards.token)
+        .json(&serde_json::json!({"title": "t", "body": "x".repeat(64 * 1024), "purpose": "acknowledgement"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 413, "a desk body past 64 KiB");
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "payload_too_large");
+    // The sign-in form: up to 16 KiB.
+    let response = app
+        .client
+        .post(app.url("/login"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("email=a%40b.example&password={}", "x".repeat(16 * 1024)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 413, "a sign-in form past 16 KiB");
 }
