@@ -206,7 +206,7 @@ struct Answer {
     retry_after: Option<String>,
     content_type: String,
     body: String,
-    /// The tracking token of a report acknowledged with 201.
+    /// The tracking token of an acknowledged report (201 from the API, 303 from the form).
     token: Option<String>,
 }
 
@@ -252,6 +252,10 @@ async fn send(client: &reqwest::Client, base: &str, kind: Kind, i: usize) -> Ans
             let header = |name| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
             answer.retry_after = header("retry-after");
             answer.content_type = header("content-type").unwrap_or_default();
+            if let Some(location) = header("location") {
+                let token = location.strip_prefix("/reports/").and_then(|rest| rest.split('?').next());
+                answer.token = token.map(str::to_owned);
+            }
             answer.body = response.text().await.unwrap_or_default();
             if answer.status == Some(201) {
                 let filed: serde_json::Value = serde_json::from_str(&answer.body).unwrap();
@@ -409,7 +413,7 @@ async fn postgres_outage_answers_503_then_recovers() {
         }
     }
 
-    // What was acknowledged is all there, before the outage and after it.
+    // What was acknowledged is all there, before the outage and after it, from either form.
     let tokens: Vec<&str> = answers.iter().filter_map(|a| a.token.as_deref()).collect();
     for token in &tokens {
         let tracked = client.get(format!("{base}/api/v1/reports/{token}")).send().await.unwrap();
