@@ -97,6 +97,9 @@ struct SettingsArgs {
     /// SQLite only: normal (a commit survives a crash of the process) or full (also power loss).
     #[arg(long, env = "CORRIGENDA_SQLITE_SYNCHRONOUS", default_value = "normal", global = true)]
     sqlite_synchronous: String,
+    /// Seconds a request waits on the database (a lock, a statement) before it is answered 503 with Retry-After, 1-600.
+    #[arg(long, env = "CORRIGENDA_DB_TIMEOUT", default_value = "10", global = true)]
+    db_timeout: String,
 }
 
 #[derive(Debug, Subcommand)]
@@ -257,6 +260,7 @@ impl From<&SettingsArgs> for RawSettings {
             digest_hour: a.digest_hour.clone(),
             public_article_text: a.public_article_text.clone(),
             sqlite_synchronous: a.sqlite_synchronous.clone(),
+            db_timeout: a.db_timeout.clone(),
         }
     }
 }

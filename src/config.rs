@@ -100,6 +100,7 @@ pub struct RawSettings {
     pub digest_hour: String,
     pub public_article_text: String,
     pub sqlite_synchronous: String,
+    pub db_timeout: String,
 }
 
 /// A setting that cannot be used, as one line naming it.
@@ -117,7 +118,9 @@ fn bad(name: &'static str, message: impl Into<String>) -> ConfigError {
 impl RawSettings {
     /// Checks every value and builds the config.
     pub fn parse(&self) -> Result<Config, ConfigError> {
-        let mut database = DbTarget::parse(&self.database_url).map_err(|m| bad("DATABASE_URL (--database-url)", m))?;
+        let mut database = DbTarget::parse(&self.database_url)
+            .map_err(|m| bad("DATABASE_URL (--database-url)", m))?
+            .with_timeout(parse_db_timeout(&self.db_timeout)?);
         database.sqlite_sync = SqliteSync::parse(&self.sqlite_synchronous)
             .map_err(|m| bad("CORRIGENDA_SQLITE_SYNCHRONOUS (--sqlite-synchronous)", m))?;
         let bind = parse_bind(&self.bind)?;
@@ -230,6 +233,15 @@ fn parse_rate_limit(raw: &str) -> Result<Option<RateLimit>, ConfigError> {
     Ok(Some(RateLimit { count, per: Duration::from_secs(secs) }))
 }
 
+/// The database wait limit in whole seconds, 1 to 600.
+fn parse_db_timeout(raw: &str) -> Result<Duration, ConfigError> {
+    const NAME: &str = "CORRIGENDA_DB_TIMEOUT (--db-timeout)";
+    match raw.trim().parse::<u64>() {
+        Ok(secs @ 1..=600) => Ok(Duration::from_secs(secs)),
+        _ => Err(bad(NAME, format!("{raw:?} is not a number of seconds from 1 to 600"))),
+    }
+}
+
 /// An on/off setting: `true`, `1`, `yes` or `on`; `false`, `0`, `no`, `off` or nothing.
 fn parse_switch(name: &'static str, raw: &str) -> Result<bool, ConfigError> {
     match raw.trim().to_ascii_lowercase().as_str() {
@@ -284,6 +296,7 @@ mod tests {
             mail_dir: "mail".into(),
             mail_from: "Corrections <corrections@localhost>".into(),
             digest_hour: "8".into(),
+            db_timeout: "10".into(),
             ..Default::default()
         }
     }
@@ -322,6 +335,20 @@ mod tests {
         let mut settings = raw();
         settings.public_article_text = "sometimes".into();
         assert!(settings.parse().unwrap_err().to_string().contains("CORRIGENDA_PUBLIC_ARTICLE_TEXT"));
+    }
+
+    #[test]
+    fn the_database_wait_limit_is_whole_seconds_and_named_when_bad() {
+        assert_eq!(raw().parse().unwrap().database.timeout, Duration::from_secs(10));
+        let mut settings = raw();
+        settings.db_timeout = " 2 ".into();
+        assert_eq!(settings.parse().unwrap().database.timeout, Duration::from_secs(2));
+        for given in ["0", "601", "1.5", "10s", "", "-1"] {
+            let mut settings = raw();
+            settings.db_timeout = given.into();
+            let err = settings.parse().unwrap_err().to_string();
+            assert!(err.contains("CORRIGENDA_DB_TIMEOUT"), "{given:?}: {err}");
+        }
     }
 
     #[test]

@@ -64,12 +64,50 @@ pub enum AppError {
     /// The service will not do this now (e.g. sign a checkpoint over a broken log).
     #[error("{0}")]
     Unavailable(String),
+    /// The database is unreachable or did not answer in time; the same request may succeed later.
+    #[error("{message}")]
+    TryLater {
+        /// Seconds the client should wait, as the `Retry-After` header.
+        retry_after_secs: u64,
+        /// What is wrong, for people; never the cause, which is logged.
+        message: String,
+    },
     /// Anything unexpected: logged with its cause, answered opaquely.
     #[error("internal error")]
     Internal(#[from] anyhow::Error),
 }
 
 impl AppError {
+    /// The database cannot be reached; `cause` is logged, never shown.
+    pub fn database_unreachable(cause: &dyn std::fmt::Display) -> Self {
+        tracing::warn!(error = %cause, "the database is unreachable");
+        Self::TryLater {
+            retry_after_secs: RETRY_AFTER_SECS,
+            message: "the database cannot be reached right now; please try again in a few seconds".into(),
+        }
+    }
+
+    /// The database did not answer in time (a lock wait or a statement past its timeout).
+    pub fn database_busy(cause: &dyn std::fmt::Display) -> Self {
+        tracing::warn!(error = %cause, "a database wait ran out of time");
+        Self::TryLater {
+            retry_after_secs: RETRY_AFTER_SECS,
+            message: "the database is busy right now; please try again in a few seconds".into(),
+        }
+    }
+
+    /// The same error again, for each of several callers that shared one failure: a retryable
+    /// failure stays retryable, anything else becomes an opaque internal error.
+    pub fn again(&self) -> Self {
+        match self {
+            Self::TryLater { retry_after_secs, message } => {
+                Self::TryLater { retry_after_secs: *retry_after_secs, message: message.clone() }
+            }
+            Self::Internal(cause) => Self::Internal(anyhow::anyhow!("{cause:#}")),
+            other => Self::Internal(anyhow::anyhow!("{other}")),
+        }
+    }
+
     /// A single-field validation error.
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
         Self::Invalid(vec![FieldError::new(field, message)])
@@ -87,7 +125,7 @@ impl AppError {
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unavailable(_) | Self::TryLater { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -104,7 +142,7 @@ impl AppError {
             Self::Conflict(_) => "conflict",
             Self::PayloadTooLarge { .. } => "payload_too_large",
             Self::RateLimited { .. } => "rate_limited",
-            Self::Unavailable(_) => "unavailable",
+            Self::Unavailable(_) | Self::TryLater { .. } => "unavailable",
             Self::Internal(_) => "internal",
         }
     }
@@ -127,13 +165,66 @@ impl AppError {
     }
 }
 
+/// What a client is told to wait before retrying after a database outage or timeout.
+pub const RETRY_AFTER_SECS: u64 = 5;
+
 impl From<diesel::result::Error> for AppError {
     fn from(err: diesel::result::Error) -> Self {
         match err {
             diesel::result::Error::NotFound => Self::NotFound("not found".into()),
-            other => Self::Internal(anyhow::Error::new(other).context("database query failed")),
+            other => match wait_failure(&other) {
+                Some(Wait::Unreachable) => Self::database_unreachable(&other),
+                Some(Wait::TimedOut) => Self::database_busy(&other),
+                None => Self::Internal(anyhow::Error::new(other).context("database query failed")),
+            },
         }
     }
+}
+
+/// Why a query failed that may succeed when sent again.
+enum Wait {
+    /// The connection to the database was lost or could not be made.
+    Unreachable,
+    /// A lock wait or a statement ran past its timeout.
+    TimedOut,
+}
+
+/// Whether a query failed for want of the database rather than for what it asked.
+fn wait_failure(err: &diesel::result::Error) -> Option<Wait> {
+    use diesel::result::{DatabaseErrorKind, Error};
+    match err {
+        // UnableToSendCommand: libpq gave no result at all, as for a statement sent on a
+        // connection the server has just dropped (diesel's `batch_execute` reports it so).
+        Error::DatabaseError(DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand, _) => {
+            Some(Wait::Unreachable)
+        }
+        Error::DatabaseError(DatabaseErrorKind::Unknown, info) if shut_down(info.message()) => Some(Wait::Unreachable),
+        // A transaction whose connection was lost could not be rolled back; the pool drops it.
+        Error::BrokenTransactionManager => Some(Wait::Unreachable),
+        Error::DatabaseError(DatabaseErrorKind::Unknown, info) if ran_out_of_time(info.message()) => {
+            Some(Wait::TimedOut)
+        }
+        // A commit that failed, then a rollback that failed too: the commit's failure says why.
+        Error::RollbackErrorOnCommit { commit_error, .. } => wait_failure(commit_error),
+        _ => None,
+    }
+}
+
+/// Whether a PostgreSQL message says the server ended the session: its SQLSTATE class 57P
+/// (admin_shutdown, crash_shutdown, cannot_connect_now), which diesel passes on only as text.
+fn shut_down(message: &str) -> bool {
+    message.contains("terminating connection") || message.contains("the database system is")
+}
+
+/// Whether a driver message says a wait ran out: SQLite's SQLITE_BUSY after its busy timeout,
+/// or PostgreSQL's query_canceled (57014) by `statement_timeout`. The drivers hand over no
+/// error code for these, only the message; SQLite's is fixed, PostgreSQL's is English unless
+/// the server's `lc_messages` says otherwise.
+fn ran_out_of_time(message: &str) -> bool {
+    message.starts_with("database is locked")
+        || message.starts_with("database table is locked")
+        || message.contains("canceling statement due to statement timeout")
+        || message.contains("canceling statement due to lock timeout")
 }
 
 #[cfg(test)]
@@ -152,6 +243,7 @@ mod tests {
             (AppError::Conflict("x".into()), 409),
             (AppError::PayloadTooLarge { limit: 1 }, 413),
             (AppError::RateLimited { retry_after_secs: 1, message: "x".into() }, 429),
+            (AppError::TryLater { retry_after_secs: 1, message: "x".into() }, 503),
             (AppError::Internal(anyhow::anyhow!("boom")), 500),
         ];
         for (err, status) in cases {
@@ -162,9 +254,70 @@ mod tests {
     #[test]
     fn diesel_not_found_is_404_and_other_failures_are_opaque() {
         assert_eq!(AppError::from(diesel::result::Error::NotFound).status_code().as_u16(), 404);
-        let err = AppError::from(diesel::result::Error::BrokenTransactionManager);
+        let err = AppError::from(diesel::result::Error::AlreadyInTransaction);
         assert_eq!(err.status_code().as_u16(), 500);
-        assert!(!err.public_message().contains("Transaction"));
+        assert!(!err.public_message().contains("transaction"));
+    }
+
+    /// A driver error with only a message, as SQLite and PostgreSQL report lock waits and timeouts.
+    #[derive(Debug)]
+    struct Message(&'static str);
+
+    impl diesel::result::DatabaseErrorInformation for Message {
+        fn message(&self) -> &str {
+            self.0
+        }
+        fn details(&self) -> Option<&str> {
+            None
+        }
+        fn hint(&self) -> Option<&str> {
+            None
+        }
+        fn table_name(&self) -> Option<&str> {
+            None
+        }
+        fn column_name(&self) -> Option<&str> {
+            None
+        }
+        fn constraint_name(&self) -> Option<&str> {
+            None
+        }
+        fn statement_position(&self) -> Option<i32> {
+            None
+        }
+    }
+
+    fn database_error(kind: diesel::result::DatabaseErrorKind, message: &'static str) -> AppError {
+        AppError::from(diesel::result::Error::DatabaseError(kind, Box::new(Message(message))))
+    }
+
+    #[test]
+    fn lock_waits_timeouts_and_lost_connections_are_503_without_the_cause() {
+        use diesel::result::DatabaseErrorKind::{ClosedConnection, UnableToSendCommand, Unknown};
+        let cases = [
+            (Unknown, "database is locked"),
+            (Unknown, "canceling statement due to statement timeout"),
+            (ClosedConnection, "server closed the connection unexpectedly"),
+            (UnableToSendCommand, "no connection to the server"),
+            (Unknown, "terminating connection due to administrator command"),
+            (Unknown, "the database system is shutting down"),
+        ];
+        let broken = AppError::from(diesel::result::Error::BrokenTransactionManager);
+        assert!(matches!(broken, AppError::TryLater { .. }), "{broken:?}");
+        for (kind, message) in cases {
+            let err = database_error(kind, message);
+            assert!(matches!(err, AppError::TryLater { retry_after_secs: RETRY_AFTER_SECS, .. }), "{message}: {err:?}");
+            assert_eq!(err.status_code().as_u16(), 503);
+            assert!(!err.public_message().contains(message), "{message}");
+        }
+        assert_eq!(database_error(Unknown, "syntax error at or near \"x\"").status_code().as_u16(), 500);
+    }
+
+    #[test]
+    fn a_shared_failure_stays_retryable_for_each_caller() {
+        let busy = AppError::database_busy(&"database is locked");
+        assert!(matches!(busy.again(), AppError::TryLater { .. }));
+        assert_eq!(AppError::invalid("x", "y").again().status_code().as_u16(), 500);
     }
 
     #[test]

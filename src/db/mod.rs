@@ -8,7 +8,7 @@ pub mod models;
 pub mod schema;
 pub mod vocabulary;
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
@@ -20,6 +20,13 @@ use crate::error::AppError;
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// How long a request waits on the database by default: for a lock, or for a statement.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The longest a request waits for a pooled connection: when the database is down, every
+/// request waits this long before it is answered 503, so it is kept short.
+const POOL_WAIT: Duration = Duration::from_secs(5);
 
 /// Arbitrary but fixed key of the advisory lock that serialises migrations across instances.
 const MIGRATION_LOCK_KEY: i64 = 0x636f_7272_6967;
@@ -79,6 +86,9 @@ pub struct DbTarget {
     pub url: String,
     /// SQLite's `synchronous` setting for every connection.
     pub sqlite_sync: SqliteSync,
+    /// How long a server's request waits for a lock (SQLite's busy timeout, our writer lock) or
+    /// a statement (PostgreSQL's `statement_timeout`) before it is answered 503.
+    pub timeout: Duration,
 }
 
 impl DbTarget {
@@ -88,19 +98,30 @@ impl DbTarget {
         if url.is_empty() {
             return Err("is empty".into());
         }
+        let target = |backend, url: &str| Self {
+            backend,
+            url: url.to_owned(),
+            sqlite_sync: SqliteSync::Normal,
+            timeout: DEFAULT_TIMEOUT,
+        };
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            return Ok(Self { backend: Backend::Postgres, url: url.to_owned(), sqlite_sync: SqliteSync::Normal });
+            return Ok(target(Backend::Postgres, url));
         }
         if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
             if path.is_empty() {
                 return Err("names no SQLite file".into());
             }
-            return Ok(Self { backend: Backend::Sqlite, url: path.to_owned(), sqlite_sync: SqliteSync::Normal });
+            return Ok(target(Backend::Sqlite, path));
         }
         if let Some((scheme, _)) = url.split_once("://") {
             return Err(format!("uses the unsupported scheme {scheme:?}; use postgres://... or a SQLite file path"));
         }
-        Ok(Self { backend: Backend::Sqlite, url: url.to_owned(), sqlite_sync: SqliteSync::Normal })
+        Ok(target(Backend::Sqlite, url))
+    }
+
+    /// The same target with another wait limit (see [`DbTarget::timeout`]).
+    pub fn with_timeout(self, timeout: Duration) -> Self {
+        Self { timeout, ..self }
     }
 
     /// A description safe to print: PostgreSQL passwords are masked.
@@ -132,9 +153,10 @@ impl DbTarget {
                 // from the file again for every request; the soft heap limit (for the process, not
                 // the connection) makes the caches share 32 MB rather than each growing to its size.
                 conn.batch_execute(&format!(
-                    "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
+                    "PRAGMA busy_timeout = {}; PRAGMA journal_mode = WAL; \
                      PRAGMA foreign_keys = ON; PRAGMA synchronous = {}; \
                      PRAGMA cache_size = -16384; PRAGMA soft_heap_limit = 33554432;",
+                    self.timeout.as_millis(),
                     self.sqlite_sync.pragma()
                 ))?;
                 Ok(DbConnection::Sqlite(conn))
@@ -166,7 +188,14 @@ fn create_private(path: &str) -> Result<(), DbError> {
 
 impl From<DbError> for AppError {
     fn from(err: DbError) -> Self {
-        Self::Internal(anyhow::Error::new(err))
+        match err {
+            DbError::Query(err) => err.into(),
+            // r2d2 names the last connection failure, if any; without one, the pool's
+            // connections were all in use for the whole wait.
+            DbError::Pool(err) if err.to_string() == "timed out waiting for connection" => Self::database_busy(&err),
+            DbError::Pool(_) | DbError::Connect(_) => Self::database_unreachable(&err),
+            DbError::Migrate(_) => Self::Internal(anyhow::Error::new(err)),
+        }
     }
 }
 
@@ -269,15 +298,25 @@ impl r2d2::ManageConnection for Manager {
     type Error = DbError;
 
     fn connect(&self) -> Result<DbConnection, DbError> {
-        self.0.connect()
+        let mut conn = self.0.connect()?;
+        if let DbConnection::Postgres(c) = &mut conn {
+            // Only the server's connections: migrations and one-shot commands may take longer.
+            c.batch_execute(&format!("SET statement_timeout = {}", self.0.timeout.as_millis()))?;
+        }
+        Ok(conn)
     }
 
     fn is_valid(&self, conn: &mut DbConnection) -> Result<(), DbError> {
         Ok(conn.batch_execute("SELECT 1")?)
     }
 
-    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
-        false
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        // A connection whose transaction could not be ended is not handed out again; one lost
+        // with its server is caught when checked out (`is_valid`) and replaced.
+        match conn {
+            DbConnection::Sqlite(c) => AnsiTransactionManager::is_broken_transaction_manager(c),
+            DbConnection::Postgres(c) => AnsiTransactionManager::is_broken_transaction_manager(c),
+        }
     }
 }
 
@@ -293,7 +332,9 @@ struct Inner {
     conns: Conns,
     backend: Backend,
     /// SQLite has one writer: taking this in-process avoids busy errors between our own writers.
-    write_lock: Mutex<()>,
+    write_lock: WriterLock,
+    /// How long a write waits for `write_lock`.
+    timeout: Duration,
     /// Writes waiting to be committed together (see [`Db::write_grouped`]).
     grouped: Mutex<Vec<Box<dyn Grouped>>>,
     /// Held by whoever commits a group.
@@ -319,29 +360,34 @@ impl Db {
             Backend::Sqlite => 4,
             Backend::Postgres => 8,
         };
+        // Every connection is checked (`SELECT 1`) when taken from the pool: one the database
+        // dropped (a restart, an outage) is closed and a new one opened, so the server recovers
+        // without a restart once the database is back.
         let pool = r2d2::Pool::builder()
             .max_size(max_size)
             .min_idle(Some(0))
             .idle_timeout(None)
             .max_lifetime(None)
-            .connection_timeout(Duration::from_secs(10))
+            .test_on_check_out(true)
+            .connection_timeout(POOL_WAIT.min(target.timeout))
             .build_unchecked(Manager(target.clone()));
-        Ok((Self::with(Conns::Pool(pool), target.backend), migrated))
+        Ok((Self::with(Conns::Pool(pool), target), migrated))
     }
 
     /// Connects and migrates on this thread, for a one-shot command: no pool, no threads.
     pub fn open_one(target: &DbTarget) -> Result<(Self, usize), DbError> {
         let mut conn = target.connect()?;
         let migrated = migrate(&mut conn)?;
-        Ok((Self::with(Conns::One(Mutex::new(conn)), target.backend), migrated))
+        Ok((Self::with(Conns::One(Mutex::new(conn)), target), migrated))
     }
 
-    fn with(conns: Conns, backend: Backend) -> Self {
+    fn with(conns: Conns, target: &DbTarget) -> Self {
         Self {
             inner: Arc::new(Inner {
                 conns,
-                backend,
-                write_lock: Mutex::new(()),
+                backend: target.backend,
+                write_lock: WriterLock::default(),
+                timeout: target.timeout,
                 grouped: Mutex::new(Vec::new()),
                 committing: Mutex::new(()),
             }),
@@ -442,9 +488,9 @@ impl Db {
                     Ok(())
                 });
                 tracing::debug!(writes = jobs.len(), "committed a group of writes");
-                let failed = outcome.err().map(|e| format!("the shared commit failed: {e}"));
+                let failed = outcome.err();
                 for job in jobs {
-                    job.deliver(failed.as_deref());
+                    job.deliver(failed.as_ref());
                 }
             }
             drop(_committing);
@@ -472,7 +518,11 @@ impl Db {
     /// Blocking form of [`Db::write`], for the command line.
     pub fn write_blocking<T>(&self, f: impl FnOnce(&mut DbConnection) -> Result<T, AppError>) -> Result<T, AppError> {
         let _guard = match self.inner.backend {
-            Backend::Sqlite => Some(self.inner.write_lock.lock().unwrap_or_else(|p| p.into_inner())),
+            // Waiting behind our own writers longer than SQLite would wait for another
+            // process's lock is refused the same way: 503, not an ever longer queue.
+            Backend::Sqlite => Some(self.inner.write_lock.acquire(self.inner.timeout).ok_or_else(|| {
+                AppError::database_busy(&format_args!("no write slot within {:?}", self.inner.timeout))
+            })?),
             Backend::Postgres => None,
         };
         self.with_conn(|conn| {
@@ -499,12 +549,42 @@ impl Db {
     }
 }
 
+/// The in-process writer lock of SQLite, which a writer waits for only so long.
+#[derive(Default)]
+struct WriterLock {
+    held: Mutex<bool>,
+    freed: Condvar,
+}
+
+/// Holds the [`WriterLock`] until dropped.
+struct WriterGuard<'a>(&'a WriterLock);
+
+impl WriterLock {
+    /// Takes the lock, waiting at most `wait`; `None` when it stayed taken.
+    fn acquire(&self, wait: Duration) -> Option<WriterGuard<'_>> {
+        let held = self.held.lock().unwrap_or_else(|p| p.into_inner());
+        let (mut held, _) = self.freed.wait_timeout_while(held, wait, |held| *held).unwrap_or_else(|p| p.into_inner());
+        if *held {
+            return None;
+        }
+        *held = true;
+        Some(WriterGuard(self))
+    }
+}
+
+impl Drop for WriterGuard<'_> {
+    fn drop(&mut self) {
+        *self.0.held.lock().unwrap_or_else(|p| p.into_inner()) = false;
+        self.0.freed.notify_one();
+    }
+}
+
 /// A write waiting for a shared commit.
 trait Grouped: Send {
     /// Runs the write in its own savepoint, keeping its result.
     fn run(&mut self, conn: &mut DbConnection);
-    /// Hands the result over, or the commit's failure when the commit failed.
-    fn deliver(self: Box<Self>, commit_failed: Option<&str>);
+    /// Hands the result over, or the shared transaction's failure when it failed.
+    fn deliver(self: Box<Self>, commit_failed: Option<&AppError>);
 }
 
 struct Job<T, F> {
@@ -526,11 +606,13 @@ where
         self.result = Some(result);
     }
 
-    fn deliver(self: Box<Self>, commit_failed: Option<&str>) {
+    fn deliver(self: Box<Self>, commit_failed: Option<&AppError>) {
+        // A shared transaction that could not begin or commit (the database unreachable or
+        // locked) fails each of its writes the same way: retryable stays retryable.
         let result = match (commit_failed, self.result) {
-            (Some(why), Some(Ok(_))) => Err(AppError::Internal(anyhow::anyhow!("{why}"))),
+            (Some(why), Some(Ok(_)) | None) => Err(why.again()),
             (_, Some(result)) => result,
-            (_, None) => Err(AppError::Internal(anyhow::anyhow!("a grouped write did not run"))),
+            (None, None) => Err(AppError::Internal(anyhow::anyhow!("a grouped write did not run"))),
         };
         let _ = self.tx.send(result);
     }
@@ -547,6 +629,18 @@ mod tests {
         assert_eq!(DbTarget::parse("postgres://u@h/db").map(|t| t.backend), Ok(Backend::Postgres));
         assert!(DbTarget::parse("mysql://h/db").is_err());
         assert!(DbTarget::parse("  ").is_err());
+    }
+
+    #[test]
+    fn a_writer_waits_for_the_writer_lock_only_so_long() {
+        let lock = WriterLock::default();
+        let held = lock.acquire(Duration::ZERO).expect("a free lock is taken at once");
+        assert!(lock.acquire(Duration::from_millis(50)).is_none(), "a held lock is refused after the wait");
+        std::thread::scope(|scope| {
+            let waiter = scope.spawn(|| lock.acquire(Duration::from_secs(60)).is_some());
+            drop(held);
+            assert!(waiter.join().unwrap(), "a lock freed during the wait is taken");
+        });
     }
 
     #[test]

@@ -42,7 +42,7 @@ impl ResponseError for AppError {
         }
         let mut response = HttpResponse::build(AppError::status_code(self));
         match self {
-            AppError::RateLimited { retry_after_secs, .. } => {
+            AppError::RateLimited { retry_after_secs, .. } | AppError::TryLater { retry_after_secs, .. } => {
                 response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
             }
             AppError::Unauthorized(_) => {

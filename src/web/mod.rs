@@ -36,6 +36,14 @@ use ratelimit::ClientLimiter;
 /// Sign-in attempts allowed per client IP (failures per account are limited separately, in the database).
 const LOGIN_ATTEMPTS: RateLimit = RateLimit { count: 30, per: std::time::Duration::from_secs(900) };
 
+/// How long a client has to send a request's head (line and headers) once it connected or
+/// began a request: a client trickling its headers (slowloris) is answered 408 and dropped.
+const REQUEST_HEAD_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+/// How long an answered connection may linger while the client does not close it.
+const DISCONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+/// How long an idle connection is kept open for a next request.
+const KEEP_ALIVE: std::time::Duration = std::time::Duration::from_secs(15);
+
 /// Memory for rendered public answers: thousands of articles' notices and log pages.
 const PUBLIC_CACHE_BYTES: u64 = 48 << 20;
 
@@ -253,6 +261,9 @@ pub fn serve(listener: TcpListener, state: AppState, workers: usize) -> std::io:
             )
     })
     .workers(workers.max(1))
+    .client_request_timeout(REQUEST_HEAD_TIMEOUT)
+    .client_disconnect_timeout(DISCONNECT_TIMEOUT)
+    .keep_alive(KEEP_ALIVE)
     .listen(listener)?
     .run();
     Ok((server, shared))

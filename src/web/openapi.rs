@@ -1,8 +1,10 @@
 //! The OpenAPI document at `/api/v1/openapi.json`.
 
 use actix_web::HttpResponse;
+use utoipa::openapi::header::HeaderBuilder;
+use utoipa::openapi::schema::{Object, Type};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
-use utoipa::openapi::{ContentBuilder, Ref, Response, ResponseBuilder};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
 use super::api::{articles, audit, corrections, desk, log, reports, responses, wordings};
@@ -73,7 +75,8 @@ impl Modify for BearerToken {
 }
 
 /// Documents the errors an operation can answer by its shape alone, so that none is forgotten:
-/// 401 wherever a token is needed, and 400, 413 and 422 wherever a JSON body is read.
+/// 401 wherever a token is needed, 400, 413 and 422 wherever a JSON body is read, and 503
+/// everywhere, since every operation reads the database.
 struct CommonErrors;
 
 impl Modify for CommonErrors {
@@ -97,6 +100,19 @@ impl Modify for CommonErrors {
                         .entry(status.to_owned())
                         .or_insert_with(|| error_response(description).into());
                 }
+                // An operation with a 503 of its own (the log's checkpoint) gets the database's
+                // reason and the header added to it.
+                match op.responses.responses.get_mut("503") {
+                    Some(RefOr::T(own)) => {
+                        let common = unavailable();
+                        own.description = format!("{}; or: {}", own.description, common.description);
+                        own.headers.extend(common.headers);
+                    }
+                    Some(RefOr::Ref(_)) => {}
+                    None => {
+                        op.responses.responses.insert("503".to_owned(), unavailable().into());
+                    }
+                }
             }
         }
     }
@@ -106,6 +122,20 @@ impl Modify for CommonErrors {
 fn error_response(description: &str) -> Response {
     let body = ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build();
     ResponseBuilder::new().description(description).content("application/json", body).build()
+}
+
+/// The 503 of every operation: the database unreachable or too slow, with `Retry-After`.
+fn unavailable() -> Response {
+    let mut response = error_response(
+        "The database is unreachable or did not answer in time (`code` `unavailable`); \
+         the same request may succeed after `Retry-After` seconds",
+    );
+    let seconds = Object::with_type(Type::Integer);
+    response.headers.insert(
+        "Retry-After".to_owned(),
+        HeaderBuilder::new().schema(seconds).description(Some("Seconds to wait before trying again")).build(),
+    );
+    response
 }
 
 /// `GET /api/v1/openapi.json`.

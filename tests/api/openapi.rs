@@ -102,6 +102,12 @@ async fn every_operation_documents_the_errors_its_shape_allows(backend: Backend)
                     assert!(has(status), "{method} {path} documents {status}");
                 }
             }
+            // Every operation reads the database, which may be unreachable or locked.
+            assert!(has("503"), "{method} {path} documents 503");
+            assert_eq!(
+                responses["503"]["headers"]["Retry-After"]["schema"]["type"], "integer",
+                "{method} {path} documents 503's Retry-After"
+            );
             for (status, response) in responses {
                 if status.starts_with('4') || status.starts_with('5') {
                     let schema = &response["content"]["application/json"]["schema"]["$ref"];

@@ -190,5 +190,6 @@ pub fn settings(database: &TestDb) -> RawSettings {
         digest_hour: "8".into(),
         public_article_text: "false".into(),
         sqlite_synchronous: "normal".into(),
+        db_timeout: "10".into(),
     }
 }

@@ -155,6 +155,10 @@ impl Refused {
             err @ AppError::RateLimited { retry_after_secs, .. } => {
                 refused(429, Vec::new(), Some(format!("We have received {err}.")), Some(retry_after_secs))
             }
+            // The reader keeps what they typed and can send it again.
+            err @ AppError::TryLater { retry_after_secs, .. } => {
+                refused(503, Vec::new(), Some(format!("Your report was not saved: {err}.")), Some(retry_after_secs))
+            }
             other => Err(other),
         }
     }
