@@ -381,13 +381,23 @@ fn serve(config: Config) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("cannot listen on {} (CORRIGENDA_BIND): {e}", config.bind))?;
     let bound = listener.local_addr()?;
     let database = config.database.display();
-    let setup = db.write_blocking(|c| sessions::setup_link(c, now())).map_err(cli_error)?;
+    // The first-run link is a credential: it goes to a person at a terminal, never into a log.
+    let interactive = std::io::stdout().is_terminal();
+    let setup = db.write_blocking(|c| sessions::first_run(c, interactive, now())).map_err(cli_error)?;
     let state = AppState::new(db.clone(), config, bound, key);
     println!("Corrigenda is listening on {}", state.base_url);
     println!("Database: {database} ({migrated} migration(s) applied)");
     println!("Mail: {}", mail.description);
-    if let Some(token) = setup {
-        println!("No account exists yet. Create the first standards editor at {}/setup/{token}", state.base_url);
+    match setup {
+        sessions::FirstRun::Done => {}
+        sessions::FirstRun::Link(token) => {
+            println!("No account exists yet. Create the first standards editor at {}/setup/{token}", state.base_url);
+        }
+        sessions::FirstRun::NoTerminal => println!(
+            "No account exists yet. Create the first standards editor with `corrigenda user add --role \
+             standards_editor --email E --name N`, or start `corrigenda serve` in a terminal for a one-time \
+             setup link (it is never written to a log)"
+        ),
     }
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
     actix_web::rt::System::new().block_on(async move {

@@ -16,6 +16,7 @@ mod exits;
 mod grouped;
 mod integrity;
 mod lifecycle;
+mod logs;
 mod mail;
 mod openapi;
 mod pages;
