@@ -26,6 +26,7 @@ mod privacy;
 mod reader;
 mod reports;
 mod responses;
+mod retention;
 mod smtp;
 mod wordings;
 mod workflow;

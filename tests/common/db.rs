@@ -189,5 +189,6 @@ pub fn settings(database: &TestDb) -> RawSettings {
         mail_from: "Test Gazette Corrections <corrections@gazette.example>".into(),
         digest_hour: "8".into(),
         public_article_text: "false".into(),
+        retention_days: None,
     }
 }
