@@ -303,12 +303,25 @@ mod tests {
             }),
             EventData::CorrectionWithdrawn(CorrectionReason { correction: c, reason: "Not needed.".into() }),
             EventData::ReporterErased { reports: 2, mails_cancelled: 1, subscriptions: 0, retention_days: None },
-            EventData::ReporterErased { reports: 1, mails_cancelled: 0, subscriptions: 0, retention_days: Some(30) },
         ];
         assert_eq!(all.len(), EventKind::ALL.len());
         for data in all {
             assert_eq!(EventData::of(&stored(&data)).unwrap(), data);
         }
+    }
+
+    #[test]
+    fn an_erasure_by_retention_says_so_and_one_on_request_keeps_its_shape() {
+        let requested =
+            EventData::ReporterErased { reports: 2, mails_cancelled: 1, subscriptions: 0, retention_days: None };
+        assert_eq!(requested.payload().to_string(), r#"{"mails_cancelled":1,"reports":2,"subscriptions":0}"#);
+        let aged =
+            EventData::ReporterErased { reports: 1, mails_cancelled: 0, subscriptions: 0, retention_days: Some(30) };
+        assert_eq!(EventData::of(&stored(&aged)).unwrap(), aged);
+        assert_eq!(
+            aged.sentence(Audience::Staff),
+            "The reader's name and email were erased: the report had been closed for more than 30 days"
+        );
     }
 
     #[test]
