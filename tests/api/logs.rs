@@ -49,11 +49,13 @@ struct Mail {
 }
 
 /// An SMTP server that requires `AUTH PLAIN` with one user name and password before it takes
-/// mail, and refuses one address with a 550 that quotes it (as Postfix does).
+/// mail, answers the first sign-in with a temporary failure, and refuses one address with a
+/// 550 that quotes it (as Postfix does): both failures are logged by the server.
 struct AuthSmtp {
     port: u16,
     mails: Arc<Mutex<Vec<Mail>>>,
-    logins: Arc<Mutex<usize>>,
+    /// Sign-ins tried, and accepted.
+    logins: Arc<Mutex<(usize, usize)>>,
 }
 
 impl AuthSmtp {
@@ -61,7 +63,7 @@ impl AuthSmtp {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let mails = Arc::new(Mutex::new(Vec::new()));
-        let logins = Arc::new(Mutex::new(0));
+        let logins = Arc::new(Mutex::new((0, 0)));
         let (m, l) = (mails.clone(), logins.clone());
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
@@ -77,7 +79,7 @@ impl AuthSmtp {
     fn session(
         stream: TcpStream,
         mails: &Mutex<Vec<Mail>>,
-        logins: &Mutex<usize>,
+        logins: &Mutex<(usize, usize)>,
         refuse: &str,
     ) -> std::io::Result<()> {
         let mut out = stream.try_clone()?;
@@ -96,10 +98,14 @@ impl AuthSmtp {
             let answer = if upper.starts_with("EHLO") {
                 "250-sink.test\r\n250 AUTH PLAIN".to_owned()
             } else if let Some(given) = command.strip_prefix("AUTH PLAIN ") {
-                authenticated = given.trim() == expected;
+                let mut logins = logins.lock().unwrap();
+                logins.0 += 1;
+                authenticated = given.trim() == expected && logins.0 > 1;
                 if authenticated {
-                    *logins.lock().unwrap() += 1;
+                    logins.1 += 1;
                     "235 2.7.0 Authentication successful".to_owned()
+                } else if logins.0 == 1 {
+                    "454 4.7.0 Temporary authentication failure".to_owned()
                 } else {
                     "535 5.7.8 Authentication credentials invalid".to_owned()
                 }
@@ -458,7 +464,7 @@ async fn the_log_holds_no_secret(backend: Backend, rust_log: Option<&str>) {
     wait_for("the refusal to be logged", Duration::from_secs(60), || {
         server.stderr().contains("mail refused permanently")
     });
-    assert!(*smtp.logins.lock().unwrap() > 0, "the server signed in to the SMTP server");
+    assert!(smtp.logins.lock().unwrap().1 > 0, "the server signed in to the SMTP server");
 
     let log = server.stop();
     // Not vacuous: the log has the start-up lines and a line per request.
@@ -481,6 +487,7 @@ async fn the_log_holds_no_secret(backend: Backend, rust_log: Option<&str>) {
         "POST /subscriptions/[token]/unsubscribe 200",
         "POST /api/v1/desk/corrections 201",
         "mail refused permanently",
+        "mail not delivered yet",
     ] {
         assert!(log.contains(expected), "the log has no {expected:?}:\n{log}");
     }

@@ -14,6 +14,7 @@ use crate::helpers::{mail_dir, report_json, Backend, TestApp, TestDb, TestUser};
 both_backends!(
     reports_closed_longer_than_the_setting_lose_their_readers_details,
     serve_erases_at_start_up_only_when_the_setting_is_on,
+    the_erasure_goes_in_batches,
 );
 
 const DAYS: u32 = 30;
@@ -229,4 +230,48 @@ async fn serve_erases_at_start_up_only_when_the_setting_is_on(backend: Backend) 
     let out = serve(&database, Some(&DAYS.to_string()), || email(&db).is_none());
     assert!(out.contains("closed more than 30 days ago"), "{out}");
     assert!(mail_files(&database).is_empty());
+}
+
+async fn the_erasure_goes_in_batches(backend: Backend) {
+    use corrigenda::domain::erasure::{erase_closed, RETENTION_BATCH};
+    let app = TestApp::spawn(backend).await;
+    app.article().await;
+    let mut body = report_json();
+    // A name and no address: no mail to deliver.
+    body.as_object_mut().unwrap().remove("reporter_email");
+    let count = RETENTION_BATCH + RETENTION_BATCH / 2;
+    for _ in 0..count {
+        assert_eq!(app.file_report("kursk", &body).await.status(), 201);
+    }
+    app.db
+        .write_blocking(|c| {
+            use corrigenda::db::schema::reports;
+            use diesel::prelude::*;
+            diesel::update(reports::table).set(reports::status.eq("rejected")).execute(c)?;
+            Ok(())
+        })
+        .unwrap();
+    app.clock.advance(Duration::days(i64::from(DAYS) + 1));
+    let now = app.clock.now();
+    let first = app.db.write_blocking(move |c| erase_closed(c, DAYS, 0, now)).unwrap();
+    assert_eq!(first.reports as i64, RETENTION_BATCH, "one batch at most");
+    let after = first.next.expect("more to do");
+    let second = app.db.write_blocking(move |c| erase_closed(c, DAYS, after, now)).unwrap();
+    assert_eq!((second.reports as i64, second.next), (RETENTION_BATCH / 2, None));
+    // A round goes through every batch.
+    for _ in 0..count {
+        assert_eq!(app.file_report("kursk", &body).await.status(), 201);
+    }
+    app.db
+        .write_blocking(|c| {
+            use corrigenda::db::schema::reports;
+            use diesel::prelude::*;
+            diesel::update(reports::table).set(reports::status.eq("no_change")).execute(c)?;
+            Ok(())
+        })
+        .unwrap();
+    app.clock.advance(Duration::days(i64::from(DAYS) + 1));
+    let job = Retention::new(app.db.clone(), mail_dir(&app.database), app.clock.clone(), DAYS);
+    assert_eq!(job.round(None).await.unwrap().reports as i64, count);
+    assert_eq!(job.round(None).await.unwrap().reports, 0);
 }
