@@ -105,14 +105,22 @@ pub fn erase_closed(
         .filter(|(_, _, status, primary)| *status != Status::Duplicate || primary.is_some_and(|p| settled.contains(&p)))
         .map(|(id, email, ..)| (id, email))
         .collect();
-    let ids: Vec<i64> = due.iter().map(|(id, _)| *id).collect();
-    let changed = diesel::update(reports::table.filter(reports::id.eq_any(&ids)))
-        .set((reports::reporter_email.eq(None::<String>), reports::reporter_name.eq(None::<String>)))
-        .execute(conn)?;
     let data =
         EventData::ReporterErased { reports: 1, mails_cancelled: 0, subscriptions: 0, retention_days: Some(days) };
-    for id in &ids {
-        events::record(conn, Some(*id), None, false, &data, now)?;
+    let mut changed = 0;
+    for (id, _) in &due {
+        // Another instance may have erased it since the read: only a change is recorded.
+        let erased = diesel::update(
+            reports::table
+                .find(id)
+                .filter(reports::reporter_email.is_not_null().or(reports::reporter_name.is_not_null())),
+        )
+        .set((reports::reporter_email.eq(None::<String>), reports::reporter_name.eq(None::<String>)))
+        .execute(conn)?;
+        if erased == 1 {
+            events::record(conn, Some(*id), None, false, &data, now)?;
+            changed += 1;
+        }
     }
     let mut addresses: Vec<String> = due.into_iter().filter_map(|(_, e)| e.map(|e| e.to_ascii_lowercase())).collect();
     addresses.sort();
