@@ -18,6 +18,7 @@ use crate::domain::{accounts, demo, erasure, import, secrets, sessions};
 use crate::error::AppError;
 use crate::mail;
 use crate::mail::dispatch::Dispatcher;
+use crate::mail::retention::Retention;
 use crate::web::{self, AppState};
 
 /// Corrigenda: reader correction reports, the editors' desk, and a public, verifiable correction log.
@@ -100,6 +101,9 @@ struct SettingsArgs {
     /// Seconds a request waits on the database (a lock, a statement) before it is answered 503 with Retry-After, 1-600.
     #[arg(long, env = "CORRIGENDA_DB_TIMEOUT", default_value = "10", global = true)]
     db_timeout: String,
+    /// Erase the reader's name and email from reports closed more than this many days ago [default: never].
+    #[arg(long, env = "CORRIGENDA_RETENTION_DAYS", global = true)]
+    retention_days: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -261,6 +265,7 @@ impl From<&SettingsArgs> for RawSettings {
             public_article_text: a.public_article_text.clone(),
             sqlite_synchronous: a.sqlite_synchronous.clone(),
             db_timeout: a.db_timeout.clone(),
+            retention_days: a.retention_days.clone(),
         }
     }
 }
@@ -376,6 +381,9 @@ const MAIL_SHUTDOWN: std::time::Duration = std::time::Duration::from_secs(30);
 /// How often the dispatcher looks for mail to send when the outbox was empty.
 const MAIL_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
 
+/// How often the retention setting's erasure runs (and once at start-up).
+const RETENTION_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
+
 /// How often a running server verifies the entries added since its last check.
 const LOG_CHECK_EVERY: std::time::Duration = std::time::Duration::from_secs(600);
 /// How often it re-verifies the whole log, every entry against its correction row, from the database.
@@ -389,13 +397,26 @@ fn serve(config: Config) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("cannot listen on {} (CORRIGENDA_BIND): {e}", config.bind))?;
     let bound = listener.local_addr()?;
     let database = config.database.display();
-    let setup = db.write_blocking(|c| sessions::setup_link(c, now())).map_err(cli_error)?;
+    // The first-run link is a credential: it goes to a person at a terminal, never into a log.
+    let interactive = std::io::stdout().is_terminal();
+    let setup = db.write_blocking(|c| sessions::first_run(c, interactive, now())).map_err(cli_error)?;
     let state = AppState::new(db.clone(), config, bound, key);
     println!("Corrigenda is listening on {}", state.base_url);
     println!("Database: {database} ({migrated} migration(s) applied)");
     println!("Mail: {}", mail.description);
-    if let Some(token) = setup {
-        println!("No account exists yet. Create the first standards editor at {}/setup/{token}", state.base_url);
+    if let Some(days) = state.config.retention_days {
+        println!("Retention: readers' details are erased from reports closed more than {days} days ago, hourly");
+    }
+    match setup {
+        sessions::FirstRun::Done => {}
+        sessions::FirstRun::Link(token) => {
+            println!("No account exists yet. Create the first standards editor at {}/setup/{token}", state.base_url);
+        }
+        sessions::FirstRun::NoTerminal => println!(
+            "No account exists yet. Create the first standards editor with `corrigenda user add --role \
+             standards_editor --email E --name N`, or start `corrigenda serve` in a terminal for a one-time \
+             setup link (it is never written to a log)"
+        ),
     }
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
     actix_web::rt::System::new().block_on(async move {
@@ -404,6 +425,10 @@ fn serve(config: Config) -> anyhow::Result<()> {
         let st = &server.1;
         let dispatcher = Dispatcher::new(st.db.clone(), mail, st.mail.clone(), st.clock.clone(), st.config.timezone);
         let (stop_mail, mail_stop) = tokio::sync::watch::channel(false);
+        let retention = st.config.retention_days.map(|days| {
+            let job = Retention::new(st.db.clone(), st.config.mail.dir.clone(), st.clock.clone(), days);
+            actix_web::rt::spawn(job.run(RETENTION_EVERY, mail_stop.clone()))
+        });
         let mailing = actix_web::rt::spawn(dispatcher.run(MAIL_EVERY, mail_stop));
         actix_web::rt::spawn(recheck_log(server.1));
         // SIGTERM or SIGINT: the server stops accepting and finishes its requests, then the
@@ -413,6 +438,10 @@ fn serve(config: Config) -> anyhow::Result<()> {
         let _ = stop_mail.send(true);
         if actix_web::rt::time::timeout(MAIL_SHUTDOWN, mailing).await.is_err() {
             tracing::warn!("the mail dispatcher did not finish its round in time; unsent rows stay queued");
+        }
+        // It stops between two batches; what it did not reach waits for the next start.
+        if let Some(retention) = retention {
+            let _ = actix_web::rt::time::timeout(MAIL_SHUTDOWN, retention).await;
         }
         stopped
     })?;

@@ -40,6 +40,8 @@ pub struct Config {
     pub mail: MailSettings,
     /// Whether anyone may read an article's text over the API (otherwise only staff and API tokens).
     pub public_article_text: bool,
+    /// Days after which a closed report loses its reader's details; `None` keeps them.
+    pub retention_days: Option<u32>,
 }
 
 /// Mail settings as given; [`MailSettings::build`] makes the transport.
@@ -101,6 +103,7 @@ pub struct RawSettings {
     pub public_article_text: String,
     pub sqlite_synchronous: String,
     pub db_timeout: String,
+    pub retention_days: Option<String>,
 }
 
 /// A setting that cannot be used, as one line naming it.
@@ -178,6 +181,7 @@ impl RawSettings {
                     digest_hour,
                 }
             },
+            retention_days: parse_retention(self.retention_days.as_deref())?,
             public_article_text: parse_switch(
                 "CORRIGENDA_PUBLIC_ARTICLE_TEXT (--public-article-text)",
                 &self.public_article_text,
@@ -248,6 +252,21 @@ fn parse_switch(name: &'static str, raw: &str) -> Result<bool, ConfigError> {
         "true" | "1" | "yes" | "on" => Ok(true),
         "false" | "0" | "no" | "off" | "" => Ok(false),
         _ => Err(bad(name, format!("{raw:?} is not true or false"))),
+    }
+}
+
+/// Days as a positive whole number, or nothing (off).
+fn parse_retention(raw: Option<&str>) -> Result<Option<u32>, ConfigError> {
+    const NAME: &str = "CORRIGENDA_RETENTION_DAYS (--retention-days)";
+    match raw.map(str::trim).filter(|r| !r.is_empty()) {
+        None => Ok(None),
+        Some(raw) => match raw.parse::<u32>() {
+            Ok(days) if (1..=36_500).contains(&days) => Ok(Some(days)),
+            _ => Err(bad(
+                NAME,
+                format!("{raw:?} is not a number of days from 1 to 36500; leave it unset to keep details"),
+            )),
+        },
     }
 }
 
@@ -348,6 +367,22 @@ mod tests {
             settings.db_timeout = given.into();
             let err = settings.parse().unwrap_err().to_string();
             assert!(err.contains("CORRIGENDA_DB_TIMEOUT"), "{given:?}: {err}");
+        }
+    }
+
+    #[test]
+    fn retention_is_off_unless_a_positive_number_of_days() {
+        assert_eq!(raw().parse().unwrap().retention_days, None);
+        for (given, days) in [(Some(""), None), (Some("30"), Some(30)), (Some(" 1 "), Some(1))] {
+            let mut settings = raw();
+            settings.retention_days = given.map(Into::into);
+            assert_eq!(settings.parse().unwrap().retention_days, days, "{given:?}");
+        }
+        for given in ["0", "-3", "thirty", "1.5", "30d", "36501"] {
+            let mut settings = raw();
+            settings.retention_days = Some(given.into());
+            let err = settings.parse().unwrap_err().to_string();
+            assert!(err.contains("CORRIGENDA_RETENTION_DAYS (--retention-days)") && err.contains(given), "{err}");
         }
     }
 

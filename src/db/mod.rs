@@ -78,7 +78,7 @@ impl SqliteSync {
 }
 
 /// Where the database is, parsed from `DATABASE_URL`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct DbTarget {
     /// The backend the URL selects.
     pub backend: Backend,
@@ -89,6 +89,13 @@ pub struct DbTarget {
     /// How long a server's request waits for a lock (SQLite's busy timeout, our writer lock) or
     /// a statement (PostgreSQL's `statement_timeout`) before it is answered 503.
     pub timeout: Duration,
+}
+
+impl std::fmt::Debug for DbTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The URL may carry a password.
+        f.debug_tuple("DbTarget").field(&self.display()).finish()
+    }
 }
 
 impl DbTarget {
@@ -132,6 +139,17 @@ impl DbTarget {
                 Ok(mut parsed) => {
                     if parsed.password().is_some() {
                         let _ = parsed.set_password(Some("***"));
+                    }
+                    // libpq also takes the password as a parameter: `?password=...`.
+                    if parsed.query_pairs().any(|(k, _)| k == "password") {
+                        let pairs: Vec<(String, String)> = parsed
+                            .query_pairs()
+                            .map(|(k, v)| {
+                                let v = if k == "password" { "***".into() } else { v.into_owned() };
+                                (k.into_owned(), v)
+                            })
+                            .collect();
+                        parsed.query_pairs_mut().clear().extend_pairs(pairs);
                     }
                     format!("PostgreSQL {parsed}")
                 }
@@ -647,5 +665,8 @@ mod tests {
     fn display_masks_the_password() {
         let target = DbTarget::parse("postgres://me:secret@db.example/news").map(|t| t.display());
         assert_eq!(target, Ok("PostgreSQL postgres://me:***@db.example/news".to_owned()));
+        let target = DbTarget::parse("postgres://me@db.example/news?sslmode=require&password=secret").unwrap();
+        assert_eq!(target.display(), "PostgreSQL postgres://me@db.example/news?sslmode=require&password=***");
+        assert!(!format!("{target:?}").contains("secret"), "{target:?}");
     }
 }

@@ -93,6 +93,9 @@ pub enum EventData {
         mails_cancelled: usize,
         /// Subscriptions removed.
         subscriptions: usize,
+        /// Set when the retention setting erased it: the days the report had been closed.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        retention_days: Option<u32>,
     },
 }
 
@@ -193,6 +196,9 @@ impl EventData {
             }
             Self::CorrectionWithdrawn(r) => {
                 format!("Correction #{} withdrawn before approval", r.correction.correction_id)
+            }
+            Self::ReporterErased { retention_days: Some(days), .. } => {
+                format!("The reader's name and email were erased: the report had been closed for more than {days} days")
             }
             Self::ReporterErased { reports, .. } => {
                 format!("A reader's name and email were erased from {reports} reports")
@@ -296,12 +302,26 @@ mod tests {
                 reason: "Name the source.".into(),
             }),
             EventData::CorrectionWithdrawn(CorrectionReason { correction: c, reason: "Not needed.".into() }),
-            EventData::ReporterErased { reports: 2, mails_cancelled: 1, subscriptions: 0 },
+            EventData::ReporterErased { reports: 2, mails_cancelled: 1, subscriptions: 0, retention_days: None },
         ];
         assert_eq!(all.len(), EventKind::ALL.len());
         for data in all {
             assert_eq!(EventData::of(&stored(&data)).unwrap(), data);
         }
+    }
+
+    #[test]
+    fn an_erasure_by_retention_says_so_and_one_on_request_keeps_its_shape() {
+        let requested =
+            EventData::ReporterErased { reports: 2, mails_cancelled: 1, subscriptions: 0, retention_days: None };
+        assert_eq!(requested.payload().to_string(), r#"{"mails_cancelled":1,"reports":2,"subscriptions":0}"#);
+        let aged =
+            EventData::ReporterErased { reports: 1, mails_cancelled: 0, subscriptions: 0, retention_days: Some(30) };
+        assert_eq!(EventData::of(&stored(&aged)).unwrap(), aged);
+        assert_eq!(
+            aged.sentence(Audience::Staff),
+            "The reader's name and email were erased: the report had been closed for more than 30 days"
+        );
     }
 
     #[test]

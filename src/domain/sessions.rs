@@ -158,6 +158,25 @@ pub fn setup_link(conn: &mut DbConnection, now: NaiveDateTime) -> Result<Option<
     Ok(Some(token))
 }
 
+/// What a starting server tells about the first account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FirstRun {
+    /// An account exists: nothing to say.
+    Done,
+    /// No account yet: a new one-time link token.
+    Link(String),
+    /// No account yet, and nobody to show a link to (no terminal): none is made.
+    NoTerminal,
+}
+
+/// Whether the first account is still to be made, with a setup link token when `interactive`.
+pub fn first_run(conn: &mut DbConnection, interactive: bool, now: NaiveDateTime) -> Result<FirstRun, AppError> {
+    if !interactive {
+        return Ok(if User::count(conn)? > 0 { FirstRun::Done } else { FirstRun::NoTerminal });
+    }
+    Ok(setup_link(conn, now)?.map_or(FirstRun::Done, FirstRun::Link))
+}
+
 /// Whether a setup link still works.
 pub fn setup_open(conn: &mut DbConnection, token: &str) -> Result<bool, AppError> {
     Ok(secrets::looks_like_token(token)

@@ -35,6 +35,14 @@ pub fn write(dir: &Path, message: &[u8]) -> std::io::Result<PathBuf> {
 /// Removes every message in `dir` addressed to `email` (compared without case); returns how many.
 /// A folder that does not exist holds none.
 pub fn erase(dir: &Path, email: &str) -> std::io::Result<usize> {
+    erase_any(dir, &[email.to_owned()])
+}
+
+/// Removes every message in `dir` addressed to any of `emails`, reading the folder once.
+pub fn erase_any(dir: &Path, emails: &[String]) -> std::io::Result<usize> {
+    if emails.is_empty() {
+        return Ok(0);
+    }
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(0),
@@ -47,7 +55,8 @@ pub fn erase(dir: &Path, email: &str) -> std::io::Result<usize> {
         if !message {
             continue;
         }
-        if addressed_to(&std::fs::read(&path)?, email) {
+        let to = recipients(&std::fs::read(&path)?);
+        if to.iter().any(|r| emails.iter().any(|e| r.eq_ignore_ascii_case(e))) {
             std::fs::remove_file(&path)?;
             removed += 1;
         }
@@ -56,7 +65,13 @@ pub fn erase(dir: &Path, email: &str) -> std::io::Result<usize> {
 }
 
 /// Whether a message's `To` header names `email`.
+#[cfg(test)]
 fn addressed_to(message: &[u8], email: &str) -> bool {
+    recipients(message).iter().any(|r| r.eq_ignore_ascii_case(email))
+}
+
+/// The addresses a message's `To` headers name.
+fn recipients(message: &[u8]) -> Vec<String> {
     let text = String::from_utf8_lossy(message);
     let end = text.find("\r\n\r\n").or_else(|| text.find("\n\n")).unwrap_or(text.len());
     // Headers may be folded over several lines.
@@ -75,7 +90,8 @@ fn addressed_to(message: &[u8], email: &str) -> bool {
             (Some(open), Some(close)) if open < close => &mailbox[open + 1..close],
             _ => mailbox,
         })
-        .any(|address| address.trim().eq_ignore_ascii_case(email))
+        .map(|address| address.trim().to_owned())
+        .collect()
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 pub mod dispatch;
 pub mod files;
 pub mod messages;
+pub mod retention;
 
 use chrono::NaiveDateTime;
 

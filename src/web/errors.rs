@@ -38,7 +38,7 @@ impl ResponseError for AppError {
 
     fn error_response(&self) -> HttpResponse {
         if let AppError::Internal(cause) = self {
-            tracing::error!(error = ?cause, "request failed");
+            tracing::error!(error = %logged_cause(cause), "request failed");
         }
         let mut response = HttpResponse::build(AppError::status_code(self));
         match self {
@@ -61,6 +61,12 @@ impl ResponseError for AppError {
             },
         })
     }
+}
+
+/// A failure's cause as logged: a database error may quote a row's values (PostgreSQL's
+/// "Key (email)=(...) already exists"), so addresses are cut from it.
+fn logged_cause(cause: &anyhow::Error) -> String {
+    crate::mail::dispatch::redact_addresses(&format!("{cause:?}"))
 }
 
 /// Turns every error response outside `/api/` into an HTML page with the same message.
@@ -134,4 +140,19 @@ fn method_not_allowed_json<B>(res: ServiceResponse<B>) -> ServiceResponse {
     let err = AppError::MethodNotAllowed { method: res.request().method().to_string(), allow };
     let (req, _) = res.into_parts();
     ServiceResponse::new(req, err.error_response())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_logged_cause_holds_no_address() {
+        let cause = anyhow::anyhow!(
+            "duplicate key value violates unique constraint \"users_email_key\": \
+             Key (email)=(ada@example.com) already exists."
+        )
+        .context("database query failed");
+        let logged = super::logged_cause(&cause);
+        assert!(logged.contains("database query failed") && logged.contains("users_email_key"), "{logged}");
+        assert!(!logged.contains("ada@example.com"), "{logged}");
+    }
 }

@@ -22,8 +22,10 @@ pub fn mark_authenticated(req: &HttpRequest) {
 /// Paths whose next segment is a secret token: tracking, subscription and first-run links.
 pub const SECRET_PREFIXES: [&str; 4] = ["/reports/", "/api/v1/reports/", "/subscriptions/", "/setup/"];
 
-/// Whether `path` carries a secret token.
+/// Whether `path` carries a secret token, however it is spelt: the router decodes
+/// percent-escapes, so `/%72eports/{token}` is the tracking page too.
 pub fn holds_secret(path: &str) -> bool {
+    let path = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
     SECRET_PREFIXES.iter().any(|prefix| path.starts_with(prefix))
 }
 
@@ -82,6 +84,7 @@ mod tests {
         assert!(super::holds_secret("/api/v1/reports/abc/replies"));
         assert!(super::holds_secret("/subscriptions/abc/unsubscribe"));
         assert!(super::holds_secret("/setup/abc"));
+        assert!(super::holds_secret("/%72eports/abc"), "spelt with an escape, it is routed the same");
         assert!(!super::holds_secret("/desk/reports/12"));
         assert!(!super::holds_secret("/articles/x/report"));
     }

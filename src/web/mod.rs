@@ -289,15 +289,29 @@ fn lower_priority() {
     }
 }
 
-/// The path as logged: tracking tokens are secrets and never reach the log.
+/// The path as logged: the token of a secret address (however it is spelt) and any segment
+/// shaped like a token (a mistyped address may hold one) are masked; the rest is logged as
+/// sent, still percent-encoded, so no decoded control character reaches the log.
 fn log_path(path: &str) -> String {
-    for prefix in headers::SECRET_PREFIXES {
-        if let Some(rest) = path.strip_prefix(prefix) {
-            let tail = rest.find('/').map_or("", |i| &rest[i..]);
-            return format!("{prefix}[token]{tail}");
-        }
-    }
-    path.to_owned()
+    let decode = |s: &str| percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned();
+    let segments: Vec<&str> = path.split('/').collect();
+    let decoded: Vec<String> = segments.iter().map(|s| decode(s)).collect();
+    let routed = decoded.join("/");
+    let secret = headers::SECRET_PREFIXES.iter().find(|p| routed.starts_with(*p)).map(|p| p.matches('/').count());
+    segments
+        .iter()
+        .zip(&decoded)
+        .enumerate()
+        .map(|(i, (raw, plain))| {
+            let token = Some(i) == secret || plain.split('/').any(crate::domain::secrets::looks_like_token);
+            if token {
+                "[token]"
+            } else {
+                raw
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 #[cfg(test)]
@@ -324,5 +338,17 @@ mod tests {
         assert_eq!(super::log_path("/subscriptions/abc/unsubscribe"), "/subscriptions/[token]/unsubscribe");
         assert_eq!(super::log_path("/setup/abc"), "/setup/[token]");
         assert_eq!(super::log_path("/articles/x/report"), "/articles/x/report");
+        assert_eq!(super::log_path("/desk/reports/12"), "/desk/reports/12");
+    }
+
+    #[test]
+    fn tokens_are_masked_however_the_path_is_spelt() {
+        let token = crate::domain::secrets::new_token();
+        assert_eq!(super::log_path(&format!("/%72eports/{token}")), "/%72eports/[token]");
+        assert_eq!(super::log_path("/api/v1/%72eports/abc/replies"), "/api/v1/%72eports/[token]/replies");
+        assert_eq!(super::log_path(&format!("//reports/{token}")), "//reports/[token]");
+        assert_eq!(super::log_path(&format!("/report/{token}/x")), "/report/[token]/x");
+        assert_eq!(super::log_path(&format!("/reports%2F{token}")), "/[token]");
+        assert_eq!(super::log_path("/articles/caf%C3%A9%0A/report"), "/articles/caf%C3%A9%0A/report");
     }
 }

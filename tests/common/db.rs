@@ -191,5 +191,6 @@ pub fn settings(database: &TestDb) -> RawSettings {
         public_article_text: "false".into(),
         sqlite_synchronous: "normal".into(),
         db_timeout: "10".into(),
+        retention_days: None,
     }
 }

@@ -194,6 +194,32 @@ impl OutboxRow {
         Ok(cancelled)
     }
 
+    /// As [`OutboxRow::cancel_for`], for every address in `lowercase` at once (one statement each).
+    pub fn erase_for_any(conn: &mut DbConnection, lowercase: &[String]) -> QueryResult<usize> {
+        diesel::define_sql_function! {
+            fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
+        }
+        if lowercase.is_empty() {
+            return Ok(0);
+        }
+        let unsent = [OutboxStatus::Queued, OutboxStatus::Sending, OutboxStatus::Failed];
+        let cancelled = diesel::update(
+            outbox::table.filter(lower(outbox::recipient).eq_any(lowercase)).filter(outbox::status.eq_any(unsent)),
+        )
+        .set(outbox::status.eq(OutboxStatus::Cancelled))
+        .execute(conn)?;
+        diesel::update(outbox::table.filter(lower(outbox::recipient).eq_any(lowercase)))
+            .set((
+                outbox::recipient.eq("erased"),
+                outbox::body_text.eq(""),
+                outbox::body_html.eq(""),
+                outbox::list_unsubscribe.eq(None::<String>),
+                outbox::last_error.eq(None::<String>),
+            ))
+            .execute(conn)?;
+        Ok(cancelled)
+    }
+
     /// The outbox at a glance.
     pub fn counts(conn: &mut DbConnection) -> QueryResult<OutboxCounts> {
         let rows: Vec<(OutboxStatus, NaiveDateTime)> =
