@@ -16,6 +16,7 @@ use corrigenda::domain::notices::{Notice, Notices};
 use corrigenda::domain::{reports, sessions, subscriptions};
 use serde_json::{json, Value};
 
+use crate::architecture::rust_files;
 use crate::both_backends;
 use crate::helpers::{article_json, csrf_in, Backend, TestApp, TestDb, TestUser};
 
@@ -870,17 +871,6 @@ fn registered_elsewhere(files: &[(PathBuf, String)], table_file: &Path) -> Vec<S
         }
     }
     found
-}
-
-fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            rust_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push(path);
-        }
-    }
 }
 
 /// The server's routes, read from its route table.

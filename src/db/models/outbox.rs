@@ -170,28 +170,7 @@ impl OutboxRow {
 
     /// Withdraws every unsent message to `email` and blanks its address and bodies (erasure).
     pub fn cancel_for(conn: &mut DbConnection, email: &str) -> QueryResult<usize> {
-        let ids: Vec<i64> = outbox::table
-            .select((outbox::id, outbox::recipient))
-            .load::<(i64, String)>(conn)?
-            .into_iter()
-            .filter(|(_, r)| r.eq_ignore_ascii_case(email))
-            .map(|(id, _)| id)
-            .collect();
-        let unsent = [OutboxStatus::Queued, OutboxStatus::Sending, OutboxStatus::Failed];
-        let cancelled =
-            diesel::update(outbox::table.filter(outbox::id.eq_any(&ids)).filter(outbox::status.eq_any(unsent)))
-                .set(outbox::status.eq(OutboxStatus::Cancelled))
-                .execute(conn)?;
-        diesel::update(outbox::table.filter(outbox::id.eq_any(&ids)))
-            .set((
-                outbox::recipient.eq("erased"),
-                outbox::body_text.eq(""),
-                outbox::body_html.eq(""),
-                outbox::list_unsubscribe.eq(None::<String>),
-                outbox::last_error.eq(None::<String>),
-            ))
-            .execute(conn)?;
-        Ok(cancelled)
+        Self::erase_for_any(conn, &[email.to_lowercase()])
     }
 
     /// As [`OutboxRow::cancel_for`], for every address in `lowercase` at once (one statement each).
