@@ -14,6 +14,7 @@ mod desk;
 mod drafting;
 mod exits;
 mod grouped;
+mod hostile;
 mod integrity;
 mod lifecycle;
 mod mail;
