@@ -354,7 +354,7 @@ mod tests {
         use crate::domain::cases;
 
         proptest! {
-            #![proptest_config(cases::config(512))]
+            #![proptest_config(cases::config(256))]
 
             #[test]
             fn every_setting_is_taken_or_refused_naming_it(
