@@ -160,7 +160,7 @@ mod tests {
     mod properties {
         use proptest::prelude::*;
 
-        use super::super::*;
+        use crate::domain::audit::*;
         use crate::domain::cases;
 
         const KEYS: [&str; 7] = ["actor", "kind", "from", "to", "cursor", "limit", "page"];

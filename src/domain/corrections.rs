@@ -836,8 +836,8 @@ mod tests {
     mod properties {
         use proptest::prelude::*;
 
-        use super::super::*;
         use crate::domain::cases;
+        use crate::domain::corrections::*;
 
         const KEYS: [&str; 8] = ["kind", "section", "standard", "from", "to", "cursor", "limit", "page"];
 

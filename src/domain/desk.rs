@@ -1088,8 +1088,8 @@ mod tests {
     mod properties {
         use proptest::prelude::*;
 
-        use super::super::*;
         use crate::domain::cases;
+        use crate::domain::desk::*;
 
         const KEYS: [&str; 12] = [
             "view",

@@ -15,6 +15,10 @@ pub fn day(field: &str, raw: &str) -> Result<NaiveDate, AppError> {
         .ok_or_else(|| AppError::invalid(field, format!("{raw:?} is not a date like 2026-11-28")))
 }
 
+/// What [`text`] takes, as a JSON Schema pattern: something besides white space, and no control
+/// character but in the white space around it (which is trimmed first).
+pub const FILTER_PATTERN: &str = r"^\s*[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*\s*$";
+
 /// A filter's free text (a section, a standard's code, an address), refused when it holds a
 /// control character: no stored value has one, and PostgreSQL refuses a NUL outright.
 pub fn text(field: &str, raw: &str) -> Result<String, AppError> {
@@ -133,8 +137,8 @@ mod tests {
     mod properties {
         use proptest::prelude::*;
 
-        use super::super::*;
         use crate::domain::cases;
+        use crate::domain::filters::*;
 
         /// Whether `raw` has [`CURSOR_PATTERN`]'s shape (written out: the crate has no regex engine).
         fn cursor_shaped(raw: &str) -> bool {

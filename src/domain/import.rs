@@ -181,8 +181,8 @@ mod tests {
     mod properties {
         use proptest::prelude::*;
 
-        use super::super::*;
         use crate::domain::cases;
+        use crate::domain::import::*;
 
         /// An article's fields as a CMS might send them, hostile text included.
         fn article() -> impl Strategy<Value = (String, String, String, String, Vec<String>, String, Option<String>)> {

@@ -385,9 +385,9 @@ mod tests {
         use proptest::prelude::*;
         use serde_json::Value;
 
-        use super::super::*;
         use crate::db::vocabulary::{CorrectionStatus, Kind};
         use crate::domain::cases;
+        use crate::domain::log::*;
         use crate::domain::verify::{chain, Entry};
 
         /// JSON of every kind, with hostile strings and numbers of every size.

@@ -202,8 +202,8 @@ mod tests {
     mod properties {
         use proptest::prelude::*;
 
-        use super::super::*;
         use crate::domain::cases;
+        use crate::domain::quote::*;
 
         /// Text with the typography readers' copies differ in.
         fn typographic() -> impl Strategy<Value = String> {

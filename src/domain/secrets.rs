@@ -86,8 +86,8 @@ mod tests {
     mod properties {
         use proptest::prelude::*;
 
-        use super::super::*;
         use crate::domain::cases;
+        use crate::domain::secrets::*;
 
         proptest! {
             #![proptest_config(cases::config(512))]

@@ -129,8 +129,8 @@ mod tests {
     mod properties {
         use proptest::prelude::*;
 
-        use super::super::*;
         use crate::domain::cases;
+        use crate::domain::text::*;
 
         /// Web-address-like text: a scheme, a host and a path, each possibly hostile.
         fn urlish() -> impl Strategy<Value = String> {

@@ -96,8 +96,8 @@ mod tests {
     mod properties {
         use proptest::prelude::*;
 
-        use super::super::*;
         use crate::domain::cases;
+        use crate::domain::words::*;
 
         proptest! {
             #![proptest_config(cases::config(512))]

@@ -516,8 +516,8 @@ mod tests {
     mod properties {
         use proptest::prelude::*;
 
-        use super::super::{cell, csv_writer, separates, starts_formula};
         use crate::domain::cases;
+        use crate::web::pages::corrections::{cell, csv_writer, separates, starts_formula};
 
         /// Cell text full of separators and formula characters.
         fn risky() -> impl Strategy<Value = String> {
