@@ -16,8 +16,9 @@ pub fn day(field: &str, raw: &str) -> Result<NaiveDate, AppError> {
 }
 
 /// What [`text`] takes, as a JSON Schema pattern: something besides white space, and no control
-/// character but in the white space around it (which is trimmed first).
-pub const FILTER_PATTERN: &str = r"^\s*[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*\s*$";
+/// character but in the white space around it, which is trimmed first (spelled out: regex
+/// engines differ on what `\s` holds).
+pub const FILTER_PATTERN: &str = r"^[\t\n\x0b\x0c\r\x85 ]*[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*[\t\n\x0b\x0c\r\x85 ]*$";
 
 /// A filter's free text (a section, a standard's code, an address), refused when it holds a
 /// control character: no stored value has one, and PostgreSQL refuses a NUL outright.
