@@ -416,4 +416,72 @@ mod tests {
             );
         }
     }
+
+    #[test]
+    fn response_targets_of_wide_characters_or_huge_numbers_are_refused() {
+        // Found by a property test: both once panicked while the settings were read.
+        for bad in ["high=1\u{e9}", "high=\u{1f600}", "low=99999999999999d", "low=3651d", "legal=9223372036854775807m"]
+        {
+            let mut settings = raw();
+            settings.response_targets = bad.into();
+            assert!(settings.parse().unwrap_err().to_string().contains("CORRIGENDA_RESPONSE_TARGETS"), "{bad}");
+        }
+        let mut settings = raw();
+        settings.response_targets = "low=3650d".into();
+        assert_eq!(settings.parse().unwrap().response_targets.low, chrono::Duration::days(3650));
+    }
+
+    mod properties {
+        use proptest::prelude::*;
+
+        use super::*;
+        use crate::domain::cases;
+
+        proptest! {
+            #![proptest_config(cases::config(256))]
+
+            #[test]
+            fn every_setting_is_taken_or_refused_naming_it(
+                (rate, targets, proxies, base_url) in (
+                    prop_oneof!["[0-9]{1,12}/[0-9]{1,12}", cases::text()],
+                    prop_oneof!["((legal|high|normal|low)=[0-9]{1,20}[mhd\u{e9}],?){0,4}", cases::text()],
+                    prop_oneof!["([0-9]{1,3}\\.){3}[0-9]{1,3}(, ?::1)?", cases::text()],
+                    proptest::option::of(prop_oneof!["https?://[a-z.]{1,12}(:[0-9]{1,5})?/[a-z/]{0,8}", cases::text()]),
+                ),
+                (publication, switch, hour) in (cases::text(), cases::text(), cases::text()),
+            ) {
+                let mut settings = raw();
+                settings.report_rate_limit = rate;
+                settings.response_targets = targets;
+                settings.trusted_proxies = Some(proxies);
+                settings.base_url = base_url;
+                settings.publication = publication;
+                settings.public_article_text = switch;
+                settings.digest_hour = hour;
+                match settings.parse() {
+                    Ok(config) => {
+                        let now = chrono::Utc::now().naive_utc();
+                        for severity in crate::domain::reports::Severity::ALL {
+                            let target = config.response_targets.of(*severity);
+                            prop_assert!(target > chrono::Duration::zero());
+                            prop_assert!(now.checked_add_signed(target).is_some());
+                        }
+                        if let Some(limit) = config.report_rate_limit {
+                            let written = format!("{}/{}", limit.count, limit.per.as_secs());
+                            prop_assert_eq!(parse_rate_limit(&written).unwrap(), Some(limit));
+                        }
+                        let written = config.trusted_proxies.iter().map(ToString::to_string).collect::<Vec<_>>().join(",");
+                        prop_assert_eq!(parse_proxies(&written).unwrap(), config.trusted_proxies.clone());
+                        if let Some(url) = &config.base_url {
+                            prop_assert!(matches!(url.scheme(), "http" | "https"));
+                        }
+                    }
+                    Err(e) => {
+                        let line = e.to_string();
+                        prop_assert!(line.starts_with("invalid setting ") && line.contains('(') && !line.contains('\n'), "{line}");
+                    }
+                }
+            }
+        }
+    }
 }

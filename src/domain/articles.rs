@@ -256,6 +256,10 @@ pub fn upsert(
 
 /// The article with this id, or a 404 naming it.
 pub fn get(conn: &mut DbConnection, id: &str) -> Result<Article, AppError> {
+    // An ID that could not be registered names no article (and PostgreSQL refuses a NUL in it).
+    if ArticleId::parse(id).is_err() {
+        return Err(unknown(id));
+    }
     Article::find(conn, id)?.ok_or_else(|| unknown(id))
 }
 

@@ -40,7 +40,7 @@ impl AuditFilter {
                 continue;
             }
             match key.as_str() {
-                "actor" => f.actor = Some(value.to_owned()),
+                "actor" => f.actor = Some(filters::text("actor", value)?),
                 "kind" => {
                     f.kind = Some(EventKind::parse(value).ok_or_else(|| {
                         AppError::invalid(
@@ -153,4 +153,42 @@ pub fn events(conn: &mut DbConnection, f: &AuditFilter) -> Result<AuditPage, App
         })
         .collect::<Result<Vec<_>, AppError>>()?;
     Ok(AuditPage { items, next })
+}
+
+#[cfg(test)]
+mod tests {
+    mod properties {
+        use proptest::prelude::*;
+
+        use crate::domain::audit::*;
+        use crate::domain::cases;
+
+        const KEYS: [&str; 7] = ["actor", "kind", "from", "to", "cursor", "limit", "page"];
+
+        proptest! {
+            #![proptest_config(cases::config(512))]
+
+            #[test]
+            fn audit_filters_are_taken_or_refused_naming_the_filter(
+                pairs in proptest::collection::vec((
+                    proptest::sample::select(&KEYS[..]),
+                    prop_oneof![Just("report_filed".to_owned()), Just("2026-11-28".to_owned()), Just("17".to_owned()), cases::text()],
+                ), 0..6)
+            ) {
+                let owned: Vec<(String, String)> = pairs.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect();
+                match AuditFilter::parse(&owned) {
+                    Ok(f) => {
+                        prop_assert!((1..=500).contains(&f.limit));
+                        if let Some(actor) = &f.actor {
+                            prop_assert!(!actor.contains('\0'), "PostgreSQL refuses NUL in text: {actor:?}");
+                        }
+                    }
+                    Err(e) => {
+                        let field = e.field().unwrap_or_default();
+                        prop_assert!(pairs.iter().any(|(k, _)| *k == field), "{field:?} for {pairs:?}");
+                    }
+                }
+            }
+        }
+    }
 }

@@ -691,8 +691,8 @@ impl ListingFilter {
                         AppError::invalid("kind", format!("{value:?} is not a kind: use {}", Kind::allowed()))
                     })?)
                 }
-                "section" => f.section = Some(value.to_owned()),
-                "standard" => f.standard = Some(value.to_owned()),
+                "section" => f.section = Some(filters::text("section", value)?),
+                "standard" => f.standard = Some(filters::text("standard", value)?),
                 "from" => f.from = Some(filters::day("from", value)?),
                 "to" => f.to = Some(filters::day("to", value)?),
                 "cursor" => f.cursor = Some(value.to_owned()),
@@ -834,5 +834,40 @@ mod tests {
         v.headline = false;
         v.kind = Kind::Retraction;
         assert!(v.on_top());
+    }
+
+    mod properties {
+        use proptest::prelude::*;
+
+        use crate::domain::cases;
+        use crate::domain::corrections::*;
+
+        const KEYS: [&str; 8] = ["kind", "section", "standard", "from", "to", "cursor", "limit", "page"];
+
+        proptest! {
+            #![proptest_config(cases::config(512))]
+
+            #[test]
+            fn log_filters_are_taken_or_refused_naming_the_filter(
+                pairs in proptest::collection::vec((
+                    proptest::sample::select(&KEYS[..]),
+                    prop_oneof![Just("correction".to_owned()), Just("2026-11-28".to_owned()), Just("10".to_owned()), cases::text()],
+                ), 0..6)
+            ) {
+                let owned: Vec<(String, String)> = pairs.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect();
+                match ListingFilter::parse(&owned) {
+                    Ok(f) => {
+                        prop_assert!((1..=500).contains(&f.limit));
+                        for text in f.section.iter().chain(&f.standard) {
+                            prop_assert!(!text.contains('\0'), "PostgreSQL refuses NUL in text: {text:?}");
+                        }
+                    }
+                    Err(e) => {
+                        let field = e.field().unwrap_or_default();
+                        prop_assert!(pairs.iter().any(|(k, _)| *k == field), "{field:?} for {pairs:?}");
+                    }
+                }
+            }
+        }
     }
 }

@@ -387,7 +387,7 @@ impl QueueFilter {
                         }
                     }
                 }
-                "section" => filter.section = Some(value.to_owned()),
+                "section" => filter.section = Some(super::filters::text("section", value)?),
                 "category" => {
                     filter.category = Some(Category::parse(value).ok_or_else(|| {
                         AppError::invalid(
@@ -408,7 +408,7 @@ impl QueueFilter {
                     filter.assignee = Some(match value {
                         "me" => AssigneeFilter::Me,
                         "unassigned" | "none" => AssigneeFilter::Unassigned,
-                        email => AssigneeFilter::Email(email.to_owned()),
+                        email => AssigneeFilter::Email(super::filters::text("assignee", email)?),
                     })
                 }
                 "overdue" => {
@@ -1083,5 +1083,93 @@ mod tests {
     fn blank_values_mean_any() {
         let f = QueueFilter::parse(&pairs(&[("status", ""), ("section", " "), ("assignee", "")])).unwrap();
         assert!(f.statuses.is_empty() && f.section.is_none() && f.assignee.is_none());
+    }
+
+    mod properties {
+        use proptest::prelude::*;
+
+        use crate::domain::cases;
+        use crate::domain::desk::*;
+
+        const KEYS: [&str; 12] = [
+            "view",
+            "q",
+            "status",
+            "section",
+            "category",
+            "severity",
+            "assignee",
+            "overdue",
+            "sort",
+            "cursor",
+            "limit",
+            "utm_source",
+        ];
+
+        /// A query value: a known word of some filter, or hostile text.
+        fn value() -> impl Strategy<Value = String> {
+            const WORDS: &[&str] = &[
+                "open", "all", "me", "none", "true", "off", "deadline", "severity", "new", "triaged", "legal",
+                "misquote", "25", "0.0",
+            ];
+            prop_oneof![proptest::sample::select(WORDS).prop_map(str::to_owned), cases::text()]
+        }
+
+        proptest! {
+            #![proptest_config(cases::config(512))]
+
+            #[test]
+            fn a_search_holds_only_words_numbers_and_plain_addresses(raw in cases::text()) {
+                match Search::parse(&raw) {
+                    Ok(Some(search)) => {
+                        prop_assert!(search.words.0.len() <= crate::domain::words::WORDS_MAX);
+                        // Words and addresses are written into SQL as literals.
+                        for word in &search.words.0 {
+                            prop_assert!(!word.is_empty());
+                            prop_assert!(!word.chars().any(|c| c.is_ascii_punctuation() || c.is_whitespace() || c.is_control()), "{word:?}");
+                        }
+                        for sql in [search.words.fts5(), search.words.tsquery(), search.words.title_test()] {
+                            prop_assert!(!sql.contains('\0') && !sql.contains('\\'));
+                        }
+                        prop_assert_eq!(search.words.fts5().matches('\'').count(), 0);
+                        prop_assert_eq!(search.words.tsquery().matches('\'').count(), 0);
+                        if let Some(email) = &search.email {
+                            prop_assert!(email.chars().all(|c| c.is_ascii_alphanumeric() || ".@+_-".contains(c)), "{email:?}");
+                        }
+                        if let Some(n) = search.number {
+                            prop_assert!(n >= 0);
+                            prop_assert_eq!(raw.trim().trim_start_matches('#').parse::<i64>().ok(), Some(n));
+                        }
+                    }
+                    Ok(None) => prop_assert!(crate::domain::words::Words::of(&raw).is_empty()),
+                    Err(e) => {
+                        prop_assert_eq!(e.field(), Some("q"));
+                        prop_assert!(raw.trim().chars().count() > SEARCH_MAX);
+                    }
+                }
+            }
+
+            #[test]
+            fn queue_filters_are_taken_or_refused_naming_the_filter(
+                pairs in proptest::collection::vec((proptest::sample::select(&KEYS[..]), value()), 0..8)
+            ) {
+                let owned: Vec<(String, String)> = pairs.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect();
+                match QueueFilter::parse(&owned) {
+                    Ok(filter) => {
+                        prop_assert!((1..=PAGE_MAX).contains(&filter.limit));
+                        for text in filter.section.iter() {
+                            prop_assert!(!text.contains('\0'), "PostgreSQL refuses NUL in text: {text:?}");
+                        }
+                        if let Some(AssigneeFilter::Email(email)) = &filter.assignee {
+                            prop_assert!(!email.contains('\0'), "PostgreSQL refuses NUL in text: {email:?}");
+                        }
+                    }
+                    Err(e) => {
+                        let field = e.field().unwrap_or_default();
+                        prop_assert!(pairs.iter().any(|(k, _)| *k == field), "{field:?} for {pairs:?}");
+                    }
+                }
+            }
+        }
     }
 }

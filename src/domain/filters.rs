@@ -15,6 +15,20 @@ pub fn day(field: &str, raw: &str) -> Result<NaiveDate, AppError> {
         .ok_or_else(|| AppError::invalid(field, format!("{raw:?} is not a date like 2026-11-28")))
 }
 
+/// What [`text`] takes, as a JSON Schema pattern: something besides white space, and no control
+/// character but in the white space around it, which is trimmed first (spelled out: regex
+/// engines differ on what `\s` holds).
+pub const FILTER_PATTERN: &str = r"^[\t\n\x0b\x0c\r\x85 ]*[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*[\t\n\x0b\x0c\r\x85 ]*$";
+
+/// A filter's free text (a section, a standard's code, an address), refused when it holds a
+/// control character: no stored value has one, and PostgreSQL refuses a NUL outright.
+pub fn text(field: &str, raw: &str) -> Result<String, AppError> {
+    if raw.chars().any(char::is_control) {
+        return Err(AppError::invalid(field, "must be one line without control characters"));
+    }
+    Ok(raw.to_owned())
+}
+
 /// A page size from 1 to `max`.
 pub fn limit(raw: &str, max: i64) -> Result<i64, AppError> {
     raw.parse::<i64>()
@@ -119,5 +133,92 @@ mod tests {
             assert_eq!(Cursor::parse(refused).unwrap_err().field(), Some("cursor"), "{refused}");
         }
         assert_eq!(Cursor { key: i64::MAX, id: 1 }.rank(), i32::MAX);
+    }
+
+    mod properties {
+        use proptest::prelude::*;
+
+        use crate::domain::cases;
+        use crate::domain::filters::*;
+
+        /// Whether `raw` has [`CURSOR_PATTERN`]'s shape (written out: the crate has no regex engine).
+        fn cursor_shaped(raw: &str) -> bool {
+            let number = |s: &str, digits: usize| {
+                let unsigned = s.strip_prefix('-').unwrap_or(s);
+                (1..=digits).contains(&unsigned.len()) && unsigned.bytes().all(|b| b.is_ascii_digit())
+            };
+            raw.split_once('.').is_some_and(|(key, id)| number(key, 16) && number(id, 18))
+        }
+
+        /// Cursor-like text: digits, dots and signs mostly, hostile characters sometimes.
+        fn cursorish() -> impl Strategy<Value = String> {
+            prop_oneof![
+                "-?[0-9]{0,19}\\.?-?[0-9]{0,20}",
+                (any::<i64>(), any::<i64>()).prop_map(|(k, i)| format!("{k}.{i}")),
+                cases::text(),
+            ]
+        }
+
+        proptest! {
+            #![proptest_config(cases::config(512))]
+
+            #[test]
+            fn a_cursor_is_taken_exactly_when_it_has_the_documented_shape(raw in cursorish()) {
+                match Cursor::parse(&raw) {
+                    Ok(c) => {
+                        prop_assert!(cursor_shaped(&raw), "{raw:?}");
+                        prop_assert_eq!(Cursor::parse(&c.to_string()).unwrap(), c);
+                        prop_assert!(c.time().is_ok(), "every key of the shape is a time");
+                        let _ = c.rank();
+                    }
+                    Err(e) => {
+                        prop_assert!(!cursor_shaped(&raw), "{raw:?}");
+                        prop_assert_eq!(e.field(), Some("cursor"));
+                    }
+                }
+            }
+
+            #[test]
+            fn every_cursor_the_server_writes_reads_back(
+                key in -9_999_999_999_999_999_i64..=9_999_999_999_999_999,
+                id in -999_999_999_999_999_999_i64..=999_999_999_999_999_999,
+            ) {
+                let c = Cursor { key, id };
+                prop_assert_eq!(Cursor::parse(&c.to_string()).unwrap(), c);
+            }
+
+            #[test]
+            fn a_day_is_taken_only_as_yyyy_mm_dd_and_reads_back(
+                raw in prop_oneof!["[0-9+-]{0,3}[0-9]{1,5}-[0-9]{1,2}-[0-9]{1,3}", cases::text()]
+            ) {
+                match day("from", &raw) {
+                    Ok(d) => prop_assert_eq!(d.format("%Y-%m-%d").to_string(), raw),
+                    Err(e) => prop_assert_eq!(e.field(), Some("from")),
+                }
+            }
+
+            #[test]
+            fn every_day_of_four_digit_years_is_taken(days in 0..3_652_059_i64) {
+                let d = NaiveDate::from_ymd_opt(1, 1, 1).unwrap() + chrono::Duration::days(days);
+                prop_assert_eq!(day("to", &d.format("%Y-%m-%d").to_string()).unwrap(), d);
+                let (start, end) = day_bounds(Some(d), Some(d));
+                prop_assert!(start.is_some());
+                prop_assert!(end.is_some());
+            }
+
+            #[test]
+            fn a_limit_is_a_number_in_range_or_an_error_naming_limit(
+                raw in prop_oneof!["[+-]?[0-9]{1,21}", cases::text()],
+                max in 1..1000_i64,
+            ) {
+                match limit(&raw, max) {
+                    Ok(n) => {
+                        prop_assert!((1..=max).contains(&n));
+                        prop_assert_eq!(raw.parse::<i64>().ok(), Some(n));
+                    }
+                    Err(e) => prop_assert_eq!(e.field(), Some("limit")),
+                }
+            }
+        }
     }
 }

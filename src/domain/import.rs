@@ -177,4 +177,93 @@ mod tests {
         assert!(parse_json_line(b"{\"id\":\"a\",\"colour\":1}").unwrap_err().contains("colour"));
         assert!(parse_json_line(b"\xff").unwrap_err().contains("UTF-8"));
     }
+
+    mod properties {
+        use proptest::prelude::*;
+
+        use crate::domain::cases;
+        use crate::domain::import::*;
+
+        /// An article's fields as a CMS might send them, hostile text included.
+        fn article() -> impl Strategy<Value = (String, String, String, String, Vec<String>, String, Option<String>)> {
+            let author = cases::text()
+                .prop_map(|a| a.replace(';', ",").trim().to_owned())
+                .prop_filter("a name", |a| !a.is_empty());
+            (
+                cases::text(),
+                cases::text(),
+                cases::text(),
+                cases::text(),
+                proptest::collection::vec(author, 0..4),
+                prop_oneof![Just("2026-11-28T09:30:00Z".to_owned()), cases::text()],
+                proptest::option::of(cases::text()),
+            )
+        }
+
+        proptest! {
+            #![proptest_config(cases::config(256))]
+
+            #[test]
+            fn any_json_line_is_read_or_refused_with_a_reason(line in prop_oneof![
+                proptest::collection::vec(any::<u8>(), 0..200),
+                cases::text().prop_map(String::into_bytes),
+                (cases::text(), cases::text()).prop_map(|(k, v)| serde_json::json!({ "id": "a1", k: v }).to_string().into_bytes()),
+            ]) {
+                match parse_json_line(&line) {
+                    Ok(Some((_id, _input))) => {}
+                    Ok(None) => prop_assert!(String::from_utf8_lossy(&line).trim().is_empty()),
+                    Err(reason) => prop_assert!(!reason.is_empty()),
+                }
+            }
+
+            #[test]
+            fn an_article_written_as_a_json_line_reads_back((id, url, title, section, authors, published_at, text) in article()) {
+                let line = serde_json::json!({
+                    "id": id, "url": url, "title": title, "section": section,
+                    "authors": authors, "published_at": published_at, "text": text,
+                });
+                let (read_id, input) = parse_json_line(line.to_string().as_bytes()).unwrap().unwrap();
+                prop_assert_eq!(
+                    (read_id, input.url, input.title, input.section, input.authors, input.published_at, input.text),
+                    (id, url, title, section, authors, published_at, text)
+                );
+            }
+
+            #[test]
+            fn an_article_written_as_a_csv_row_reads_back((id, url, title, section, authors, published_at, text) in article()) {
+                let mut out = csv::Writer::from_writer(Vec::new());
+                out.write_record(["id", "url", "title", "section", "authors", "published_at", "text"]).unwrap();
+                let joined = authors.join(";");
+                let text_cell = text.clone().unwrap_or_default();
+                out.write_record([&id, &url, &title, &section, &joined, &published_at, &text_cell]).unwrap();
+                let bytes = out.into_inner().unwrap();
+                let records: Vec<Record> = csv_records(bytes.as_slice()).unwrap().collect();
+                prop_assert_eq!(records.len(), 1);
+                let (read_id, input) = records.into_iter().next().unwrap().parsed.unwrap();
+                prop_assert_eq!(
+                    (read_id, input.url, input.title, input.section, input.authors, input.published_at, input.text),
+                    (id, url, title, section, authors, published_at, Some(text_cell))
+                );
+            }
+
+            #[test]
+            fn any_csv_file_is_read_or_refused_without_panicking(bytes in prop_oneof![
+                proptest::collection::vec(any::<u8>(), 0..300),
+                cases::text().prop_map(|t| format!("id,url,title,section,published_at\n{t}").into_bytes()),
+            ]) {
+                if let Ok(records) = csv_records(bytes.as_slice()) {
+                    for record in records {
+                        if let Err(reason) = record.parsed {
+                            prop_assert!(!reason.is_empty());
+                        }
+                    }
+                }
+                for record in json_records(bytes.as_slice()) {
+                    if let Err(reason) = record.parsed {
+                        prop_assert!(!reason.is_empty());
+                    }
+                }
+            }
+        }
+    }
 }

@@ -34,13 +34,10 @@ pub fn raw_hash(hex_hash: &str) -> Option<[u8; 32]> {
 }
 
 /// The canonical JSON of a published correction: keys sorted, no whitespace, no reader data.
-///
-/// serde_json's object map is sorted and its compact output escapes strings the
-/// way RFC 8785 does for the values we store (text, integers, null).
 pub fn canonical(correction: &Correction, standards: &[Standard], published_at: NaiveDateTime) -> String {
     let standards: Vec<serde_json::Value> =
         standards.iter().map(|s| serde_json::json!({ "code": s.code, "version": s.version })).collect();
-    serde_json::json!({
+    canonical_json(&serde_json::json!({
         "id": correction.id,
         "article_id": correction.article_id,
         "kind": correction.kind,
@@ -50,8 +47,61 @@ pub fn canonical(correction: &Correction, standards: &[Standard], published_at: 
         "standards": standards,
         "published_at": rfc3339(published_at),
         "supersedes": correction.supersedes,
-    })
-    .to_string()
+    }))
+}
+
+/// `value` as RFC 8785 canonical JSON: no white space, object keys sorted by their UTF-16 code
+/// units, numbers as ECMAScript writes them, strings escaped only where JSON requires.
+///
+/// serde_json's own output sorts keys by UTF-8 bytes and writes `1.0` and `1e21` where the RFC
+/// has `1` and `1e+21`; its string escapes are the RFC's. The log's integers (ids, versions)
+/// stay far below 2^53, where a double holds them exactly, so they are written as before.
+pub fn canonical_json(value: &serde_json::Value) -> String {
+    let mut out = String::new();
+    write_canonical(value, &mut out);
+    out
+}
+
+fn write_canonical(value: &serde_json::Value, out: &mut String) {
+    use serde_json::Value;
+    match value {
+        Value::Null | Value::Bool(_) | Value::String(_) => out.push_str(&value.to_string()),
+        // Every JSON number is a double to RFC 8785, integers too.
+        Value::Number(n) => match n.as_f64() {
+            Some(f) => out.push_str(&ecmascript_number(f)),
+            None => out.push_str(&n.to_string()),
+        },
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_canonical(item, out);
+            }
+            out.push(']');
+        }
+        Value::Object(fields) => {
+            let mut sorted: Vec<(&String, &Value)> = fields.iter().collect();
+            sorted.sort_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
+            out.push('{');
+            for (i, (key, item)) in sorted.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&Value::from(key.as_str()).to_string());
+                out.push(':');
+                write_canonical(item, out);
+            }
+            out.push('}');
+        }
+    }
+}
+
+/// A finite double as ECMAScript's Number::toString writes it (RFC 8785, section 3.2.2.3).
+fn ecmascript_number(f: f64) -> String {
+    // JSON has no infinities or NaN, so they never get here; minus zero is written 0.
+    ryu_js::Buffer::new().format_finite(f).to_owned()
 }
 
 /// Appends a just-published correction to the log (inside the publishing transaction).
@@ -289,6 +339,176 @@ mod tests {
             canonical(&c, &[s], t),
             r#"{"article_id":"a1","corrected":"three-year","id":7,"kind":"correction","original":null,"published_at":"2026-11-28T13:05:00Z","standards":[{"code":"accuracy","version":2}],"supersedes":null,"text":"It said \"four\"; it is three.\n"}"#
         );
+    }
+
+    #[test]
+    fn numbers_are_written_as_the_rfc_8785_vectors_say() {
+        // RFC 8785, appendix B.
+        for (bits, written) in [
+            (0x0000000000000000_u64, "0"),
+            (0x8000000000000000, "0"),
+            (0x0000000000000001, "5e-324"),
+            (0x8000000000000001, "-5e-324"),
+            (0x7fefffffffffffff, "1.7976931348623157e+308"),
+            (0xffefffffffffffff, "-1.7976931348623157e+308"),
+            (0x4340000000000000, "9007199254740992"),
+            (0xc340000000000000, "-9007199254740992"),
+            (0x4430000000000000, "295147905179352830000"),
+            (0x44b52d02c7e14af5, "9.999999999999997e+22"),
+            (0x44b52d02c7e14af6, "1e+23"),
+            (0x44b52d02c7e14af7, "1.0000000000000001e+23"),
+            (0x444b1ae4d6e2ef4e, "999999999999999700000"),
+            (0x444b1ae4d6e2ef4f, "999999999999999900000"),
+            (0x444b1ae4d6e2ef50, "1e+21"),
+            (0x3eb0c6f7a0b5ed8c, "9.999999999999997e-7"),
+            (0x3eb0c6f7a0b5ed8d, "0.000001"),
+            (0x41b3de4355555553, "333333333.3333332"),
+            (0x41b3de4355555554, "333333333.33333325"),
+            (0x41b3de4355555555, "333333333.3333333"),
+            (0x41b3de4355555556, "333333333.3333334"),
+            (0x41b3de4355555557, "333333333.33333343"),
+            (0xbecbf647612f3696, "-0.0000033333333333333333"),
+            (0x43143ff3c1cb0959, "1424953923781206.2"),
+        ] {
+            assert_eq!(ecmascript_number(f64::from_bits(bits)), written, "{bits:#018x}");
+        }
+    }
+
+    #[test]
+    fn keys_are_sorted_by_utf16_code_units() {
+        // RFC 8785, section 3.2.3: U+10000 is D800 DC00 in UTF-16, before U+E000 (UTF-8 puts it after).
+        let v = serde_json::json!({ "\u{e000}": 1, "\u{10000}": 2, "a": 3, "\r": 4, "1": 5 });
+        assert_eq!(canonical_json(&v), "{\"\\r\":4,\"1\":5,\"a\":3,\"\u{10000}\":2,\"\u{e000}\":1}");
+    }
+
+    mod properties {
+        use proptest::prelude::*;
+        use serde_json::Value;
+
+        use crate::db::vocabulary::{CorrectionStatus, Kind};
+        use crate::domain::cases;
+        use crate::domain::log::*;
+        use crate::domain::verify::{chain, Entry};
+
+        /// JSON of every kind, with hostile strings and numbers of every size.
+        fn json() -> impl Strategy<Value = Value> {
+            let leaf = prop_oneof![
+                Just(Value::Null),
+                any::<bool>().prop_map(Value::from),
+                any::<i64>().prop_map(Value::from),
+                any::<u64>().prop_map(Value::from),
+                any::<f64>().prop_filter("JSON has no NaN or infinity", |f| f.is_finite()).prop_map(Value::from),
+                cases::text().prop_map(Value::from),
+            ];
+            leaf.prop_recursive(4, 48, 6, |inner| {
+                prop_oneof![
+                    proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                    proptest::collection::btree_map(cases::text(), inner, 0..6)
+                        .prop_map(|m| Value::Object(m.into_iter().collect())),
+                ]
+            })
+        }
+
+        /// The oracle: an independent RFC 8785 implementation.
+        fn jcs(value: &Value) -> String {
+            serde_json_canonicalizer::to_string(value).unwrap()
+        }
+
+        fn one_entry(canonical: &str) -> Vec<Entry> {
+            vec![Entry { index: 0, canonical: canonical.to_owned(), hash: chain_hash(&GENESIS, canonical) }]
+        }
+
+        /// A published correction with hostile text, ids as storage gives them (below 2^53).
+        fn correction() -> impl Strategy<Value = (Correction, Vec<Standard>, NaiveDateTime)> {
+            let id = 1..(1_i64 << 53);
+            let text = cases::text();
+            let maybe = proptest::option::of(cases::text());
+            (
+                (id.clone(), text.clone(), text.clone(), maybe.clone(), maybe),
+                (proptest::option::of(id), proptest::sample::select(Kind::ALL)),
+                proptest::collection::vec((text, any::<i32>()), 0..4),
+                0..253_402_300_799_i64,
+            )
+                .prop_map(
+                    |((id, article_id, body, original, corrected), (supersedes, kind), cited, secs)| {
+                        let at = chrono::DateTime::from_timestamp(secs, 0).unwrap_or_default().naive_utc();
+                        let correction = Correction {
+                            redrafts: None,
+                            id,
+                            article_id,
+                            kind,
+                            body,
+                            original,
+                            corrected,
+                            headline: false,
+                            supersedes,
+                            status: CorrectionStatus::Published,
+                            created_by: 1,
+                            created_at: at,
+                            approved_by: None,
+                            published_by: Some(1),
+                            published_at: Some(at),
+                        };
+                        let standards = cited
+                            .into_iter()
+                            .map(|(code, version)| Standard {
+                                id: 1,
+                                code,
+                                version,
+                                title: String::new(),
+                                body: String::new(),
+                                created_at: at,
+                                created_by: None,
+                            })
+                            .collect();
+                        (correction, standards, at)
+                    },
+                )
+        }
+
+        proptest! {
+            #![proptest_config(cases::config(256))]
+
+            #[test]
+            fn a_log_entry_is_the_oracles_canonical_form_and_reads_back_as_itself(
+                (c, standards, at) in correction()
+            ) {
+                let text = canonical(&c, &standards, at);
+                let parsed: Value = serde_json::from_str(&text).unwrap();
+                prop_assert_eq!(&canonical_json(&parsed), &text);
+                prop_assert_eq!(&jcs(&parsed), &text);
+                prop_assert_eq!(parsed["text"].as_str(), Some(c.body.as_str()));
+                prop_assert!(chain(&one_entry(&text)).is_ok());
+            }
+
+            #[test]
+            fn any_json_is_canonicalised_as_the_oracle_does(value in json()) {
+                let text = canonical_json(&value);
+                prop_assert_eq!(&text, &jcs(&value));
+                let again: Value = serde_json::from_str(&text).unwrap();
+                prop_assert_eq!(canonical_json(&again), text);
+            }
+
+            #[test]
+            fn numbers_are_written_as_ecmascript_does(f in any::<f64>().prop_filter("finite", |f| f.is_finite())) {
+                prop_assert_eq!(ecmascript_number(f), jcs(&Value::from(f)));
+            }
+
+            #[test]
+            fn the_verifier_takes_exactly_the_canonical_texts(value in json()) {
+                // serde_json's own compact form, which differs from RFC 8785 for fractions,
+                // large or small numbers and some keys: the verifier must refuse it then.
+                let compact = value.to_string();
+                let canonical_form = jcs(&serde_json::from_str(&compact).unwrap());
+                prop_assert_eq!(chain(&one_entry(&compact)).is_ok(), compact == canonical_form);
+                prop_assert!(chain(&one_entry(&canonical_form)).is_ok());
+            }
+
+            #[test]
+            fn the_verifier_never_panics_on_any_text(text in cases::text()) {
+                let _ = chain(&one_entry(&text));
+            }
+        }
     }
 
     #[test]

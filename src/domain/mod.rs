@@ -4,6 +4,8 @@ pub mod accounts;
 pub mod articles;
 pub mod audit;
 pub mod bulk;
+#[cfg(test)]
+pub(crate) mod cases;
 pub mod corrections;
 pub mod demo;
 pub mod desk;

@@ -198,4 +198,62 @@ mod tests {
         assert!(!occurs_in("   ", TEXT));
         assert!(!occurs_in("...", TEXT));
     }
+
+    mod properties {
+        use proptest::prelude::*;
+
+        use crate::domain::cases;
+        use crate::domain::quote::*;
+
+        /// Text with the typography readers' copies differ in.
+        fn typographic() -> impl Strategy<Value = String> {
+            let piece = prop_oneof![
+                4 => "[A-Za-z0-9,]{1,8}",
+                1 => proptest::sample::select(&[" ", "  ", "\n", "\u{a0}", "\u{200b}", "\u{2019}", "'", "\u{201c}", "\"", "\u{2014}", "-", "\u{2026}", "...", "\u{130}", "\u{ad}"][..]).prop_map(str::to_owned),
+            ];
+            proptest::collection::vec(piece, 1..60).prop_map(|p| p.concat())
+        }
+
+        fn text() -> impl Strategy<Value = String> {
+            prop_oneof![typographic(), cases::text()]
+        }
+
+        proptest! {
+            #![proptest_config(cases::config(256))]
+
+            #[test]
+            fn matching_never_panics_and_spans_lie_on_character_boundaries(quote in text(), body in text()) {
+                if let Some(range) = span(&quote, &body) {
+                    prop_assert!(body.get(range.clone()).is_some(), "{range:?} in {body:?}");
+                }
+                let body_n = normalise(&body);
+                if let Some((start, end)) = normalised_span(&quote, &body_n) {
+                    prop_assert!(body_n.get(start as usize..end as usize).is_some());
+                }
+                let _ = overlap(&quote, &body, Some(&body));
+                let _ = overlap(&quote, &body, None);
+            }
+
+            #[test]
+            fn a_passage_copied_from_the_text_is_found_where_it_was(
+                body in text(),
+                from in any::<proptest::sample::Index>(),
+                len in 1..300_usize,
+            ) {
+                let chars: Vec<char> = body.chars().collect();
+                let start = from.index(chars.len().max(1)).min(chars.len());
+                let quote: String = chars[start..].iter().take(len).collect();
+                let parts: Vec<String> =
+                    normalise(&quote).split("...").map(|p| p.trim().to_owned()).filter(|p| !p.is_empty()).collect();
+                prop_assume!(!parts.is_empty());
+                let range = span(&quote, &body);
+                prop_assert!(range.is_some(), "{quote:?} not found in {body:?}");
+                let found = normalise(&body[range.unwrap_or_default()]);
+                for part in &parts {
+                    prop_assert!(found.contains(part.as_str()), "{part:?} not in {found:?}");
+                }
+                prop_assert!(overlap(&quote, &quote, Some(&body)));
+            }
+        }
+    }
 }

@@ -57,6 +57,9 @@ impl Severity {
     }
 }
 
+/// Longest response target, in days.
+pub const TARGET_MAX_DAYS: i64 = 3650;
+
 /// How long the desk has to respond, per severity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Targets {
@@ -101,18 +104,19 @@ impl Targets {
             let severity = Severity::parse(name.trim())
                 .ok_or_else(|| format!("{name:?} is not a severity ({})", Severity::allowed()))?;
             let value = value.trim();
-            let (number, unit) = value.split_at(value.len().saturating_sub(1));
-            let number: i64 = number
-                .parse()
-                .ok()
-                .filter(|n| *n > 0)
-                .ok_or_else(|| format!("{value:?} is not a duration like 90m, 24h or 7d"))?;
+            let bad = || format!("{value:?} is not a duration like 90m, 24h or 7d, of at most {TARGET_MAX_DAYS}d");
+            // The unit is the last character, whatever its width in bytes.
+            let (number, unit) = value.split_at(value.char_indices().last().map_or(0, |(at, _)| at));
+            let number: i64 = number.parse().ok().filter(|n| *n > 0).ok_or_else(bad)?;
             let duration = match unit {
-                "m" => Duration::minutes(number),
-                "h" => Duration::hours(number),
-                "d" => Duration::days(number),
-                _ => return Err(format!("{value:?} is not a duration like 90m, 24h or 7d")),
-            };
+                "m" => Duration::try_minutes(number),
+                "h" => Duration::try_hours(number),
+                "d" => Duration::try_days(number),
+                _ => None,
+            }
+            // Longer targets would put deadlines past the last date the clock can write.
+            .filter(|d| *d <= Duration::days(TARGET_MAX_DAYS))
+            .ok_or_else(bad)?;
             match severity {
                 Severity::Legal => targets.legal = duration,
                 Severity::High => targets.high = duration,
@@ -663,5 +667,96 @@ mod tests {
             fields(validate(&bad, &article(None))),
             ["category", "quote", "explanation", "evidence_urls", "reporter_name", "reporter_email"]
         );
+    }
+
+    mod properties {
+        use proptest::prelude::*;
+
+        use super::*;
+        use crate::domain::cases;
+
+        const FIELDS: [&str; 6] =
+            ["category", "quote", "explanation", "evidence_urls", "reporter_name", "reporter_email"];
+
+        /// A category: a real one (perhaps with spaces around it), or hostile text.
+        fn category() -> impl Strategy<Value = String> {
+            prop_oneof![
+                proptest::sample::select(Category::ALL).prop_map(|c| format!(" {} ", c.as_str())),
+                proptest::sample::select(Category::ALL).prop_map(|c| c.as_str().to_owned()),
+                cases::text(),
+            ]
+        }
+
+        fn inputs() -> impl Strategy<Value = ReportInput> {
+            let optional = proptest::option::of(cases::text());
+            (
+                category(),
+                cases::text(),
+                cases::text(),
+                proptest::collection::vec(cases::text(), 0..12),
+                optional.clone(),
+                optional,
+            )
+                .prop_map(
+                    |(category, quote, explanation, evidence_urls, reporter_name, reporter_email)| ReportInput {
+                        category,
+                        quote,
+                        explanation,
+                        evidence_urls,
+                        reporter_name,
+                        reporter_email,
+                    },
+                )
+        }
+
+        proptest! {
+            #![proptest_config(cases::config(256))]
+
+            #[test]
+            fn any_report_is_filed_or_refused_naming_its_fields_in_form_order(
+                input in inputs(),
+                body in proptest::option::of(cases::text()),
+            ) {
+                match validate(&input, &article(body.as_deref())) {
+                    Ok(valid) => {
+                        prop_assert!(!valid.quote.is_empty() && valid.quote.chars().count() <= QUOTE_MAX);
+                        prop_assert!(valid.explanation.chars().count() >= EXPLANATION_MIN);
+                        prop_assert!(valid.evidence_urls.len() <= EVIDENCE_MAX);
+                        for text in [&valid.quote, &valid.explanation] {
+                            prop_assert!(!text.contains('\0') && !text.contains('\r'));
+                        }
+                        prop_assert!(!valid.reporter_name.iter().chain(&valid.reporter_email).any(|v| v.chars().any(char::is_control)));
+                        prop_assert_eq!(valid.span.is_some(), body.is_some());
+                    }
+                    Err(errors) => {
+                        prop_assert!(!errors.is_empty());
+                        let order: Vec<usize> =
+                            errors.iter().map(|e| FIELDS.iter().position(|f| *f == e.field).unwrap_or(usize::MAX)).collect();
+                        prop_assert!(order.iter().all(|i| *i < FIELDS.len()), "{errors:?}");
+                        prop_assert!(order.windows(2).all(|w| w[0] <= w[1]), "{errors:?}");
+                        prop_assert!(errors.iter().all(|e| !e.message.is_empty()));
+                    }
+                }
+            }
+
+            #[test]
+            fn a_passage_copied_from_the_article_is_accepted(
+                body in cases::text(),
+                from in any::<proptest::sample::Index>(),
+                len in 1..400_usize,
+            ) {
+                let chars: Vec<char> = body.chars().collect();
+                prop_assume!(!chars.is_empty());
+                let start = from.index(chars.len());
+                let quote: String = chars[start..].iter().take(len).collect();
+                let report = ReportInput { quote: quote.clone(), ..input() };
+                let refused = validate(&report, &article(Some(&body))).err().unwrap_or_default();
+                let quote_refused: Vec<&FieldError> = refused.iter().filter(|e| e.field == "quote").collect();
+                // A passage is refused only for what it is (blank, control characters), never as absent.
+                if quote_refused.iter().any(|e| e.message.starts_with("does not appear")) {
+                    prop_assert!(quote::normalise(&quote).split("...").all(|p| p.trim().is_empty()), "{quote:?} in {body:?}");
+                }
+            }
+        }
     }
 }

@@ -82,4 +82,37 @@ mod tests {
         assert!(verify_password("correct horse battery", &stored));
         assert!(!verify_password("wrong horse battery", &stored));
     }
+
+    mod properties {
+        use proptest::prelude::*;
+
+        use crate::domain::cases;
+        use crate::domain::secrets::*;
+
+        proptest! {
+            #![proptest_config(cases::config(512))]
+
+            #[test]
+            fn only_token_shaped_text_is_looked_up(raw in prop_oneof!["[A-Za-z0-9_=+/-]{40,46}", cases::text()]) {
+                if looks_like_token(&raw) {
+                    prop_assert_eq!(raw.len(), TOKEN_CHARS);
+                    prop_assert_eq!(URL_SAFE_NO_PAD.decode(&raw).map(|b| b.len()).ok(), Some(TOKEN_BYTES));
+                }
+                let hash = token_hash(&raw);
+                prop_assert!(hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)));
+            }
+
+            #[test]
+            fn every_token_of_256_bits_has_the_shape(bytes in any::<[u8; TOKEN_BYTES]>()) {
+                let token = URL_SAFE_NO_PAD.encode(bytes);
+                prop_assert!(looks_like_token(&token));
+                prop_assert_eq!(URL_SAFE_NO_PAD.decode(&token).unwrap(), bytes.to_vec());
+            }
+
+            #[test]
+            fn a_password_hash_that_is_not_one_never_verifies(stored in cases::text(), password in cases::text()) {
+                prop_assert!(!verify_password(&password, &stored));
+            }
+        }
+    }
 }

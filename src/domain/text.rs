@@ -125,4 +125,87 @@ mod tests {
             assert!(http_url("u", bad).is_err(), "{bad}");
         }
     }
+
+    mod properties {
+        use proptest::prelude::*;
+
+        use crate::domain::cases;
+        use crate::domain::text::*;
+
+        /// Web-address-like text: a scheme, a host and a path, each possibly hostile.
+        fn urlish() -> impl Strategy<Value = String> {
+            let scheme = prop_oneof![
+                Just("https://"),
+                Just("http://"),
+                Just("javascript:"),
+                Just("HTTPS://"),
+                Just("ftp://"),
+                Just("//"),
+                Just(""),
+            ];
+            prop_oneof![
+                (scheme.clone(), cases::text(), cases::text()).prop_map(|(s, host, path)| format!("{s}{host}/{path}")),
+                (scheme, "[a-z0-9.-]{1,20}", cases::text()).prop_map(|(s, host, path)| format!("{s}{host}{path}")),
+                cases::text(),
+            ]
+        }
+
+        proptest! {
+            #![proptest_config(cases::config(512))]
+
+            #[test]
+            fn a_line_is_trimmed_bounded_and_without_control_characters(raw in cases::text(), max in 1..300_usize) {
+                match required_line("title", &raw, max) {
+                    Ok(line) => {
+                        prop_assert_eq!(line.trim(), line.as_str());
+                        prop_assert!(!line.is_empty() && line.chars().count() <= max);
+                        prop_assert!(!line.chars().any(char::is_control));
+                        prop_assert_eq!(required_line("title", &line, max), Ok(line.clone()));
+                    }
+                    Err(e) => prop_assert_eq!(e.field, "title"),
+                }
+            }
+
+            #[test]
+            fn a_text_keeps_only_tabs_and_newlines_of_the_control_characters(
+                raw in cases::text(),
+                min in 0..20_usize,
+                max in 20..5000_usize,
+            ) {
+                match required_text("explanation", &raw, min, max) {
+                    Ok(text) => {
+                        let count = text.chars().count();
+                        prop_assert!(count >= min.max(1) && count <= max);
+                        prop_assert!(!text.chars().any(|c| c.is_control() && c != '\n' && c != '\t'), "{text:?}");
+                        prop_assert_eq!(required_text("explanation", &text, min, max), Ok(text.clone()));
+                    }
+                    Err(e) => prop_assert_eq!(e.field, "explanation"),
+                }
+            }
+
+            #[test]
+            fn an_optional_line_is_none_when_blank_and_else_a_line(raw in proptest::option::of(cases::text())) {
+                match optional_line("reporter_name", raw.as_deref(), 200) {
+                    Ok(None) => prop_assert!(raw.as_deref().is_none_or(|r| r.trim().is_empty())),
+                    Ok(Some(line)) => prop_assert!(!line.is_empty() && !line.chars().any(char::is_control)),
+                    Err(e) => prop_assert_eq!(e.field, "reporter_name"),
+                }
+            }
+
+            #[test]
+            fn a_web_address_is_http_without_credentials_and_reads_back_as_itself(raw in urlish()) {
+                match http_url("evidence_urls", &raw) {
+                    Ok(url) => {
+                        prop_assert!(url.starts_with("http://") || url.starts_with("https://"), "{url}");
+                        prop_assert!(!url.chars().any(|c| c.is_control() || c.is_whitespace()), "{url:?}");
+                        let parsed = url::Url::parse(&url).unwrap();
+                        prop_assert!(parsed.username().is_empty() && parsed.password().is_none());
+                        prop_assert!(parsed.host_str().is_some_and(|h| !h.is_empty()));
+                        prop_assert_eq!(http_url("evidence_urls", &url), Ok(url.clone()));
+                    }
+                    Err(e) => prop_assert_eq!(e.field, "evidence_urls"),
+                }
+            }
+        }
+    }
 }

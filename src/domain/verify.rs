@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::log::{canonical, chain_hash, raw_hash, GENESIS};
+use super::log::{canonical, canonical_json, chain_hash, raw_hash, GENESIS};
 use super::signing::verify_checkpoint;
 use crate::db::models::{Correction, LogEntry, Standard};
 use crate::db::DbConnection;
@@ -77,7 +77,7 @@ fn step(previous: &[u8; 32], i: i64, index: &i64, canonical: &str, hash: &str) -
     if *index != i {
         return Err(fail(Some(i), format!("has index {index}, expected {i}: an entry is missing or out of order")));
     }
-    let reparsed = serde_json::from_str::<serde_json::Value>(canonical).map(|v| v.to_string()).ok();
+    let reparsed = serde_json::from_str::<serde_json::Value>(canonical).map(|v| canonical_json(&v)).ok();
     if reparsed.as_deref() != Some(canonical) {
         return Err(fail(Some(i), "canonical is not canonical JSON"));
     }
@@ -260,6 +260,24 @@ mod tests {
         let v = against_checkpoint(&entries, &signed(&entries, &k), Some(&k.public_key()), None).unwrap();
         assert_eq!(v.size, 5);
         assert!(against_checkpoint(&[], &signed(&[], &k), None, None).is_ok(), "an empty log verifies");
+    }
+
+    #[test]
+    fn entries_in_serde_jsons_form_but_not_rfc_8785_are_refused() {
+        // Found by a property test: the check once took whatever serde_json wrote back unchanged.
+        let one = |canonical: &str| {
+            vec![Entry { index: 0, canonical: canonical.into(), hash: chain_hash(&GENESIS, canonical) }]
+        };
+        for not_canonical in [r#"{"n":1.0}"#, r#"{"n":1e21}"#, r#"{"n":1e-6}"#, "{\"\u{e000}\":1,\"\u{10000}\":2}"] {
+            assert_eq!(
+                chain(&one(not_canonical)).unwrap_err().reason,
+                "canonical is not canonical JSON",
+                "{not_canonical}"
+            );
+        }
+        for canonical in [r#"{"n":1}"#, r#"{"n":1e+21}"#, r#"{"n":0.000001}"#, "{\"\u{10000}\":2,\"\u{e000}\":1}"] {
+            assert!(chain(&one(canonical)).is_ok(), "{canonical}");
+        }
     }
 
     #[test]

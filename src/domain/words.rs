@@ -92,4 +92,29 @@ mod tests {
         assert!(Words::of("% -- ''").is_empty());
         assert_eq!(Words::of(&"a ".repeat(20)).0.len(), WORDS_MAX);
     }
+
+    mod properties {
+        use proptest::prelude::*;
+
+        use crate::domain::cases;
+        use crate::domain::words::*;
+
+        proptest! {
+            #![proptest_config(cases::config(512))]
+
+            #[test]
+            fn only_letters_and_digits_reach_the_index_queries(raw in cases::text()) {
+                let words = Words::of(&raw);
+                prop_assert!(words.0.len() <= WORDS_MAX);
+                for word in &words.0 {
+                    prop_assert!(!word.is_empty() && word.chars().count() <= 2 * 64);
+                    prop_assert!(!word.chars().any(|c| c.is_ascii_punctuation() || c.is_whitespace() || c.is_control()), "{word:?}");
+                }
+                // What goes between the quotes of an SQL literal.
+                for literal in [words.fts5(), words.tsquery()] {
+                    prop_assert!(!literal.contains('\'') && !literal.contains('\0'), "{literal:?}");
+                }
+            }
+        }
+    }
 }

@@ -53,6 +53,8 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
         // serde reports a missing field at its parent's path; name the field itself.
         let named = message.split('`').nth(1).filter(|_| message.contains("field `"));
         let field = match (named, path.as_str()) {
+            // The path ends at an unknown key, which may hold backticks of its own.
+            _ if message.starts_with("unknown field") => path.clone(),
             (Some(name), path) if path == name || path.ends_with(&format!(".{name}")) => path.to_owned(),
             (Some(name), "." | "") => name.to_owned(),
             (Some(name), parent) => format!("{parent}.{name}"),
@@ -195,6 +197,9 @@ mod tests {
             parse_json::<ReportInput>(br#"{"category":"o","quote":"q","explanation":"x","evidence_urls":[1]}"#)
                 .unwrap_err();
         assert_eq!(nested.field(), Some("evidence_urls[0]"));
+        // Found by a property test: the name was once cut at the key's own backtick.
+        let backtick = parse_json::<ReportInput>(br#"{"a`b":1}"#).unwrap_err();
+        assert_eq!(backtick.field(), Some("a`b"));
     }
 
     #[test]
@@ -224,5 +229,114 @@ mod tests {
             parse_form::<Vec<(String, String)>>(b"quote=caf%C3%A9+au+lait").unwrap(),
             [("quote".to_owned(), "café au lait".to_owned())]
         );
+    }
+
+    mod properties {
+        use proptest::prelude::*;
+        use serde_json::Value;
+
+        use super::*;
+        use crate::domain::cases;
+
+        const FIELDS: [&str; 6] =
+            ["category", "quote", "explanation", "evidence_urls", "reporter_name", "reporter_email"];
+
+        /// Any JSON, with hostile strings.
+        fn json() -> impl Strategy<Value = Value> {
+            let leaf = prop_oneof![
+                Just(Value::Null),
+                any::<bool>().prop_map(Value::from),
+                any::<i64>().prop_map(Value::from),
+                any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(Value::from),
+                cases::text().prop_map(Value::from),
+            ];
+            leaf.prop_recursive(3, 24, 4, |inner| {
+                prop_oneof![
+                    proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                    proptest::collection::btree_map(cases::text(), inner, 0..4)
+                        .prop_map(|m| Value::Object(m.into_iter().collect())),
+                ]
+            })
+        }
+
+        /// A report body: some of its fields with any JSON values (strings mostly), perhaps a stray key.
+        fn report_object() -> impl Strategy<Value = serde_json::Map<String, Value>> {
+            let value = prop_oneof![4 => cases::text().prop_map(Value::from), 1 => json()];
+            (
+                proptest::collection::btree_map(proptest::sample::select(&FIELDS[..]), value, 0..7),
+                proptest::option::of((cases::text(), json())),
+            )
+                .prop_map(|(known, stray)| {
+                    let mut body: serde_json::Map<String, Value> =
+                        known.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+                    if let Some((key, value)) = stray {
+                        body.insert(key, value);
+                    }
+                    body
+                })
+        }
+
+        proptest! {
+            #![proptest_config(crate::domain::cases::config(512))]
+
+            #[test]
+            fn any_bytes_are_read_or_refused_with_400_or_a_named_field(body in proptest::collection::vec(any::<u8>(), 0..300)) {
+                if let Err(e) = parse_json::<ReportInput>(&body) {
+                    prop_assert!(matches!(e.status_code().as_u16(), 400 | 422), "{e:?}");
+                    prop_assert!(e.status_code().as_u16() == 400 || e.field().is_some_and(|f| !f.is_empty()));
+                }
+                if let Err(e) = parse_form::<Vec<(String, String)>>(&body) {
+                    prop_assert_eq!(e.status_code().as_u16(), 400);
+                }
+            }
+
+            #[test]
+            fn a_report_object_is_refused_naming_a_field_it_has_or_lacks(body in report_object()) {
+                let text = Value::Object(body.clone()).to_string();
+                match parse_json::<ReportInput>(text.as_bytes()) {
+                    Ok(input) => {
+                        prop_assert_eq!(body.get("quote").and_then(Value::as_str), Some(input.quote.as_str()));
+                        prop_assert_eq!(body.get("category").and_then(Value::as_str), Some(input.category.as_str()));
+                    }
+                    Err(e) => {
+                        prop_assert_eq!(e.status_code().as_u16(), 422, "valid JSON is never a 400: {:?}", e);
+                        let field = e.field().unwrap_or_default();
+                        let root = field.split(['[', '.']).next().unwrap_or_default();
+                        prop_assert!(FIELDS.contains(&root) || body.contains_key(field) || body.contains_key(root), "{field:?} for {text}");
+                    }
+                }
+            }
+
+            #[test]
+            fn report_json_reads_back_as_sent(
+                (category, quote, explanation) in (cases::text(), cases::text(), cases::text()),
+                evidence_urls in proptest::collection::vec(cases::text(), 0..4),
+                reporter_name in proptest::option::of(cases::text()),
+            ) {
+                let body = serde_json::json!({
+                    "category": category, "quote": quote, "explanation": explanation,
+                    "evidence_urls": evidence_urls, "reporter_name": reporter_name,
+                });
+                let input: ReportInput = parse_json(body.to_string().as_bytes()).unwrap();
+                prop_assert_eq!(
+                    (input.category, input.quote, input.explanation, input.evidence_urls, input.reporter_name),
+                    (category, quote, explanation, evidence_urls, reporter_name)
+                );
+            }
+
+            #[test]
+            fn form_pairs_read_back_as_sent(pairs in proptest::collection::vec((cases::text(), cases::text()), 0..6)) {
+                let encoded = serde_urlencoded::to_string(&pairs).unwrap();
+                prop_assert_eq!(parse_form::<Vec<(String, String)>>(encoded.as_bytes()).unwrap(), pairs);
+            }
+
+            #[test]
+            fn a_report_number_is_a_number_or_not_found(raw in prop_oneof!["[+-]?[0-9]{1,20}", cases::text()]) {
+                match parse_id(&raw) {
+                    Ok(id) => prop_assert_eq!(raw.parse::<i64>().ok(), Some(id)),
+                    Err(e) => prop_assert_eq!(e.status_code().as_u16(), 404),
+                }
+            }
+        }
     }
 }

@@ -182,6 +182,17 @@ mod tests {
             let cursor = params.iter().find(|p| p["name"] == "cursor").unwrap();
             assert_eq!(cursor["schema"]["pattern"], crate::domain::filters::CURSOR_PATTERN, "{path}");
         }
+        for (path, name) in [
+            ("/api/v1/desk/reports", "section"),
+            ("/api/v1/desk/reports", "assignee"),
+            ("/api/v1/corrections", "section"),
+            ("/api/v1/corrections", "standard"),
+            ("/api/v1/audit/events", "actor"),
+        ] {
+            let params = doc["paths"][path]["get"]["parameters"].as_array().unwrap();
+            let param = params.iter().find(|p| p["name"] == name).unwrap();
+            assert_eq!(param["schema"]["pattern"], crate::domain::filters::FILTER_PATTERN, "{path} {name}");
+        }
     }
 
     #[test]

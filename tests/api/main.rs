@@ -16,6 +16,7 @@ mod desk;
 mod drafting;
 mod exits;
 mod grouped;
+mod hostile;
 mod integrity;
 mod lifecycle;
 mod limits;

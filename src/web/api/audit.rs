@@ -14,7 +14,7 @@ use crate::web::State;
 #[utoipa::path(
     get, path = "/api/v1/audit/events", tag = "audit",
     params(
-        ("actor" = Option<String>, Query, description = "A staff member's email", min_length = 1, pattern = r"\S"),
+        ("actor" = Option<String>, Query, description = "A staff member's email", min_length = 1, pattern = r"^[\t\n\x0b\x0c\r\x85 ]*[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*[\t\n\x0b\x0c\r\x85 ]*$"),
         ("kind" = Option<EventKind>, Query, description = "An event kind"),
         ("from" = Option<String>, Query, description = "On or after this day (YYYY-MM-DD, UTC)", format = Date, pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"),
         ("to" = Option<String>, Query, description = "On or before this day; one before `from` matches nothing", format = Date, pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"),

@@ -180,8 +180,8 @@ pub async fn article_corrections_json(
     get, path = "/api/v1/corrections", tag = "corrections",
     params(
         ("kind" = Option<Kind>, Query, description = "Only this kind"),
-        ("section" = Option<String>, Query, description = "Only articles of this section", min_length = 1, pattern = r"\S"),
-        ("standard" = Option<String>, Query, description = "Only corrections citing this standard code", min_length = 1, pattern = r"\S"),
+        ("section" = Option<String>, Query, description = "Only articles of this section", min_length = 1, pattern = r"^[\t\n\x0b\x0c\r\x85 ]*[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*[\t\n\x0b\x0c\r\x85 ]*$"),
+        ("standard" = Option<String>, Query, description = "Only corrections citing this standard code", min_length = 1, pattern = r"^[\t\n\x0b\x0c\r\x85 ]*[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*[\t\n\x0b\x0c\r\x85 ]*$"),
         ("from" = Option<String>, Query, description = "Published on or after this day, YYYY-MM-DD (UTC)",
             format = Date, pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"),
         ("to" = Option<String>, Query, description = "Published on or before this day, YYYY-MM-DD (UTC); one before `from` matches nothing",

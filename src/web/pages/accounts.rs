@@ -251,4 +251,82 @@ mod tests {
             assert_eq!(safe_next(hostile, BASE), "", "{hostile:?}");
         }
     }
+
+    mod properties {
+        use proptest::prelude::*;
+
+        use super::{safe_next, BASE};
+        use crate::domain::cases;
+
+        /// Sign-in `next` values: pieces of known redirect tricks, glued in any order.
+        fn next() -> impl Strategy<Value = String> {
+            const PIECES: &[&str] = &[
+                "/",
+                "//",
+                "\\",
+                "%2F",
+                "%2f",
+                "%5C",
+                "%5c",
+                "%09",
+                "%0a",
+                "%0D",
+                "%00",
+                "%20",
+                "%2e",
+                "%2E",
+                ".",
+                "..",
+                "evil.example",
+                "desk",
+                "?",
+                "#",
+                "@",
+                ":",
+                "http:",
+                "https:",
+                "\t",
+                " ",
+                "%252F",
+                "\u{3000}",
+                "\u{ff0f}",
+            ];
+            let piece = prop_oneof![
+                4 => proptest::sample::select(PIECES).prop_map(str::to_owned),
+                1 => cases::char().prop_map(String::from),
+            ];
+            prop_oneof![
+                4 => proptest::collection::vec(piece, 0..10).prop_map(|p| p.concat()),
+                1 => cases::text(),
+            ]
+        }
+
+        fn plain(s: &str) -> bool {
+            s.starts_with('/')
+                && !s.starts_with("//")
+                && !s.chars().any(|c| c == '\\' || c.is_control() || c.is_whitespace())
+        }
+
+        proptest! {
+            #![proptest_config(cases::config(1024))]
+
+            #[test]
+            fn next_is_empty_or_a_path_on_this_site(raw in next()) {
+                let out = safe_next(&raw, BASE);
+                if !out.is_empty() {
+                    prop_assert!(plain(&out), "{raw:?} gave {out:?}");
+                    let decoded = percent_encoding::percent_decode_str(&out).decode_utf8_lossy().into_owned();
+                    prop_assert!(plain(&decoded), "{raw:?} gave {out:?}, read as {decoded:?}");
+                    let base = url::Url::parse(BASE).unwrap();
+                    prop_assert_eq!(base.join(&out).unwrap().origin(), base.origin());
+                    prop_assert_eq!(safe_next(&out, BASE), out.clone(), "the answer is itself safe");
+                }
+            }
+
+            #[test]
+            fn plain_site_paths_are_kept(path in "(/[a-z0-9_-]{1,8}){1,4}(\\?[a-z]{1,5}=[a-z0-9]{0,5})?") {
+                prop_assert_eq!(safe_next(&path, BASE), path);
+            }
+        }
+    }
 }

@@ -512,4 +512,47 @@ mod tests {
         let back: serde_json::Value = serde_json::from_str(&s).unwrap();
         assert_eq!(back, v);
     }
+
+    mod properties {
+        use proptest::prelude::*;
+
+        use crate::domain::cases;
+        use crate::web::pages::corrections::{cell, csv_writer, separates, starts_formula};
+
+        /// Cell text full of separators and formula characters.
+        fn risky() -> impl Strategy<Value = String> {
+            let piece = prop_oneof![
+                2 => proptest::sample::select(&["=", "+", "-", "@", "\t", "\r", "\n", ";", ",", "|", "\u{ff1d}", "\u{ff0b}", "\u{ff0d}", "\u{ff20}", " ", "\"", "'"][..]).prop_map(str::to_owned),
+                2 => "[A-Za-z0-9()]{1,5}",
+                1 => cases::char().prop_map(String::from),
+            ];
+            prop_oneof![4 => proptest::collection::vec(piece, 0..12).prop_map(|p| p.concat()), 1 => cases::text()]
+        }
+
+        proptest! {
+            #![proptest_config(cases::config(512))]
+
+            #[test]
+            fn no_cell_starts_a_formula_after_a_separator_unless_prefixed(values in proptest::collection::vec(risky(), 1..5)) {
+                let mut out = csv_writer();
+                out.write_record(values.iter().map(|v| cell(v))).unwrap();
+                let written = String::from_utf8(out.into_inner().unwrap()).unwrap();
+                let mut read = csv::ReaderBuilder::new().has_headers(false).from_reader(written.as_bytes());
+                let record = read.records().next().unwrap().unwrap();
+                prop_assert_eq!(record.len(), values.len());
+                for (value, written) in values.iter().zip(record.iter()) {
+                    let risky = value.chars().next().is_some_and(starts_formula)
+                        || value.chars().zip(value.chars().skip(1)).any(|(a, b)| separates(a) && starts_formula(b));
+                    if risky {
+                        prop_assert_eq!(written, format!("'{value}"));
+                    } else {
+                        prop_assert_eq!(written, value.as_str());
+                    }
+                    prop_assert!(!written.chars().next().is_some_and(starts_formula), "{written:?}");
+                }
+                // Every cell is quoted, so no spreadsheet splits it whatever its separator.
+                prop_assert!(written.starts_with('"') && written.ends_with("\"\n"), "{written:?}");
+            }
+        }
+    }
 }
