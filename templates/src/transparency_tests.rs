@@ -280,6 +280,43 @@ fn row(cells: &[&str]) -> Vec<String> {
     cells.iter().map(|c| (*c).to_owned()).collect()
 }
 
+/// The transparency pages in the states worth checking, for the checks every page gets.
+pub(crate) fn every_transparency_page() -> Vec<(&'static str, maud::Markup)> {
+    let mut invalid = view(None);
+    invalid.period.errors = vec![error("from", "Start date is not a date."), error("to", "End date is not a date.")];
+    let mut annual = view(Some(figures()));
+    annual.annual_year = Some(2026);
+    let mut desk_invalid = invalid.clone();
+    desk_invalid.action = "/desk/transparency".to_owned();
+    vec![
+        ("transparency", transparency(&layout(), &view(Some(figures())))),
+        ("transparency-empty", transparency(&layout(), &view(Some(empty_figures())))),
+        ("transparency-invalid", transparency(&layout(), &invalid)),
+        ("transparency-annual", transparency(&layout(), &annual)),
+        (
+            "desk-transparency",
+            desk_transparency(
+                &staff_layout(),
+                &DeskTransparencyView { public: view(Some(figures())), internal: Some(internal()) },
+            ),
+        ),
+        (
+            "desk-transparency-invalid",
+            desk_transparency(&staff_layout(), &DeskTransparencyView { public: desk_invalid, internal: None }),
+        ),
+    ]
+}
+
+#[test]
+fn the_home_corrections_and_standards_pages_link_to_the_figures() {
+    let home = home(&layout(), &HomeView::default()).into_string();
+    let corrections = all_corrections(&layout(), &AllCorrectionsView::default()).into_string();
+    let standards = standards(&layout(), &StandardsView::default()).into_string();
+    for html in [home, corrections, standards] {
+        assert!(html.contains("<a href=\"/transparency\">"), "{html}");
+    }
+}
+
 // The charts.
 
 #[test]
