@@ -138,6 +138,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(web::resource("/log/checkpoint").get(api::log::checkpoint))
             .service(web::resource("/log/entries").get(api::log::entries))
             .service(web::resource("/audit/events").get(api::audit::events_json))
+            .service(web::resource("/stats").get(api::stats::public))
+            .service(web::resource("/desk/stats").get(api::stats::desk))
             .service(web::resource("/desk/corrections").post(api::corrections::publish))
             .service(web::resource("/desk/corrections/{id}/approval").post(api::corrections::approve))
             .service(web::resource("/desk/corrections/{id}/return").post(api::corrections::return_to_author))

@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::schema::*;
-use crate::db::vocabulary::{CorrectionStatus, Kind};
+use crate::db::vocabulary::{Cause, CorrectionStatus, Found, Kind};
 use crate::db::DbConnection;
 
 /// A correction row (published ones are never changed).
@@ -27,6 +27,10 @@ pub struct Correction {
     pub published_at: Option<NaiveDateTime>,
     /// The returned correction this one drafts again.
     pub redrafts: Option<i64>,
+    /// What caused the error (staff only).
+    pub cause: Cause,
+    /// How the error was found (staff only).
+    pub found: Found,
 }
 
 /// A correction to insert.
@@ -46,6 +50,10 @@ pub struct NewCorrection<'a> {
     pub published_by: Option<i64>,
     pub published_at: Option<NaiveDateTime>,
     pub redrafts: Option<i64>,
+    /// What caused the error (staff only).
+    pub cause: Cause,
+    /// How the error was found (staff only).
+    pub found: Found,
 }
 
 impl Correction {
