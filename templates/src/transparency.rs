@@ -159,7 +159,7 @@ pub struct InternalFigures {
     pub by_cause: Vec<CountItem>,
     /// Each editor's workload.
     pub editors: Vec<EditorWorkload>,
-    /// Corrections per author of the corrected articles, most first.
+    /// Corrections published in the period per staff member who drafted them, most first.
     pub authors: Vec<AuthorFigure>,
 }
 
@@ -167,15 +167,15 @@ pub struct InternalFigures {
 #[derive(Debug, Clone, Default)]
 pub struct EditorWorkload {
     pub name: String,
-    /// Reports assigned to them now.
+    /// Reports filed in the period and assigned to them now.
     pub assigned: usize,
-    /// Reports they decided in the period.
+    /// Of those, the decided ones.
     pub decided: usize,
-    /// Reports assigned to them that are past their deadline now.
+    /// Reports assigned to them now that are past their deadline and still open, whenever filed.
     pub overdue: usize,
 }
 
-/// Corrections to one author's articles.
+/// The corrections one staff member drafted.
 #[derive(Debug, Clone, Default)]
 pub struct AuthorFigure {
     pub name: String,
@@ -663,14 +663,14 @@ fn internal_sections(internal: &InternalFigures) -> Markup {
             section.figures-section aria-labelledby="editors-heading" {
                 h2 #editors-heading { "Editors' workload" }
                 @if internal.editors.is_empty() {
-                    p.empty { "No editor has reports assigned or decided." }
+                    p.empty { "No editor has reports of this period assigned, or overdue now." }
                 } @else {
-                    (figures_table("editors", "Reports per editor: assigned and overdue now, decided in the period", html! {
+                    (figures_table("editors", "Reports filed in the period and assigned to each editor, and what is overdue now", html! {
                         thead {
                             tr {
                                 th scope="col" { "Editor" }
-                                th.num scope="col" { "Assigned now" }
-                                th.num scope="col" { "Decided" }
+                                th.num scope="col" { "Assigned" }
+                                th.num scope="col" { "Of those, decided" }
                                 th.num scope="col" { "Overdue now" }
                             }
                         }
@@ -689,10 +689,11 @@ fn internal_sections(internal: &InternalFigures) -> Markup {
             }
             section.figures-section aria-labelledby="authors-heading" {
                 h2 #authors-heading { "Corrections per author" }
+                p.measure { "Who drafted the corrections published in this period." }
                 @if internal.authors.is_empty() {
-                    p.empty { "No article by a named author was corrected in this period." }
+                    p.empty { "No correction was published in this period." }
                 } @else {
-                    (figures_table("authors", "Corrections to each author's articles", html! {
+                    (figures_table("authors", "Corrections published, by who drafted them", html! {
                         thead { tr { th scope="col" { "Author" } th.num scope="col" { "Corrections" } } }
                         tbody {
                             @for a in &internal.authors {
