@@ -251,10 +251,12 @@ fn page_body(layout: &Layout, view: &TransparencyView, internal: Option<&Interna
                 (figures_body(figures, internal))
                 section.no-print aria-labelledby="download-heading" {
                     h2 #download-heading { "Download these figures" }
+                    // The downloads hold the public figures only; the desk's page says so.
+                    @let which = if internal.is_some() { "The public figures" } else { "These figures" };
                     ul.feed-links {
-                        li { a href=(view.csv_href) type="text/csv" { "These figures as CSV" } }
+                        li { a href=(view.csv_href) type="text/csv" { (which) " as CSV" } }
                         @if let Some(json) = &view.json_href {
-                            li { a href=(json) type="application/json" { "These figures as JSON" } }
+                            li { a href=(json) type="application/json" { (which) " as JSON" } }
                         }
                     }
                 }
@@ -560,7 +562,7 @@ fn count_section(key: &str, title: &str, unit: &str, label_heading: &str, none: 
             } @else {
                 div.chart-pair {
                     (bar_chart(key, title, &desc, &bars))
-                    (figures_table(key, title, html! {
+                    (figures_table(key, &format!("{title}, in numbers"), html! {
                         thead { tr { th scope="col" { (label_heading) } th.num scope="col" { (capitalised(unit)) } } }
                         tbody {
                             @for item in items {
@@ -593,7 +595,7 @@ fn standards_section(figures: &StatsFigures) -> Markup {
                 p.measure { "A correction may name more than one standard, so these can add up to more than the corrections published." }
                 div.chart-pair {
                     (bar_chart("standard", title, &desc, &bars))
-                    (figures_table("standard", title, html! {
+                    (figures_table("standard", &format!("{title}, in numbers"), html! {
                         thead {
                             tr {
                                 th scope="col" { "Standard" }
@@ -723,7 +725,8 @@ fn definitions() -> Markup {
 }
 
 /// A table of figures in its own focusable region, labelled by its caption, so that a table
-/// wider than the screen scrolls alone. `rows` holds its head, body and foot.
+/// wider than the screen scrolls alone. `rows` holds its head, body and foot. The caption must
+/// differ from its section's heading: two landmarks of one name cannot be told apart.
 fn figures_table(key: &str, caption: &str, rows: Markup) -> Markup {
     let key = id_safe(key);
     let caption_id = format!("table-{key}-caption");

@@ -473,6 +473,32 @@ fn every_table_is_a_labelled_focusable_region() {
     }
 }
 
+/// The text of the element with `id`, tags stripped.
+fn text_of(html: &str, id: &str) -> String {
+    let at = html.find(&format!(" id=\"{id}\"")).unwrap_or_else(|| panic!("no #{id}"));
+    let start = at + html[at..].find('>').unwrap() + 1;
+    let name = html[..at].rsplit('<').next().unwrap().split(' ').next().unwrap().to_owned();
+    strip_tags(&html[start..start + html[start..].find(&format!("</{name}>")).unwrap()])
+}
+
+#[test]
+fn every_section_and_table_region_has_a_name_of_its_own() {
+    let html = desk_html(figures(), internal());
+    let landmarks = html
+        .split('<')
+        .map(|tag| tag.split('>').next().unwrap())
+        .filter(|tag| tag.starts_with("section ") || tag.contains("role=\"region\""));
+    let mut names: Vec<String> = landmarks
+        .filter_map(|tag| tag.split("aria-labelledby=\"").nth(1))
+        .map(|rest| text_of(&html, &rest[..rest.find('"').unwrap()]))
+        .collect();
+    let count = names.len();
+    assert!(count > 20, "{names:?}");
+    names.sort();
+    names.dedup();
+    assert_eq!(names.len(), count, "landmarks of one name");
+}
+
 #[test]
 fn the_public_page_never_renders_internal_figures() {
     let public = public_html(figures());
@@ -482,6 +508,8 @@ fn the_public_page_never_renders_internal_figures() {
         assert!(desk.contains(internal_only), "{internal_only} missing from the desk page");
     }
     assert_eq!(table_rows(&desk, "editors"), [row(&["Workload Wanda", "7", "41", "2"])]);
+    // The downloads carry the public figures only, and the desk's page says so.
+    assert!(desk.contains(">The public figures as CSV</a>") && public.contains(">These figures as CSV</a>"));
     assert_eq!(table_rows(&desk, "authors"), [row(&["Author Amos", "11"])]);
     assert_eq!(table_rows(&desk, "cause"), [row(&["Reporting", "13"]), row(&["Editing", "8"]), row(&["All", "21"])]);
 }
