@@ -741,7 +741,7 @@ impl Filter<'_> {
         let deadline_counts: Vec<&str> =
             Status::ALL.iter().filter(|s| workflow::is_open(**s)).map(|s| s.as_str()).collect();
         q.push(&format!(
-            "SELECT r.assignee_id AS id, COUNT(*) AS n, 0 AS decided FROM reports r WHERE {open} AND r.status IN ({}) \
+            "SELECT r.assignee_id AS id, COUNT(*) AS n, CAST(0 AS BIGINT) AS decided FROM reports r WHERE {open} AND r.status IN ({}) \
              AND r.assignee_id IS NOT NULL AND r.deadline_at < ",
             deadline_counts.iter().map(|s| format!("'{s}'")).collect::<Vec<_>>().join(", ")
         ));
@@ -754,7 +754,7 @@ impl Filter<'_> {
             .corrections(
                 period.start,
                 period.end,
-                "c.created_by AS id, COUNT(*) AS n, 0 AS decided",
+                "c.created_by AS id, COUNT(*) AS n, CAST(0 AS BIGINT) AS decided",
                 " GROUP BY c.created_by",
             )
             .load(conn)?;

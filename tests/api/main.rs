@@ -26,5 +26,6 @@ mod reader;
 mod reports;
 mod responses;
 mod smtp;
+mod stats;
 mod wordings;
 mod workflow;
