@@ -628,7 +628,8 @@ impl Filter<'_> {
         self.reports_joined(start, end, "", select, tail)
     }
 
-    /// The section and standard filters on reports `r`: a lookup by key per report of the range.
+    /// The section and standard filters on reports `r`: a lookup by key per report of the range
+    /// (the nested `EXISTS` starts from the report's own corrections, never from all of them).
     fn report_filters(&self, q: &mut Query) {
         if let Some(section) = &self.q.section {
             let p = q.bind(Bind::Text(section.clone()));
@@ -637,9 +638,10 @@ impl Filter<'_> {
         if let Some(code) = &self.q.standard {
             let p = q.bind(Bind::Text(code.clone()));
             q.push(&format!(
-                " AND EXISTS (SELECT 1 FROM correction_reports fcr JOIN corrections fc ON fc.id = fcr.correction_id \
-                 JOIN correction_standards fcs ON fcs.correction_id = fc.id JOIN standards fs ON fs.id = fcs.standard_id \
-                 WHERE fcr.report_id = r.id AND fc.status = 'published' AND fs.code = {p})"
+                " AND EXISTS (SELECT 1 FROM correction_reports fcr WHERE fcr.report_id = r.id AND EXISTS (\
+                 SELECT 1 FROM corrections fc JOIN correction_standards fcs ON fcs.correction_id = fc.id \
+                 JOIN standards fs ON fs.id = fcs.standard_id \
+                 WHERE fc.id = fcr.correction_id AND fc.status = 'published' AND fs.code = {p}))"
             ));
         }
     }
