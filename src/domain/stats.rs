@@ -548,7 +548,9 @@ struct Seconds {
 }
 
 #[derive(QueryableByName)]
-struct Duration1 {
+struct Ranked {
+    #[diesel(sql_type = BigInt)]
+    rn: i64,
     #[diesel(sql_type = Double)]
     d: f64,
 }
@@ -612,6 +614,11 @@ type Boxed = diesel::query_builder::BoxedSqlQuery<'static, MultiBackend, diesel:
 impl Filter<'_> {
     /// `SELECT {select} FROM reports r{join} WHERE` filed in [start, end) and filtered, then `{tail}`.
     fn reports_joined(&self, start: NaiveDateTime, end: NaiveDateTime, join: &str, select: &str, tail: &str) -> Boxed {
+        self.reports_query(start, end, join, select, tail).boxed()
+    }
+
+    /// The same, still open to wrapping in an outer query.
+    fn reports_query(&self, start: NaiveDateTime, end: NaiveDateTime, join: &str, select: &str, tail: &str) -> Query {
         let mut q = Query::new(self.postgres);
         q.push(&format!("SELECT {select} FROM reports r{join} WHERE r.created_at >= "));
         let p = q.bind(Bind::Time(start));
@@ -621,7 +628,7 @@ impl Filter<'_> {
         q.push(&p);
         self.report_filters(&mut q);
         q.push(tail);
-        q.boxed()
+        q
     }
 
     fn reports(&self, start: NaiveDateTime, end: NaiveDateTime, select: &str, tail: &str) -> Boxed {
@@ -688,9 +695,9 @@ impl Filter<'_> {
     ///
     /// Computed in the database, never by reading the durations: PostgreSQL has the exact
     /// functions (`percentile_cont(0.5)` is the mean of the two middle values for an even
-    /// count, `percentile_disc(0.9)` the nearest rank). SQLite has none, so it is asked for the
-    /// one or two values at known ranks (`ORDER BY ... LIMIT 2 OFFSET k`): it sorts the period's
-    /// durations itself and hands back two numbers, so memory here stays constant.
+    /// count, `percentile_disc(0.9)` the nearest rank). SQLite has none, so it numbers the
+    /// period's durations in order (`ROW_NUMBER()`, one sort) and hands back only the values at
+    /// the median's and p90's ranks: memory here stays constant whatever the count.
     fn hours(&self, conn: &mut DbConnection, period: &Period, column: &str, n: i64) -> Result<Hours, AppError> {
         if n == 0 {
             return Ok(Hours { median: None, p90: None, n: 0 });
@@ -705,18 +712,22 @@ impl Filter<'_> {
             return Ok(Hours { median: row.a.map(hours), p90: row.b.map(hours), n });
         }
         let d = format!("(julianday(r.{column}) - julianday(r.created_at)) * 86400.0");
-        let mut at = |offset: i64, count: i64| -> Result<Vec<f64>, AppError> {
-            let tail = format!("{cond} ORDER BY d LIMIT {count} OFFSET {offset}");
-            let rows: Vec<Duration1> =
-                self.reports(period.start, period.end, &format!("{d} AS d"), &tail).load(conn)?;
-            Ok(rows.into_iter().map(|r| r.d).collect())
+        // 1-based ranks: the middle one or two, and the nearest rank of p90, ceil(0.9 n).
+        let (low, high, p90_rank) = ((n + 1) / 2, n / 2 + 1, (9 * n + 9) / 10);
+        let mut q = self.reports_query(
+            period.start,
+            period.end,
+            "",
+            &format!("{d} AS d, ROW_NUMBER() OVER (ORDER BY {d}) AS rn"),
+            &cond,
+        );
+        q.sql = format!("SELECT rn, d FROM ({}) ranked WHERE rn IN ({low}, {high}, {p90_rank})", q.sql);
+        let ranked: HashMap<i64, f64> = q.boxed().load::<Ranked>(conn)?.into_iter().map(|r| (r.rn, r.d)).collect();
+        let median = match (ranked.get(&low), ranked.get(&high)) {
+            (Some(a), Some(b)) => Some((a + b) / 2.0),
+            _ => None,
         };
-        let middle = if n % 2 == 1 { at((n - 1) / 2, 1)? } else { at(n / 2 - 1, 2)? };
-        let median = (!middle.is_empty()).then(|| middle.iter().sum::<f64>() / middle.len() as f64);
-        // Nearest rank: the ceil(0.9 n)-th smallest.
-        let rank = (9 * n + 9) / 10;
-        let p90 = at(rank - 1, 1)?.first().copied();
-        Ok(Hours { median: median.map(hours), p90: p90.map(hours), n })
+        Ok(Hours { median: median.map(hours), p90: ranked.get(&p90_rank).copied().map(hours), n })
     }
 
     /// The staff-only figures.

@@ -387,8 +387,9 @@ const FIGURES: &[Figure] = &[
     },
     Figure {
         name: "a duration at a rank",
-        sqlite: "SELECT (julianday(r.decided_at) - julianday(r.created_at)) * 86400.0 AS d FROM reports r \
-                 WHERE {r} AND r.decided_at IS NOT NULL ORDER BY d LIMIT 2 OFFSET 10",
+        sqlite: "SELECT rn, d FROM (SELECT (julianday(r.decided_at) - julianday(r.created_at)) * 86400.0 AS d, \
+                 ROW_NUMBER() OVER (ORDER BY (julianday(r.decided_at) - julianday(r.created_at)) * 86400.0) AS rn \
+                 FROM reports r WHERE {r} AND r.decided_at IS NOT NULL) ranked WHERE rn IN (5, 6, 10)",
         postgres: "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM (r.corrected_at - r.created_at))::float8) AS a \
                    FROM reports r WHERE {r} AND r.corrected_at IS NOT NULL",
         indexes: &["reports_stats"],
@@ -470,7 +471,12 @@ fn figures_use_indexes(backend: Backend) {
         );
         match backend {
             Backend::Sqlite => {
-                let scans = plan.lines().filter(|l| l.contains("SCAN ") && !l.contains("INDEX")).collect::<Vec<_>>();
+                // The ranked durations are numbered in a subquery, which is read whole (not a table).
+                let scans = plan
+                    .lines()
+                    .filter(|l| l.contains("SCAN ") && !l.contains("INDEX"))
+                    .filter(|l| !l.contains("SCAN (subquery") && !l.contains("SCAN ranked"))
+                    .collect::<Vec<_>>();
                 assert!(scans.is_empty(), "{}: a table is scanned: {scans:?}\n{plan}", figure.name);
             }
             Backend::Postgres => assert!(!plan.contains("Seq Scan"), "{}: a table is scanned:\n{plan}", figure.name),
