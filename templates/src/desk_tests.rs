@@ -1500,9 +1500,9 @@ fn pending_escapes_everything_written() {
     };
     let html = pending(&staff_layout(), &view).into_string();
     assert_escaped(&html);
-    // Per item: title, href, kind, text, diff, author, created (14); the first item's
-    // action and csrf, the second's reason (3); notice, error (2).
-    assert_eq!(html.matches(HOSTILE_ESCAPED).count(), 19, "{html}");
+    // Per item: title, href, kind, text, diff, author, created, cause, found (18); the first
+    // item's action and csrf, the second's reason (3); notice, error (2).
+    assert_eq!(html.matches(HOSTILE_ESCAPED).count(), 23, "{html}");
     assert_ids_consistent(&html);
 }
 
