@@ -691,23 +691,29 @@ pub struct Pending {
     pub author_id: i64,
     /// When it was drafted.
     pub drafted_at: NaiveDateTime,
+    /// What caused the error.
+    pub cause: Cause,
+    /// How the error was found.
+    pub found: Found,
 }
 
 /// Corrections awaiting approval, oldest first.
 pub fn pending(conn: &mut DbConnection) -> Result<Vec<Pending>, AppError> {
     let rows = Correction::pending(conn)?;
-    let meta: Vec<(String, String, i64, NaiveDateTime)> =
-        rows.iter().map(|(c, t, a)| (t.clone(), a.clone(), c.created_by, c.created_at)).collect();
+    let meta: Vec<(String, String, i64, NaiveDateTime, Cause, Found)> =
+        rows.iter().map(|(c, t, a)| (t.clone(), a.clone(), c.created_by, c.created_at, c.cause, c.found)).collect();
     let views = views(conn, rows.into_iter().map(|(c, ..)| c).collect())?;
     Ok(views
         .into_iter()
         .zip(meta)
-        .map(|(correction, (article_title, author, author_id, drafted_at))| Pending {
+        .map(|(correction, (article_title, author, author_id, drafted_at, cause, found))| Pending {
             correction,
             article_title,
             author,
             author_id,
             drafted_at,
+            cause,
+            found,
         })
         .collect())
 }

@@ -575,7 +575,9 @@ struct Buckets {
 }
 
 #[derive(QueryableByName)]
-struct Duration1 {
+struct Ranked {
+    #[diesel(sql_type = BigInt)]
+    rn: i64,
     #[diesel(sql_type = Double)]
     d: f64,
 }
@@ -639,6 +641,11 @@ type Boxed = diesel::query_builder::BoxedSqlQuery<'static, MultiBackend, diesel:
 impl Filter<'_> {
     /// `SELECT {select} FROM reports r{join} WHERE` filed in [start, end) and filtered, then `{tail}`.
     fn reports_joined(&self, start: NaiveDateTime, end: NaiveDateTime, join: &str, select: &str, tail: &str) -> Boxed {
+        self.reports_query(start, end, join, select, tail).boxed()
+    }
+
+    /// The same, still open to wrapping in an outer query.
+    fn reports_query(&self, start: NaiveDateTime, end: NaiveDateTime, join: &str, select: &str, tail: &str) -> Query {
         let mut q = Query::new(self.postgres);
         q.push(&format!("SELECT {select} FROM reports r{join} WHERE r.created_at >= "));
         let p = q.bind(Bind::Time(start));
@@ -648,14 +655,15 @@ impl Filter<'_> {
         q.push(&p);
         self.report_filters(&mut q);
         q.push(tail);
-        q.boxed()
+        q
     }
 
     fn reports(&self, start: NaiveDateTime, end: NaiveDateTime, select: &str, tail: &str) -> Boxed {
         self.reports_joined(start, end, "", select, tail)
     }
 
-    /// The section and standard filters on reports `r`: a lookup by key per report of the range.
+    /// The section and standard filters on reports `r`: a lookup by key per report of the range
+    /// (the nested `EXISTS` starts from the report's own corrections, never from all of them).
     fn report_filters(&self, q: &mut Query) {
         if let Some(section) = &self.q.section {
             let p = q.bind(Bind::Text(section.clone()));
@@ -664,9 +672,10 @@ impl Filter<'_> {
         if let Some(code) = &self.q.standard {
             let p = q.bind(Bind::Text(code.clone()));
             q.push(&format!(
-                " AND EXISTS (SELECT 1 FROM correction_reports fcr JOIN corrections fc ON fc.id = fcr.correction_id \
-                 JOIN correction_standards fcs ON fcs.correction_id = fc.id JOIN standards fs ON fs.id = fcs.standard_id \
-                 WHERE fcr.report_id = r.id AND fc.status = 'published' AND fs.code = {p})"
+                " AND EXISTS (SELECT 1 FROM correction_reports fcr WHERE fcr.report_id = r.id AND EXISTS (\
+                 SELECT 1 FROM corrections fc JOIN correction_standards fcs ON fcs.correction_id = fc.id \
+                 JOIN standards fs ON fs.id = fcs.standard_id \
+                 WHERE fc.id = fcr.correction_id AND fc.status = 'published' AND fs.code = {p}))"
             ));
         }
     }
@@ -713,9 +722,9 @@ impl Filter<'_> {
     ///
     /// Computed in the database, never by reading the durations: PostgreSQL has the exact
     /// functions (`percentile_cont(0.5)` is the mean of the two middle values for an even
-    /// count, `percentile_disc(0.9)` the nearest rank). SQLite has none, so it is asked for the
-    /// one or two values at known ranks (`ORDER BY ... LIMIT 2 OFFSET k`): it sorts the period's
-    /// durations itself and hands back two numbers, so memory here stays constant.
+    /// count, `percentile_disc(0.9)` the nearest rank). SQLite has none, so it numbers the
+    /// period's durations in order (`ROW_NUMBER()`, one sort) and hands back only the values at
+    /// the median's and p90's ranks: memory here stays constant whatever the count.
     fn hours(&self, conn: &mut DbConnection, period: &Period, column: &str, n: i64) -> Result<Hours, AppError> {
         if n == 0 {
             return Ok(Hours { median: None, p90: None, n: 0 });
@@ -730,18 +739,22 @@ impl Filter<'_> {
             return Ok(Hours { median: row.a.map(hours), p90: row.b.map(hours), n });
         }
         let d = format!("(julianday(r.{column}) - julianday(r.created_at)) * 86400.0");
-        let mut at = |offset: i64, count: i64| -> Result<Vec<f64>, AppError> {
-            let tail = format!("{cond} ORDER BY d LIMIT {count} OFFSET {offset}");
-            let rows: Vec<Duration1> =
-                self.reports(period.start, period.end, &format!("{d} AS d"), &tail).load(conn)?;
-            Ok(rows.into_iter().map(|r| r.d).collect())
+        // 1-based ranks: the middle one or two, and the nearest rank of p90, ceil(0.9 n).
+        let (low, high, p90_rank) = ((n + 1) / 2, n / 2 + 1, (9 * n + 9) / 10);
+        let mut q = self.reports_query(
+            period.start,
+            period.end,
+            "",
+            &format!("{d} AS d, ROW_NUMBER() OVER (ORDER BY {d}) AS rn"),
+            &cond,
+        );
+        q.sql = format!("SELECT rn, d FROM ({}) ranked WHERE rn IN ({low}, {high}, {p90_rank})", q.sql);
+        let ranked: HashMap<i64, f64> = q.boxed().load::<Ranked>(conn)?.into_iter().map(|r| (r.rn, r.d)).collect();
+        let median = match (ranked.get(&low), ranked.get(&high)) {
+            (Some(a), Some(b)) => Some((a + b) / 2.0),
+            _ => None,
         };
-        let middle = if n % 2 == 1 { at((n - 1) / 2, 1)? } else { at(n / 2 - 1, 2)? };
-        let median = (!middle.is_empty()).then(|| middle.iter().sum::<f64>() / middle.len() as f64);
-        // Nearest rank: the ceil(0.9 n)-th smallest.
-        let rank = (9 * n + 9) / 10;
-        let p90 = at(rank - 1, 1)?.first().copied();
-        Ok(Hours { median: median.map(hours), p90: p90.map(hours), n })
+        Ok(Hours { median: median.map(hours), p90: ranked.get(&p90_rank).copied().map(hours), n })
     }
 
     /// How many of the period's corrected reports fall in each of [`CORRECTION_BUCKETS`], counted

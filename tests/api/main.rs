@@ -26,6 +26,7 @@ mod reader;
 mod reports;
 mod responses;
 mod smtp;
+mod stats;
 mod transparency;
 mod wordings;
 mod workflow;

@@ -168,6 +168,16 @@ impl Correction {
             .load(conn)
     }
 
+    /// The corrections drafted to resolve a report (any status), oldest first.
+    pub fn for_report(conn: &mut DbConnection, report_id: i64) -> QueryResult<Vec<Self>> {
+        corrections::table
+            .inner_join(correction_reports::table)
+            .filter(correction_reports::report_id.eq(report_id))
+            .order(corrections::id.asc())
+            .select(Self::as_select())
+            .load(conn)
+    }
+
     /// Published corrections of an article, newest first.
     pub fn published_for(conn: &mut DbConnection, article_id: &str) -> QueryResult<Vec<Self>> {
         corrections::table
