@@ -26,6 +26,8 @@ pub struct TransparencyView {
     pub csv_href: String,
     /// The same figures as JSON, when the reader may fetch them.
     pub json_href: Option<String>,
+    /// What the figures are narrowed to, in words, e.g. "Only the section “World”."; empty for all.
+    pub narrowed: Vec<String>,
 }
 
 /// The desk's version: the public figures and those only standards editors and auditors see.
@@ -52,6 +54,8 @@ pub struct PeriodForm {
     pub errors: Vec<FieldError>,
     /// Ready-made periods, e.g. "Last 12 months" or "2026".
     pub shortcuts: Vec<PeriodLink>,
+    /// Query pairs both forms keep as hidden fields, e.g. a section filter.
+    pub kept: Vec<(String, String)>,
 }
 
 /// A link to a ready-made period.
@@ -242,6 +246,9 @@ fn page_body(layout: &Layout, view: &TransparencyView, internal: Option<&Interna
                     "Period: " time datetime=(figures.from_iso) { (figures.from) }
                     " to " time datetime=(figures.to_iso) { (figures.to) } ", both days included."
                 }
+                @for sentence in &view.narrowed {
+                    p.period-shown { (sentence) }
+                }
             }
             @if !view.period.errors.is_empty() {
                 (error_summary(&view.period.errors, None, &FIELDS))
@@ -287,6 +294,7 @@ fn period_forms(view: &TransparencyView) -> Markup {
                 }
             }
             form.period-form method="get" action=(view.action) accept-charset="utf-8" {
+                (kept_fields(form))
                 (period_radios(form))
                 div.filter-grid {
                     (date_input(&from, &form.from))
@@ -297,6 +305,7 @@ fn period_forms(view: &TransparencyView) -> Markup {
                 }
             }
             form.period-form method="get" action=(view.action) accept-charset="utf-8" {
+                (kept_fields(form))
                 (form_group(&year, html! {
                     input.input.input-number id=(year.id()) type="number" name=(year.name) value=(form.year)
                         min="2000" max="9999" step="1" inputmode="numeric"
@@ -306,6 +315,15 @@ fn period_forms(view: &TransparencyView) -> Markup {
                     button.button.button-secondary type="submit" { "Show the annual report" }
                 }
             }
+        }
+    }
+}
+
+/// The filters the period forms keep, as hidden fields.
+fn kept_fields(form: &PeriodForm) -> Markup {
+    html! {
+        @for (name, value) in &form.kept {
+            input type="hidden" name=(name) value=(value);
         }
     }
 }

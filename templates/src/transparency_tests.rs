@@ -111,6 +111,7 @@ fn view(figures: Option<StatsFigures>) -> TransparencyView {
         annual_year: None,
         csv_href: "/transparency.csv?from=2026-01-01&to=2026-12-31".to_owned(),
         json_href: Some("/api/v1/stats?from=2026-01-01&to=2026-12-31".to_owned()),
+        narrowed: Vec::new(),
     }
 }
 
@@ -596,6 +597,22 @@ fn the_period_forms_need_no_script_and_are_not_printed() {
     assert!(html.contains("name=\"period\" value=\"year\" checked"));
     assert!(html.contains("<a href=\"/transparency?year=2026\" aria-current=\"page\">2026</a>"));
     assert!(html.contains("href=\"/transparency.csv?from=2026-01-01&amp;to=2026-12-31\""));
+}
+
+#[test]
+fn a_narrowed_page_says_so_and_its_forms_keep_the_filter() {
+    let mut view = view(Some(figures()));
+    view.narrowed = vec![format!("Only the section \u{201c}{HOSTILE}\u{201d}.")];
+    view.period.kept = vec![("section".to_owned(), HOSTILE.to_owned())];
+    let html = transparency(&layout(), &view).into_string();
+    assert!(
+        html.contains(&format!("<p class=\"period-shown\">Only the section \u{201c}{HOSTILE_ESCAPED}\u{201d}.</p>"))
+    );
+    assert_eq!(
+        html.matches(&format!("<input type=\"hidden\" name=\"section\" value=\"{HOSTILE_ESCAPED}\">")).count(),
+        2
+    );
+    assert!(!html.contains("<script>alert"));
 }
 
 #[test]

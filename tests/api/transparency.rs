@@ -20,6 +20,7 @@ both_backends!(
     the_annual_report_covers_the_year,
     the_histogram_puts_each_correction_in_its_span,
     the_figures_are_counted_afresh_for_every_visitor,
+    a_section_narrows_the_figures_and_the_forms_keep_it,
 );
 
 /// Today in the test server's time zone (Europe/Berlin), as the figures count days.
@@ -365,4 +366,27 @@ async fn the_figures_are_counted_afresh_for_every_visitor(backend: Backend) {
     let auditor = app.user(Role::Auditor);
     let response = app.signed_in(&auditor).await.get(app.url("/transparency")).send().await.unwrap();
     assert_eq!(response.headers()["cache-control"], "private, no-store");
+}
+
+async fn a_section_narrows_the_figures_and_the_forms_keep_it(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    arrange(&app).await;
+    let (day, year) = (today(&app), today(&app).year());
+    let (status, page) = get(&app.client, &app, &format!("/transparency?period=year&from={day}&section=World")).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Only reports on, and corrections of, the section \u{201c}World\u{201d}."));
+    assert!(page.contains(&headline("Reports received", "2")), "the odd section's report is left out");
+    assert_eq!(page.matches("<input type=\"hidden\" name=\"section\" value=\"World\">").count(), 2);
+    assert!(
+        page.contains(&format!("href=\"/transparency.csv?from={year}-01-01&amp;to={year}-12-31&amp;section=World\""))
+    );
+    assert!(page.contains("&amp;section=World\">This quarter</a>"), "{page}");
+    let csv = app.client.get(app.url(&format!("/transparency.csv?year={year}&section=World"))).send().await.unwrap();
+    let csv = csv.text().await.unwrap();
+    let json = format!("/api/v1/stats?from={year}-01-01&to={year}-12-31&section=World");
+    let json: Value = app.client.get(app.url(&json)).send().await.unwrap().json().await.unwrap();
+    assert_eq!(csv_rows(&csv), flatten(&json));
+    let (_, all) = get(&app.client, &app, &format!("/transparency?period=year&from={day}")).await;
+    assert!(!all.contains("Only reports on"), "the whole publication is not narrowed");
+    assert!(all.contains(&headline("Reports received", "3")));
 }

@@ -96,18 +96,33 @@ async fn page(
         }
         Err(other) => return Err(other),
     };
-    let range = [("from", stats.from.to_string()), ("to", stats.to.to_string())];
-    let query = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(range).finish();
+    let range = [("from".to_owned(), stats.from.to_string()), ("to".to_owned(), stats.to.to_string())];
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(range.iter().chain(&view.public.period.kept))
+        .finish();
     view.public.csv_href = format!("/transparency.csv?{query}");
     view.public.json_href = Some(format!("/api/v1/stats?{query}"));
+    view.public.narrowed = view.public.period.kept.iter().map(|(k, v)| narrowed(k, v)).collect();
     view.public.figures = Some(figures(&stats));
     view.internal = stats.internal.as_ref().map(internal_figures);
     Ok((200, view))
 }
 
-/// The period forms as asked, and the ready-made periods around `today`.
+/// A filter the figures are narrowed by, in words.
+fn narrowed(key: &str, value: &str) -> String {
+    if key == "section" {
+        format!("Only reports on, and corrections of, the section \u{201c}{value}\u{201d}.")
+    } else {
+        format!("Only corrections citing the standard \u{201c}{value}\u{201d}, and the reports they resolved.")
+    }
+}
+
+/// The period forms as asked, and the ready-made periods around `today`, each keeping the
+/// filters the page was asked with.
 fn period_form(pairs: &[(String, String)], action: &str, today: NaiveDate, shown: Option<&Asked>) -> views::PeriodForm {
     let value = |key: &str| last_value(pairs, key).trim().to_owned();
+    let kept: Vec<(String, String)> =
+        PASSED_ON.iter().map(|k| ((*k).to_owned(), value(k))).filter(|(_, v)| !v.is_empty()).collect();
     let first_of_month = today.with_day(1).unwrap_or(today);
     let last_month = first_of_month.pred_opt().unwrap_or(today);
     let day = today.to_string();
@@ -124,7 +139,8 @@ fn period_form(pairs: &[(String, String)], action: &str, today: NaiveDate, shown
         .map(|(label, query)| {
             let pairs: Vec<(String, String)> = query.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect();
             let current = shown.is_some() && Asked::parse(&pairs).ok().as_ref() == shown;
-            let query = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(&pairs).finish();
+            let query =
+                url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs.iter().chain(&kept)).finish();
             let href = if query.is_empty() { action.to_owned() } else { format!("{action}?{query}") };
             views::PeriodLink { label, href, current }
         })
@@ -136,6 +152,7 @@ fn period_form(pairs: &[(String, String)], action: &str, today: NaiveDate, shown
         year: value("year"),
         errors: Vec::new(),
         shortcuts,
+        kept,
     }
 }
 
