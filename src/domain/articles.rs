@@ -256,6 +256,10 @@ pub fn upsert(
 
 /// The article with this id, or a 404 naming it.
 pub fn get(conn: &mut DbConnection, id: &str) -> Result<Article, AppError> {
+    // No registered ID holds a NUL, which PostgreSQL cannot even compare.
+    if id.contains('\0') {
+        return Err(unknown(id));
+    }
     Article::find(conn, id)?.ok_or_else(|| unknown(id))
 }
 

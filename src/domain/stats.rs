@@ -54,6 +54,10 @@ impl StatsQuery {
             match key.as_str() {
                 "from" => q.from = Some(filters::day("from", value)?),
                 "to" => q.to = Some(filters::day("to", value)?),
+                // No section or standard has a control character (PostgreSQL cannot compare a NUL).
+                "section" | "standard" if value.chars().any(char::is_control) => {
+                    return Err(AppError::invalid(key.as_str(), "has a control character: no such filter exists"))
+                }
                 "section" if !value.is_empty() => q.section = Some(value.to_owned()),
                 "standard" if !value.is_empty() => q.standard = Some(value.to_owned()),
                 "section" | "standard" => {
@@ -900,7 +904,9 @@ mod tests {
         assert!(ten.period(today, chrono_tz::UTC).is_ok());
         let longer = StatsQuery { from: Some(day("2016-01-01")), to: Some(day("2026-01-01")), ..Default::default() };
         assert_eq!(longer.period(today, chrono_tz::UTC).unwrap_err().field(), Some("to"));
-        for (key, value) in [("from", "2026-13-01"), ("to", "yesterday"), ("year", "2026"), ("section", " ")] {
+        for (key, value) in
+            [("from", "2026-13-01"), ("to", "yesterday"), ("year", "2026"), ("section", " "), ("standard", "a\u{0}b")]
+        {
             assert_eq!(StatsQuery::parse(&pairs(&[(key, value)])).unwrap_err().field(), Some(key), "{key}");
         }
     }

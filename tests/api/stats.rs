@@ -447,6 +447,7 @@ async fn bad_input_is_422_naming_the_field(backend: Backend) {
         ("from=2999-01-01", "from"),
         ("section=Sport", "section"),
         ("standard=no-such-standard", "standard"),
+        ("section=World%00", "section"),
         ("from=", "from"),
         ("year=2026", "year"),
     ];
@@ -473,6 +474,9 @@ async fn cause_and_found_default_and_refuse_unknown_values(backend: Backend) {
         assert_eq!(status, 422, "{answer}");
         assert_eq!(answer["error"]["field"], field, "{answer}");
     }
+    // An article ID no CMS could have sent (a NUL, which PostgreSQL cannot compare) is unknown, not a failure.
+    let (status, answer) = post_correction(&app, &editor, &correction("kur\u{0}sk", "correction", &[], &[])).await;
+    assert_eq!(status, 404, "{answer}");
     assert!(public(&app, "").await["corrections"]["published"] == 0, "nothing refused was published");
     let staff = publish(&app, &editor, correction("kursk", "update", &[], &[])).await;
     assert_eq!((staff["cause"].as_str(), staff["found"].as_str()), (Some("other"), Some("staff")));
