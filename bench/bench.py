@@ -698,6 +698,9 @@ class Bench:
             stage = self.seed_stage(reports, label)
             if args.seed_only:
                 continue
+            if args.stats_only:
+                self.measure_stats(stage)
+                continue
             self.measure_stage(stage, last)
         self.finish()
 
@@ -847,6 +850,39 @@ class Bench:
         status, hdrs, data = http_get(self.server.port, path, headers)
         return status, hdrs, data, status == 200
 
+    def measure_stats(self, stage, runs=5):
+        """The transparency figures, timed one request at a time (each reads the whole period,
+        so concurrency would only queue them): the default twelve months, and all the data."""
+        self.start_server(stage["label"])
+        first_day = time.strftime("%Y-%m-%d", time.gmtime(self.plan.t0))
+        bearer = self.auth_headers("bearer")
+        rows = []
+        for name, path, headers in (
+                ("stats, default 12 months", "/api/v1/stats", {}),
+                ("stats, all data", f"/api/v1/stats?from={first_day}", {}),
+                ("desk stats, all data", f"/api/v1/desk/stats?from={first_day}", bearer),
+                ("stats, all data, one section", f"/api/v1/stats?from={first_day}&section=World", {})):
+            times = []
+            for i in range(runs + 1):
+                t = time.monotonic()
+                status, _, body = http_get(self.server.port, path, headers, timeout=600)
+                if status != 200:
+                    die(f"{path} answered {status}: {body[:300]!r}")
+                if i:  # the first request warms the caches
+                    times.append(time.monotonic() - t)
+            figures = json.loads(body)
+            row = {"name": name, "path": path, "runs": runs, "median_ms": round(sorted(times)[runs // 2] * 1000, 1),
+                   "max_ms": round(max(times) * 1000, 1), "reports_received": figures["reports"]["received"],
+                   "corrections_published": figures["corrections"]["published"]}
+            log(f"{name}: median {row['median_ms']:,.1f} ms, max {row['max_ms']:,.1f} ms "
+                f"({row['reports_received']:,} reports, {row['corrections_published']:,} corrections)")
+            rows.append(row)
+        stage["stats"] = rows
+        stage["peak_rss_kb"] = self.server.peak_rss_kb()
+        self.server.stop()
+        self.server = None
+        self.save()
+
     def measure_stage(self, stage, last):
         args = self.args
         stage["startup_seconds"] = round(self.start_server(stage["label"]), 3)
@@ -980,6 +1016,14 @@ def markdown(res):
                    f"{r['corrections']:,} | {s['seed_seconds']:.0f} s | {s['verify_log_seconds']:.0f} s | "
                    f"{fmt(s.get('startup_seconds'), 2)} s | {s['db_bytes'] / 2**30:.2f} GiB |")
     out.append(f"\nTotal seeding time: {res.get('seed_seconds_total', 0):.0f} s.")
+    timed = [(st["label"], row) for st in res["stages"] for row in st.get("stats", [])]
+    if timed:
+        out.append("\n### Transparency figures (one request at a time)\n")
+        out.append("| stage | request | reports in period | corrections in period | median ms | max ms |")
+        out.append("|---|---|---:|---:|---:|---:|")
+        for label, row in timed:
+            out.append(f"| {label} | {row['name']} | {row['reports_received']:,} | {row['corrections_published']:,} | "
+                       f"{row['median_ms']:,.1f} | {row['max_ms']:,.1f} |")
     stages = [s["label"] for s in res["stages"]]
     last = stages[-1] if stages else None
     eps = [e for e in res["endpoints"] if e["stage"] == last]
@@ -1053,6 +1097,8 @@ def main():
     ap.add_argument("--seed", type=int, default=1, help="random seed of the data")
     ap.add_argument("--no-events", action="store_true", help="do not seed the reports' events (faster, less real)")
     ap.add_argument("--seed-only", action="store_true", help="seed and verify every stage, measure nothing")
+    ap.add_argument("--stats-only", action="store_true",
+                    help="at each stage, time only the transparency figures (/api/v1/stats), one request at a time")
     ap.add_argument("--skip-nginx", action="store_true")
     ap.add_argument("--skip-raw", action="store_true", help="skip the raw insert rate")
     ap.add_argument("--count-codes", action="store_true",

@@ -46,6 +46,11 @@ STATUSES = [
     ("appealed", 0.5), ("corrected", 25), ("no_change", 30), ("rejected", 20), ("duplicate", 15),
 ]
 OPEN_STATUSES = {"new", "triaged", "in_review", "needs_info", "awaiting_approval", "appealed"}
+DECIDED_STATUSES = {"corrected", "no_change", "rejected", "duplicate"}
+# A correction's cause and how its error was found (when it resolves no report), in turn:
+# deterministic, so the random draws of everything else stay as they were.
+CAUSES = ["reporting", "reporting", "editing", "source", "production", "other"]
+FOUND = ["staff", "staff", "subject", "other_outlet"]
 # Correction kinds (src/domain/corrections.rs Kind).
 KINDS = [("correction", 76), ("clarification", 10), ("update", 8), ("editors_note", 5), ("retraction", 1)]
 
@@ -377,10 +382,11 @@ COLUMNS = {
     "articles": ["id", "url", "title", "section", "authors", "published_at", "body", "created_at", "updated_at"],
     "reports": ["id", "article_id", "token_hash", "category", "quote", "explanation", "evidence_urls",
                 "reporter_name", "reporter_email", "status", "severity", "deadline_at", "assignee_id",
-                "duplicate_of", "version", "created_at", "updated_at", "severity_rank", "quote_start", "quote_end"],
+                "duplicate_of", "version", "created_at", "updated_at", "severity_rank", "quote_start", "quote_end",
+                "decided_at", "corrected_at"],
     "events": ["id", "report_id", "actor_id", "actor_kind", "kind", "public", "payload", "created_at"],
     "corrections": ["id", "article_id", "kind", "body", "original", "corrected", "headline", "supersedes",
-                    "status", "created_by", "created_at", "approved_by", "published_by", "published_at"],
+                    "status", "created_by", "created_at", "approved_by", "published_by", "published_at", "cause", "found"],
     "correction_standards": ["correction_id", "standard_id"],
     "correction_reports": ["correction_id", "report_id"],
     "log_entries": ["idx", "correction_id", "canonical", "hash", "created_at"],
@@ -693,7 +699,10 @@ class Seeder:
             sink.add("reports", (
                 rid, aid, hashlib.sha256(token.encode()).hexdigest(), category, quote, explanation, evidence,
                 name, email, status, severity, ts(created + TARGET_SECS[severity]), assignee, duplicate_of, 1,
-                ts(created), ts(updated), SEVERITY_RANK[severity], qs, qe))
+                ts(created), ts(updated), SEVERITY_RANK[severity], qs, qe,
+                # The one recorded move decided it (the stats read these, not the events).
+                ts(updated) if status in DECIDED_STATUSES else None,
+                ts(updated) if status == "corrected" else None))
             if status == "corrected":
                 lst = self.pending.get(a)
                 if lst is None:
@@ -806,9 +815,11 @@ class Seeder:
             needs_approval = headline or kind == "retraction"
             author = editors[int(rand() * len(editors))]
             publisher = approver if needs_approval else author
+            resolves = bool(self.pending.get(a))
             sink.add("corrections", (cid, aid, kind, text, original, corrected, headline, supersedes, "published",
                                      author, ts(created), approver if needs_approval else None, publisher,
-                                     ts(published)))
+                                     ts(published), CAUSES[c % len(CAUSES)],
+                                     "reader_report" if resolves else FOUND[(c // 7) % len(FOUND)]))
             for s in cited:
                 cs_rows.append((cid, s[0]))
             lst = self.pending.get(a)

@@ -61,6 +61,8 @@ diesel::table! {
         quote_start -> Nullable<BigInt>,
         quote_end -> Nullable<BigInt>,
         reader_replied_at -> Nullable<Timestamp>,
+        decided_at -> Nullable<Timestamp>,
+        corrected_at -> Nullable<Timestamp>,
     }
 }
 
@@ -139,6 +141,8 @@ diesel::table! {
         published_by -> Nullable<BigInt>,
         published_at -> Nullable<Timestamp>,
         redrafts -> Nullable<BigInt>,
+        cause -> Text,
+        found -> Text,
     }
 }
 

@@ -137,6 +137,35 @@ vocabulary! {
 }
 
 vocabulary! {
+    /// What caused a corrected error, as the standards desk records it (never public).
+    Cause {
+        /// The facts were gathered wrongly.
+        Reporting => "reporting", "Reporting";
+        /// Introduced or missed in editing.
+        Editing => "editing", "Editing";
+        /// A source gave wrong information.
+        Source => "source", "Source";
+        /// Production: layout, graphics, headlines, publishing systems.
+        Production => "production", "Production";
+        Other => "other", "Other";
+    }
+}
+
+vocabulary! {
+    /// How a corrected error came to the newsroom's attention.
+    Found {
+        /// A reader reported it (set when the correction resolves a report).
+        ReaderReport => "reader_report", "Reader report";
+        /// Found by the newsroom's own staff.
+        Staff => "staff", "Staff";
+        /// The subject of the story pointed it out.
+        Subject => "subject", "Subject of the story";
+        /// Another news outlet pointed it out.
+        OtherOutlet => "other_outlet", "Another outlet";
+    }
+}
+
+vocabulary! {
     /// Whether a correction is out, waiting for a second standards editor, or was stopped before publication.
     CorrectionStatus {
         Pending => "pending", "Awaiting approval";

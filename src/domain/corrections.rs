@@ -25,7 +25,7 @@ use crate::db::vocabulary::EventKind;
 use crate::db::{lock_counters, DbConnection, MultiBackend};
 use crate::error::{AppError, FieldError};
 
-pub use crate::db::vocabulary::{CorrectionStatus, Kind};
+pub use crate::db::vocabulary::{Cause, CorrectionStatus, Found, Kind};
 
 /// Longest public text, original or corrected passage, in characters.
 pub const TEXT_MAX: usize = 5000;
@@ -72,6 +72,16 @@ pub struct CorrectionInput {
     /// A correction of the same article returned to its author, which this one drafts again.
     #[serde(default)]
     pub redrafts: Option<i64>,
+    /// What caused the error: reporting, editing, source, production or other (the default).
+    /// Staff only: never in the public log or the public API.
+    #[serde(default)]
+    #[schema(value_type = Option<Cause>)]
+    pub cause: Option<String>,
+    /// How the error was found: reader_report, staff, subject or other_outlet. Default:
+    /// reader_report when the correction resolves a report, else staff. Staff only.
+    #[serde(default)]
+    #[schema(value_type = Option<Found>)]
+    pub found: Option<String>,
 }
 
 /// A standard as a correction cites it.
@@ -118,6 +128,29 @@ pub struct CorrectionView {
     pub log_index: Option<i64>,
     /// Its public log entry's hash (hex), once published.
     pub hash: Option<String>,
+}
+
+/// A correction as the desk sees it: the public view with what only staff see.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct StaffCorrection {
+    /// The correction as the public sees it.
+    #[serde(flatten)]
+    pub correction: CorrectionView,
+    /// What caused the error.
+    pub cause: Cause,
+    /// How the error was found.
+    pub found: Found,
+}
+
+/// One correction as the desk sees it.
+pub fn staff_view(conn: &mut DbConnection, id: i64) -> Result<StaffCorrection, AppError> {
+    let row =
+        Correction::find(conn, id)?.ok_or_else(|| AppError::NotFound(format!("no correction has the number {id}")))?;
+    let (cause, found) = (row.cause, row.found);
+    let correction = views(conn, vec![row])?
+        .pop()
+        .ok_or_else(|| AppError::NotFound(format!("no correction has the number {id}")))?;
+    Ok(StaffCorrection { correction, cause, found })
 }
 
 impl CorrectionView {
@@ -215,6 +248,8 @@ struct Checked {
     cited: Vec<Standard>,
     reports: Vec<Report>,
     needs_approval: bool,
+    cause: Cause,
+    found: Found,
 }
 
 /// Every check of a correction, without writing anything.
@@ -287,7 +322,26 @@ fn check(conn: &mut DbConnection, actor: &Actor, input: &CorrectionInput) -> Res
             _ => errors.push(FieldError::new("report_ids", format!("no report #{id} on this article"))),
         }
     }
-    let Some(kind) = kind.filter(|_| errors.is_empty()) else { return Err(AppError::Invalid(errors)) };
+    let cause = match input.cause.as_deref().map(str::trim) {
+        None => Some(Cause::Other),
+        Some(raw) => Cause::parse(raw).or_else(|| {
+            errors.push(FieldError::new("cause", format!("must be one of {}, not {raw:?}", Cause::allowed())));
+            None
+        }),
+    };
+    // A correction that resolves a reader's report was found by that reader, unless the editor says otherwise.
+    let found = match input.found.as_deref().map(str::trim) {
+        None if input.report_ids.is_empty() => Some(Found::Staff),
+        None => Some(Found::ReaderReport),
+        Some(raw) => Found::parse(raw).or_else(|| {
+            errors.push(FieldError::new("found", format!("must be one of {}, not {raw:?}", Found::allowed())));
+            None
+        }),
+    };
+    let (Some(kind), Some(cause), Some(found)) = (kind, cause, found) else { return Err(AppError::Invalid(errors)) };
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
     let needs_approval = kind == Kind::Retraction || input.headline;
     if needs_approval && !another_approver(conn, actor)? {
         return Err(AppError::Conflict(NO_APPROVER.into()));
@@ -303,7 +357,7 @@ fn check(conn: &mut DbConnection, actor: &Actor, input: &CorrectionInput) -> Res
             )));
         }
     }
-    Ok(Checked { article, kind, text, original, corrected, cited, reports, needs_approval })
+    Ok(Checked { article, kind, text, original, corrected, cited, reports, needs_approval, cause, found })
 }
 
 /// The correction as it would be published, for the editor's preview; nothing is written.
@@ -345,7 +399,7 @@ pub fn publish(
     notices: &mut Notices,
     now: NaiveDateTime,
 ) -> Result<CorrectionView, AppError> {
-    let Checked { article, kind, text, original, corrected, cited, reports, needs_approval } =
+    let Checked { article, kind, text, original, corrected, cited, reports, needs_approval, cause, found } =
         check(conn, actor, input)?;
     let target = if needs_approval { Status::AwaitingApproval } else { Status::Corrected };
     let status = if needs_approval { CorrectionStatus::Pending } else { CorrectionStatus::Published };
@@ -366,6 +420,8 @@ pub fn publish(
             published_by: (!needs_approval).then_some(actor.id),
             published_at: (!needs_approval).then_some(now),
             redrafts: input.redrafts,
+            cause,
+            found,
         },
         &cited.iter().map(|s| s.id).collect::<Vec<_>>(),
         &reports.iter().map(|r| r.id).collect::<Vec<_>>(),
@@ -596,7 +652,7 @@ pub fn returned_for_report(conn: &mut DbConnection, report_id: i64) -> Result<Op
 
 /// A returned or withdrawn correction as input for a new draft (the form pre-filled with it).
 pub fn draft_again(conn: &mut DbConnection, id: i64) -> Result<CorrectionInput, AppError> {
-    let c = view(conn, id)?;
+    let StaffCorrection { correction: c, cause, found } = staff_view(conn, id)?;
     if !matches!(c.status, CorrectionStatus::Returned | CorrectionStatus::Withdrawn) {
         return Err(AppError::Conflict(format!(
             "correction #{id} is {}: only a returned or withdrawn correction can be drafted again",
@@ -614,6 +670,8 @@ pub fn draft_again(conn: &mut DbConnection, id: i64) -> Result<CorrectionInput, 
         report_ids: Correction::report_ids(conn, id)?,
         supersedes: c.supersedes,
         redrafts: (c.status == CorrectionStatus::Returned).then_some(id),
+        cause: Some(cause.as_str().into()),
+        found: Some(found.as_str().into()),
     })
 }
 
@@ -636,23 +694,29 @@ pub struct Pending {
     pub author_id: i64,
     /// When it was drafted.
     pub drafted_at: NaiveDateTime,
+    /// What caused the error.
+    pub cause: Cause,
+    /// How the error was found.
+    pub found: Found,
 }
 
 /// Corrections awaiting approval, oldest first.
 pub fn pending(conn: &mut DbConnection) -> Result<Vec<Pending>, AppError> {
     let rows = Correction::pending(conn)?;
-    let meta: Vec<(String, String, i64, NaiveDateTime)> =
-        rows.iter().map(|(c, t, a)| (t.clone(), a.clone(), c.created_by, c.created_at)).collect();
+    let meta: Vec<(String, String, i64, NaiveDateTime, Cause, Found)> =
+        rows.iter().map(|(c, t, a)| (t.clone(), a.clone(), c.created_by, c.created_at, c.cause, c.found)).collect();
     let views = views(conn, rows.into_iter().map(|(c, ..)| c).collect())?;
     Ok(views
         .into_iter()
         .zip(meta)
-        .map(|(correction, (article_title, author, author_id, drafted_at))| Pending {
+        .map(|(correction, (article_title, author, author_id, drafted_at, cause, found))| Pending {
             correction,
             article_title,
             author,
             author_id,
             drafted_at,
+            cause,
+            found,
         })
         .collect())
 }

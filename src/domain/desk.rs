@@ -898,6 +898,8 @@ pub struct Ticket {
     /// Whether the viewer's having it open should be written now (see [`record_view`]): their
     /// presence is stale, or the reader answered since an editor last opened it.
     pub presence_due: bool,
+    /// The corrections drafted to resolve it (any status), oldest first, with their cause and how found.
+    pub corrections: Vec<crate::db::models::Correction>,
 }
 
 /// Reads a ticket for `viewer`, writing nothing (see [`record_view`]).
@@ -936,6 +938,7 @@ pub fn ticket(conn: &mut DbConnection, id: i64, viewer: &Actor, now: NaiveDateTi
         moves,
         can_draft,
         presence_due,
+        corrections: crate::db::models::Correction::for_report(conn, id)?,
     })
 }
 

@@ -325,6 +325,9 @@ mod tests {
             approved_by: None,
             published_by: Some(1),
             published_at: Some(t),
+            // Staff-only: a cause and how it was found never reach the public entry.
+            cause: crate::db::vocabulary::Cause::Editing,
+            found: crate::db::vocabulary::Found::Subject,
         };
         let s = Standard {
             id: 1,

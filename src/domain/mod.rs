@@ -24,6 +24,7 @@ pub mod secrets;
 pub mod sessions;
 pub mod signing;
 pub mod standards;
+pub mod stats;
 pub mod subscriptions;
 pub mod text;
 pub mod time;

@@ -223,9 +223,15 @@ fn bump(
     status: Status,
     duplicate_of: Option<i64>,
 ) -> Result<(), AppError> {
+    // The figures time the first decision and the correction: later moves (an appeal decided
+    // again, a duplicate reopened) keep the first times.
+    let decided_at = report.decided_at.or_else(|| is_closed(status).then_some(now));
+    let corrected_at = report.corrected_at.or_else(|| (status == Corrected).then_some(now));
     let updated = diesel::update(reports::table.find(report.id).filter(reports::version.eq(report.version)))
         .set((
             reports::status.eq(status),
+            reports::decided_at.eq(decided_at),
+            reports::corrected_at.eq(corrected_at),
             reports::duplicate_of.eq(duplicate_of),
             reports::version.eq(report.version + 1),
             reports::updated_at.eq(now),

@@ -7,19 +7,23 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
-use super::api::{articles, audit, corrections, desk, log, reports, responses, wordings};
+use super::api::{articles, audit, corrections, desk, log, reports, responses, stats, wordings};
 use super::errors::{ErrorBody, ErrorDetail};
-use crate::db::vocabulary::{EventKind, ResponsePurpose};
+use crate::db::vocabulary::{Cause, EventKind, Found, ResponsePurpose};
 use crate::domain::articles::{ArticleInput, ArticleView, Byline};
 use crate::domain::audit::{AuditItem, AuditPage};
 use crate::domain::bulk::{BulkAction, BulkRequest, BulkResult};
 use crate::domain::corrections::{
-    CorrectionInput, CorrectionList, CorrectionView, Kind, ListedCorrection, StandardCite,
+    CorrectionInput, CorrectionList, CorrectionView, Kind, ListedCorrection, StaffCorrection, StandardCite,
 };
 use crate::domain::desk::{QueueItem, QueuePage, StatusCount, ViewCount};
 use crate::domain::reports::Severity;
 use crate::domain::reports::{Category, EvidenceUrl, HistoryEntry, ReportInput, Status, Tracking};
 use crate::domain::responses::{ResponseInput, ResponseList, ResponseView};
+use crate::domain::stats::{
+    AuthorCount, CorrectionCounts, DeskStats, Hours, Internal, MonthCount, ReportCounts, SectionCount, StandardCount,
+    Stats, Workload,
+};
 use crate::domain::verify::{Checkpoint, Entry};
 use crate::domain::wordings::{WordingInput, WordingList, WordingView};
 use crate::domain::workflow::MoveRequest;
@@ -42,6 +46,7 @@ use crate::domain::workflow::MoveRequest;
         corrections::publish, corrections::approve, corrections::return_to_author, corrections::withdraw,
         corrections::article_corrections_json,
         corrections::site_corrections_json, log::checkpoint, log::entries, audit::events_json,
+        stats::public, stats::desk,
     ),
     components(schemas(
         ArticleInput, ArticleView, Byline, EvidenceUrl, ReportInput, reports::FiledReport, Tracking, HistoryEntry, Category, Status, Severity,
@@ -49,8 +54,9 @@ use crate::domain::workflow::MoveRequest;
         desk::Person, desk::AssignRequest, desk::SeverityRequest, desk::NoteRequest, desk::BulkResults,
         BulkRequest, BulkResult, BulkAction,
         ResponseInput, ResponseView, ResponseList, ResponsePurpose, WordingInput, WordingView, WordingList,
-        reports::ReplyRequest, reports::AppealRequest, CorrectionInput, CorrectionView, Kind, ListedCorrection, CorrectionList,
+        reports::ReplyRequest, reports::AppealRequest, CorrectionInput, CorrectionView, StaffCorrection, Cause, Found, Kind, ListedCorrection, CorrectionList,
         StandardCite, corrections::ArticleCorrections, corrections::StopInput, Checkpoint, Entry, log::EntriesPage, AuditItem, AuditPage,
+        Stats, DeskStats, ReportCounts, CorrectionCounts, Hours, StandardCount, SectionCount, MonthCount, Internal, Workload, AuthorCount,
     )),
     modifiers(&BearerToken, &CommonErrors),
     tags(
@@ -60,6 +66,7 @@ use crate::domain::workflow::MoveRequest;
         (name = "corrections", description = "Published corrections, and their approval, return or withdrawal"),
         (name = "log", description = "The hash-chained public log and its signed checkpoints"),
         (name = "audit", description = "The audit trail"),
+        (name = "stats", description = "Transparency figures: how many reports, how fast and how they are corrected"),
     )
 )]
 pub struct ApiDoc;

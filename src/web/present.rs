@@ -178,6 +178,27 @@ where
     Ok(response)
 }
 
+/// A public page made afresh for every request, with the staff navigation for signed-in staff:
+/// for pages that show what the shared cache does not follow (reports change nothing it
+/// watches, and "today" moves). Never stored by others for another visitor.
+pub async fn fresh_public_page<F, Fut>(state: &AppState, req: &HttpRequest, render: F) -> Result<HttpResponse, AppError>
+where
+    F: FnOnce(views::Layout) -> Fut,
+    Fut: std::future::Future<Output = Result<HttpResponse, AppError>>,
+{
+    let staff = session_staff(req, state).await?;
+    let layout = match &staff {
+        Some(staff) => staff_layout(state, staff),
+        None => state.layout.clone(),
+    };
+    let mut response = render(layout).await?;
+    let headers = response.headers_mut();
+    let cache = if staff.is_some() { "private, no-store" } else { "no-cache" };
+    headers.insert(header::CACHE_CONTROL, header::HeaderValue::from_static(cache));
+    headers.insert(header::VARY, header::HeaderValue::from_static("Cookie"));
+    Ok(response)
+}
+
 fn role_label(role: Role) -> &'static str {
     match role {
         Role::Editor => "Editor",

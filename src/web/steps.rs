@@ -63,3 +63,17 @@ pub async fn site_corrections(state: &AppState, pairs: &[(String, String)]) -> R
     let filter = ListingFilter::parse(pairs)?;
     state.db.read(move |c| corrections::listing(c, &filter)).await
 }
+
+/// The transparency figures for query pairs (`from`, `to`, `section`, `standard`), with the
+/// staff-only part when `internal`: the period in the publisher's time zone, bad input 422.
+pub async fn stats(
+    state: &AppState,
+    pairs: &[(String, String)],
+    internal: bool,
+) -> Result<crate::domain::stats::Stats, AppError> {
+    use chrono::TimeZone;
+    let query = crate::domain::stats::StatsQuery::parse(pairs)?;
+    let (now, tz) = (state.now(), state.config.timezone);
+    let period = query.period(tz.from_utc_datetime(&now).date_naive(), tz)?;
+    state.db.read(move |c| crate::domain::stats::compute(c, &query, &period, internal, now)).await
+}

@@ -526,12 +526,33 @@ fn staff_nav_links_per_role() {
     let texts: Vec<&str> = standards_editor.iter().map(|(_, text)| text.as_str()).collect();
     assert_eq!(
         texts,
-        ["Corrections", "Editorial standards", "Desk", "Standards", "Approvals", "Audit", "Mail", "Erase reader data"]
+        [
+            "Corrections",
+            "Editorial standards",
+            "Desk",
+            "Standards",
+            "Approvals",
+            "Audit",
+            "Figures",
+            "Mail",
+            "Erase reader data"
+        ]
     );
     assert_eq!(
         hrefs(&staff_layout()),
-        [&public[..], &["/desk", "/desk/standards", "/desk/corrections", "/audit", "/desk/outbox", "/desk/erasure"]]
-            .concat()
+        [
+            &public[..],
+            &[
+                "/desk",
+                "/desk/standards",
+                "/desk/corrections",
+                "/audit",
+                "/desk/transparency",
+                "/desk/outbox",
+                "/desk/erasure"
+            ],
+        ]
+        .concat()
     );
 
     // Editors work the queue and their own corrections awaiting approval; the audit trail and erasure are not theirs.
@@ -540,8 +561,8 @@ fn staff_nav_links_per_role() {
         [&public[..], &["/desk", "/desk/standards", "/desk/corrections"]].concat()
     );
 
-    // Auditors read the audit trail and the standards, but cannot use the queue or erase.
-    assert_eq!(hrefs(&auditor_layout()), [&public[..], &["/desk/standards", "/audit"]].concat());
+    // Auditors read the audit trail, the figures and the standards, but cannot use the queue or erase.
+    assert_eq!(hrefs(&auditor_layout()), [&public[..], &["/desk/standards", "/audit", "/desk/transparency"]].concat());
 
     // Signed out: the public links only.
     assert_eq!(hrefs(&layout()), public);

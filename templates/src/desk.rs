@@ -258,6 +258,8 @@ pub struct TicketView {
     /// Other staff who viewed this ticket in the last few minutes.
     pub also_open_by: Vec<String>,
     pub timeline: Vec<TimelineItem>,
+    /// The corrections drafted to resolve it, with what only staff see (cause, how found).
+    pub corrections: Vec<TicketCorrection>,
     /// Moves allowed now for this user; empty for auditors and closed tickets.
     pub moves: Vec<MoveOption>,
     /// Whether drafting a correction (`publish_href`) is the primary action now (in review).
@@ -278,6 +280,19 @@ pub struct TicketView {
     pub error: Option<String>,
     /// A done action's message, shown at the top with role="status".
     pub notice: Option<String>,
+}
+
+/// A correction of a ticket as staff see it.
+#[derive(Debug, Clone)]
+pub struct TicketCorrection {
+    pub id: i64,
+    pub kind_label: String,
+    /// E.g. "Published", "Awaiting approval".
+    pub status_label: String,
+    /// What caused the error.
+    pub cause_label: String,
+    /// How the error was found.
+    pub found_label: String,
 }
 
 /// The sign-in page.
@@ -674,6 +689,18 @@ pub fn ticket(layout: &Layout, view: &TicketView) -> Markup {
                         }
                     }
                 }
+                @if !view.corrections.is_empty() {
+                    section aria-labelledby="corrections-heading" {
+                        h2 #corrections-heading { "Corrections" }
+                        @for c in &view.corrections {
+                            dl.summary-list {
+                                div { dt { "Correction" } dd { (c.kind_label) " #" (c.id) ", " (c.status_label.to_lowercase()) } }
+                                div { dt { "Cause of the error" } dd { (c.cause_label) } }
+                                div { dt { "Found by" } dd { (c.found_label) } }
+                            }
+                        }
+                    }
+                }
                 section aria-labelledby="timeline-heading" {
                     h2 #timeline-heading { "Timeline" }
                     @if view.timeline.is_empty() {
@@ -921,6 +948,10 @@ pub struct CorrectionFormView {
     pub report_ids: Vec<i64>,
     /// Select `kind`.
     pub kinds: Vec<Opt>,
+    /// Select `cause`: what caused the error (staff only, never published).
+    pub causes: Vec<Opt>,
+    /// Select `found`: how the error was found (staff only, never published).
+    pub found: Vec<Opt>,
     /// Textarea `text`: the public correction text.
     pub text: String,
     /// Textarea `original` (pre-filled with the quoted passage from a ticket).
@@ -955,6 +986,10 @@ pub struct PendingItem {
     pub diff: Option<Vec<DiffPart>>,
     pub author: String,
     pub created: String,
+    /// What caused the error, as the author recorded it.
+    pub cause_label: String,
+    /// How the error was found.
+    pub found_label: String,
     /// Form action for approval (POST, hidden `csrf`), when this user may approve.
     pub approve_action: Option<String>,
     /// Why this user may not approve (e.g. "You wrote it"), when they may not.
@@ -1007,6 +1042,12 @@ pub struct StandardsAdminView {
 pub fn correction_form(layout: &Layout, view: &CorrectionFormView) -> Markup {
     let field = |name, label, hint: &str| Field::new(name, label, hint).with_errors(messages_for(&view.errors, name));
     let kind = field("kind", "Kind", "A retraction withdraws the article; a correction fixes a mistake in it.");
+    let cause = field("cause", "What caused the error", "For the standards desk's figures only: readers never see it.");
+    let found = field(
+        "found",
+        "How the error was found",
+        "A correction that resolves a reader's report was found by that reader, unless you choose otherwise.",
+    );
     let text = field(
         "text",
         "Public text of the correction",
@@ -1027,7 +1068,7 @@ pub fn correction_form(layout: &Layout, view: &CorrectionFormView) -> Markup {
     );
     let reports = field("report_ids", "Reports", "");
     // Only fields with a control on the page get a link from the error summary.
-    let mut linked = vec!["kind", "text", "original", "corrected"];
+    let mut linked = vec!["kind", "cause", "found", "text", "original", "corrected"];
     if !view.standards.is_empty() {
         linked.push("standards");
     }
@@ -1089,6 +1130,18 @@ pub fn correction_form(layout: &Layout, view: &CorrectionFormView) -> Markup {
                 select.select id=(kind.id()) name=(kind.name)
                     aria-describedby=[kind.described_by()] aria-invalid=[kind.invalid()] {
                     (options(&view.kinds))
+                }
+            }))
+            (form_group(&cause, html! {
+                select.select id=(cause.id()) name=(cause.name)
+                    aria-describedby=[cause.described_by()] aria-invalid=[cause.invalid()] {
+                    (options(&view.causes))
+                }
+            }))
+            (form_group(&found, html! {
+                select.select id=(found.id()) name=(found.name)
+                    aria-describedby=[found.described_by()] aria-invalid=[found.invalid()] {
+                    (options(&view.found))
                 }
             }))
             (form_group(&text, html! {
@@ -1198,6 +1251,8 @@ fn pending_item(item: &PendingItem, csrf: &str) -> Markup {
                 div { dt { "Article" } dd { a href=(item.article_href) { (item.article_title) } } }
                 div { dt { "Written by" } dd { (item.author) } }
                 div { dt { "Drafted" } dd { (item.created) } }
+                div { dt { "Cause of the error" } dd { (item.cause_label) } }
+                div { dt { "Found by" } dd { (item.found_label) } }
             }
             p.preserve-lines.correction-text { (item.text) }
             @if let Some(diff) = &item.diff {

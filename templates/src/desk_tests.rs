@@ -158,6 +158,7 @@ fn ticket_view() -> TicketView {
             status_label: "New".to_owned(),
         }],
         also_open_by: Vec::new(),
+        corrections: Vec::new(),
         timeline: vec![
             TimelineItem {
                 at: "28 Nov, 13:05 UTC".to_owned(),
@@ -1065,6 +1066,8 @@ fn correction_form_view() -> CorrectionFormView {
         article: article("Council votes to close library"),
         article_id: "2026-11-28-council".to_owned(),
         report_ids: vec![3, 4],
+        causes: Vec::new(),
+        found: Vec::new(),
         kinds: vec![
             opt("correction", "Correction", false),
             opt("clarification", "Clarification", true),
@@ -1098,6 +1101,8 @@ fn pending_item(id: i64, approve: bool) -> PendingItem {
         ]),
         author: "Ann Lee".to_owned(),
         created: "28 Nov, 15:00 UTC".to_owned(),
+        cause_label: "Editing".to_owned(),
+        found_label: "Reader report".to_owned(),
         approve_action: approve.then(|| format!("/desk/corrections/{id}/approval")),
         cannot_approve: (!approve).then(|| "You wrote it.".to_owned()),
         return_action: approve.then(|| format!("/desk/corrections/{id}/return")),
@@ -1351,6 +1356,8 @@ fn correction_form_escapes_everything_written() {
         article: article(HOSTILE),
         article_id: HOSTILE.to_owned(),
         report_ids: vec![3],
+        causes: Vec::new(),
+        found: Vec::new(),
         kinds: vec![opt(HOSTILE, HOSTILE, true)],
         text: HOSTILE.to_owned(),
         original: HOSTILE.to_owned(),
@@ -1476,6 +1483,8 @@ fn pending_escapes_everything_written() {
         diff: Some(vec![crate::log::DiffPart { text: HOSTILE.to_owned(), change: Change::Added }]),
         author: HOSTILE.to_owned(),
         created: HOSTILE.to_owned(),
+        cause_label: HOSTILE.to_owned(),
+        found_label: HOSTILE.to_owned(),
         approve_action: Some(HOSTILE.to_owned()),
         cannot_approve: None,
         return_action: None,
@@ -1491,9 +1500,9 @@ fn pending_escapes_everything_written() {
     };
     let html = pending(&staff_layout(), &view).into_string();
     assert_escaped(&html);
-    // Per item: title, href, kind, text, diff, author, created (14); the first item's
-    // action and csrf, the second's reason (3); notice, error (2).
-    assert_eq!(html.matches(HOSTILE_ESCAPED).count(), 19, "{html}");
+    // Per item: title, href, kind, text, diff, author, created, cause, found (18); the first
+    // item's action and csrf, the second's reason (3); notice, error (2).
+    assert_eq!(html.matches(HOSTILE_ESCAPED).count(), 23, "{html}");
     assert_ids_consistent(&html);
 }
 

@@ -22,10 +22,10 @@ pub struct StaffNav {
     pub role_label: String,
     /// CSRF token for the sign-out form (POST /logout, hidden field `csrf`).
     pub csrf: String,
-    /// Standards editors also get links to "Audit" (/audit) and "Erase reader data"
-    /// (/desk/erasure); everyone gets "Standards" (/desk/standards), and everyone but auditors
+    /// Standards editors also get links to "Audit" (/audit), "Figures" (/desk/transparency) and
+    /// "Erase reader data" (/desk/erasure); everyone gets "Standards" (/desk/standards), and everyone but auditors
     /// "Approvals" (/desk/corrections: editors withdraw and redraft their own corrections there).
-    /// Auditors (`role_label` "Auditor") get "Audit" but not "Desk".
+    /// Auditors (`role_label` "Auditor") get "Audit" and "Figures" but not "Desk".
     pub is_standards_editor: bool,
     /// How many corrections await approval, shown beside "Approvals" when any do.
     pub pending_approvals: i64,
@@ -100,6 +100,7 @@ impl Layout {
                                         }
                                         @if staff.is_standards_editor || staff.is_auditor() {
                                             li { a href="/audit" { "Audit" } }
+                                            li { a href="/desk/transparency" { "Figures" } }
                                         }
                                         @if staff.is_standards_editor {
                                             li { a href="/desk/outbox" { "Mail" } }

@@ -4,9 +4,9 @@
 //! function of plain data, so views are tested without either. maud escapes
 //! every interpolated value, and reader text is never wrapped in `PreEscaped`.
 //!
-//! The view modules (`audit`, `desk`, `email`, `log`, `pages`, `responses`, `wordings`) each
-//! render one part of the site and never import from one another. What several of them
-//! need lives below them: the page frame in `layout`, the view structs they
+//! The view modules (`audit`, `desk`, `email`, `log`, `pages`, `responses`, `transparency`,
+//! `wordings`) each render one part of the site and never import from one another. What
+//! several of them need lives below them: the page frame in `layout`, the view structs they
 //! share in `article`, `forms`, `corrections` and `catalogue`, and the small
 //! markup pieces in `partials`. Those shared modules import nothing from the
 //! view modules. `imports_tests` checks both rules.
@@ -18,6 +18,7 @@ pub mod layout;
 pub mod log;
 pub mod pages;
 pub mod responses;
+pub mod transparency;
 pub mod wordings;
 
 mod article;
@@ -33,6 +34,7 @@ pub use layout::{Layout, StaffNav, STYLESHEET};
 pub use log::*;
 pub use pages::*;
 pub use responses::*;
+pub use transparency::*;
 pub use wordings::*;
 
 #[cfg(test)]
@@ -47,5 +49,7 @@ mod log_tests;
 mod responses_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod transparency_tests;
 #[cfg(test)]
 mod wordings_tests;

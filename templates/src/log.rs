@@ -142,6 +142,7 @@ pub fn all_corrections(layout: &Layout, view: &AllCorrectionsView) -> Markup {
             "an amendment is published as a new correction that supersedes the old one."
         }
         (feed_links(&view.atom_href, Some(&view.csv_href)))
+        p { a href="/transparency" { "How many errors are reported to us, how fast we act, and what we correct: our figures" } }
         @if let Some(error) = &view.error {
             (error_summary(&[], Some(error), &[]))
         }
@@ -184,6 +185,7 @@ pub fn standards(layout: &Layout, view: &StandardsView) -> Markup {
             "names the standards it breached and links to the version that was in force; "
             "earlier versions stay on this page, so those links keep working."
         }
+        p { a href="/transparency" { "How well we keep to them: our corrections in figures" } }
         (standards_catalogue(&view.standards, false))
         @if let Some(key) = &view.public_key {
             section.verify aria-labelledby="verify-heading" {

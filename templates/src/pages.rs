@@ -259,6 +259,7 @@ pub fn home(layout: &Layout, view: &HomeView) -> Markup {
             ul.link-list {
                 li { a href="/standards" { "Read our editorial standards" } }
                 li { a href="/corrections" { "See the full corrections log" } }
+                li { a href="/transparency" { "See how we handle corrections, in figures" } }
             }
         }
     };

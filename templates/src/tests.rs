@@ -200,6 +200,7 @@ pub(crate) fn every_page() -> Vec<(&'static str, String)> {
         .chain(crate::audit_tests::every_audit_page())
         .chain(crate::responses_tests::every_responses_page())
         .chain(crate::wordings_tests::every_wordings_page())
+        .chain(crate::transparency_tests::every_transparency_page())
         .map(|(name, m)| (name, m.into_string()))
         .collect()
 }

@@ -160,6 +160,7 @@ async fn answers_for_staff_are_never_stored(backend: Backend) {
         "/desk/wordings".to_owned(),
         "/audit".to_owned(),
         "/audit/verify".to_owned(),
+        "/desk/transparency".to_owned(),
     ];
     for page in &pages {
         let response = browser.get(app.url(page)).send().await.unwrap();

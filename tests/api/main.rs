@@ -33,5 +33,7 @@ mod reports;
 mod responses;
 mod retention;
 mod smtp;
+mod stats;
+mod transparency;
 mod wordings;
 mod workflow;

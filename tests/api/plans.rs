@@ -356,12 +356,151 @@ fn filtered_counts_use_indexes(backend: Backend) {
     assert!(plan.contains("reports_status"), "overdue counts:\n{plan}");
 }
 
+/// A query of the transparency figures (`src/domain/stats.rs`), with the index each backend
+/// must use (one of several where the planner may pick either).
+struct Figure {
+    name: &'static str,
+    sqlite: &'static str,
+    postgres: &'static str,
+    indexes: &'static [&'static str],
+}
+
+const PERIOD: &str = "r.created_at >= '2026-01-01 00:00:00' AND r.created_at < '2027-01-01 00:00:00'";
+const PUBLISHED: &str =
+    "c.status = 'published' AND c.published_at >= '2026-01-01 00:00:00' AND c.published_at < '2027-01-01 00:00:00'";
+
+/// The figures' queries, in the shapes the domain sends, with `{r}` and `{c}` standing for the
+/// period's conditions on reports and corrections.
+const FIGURES: &[Figure] = &[
+    Figure {
+        name: "reports by status",
+        sqlite: "SELECT r.status AS key, COUNT(*) AS n FROM reports r WHERE {r} GROUP BY r.status",
+        postgres: "",
+        indexes: &["reports_stats"],
+    },
+    Figure {
+        name: "decided within the deadline",
+        sqlite: "SELECT COUNT(*) AS n, COALESCE(SUM(CASE WHEN r.decided_at <= r.deadline_at THEN 1 ELSE 0 END), 0) \
+                 AS within FROM reports r WHERE {r} AND r.decided_at IS NOT NULL",
+        postgres: "",
+        indexes: &["reports_stats"],
+    },
+    Figure {
+        name: "a duration at a rank",
+        sqlite: "SELECT rn, d FROM (SELECT (julianday(r.decided_at) - julianday(r.created_at)) * 86400.0 AS d, \
+                 ROW_NUMBER() OVER (ORDER BY (julianday(r.decided_at) - julianday(r.created_at)) * 86400.0) AS rn \
+                 FROM reports r WHERE {r} AND r.decided_at IS NOT NULL) ranked WHERE rn IN (5, 6, 10)",
+        postgres: "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM (r.corrected_at - r.created_at))::float8) AS a \
+                   FROM reports r WHERE {r} AND r.corrected_at IS NOT NULL",
+        indexes: &["reports_stats"],
+    },
+    Figure {
+        name: "times to correction by span",
+        sqlite: "SELECT COALESCE(SUM(CASE WHEN ROUND((julianday(r.corrected_at) - julianday(r.created_at)) * 86400.0, 3) \
+                 >= 3600 AND ROUND((julianday(r.corrected_at) - julianday(r.created_at)) * 86400.0, 3) < 21600 \
+                 THEN 1 ELSE 0 END), 0) AS b1 FROM reports r WHERE {r} AND r.corrected_at IS NOT NULL",
+        postgres: "SELECT COALESCE(SUM(CASE WHEN EXTRACT(EPOCH FROM (r.corrected_at - r.created_at)) >= 3600 \
+                   AND EXTRACT(EPOCH FROM (r.corrected_at - r.created_at)) < 21600 THEN 1 ELSE 0 END), 0) AS b1 \
+                   FROM reports r WHERE {r} AND r.corrected_at IS NOT NULL",
+        indexes: &["reports_stats"],
+    },
+    Figure {
+        name: "corrections by kind, found and cause",
+        sqlite: "SELECT c.kind AS kind, c.found AS found, c.cause AS cause, COUNT(*) AS n FROM corrections c \
+                 WHERE {c} GROUP BY c.kind, c.found, c.cause",
+        postgres: "",
+        indexes: &["corrections_stats"],
+    },
+    Figure {
+        name: "corrections by standard",
+        sqlite: "SELECT s.code AS key, COUNT(DISTINCT c.id) AS n FROM corrections c \
+                 JOIN correction_standards cs ON cs.correction_id = c.id JOIN standards s ON s.id = cs.standard_id \
+                 WHERE {c} GROUP BY s.code",
+        postgres: "",
+        indexes: &["corrections_stats"],
+    },
+    Figure {
+        name: "reports by section",
+        sqlite: "SELECT a.section AS key, COUNT(*) AS n FROM reports r JOIN articles a ON a.id = r.article_id \
+                 WHERE {r} GROUP BY a.section",
+        postgres: "",
+        indexes: &["reports_stats"],
+    },
+    Figure {
+        name: "reports under a section and a standard",
+        sqlite: "SELECT COUNT(*) AS n FROM reports r WHERE {r} \
+                 AND EXISTS (SELECT 1 FROM articles fa WHERE fa.id = r.article_id AND fa.section = 'World') \
+                 AND EXISTS (SELECT 1 FROM correction_reports fcr WHERE fcr.report_id = r.id AND EXISTS (\
+                 SELECT 1 FROM corrections fc JOIN correction_standards fcs ON fcs.correction_id = fc.id \
+                 JOIN standards fs ON fs.id = fcs.standard_id \
+                 WHERE fc.id = fcr.correction_id AND fc.status = 'published' AND fs.code = 'accuracy'))",
+        postgres: "",
+        indexes: &["correction_reports_report"],
+    },
+    Figure {
+        name: "corrections under a standard",
+        sqlite: "SELECT COUNT(*) AS n FROM corrections c WHERE {c} AND EXISTS (SELECT 1 FROM correction_standards fcs \
+                 JOIN standards fs ON fs.id = fcs.standard_id WHERE fcs.correction_id = c.id AND fs.code = 'data')",
+        postgres: "",
+        indexes: &["corrections_stats"],
+    },
+    Figure {
+        name: "each editor's overdue tickets now",
+        sqlite: "SELECT r.assignee_id AS id, COUNT(*) AS n FROM reports r WHERE \
+                 +r.status IN ('new', 'triaged', 'in_review', 'needs_info', 'awaiting_approval', 'appealed') \
+                 AND r.status IN ('new', 'triaged', 'in_review', 'appealed') AND r.assignee_id IS NOT NULL \
+                 AND r.deadline_at < '2026-12-01 00:00:00' GROUP BY r.assignee_id",
+        postgres: "SELECT r.assignee_id AS id, COUNT(*) AS n FROM reports r WHERE \
+                   r.status IN ('new', 'triaged', 'in_review', 'needs_info', 'awaiting_approval', 'appealed') \
+                   AND r.status IN ('new', 'triaged', 'in_review', 'appealed') AND r.assignee_id IS NOT NULL \
+                   AND r.deadline_at < '2026-12-01 00:00:00' GROUP BY r.assignee_id",
+        indexes: &["reports_open", "reports_status"],
+    },
+];
+
+/// Every query of the transparency figures reads a range of an index, never a whole table.
+fn figures_use_indexes(backend: Backend) {
+    let database = TestDb::new(backend);
+    let mut conn = DbTarget::parse(&database.url).unwrap().connect().unwrap();
+    corrigenda::db::migrate(&mut conn).unwrap();
+    if let DbConnection::Postgres(c) = &mut conn {
+        c.batch_execute("SET enable_seqscan = off").unwrap();
+    }
+    for figure in FIGURES {
+        let sql = match backend {
+            Backend::Postgres if !figure.postgres.is_empty() => figure.postgres,
+            _ => figure.sqlite,
+        };
+        let sql = sql.replace("{r}", PERIOD).replace("{c}", PUBLISHED);
+        let plan = plan(&mut conn, &sql);
+        assert!(
+            figure.indexes.iter().any(|i| plan.contains(i)),
+            "{}: no index of {:?}:\n{plan}",
+            figure.name,
+            figure.indexes
+        );
+        match backend {
+            Backend::Sqlite => {
+                // The ranked durations are numbered in a subquery, which is read whole (not a table).
+                let scans = plan
+                    .lines()
+                    .filter(|l| l.contains("SCAN ") && !l.contains("INDEX"))
+                    .filter(|l| !l.contains("SCAN (subquery") && !l.contains("SCAN ranked"))
+                    .collect::<Vec<_>>();
+                assert!(scans.is_empty(), "{}: a table is scanned: {scans:?}\n{plan}", figure.name);
+            }
+            Backend::Postgres => assert!(!plan.contains("Seq Scan"), "{}: a table is scanned:\n{plan}", figure.name),
+        }
+    }
+}
+
 #[test]
 fn sqlite_hot_queries_use_indexes() {
     hot_queries_use_indexes(Backend::Sqlite);
     filtered_counts_use_indexes(Backend::Sqlite);
     views_read_in_order(Backend::Sqlite);
     headline_search_uses_its_index(Backend::Sqlite);
+    figures_use_indexes(Backend::Sqlite);
 }
 
 #[test]
@@ -371,5 +510,6 @@ fn postgres_hot_queries_use_indexes() {
         filtered_counts_use_indexes(Backend::Postgres);
         views_read_in_order(Backend::Postgres);
         headline_search_uses_its_index(Backend::Postgres);
+        figures_use_indexes(Backend::Postgres);
     }
 }

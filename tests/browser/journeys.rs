@@ -7,7 +7,8 @@
 //! another report, which its reader appeals; an editor drafts a retraction that a
 //! standards editor approves; an auditor reads the trail and verifies the log; and the
 //! notice, the article's log, the site-wide log, the home page and the standards show
-//! the result. Readers use phone width, staff desktop width.
+//! the result; a reader reads the figures of the desk's work and its annual report, and an
+//! auditor the internal figures. Readers use phone width, staff desktop width.
 
 use anyhow::{ensure, Context, Result};
 use corrigenda::domain::accounts::Role;
@@ -51,6 +52,7 @@ pub async fn all(b: &mut Browser, app: &TestApp) -> Result<()> {
     standards_editor_approves(b, app).await.context("the standards editor approving the retraction")?;
     auditor_verifies(b, app).await.context("the auditor verifying the log")?;
     public_record(b).await.context("the public record")?;
+    reader_reads_the_figures(b, app).await.context("the transparency figures")?;
     Ok(())
 }
 
@@ -451,4 +453,44 @@ async fn public_record(b: &mut Browser) -> Result<()> {
     ensure!(b.find("[id^='accuracy-v']").await.is_ok(), "the standards page has no accuracy standard");
     b.screenshot("standards").await?;
     Ok(())
+}
+
+/// A reader finds the figures from the standards page, asks for a quarter without a day (and is
+/// told what is missing), takes a ready-made period and the annual report; an auditor reads the
+/// internal figures at the desk.
+async fn reader_reads_the_figures(b: &mut Browser, app: &TestApp) -> Result<()> {
+    b.set_width(PHONE).await?;
+    b.open("/standards", "the standards page, for the figures").await?;
+    let figures = b.link("How well we keep to them: our corrections in figures").await?;
+    b.go(figures, "the transparency figures").await?;
+    ensure!(b.path().await? == "/transparency", "the link led to {}", b.path().await?);
+    let text = page_text(b).await?;
+    ensure!(text.contains("Corrections published") && text.contains("Reports and corrections by month"));
+    ensure!(b.find_all("svg[role='img']").await?.len() >= 5, "the figures have too few charts");
+    ensure!(!text.contains("Corrections by cause"), "the public figures show the internal ones");
+    b.screenshot("transparency").await?;
+
+    b.tick("#field-period-quarter").await?;
+    let show = b.button("Show figures").await?;
+    b.go(show, "the transparency figures for a quarter without a day").await?;
+    ensure!(b.status() == 422, "a quarter without a day answered {}", b.status());
+    ensure!(b.text("[role='alert']").await?.contains("Start date is needed"), "the error does not say what is missing");
+    b.screenshot("transparency-error").await?;
+    let quarter = b.link("This quarter").await?;
+    b.go(quarter, "the transparency figures for this quarter").await?;
+    ensure!(b.status() == 200 && b.path().await?.contains("period=quarter"), "this quarter: {}", b.status());
+
+    let year = chrono::Datelike::year(&chrono::Utc::now()).to_string();
+    b.fill("#field-year", &year).await?;
+    let annual = b.button("Show the annual report").await?;
+    b.go(annual, "the annual report").await?;
+    ensure!(b.text("h1").await?.contains(&format!("annual report {year}")), "the annual report's heading");
+    b.screenshot("transparency-annual").await?;
+
+    b.set_width(DESKTOP).await?;
+    sign_in_to(b, "/desk/transparency", &app.account(Role::Auditor), "the desk's figures").await?;
+    let desk = page_text(b).await?;
+    ensure!(desk.contains("Corrections by cause of the error") && desk.contains("Editors' workload"));
+    b.screenshot("desk-transparency").await?;
+    sign_out(b).await
 }

@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::schema::*;
-use crate::db::vocabulary::{CorrectionStatus, Kind};
+use crate::db::vocabulary::{Cause, CorrectionStatus, Found, Kind};
 use crate::db::DbConnection;
 
 /// A correction row (published ones are never changed).
@@ -27,6 +27,10 @@ pub struct Correction {
     pub published_at: Option<NaiveDateTime>,
     /// The returned correction this one drafts again.
     pub redrafts: Option<i64>,
+    /// What caused the error (staff only).
+    pub cause: Cause,
+    /// How the error was found (staff only).
+    pub found: Found,
 }
 
 /// A correction to insert.
@@ -46,6 +50,10 @@ pub struct NewCorrection<'a> {
     pub published_by: Option<i64>,
     pub published_at: Option<NaiveDateTime>,
     pub redrafts: Option<i64>,
+    /// What caused the error (staff only).
+    pub cause: Cause,
+    /// How the error was found (staff only).
+    pub found: Found,
 }
 
 impl Correction {
@@ -157,6 +165,16 @@ impl Correction {
         correction_reports::table
             .filter(correction_reports::correction_id.eq(id))
             .select(correction_reports::report_id)
+            .load(conn)
+    }
+
+    /// The corrections drafted to resolve a report (any status), oldest first.
+    pub fn for_report(conn: &mut DbConnection, report_id: i64) -> QueryResult<Vec<Self>> {
+        corrections::table
+            .inner_join(correction_reports::table)
+            .filter(correction_reports::report_id.eq(report_id))
+            .order(corrections::id.asc())
+            .select(Self::as_select())
             .load(conn)
     }
 

@@ -37,6 +37,10 @@ pub struct Report {
     pub quote_end: Option<i64>,
     /// When the reader last answered or appealed, until an editor opened the ticket.
     pub reader_replied_at: Option<NaiveDateTime>,
+    /// When it first moved into a decided status (corrected, no change, rejected, duplicate).
+    pub decided_at: Option<NaiveDateTime>,
+    /// When it moved into corrected: the publication of the correction that resolved it.
+    pub corrected_at: Option<NaiveDateTime>,
 }
 
 /// A report to insert.

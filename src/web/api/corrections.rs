@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 
 use super::DESK_BODY_LIMIT;
 use crate::domain::articles::ArticleView;
-use crate::domain::corrections::{self, CorrectionInput, CorrectionList, CorrectionView, Kind, Stop};
+use crate::domain::corrections::{self, CorrectionInput, CorrectionList, CorrectionView, Kind, StaffCorrection, Stop};
 use crate::error::AppError;
 use crate::web::auth::{CanEdit, Signed};
 use crate::web::errors::ErrorBody;
@@ -20,11 +20,11 @@ use crate::web::{steps, State};
     request_body = CorrectionInput,
     security(("bearer" = [])),
     responses(
-        (status = 201, description = "Published (`status` published) or held for approval (`status` pending)", body = CorrectionView),
+        (status = 201, description = "Published (`status` published) or held for approval (`status` pending), with its cause and how it was found", body = StaffCorrection),
         (status = 403, description = "The role may not publish", body = ErrorBody),
         (status = 404, description = "Unknown article", body = ErrorBody),
         (status = 409, description = "A linked report is closed or already pending, or it needs approval and no other standards editor exists", body = ErrorBody),
-        (status = 422, description = "Unknown kind or standard, or a bad field; `field` names it", body = ErrorBody),
+        (status = 422, description = "Unknown kind, cause, found or standard, or a bad field; `field` names it", body = ErrorBody),
     )
 )]
 pub async fn publish(
@@ -35,7 +35,12 @@ pub async fn publish(
 ) -> Result<HttpResponse, AppError> {
     let input: CorrectionInput = parse_json(&read_body(&req, payload, DESK_BODY_LIMIT).await?)?;
     let (actor, now) = (staff.actor.clone(), state.now());
-    let view = state.write_notifying(move |c, n| corrections::publish(c, &actor, &input, n, now)).await?;
+    let view = state
+        .write_notifying(move |c, n| {
+            let published = corrections::publish(c, &actor, &input, n, now)?;
+            corrections::staff_view(c, published.id)
+        })
+        .await?;
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -45,7 +50,7 @@ pub async fn publish(
     params(("id" = i64, Path, description = "The correction's number")),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "Approved and published", body = CorrectionView),
+        (status = 200, description = "Approved and published", body = StaffCorrection),
         (status = 403, description = "Not a standards editor, or the author", body = ErrorBody),
         (status = 404, description = "No such correction", body = ErrorBody),
         (status = 409, description = "Already published", body = ErrorBody),
@@ -55,7 +60,12 @@ pub async fn approve(state: State, staff: Signed<CanEdit>, path: web::Path<Strin
     let raw = path.into_inner();
     let id: i64 = raw.parse().map_err(|_| AppError::NotFound(format!("no correction has the number {raw:?}")))?;
     let (actor, now) = (staff.actor.clone(), state.now());
-    let view = state.write_notifying(move |c, n| corrections::approve(c, &actor, id, n, now)).await?;
+    let view = state
+        .write_notifying(move |c, n| {
+            corrections::approve(c, &actor, id, n, now)?;
+            corrections::staff_view(c, id)
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(view))
 }
 
@@ -83,7 +93,10 @@ async fn stop(
     let input: StopInput = parse_json(&read_body(&req, payload, DESK_BODY_LIMIT).await?)?;
     let (actor, now) = (staff.actor.clone(), state.now());
     let view = state
-        .write_notifying(move |c, n| corrections::stop(c, &actor, id, how, input.reason.as_deref(), n, now))
+        .write_notifying(move |c, n| {
+            corrections::stop(c, &actor, id, how, input.reason.as_deref(), n, now)?;
+            corrections::staff_view(c, id)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(view))
 }
@@ -95,7 +108,7 @@ async fn stop(
     request_body = StopInput,
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "Returned (`status` returned); the author is emailed the reason", body = CorrectionView),
+        (status = 200, description = "Returned (`status` returned); the author is emailed the reason", body = StaffCorrection),
         (status = 403, description = "Not a standards editor, or the author", body = ErrorBody),
         (status = 404, description = "No such correction", body = ErrorBody),
         (status = 409, description = "It does not await approval", body = ErrorBody),
@@ -119,7 +132,7 @@ pub async fn return_to_author(
     request_body = StopInput,
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "Withdrawn (`status` withdrawn)", body = CorrectionView),
+        (status = 200, description = "Withdrawn (`status` withdrawn)", body = StaffCorrection),
         (status = 403, description = "Neither its author nor a standards editor", body = ErrorBody),
         (status = 404, description = "No such correction", body = ErrorBody),
         (status = 409, description = "It does not await approval", body = ErrorBody),

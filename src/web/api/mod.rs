@@ -7,6 +7,7 @@ pub mod desk;
 pub mod log;
 pub mod reports;
 pub mod responses;
+pub mod stats;
 pub mod wordings;
 
 /// Largest desk request body.

@@ -344,7 +344,7 @@ fn separates(c: char) -> bool {
 /// with a formula character or has one right after a separator (`x;=1+1` is a formula where
 /// `;` separates). Every cell is also quoted ([`csv_rows`]), so it stays one cell whatever the
 /// separator.
-fn cell(value: &str) -> String {
+pub(super) fn cell(value: &str) -> String {
     let starts = value.chars().next().is_some_and(starts_formula);
     let inside = value.chars().zip(value.chars().skip(1)).any(|(a, b)| separates(a) && starts_formula(b));
     if starts || inside {
@@ -355,7 +355,7 @@ fn cell(value: &str) -> String {
 }
 
 /// A CSV writer that quotes every cell, so none is split by a spreadsheet using another separator.
-fn csv_writer() -> csv::Writer<Vec<u8>> {
+pub(super) fn csv_writer() -> csv::Writer<Vec<u8>> {
     csv::WriterBuilder::new().quote_style(csv::QuoteStyle::Always).from_writer(Vec::new())
 }
 

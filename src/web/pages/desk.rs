@@ -325,7 +325,19 @@ fn ticket_view(
         })
         .collect();
     let assignee_email = t.assignee.as_ref().map(|u| u.email.as_str()).unwrap_or("");
+    let corrections = t
+        .corrections
+        .iter()
+        .map(|c| views::TicketCorrection {
+            id: c.id,
+            kind_label: c.kind.label().into(),
+            status_label: c.status.label().into(),
+            cause_label: c.cause.label().into(),
+            found_label: c.found.label().into(),
+        })
+        .collect();
     views::TicketView {
+        corrections,
         publish_href: t.can_draft.then(|| format!("/desk/corrections/new?report={}", r.id)),
         id: r.id,
         version: r.version,

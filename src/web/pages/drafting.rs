@@ -9,7 +9,7 @@ use crate::db::models::{Article, Report};
 use crate::domain::accounts::{Actor, Role};
 use crate::domain::articles;
 use crate::domain::corrections::{
-    self, CorrectionInput, CorrectionStatus, CorrectionView, Kind, Pending, Returned, Stop,
+    self, Cause, CorrectionInput, CorrectionStatus, CorrectionView, Found, Kind, Pending, Returned, Stop,
 };
 use crate::domain::quote;
 use crate::domain::standards;
@@ -64,6 +64,8 @@ async fn form_view(
         article_id: article.id.clone(),
         report_ids: input.report_ids.clone(),
         kinds: opts(Kind::ALL.iter().map(|k| (k.as_str(), k.label())), &[input.kind.as_str()]),
+        causes: opts(Cause::ALL.iter().map(|c| (c.as_str(), c.label())), &[input.cause.as_deref().unwrap_or("other")]),
+        found: opts(Found::ALL.iter().map(|f| (f.as_str(), f.label())), &[found_or_default(input)]),
         text: suggested(input, wording),
         original: input.original.clone().unwrap_or_default(),
         corrected: input.corrected.clone().unwrap_or_default(),
@@ -76,6 +78,15 @@ async fn form_view(
         approval_note: true,
         redrafts: input.redrafts,
     })
+}
+
+/// How the error was found as the form shows it: as chosen, else what the domain would default to.
+fn found_or_default(input: &CorrectionInput) -> &str {
+    match input.found.as_deref() {
+        Some(found) => found,
+        None if input.report_ids.is_empty() => Found::Staff.as_str(),
+        None => Found::ReaderReport.as_str(),
+    }
 }
 
 /// What the text box holds: what was typed, or the newsroom's wording for the kind when nothing was.
@@ -175,6 +186,8 @@ fn input_of(pairs: &[(String, String)]) -> Result<(CorrectionInput, bool), AppEr
         match key.as_str() {
             "article_id" => input.article_id = value.clone(),
             "kind" => input.kind = value.clone(),
+            "cause" => input.cause = Some(value.clone()),
+            "found" => input.found = Some(value.clone()),
             "text" => input.text = value.clone(),
             "original" => input.original = Some(value.clone()),
             "corrected" => input.corrected = Some(value.clone()),
@@ -290,6 +303,8 @@ fn pending_item(me: &Actor, p: Pending) -> views::PendingItem {
         text: c.text,
         author: p.author,
         created: time(p.drafted_at),
+        cause_label: p.cause.label().into(),
+        found_label: p.found.label().into(),
         approve_action: cannot.is_none().then(|| format!("/desk/corrections/{}/approval", c.id)),
         cannot_approve: cannot,
     }

@@ -11,4 +11,5 @@ pub mod public;
 pub mod reports;
 pub mod responses;
 pub mod subscriptions;
+pub mod transparency;
 pub mod wordings;
