@@ -451,6 +451,8 @@ mod tests {
                             approved_by: None,
                             published_by: Some(1),
                             published_at: Some(at),
+                            cause: crate::db::vocabulary::Cause::Other,
+                            found: crate::db::vocabulary::Found::Staff,
                         };
                         let standards = cited
                             .into_iter()

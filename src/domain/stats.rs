@@ -448,30 +448,26 @@ pub fn compute(
         }
         by_standard.sort_by(|a, b| b.corrections.cmp(&a.corrections).then_with(|| a.code.cmp(&b.code)));
 
+        // Counted per article first, then each article's section looked up once: far fewer
+        // lookups than one per report or correction.
+        let per_section = |q: Query| -> Boxed {
+            let mut q = q;
+            q.sql = format!(
+                "SELECT a.section AS key, CAST(SUM(x.n) AS BIGINT) AS n FROM ({}) x \
+                 JOIN articles a ON a.id = x.article_id GROUP BY a.section",
+                q.sql
+            );
+            q.boxed()
+        };
         let mut sections: std::collections::BTreeMap<String, (i64, i64)> = Default::default();
-        let join_articles = " JOIN articles a ON a.id = r.article_id";
-        for row in f
-            .reports_joined(
-                period.start,
-                period.end,
-                join_articles,
-                "a.section AS key, COUNT(*) AS n",
-                " GROUP BY a.section",
-            )
-            .load::<KeyCount>(conn)?
-        {
+        let by_article = "r.article_id AS article_id, COUNT(*) AS n";
+        let reports_q = f.reports_query(period.start, period.end, "", by_article, " GROUP BY r.article_id");
+        for row in per_section(reports_q).load::<KeyCount>(conn)? {
             sections.entry(row.key).or_default().0 += row.n;
         }
-        for row in f
-            .corrections_joined(
-                period.start,
-                period.end,
-                " JOIN articles a ON a.id = c.article_id",
-                "a.section AS key, COUNT(*) AS n",
-                " GROUP BY a.section",
-            )
-            .load::<KeyCount>(conn)?
-        {
+        let by_article = "c.article_id AS article_id, COUNT(*) AS n";
+        let corrections_q = f.corrections_query(period.start, period.end, "", by_article, " GROUP BY c.article_id");
+        for row in per_section(corrections_q).load::<KeyCount>(conn)? {
             sections.entry(row.key).or_default().1 += row.n;
         }
         let by_section = sections
@@ -662,12 +658,13 @@ impl Filter<'_> {
         self.reports_joined(start, end, "", select, tail)
     }
 
-    /// The section and standard filters on reports `r`: a lookup by key per report of the range
-    /// (the nested `EXISTS` starts from the report's own corrections, never from all of them).
+    /// The section and standard filters on reports `r`: the section's articles as a set, and a
+    /// lookup by key per report (the nested `EXISTS` starts from the report's own corrections,
+    /// never from all of them).
     fn report_filters(&self, q: &mut Query) {
         if let Some(section) = &self.q.section {
             let p = q.bind(Bind::Text(section.clone()));
-            q.push(&format!(" AND EXISTS (SELECT 1 FROM articles fa WHERE fa.id = r.article_id AND fa.section = {p})"));
+            q.push(&format!(" AND r.article_id IN (SELECT fa.id FROM articles fa WHERE fa.section = {p})"));
         }
         if let Some(code) = &self.q.standard {
             let p = q.bind(Bind::Text(code.clone()));
@@ -689,6 +686,18 @@ impl Filter<'_> {
         select: &str,
         tail: &str,
     ) -> Boxed {
+        self.corrections_query(start, end, join, select, tail).boxed()
+    }
+
+    /// The same, still open to wrapping in an outer query.
+    fn corrections_query(
+        &self,
+        start: NaiveDateTime,
+        end: NaiveDateTime,
+        join: &str,
+        select: &str,
+        tail: &str,
+    ) -> Query {
         let mut q = Query::new(self.postgres);
         q.push(&format!(
             "SELECT {select} FROM corrections c{join} WHERE c.status = 'published' AND c.published_at >= "
@@ -700,7 +709,7 @@ impl Filter<'_> {
         q.push(&p);
         if let Some(section) = &self.q.section {
             let p = q.bind(Bind::Text(section.clone()));
-            q.push(&format!(" AND EXISTS (SELECT 1 FROM articles fa WHERE fa.id = c.article_id AND fa.section = {p})"));
+            q.push(&format!(" AND c.article_id IN (SELECT fa.id FROM articles fa WHERE fa.section = {p})"));
         }
         if let Some(code) = &self.q.standard {
             let p = q.bind(Bind::Text(code.clone()));
@@ -710,7 +719,7 @@ impl Filter<'_> {
             ));
         }
         q.push(tail);
-        q.boxed()
+        q
     }
 
     fn corrections(&self, start: NaiveDateTime, end: NaiveDateTime, select: &str, tail: &str) -> Boxed {

@@ -421,15 +421,16 @@ const FIGURES: &[Figure] = &[
     },
     Figure {
         name: "reports by section",
-        sqlite: "SELECT a.section AS key, COUNT(*) AS n FROM reports r JOIN articles a ON a.id = r.article_id \
-                 WHERE {r} GROUP BY a.section",
+        sqlite: "SELECT a.section AS key, CAST(SUM(x.n) AS BIGINT) AS n FROM (SELECT r.article_id AS article_id, \
+                 COUNT(*) AS n FROM reports r WHERE {r} GROUP BY r.article_id) x \
+                 JOIN articles a ON a.id = x.article_id GROUP BY a.section",
         postgres: "",
         indexes: &["reports_stats"],
     },
     Figure {
         name: "reports under a section and a standard",
         sqlite: "SELECT COUNT(*) AS n FROM reports r WHERE {r} \
-                 AND EXISTS (SELECT 1 FROM articles fa WHERE fa.id = r.article_id AND fa.section = 'World') \
+                 AND r.article_id IN (SELECT fa.id FROM articles fa WHERE fa.section = 'World') \
                  AND EXISTS (SELECT 1 FROM correction_reports fcr WHERE fcr.report_id = r.id AND EXISTS (\
                  SELECT 1 FROM corrections fc JOIN correction_standards fcs ON fcs.correction_id = fc.id \
                  JOIN standards fs ON fs.id = fcs.standard_id \
@@ -481,11 +482,11 @@ fn figures_use_indexes(backend: Backend) {
         );
         match backend {
             Backend::Sqlite => {
-                // The ranked durations are numbered in a subquery, which is read whole (not a table).
+                // The ranked durations and the per-article counts are subqueries, read whole (not tables).
                 let scans = plan
                     .lines()
                     .filter(|l| l.contains("SCAN ") && !l.contains("INDEX"))
-                    .filter(|l| !l.contains("SCAN (subquery") && !l.contains("SCAN ranked"))
+                    .filter(|l| !l.contains("SCAN (subquery") && !l.contains("SCAN ranked") && l.trim() != "SCAN x")
                     .collect::<Vec<_>>();
                 assert!(scans.is_empty(), "{}: a table is scanned: {scans:?}\n{plan}", figure.name);
             }
