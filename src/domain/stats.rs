@@ -357,6 +357,16 @@ pub fn check_filters(conn: &mut DbConnection, q: &StatsQuery) -> Result<(), AppE
     Ok(())
 }
 
+/// Two numbers that grow with every change the public figures are counted from: the newest
+/// event (filing or moving a report records one) and the public version (articles,
+/// corrections, standards). Both are read through a primary key.
+pub fn data_version(conn: &mut DbConnection) -> Result<(i64, i64), AppError> {
+    use crate::db::schema::{events, public_version};
+    let event = events::table.select(diesel::dsl::max(events::id)).first::<Option<i64>>(conn)?;
+    let public = public_version::table.select(public_version::n).first::<i64>(conn).optional()?;
+    Ok((event.unwrap_or(0), public.unwrap_or(0)))
+}
+
 /// Computes the figures of `period` (with the internal ones when `internal`); `now` dates "overdue now".
 pub fn compute(
     conn: &mut DbConnection,

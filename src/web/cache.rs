@@ -20,6 +20,7 @@ use sha2::{Digest, Sha256};
 
 use crate::db::schema::public_version;
 use crate::db::Db;
+use crate::domain::stats::{self, Period, Stats, StatsQuery};
 use crate::error::AppError;
 
 /// An answer as it was sent.
@@ -209,5 +210,59 @@ impl Drop for Reading<'_> {
     fn drop(&mut self) {
         self.0.lock().reading = false;
         self.0.done.notify_waiters();
+    }
+}
+
+/// The public figures (`/transparency`, `GET /api/v1/stats`), reused while nothing they are
+/// counted from has changed.
+///
+/// Counting a year of a large newsroom's reports takes a second or more, and the page is
+/// public. A figure is reused only under the same query, period and
+/// [`stats::data_version`], read before counting: an answer is never older than a change
+/// acknowledged before it was asked for. One count runs at a time, so a burst of visitors
+/// waits for the first count rather than each scanning the same rows.
+pub struct FiguresCache {
+    answers: quick_cache::sync::Cache<String, Arc<Stats>>,
+    counting: tokio::sync::Mutex<()>,
+}
+
+impl Default for FiguresCache {
+    fn default() -> Self {
+        Self { answers: quick_cache::sync::Cache::new(FIGURES_KEPT), counting: tokio::sync::Mutex::new(()) }
+    }
+}
+
+/// Different public figures kept: periods and filters visitors ask for.
+const FIGURES_KEPT: usize = 256;
+
+impl FiguresCache {
+    /// The public figures for `query` over `period`: kept ones while current, else counted.
+    /// Waiting longer than `wait` for another count is a 503 with `Retry-After`.
+    pub async fn public(
+        &self,
+        db: &Db,
+        query: StatsQuery,
+        period: Period,
+        now: chrono::NaiveDateTime,
+        wait: std::time::Duration,
+    ) -> Result<Stats, AppError> {
+        let version = db.read(|c| stats::data_version(c)).await?;
+        let key = format!("{query:?}|{period:?}|{version:?}");
+        if let Some(kept) = self.answers.get(&key) {
+            return Ok((*kept).clone());
+        }
+        let Ok(_turn) = actix_web::rt::time::timeout(wait, self.counting.lock()).await else {
+            return Err(AppError::TryLater {
+                retry_after_secs: crate::error::RETRY_AFTER_SECS,
+                message: "the figures are being counted; please try again in a few seconds".into(),
+            });
+        };
+        // Counted by the request this one waited for.
+        if let Some(kept) = self.answers.get(&key) {
+            return Ok((*kept).clone());
+        }
+        let figures = db.read(move |c| stats::compute(c, &query, &period, false, now)).await?;
+        self.answers.insert(key, Arc::new(figures.clone()));
+        Ok(figures)
     }
 }

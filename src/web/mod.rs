@@ -74,6 +74,8 @@ pub struct AppState {
     pub mail_transport: String,
     /// Rendered public answers, reused while current.
     pub public: cache::PublicCache,
+    /// The public figures, reused while current.
+    pub figures: cache::FiguresCache,
 }
 
 impl AppState {
@@ -93,6 +95,7 @@ impl AppState {
                 None => format!("files in {} (no SMTP_URL)", config.mail.dir.display()),
             },
             public: cache::PublicCache::new(PUBLIC_CACHE_BYTES),
+            figures: cache::FiguresCache::default(),
             config,
         }
     }

@@ -75,5 +75,8 @@ pub async fn stats(
     let query = crate::domain::stats::StatsQuery::parse(pairs)?;
     let (now, tz) = (state.now(), state.config.timezone);
     let period = query.period(tz.from_utc_datetime(&now).date_naive(), tz)?;
+    if !internal {
+        return state.figures.public(&state.db, query, period, now, state.config.database.timeout).await;
+    }
     state.db.read(move |c| crate::domain::stats::compute(c, &query, &period, internal, now)).await
 }

@@ -47,6 +47,7 @@ both_backends!(
     internal_figures_stay_off_the_public_api_and_need_the_right_role,
     bad_input_is_422_naming_the_field,
     cause_and_found_default_and_refuse_unknown_values,
+    public_figures_are_reused_until_a_change_is_recorded,
 );
 
 /// The figures as `token` (public when `None`): status and body.
@@ -521,4 +522,28 @@ async fn cause_and_found_default_and_refuse_unknown_values(backend: Backend) {
     let public_log = app.client.get(app.url("/corrections")).send().await.unwrap().text().await.unwrap();
     assert!(!public_log.contains("Cause of the error") && !public_log.contains("Editing"), "{public_log}");
     app.deliver_mail().await;
+}
+
+/// The public figures are counted once and reused while no event is recorded and nothing
+/// public changes: a status written behind the product's back (no event) is not seen until
+/// the next filing, which the next answer counts. The desk's figures are always counted.
+async fn public_figures_are_reused_until_a_change_is_recorded(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    budget_article(&app).await;
+    let first = file(&app, "budget").await;
+    let before = public(&app, "").await;
+    assert_eq!((before["reports"]["received"].as_i64(), before["reports"]["rejected"].as_i64()), (Some(1), Some(0)));
+
+    app.force_status(first, "rejected");
+    let kept = public(&app, "").await;
+    assert_eq!(kept, before, "the kept figures were not reused");
+    let auditor = app.user(Role::Auditor);
+    assert_eq!(desk(&app, &auditor, "").await["reports"]["rejected"], 1, "the desk's figures were reused");
+    // Another period is counted on its own.
+    let year = public(&app, "from=2020-01-01").await;
+    assert_eq!(year["reports"]["rejected"], 1);
+
+    file(&app, "budget").await;
+    let after = public(&app, "").await;
+    assert_eq!((after["reports"]["received"].as_i64(), after["reports"]["rejected"].as_i64()), (Some(2), Some(1)));
 }
