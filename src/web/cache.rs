@@ -246,7 +246,7 @@ impl FiguresCache {
         now: chrono::NaiveDateTime,
         wait: std::time::Duration,
     ) -> Result<Stats, AppError> {
-        let version = db.read(|c| stats::data_version(c)).await?;
+        let version = db.read(stats::data_version).await?;
         let key = format!("{query:?}|{period:?}|{version:?}");
         if let Some(kept) = self.answers.get(&key) {
             return Ok((*kept).clone());
