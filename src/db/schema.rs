@@ -310,3 +310,17 @@ diesel::table! {
         n -> BigInt,
     }
 }
+
+diesel::table! {
+    stats_zone (starts) {
+        starts -> Timestamp,
+        seconds -> Integer,
+    }
+}
+
+diesel::table! {
+    stats_settings (id) {
+        id -> Integer,
+        zone -> Text,
+    }
+}

@@ -80,7 +80,19 @@ pub struct AppState {
 
 impl AppState {
     /// Builds the state for a server whose listener is bound to `bound`.
+    ///
+    /// Brings the transparency figures' per-day counts to the publisher's time zone first (a
+    /// pass over reports and corrections when it changed). Should that fail, the figures are
+    /// counted from the indexes instead, correct but slower, and the cause is logged.
     pub fn new(db: Db, config: Config, bound: std::net::SocketAddr, key: LogKey) -> Self {
+        let timezone = config.timezone;
+        match db.write_blocking(move |c| crate::domain::stats::days::follow_zone(c, timezone)) {
+            Ok(true) => tracing::info!(zone = timezone.name(), "transparency figures counted again in the zone's days"),
+            Ok(false) => {}
+            Err(e) => {
+                tracing::warn!(error = %e, "transparency figures: the per-day counts do not follow the time zone; counting from the indexes")
+            }
+        }
         Self {
             db,
             base_url: config.base_url(bound),

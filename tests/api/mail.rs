@@ -265,7 +265,7 @@ async fn an_smtp_outage_loses_nothing_and_doubles_nothing(backend: Backend) {
 }
 
 async fn a_permanent_refusal_is_marked_failed_and_shown(backend: Backend) {
-    let smtp = Smtp::start_on(free_port(), &["bounce@example.com"]);
+    let smtp = Smtp::start_refusing(&["bounce@example.com"]);
     let app = mail_app(backend, &smtp).await;
     app.article().await;
     let mut body = report_json();
@@ -284,7 +284,7 @@ async fn a_permanent_refusal_is_marked_failed_and_shown(backend: Backend) {
 }
 
 async fn a_refusal_is_stored_without_the_address_it_quotes(backend: Backend) {
-    let smtp = Smtp::start_on(free_port(), &["bounce@example.com"]);
+    let smtp = Smtp::start_refusing(&["bounce@example.com"]);
     let app = mail_app(backend, &smtp).await;
     app.article().await;
     let mut body = report_json();

@@ -98,22 +98,28 @@ pub fn free_port() -> u16 {
 }
 
 impl Smtp {
-    /// Starts a server on a free port.
+    /// Starts a server on a free port (bound here, so no other test can take it first).
     pub fn start() -> Self {
-        Self::start_on(free_port(), &[])
+        Self::start_with(TcpListener::bind("127.0.0.1:0").unwrap(), &[], Duration::ZERO)
+    }
+
+    /// Starts a server on a free port that refuses the addresses in `refuse` with 550, naming them.
+    pub fn start_refusing(refuse: &[&str]) -> Self {
+        Self::start_with(TcpListener::bind("127.0.0.1:0").unwrap(), refuse, Duration::ZERO)
     }
 
     /// Starts a server on `port` that refuses the addresses in `refuse` with 550, naming them.
     pub fn start_on(port: u16, refuse: &[&str]) -> Self {
-        Self::start_with(port, refuse, Duration::ZERO)
+        Self::start_with(TcpListener::bind(("127.0.0.1", port)).unwrap(), refuse, Duration::ZERO)
     }
 
     /// Starts a server on a free port that answers each message's end only after `hold`.
     pub fn start_slow(hold: Duration) -> Self {
-        Self::start_with(free_port(), &[], hold)
+        Self::start_with(TcpListener::bind("127.0.0.1:0").unwrap(), &[], hold)
     }
 
-    fn start_with(port: u16, refuse: &[&str], hold: Duration) -> Self {
+    fn start_with(listener: TcpListener, refuse: &[&str], hold: Duration) -> Self {
+        let port = listener.local_addr().unwrap().port();
         let holding = Arc::new(AtomicBool::new(false));
         let store = Arc::new(Mutex::new(Vec::new()));
         let sink = Sink {
@@ -124,7 +130,6 @@ impl Smtp {
             hold,
             holding: holding.clone(),
         };
-        let listener = TcpListener::bind(("127.0.0.1", port)).unwrap();
         let mut server = Server::new(sink);
         server.with_name("sink.test").with_num_threads(2).with_tcp_listener(listener);
         std::thread::spawn(move || {

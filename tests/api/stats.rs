@@ -48,6 +48,7 @@ both_backends!(
     bad_input_is_422_naming_the_field,
     cause_and_found_default_and_refuse_unknown_values,
     public_figures_are_reused_until_a_change_is_recorded,
+    the_day_counts_agree_with_the_indexes,
 );
 
 /// The figures as `token` (public when `None`): status and body.
@@ -546,4 +547,183 @@ async fn public_figures_are_reused_until_a_change_is_recorded(backend: Backend) 
     file(&app, "budget").await;
     let after = public(&app, "").await;
     assert_eq!((after["reports"]["received"].as_i64(), after["reports"]["rejected"].as_i64()), (Some(2), Some(1)));
+}
+
+/// The figures of `periods` (`from`, `to`) in `tz`, from the per-day counts and from the
+/// indexes, must be the same; and the counts the triggers kept must be what counting
+/// everything again gives.
+fn same_from_both_sources(app: &TestApp, tz: chrono_tz::Tz, periods: &[(NaiveDate, NaiveDate)], label: &str) {
+    use corrigenda::domain::stats::{self, days, DeskStats, Source, StatsQuery};
+    let now = app.clock.now();
+    let periods = periods.to_vec();
+    let label = label.to_owned();
+    app.db
+        .write_blocking(move |c| {
+            assert_eq!(days::zone(c)?, tz.name(), "{label}: the counts follow the zone");
+            for (from, to) in periods {
+                let q = StatsQuery { from: Some(from), to: Some(to), ..Default::default() };
+                let period = q.period(now.date() + Duration::days(1), tz)?;
+                let counted = stats::compute_from(c, &q, &period, true, now, Source::Days)?;
+                let scanned = stats::compute_from(c, &q, &period, true, now, Source::Indexes)?;
+                assert_eq!(
+                    counted.time_to_correction_buckets, scanned.time_to_correction_buckets,
+                    "{label}: {from} to {to}"
+                );
+                let counted = serde_json::to_value(DeskStats::try_from(counted)?).unwrap();
+                let scanned = serde_json::to_value(DeskStats::try_from(scanned)?).unwrap();
+                assert_eq!(counted, scanned, "{label}: {from} to {to}");
+            }
+            let kept = day_counts(c);
+            assert!(!kept.is_empty());
+            days::rebuild(c)?;
+            assert_eq!(day_counts(c), kept, "{label}: the triggers' counts differ from counting again");
+            Ok(())
+        })
+        .unwrap();
+}
+
+/// Every non-zero per-day count, in key order.
+fn day_counts(c: &mut corrigenda::db::DbConnection) -> Vec<(String, String, String, i64)> {
+    use diesel::sql_types::{BigInt, Text};
+    #[derive(diesel::QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = Text)]
+        day: String,
+        #[diesel(sql_type = Text)]
+        metric: String,
+        #[diesel(sql_type = Text)]
+        key: String,
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+    let rows: Vec<Row> = diesel::RunQueryDsl::load(
+        diesel::sql_query("SELECT day, metric, key, n FROM stats_days WHERE n <> 0 ORDER BY day, metric, key"),
+        c,
+    )
+    .unwrap();
+    rows.into_iter().map(|r| (r.day, r.metric, r.key, r.n)).collect()
+}
+
+/// The per-day counts, kept by triggers through every kind of move (filing, deciding,
+/// assigning, publishing with standards, moving an article to another section), give the
+/// same figures as counting the reports and corrections, for whole months, single days and
+/// odd periods, in three time zones (one with summer time, one half an hour off UTC), and
+/// after the zone is changed; and they are what counting everything again gives.
+async fn the_day_counts_agree_with_the_indexes(backend: Backend) {
+    use corrigenda::domain::stats::{self, days, Source, StatsQuery};
+    let app = TestApp::spawn(backend).await;
+    app.article().await;
+    budget_article(&app).await;
+    let editor = app.user(Role::Editor);
+    let se = app.user(Role::StandardsEditor);
+    let first_day = app.clock.now().date();
+    let mut seed = 7_u64;
+    let mut next = move |below: i64| {
+        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        ((seed >> 33) as i64) % below
+    };
+    let codes = ["accuracy", "data", "headlines", "corrections", "fairness"];
+    let mut open = Vec::new();
+    for i in 0..36 {
+        // Filed at any minute of the day, so some fall on the next or previous local day.
+        app.clock.advance(Duration::minutes(20 + next(30 * 60)));
+        let article = if i % 3 == 0 { "budget" } else { "kursk" };
+        let id = file(&app, article).await;
+        match i % 7 {
+            // Decided exactly an hour later: on a bucket's edge.
+            0 => {
+                app.clock.advance(Duration::hours(1));
+                decide(&app, &editor, id, "no_change", 1, None).await;
+            }
+            1 | 4 => open.push(id),
+            2 => {
+                assign(&app, &se, id, &editor, 1).await;
+                open.push(id);
+            }
+            _ => open.insert(0, id),
+        }
+        if i == 20 {
+            // The Business article moves to Politics: its reports and corrections move with it.
+            let mut article = article_json();
+            article["url"] = json!("https://news.example/business/budget");
+            article["title"] = json!("Council budget passes after late-night session");
+            article["section"] = json!("Politics");
+            article.as_object_mut().unwrap().remove("text");
+            let response = app.put_article("budget", &article).await;
+            assert!(response.status().is_success(), "{}", response.text().await.unwrap());
+        }
+    }
+    // Decided later, some weeks later: durations across the histogram's buckets.
+    for (i, id) in open.iter().enumerate() {
+        app.clock.advance(Duration::minutes(next(4 * 24 * 60)));
+        let version = app
+            .db
+            .read_blocking({
+                let id = *id;
+                move |c| Ok(corrigenda::db::models::Report::find(c, id)?.unwrap().version)
+            })
+            .unwrap();
+        match i % 5 {
+            0 => decide(&app, &editor, *id, "rejected", version, None).await,
+            1 | 3 => {
+                let article = if corrigenda_article_of(&app, *id) == "budget" { "budget" } else { "kursk" };
+                let cited = [codes[i % codes.len()], codes[(i + 2) % codes.len()]];
+                let mut body =
+                    correction(article, if i % 2 == 0 { "clarification" } else { "correction" }, &cited, &[*id]);
+                body["cause"] = json!(["reporting", "editing", "source"][i % 3]);
+                publish(&app, &se, body).await;
+            }
+            2 => decide(&app, &editor, *id, "no_change", version, None).await,
+            _ => {}
+        }
+    }
+    // A correction no report asked for.
+    publish(&app, &editor, correction("kursk", "update", &["headlines"], &[])).await;
+    let last_day = app.clock.now().date();
+
+    let mut periods = vec![(first_day - Duration::days(1), last_day), (first_day, first_day), (last_day, last_day)];
+    let mut day = first_day;
+    while day <= last_day {
+        let month_start = day.with_day(1).unwrap();
+        periods.push((month_start, self::last_day(month_start)));
+        periods.push((day, day + Duration::days(9)));
+        day += Duration::days(11);
+    }
+    let berlin: chrono_tz::Tz = "Europe/Berlin".parse().unwrap();
+    same_from_both_sources(&app, berlin, &periods, "Europe/Berlin");
+
+    // The days are those of the counts: a count changed behind the triggers' back shows.
+    let now = app.clock.now();
+    let (counted, scanned) = app
+        .db
+        .write_blocking(move |c| {
+            diesel::RunQueryDsl::execute(
+                diesel::sql_query(
+                    "UPDATE stats_days SET n = n + 100 WHERE metric = 'status' AND key = 'rejected' \
+                     AND day = (SELECT MIN(day) FROM stats_days WHERE metric = 'status' AND key = 'rejected')",
+                ),
+                c,
+            )?;
+            let q = StatsQuery { from: Some(first_day), to: Some(last_day), ..Default::default() };
+            let period = q.period(last_day, berlin)?;
+            let counted = stats::compute_from(c, &q, &period, false, now, Source::Days)?.reports.rejected;
+            let scanned = stats::compute_from(c, &q, &period, false, now, Source::Indexes)?.reports.rejected;
+            days::rebuild(c)?;
+            Ok((counted, scanned))
+        })
+        .unwrap();
+    assert_eq!(counted, scanned + 100, "the figures were not read from the per-day counts");
+
+    for zone in ["Asia/Kolkata", "America/New_York", "Europe/Berlin"] {
+        let tz: chrono_tz::Tz = zone.parse().unwrap();
+        assert!(app.db.write_blocking(move |c| days::follow_zone(c, tz)).unwrap(), "{zone}: counted again");
+        assert!(!app.db.write_blocking(move |c| days::follow_zone(c, tz)).unwrap(), "{zone}: only once");
+        same_from_both_sources(&app, tz, &periods, zone);
+    }
+    app.deliver_mail().await;
+}
+
+/// The article report `id` is on.
+fn corrigenda_article_of(app: &TestApp, id: i64) -> String {
+    app.db.read_blocking(move |c| Ok(corrigenda::db::models::Report::find(c, id)?.unwrap().article_id)).unwrap()
 }

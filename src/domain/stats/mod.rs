@@ -9,7 +9,9 @@
 //! auditors. Pages map it to their views; the API serialises it ([`Stats`] alone is the public
 //! JSON, [`DeskStats`] the desk's).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
+
+pub mod days;
 
 use chrono::{Datelike, Duration, LocalResult, Months, NaiveDate, NaiveDateTime, TimeZone};
 use chrono_tz::Tz;
@@ -368,6 +370,10 @@ pub fn data_version(conn: &mut DbConnection) -> Result<(i64, i64), AppError> {
 }
 
 /// Computes the figures of `period` (with the internal ones when `internal`); `now` dates "overdue now".
+///
+/// Unfiltered figures come from the per-day counts ([`days`]) when they are kept in the
+/// period's time zone; filtered ones, or any while the counts follow another zone, are
+/// counted from the indexes of reports and corrections.
 pub fn compute(
     conn: &mut DbConnection,
     q: &StatsQuery,
@@ -375,27 +381,176 @@ pub fn compute(
     internal: bool,
     now: NaiveDateTime,
 ) -> Result<Stats, AppError> {
+    let source = if q.section.is_none() && q.standard.is_none() { Source::Days } else { Source::Indexes };
+    compute_from(conn, q, period, internal, now, source)
+}
+
+/// Where the counts of a period are read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// The per-day counts kept by triggers, when they follow the period's time zone (else the indexes).
+    Days,
+    /// The reports and corrections of the period, through their indexes.
+    Indexes,
+}
+
+/// [`compute`], from the given source: both give the same figures (tested).
+pub fn compute_from(
+    conn: &mut DbConnection,
+    q: &StatsQuery,
+    period: &Period,
+    internal: bool,
+    now: NaiveDateTime,
+    source: Source,
+) -> Result<Stats, AppError> {
     check_filters(conn, q)?;
     // One snapshot for every figure (SQLite; PostgreSQL reads each at its statement's start).
     conn.transaction(|conn| {
         let f = Filter { q, postgres: matches!(conn, DbConnection::Postgres(_)) };
-        let mut reports = ReportCounts::default();
-        for row in f
+        let counted = source == Source::Days
+            && q.section.is_none()
+            && q.standard.is_none()
+            && days::zone(conn)? == period.tz.name();
+        let counts = if counted { days::counts(conn, period)? } else { f.counts(conn, period, internal)? };
+        counts.into_stats(conn, &f, period, internal, now)
+    })
+}
+
+/// What a period adds up to, from either source, before it becomes [`Stats`].
+struct Counts {
+    reports: ReportCounts,
+    /// Decided reports filed in the period, and those decided within their deadline.
+    decided: i64,
+    within: i64,
+    time_to_decision_hours: Hours,
+    time_to_correction_hours: Hours,
+    time_to_correction_buckets: [i64; 6],
+    published: i64,
+    by_kind: Tally<Kind>,
+    by_found: Tally<Found>,
+    by_cause: Tally<Cause>,
+    /// Corrections citing each standard code.
+    cited: HashMap<String, i64>,
+    /// Reports and corrections per section.
+    sections: BTreeMap<String, (i64, i64)>,
+    monthly: Vec<MonthCount>,
+    /// Per assignee now: reports filed in the period, and of those the decided ones.
+    assigned: BTreeMap<i64, (i64, i64)>,
+    /// Per author: corrections published in the period.
+    authors: BTreeMap<i64, i64>,
+}
+
+impl Counts {
+    fn new(period: &Period) -> Self {
+        Self {
+            reports: ReportCounts::default(),
+            decided: 0,
+            within: 0,
+            time_to_decision_hours: Hours::default(),
+            time_to_correction_hours: Hours::default(),
+            time_to_correction_buckets: [0; 6],
+            published: 0,
+            by_kind: Tally::zeros(Kind::ALL),
+            by_found: Tally::zeros(Found::ALL),
+            by_cause: Tally::zeros(Cause::ALL),
+            cited: HashMap::new(),
+            sections: BTreeMap::new(),
+            monthly: period
+                .months()
+                .into_iter()
+                .map(|(month, _, _)| MonthCount { month, reports: 0, corrections: 0 })
+                .collect(),
+            assigned: BTreeMap::new(),
+            authors: BTreeMap::new(),
+        }
+    }
+
+    /// Adds `n` reports with `status` now.
+    fn add_status(&mut self, status: Status, n: i64) {
+        let r = &mut self.reports;
+        r.received += n;
+        match status {
+            Status::Corrected => r.corrected += n,
+            Status::NoChange => r.no_change += n,
+            Status::Rejected => r.rejected += n,
+            Status::Duplicate => r.duplicate += n,
+            _ => r.open += n,
+        }
+    }
+
+    /// Adds `n` published corrections of `kind`, found by `found`, caused by `cause`.
+    fn add_corrections(&mut self, kind: Option<Kind>, found: Option<Found>, cause: Option<Cause>, n: i64) {
+        if let Some(kind) = kind {
+            self.by_kind.add(kind, n);
+        }
+        if let Some(found) = found {
+            self.by_found.add(found, n);
+        }
+        if let Some(cause) = cause {
+            self.by_cause.add(cause, n);
+        }
+    }
+
+    /// The figures: the standards' titles and the staff's names looked up, "overdue now" counted.
+    fn into_stats(
+        self,
+        conn: &mut DbConnection,
+        f: &Filter,
+        period: &Period,
+        internal: bool,
+        now: NaiveDateTime,
+    ) -> Result<Stats, AppError> {
+        let mut by_standard: Vec<StandardCount> = Vec::new();
+        for s in Standard::all_versions(conn)? {
+            // Newest version first: the first of a code is its current title.
+            if by_standard.last().is_some_and(|b| b.code == s.code) {
+                continue;
+            }
+            let corrections = self.cited.get(&s.code).copied().unwrap_or(0);
+            by_standard.push(StandardCount { code: s.code, title: s.title, corrections });
+        }
+        by_standard.sort_by(|a, b| b.corrections.cmp(&a.corrections).then_with(|| a.code.cmp(&b.code)));
+        let by_section = self
+            .sections
+            .iter()
+            .filter(|(_, (reports, corrections))| *reports != 0 || *corrections != 0)
+            .map(|(section, (reports, corrections))| SectionCount {
+                section: section.clone(),
+                reports: *reports,
+                corrections: *corrections,
+            })
+            .collect();
+        let internal = if internal { Some(f.internal(conn, &self, now)?) } else { None };
+        Ok(Stats {
+            from: period.from,
+            to: period.to,
+            reports: self.reports,
+            corrections: CorrectionCounts { published: self.published, by_kind: self.by_kind, by_found: self.by_found },
+            time_to_decision_hours: self.time_to_decision_hours,
+            time_to_correction_hours: self.time_to_correction_hours,
+            within_deadline_share: (self.decided > 0).then(|| self.within as f64 / self.decided as f64),
+            by_standard,
+            by_section,
+            monthly: self.monthly,
+            time_to_correction_buckets: self.time_to_correction_buckets,
+            internal,
+        })
+    }
+}
+
+impl Filter<'_> {
+    /// The counts of `period`, from the indexes of reports (`reports_stats`) and corrections
+    /// (`corrections_stats`): a `GROUP BY` or a count over the period's range of each.
+    fn counts(&self, conn: &mut DbConnection, period: &Period, internal: bool) -> Result<Counts, AppError> {
+        let mut c = Counts::new(period);
+        for row in self
             .reports(period.start, period.end, "r.status AS key, COUNT(*) AS n", " GROUP BY r.status")
             .load::<KeyCount>(conn)?
         {
-            let Some(status) = Status::parse(&row.key) else { continue };
-            reports.received += row.n;
-            match status {
-                Status::Corrected => reports.corrected += row.n,
-                Status::NoChange => reports.no_change += row.n,
-                Status::Rejected => reports.rejected += row.n,
-                Status::Duplicate => reports.duplicate += row.n,
-                _ => reports.open += row.n,
-            }
+            c.add_status(parse("status", &row.key, Status::parse)?, row.n);
         }
 
-        let deadline: Deadline = f
+        let deadline: Deadline = self
             .reports(
                 period.start,
                 period.end,
@@ -403,39 +558,27 @@ pub fn compute(
                 " AND r.decided_at IS NOT NULL",
             )
             .get_result(conn)?;
-        let within_deadline_share = (deadline.n > 0).then(|| deadline.within as f64 / deadline.n as f64);
-        let time_to_decision_hours = f.hours(conn, period, "decided_at", deadline.n)?;
-        let corrected: i64 = f
+        (c.decided, c.within) = (deadline.n, deadline.within);
+        c.time_to_decision_hours = self.hours(conn, period, "decided_at", deadline.n)?;
+        let corrected: i64 = self
             .reports(period.start, period.end, "COUNT(*) AS n", " AND r.corrected_at IS NOT NULL")
             .get_result::<N>(conn)?
             .n;
-        let time_to_correction_hours = f.hours(conn, period, "corrected_at", corrected)?;
-        let time_to_correction_buckets = f.correction_buckets(conn, period)?;
+        c.time_to_correction_hours = self.hours(conn, period, "corrected_at", corrected)?;
+        c.time_to_correction_buckets = self.correction_buckets(conn, period)?;
 
-        let mut by_kind = Tally::zeros(Kind::ALL);
-        let mut by_found = Tally::zeros(Found::ALL);
-        let mut by_cause = Tally::zeros(Cause::ALL);
-        let mut published = 0;
-        let kinds = f.corrections(
+        let kinds = self.corrections(
             period.start,
             period.end,
             "c.kind AS kind, c.found AS found, c.cause AS cause, COUNT(*) AS n",
             " GROUP BY c.kind, c.found, c.cause",
         );
         for row in kinds.load::<KindCount>(conn)? {
-            published += row.n;
-            if let Some(kind) = Kind::parse(&row.kind) {
-                by_kind.add(kind, row.n);
-            }
-            if let Some(found) = Found::parse(&row.found) {
-                by_found.add(found, row.n);
-            }
-            if let Some(cause) = Cause::parse(&row.cause) {
-                by_cause.add(cause, row.n);
-            }
+            c.published += row.n;
+            c.add_corrections(Kind::parse(&row.kind), Found::parse(&row.found), Cause::parse(&row.cause), row.n);
         }
 
-        let cited: HashMap<String, i64> = f
+        c.cited = self
             .corrections_joined(
                 period.start,
                 period.end,
@@ -447,16 +590,6 @@ pub fn compute(
             .into_iter()
             .map(|r| (r.key, r.n))
             .collect();
-        let mut by_standard: Vec<StandardCount> = Vec::new();
-        for s in Standard::all_versions(conn)? {
-            // Newest version first: the first of a code is its current title.
-            if by_standard.last().is_some_and(|b| b.code == s.code) {
-                continue;
-            }
-            let corrections = cited.get(&s.code).copied().unwrap_or(0);
-            by_standard.push(StandardCount { code: s.code, title: s.title, corrections });
-        }
-        by_standard.sort_by(|a, b| b.corrections.cmp(&a.corrections).then_with(|| a.code.cmp(&b.code)));
 
         // Counted per article first, then each article's section looked up once: far fewer
         // lookups than one per report or correction.
@@ -469,47 +602,53 @@ pub fn compute(
             );
             q.boxed()
         };
-        let mut sections: std::collections::BTreeMap<String, (i64, i64)> = Default::default();
         let by_article = "r.article_id AS article_id, COUNT(*) AS n";
-        let reports_q = f.reports_query(period.start, period.end, "", by_article, " GROUP BY r.article_id");
+        let reports_q = self.reports_query(period.start, period.end, "", by_article, " GROUP BY r.article_id");
         for row in per_section(reports_q).load::<KeyCount>(conn)? {
-            sections.entry(row.key).or_default().0 += row.n;
+            c.sections.entry(row.key).or_default().0 += row.n;
         }
         let by_article = "c.article_id AS article_id, COUNT(*) AS n";
-        let corrections_q = f.corrections_query(period.start, period.end, "", by_article, " GROUP BY c.article_id");
+        let corrections_q = self.corrections_query(period.start, period.end, "", by_article, " GROUP BY c.article_id");
         for row in per_section(corrections_q).load::<KeyCount>(conn)? {
-            sections.entry(row.key).or_default().1 += row.n;
+            c.sections.entry(row.key).or_default().1 += row.n;
         }
-        let by_section = sections
-            .into_iter()
-            .map(|(section, (reports, corrections))| SectionCount { section, reports, corrections })
-            .collect();
 
         // One count per month from each index: a month's range is read once, and the months
         // stay in the publisher's time zone, which SQLite cannot convert to.
-        let mut monthly = Vec::new();
-        for (month, start, end) in period.months() {
-            let reports = f.reports(start, end, "COUNT(*) AS n", "").get_result::<N>(conn)?.n;
-            let corrections = f.corrections(start, end, "COUNT(*) AS n", "").get_result::<N>(conn)?.n;
-            monthly.push(MonthCount { month, reports, corrections });
+        for (month, (_, start, end)) in c.monthly.iter_mut().zip(period.months()) {
+            month.reports = self.reports(start, end, "COUNT(*) AS n", "").get_result::<N>(conn)?.n;
+            month.corrections = self.corrections(start, end, "COUNT(*) AS n", "").get_result::<N>(conn)?.n;
         }
 
-        let internal = if internal { Some(f.internal(conn, period, by_cause, now)?) } else { None };
-        Ok(Stats {
-            from: period.from,
-            to: period.to,
-            reports,
-            corrections: CorrectionCounts { published, by_kind, by_found },
-            time_to_decision_hours,
-            time_to_correction_hours,
-            within_deadline_share,
-            by_standard,
-            by_section,
-            monthly,
-            time_to_correction_buckets,
-            internal,
-        })
-    })
+        if internal {
+            let assigned: Vec<IdCount> = self
+                .reports(
+                    period.start,
+                    period.end,
+                    "r.assignee_id AS id, COUNT(*) AS n, \
+                     COALESCE(SUM(CASE WHEN r.decided_at IS NOT NULL THEN 1 ELSE 0 END), 0) AS decided",
+                    " AND r.assignee_id IS NOT NULL GROUP BY r.assignee_id",
+                )
+                .load(conn)?;
+            c.assigned = assigned.into_iter().map(|r| (r.id, (r.n, r.decided))).collect();
+            // (The unused `decided` is cast: a bare 0 is a four-byte integer on PostgreSQL.)
+            let authors: Vec<IdCount> = self
+                .corrections(
+                    period.start,
+                    period.end,
+                    "c.created_by AS id, COUNT(*) AS n, CAST(0 AS BIGINT) AS decided",
+                    " GROUP BY c.created_by",
+                )
+                .load(conn)?;
+            c.authors = authors.into_iter().map(|r| (r.id, r.n)).collect();
+        }
+        Ok(c)
+    }
+}
+
+/// A stored vocabulary value read back: an unknown one is an error naming it.
+fn parse<T>(what: &str, raw: &str, parse: impl Fn(&str) -> Option<T>) -> Result<T, AppError> {
+    parse(raw).ok_or_else(|| AppError::Internal(anyhow::anyhow!("the figures met an unknown {what} {raw:?}")))
 }
 
 #[derive(QueryableByName)]
@@ -800,23 +939,8 @@ impl Filter<'_> {
         Ok([row.b0, row.b1, row.b2, row.b3, row.b4, row.b5])
     }
 
-    /// The staff-only figures.
-    fn internal(
-        &self,
-        conn: &mut DbConnection,
-        period: &Period,
-        by_cause: Tally<Cause>,
-        now: NaiveDateTime,
-    ) -> Result<Internal, AppError> {
-        let assigned: Vec<IdCount> = self
-            .reports(
-                period.start,
-                period.end,
-                "r.assignee_id AS id, COUNT(*) AS n, \
-                 COALESCE(SUM(CASE WHEN r.decided_at IS NOT NULL THEN 1 ELSE 0 END), 0) AS decided",
-                " AND r.assignee_id IS NOT NULL GROUP BY r.assignee_id",
-            )
-            .load(conn)?;
+    /// The staff-only figures: `c`'s per editor and per author, and "overdue now".
+    fn internal(&self, conn: &mut DbConnection, c: &Counts, now: NaiveDateTime) -> Result<Internal, AppError> {
         // Overdue now, whenever filed: the open tickets' own index (`reports_open_assignee`),
         // whose condition SQLite recognises only word for word. (The unused `decided` is cast:
         // a bare 0 is a four-byte integer on PostgreSQL, which `IdCount` cannot read.)
@@ -834,14 +958,6 @@ impl Filter<'_> {
         self.report_filters(&mut q);
         q.push(" GROUP BY r.assignee_id");
         let overdue: HashMap<i64, i64> = q.boxed().load::<IdCount>(conn)?.into_iter().map(|r| (r.id, r.n)).collect();
-        let authors: Vec<IdCount> = self
-            .corrections(
-                period.start,
-                period.end,
-                "c.created_by AS id, COUNT(*) AS n, CAST(0 AS BIGINT) AS decided",
-                " GROUP BY c.created_by",
-            )
-            .load(conn)?;
 
         let staff = StaffMember::all(conn)?;
         let name = |id: i64| staff.iter().find(|s| s.id == id).map_or_else(|| format!("#{id}"), |s| s.name.clone());
@@ -859,20 +975,24 @@ impl Filter<'_> {
                 }
             }
         };
-        for row in &assigned {
-            let i = entry(&mut editors, row.id);
-            editors[i].assigned = row.n;
-            editors[i].decided = row.decided;
+        for (id, (assigned, decided)) in &c.assigned {
+            let i = entry(&mut editors, *id);
+            editors[i].assigned = *assigned;
+            editors[i].decided = *decided;
         }
         for (id, n) in &overdue {
             let i = entry(&mut editors, *id);
             editors[i].overdue_now = *n;
         }
         editors.sort_by(|a, b| a.name.cmp(&b.name).then(a.user_id.cmp(&b.user_id)));
-        let mut authors: Vec<AuthorCount> =
-            authors.into_iter().map(|r| AuthorCount { user_id: r.id, name: name(r.id), corrections: r.n }).collect();
+        let mut authors: Vec<AuthorCount> = c
+            .authors
+            .iter()
+            .filter(|(_, n)| **n != 0)
+            .map(|(id, n)| AuthorCount { user_id: *id, name: name(*id), corrections: *n })
+            .collect();
         authors.sort_by(|a, b| b.corrections.cmp(&a.corrections).then_with(|| a.name.cmp(&b.name)));
-        Ok(Internal { by_cause, editors, authors })
+        Ok(Internal { by_cause: c.by_cause.clone(), editors, authors })
     }
 }
 
