@@ -192,11 +192,21 @@ def ensure_migrations(db, backend, binary_output):
 
 
 def scale_migration_sql(backend):
+    """The migrations' rebuilds of the counters their triggers keep (run after a load with
+    the triggers off): report tallies and sections, then the figures' per-day counts."""
+    out, found = [], set()
     for d in migration_dirs(backend):
         text = (d / "up.sql").read_text()
         if "CREATE TABLE report_tallies" in text:
-            return seed.rebuild_statements(text)
-    die(f"no migration in migrations/{backend} creates report_tallies")
+            out += seed.rebuild_statements(text)
+            found.add("report_tallies")
+        if "CREATE TABLE stats_days" in text:
+            out += seed.stats_rebuild_statements(text)
+            found.add("stats_days")
+    for table in ("report_tallies", "stats_days"):
+        if table not in found:
+            die(f"no migration in migrations/{backend} creates {table}")
+    return out
 
 
 # -- the server ----------------------------------------------------------------------------------

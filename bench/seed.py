@@ -524,7 +524,7 @@ class PostgresSink:
         # What autovacuum would do after a bulk load: statistics and the visibility map.
         out = subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", self.url, "-c",
                               "VACUUM (ANALYZE) articles, reports, events, corrections, correction_standards, "
-                              "correction_reports, log_entries, report_tallies, sections"],
+                              "correction_reports, log_entries, report_tallies, sections, stats_days"],
                              capture_output=True, text=True)
         if out.returncode != 0:
             raise RuntimeError(f"VACUUM failed: {out.stderr.strip()}")
@@ -544,6 +544,16 @@ def rebuild_statements(up_sql):
         out.append(f"TRUNCATE {table};")
         out.append(m.group(0))
     return out
+
+
+def stats_rebuild_statements(up_sql):
+    """The figures' per-day counts counted again: the migration's own closing INSERT ... SELECT
+    statements (reports, then corrections), taken verbatim."""
+    found = re.findall(r"^INSERT INTO stats_days \(day, metric, key, n\)\s*\n\s*SELECT day, metric, key, COUNT\(\*\).*?;",
+                       up_sql, re.S | re.M)
+    if len(found) != 2:
+        raise RuntimeError(f"expected the migration's two INSERT INTO stats_days ... SELECT, found {len(found)}")
+    return ["TRUNCATE stats_days;"] + found
 
 
 class Seeder:

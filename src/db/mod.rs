@@ -641,6 +641,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_figures_triggers_take_the_counters_lock() {
+        // The PostgreSQL triggers of the per-day counts take the same advisory lock as
+        // `lock_counters`, written out as a number in their migration.
+        let sql = include_str!("../../migrations/postgres/2026-12-01-000013_stats_days/up.sql");
+        let taken = format!("pg_advisory_xact_lock({COUNTERS_LOCK_KEY})");
+        assert_eq!(sql.matches(&taken).count(), sql.matches("pg_advisory_xact_lock(").count());
+        assert_eq!(sql.matches(&taken).count(), 3);
+    }
+
+    #[test]
     fn url_scheme_selects_the_backend() {
         assert_eq!(DbTarget::parse("corrigenda.db").map(|t| t.backend), Ok(Backend::Sqlite));
         assert_eq!(DbTarget::parse("sqlite:///tmp/x.db").map(|t| t.url), Ok("/tmp/x.db".to_owned()));

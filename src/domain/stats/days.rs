@@ -91,17 +91,17 @@ fn offsets(tz: Tz) -> Vec<(NaiveDateTime, i32)> {
         let next = day + Duration::days(1);
         let then = offset(next);
         if then != current {
-            // The change lies in (day, next]: halve the interval down to the second.
-            let (mut before, mut after) = (day, next);
-            while after - before > Duration::seconds(1) {
-                let mid = before + (after - before) / 2;
-                if offset(mid) == current {
+            // The change lies in (day, next]: halve the interval, in whole seconds, to the second.
+            let (mut before, mut after) = (0_i64, 86_400_i64);
+            while after - before > 1 {
+                let mid = (before + after) / 2;
+                if offset(day + Duration::seconds(mid)) == current {
                     before = mid;
                 } else {
                     after = mid;
                 }
             }
-            out.push((after, then));
+            out.push((day + Duration::seconds(after), then));
             current = then;
         }
         day = next;
