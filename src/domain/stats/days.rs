@@ -244,12 +244,8 @@ fn ranked(
     if let Some(next) = next {
         q.push(&format!(" AND {d} < {next}"));
     }
-    q.push(" AND created_at >= ");
-    let p = q.bind(Bind::Time(period.start));
-    q.push(&p);
-    q.push(" AND created_at < ");
-    let p = q.bind(Bind::Time(period.end));
-    q.push(&p);
+    q.push(" AND ");
+    q.range("created_at", period.start, period.end);
     q.push(&format!(" ORDER BY {d} LIMIT 1 OFFSET {}", rank - before - 1));
     let value: Option<Value> = q.boxed().get_result(conn).optional()?;
     value
