@@ -18,17 +18,20 @@ CREATE TABLE stats_settings (
 );
 INSERT INTO stats_settings (id, zone) VALUES (1, 'UTC');
 
--- Where the histograms' buckets of durations start, in seconds: hourly for a day, six-hourly
--- to three days, daily to two weeks, weekly to thirteen weeks, then one open bucket. The
--- pages' six bars (1 h, 6 h, 1 d, 3 d, 7 d) are sums of these.
+-- Where the histograms' buckets of durations start, in seconds: hourly for a day, two-hourly
+-- to three days, six-hourly to a week, daily to four weeks, weekly to thirteen weeks, then one
+-- open bucket. Fine enough that a bucket read for a median holds few durations; the pages'
+-- six bars (1 h, 6 h, 1 d, 3 d, 7 d) are sums of these.
 CREATE TABLE stats_buckets (lo BIGINT PRIMARY KEY NOT NULL);
 WITH RECURSIVE hours(h) AS (SELECT 0 UNION ALL SELECT h + 1 FROM hours WHERE h < 23)
 INSERT INTO stats_buckets (lo) SELECT h * 3600 FROM hours;
-WITH RECURSIVE quarter(h) AS (SELECT 24 UNION ALL SELECT h + 6 FROM quarter WHERE h < 66)
-INSERT INTO stats_buckets (lo) SELECT h * 3600 FROM quarter;
-WITH RECURSIVE days(d) AS (SELECT 3 UNION ALL SELECT d + 1 FROM days WHERE d < 13)
+WITH RECURSIVE two(h) AS (SELECT 24 UNION ALL SELECT h + 2 FROM two WHERE h < 70)
+INSERT INTO stats_buckets (lo) SELECT h * 3600 FROM two;
+WITH RECURSIVE six(h) AS (SELECT 72 UNION ALL SELECT h + 6 FROM six WHERE h < 162)
+INSERT INTO stats_buckets (lo) SELECT h * 3600 FROM six;
+WITH RECURSIVE days(d) AS (SELECT 7 UNION ALL SELECT d + 1 FROM days WHERE d < 27)
 INSERT INTO stats_buckets (lo) SELECT d * 86400 FROM days;
-WITH RECURSIVE weeks(w) AS (SELECT 2 UNION ALL SELECT w + 1 FROM weeks WHERE w < 13)
+WITH RECURSIVE weeks(w) AS (SELECT 4 UNION ALL SELECT w + 1 FROM weeks WHERE w < 13)
 INSERT INTO stats_buckets (lo) SELECT w * 7 * 86400 FROM weeks;
 
 -- One count per local day, figure ("metric") and value ("key").
