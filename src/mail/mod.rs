@@ -5,6 +5,7 @@ pub mod dispatch;
 pub mod files;
 pub mod messages;
 pub mod retention;
+pub mod webhooks;
 
 use chrono::NaiveDateTime;
 

@@ -7,6 +7,7 @@ pub mod desk;
 pub mod drafting;
 pub mod erasure;
 pub mod outbox;
+pub mod webhooks;
 pub mod public;
 pub mod reports;
 pub mod responses;
