@@ -18,8 +18,8 @@ use crate::domain::{accounts, demo, erasure, import, secrets, sessions};
 use crate::error::AppError;
 use crate::mail;
 use crate::mail::dispatch::Dispatcher;
-use crate::mail::webhooks::{self, EndpointInput, WebhookDispatcher};
 use crate::mail::retention::Retention;
+use crate::mail::webhooks::{self, EndpointInput, WebhookDispatcher};
 use crate::web::{self, AppState};
 
 /// Corrigenda: reader correction reports, the editors' desk, and a public, verifiable correction log.
@@ -742,7 +742,8 @@ fn webhook(config: &Config, command: WebhookCommand) -> anyhow::Result<()> {
             webhooks::check_url(&input.url).map_err(cli_error)?;
             let hooks = web::hooks(config, config.base_url(config.bind), &signing_key(config)?);
             let (db, _) = open(config)?;
-            let (id, secret) = db.write_blocking(|c| webhooks::register(c, &hooks, &input, now())).map_err(cli_error)?;
+            let (id, secret) =
+                db.write_blocking(|c| webhooks::register(c, &hooks, &input, now())).map_err(cli_error)?;
             let endpoint = db
                 .read_blocking(move |c| Ok(webhooks::list(c)?.into_iter().find(|e| e.id == id)))
                 .map_err(cli_error)?

@@ -115,9 +115,11 @@ impl SecretBox {
         }
         let (nonce, ciphertext) = bytes.split_at(12);
         let cipher = ChaCha20Poly1305::new(Key::from_slice(&self.key));
-        let plain = cipher.decrypt(Nonce::from_slice(nonce), Payload { msg: ciphertext, aad: SEAL_AAD }).map_err(|_| {
-            "the stored secret cannot be opened with this server's key (was the signing key file replaced?)".to_owned()
-        })?;
+        let plain =
+            cipher.decrypt(Nonce::from_slice(nonce), Payload { msg: ciphertext, aad: SEAL_AAD }).map_err(|_| {
+                "the stored secret cannot be opened with this server's key (was the signing key file replaced?)"
+                    .to_owned()
+            })?;
         String::from_utf8(plain).map_err(|_| "the stored secret is not text".to_owned())
     }
 }
@@ -501,7 +503,13 @@ pub fn chat_text(hooks: &Hooks, notice: &Notice) -> Option<String> {
 }
 
 /// Writes one delivery (inside the caller's transaction).
-fn enqueue(conn: &mut DbConnection, endpoint_id: i64, event: &str, body: &str, now: NaiveDateTime) -> Result<(), AppError> {
+fn enqueue(
+    conn: &mut DbConnection,
+    endpoint_id: i64,
+    event: &str,
+    body: &str,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
     let message_id = format!("msg_{}", secrets::new_token());
     NewWebhookDelivery {
         endpoint_id,
@@ -521,8 +529,7 @@ fn enqueue(conn: &mut DbConnection, endpoint_id: i64, event: &str, body: &str, n
 /// since the oldest of them was added, once per ticket. Returns how many tickets were alerted.
 fn queue_overdue(conn: &mut DbConnection, hooks: &Hooks, now: NaiveDateTime) -> Result<usize, AppError> {
     let Some(since) = WebhookEndpoint::oldest_chat_since(conn)? else { return Ok(0) };
-    let open: Vec<Status> =
-        Status::ALL.iter().copied().filter(|s| !crate::domain::workflow::is_closed(*s)).collect();
+    let open: Vec<Status> = Status::ALL.iter().copied().filter(|s| !crate::domain::workflow::is_closed(*s)).collect();
     let tickets = overdue_unalerted(conn, &open, since, now, 100)?;
     let chats: Vec<WebhookEndpoint> = WebhookEndpoint::active(conn)?
         .into_iter()

@@ -54,4 +54,6 @@ mod tests;
 #[cfg(test)]
 mod transparency_tests;
 #[cfg(test)]
+mod webhooks_tests;
+#[cfg(test)]
 mod wordings_tests;

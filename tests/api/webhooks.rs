@@ -89,7 +89,8 @@ impl Receiver {
                     std::thread::sleep(delay);
                     let status = s.lock().unwrap().pop_front().unwrap_or(200);
                     h.lock().unwrap().push(Heard { headers, body: String::from_utf8(body).unwrap() });
-                    let answer = format!("HTTP/1.1 {status} Scripted\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
+                    let answer =
+                        format!("HTTP/1.1 {status} Scripted\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
                     let _ = stream.write_all(answer.as_bytes());
                 });
             }
@@ -194,10 +195,11 @@ fn deliveries(app: &TestApp) -> Vec<(String, i32, Option<i32>)> {
     use diesel::prelude::*;
     app.db
         .read_blocking(|c| {
-            Ok(d::table
-                .order(d::id.asc())
-                .select((d::status, d::attempts, d::last_status))
-                .load::<(String, i32, Option<i32>)>(c)?)
+            Ok(d::table.order(d::id.asc()).select((d::status, d::attempts, d::last_status)).load::<(
+                String,
+                i32,
+                Option<i32>,
+            )>(c)?)
         })
         .unwrap()
 }
@@ -213,7 +215,8 @@ async fn every_event_is_signed_and_carries_no_reader_data(backend: Backend) {
     let (_, version) = app.state_of(report);
     let moved = app.move_report(&author.token, report, json!({"to": "triaged", "version": version})).await;
     assert_eq!(moved.status(), 200);
-    let pending: Value = post(&app, &author, "/api/v1/desk/corrections", &retraction(report)).await.json().await.unwrap();
+    let pending: Value =
+        post(&app, &author, "/api/v1/desk/corrections", &retraction(report)).await.json().await.unwrap();
     let first = pending["id"].as_i64().unwrap();
     let path = format!("/api/v1/desk/corrections/{first}/return");
     assert_eq!(post(&app, &approver, &path, &json!({"reason": "Cite the ruling."})).await.status(), 200);
@@ -238,11 +241,13 @@ async fn every_event_is_signed_and_carries_no_reader_data(backend: Backend) {
     }
     let ids: std::collections::HashSet<&String> = heard.iter().map(|h| &h.headers["webhook-id"]).collect();
     assert_eq!(ids.len(), heard.len(), "each delivery has its own id");
-    let of = |kind: &str| -> Vec<Value> {
-        heard.iter().map(Heard::json).filter(|j| j["type"] == kind).collect()
-    };
+    let of = |kind: &str| -> Vec<Value> { heard.iter().map(Heard::json).filter(|j| j["type"] == kind).collect() };
     for kind in webhooks::EVENTS {
-        assert!(!of(kind).is_empty(), "no {kind} in {:?}", heard.iter().map(|h| h.json()["type"].clone()).collect::<Vec<_>>());
+        assert!(
+            !of(kind).is_empty(),
+            "no {kind} in {:?}",
+            heard.iter().map(|h| h.json()["type"].clone()).collect::<Vec<_>>()
+        );
     }
     for j in heard.iter().map(Heard::json) {
         assert!(j["timestamp"].as_str().unwrap().ends_with('Z'), "{j}");
@@ -337,7 +342,10 @@ async fn a_500_is_retried_until_it_is_delivered(backend: Backend) {
     assert_eq!(deliveries(&app), [("sent".to_owned(), 3, Some(200))]);
     let heard = receiver.heard();
     assert_eq!(heard.len(), 3);
-    assert!(heard.iter().all(|h| h.headers["webhook-id"] == heard[0].headers["webhook-id"]), "one id for every attempt");
+    assert!(
+        heard.iter().all(|h| h.headers["webhook-id"] == heard[0].headers["webhook-id"]),
+        "one id for every attempt"
+    );
     for h in &heard {
         assert_signed(h, &secret, &app);
         assert_eq!(h.json()["type"], "webhook.test");
@@ -436,13 +444,16 @@ async fn chat_alerts_say_what_happened_with_links_to_the_desk(backend: Backend) 
     let title = article_json()["title"].as_str().unwrap().to_owned();
     let heard = texts(&receiver);
     assert_eq!(heard.len(), 1, "{heard:?}");
-    assert!(heard[0].starts_with(&format!("High severity report #{urgent} on \u{201c}{title}\u{201d} (misquote), due ")));
+    assert!(
+        heard[0].starts_with(&format!("High severity report #{urgent} on \u{201c}{title}\u{201d} (misquote), due "))
+    );
     assert!(heard[0].ends_with(&app.url(&format!("/desk/reports/{urgent}"))), "{}", heard[0]);
     assert!(!heard[0].contains("Ada") && !heard[0].contains("ada@"));
     assert!(receiver.heard()[0].json().as_object().unwrap().keys().eq(["text"]));
 
     // A correction waiting for approval, then one published.
-    let pending: Value = post(&app, &author, "/api/v1/desk/corrections", &retraction(normal)).await.json().await.unwrap();
+    let pending: Value =
+        post(&app, &author, "/api/v1/desk/corrections", &retraction(normal)).await.json().await.unwrap();
     let pending = pending["id"].as_i64().unwrap();
     let text = "An earlier version of this article misstated how long the war had lasted.";
     let body = json!({"article_id": "kursk", "kind": "correction", "text": text, "report_ids": [urgent]});

@@ -53,7 +53,7 @@ pub struct NewWebhookDelivery<'a> {
 }
 
 /// A claimed delivery, with what sending it needs.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Queryable)]
 pub struct ClaimedDelivery {
     pub id: i64,
     pub endpoint_id: i64,
@@ -214,41 +214,23 @@ impl WebhookOutbox {
                 webhook_deliveries::attempts.eq(webhook_deliveries::attempts + 1),
             ))
             .execute(conn)?;
-        let rows: Vec<(i64, i64, String, EndpointKind, String, String, String, String, i32, NaiveDateTime)> =
-            webhook_deliveries::table
-                .inner_join(webhook_endpoints::table)
-                .filter(webhook_deliveries::id.eq_any(&ids))
-                .order(webhook_deliveries::id.asc())
-                .select((
-                    webhook_deliveries::id,
-                    webhook_deliveries::endpoint_id,
-                    webhook_endpoints::url,
-                    webhook_endpoints::kind,
-                    webhook_endpoints::secret_sealed,
-                    webhook_deliveries::event,
-                    webhook_deliveries::message_id,
-                    webhook_deliveries::body,
-                    webhook_deliveries::attempts,
-                    webhook_deliveries::created_at,
-                ))
-                .load(conn)?;
-        Ok(rows
-            .into_iter()
-            .map(|(id, endpoint_id, url, kind, secret_sealed, event, message_id, body, attempts, created_at)| {
-                ClaimedDelivery {
-                    id,
-                    endpoint_id,
-                    url,
-                    kind,
-                    secret_sealed,
-                    event,
-                    message_id,
-                    body,
-                    attempts,
-                    created_at,
-                }
-            })
-            .collect())
+        Ok(webhook_deliveries::table
+            .inner_join(webhook_endpoints::table)
+            .filter(webhook_deliveries::id.eq_any(&ids))
+            .order(webhook_deliveries::id.asc())
+            .select((
+                webhook_deliveries::id,
+                webhook_deliveries::endpoint_id,
+                webhook_endpoints::url,
+                webhook_endpoints::kind,
+                webhook_endpoints::secret_sealed,
+                webhook_deliveries::event,
+                webhook_deliveries::message_id,
+                webhook_deliveries::body,
+                webhook_deliveries::attempts,
+                webhook_deliveries::created_at,
+            ))
+            .load(conn)?)
     }
 
     /// Stores how the attempt on a claimed delivery ended, on it and on its endpoint.
