@@ -35,5 +35,6 @@ mod retention;
 mod smtp;
 mod stats;
 mod transparency;
+mod webhooks;
 mod wordings;
 mod workflow;

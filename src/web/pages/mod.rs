@@ -12,4 +12,5 @@ pub mod reports;
 pub mod responses;
 pub mod subscriptions;
 pub mod transparency;
+pub mod webhooks;
 pub mod wordings;
