@@ -202,18 +202,7 @@ pub async fn notice(state: State, req: HttpRequest, path: web::Path<String>) -> 
 async fn render_notice(state: &AppState, id: String, framed: bool) -> Result<HttpResponse, AppError> {
     let markup = match steps::article_and_corrections(state, id).await {
         Ok((article, list)) => {
-            let log_href = state.url(&format!("/articles/{}/corrections", article.id));
-            let (top, foot): (Vec<&CorrectionView>, Vec<&CorrectionView>) = list.iter().partition(|c| c.on_top());
-            let view = views::NoticeView {
-                article_title: article.title.clone(),
-                top: top.into_iter().map(|c| item(state, c, None)).collect(),
-                foot: foot.into_iter().map(|c| item(state, c, None)).collect(),
-                report_href: state.url(&format!("/articles/{}/report", article.id)),
-                json_ld: script_safe_json(&json_ld(&article, &list, &log_href)),
-                log_href,
-                standards_href: state.url("/standards"),
-            };
-            let fragment = views::notice(&view);
+            let fragment = views::notice(&notice_view(state, &article, &list));
             if framed {
                 views::framed_notice(&fragment)
             } else {
@@ -235,9 +224,25 @@ async fn render_notice(state: &AppState, id: String, framed: bool) -> Result<Htt
     Ok(response)
 }
 
-/// The article and its corrections as schema.org data, for search engines.
+/// The notice of `article` with its published corrections `list`, with absolute links.
+pub fn notice_view(state: &AppState, article: &Article, list: &[CorrectionView]) -> views::NoticeView {
+    let log_href = state.url(&format!("/articles/{}/corrections", article.id));
+    let (top, foot): (Vec<&CorrectionView>, Vec<&CorrectionView>) = list.iter().partition(|c| c.on_top());
+    views::NoticeView {
+        article_title: article.title.clone(),
+        top: top.into_iter().map(|c| item(state, c, None)).collect(),
+        foot: foot.into_iter().map(|c| item(state, c, None)).collect(),
+        report_href: state.url(&format!("/articles/{}/report", article.id)),
+        json_ld: script_safe_json(&json_ld(article, list, &log_href)),
+        log_href,
+        standards_href: state.url("/standards"),
+    }
+}
+
+/// The article and its corrections as schema.org data, for search engines: `dateModified` is
+/// the latest correction's time (as its `datePublished` says it), left out when there is none.
 fn json_ld(article: &Article, list: &[CorrectionView], log_href: &str) -> serde_json::Value {
-    serde_json::json!({
+    let mut data = serde_json::json!({
         "@context": "https://schema.org",
         "@type": "NewsArticle",
         "@id": article.url,
@@ -249,7 +254,11 @@ fn json_ld(article: &Article, list: &[CorrectionView], log_href: &str) -> serde_
             "datePublished": c.published_at,
             "url": format!("{log_href}#correction-{}", c.id),
         })).collect::<Vec<_>>(),
-    })
+    });
+    if let (Some(latest), Some(fields)) = (corrections::last_corrected(list), data.as_object_mut()) {
+        fields.insert("dateModified".into(), serde_json::json!(latest));
+    }
+    data
 }
 
 /// Corrections of many articles, each with its article, as the lists show them.
