@@ -247,10 +247,83 @@ async fn the_latest_correction_dates_the_notice_and_the_log(backend: Backend) {
     assert!(time(&approved["published_at"]) - time(&second["published_at"]) >= Duration::days(1));
     assert_eq!(log(&app).await["date_modified"], approved["published_at"]);
     assert_eq!(time(&notice_json_ld(&app).await["dateModified"]).timestamp(), time(&approved["published_at"]).timestamp());
+    // Documented for CMS authors.
+    let document: Value = get(&app, "/api/v1/openapi.json").await.json().await.unwrap();
+    let field = &document["components"]["schemas"]["ArticleCorrections"]["properties"]["date_modified"];
+    assert!(field["description"].as_str().unwrap_or_default().contains("dateModified"), "{field}");
     app.deliver_mail().await;
 }
 
 /// `text` percent-encoded for a query string.
 fn urlencoding(text: &str) -> String {
     url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
+/// The README's "Integrating with your CMS" receiver, verbatim from `docs/webhook_receiver.py`,
+/// accepts a Standard Webhooks signature made here with an HMAC of our own, and refuses a
+/// changed body, another secret, an old timestamp, a missing header and another scheme.
+#[test]
+fn the_readme_webhook_receiver_checks_signatures() {
+    use base64::Engine;
+    use hmac::{Hmac, Mac};
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let example = std::fs::read_to_string(root.join("docs/webhook_receiver.py")).unwrap();
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    assert!(readme.contains(&format!("```python\n{example}```")), "the README shows docs/webhook_receiver.py verbatim");
+    let python = std::env::var("CORRIGENDA_PYTHON").unwrap_or_else(|_| "python3".into());
+    if std::process::Command::new(&python).arg("--version").output().is_err() {
+        assert!(std::env::var_os("CI").is_none(), "{python} is needed to test the README's webhook receiver");
+        eprintln!("SKIPPED: the README's webhook receiver was not run ({python} not found)");
+        return;
+    }
+
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let key: [u8; 32] = rand::random();
+    let secret = format!("whsec_{}", b64.encode(key));
+    let sign = |key: &[u8], id: &str, stamp: i64, body: &str| {
+        let mut mac = Hmac::<sha2::Sha256>::new_from_slice(key).unwrap();
+        mac.update(format!("{id}.{stamp}.{body}").as_bytes());
+        format!("v1,{}", b64.encode(mac.finalize().into_bytes()))
+    };
+    let now = Utc::now().timestamp();
+    let body = r#"{"type":"correction.published","timestamp":"2026-12-01T10:00:00Z","data":{"article_id":"kursk","text":"Zürich – “quoted”"}}"#;
+    let case = |id: &str, stamp: i64, signature: String, body: &str, expect: bool| {
+        json!({ "headers": { "webhook-id": id, "webhook-timestamp": stamp.to_string(), "webhook-signature": signature },
+                "body": b64.encode(body), "expect": expect })
+    };
+    let good = sign(&key, "msg_1", now, body);
+    let stale = now - 6 * 60;
+    let cases = json!([
+        case("msg_1", now, good.clone(), body, true),
+        // Several signatures (e.g. while the secret is rotated): one good one is enough.
+        case("msg_1", now, format!("v1,{} {good}", b64.encode([0u8; 32])), body, true),
+        case("msg_1", now - 4 * 60, sign(&key, "msg_1", now - 4 * 60, body), body, true),
+        case("msg_1", now, good.clone(), &body.replace("kursk", "other"), false),
+        case("msg_2", now, good.clone(), body, false),
+        case("msg_1", now, sign(&[7u8; 32], "msg_1", now, body), body, false),
+        case("msg_1", stale, sign(&key, "msg_1", stale, body), body, false),
+        case("msg_1", now, good.replacen("v1,", "v2,", 1), body, false),
+        json!({ "headers": {}, "body": b64.encode(body), "expect": false }),
+    ]);
+    let driver = format!(
+        "import base64, importlib.util, json, sys\n\
+         spec = importlib.util.spec_from_file_location('receiver', {path:?})\n\
+         receiver = importlib.util.module_from_spec(spec); spec.loader.exec_module(receiver)\n\
+         cases = json.load(sys.stdin)\n\
+         print(json.dumps([receiver.verify({secret:?}, c['headers'], base64.b64decode(c['body'])) for c in cases]))\n",
+        path = root.join("docs/webhook_receiver.py").display().to_string(),
+    );
+    let mut child = std::process::Command::new(&python)
+        .args(["-c", &driver])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), cases.to_string().as_bytes()).unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let verdicts: Vec<bool> = serde_json::from_slice(&output.stdout).unwrap();
+    let expected: Vec<bool> = cases.as_array().unwrap().iter().map(|c| c["expect"].as_bool().unwrap()).collect();
+    assert_eq!(verdicts, expected);
 }
