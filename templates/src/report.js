@@ -58,8 +58,9 @@
     s.overflow = 'hidden';
     s.clip = 'rect(0 0 0 0)';
     s.whiteSpace = 'nowrap';
-    document.body.appendChild(note);
-    document.body.appendChild(link);
+    // Inside the article: in its landmark, and next in the tab order after the article's text.
+    scope().appendChild(note);
+    scope().appendChild(link);
   }
 
   function place(range) {
@@ -68,10 +69,10 @@
     var s = link.style;
     s.display = 'block';
     var left = Math.min(Math.max(8, r.left), width - link.offsetWidth - 8);
-    var top = r.bottom + 8;
-    if (top + link.offsetHeight > window.innerHeight) top = Math.max(8, r.top - link.offsetHeight - 8);
+    var h = link.offsetHeight, top = r.bottom + 8;
+    if (top + h > window.innerHeight) top = r.top - h - 8;
     s.left = Math.max(8, left) + 'px';
-    s.top = top + 'px';
+    s.top = Math.max(8, Math.min(top, window.innerHeight - h - 8)) + 'px';
   }
 
   function hide() {
