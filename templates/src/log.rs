@@ -349,8 +349,7 @@ pub struct EmbedDemoView {
 /// The demonstration of a publisher's article page with the notice and the widget.
 pub fn embed_demo(layout: &Layout, view: &EmbedDemoView) -> Markup {
     let article = &view.article;
-    let script_tag =
-        format!("<script src=\"{}\" data-article=\"{}\" defer></script>", view.script_src, article.id);
+    let script_tag = format!("<script src=\"{}\" data-article=\"{}\" defer></script>", view.script_src, article.id);
     let body = html! {
         div.panel-info {
             p {

@@ -59,7 +59,8 @@ async fn the_script_is_small_javascript_cacheable_and_safe_under_a_strict_policy
     let script = response.text().await.unwrap();
     assert!(script.len() < 5 * 1024, "the script has {} bytes", script.len());
     // It finds its own tag and the article, builds the form's address from its own, and opens it.
-    for needed in ["data-article", "/embed/report.js", "/articles/", "/report", "?quote=", "encodeURIComponent", "_blank"]
+    for needed in
+        ["data-article", "/embed/report.js", "/articles/", "/report", "?quote=", "encodeURIComponent", "_blank"]
     {
         assert!(script.contains(needed), "the script lacks {needed:?}");
     }
@@ -152,7 +153,8 @@ async fn the_demo_page_shows_the_article_with_the_notice_and_the_widget(backend:
     assert!(page.contains(&first[..60]), "the text's first paragraph");
     // The widget's tag as a publisher writes it, pinned to the script's version.
     let etag = get(&app, "/embed/report.js").await.headers()["etag"].to_str().unwrap().trim_matches('"').to_owned();
-    let tag = format!("<script src=\"{}/embed/report.js?v={etag}\" data-article=\"kursk\" defer></script>", app.address);
+    let tag =
+        format!("<script src=\"{}/embed/report.js?v={etag}\" data-article=\"kursk\" defer></script>", app.address);
     assert!(page.contains(&tag), "the widget's tag");
     // The notice, with its "Submit a correction" link for readers without JavaScript.
     assert!(page.contains("class=\"corrigenda-notice\""));
@@ -246,7 +248,10 @@ async fn the_latest_correction_dates_the_notice_and_the_log(backend: Backend) {
         .unwrap();
     assert!(time(&approved["published_at"]) - time(&second["published_at"]) >= Duration::days(1));
     assert_eq!(log(&app).await["date_modified"], approved["published_at"]);
-    assert_eq!(time(&notice_json_ld(&app).await["dateModified"]).timestamp(), time(&approved["published_at"]).timestamp());
+    assert_eq!(
+        time(&notice_json_ld(&app).await["dateModified"]).timestamp(),
+        time(&approved["published_at"]).timestamp()
+    );
     // Documented for CMS authors.
     let document: Value = get(&app, "/api/v1/openapi.json").await.json().await.unwrap();
     let field = &document["components"]["schemas"]["ArticleCorrections"]["properties"]["date_modified"];

@@ -559,7 +559,11 @@ async fn reader_selects_words_to_report(b: &mut Browser) -> Result<()> {
     b.screenshot("embed-demo-selected").await?;
     button.click().await.context("pressing the button")?;
     b.follow_new_tab(&page, "the report form opened by the button").await?;
-    ensure!(b.path().await?.starts_with(&format!("/articles/{KURSK}/report?quote=")), "the tab shows {}", b.path().await?);
+    ensure!(
+        b.path().await?.starts_with(&format!("/articles/{KURSK}/report?quote=")),
+        "the tab shows {}",
+        b.path().await?
+    );
     let quote = b.find("#field-quote").await?.prop("value").await?.unwrap_or_default();
     ensure!(quote == SELECTED, "the passage filled in is {quote:?}");
     b.close_tab(&page).await?;

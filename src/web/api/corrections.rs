@@ -188,7 +188,8 @@ pub async fn article_corrections_json(
                 view => view.without_text(),
             };
             let date_modified = corrections::last_corrected(&list);
-            let mut response = HttpResponse::Ok().json(ArticleCorrections { article, date_modified, corrections: list });
+            let mut response =
+                HttpResponse::Ok().json(ArticleCorrections { article, date_modified, corrections: list });
             public_headers(&mut response);
             Ok(response)
         })

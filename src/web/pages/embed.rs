@@ -86,12 +86,7 @@ pub async fn demo(state: State, req: HttpRequest, path: web::Path<String>) -> Re
 
 /// The article's text as paragraphs (split at blank lines).
 fn paragraphs(text: &str) -> Vec<String> {
-    text.replace("\r\n", "\n")
-        .split("\n\n")
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .map(str::to_owned)
-        .collect()
+    text.replace("\r\n", "\n").split("\n\n").map(str::trim).filter(|p| !p.is_empty()).map(str::to_owned).collect()
 }
 
 /// A strict policy, as a careful publisher's page has: scripts only from this site (the
