@@ -99,6 +99,9 @@
   document.addEventListener('keydown', function (e) {
     if (e.key === 'Escape') hide();
     if (e.key !== 'Enter' || !(e.ctrlKey || e.metaKey)) return;
+    // Ctrl+Enter in the page's own fields (say, sending a comment) is theirs.
+    var t = e.target;
+    if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) return;
     update();
     if (!selected()) return;
     e.preventDefault();

@@ -539,7 +539,6 @@ async fn reader_selects_words_to_report(b: &mut Browser) -> Result<()> {
     ensure!(b.status() == 200, "the demonstration page answered {}", b.status());
     ensure!(page_text(b).await?.contains("North Korea is believed to have deployed"), "the article's text");
     ensure!(b.text("[data-placement='foot']").await?.contains(CORRECTION_TEXT), "the notice on the demonstration page");
-    b.screenshot("embed-demo").await?;
     if !b.js {
         ensure!(b.find("a.corrigenda-report").await.is_err(), "a button without JavaScript");
         let link = b.link("Submit a correction").await?;
@@ -556,7 +555,7 @@ async fn reader_selects_words_to_report(b: &mut Browser) -> Result<()> {
     let expected = format!("{}/articles/{KURSK}/report?quote=", b.base);
     ensure!(href.starts_with(&expected), "the button opens {href}");
     b.check_again("the demonstration page with the button shown").await?;
-    b.screenshot("embed-demo-selected").await?;
+    b.screenshot("embed-demo").await?;
     button.click().await.context("pressing the button")?;
     b.follow_new_tab(&page, "the report form opened by the button").await?;
     ensure!(
