@@ -675,6 +675,12 @@ pub fn draft_again(conn: &mut DbConnection, id: i64) -> Result<CorrectionInput, 
     })
 }
 
+/// When an article was last corrected: the latest publication time among its published
+/// corrections (`None` when it has none), what schema.org calls the article's `dateModified`.
+pub fn last_corrected(list: &[CorrectionView]) -> Option<DateTime<Utc>> {
+    list.iter().filter_map(|c| c.published_at).max()
+}
+
 /// The published corrections of an article, newest first.
 pub fn for_article(conn: &mut DbConnection, article_id: &str) -> Result<Vec<CorrectionView>, AppError> {
     let rows = Correction::published_for(conn, article_id)?;

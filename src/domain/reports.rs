@@ -146,6 +146,34 @@ impl Status {
     }
 }
 
+/// What a link may fill in on an empty report form (`?quote=&category=`), e.g. from the
+/// select-to-report widget on the article page. Nothing here is checked as a report is: the
+/// reader still sends the form, and filing checks it then.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Prefill {
+    /// The passage: line endings made `\n`, control characters (but tab and line breaks) and
+    /// Unicode noncharacters removed, trimmed, and cut to [`QUOTE_MAX`] characters.
+    pub quote: String,
+    /// The category, when the link named a known one; an unknown one is ignored.
+    pub category: Option<Category>,
+}
+
+impl Prefill {
+    /// The prefill from a link's `quote` and `category`, however hostile.
+    pub fn from_link(quote: &str, category: &str) -> Self {
+        let unwanted = |c: char| {
+            let noncharacter = matches!(c, '\u{fdd0}'..='\u{fdef}') || (c as u32) & 0xfffe == 0xfffe;
+            (c.is_control() && c != '\n' && c != '\t') || noncharacter
+        };
+        let quote = quote.replace("\r\n", "\n").replace('\r', "\n");
+        let kept: String = quote.chars().filter(|c| !unwanted(*c)).collect();
+        Self {
+            quote: kept.trim().chars().take(QUOTE_MAX).collect::<String>().trim_end().to_owned(),
+            category: Category::parse(category.trim()),
+        }
+    }
+}
+
 /// A report as a reader sends it (API body, or the form's fields).
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -595,6 +623,17 @@ fn history_entry(event: &Event) -> Result<HistoryEntry, AppError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_link_prefills_the_passage_cut_to_length_and_cleaned() {
+        let long = "a".repeat(QUOTE_MAX + 50);
+        assert_eq!(Prefill::from_link(&long, "").quote.chars().count(), QUOTE_MAX);
+        let hostile = "  in the\u{0} war\r\nthat\u{7}\u{fffe}\u{fdd0} is </textarea><script>  ";
+        assert_eq!(Prefill::from_link(hostile, "").quote, "in the war\nthat is </textarea><script>");
+        assert_eq!(Prefill::from_link("x", " misquote ").category, Some(Category::Misquote));
+        assert_eq!(Prefill::from_link("x", "arson").category, None);
+        assert_eq!(Prefill::from_link("", "").quote, "");
+    }
 
     fn article(body: Option<&str>) -> Article {
         let now = chrono::Utc::now().naive_utc();

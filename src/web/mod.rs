@@ -208,6 +208,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(web::resource("/articles/{id}/corrections").get(pages::corrections::article_corrections))
     .service(web::resource("/articles/{id}/corrections.atom").get(pages::corrections::article_corrections_atom))
     .service(web::resource("/articles/{id}/notice").get(pages::corrections::notice))
+    .service(web::resource("/embed/report.js").get(pages::embed::script))
+    .service(web::resource("/embed/demo/{id}").get(pages::embed::demo))
     .service(web::resource("/desk/corrections").get(pages::drafting::pending).post(pages::drafting::submit))
     .service(web::resource("/desk/corrections/new").get(pages::drafting::new_form))
     .service(web::resource("/desk/corrections/{id}/approval").post(pages::drafting::approve))

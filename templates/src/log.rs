@@ -325,3 +325,78 @@ fn feed_links(atom_href: &str, csv_href: Option<&str>) -> Markup {
         }
     }
 }
+
+/// The select-to-report widget served at `/embed/report.js`: a script of its own, with no
+/// dependency, that works under a strict Content-Security-Policy (no eval, styles set through
+/// CSSOM only).
+pub const REPORT_SCRIPT: &str = include_str!("report.js");
+
+/// `/embed/demo/{id}`: an article shown as a publisher's page would show it, with the notice
+/// and the select-to-report widget embedded.
+#[derive(Debug, Clone)]
+pub struct EmbedDemoView {
+    pub article: ArticleSummary,
+    /// The article's paragraphs; `None` when its text is not on file or not public.
+    pub paragraphs: Option<Vec<String>>,
+    /// The notice, as `/articles/{id}/notice` answers it.
+    pub notice: NoticeView,
+    /// Absolute URL of the widget's script.
+    pub script_src: String,
+    /// Absolute URL of the notice.
+    pub notice_href: String,
+}
+
+/// The demonstration of a publisher's article page with the notice and the widget.
+pub fn embed_demo(layout: &Layout, view: &EmbedDemoView) -> Markup {
+    let article = &view.article;
+    let script_tag = format!("<script src=\"{}\" data-article=\"{}\" defer></script>", view.script_src, article.id);
+    let body = html! {
+        div.panel-info {
+            p {
+                strong { "A demonstration." }
+                " This is how an article page of " (layout.publication) " can carry its corrections and a "
+                "way to report an error. Select words in the article below, then press "
+                "\u{201c}Report an error here\u{201d} (or Ctrl+Enter): the report form opens in a new tab "
+                "with the words filled in."
+            }
+            p.embed-code {
+                "The page includes the notice from " code { (view.notice_href) } " under the article and "
+                "this one line: " code { (script_tag) }
+            }
+        }
+        article.demo-article {
+            h1 { (article.title) }
+            ul.article-meta {
+                @if !article.section.is_empty() {
+                    li { (article.section) }
+                }
+                @if !article.authors.is_empty() {
+                    li { "By " (article.authors.join(", ")) }
+                }
+                @if !article.published.is_empty() {
+                    li { "Published " (article.published) }
+                }
+            }
+            @match &view.paragraphs {
+                Some(paragraphs) => {
+                    @for paragraph in paragraphs {
+                        p.preserve-lines { (paragraph) }
+                    }
+                }
+                None => {
+                    p.muted.demo-no-text {
+                        @if article.text_known {
+                            "The article's text is not public on this site, so only its headline is shown here. "
+                            "Staff who are signed in see the text."
+                        } @else {
+                            "We do not have this article's text, so only its headline is shown here."
+                        }
+                    }
+                }
+            }
+        }
+        (notice(&view.notice))
+        script src=(view.script_src) data-article=(article.id) defer {}
+    };
+    layout.public_page(&format!("Demonstration: {}", article.title), body)
+}

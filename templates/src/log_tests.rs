@@ -204,7 +204,38 @@ pub(crate) fn every_log_page() -> Vec<(&'static str, Markup)> {
         ("standards-no-key", standards(&layout(), &no_key)),
         ("standards-empty", standards(&layout(), &StandardsView::default())),
         ("home-recent", home(&layout(), &home_recent)),
+        ("embed-demo", embed_demo(&layout(), &embed_demo_view(Some(vec!["One.".into(), "Two.".into()]), true))),
+        ("embed-demo-text-private", embed_demo(&layout(), &embed_demo_view(None, true))),
+        ("embed-demo-text-unknown", embed_demo(&layout(), &embed_demo_view(None, false))),
     ]
+}
+
+fn embed_demo_view(paragraphs: Option<Vec<String>>, text_known: bool) -> EmbedDemoView {
+    EmbedDemoView {
+        article: ArticleSummary { text_known, ..article("Council votes to close library") },
+        paragraphs,
+        notice: notice_view(),
+        script_src: "https://corrections.example/embed/report.js?v=0123456789abcdef".to_owned(),
+        notice_href: "https://corrections.example/articles/2026-11-28-council/notice".to_owned(),
+    }
+}
+
+#[test]
+fn the_demo_page_shows_the_article_the_notice_and_the_widget_tag() {
+    let html = embed_demo(&layout(), &embed_demo_view(Some(vec![HOSTILE.into(), "Line one\nline two".into()]), true))
+        .into_string();
+    assert_escaped(&html);
+    let tag = "<script src=\"https://corrections.example/embed/report.js?v=0123456789abcdef\" \
+               data-article=\"2026-11-28-council\" defer></script>";
+    assert!(html.contains(tag), "the widget's tag:\n{html}");
+    // The tag is also shown to the publisher, as text.
+    assert!(html.contains("&lt;script src=&quot;https://corrections.example/embed/report.js?v=0123456789abcdef&quot;"));
+    assert!(html.contains("class=\"corrigenda-notice\""), "the notice");
+    assert!(html.contains("<h1>Council votes to close library</h1>"));
+    let private = embed_demo(&layout(), &embed_demo_view(None, true)).into_string();
+    assert!(private.contains("The article's text is not public on this site"));
+    let unknown = embed_demo(&layout(), &embed_demo_view(None, false)).into_string();
+    assert!(unknown.contains("We do not have this article's text"));
 }
 
 /// The `<article>` with id `anchor`.

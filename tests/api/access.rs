@@ -178,6 +178,8 @@ const TABLE: &[Row] = &[
     row("GET",    "/articles/{id}/corrections",              Body::None, [OK; 9]),
     row("GET",    "/articles/{id}/corrections.atom",         Body::None, [OK; 9]),
     row("GET",    "/articles/{id}/notice",                   Body::None, [OK; 9]),
+    row("GET",    "/embed/report.js",                        Body::None, [OK; 9]),
+    row("GET",    "/embed/demo/{id}",                        Body::None, [OK; 9]),
     row("POST",   "/articles/{id}/subscriptions",            Form("email=reader-{caller}%40example.org"), [SeeOther("/articles/kursk/corrections?subscribed=1"); 9]),
     row("GET",    "/subscriptions/{token}/confirm",          Body::None, [OK; 9]),
     row("POST",   "/subscriptions/{token}/confirm",          Form(""), [OK; 9]),
@@ -277,7 +279,7 @@ impl Fixture {
                 let before = segments[i - 1];
                 let after = segments.get(i + 1).copied().unwrap_or_default();
                 match (before, *segment, after) {
-                    ("articles", "{id}", _) => ARTICLE.to_owned(),
+                    ("articles", "{id}", _) | ("demo", "{id}", _) => ARTICLE.to_owned(),
                     ("reports", "{id}", _) => self.report_id.to_string(),
                     ("reports", "{token}", _) => self.tracking.clone(),
                     ("corrections", "{id}", _) => (if api { self.pending_api } else { self.pending_page }).to_string(),

@@ -14,6 +14,7 @@ mod corrections;
 mod crash;
 mod desk;
 mod drafting;
+mod embed;
 mod exits;
 mod grouped;
 mod hostile;

@@ -41,6 +41,8 @@ impl TestApp {
         let mut raw = settings(&database);
         raw.base_url = Some(public_url.to_owned());
         raw.report_rate_limit = "10/600".into();
+        // The demonstration page shows the article's text to readers, who select words of it.
+        raw.public_article_text = "true".into();
         let config = raw.parse().unwrap();
         let (db, _) = Db::open(&config.database).unwrap();
         let listener = TcpListener::bind(config.bind).unwrap();

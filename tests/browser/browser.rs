@@ -338,6 +338,33 @@ impl Browser {
         self.arrived(label).await
     }
 
+    /// Moves to the tab something on `opener`'s page just opened, lays it out at the current
+    /// width, waits for its document and checks it as `label`.
+    pub async fn follow_new_tab(&mut self, opener: &fantoccini::wd::WindowHandle, label: &str) -> Result<()> {
+        let start = Instant::now();
+        let tab = loop {
+            let windows = self.client.windows().await?;
+            if let Some(tab) = windows.into_iter().find(|w| w != opener) {
+                break tab;
+            }
+            if start.elapsed() > Duration::from_secs(20) {
+                bail!("no new tab opened from {} (expected {label})", self.here);
+            }
+            actix_web::rt::time::sleep(Duration::from_millis(25)).await;
+        };
+        self.client.switch_to_window(tab).await.context("switching to the new tab")?;
+        let width = self.width;
+        self.set_width(width).await?;
+        self.arrived(label).await
+    }
+
+    /// Closes the tab shown and goes back to `opener`.
+    pub async fn close_tab(&mut self, opener: &fantoccini::wd::WindowHandle) -> Result<()> {
+        self.client.close_window().await.context("closing the tab")?;
+        self.client.switch_to_window(opener.clone()).await.context("switching back")?;
+        Ok(())
+    }
+
     /// WebDriver's reference to the page's root element: a new document gets a new one.
     async fn document_id(&self) -> Result<String> {
         Ok(self.client.find(Locator::Css("html")).await?.element_id().to_string())

@@ -13,6 +13,7 @@
 use anyhow::{ensure, Context, Result};
 use corrigenda::domain::accounts::Role;
 use corrigenda::domain::reports::Status;
+use fantoccini::actions::InputSource;
 use fantoccini::Locator;
 use serde_json::json;
 
@@ -52,6 +53,7 @@ pub async fn all(b: &mut Browser, app: &TestApp) -> Result<()> {
     standards_editor_approves(b, app).await.context("the standards editor approving the retraction")?;
     auditor_verifies(b, app).await.context("the auditor verifying the log")?;
     public_record(b).await.context("the public record")?;
+    reader_selects_words_to_report(b).await.context("the reader reporting selected words")?;
     reader_reads_the_figures(b, app).await.context("the transparency figures")?;
     Ok(())
 }
@@ -512,4 +514,88 @@ async fn reader_reads_the_figures(b: &mut Browser, app: &TestApp) -> Result<()> 
     ensure!(desk.contains("Corrections by cause of the error") && desk.contains("Editors' workload"));
     b.screenshot("desk-transparency").await?;
     sign_out(b).await
+}
+
+/// Words of the Kursk article a reader selects on the demonstration page, with the button and with the keyboard.
+const SELECTED: &str = "deployed over 10,000 troops";
+const SELECTED_BY_KEYBOARD: &str = "the Pentagon said that an estimated 11,000 to 12,000";
+
+/// Selects `words` in the demonstration page's article, as a reader dragging over them would;
+/// answers whether they were found.
+async fn select(b: &Browser, words: &str) -> Result<bool> {
+    let script = format!(
+        "var words = {words}; var walk = document.createTreeWalker(document.querySelector('article.demo-article'), \
+         NodeFilter.SHOW_TEXT); while (walk.nextNode()) {{ var at = walk.currentNode.data.indexOf(words); \
+         if (at >= 0) {{ var r = document.createRange(); r.setStart(walk.currentNode, at); \
+         r.setEnd(walk.currentNode, at + words.length); \
+         walk.currentNode.parentElement.scrollIntoView({{ block: 'center' }}); var s = window.getSelection(); s.removeAllRanges(); \
+         s.addRange(r); return true; }} }} return false;",
+        words = json!(words)
+    );
+    Ok(b.script(&script).await? == json!(true))
+}
+
+/// The button appears beside selected words, once the page has seen the selection change.
+async fn the_button(b: &Browser) -> Result<fantoccini::elements::Element> {
+    let start = std::time::Instant::now();
+    loop {
+        if let Ok(button) = b.find("a.corrigenda-report").await {
+            if button.is_displayed().await? {
+                return Ok(button);
+            }
+        }
+        ensure!(start.elapsed() < std::time::Duration::from_secs(10), "no button appeared beside the selected words");
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+}
+
+/// On the demonstration page a reader selects words and presses the button that appears: the report
+/// form opens in a new tab with the words filled in; then the same with Ctrl+Enter. Without
+/// JavaScript there is no button, and the notice's "Submit a correction" link still works.
+async fn reader_selects_words_to_report(b: &mut Browser) -> Result<()> {
+    b.set_width(PHONE).await?;
+    b.open(&format!("/embed/demo/{KURSK}"), "the demonstration page").await?;
+    ensure!(b.status() == 200, "the demonstration page answered {}", b.status());
+    ensure!(page_text(b).await?.contains("North Korea is believed to have deployed"), "the article's text");
+    ensure!(b.text("[data-placement='foot']").await?.contains(CORRECTION_TEXT), "the notice on the demonstration page");
+    if !b.js {
+        ensure!(b.find("a.corrigenda-report").await.is_err(), "a button without JavaScript");
+        let link = b.link("Submit a correction").await?;
+        b.go(link, "the report form from the demonstration page").await?;
+        ensure!(b.path().await? == format!("/articles/{KURSK}/report"), "the link led to {}", b.path().await?);
+        return Ok(());
+    }
+    let page = b.client.window().await?;
+
+    ensure!(select(b, SELECTED).await?, "the words to select are not on the demonstration page");
+    let button = the_button(b).await?;
+    ensure!(button.text().await? == "Report an error here", "the button says {:?}", button.text().await?);
+    let href = button.attr("href").await?.unwrap_or_default();
+    let expected = format!("{}/articles/{KURSK}/report?quote=", b.base);
+    ensure!(href.starts_with(&expected), "the button opens {href}");
+    b.check_again("the demonstration page with the button shown").await?;
+    b.screenshot("embed-demo").await?;
+    button.click().await.context("pressing the button")?;
+    b.follow_new_tab(&page, "the report form opened by the button").await?;
+    ensure!(
+        b.path().await?.starts_with(&format!("/articles/{KURSK}/report?quote=")),
+        "the tab shows {}",
+        b.path().await?
+    );
+    let quote = b.find("#field-quote").await?.prop("value").await?.unwrap_or_default();
+    ensure!(quote == SELECTED, "the passage filled in is {quote:?}");
+    b.close_tab(&page).await?;
+
+    ensure!(select(b, SELECTED_BY_KEYBOARD).await?, "the words to select by keyboard are not on the page");
+    the_button(b).await?;
+    let keys = fantoccini::actions::KeyActions::new("keyboard".into())
+        .then(fantoccini::actions::KeyAction::Down { value: fantoccini::key::Key::Control.into() })
+        .then(fantoccini::actions::KeyAction::Down { value: fantoccini::key::Key::Enter.into() })
+        .then(fantoccini::actions::KeyAction::Up { value: fantoccini::key::Key::Enter.into() })
+        .then(fantoccini::actions::KeyAction::Up { value: fantoccini::key::Key::Control.into() });
+    b.client.perform_actions(keys).await.context("pressing Ctrl+Enter")?;
+    b.follow_new_tab(&page, "the report form opened with Ctrl+Enter").await?;
+    let quote = b.find("#field-quote").await?.prop("value").await?.unwrap_or_default();
+    ensure!(quote == SELECTED_BY_KEYBOARD, "the passage filled in by Ctrl+Enter is {quote:?}");
+    b.close_tab(&page).await
 }

@@ -1,6 +1,7 @@
 //! Corrections in the API: publishing and approving them, an article's and the whole site's.
 
 use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -154,6 +155,11 @@ pub async fn withdraw(
 pub struct ArticleCorrections {
     /// The article (without its text, unless the publisher made it public).
     pub article: ArticleView,
+    /// When the article was last corrected (RFC 3339, UTC): the latest `published_at` among its
+    /// corrections, the `dateModified` of the notice's JSON-LD; null when it has none.
+    #[serde(serialize_with = "crate::domain::time::rfc3339_opt")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub date_modified: Option<DateTime<Utc>>,
     /// Its published corrections, newest first.
     pub corrections: Vec<CorrectionView>,
 }
@@ -175,13 +181,15 @@ pub async fn article_corrections_json(
     state
         .public
         .answer(&state.db, &req, || async {
-            let (article, corrections) = steps::article_and_corrections(&state, path.into_inner()).await?;
+            let (article, list) = steps::article_and_corrections(&state, path.into_inner()).await?;
             // A shared answer, the same for everyone: the text only when the publisher made it public.
             let article = match ArticleView::from(&article) {
                 view if state.config.public_article_text => view,
                 view => view.without_text(),
             };
-            let mut response = HttpResponse::Ok().json(ArticleCorrections { article, corrections });
+            let date_modified = corrections::last_corrected(&list);
+            let mut response =
+                HttpResponse::Ok().json(ArticleCorrections { article, date_modified, corrections: list });
             public_headers(&mut response);
             Ok(response)
         })

@@ -228,13 +228,18 @@ async fn render_notice(state: &AppState, id: String, framed: bool) -> Result<Htt
     Ok(response)
 }
 
-/// The notice fragment of `article` with its corrections `list`, and the JSON-LD it embeds.
-fn notice_parts(
+/// The notice of `article` with its published corrections `list`, with absolute links.
+pub fn notice_view(state: &AppState, article: &Article, list: &[CorrectionView]) -> views::NoticeView {
+    notice_view_in(&state.base_url, state.config.timezone, article, list).0
+}
+
+/// The notice's view and the JSON-LD it embeds, for a server at `base_url` in time zone `tz`.
+fn notice_view_in(
     base_url: &str,
     tz: chrono_tz::Tz,
     article: &Article,
     list: &[CorrectionView],
-) -> (maud::Markup, serde_json::Value) {
+) -> (views::NoticeView, serde_json::Value) {
     let url = |path: String| format!("{base_url}{path}");
     let log_href = url(format!("/articles/{}/corrections", article.id));
     let (top, foot): (Vec<&CorrectionView>, Vec<&CorrectionView>) = list.iter().partition(|c| c.on_top());
@@ -248,6 +253,17 @@ fn notice_parts(
         log_href,
         standards_href: url("/standards".to_owned()),
     };
+    (view, data)
+}
+
+/// The notice fragment of `article` with its corrections `list`, and the JSON-LD it embeds.
+fn notice_parts(
+    base_url: &str,
+    tz: chrono_tz::Tz,
+    article: &Article,
+    list: &[CorrectionView],
+) -> (maud::Markup, serde_json::Value) {
+    let (view, data) = notice_view_in(base_url, tz, article, list);
     (views::notice(&view), data)
 }
 
@@ -261,9 +277,10 @@ pub fn notice_renderer(base_url: String, tz: chrono_tz::Tz) -> crate::mail::webh
     })
 }
 
-/// The article and its corrections as schema.org data, for search engines.
+/// The article and its corrections as schema.org data, for search engines: `dateModified` is
+/// the latest correction's time (as its `datePublished` says it), left out when there is none.
 fn json_ld(article: &Article, list: &[CorrectionView], log_href: &str) -> serde_json::Value {
-    serde_json::json!({
+    let mut data = serde_json::json!({
         "@context": "https://schema.org",
         "@type": "NewsArticle",
         "@id": article.url,
@@ -275,7 +292,11 @@ fn json_ld(article: &Article, list: &[CorrectionView], log_href: &str) -> serde_
             "datePublished": c.published_at,
             "url": format!("{log_href}#correction-{}", c.id),
         })).collect::<Vec<_>>(),
-    })
+    });
+    if let (Some(latest), Some(fields)) = (corrections::last_corrected(list), data.as_object_mut()) {
+        fields.insert("dateModified".into(), serde_json::json!(latest));
+    }
+    data
 }
 
 /// Corrections of many articles, each with its article, as the lists show them.

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod corrections;
 pub mod desk;
 pub mod drafting;
+pub mod embed;
 pub mod erasure;
 pub mod outbox;
 pub mod public;

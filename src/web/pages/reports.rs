@@ -7,10 +7,10 @@ use serde::Deserialize;
 
 use crate::db::models::Article;
 use crate::domain::articles;
-use crate::domain::reports::{self, Category, ReportInput, Status, Tracking};
+use crate::domain::reports::{self, Category, Prefill, ReportInput, Status, Tracking};
 use crate::domain::workflow;
 use crate::error::{AppError, FieldError};
-use crate::web::extract::{client_ip, parse_form, read_body, REPORT_BODY_LIMIT};
+use crate::web::extract::{client_ip, last_value, parse_form, query_pairs, read_body, REPORT_BODY_LIMIT};
 use crate::web::present::{field_sentence, html, iso, private_page_headers, redirect, summary, time, Naming};
 use crate::web::{steps, AppState, State};
 
@@ -87,11 +87,19 @@ async fn load_article(state: &AppState, id: String) -> Result<Article, AppError>
     state.db.read(move |c| articles::get(c, &id)).await
 }
 
-/// `GET /articles/{id}/report`: the empty form.
-pub async fn report_form(state: State, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+/// `GET /articles/{id}/report`: the form, empty or with the passage (`quote`) and the kind of
+/// error (`category`) a link filled in, e.g. the select-to-report widget on the article page.
+pub async fn report_form(state: State, req: HttpRequest, path: web::Path<String>) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
+    let pairs = query_pairs(&req);
+    let prefill = Prefill::from_link(last_value(&pairs, "quote"), last_value(&pairs, "category"));
+    let values = views::ReportFormValues {
+        quote: prefill.quote,
+        category: prefill.category.map(|c| c.as_str().to_owned()).unwrap_or_default(),
+        ..Default::default()
+    };
     match load_article(&state, id.clone()).await {
-        Ok(article) => Ok(html(200, views::report_form(&state.layout, &form_view(&article, Default::default())))),
+        Ok(article) => Ok(html(200, views::report_form(&state.layout, &form_view(&article, values)))),
         Err(AppError::NotFound(_)) => Ok(unregistered(&state, &id)),
         Err(other) => Err(other),
     }
