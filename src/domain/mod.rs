@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod articles;
 pub mod audit;
 pub mod bulk;
+pub mod channels;
 #[cfg(test)]
 pub(crate) mod cases;
 pub mod corrections;
