@@ -38,23 +38,41 @@ pub struct ChannelInput {
     pub kind: String,
     /// For a syndication channel: the partners' addresses, sent the corrective by email.
     #[serde(default)]
+    #[schema(max_items = 50, value_type = Vec<PartnerAddress>)]
     pub partners: Vec<String>,
 }
 
-/// A change to a channel: any of a new name, new partners, retired or back in use.
+/// A channel as it should be from now on: its name, partners, and whether it is retired.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChannelChange {
-    /// A new name.
-    #[serde(default)]
+    /// Its name (a new one renames it; old checklists show the new name).
     #[schema(min_length = 1, max_length = 80, pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$")]
-    pub name: Option<String>,
+    pub name: String,
     /// The partners' addresses (syndication channels only), replacing the old list.
     #[serde(default)]
-    pub partners: Option<Vec<String>>,
-    /// true retires it (offered for no new correction, kept on old checklists); false brings it back.
+    #[schema(max_items = 50, value_type = Vec<PartnerAddress>)]
+    pub partners: Vec<String>,
+    /// true retires it (offered for no new correction, kept on old checklists); false keeps it or brings it back.
     #[serde(default)]
-    pub retired: Option<bool>,
+    pub retired: bool,
+}
+
+/// A partner's email address, for the API's document.
+pub struct PartnerAddress;
+
+impl utoipa::ToSchema for PartnerAddress {}
+
+impl utoipa::PartialSchema for PartnerAddress {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::Type::String)
+            .max_length(Some(254))
+            .pattern(Some(
+                r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$",
+            ))
+            .into()
+    }
 }
 
 /// A channel as the desk and the API show it.
@@ -189,21 +207,15 @@ pub fn change(
     must_manage(actor)?;
     let old = Channel::find(conn, id)?.ok_or_else(|| AppError::NotFound(format!("no channel has the number {id}")))?;
     let mut errors = Vec::new();
-    let name = match &input.name {
-        Some(raw) => checked_name(conn, raw, Some(id)).map_err(|e| errors.push(e)).unwrap_or_default(),
-        None => old.name.clone(),
-    };
-    let partners = match &input.partners {
-        Some(raw) => checked_partners(old.kind, raw).map_err(|e| errors.push(e)).unwrap_or_default(),
-        None => old.partners.to_vec(),
-    };
+    let name = checked_name(conn, &input.name, Some(id)).map_err(|e| errors.push(e)).unwrap_or_default();
+    let partners = checked_partners(old.kind, &input.partners).map_err(|e| errors.push(e)).unwrap_or_default();
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
     Channel::change(conn, id, &name, StringList::from(partners))?;
-    match input.retired {
-        Some(true) if old.retired_at.is_none() => Channel::set_retired(conn, id, Some(now))?,
-        Some(false) => Channel::set_retired(conn, id, None)?,
+    match (input.retired, old.retired_at) {
+        (true, None) => Channel::set_retired(conn, id, Some(now))?,
+        (false, Some(_)) => Channel::set_retired(conn, id, None)?,
         _ => {}
     }
     get(conn, id)
