@@ -170,6 +170,18 @@ impl EventData {
         }
     }
 
+    /// The correction a correction event is about.
+    pub fn correction_id(&self) -> Option<CorrectionId> {
+        match self {
+            Self::CorrectionDrafted(c) | Self::CorrectionPublished(c) | Self::CorrectionApproved(c) => {
+                Some(c.correction_id)
+            }
+            Self::CorrectionReturned(r) | Self::CorrectionWithdrawn(r) => Some(r.correction.correction_id),
+            Self::ChannelDone(d) => Some(d.correction_id),
+            _ => None,
+        }
+    }
+
     /// The payload as stored (a JSON object without the kind).
     pub fn payload(&self) -> serde_json::Value {
         serde_json::to_value(self)
