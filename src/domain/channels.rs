@@ -31,7 +31,11 @@ pub const PARTNERS_MAX: usize = 50;
 #[serde(deny_unknown_fields)]
 pub struct ChannelInput {
     /// What the desk calls it, e.g. "Morning newsletter" (unique, case aside).
-    #[schema(min_length = 1, max_length = 80, pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 80,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+    )]
     pub name: String,
     /// newsletter, push, social, syndication, print or other.
     #[schema(value_type = ChannelKind)]
@@ -47,7 +51,11 @@ pub struct ChannelInput {
 #[serde(deny_unknown_fields)]
 pub struct ChannelChange {
     /// Its name (a new one renames it; old checklists show the new name).
-    #[schema(min_length = 1, max_length = 80, pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 80,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+    )]
     pub name: String,
     /// The partners' addresses (syndication channels only), replacing the old list.
     #[serde(default)]
@@ -178,7 +186,8 @@ pub fn create(
     let name = checked_name(conn, &input.name, None).map_err(|e| errors.push(e)).ok();
     let kind = ChannelKind::parse(input.kind.trim());
     if kind.is_none() {
-        errors.push(FieldError::new("kind", format!("must be one of {}, not {:?}", ChannelKind::allowed(), input.kind)));
+        errors
+            .push(FieldError::new("kind", format!("must be one of {}, not {:?}", ChannelKind::allowed(), input.kind)));
     }
     let partners =
         kind.and_then(|k| checked_partners(k, &input.partners).map_err(|e| errors.push(e)).ok()).unwrap_or_default();
@@ -253,7 +262,10 @@ pub fn attach(conn: &mut DbConnection, correction_id: i64, channel_ids: &[i64]) 
 }
 
 /// The checklists of several corrections, each in channel-name order.
-pub fn checklists(conn: &mut DbConnection, correction_ids: &[i64]) -> Result<HashMap<i64, Vec<ChecklistItem>>, AppError> {
+pub fn checklists(
+    conn: &mut DbConnection,
+    correction_ids: &[i64],
+) -> Result<HashMap<i64, Vec<ChecklistItem>>, AppError> {
     let rows = ChecklistRow::of(conn, correction_ids)?;
     if rows.is_empty() {
         return Ok(HashMap::new());
@@ -270,7 +282,8 @@ pub fn checklists(conn: &mut DbConnection, correction_ids: &[i64]) -> Result<Has
     let mut out: HashMap<i64, Vec<ChecklistItem>> = HashMap::new();
     for r in rows {
         let Some(c) = channels.get(&r.channel_id) else { continue };
-        let outstanding = if r.done_at.is_none() { ChannelDelivery::outstanding(conn, r.correction_id, c.id)? } else { 0 };
+        let outstanding =
+            if r.done_at.is_none() { ChannelDelivery::outstanding(conn, r.correction_id, c.id)? } else { 0 };
         out.entry(r.correction_id).or_default().push(ChecklistItem {
             channel_id: c.id,
             name: c.name.clone(),
@@ -296,7 +309,11 @@ pub fn checklist(conn: &mut DbConnection, correction_id: i64) -> Result<Vec<Chec
 }
 
 /// The correction and item an editor marks, or why not.
-fn markable(conn: &mut DbConnection, correction_id: i64, channel_id: i64) -> Result<(Correction, ChecklistRow), AppError> {
+fn markable(
+    conn: &mut DbConnection,
+    correction_id: i64,
+    channel_id: i64,
+) -> Result<(Correction, ChecklistRow), AppError> {
     let c = Correction::find(conn, correction_id)?
         .ok_or_else(|| AppError::NotFound(format!("no correction has the number {correction_id}")))?;
     let item = ChecklistRow::find(conn, correction_id, channel_id)?.ok_or_else(|| {
@@ -330,7 +347,17 @@ pub fn mark(
         None => None,
     };
     let (c, item) = markable(conn, correction_id, channel_id)?;
-    if item.done_at.is_some() || !ChecklistRow::mark(conn, correction_id, channel_id, ChannelVia::Staff, Some(actor.id), link.as_deref(), now)? {
+    if item.done_at.is_some()
+        || !ChecklistRow::mark(
+            conn,
+            correction_id,
+            channel_id,
+            ChannelVia::Staff,
+            Some(actor.id),
+            link.as_deref(),
+            now,
+        )?
+    {
         return Err(already_done(conn, correction_id, channel_id)?);
     }
     done_event(conn, Some(actor), &c, channel_id, ChannelVia::Staff, link, now)?;

@@ -4,9 +4,9 @@ pub mod accounts;
 pub mod articles;
 pub mod audit;
 pub mod bulk;
-pub mod channels;
 #[cfg(test)]
 pub(crate) mod cases;
+pub mod channels;
 pub mod corrections;
 pub mod demo;
 pub mod desk;

@@ -8,14 +8,19 @@ use corrigenda_templates::EmailView;
 
 use super::{enqueue, Context, Outgoing};
 use crate::db::models::Correction;
+use crate::db::DbConnection;
 use crate::domain::articles;
 use crate::domain::channels::{self, ChannelVia};
 use crate::domain::notices::Notice;
-use crate::db::DbConnection;
 use crate::error::AppError;
 
 /// Queues the correctives a notice calls for (only a published correction's), in its transaction.
-pub fn correctives(conn: &mut DbConnection, ctx: &Context, notice: &Notice, now: NaiveDateTime) -> Result<(), AppError> {
+pub fn correctives(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    notice: &Notice,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
     let Notice::CorrectionPublished { correction: note } = notice else { return Ok(()) };
     let targets = channels::mail_targets(conn, note.id.0)?;
     if targets.is_empty() {
@@ -46,9 +51,9 @@ fn corrective(ctx: &Context, c: &Correction, title: &str, url: &str, to: String)
         ),
     ];
     match (&c.original, &c.corrected) {
-        (Some(o), Some(n)) => {
-            paragraphs.push(format!("What was wrong: the story said \u{201c}{o}\u{201d}. It should have said \u{201c}{n}\u{201d}."))
-        }
+        (Some(o), Some(n)) => paragraphs.push(format!(
+            "What was wrong: the story said \u{201c}{o}\u{201d}. It should have said \u{201c}{n}\u{201d}."
+        )),
         (Some(o), None) => paragraphs.push(format!("What was wrong: the story said \u{201c}{o}\u{201d}.")),
         _ => {}
     }

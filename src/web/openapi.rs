@@ -12,8 +12,10 @@ use super::errors::{ErrorBody, ErrorDetail};
 use crate::db::vocabulary::{Cause, EventKind, Found, ResponsePurpose};
 use crate::domain::articles::{ArticleInput, ArticleView, Byline};
 use crate::domain::audit::{AuditItem, AuditPage};
-use crate::domain::channels::{ChannelChange, ChannelInput, ChannelKind, ChannelVia, ChannelView, ChecklistItem, PartnerAddress};
 use crate::domain::bulk::{BulkAction, BulkRequest, BulkResult};
+use crate::domain::channels::{
+    ChannelChange, ChannelInput, ChannelKind, ChannelVia, ChannelView, ChecklistItem, PartnerAddress,
+};
 use crate::domain::corrections::{
     CorrectionInput, CorrectionList, CorrectionView, Kind, ListedCorrection, StaffCorrection, StandardCite,
 };

@@ -42,6 +42,8 @@ pub use wordings::*;
 #[cfg(test)]
 mod audit_tests;
 #[cfg(test)]
+mod channels_tests;
+#[cfg(test)]
 mod desk_tests;
 #[cfg(test)]
 mod imports_tests;

@@ -115,19 +115,27 @@ async fn standards_editors_configure_channels_and_bad_input_is_named(backend: Ba
 
     // Renamed and retired: a retired channel is offered for no new correction.
     let change = json!({"name": "Evening newsletter", "retired": true});
-    let (status, changed) = send(&app, &standards, "PUT", &format!("/api/v1/desk/channels/{newsletter}"), Some(&change)).await;
+    let (status, changed) =
+        send(&app, &standards, "PUT", &format!("/api/v1/desk/channels/{newsletter}"), Some(&change)).await;
     assert_eq!(status, 200, "{changed}");
     assert_eq!((changed["name"].as_str(), changed["retired"].as_bool()), (Some("Evening newsletter"), Some(true)));
-    let (status, refused) = send(&app, &editor, "POST", "/api/v1/desk/corrections", Some(&correction(&[newsletter]))).await;
+    let (status, refused) =
+        send(&app, &editor, "POST", "/api/v1/desk/corrections", Some(&correction(&[newsletter]))).await;
     assert_eq!((status, field(&refused)), (422, "channels"), "{refused}");
-    let (status, refused) = send(&app, &editor, "POST", "/api/v1/desk/corrections", Some(&correction(&[wire, 9999]))).await;
+    let (status, refused) =
+        send(&app, &editor, "POST", "/api/v1/desk/corrections", Some(&correction(&[wire, 9999]))).await;
     assert_eq!((status, field(&refused)), (422, "channels"), "an unknown id is named: {refused}");
     assert!(refused.to_string().contains("9999"), "{refused}");
-    let (status, _) =
-        send(&app, &standards, "PUT", "/api/v1/desk/channels/9999", Some(&json!({"name": "Gone"}))).await;
+    let (status, _) = send(&app, &standards, "PUT", "/api/v1/desk/channels/9999", Some(&json!({"name": "Gone"}))).await;
     assert_eq!(status, 404);
-    let (status, refused) =
-        send(&app, &standards, "PUT", &format!("/api/v1/desk/channels/{wire}"), Some(&json!({"name": "Evening newsletter"}))).await;
+    let (status, refused) = send(
+        &app,
+        &standards,
+        "PUT",
+        &format!("/api/v1/desk/channels/{wire}"),
+        Some(&json!({"name": "Evening newsletter"})),
+    )
+    .await;
     assert_eq!((status, field(&refused)), (422, "name"), "a taken name: {refused}");
 
     // The settings page: standards editors add, rename and retire from it; editors only read it.
@@ -136,14 +144,34 @@ async fn standards_editors_configure_channels_and_bad_input_is_named(backend: Ba
     assert_eq!(status, 200);
     assert!(html.contains("Evening newsletter") && html.contains("Retired") && html.contains("desk@partner.example"));
     let csrf = csrf_in(&html);
-    let added = post_form(&browser, &app, "/desk/channels", &[("csrf", &csrf), ("name", "Print edition"), ("kind", "print"), ("partners", "")]).await;
+    let added = post_form(
+        &browser,
+        &app,
+        "/desk/channels",
+        &[("csrf", &csrf), ("name", "Print edition"), ("kind", "print"), ("partners", "")],
+    )
+    .await;
     assert_eq!(added.status(), 303);
-    let refused = post_form(&browser, &app, "/desk/channels", &[("csrf", &csrf), ("name", "Print edition"), ("kind", "print")]).await;
+    let refused =
+        post_form(&browser, &app, "/desk/channels", &[("csrf", &csrf), ("name", "Print edition"), ("kind", "print")])
+            .await;
     assert_eq!(refused.status(), 422);
     assert!(refused.text().await.unwrap().contains("already called"));
-    let renamed = post_form(&browser, &app, &format!("/desk/channels/{wire}"), &[("csrf", &csrf), ("name", "Syndication partners"), ("partners", "a@partner.example\nb@partner.example")]).await;
+    let renamed = post_form(
+        &browser,
+        &app,
+        &format!("/desk/channels/{wire}"),
+        &[("csrf", &csrf), ("name", "Syndication partners"), ("partners", "a@partner.example\nb@partner.example")],
+    )
+    .await;
     assert_eq!(renamed.status(), 303);
-    let restored = post_form(&browser, &app, &format!("/desk/channels/{newsletter}/retire"), &[("csrf", &csrf), ("retired", "false")]).await;
+    let restored = post_form(
+        &browser,
+        &app,
+        &format!("/desk/channels/{newsletter}/retire"),
+        &[("csrf", &csrf), ("retired", "false")],
+    )
+    .await;
     assert_eq!(restored.status(), 303);
     let (_, list) = send(&app, &editor, "GET", "/api/v1/desk/channels", None).await;
     let names: Vec<&str> = list["items"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
@@ -196,18 +224,25 @@ async fn ticked_channels_become_a_checklist_that_editors_mark_done(backend: Back
     assert_eq!(status, 403, "auditors read, they do not mark");
     let (status, item) = send(&app, &editor, "POST", &social_path, Some(&json!({}))).await;
     assert_eq!((status, item["link"].clone()), (200, Value::Null), "{item}");
-    let (status, _) = send(&app, &editor, "POST", &format!("/api/v1/desk/corrections/{id}/channels/{print}"), Some(&json!({}))).await;
+    let (status, _) =
+        send(&app, &editor, "POST", &format!("/api/v1/desk/corrections/{id}/channels/{print}"), Some(&json!({}))).await;
     assert_eq!(status, 404, "print was not ticked");
-    let (status, _) = send(&app, &editor, "POST", &format!("/api/v1/desk/corrections/999999/channels/{social}"), Some(&json!({}))).await;
+    let (status, _) =
+        send(&app, &editor, "POST", &format!("/api/v1/desk/corrections/999999/channels/{social}"), Some(&json!({})))
+            .await;
     assert_eq!(status, 404);
-    let (status, _) = send(&app, &editor, "POST", &format!("/api/v1/desk/corrections/{id}/channels/abc"), Some(&json!({}))).await;
+    let (status, _) =
+        send(&app, &editor, "POST", &format!("/api/v1/desk/corrections/{id}/channels/abc"), Some(&json!({}))).await;
     assert_eq!(status, 404);
 
     // The auditor's view: the checklist over the API, the events in the audit trail, the page.
     let (status, list) = send(&app, &auditor, "GET", &format!("/api/v1/desk/corrections/{id}/channels"), None).await;
     assert_eq!(status, 200);
     let items = list["items"].as_array().unwrap();
-    assert_eq!(items.iter().map(|i| i["name"].as_str().unwrap()).collect::<Vec<_>>(), ["Morning newsletter", "Social accounts"]);
+    assert_eq!(
+        items.iter().map(|i| i["name"].as_str().unwrap()).collect::<Vec<_>>(),
+        ["Morning newsletter", "Social accounts"]
+    );
     assert!(items.iter().all(|i| i["done"] == true));
     let (status, _) = send(&app, &auditor, "GET", "/api/v1/desk/corrections/999999/channels", None).await;
     assert_eq!(status, 404);
@@ -224,7 +259,11 @@ async fn ticked_channels_become_a_checklist_that_editors_mark_done(backend: Back
     assert!(trail.contains("marked as sent to Morning newsletter"), "{trail}");
     let (status, html) = page(&browser, &app, &format!("/desk/corrections/{id}")).await;
     assert_eq!(status, 200);
-    assert!(html.contains("Where the error went") && html.contains("Morning newsletter") && html.contains("Social accounts"));
+    assert!(
+        html.contains("Where the error went")
+            && html.contains("Morning newsletter")
+            && html.contains("Social accounts")
+    );
     assert!(html.contains(&format!("Marked by {}", editor.actor.name)), "who and when");
     assert!(html.contains("href=\"https://news.example/newsletter/2024-12-21\""));
     assert!(!html.contains("Mark as corrected there"), "nothing left to mark, and auditors never can");
@@ -238,7 +277,14 @@ async fn the_drafting_form_ticks_channels_and_the_desk_lists_open_items(backend:
     let editor = app.user(Role::Editor);
     let push = add_channel(&app, &standards, json!({"name": "Push alerts", "kind": "push"})).await;
     let retired = add_channel(&app, &standards, json!({"name": "Old app", "kind": "other"})).await;
-    send(&app, &standards, "PUT", &format!("/api/v1/desk/channels/{retired}"), Some(&json!({"name": "Old app", "retired": true}))).await;
+    send(
+        &app,
+        &standards,
+        "PUT",
+        &format!("/api/v1/desk/channels/{retired}"),
+        Some(&json!({"name": "Old app", "retired": true})),
+    )
+    .await;
 
     let browser = app.signed_in(&editor).await;
     let (status, form) = page(&browser, &app, "/desk/corrections/new?article=kursk").await;
@@ -275,11 +321,16 @@ async fn the_drafting_form_ticks_channels_and_the_desk_lists_open_items(backend:
     let refused = post_form(&browser, &app, &action, &[("csrf", &csrf), ("link", "javascript:alert(1)")]).await;
     assert_eq!(refused.status(), 422);
     let body = refused.text().await.unwrap();
-    assert!(body.contains("must be a web address") && body.contains("javascript:alert(1)"), "the error and what was typed");
+    assert!(
+        body.contains("must be a web address") && body.contains("javascript:alert(1)"),
+        "the error and what was typed"
+    );
     let marked = post_form(&browser, &app, &action, &[("csrf", &csrf), ("link", "https://news.example/push/1")]).await;
     assert_eq!(marked.status(), 303);
     let (_, html) = page(&browser, &app, &format!("/desk/corrections/{id}?done=marked")).await;
-    assert!(html.contains("Marked: the correction reached that channel.") && html.contains("https://news.example/push/1"));
+    assert!(
+        html.contains("Marked: the correction reached that channel.") && html.contains("https://news.example/push/1")
+    );
     let twice = post_form(&browser, &app, &action, &[("csrf", &csrf), ("link", "")]).await;
     assert_eq!(twice.status(), 409, "marking twice is refused on the page too");
     let (_, desk) = page(&browser, &app, "/desk/corrections").await;
@@ -338,7 +389,10 @@ async fn syndication_partners_get_the_corrective_and_the_item_is_done_on_deliver
     assert_eq!(social_item["done"], false, "a channel without addresses waits for an editor");
     let events = audit_events(&app, "channel_done").await;
     assert_eq!(events.len(), 1);
-    assert_eq!((events[0]["actor_kind"].as_str(), events[0]["payload"]["via"].as_str()), (Some("system"), Some("mail")));
+    assert_eq!(
+        (events[0]["actor_kind"].as_str(), events[0]["payload"]["via"].as_str()),
+        (Some("system"), Some("mail"))
+    );
     // Marking what the mail did is refused like any second mark.
     let (status, _) =
         send(&app, &editor, "POST", &format!("/api/v1/desk/corrections/{id}/channels/{wire}"), Some(&json!({}))).await;
@@ -358,7 +412,12 @@ async fn approval_and_a_redraft_keep_the_ticks(backend: Backend) {
     let standards = app.user(Role::StandardsEditor);
     let approver = app.user(Role::StandardsEditor);
     let author = app.user(Role::Editor);
-    let wire = add_channel(&app, &standards, json!({"name": "Wire partners", "kind": "syndication", "partners": ["desk@one.example"]})).await;
+    let wire = add_channel(
+        &app,
+        &standards,
+        json!({"name": "Wire partners", "kind": "syndication", "partners": ["desk@one.example"]}),
+    )
+    .await;
     let print = add_channel(&app, &standards, json!({"name": "Print edition", "kind": "print"})).await;
     let retraction = |channels: &[i64]| {
         json!({"article_id": "kursk", "kind": "retraction", "channels": channels,
@@ -370,7 +429,8 @@ async fn approval_and_a_redraft_keep_the_ticks(backend: Backend) {
     let id = pending["id"].as_i64().unwrap();
     assert_eq!(pending["status"], "pending");
     assert_eq!(pending["channels"].as_array().unwrap().len(), 2);
-    let (status, _) = send(&app, &author, "POST", &format!("/api/v1/desk/corrections/{id}/channels/{print}"), Some(&json!({}))).await;
+    let (status, _) =
+        send(&app, &author, "POST", &format!("/api/v1/desk/corrections/{id}/channels/{print}"), Some(&json!({}))).await;
     assert_eq!(status, 409, "a pending correction has not gone anywhere");
     app.deliver_mail().await;
     assert!(smtp.to("desk@one.example").is_empty(), "no corrective before publication");
@@ -378,7 +438,8 @@ async fn approval_and_a_redraft_keep_the_ticks(backend: Backend) {
     let (_, desk) = page(&browser, &app, "/desk/corrections").await;
     assert!(!desk.contains(&format!("href=\"/desk/corrections/{id}\"")), "pending corrections have no open items yet");
 
-    let (status, approved) = send(&app, &approver, "POST", &format!("/api/v1/desk/corrections/{id}/approval"), None).await;
+    let (status, approved) =
+        send(&app, &approver, "POST", &format!("/api/v1/desk/corrections/{id}/approval"), None).await;
     assert_eq!(status, 200, "{approved}");
     assert_eq!(approved["channels"].as_array().unwrap().len(), 2, "approval keeps the ticks");
     app.deliver_mail().await;
@@ -390,13 +451,17 @@ async fn approval_and_a_redraft_keep_the_ticks(backend: Backend) {
     // Returned to its author: the drafting form starts from it, ticks included.
     let second = publish(&app, &author, &retraction(&[print])).await;
     let second_id = second["id"].as_i64().unwrap();
-    let (status, _) = send(&app, &approver, "POST", &format!("/api/v1/desk/corrections/{second_id}/return"), Some(&json!({"reason": "Name the ruling."}))).await;
+    let (status, _) = send(
+        &app,
+        &approver,
+        "POST",
+        &format!("/api/v1/desk/corrections/{second_id}/return"),
+        Some(&json!({"reason": "Name the ruling."})),
+    )
+    .await;
     assert_eq!(status, 200);
     let (_, form) = page(&browser, &app, &format!("/desk/corrections/new?returned={second_id}")).await;
-    assert!(
-        form.contains(&format!("name=\"channels\" value=\"{print}\" checked")),
-        "the redraft keeps the ticks"
-    );
+    assert!(form.contains(&format!("name=\"channels\" value=\"{print}\" checked")), "the redraft keeps the ticks");
     assert!(!form.contains(&format!("name=\"channels\" value=\"{wire}\" checked")));
     let mut redraft = retraction(&[print]);
     redraft["redrafts"] = json!(second_id);

@@ -3,8 +3,8 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::json::StringList;
 use super::Correction;
+use crate::db::json::StringList;
 use crate::db::schema::{articles, channel_deliveries, channels, correction_channels, corrections};
 use crate::db::vocabulary::{ChannelKind, ChannelVia, CorrectionStatus};
 use crate::db::DbConnection;
@@ -111,11 +111,7 @@ impl ChecklistRow {
 
     /// One item.
     pub fn find(conn: &mut DbConnection, correction_id: i64, channel_id: i64) -> QueryResult<Option<Self>> {
-        correction_channels::table
-            .find((correction_id, channel_id))
-            .select(Self::as_select())
-            .first(conn)
-            .optional()
+        correction_channels::table.find((correction_id, channel_id)).select(Self::as_select()).first(conn).optional()
     }
 
     /// Marks an open item done; false when it was done already (by someone else just now).
@@ -129,9 +125,7 @@ impl ChecklistRow {
         at: NaiveDateTime,
     ) -> QueryResult<bool> {
         let n = diesel::update(
-            correction_channels::table
-                .find((correction_id, channel_id))
-                .filter(correction_channels::done_at.is_null()),
+            correction_channels::table.find((correction_id, channel_id)).filter(correction_channels::done_at.is_null()),
         )
         .set((
             correction_channels::done_at.eq(at),

@@ -38,7 +38,10 @@ pub struct Checklist {
 pub struct MarkInput {
     /// The corrective post or message (http or https), optional.
     #[serde(default)]
-    #[schema(max_length = 2048, pattern = r"^(|https?://[a-z][a-z0-9-]{0,62}(\.[a-z][a-z0-9-]{0,62})*(/[A-Za-z0-9._~/-]*)?)$")]
+    #[schema(
+        max_length = 2048,
+        pattern = r"^(|https?://[a-z][a-z0-9-]{0,62}(\.[a-z][a-z0-9-]{0,62})*(/[A-Za-z0-9._~/-]*)?)$"
+    )]
     pub link: Option<String>,
 }
 
@@ -113,7 +116,11 @@ pub async fn change(
         (status = 404, description = "No such correction", body = ErrorBody),
     )
 )]
-pub async fn checklist(state: State, _staff: Signed<CanRead>, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub async fn checklist(
+    state: State,
+    _staff: Signed<CanRead>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
     let id = number(&path.into_inner(), "correction")?;
     let items = state
         .db
@@ -156,7 +163,6 @@ pub async fn mark(
     let channel_id = number(&raw_channel, "channel")?;
     let input: MarkInput = parse_json(&read_body(&req, payload, DESK_BODY_LIMIT).await?)?;
     let (actor, now) = (staff.actor.clone(), state.now());
-    let item =
-        state.db.write(move |c| channels::mark(c, &actor, id, channel_id, input.link.as_deref(), now)).await?;
+    let item = state.db.write(move |c| channels::mark(c, &actor, id, channel_id, input.link.as_deref(), now)).await?;
     Ok(HttpResponse::Ok().json(item))
 }

@@ -145,10 +145,8 @@ async fn apply(
     match outcome {
         Ok(_) => Ok(redirect(format!("/desk/channels?done={done}"))),
         Err(AppError::Invalid(errors)) => {
-            let errors = errors
-                .into_iter()
-                .map(|e| FieldError::new(format!("{}-{id}", e.field), e.message))
-                .collect::<Vec<_>>();
+            let errors =
+                errors.into_iter().map(|e| FieldError::new(format!("{}-{id}", e.field), e.message)).collect::<Vec<_>>();
             admin_page(state, staff, Typed { errors, ..Typed::default() }, None, 422).await
         }
         Err(other) => Err(other),
@@ -308,8 +306,7 @@ pub async fn mark(
     match state.db.write(move |c| channels::mark(c, &actor, id, channel_id, Some(&link), now)).await {
         Ok(_) => Ok(redirect(format!("/desk/corrections/{id}?done=marked#check-{channel_id}"))),
         Err(AppError::Invalid(errors)) => {
-            let errors =
-                errors.into_iter().map(|e| FieldError::new(format!("link-{channel_id}"), e.message)).collect();
+            let errors = errors.into_iter().map(|e| FieldError::new(format!("link-{channel_id}"), e.message)).collect();
             let refusal = Refusal { errors, typed_link: Some((channel_id, typed)), form_error: None };
             correction_page(&state, &post.staff, id, refusal, None, 422).await
         }

@@ -112,7 +112,10 @@ pub async fn article_corrections_page(
         article: summary(&article),
         corrections: list
             .iter()
-            .map(|c| views::CorrectionItem { also_in: reached.remove(&c.id).unwrap_or_default(), ..item(state, c, None) })
+            .map(|c| views::CorrectionItem {
+                also_in: reached.remove(&c.id).unwrap_or_default(),
+                ..item(state, c, None)
+            })
             .collect(),
         report_href: format!("/articles/{}/report", article.id),
         atom_href: format!("/articles/{}/corrections.atom", article.id),

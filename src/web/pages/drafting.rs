@@ -56,7 +56,8 @@ async fn form_view(
     let ticked: Vec<String> = input.channels.iter().map(i64::to_string).collect();
     let ticked: Vec<&str> = ticked.iter().map(String::as_str).collect();
     let offered = channel_list.into_iter().filter(|c| !c.retired).map(|c| {
-        let label = if c.kind == channels::ChannelKind::Other { c.name } else { format!("{} ({})", c.name, c.kind.label()) };
+        let label =
+            if c.kind == channels::ChannelKind::Other { c.name } else { format!("{} ({})", c.name, c.kind.label()) };
         (c.id.to_string(), label)
     });
     let cited: Vec<&str> = input.standards.iter().map(String::as_str).collect();
@@ -362,8 +363,7 @@ async fn pending_page(
         })
         .collect();
     let channels_href = (staff.actor.role == Role::StandardsEditor).then(|| "/desk/channels".to_owned());
-    let view =
-        views::PendingView { items, returned, csrf: csrf(staff), notice, error, open_channels, channels_href };
+    let view = views::PendingView { items, returned, csrf: csrf(staff), notice, error, open_channels, channels_href };
     Ok(html(status, views::pending(&staff_layout(state, staff), &view)))
 }
 
