@@ -17,6 +17,7 @@ both_backends!(
     syndication_partners_get_the_corrective_and_the_item_is_done_on_delivery,
     approval_and_a_redraft_keep_the_ticks,
     the_public_log_names_the_other_channels_only_when_asked,
+    the_demo_seeds_channels_and_a_correction_still_to_send,
 );
 
 const TEXT: &str = "An earlier version of this article misstated how long the war had lasted.";
@@ -500,4 +501,19 @@ async fn the_public_log_names_the_other_channels_only_when_asked(backend: Backen
         }
         app.deliver_mail().await;
     }
+}
+
+async fn the_demo_seeds_channels_and_a_correction_still_to_send(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    for _ in 0..2 {
+        let output = app.cli(&["demo"]);
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    }
+    let editor = app.user(Role::Editor);
+    let (_, list) = send(&app, &editor, "GET", "/api/v1/desk/channels", None).await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 5, "seeded once: {list}");
+    let browser = app.signed_in(&editor).await;
+    let (_, desk) = page(&browser, &app, "/desk/corrections").await;
+    assert!(desk.contains("Still to reach: </strong>Morning newsletter, Social accounts"), "{desk}");
+    app.deliver_mail().await;
 }
