@@ -399,6 +399,11 @@ async fn standards_editor_approves(b: &mut Browser, app: &TestApp) -> Result<()>
     let reset = b.find("form[action='/desk/wordings/correction/reset'] button").await?;
     b.go(reset, "the suggested wordings after restoring the default").await?;
     ensure!(b.text("[role='status']").await?.contains("is the default again"));
+    // The distribution channels the demo set up, with the forms to change them.
+    b.open("/desk/channels", "the distribution channels").await?;
+    ensure!(b.text(".channel-list").await?.contains("syndication@partner.example"), "the partner feed's address");
+    ensure!(b.find("#field-name").await.is_ok(), "a standards editor is not offered to add a channel");
+    b.screenshot("channels").await?;
     sign_out(b).await
 }
 
