@@ -19,6 +19,7 @@ use crate::error::AppError;
 use crate::mail;
 use crate::mail::dispatch::Dispatcher;
 use crate::mail::retention::Retention;
+use crate::mail::webhooks::{self, EndpointInput, WebhookDispatcher};
 use crate::web::{self, AppState};
 
 /// Corrigenda: reader correction reports, the editors' desk, and a public, verifiable correction log.
@@ -139,6 +140,9 @@ enum Command {
     /// The public log: export it, or print the key that signs it.
     #[command(subcommand)]
     Log(LogCommand),
+    /// Manage webhook and chat endpoints.
+    #[command(subcommand)]
+    Webhook(WebhookCommand),
     /// Remove a reader's name and email from every report (the public log stays valid).
     EraseReporter {
         /// The reader's email.
@@ -247,6 +251,29 @@ enum TokenCommand {
 }
 
 #[derive(Debug, Subcommand)]
+enum WebhookCommand {
+    /// Register an endpoint; its signing secret is printed once, on the last line.
+    Add {
+        /// Where to post: an http or https URL.
+        #[arg(long)]
+        url: String,
+        /// Events it receives, comma separated [default: all of its kind's].
+        #[arg(long)]
+        events: Option<String>,
+        /// webhook (signed events for a CMS) or chat (Slack-compatible alerts).
+        #[arg(long, default_value = "webhook")]
+        kind: String,
+    },
+    /// List endpoints (never their secrets).
+    List,
+    /// Remove an endpoint by the id `webhook list` shows; queued deliveries to it are cancelled.
+    Remove {
+        /// The endpoint's id.
+        id: i64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 enum ImportCommand {
     /// Upsert articles from CSV (header id,url,title,section,authors,published_at,text) or JSON lines.
     Articles {
@@ -328,6 +355,7 @@ pub fn run() -> ExitCode {
         Command::Log(LogCommand::Export { file }) => export_log(&config, &file),
         Command::Log(LogCommand::PublicKey) => signing_key(&config).map(|key| println!("{}", key.public_key())),
         Command::EraseReporter { email } => erase_reporter(&config, &email),
+        Command::Webhook(command) => webhook(&config, command),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -441,6 +469,8 @@ fn serve(config: Config) -> anyhow::Result<()> {
             let job = Retention::new(st.db.clone(), st.config.mail.dir.clone(), st.clock.clone(), days);
             actix_web::rt::spawn(job.run(RETENTION_EVERY, mail_stop.clone()))
         });
+        let hooks = WebhookDispatcher::new(st.db.clone(), st.hooks.clone(), st.clock.clone());
+        let hooking = actix_web::rt::spawn(hooks.run(MAIL_EVERY, mail_stop.clone()));
         let mailing = actix_web::rt::spawn(dispatcher.run(MAIL_EVERY, mail_stop));
         actix_web::rt::spawn(recheck_log(server.1));
         // SIGTERM or SIGINT: the server stops accepting and finishes its requests, then the
@@ -450,6 +480,9 @@ fn serve(config: Config) -> anyhow::Result<()> {
         let _ = stop_mail.send(true);
         if actix_web::rt::time::timeout(MAIL_SHUTDOWN, mailing).await.is_err() {
             tracing::warn!("the mail dispatcher did not finish its round in time; unsent rows stay queued");
+        }
+        if actix_web::rt::time::timeout(MAIL_SHUTDOWN, hooking).await.is_err() {
+            tracing::warn!("the webhook dispatcher did not finish its round in time; undelivered rows stay queued");
         }
         // It stops between two batches; what it did not reach waits for the next start.
         if let Some(retention) = retention {
@@ -712,11 +745,60 @@ fn import_articles(config: &Config, file: &std::path::Path) -> anyhow::Result<()
     }
 }
 
+/// `webhook add | list | remove`.
+fn webhook(config: &Config, command: WebhookCommand) -> anyhow::Result<()> {
+    match command {
+        WebhookCommand::Add { url, events, kind } => {
+            let input = EndpointInput { url, kind, events: events.into_iter().collect() };
+            // Checked before anything is opened or made, so a bad URL changes nothing.
+            webhooks::check_url(&input.url).map_err(cli_error)?;
+            let hooks = web::hooks(config, config.base_url(config.bind), &signing_key(config)?);
+            let (db, _) = open(config)?;
+            let (id, secret) =
+                db.write_blocking(|c| webhooks::register(c, &hooks, &input, now())).map_err(cli_error)?;
+            let endpoint = db
+                .read_blocking(move |c| Ok(webhooks::list(c)?.into_iter().find(|e| e.id == id)))
+                .map_err(cli_error)?
+                .ok_or_else(|| anyhow::anyhow!("the endpoint vanished"))?;
+            println!("Endpoint {id} ({}) posts {} to {}", endpoint.kind, endpoint.events.join(", "), endpoint.url);
+            println!("Its signing secret (shown once; keep it with the receiver):");
+            println!("{secret}");
+            Ok(())
+        }
+        WebhookCommand::List => {
+            let (db, _) = open(config)?;
+            let endpoints = db.read_blocking(webhooks::list).map_err(cli_error)?;
+            if endpoints.is_empty() {
+                println!("No endpoints.");
+            }
+            for e in endpoints {
+                let last = match (e.last_status, &e.last_error) {
+                    (_, Some(error)) => format!("last attempt failed: {error}"),
+                    (Some(code), None) => format!("last answer {code}"),
+                    (None, None) => "nothing sent yet".to_owned(),
+                };
+                println!("{}\t{}\t{}\t{}\t{last}", e.id, e.kind, e.url, e.events.join(","));
+            }
+            Ok(())
+        }
+        WebhookCommand::Remove { id } => {
+            let (db, _) = open(config)?;
+            db.write_blocking(move |c| webhooks::remove(c, id, now())).map_err(cli_error)?;
+            println!("Removed endpoint {id}; nothing more is sent to it");
+            Ok(())
+        }
+    }
+}
+
 fn seed_demo(config: &Config) -> anyhow::Result<()> {
     let (db, _) = open(config)?;
     let base = config.base_url(config.bind);
     let mail = crate::mail::Context { base_url: base.clone(), publication: config.publication.clone() };
-    let notify = |c: &mut DbConnection, n: &Notices, at| crate::mail::notify(c, &mail, n, at);
+    let hooks = web::hooks(config, base.clone(), &signing_key(config)?);
+    let notify = |c: &mut DbConnection, n: &Notices, at| {
+        crate::mail::notify(c, &mail, n, at)?;
+        crate::mail::webhooks::notify(c, &hooks, n, at)
+    };
     let seeded = demo::seed(&db, &config.response_targets, &notify, now()).map_err(cli_error)?;
     println!("Demo data in {}:", config.database.display());
     println!("Sign in at {base}/login with (passwords are new on every run):");

@@ -3,7 +3,8 @@
 //! Dependencies point one way, and `tests/api/architecture.rs` fails on any import against it:
 //!
 //! - `cli` and `web` (the entry points) use `config`, `mail`, `domain` and `db`;
-//! - `mail` turns the domain's notices into outbox rows and delivers them; it uses `domain` and `db`;
+//! - `mail` turns the domain's notices into outbox rows (mail, webhooks, chat alerts) and delivers
+//!   them; it uses `domain` and `db`;
 //! - `domain` holds the newsroom's rules and says what happened as typed notices; it uses `db` only;
 //! - `db` is storage: connections, migrations, typed rows and their queries; it uses nothing above it;
 //! - `error` (the one error type) and `clock` are leaves any layer may use;

@@ -647,7 +647,7 @@ mod tests {
         let sql = include_str!("../../migrations/postgres/2026-12-01-000013_stats_days/up.sql");
         let taken = format!("pg_advisory_xact_lock({COUNTERS_LOCK_KEY})");
         assert_eq!(sql.matches(&taken).count(), sql.matches("pg_advisory_xact_lock(").count());
-        assert_eq!(sql.matches(&taken).count(), 3);
+        assert_eq!(sql.matches(&taken).count(), 4);
     }
 
     #[test]

@@ -235,6 +235,16 @@ vocabulary! {
 }
 
 vocabulary! {
+    /// What an endpoint receives: signed event payloads, or short chat alerts.
+    EndpointKind {
+        /// Standard Webhooks: signed JSON events for a CMS or another system.
+        Webhook => "webhook", "Webhook";
+        /// Slack-compatible `{"text": ...}` alerts for the desk's chat.
+        Chat => "chat", "Chat alerts";
+    }
+}
+
+vocabulary! {
     /// Where a reader's subscription to an article's corrections is.
     SubscriptionStatus {
         /// Asked for, not yet confirmed from the mailbox.

@@ -594,7 +594,7 @@ pub fn stop(
     for report_id in Correction::report_ids(conn, id)? {
         if let Some(r) = Report::find(conn, report_id)? {
             if r.status == Status::AwaitingApproval {
-                workflow::unpublishing_move(conn, &r, actor, &note, &reason, now)?;
+                workflow::unpublishing_move(conn, &r, actor, &note, &reason, notices, now)?;
             }
         }
     }

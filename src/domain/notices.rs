@@ -73,6 +73,19 @@ pub enum Notice {
         #[serde(skip)]
         reader: Option<ReaderContact>,
     },
+    /// A report moved from one status to another (any move: staff, reader or publishing).
+    StatusChanged {
+        /// The report.
+        report_id: ReportId,
+        /// Its article.
+        article_id: String,
+        /// The status it left.
+        from: Status,
+        /// The status it is in now.
+        to: Status,
+        /// The correction that moved it, when publishing, returning or withdrawing one did.
+        correction_id: Option<CorrectionId>,
+    },
     /// Staff asked the reader a question.
     QuestionAsked {
         /// The report.

@@ -93,6 +93,16 @@ impl LogKey {
         STANDARD.encode(self.key.verifying_key().to_bytes())
     }
 
+    /// A 32-byte key for `purpose`, derived from the secret seed (HMAC-SHA256 keyed by the seed):
+    /// whoever holds the key file can derive it, a database dump alone cannot.
+    pub fn derive_key(&self, purpose: &str) -> [u8; 32] {
+        use hmac::{Hmac, Mac};
+        let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(&self.key.to_bytes())
+            .unwrap_or_else(|_| unreachable!("HMAC takes a key of any length"));
+        mac.update(purpose.as_bytes());
+        mac.finalize().into_bytes().into()
+    }
+
     /// Signs a checkpoint; the signature in standard base64.
     pub fn sign_checkpoint(&self, size: i64, head_hash: &str) -> String {
         STANDARD.encode(self.key.sign(checkpoint_message(size, head_hash).as_bytes()).to_bytes())

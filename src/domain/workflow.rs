@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use super::accounts::{Actor, Role};
 use super::events::{self, EventData};
-use super::ids::{ReportId, UserId};
+use super::ids::{CorrectionId, ReportId, UserId};
 use super::notices::{self, CorrectionNote, Notice, Notices, StaffRef};
 use super::reports::{Status, Targets};
 use super::text::required_text;
@@ -320,6 +320,7 @@ pub fn transition(
         correction_id: None,
     };
     events::record(conn, Some(report.id), Some(actor), true, &data, now)?;
+    notices.push(status_changed(&report, to, None));
     let moved = Report::find(conn, id)?.unwrap_or(report);
     tell_reader(conn, notices, &moved, from, to, reason, now)?;
     Ok(moved)
@@ -392,6 +393,7 @@ pub fn publishing_move(
         correction_id: Some(correction.id),
     };
     events::record(conn, Some(report.id), Some(actor), true, &data, now)?;
+    notices.push(status_changed(report, to, Some(correction.id)));
     if to == Corrected {
         let reader = notices::reader_of(conn, report, now)?;
         notices.push(Notice::Decided {
@@ -418,6 +420,7 @@ pub fn unpublishing_move(
     actor: &Actor,
     correction: &CorrectionNote,
     reason: &str,
+    notices: &mut Notices,
     now: NaiveDateTime,
 ) -> Result<(), AppError> {
     let from = report.status;
@@ -437,7 +440,20 @@ pub fn unpublishing_move(
         duplicate_of: None,
         correction_id: Some(correction.id),
     };
-    events::record(conn, Some(report.id), Some(actor), true, &data, now)
+    events::record(conn, Some(report.id), Some(actor), true, &data, now)?;
+    notices.push(status_changed(report, step.to, Some(correction.id)));
+    Ok(())
+}
+
+/// The notice of a report's move from its stored status to `to`.
+fn status_changed(report: &Report, to: Status, correction_id: Option<CorrectionId>) -> Notice {
+    Notice::StatusChanged {
+        report_id: ReportId(report.id),
+        article_id: report.article_id.clone(),
+        from: report.status,
+        to,
+        correction_id,
+    }
 }
 
 /// Checks the primary report for a duplicate move and returns its id.
@@ -496,6 +512,7 @@ fn reader_move(
         (EventData::ReaderReplied { from, to, public_message: text }, Notice::ReaderAnswered { report_id, assignee_id })
     };
     events::record(conn, Some(report.id), None, true, &data, now)?;
+    notices.push(status_changed(report, to, None));
     notices.push(notice);
     Ok(())
 }

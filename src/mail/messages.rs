@@ -176,7 +176,8 @@ pub fn for_notice(
         | Notice::Decided { reader: None, .. }
         | Notice::ReaderAnswered { assignee_id: None, .. }
         | Notice::AppealFiled { assignee_id: None, .. }
-        | Notice::CorrectionWithdrawn { .. } => vec![],
+        | Notice::CorrectionWithdrawn { .. }
+        | Notice::StatusChanged { .. } => vec![],
     })
 }
 

@@ -1,11 +1,13 @@
 //! Email: the domain's notices become outbox rows in the same transaction as their cause
-//! ([`notify`]); a dispatcher delivers the rows (see [`dispatch`]).
+//! ([`notify`]); a dispatcher delivers the rows (see [`dispatch`]). [`webhooks`] does the same
+//! for webhooks and chat alerts.
 
 pub mod dispatch;
 pub mod files;
 pub mod messages;
 pub mod retention;
 pub mod syndication;
+pub mod webhooks;
 
 use chrono::NaiveDateTime;
 

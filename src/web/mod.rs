@@ -76,6 +76,8 @@ pub struct AppState {
     pub public: cache::PublicCache,
     /// The public figures, reused while current.
     pub figures: cache::FiguresCache,
+    /// What webhooks need: the site, the secrets' box, the notice renderer.
+    pub hooks: crate::mail::webhooks::Hooks,
 }
 
 impl AppState {
@@ -100,7 +102,7 @@ impl AppState {
             limiter: config.report_rate_limit.map(|l| ClientLimiter::new(l, "reports")),
             login_limiter: ClientLimiter::new(LOGIN_ATTEMPTS, "sign-in attempts"),
             clock: Clock::default(),
-            log: LogGuard::new(key),
+            log: LogGuard::new(key.clone()),
             mail: crate::mail::Context { base_url: config.base_url(bound), publication: config.publication.clone() },
             mail_transport: match &config.mail.smtp_url {
                 Some(_) => "an SMTP server (SMTP_URL)".to_owned(),
@@ -108,6 +110,7 @@ impl AppState {
             },
             public: cache::PublicCache::new(PUBLIC_CACHE_BYTES),
             figures: cache::FiguresCache::default(),
+            hooks: hooks(&config, config.base_url(bound), &key),
             config,
         }
     }
@@ -123,18 +126,19 @@ impl AppState {
     }
 
     /// Runs a domain step in one write transaction, and in the same transaction hands what it
-    /// reports happened to every consumer of notices (today: mail's outbox).
+    /// reports happened to every consumer of notices (mail's outbox, the webhooks' outbox).
     pub async fn write_notifying<T, F>(&self, f: F) -> Result<T, AppError>
     where
         F: FnOnce(&mut DbConnection, &mut Notices) -> Result<T, AppError> + Send + 'static,
         T: Send + 'static,
     {
-        let (ctx, now) = (self.mail.clone(), self.now());
+        let (ctx, hooks, now) = (self.mail.clone(), self.hooks.clone(), self.now());
         self.db
             .write(move |c| {
                 let mut notices = Notices::default();
                 let out = f(c, &mut notices)?;
                 crate::mail::notify(c, &ctx, &notices, now)?;
+                crate::mail::webhooks::notify(c, &hooks, &notices, now)?;
                 Ok(out)
             })
             .await
@@ -143,6 +147,17 @@ impl AppState {
     /// An absolute URL for a path on this site.
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base_url)
+    }
+}
+
+/// What webhooks need for a server at `base_url`: the secrets' key derives from the log signing key.
+pub fn hooks(config: &Config, base_url: String, key: &LogKey) -> crate::mail::webhooks::Hooks {
+    use crate::mail::webhooks::{Hooks, SecretBox, KEY_PURPOSE};
+    Hooks {
+        notice: pages::corrections::notice_renderer(base_url.clone(), config.timezone),
+        base_url,
+        publication: config.publication.clone(),
+        secrets: SecretBox::new(key.derive_key(KEY_PURPOSE)),
     }
 }
 
@@ -212,6 +227,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(web::resource("/audit/verify").get(pages::audit::verify))
     .service(web::resource("/desk/erasure").get(pages::erasure::erasure_form).post(pages::erasure::erase))
     .service(web::resource("/desk/outbox").get(pages::outbox::outbox))
+    .service(web::resource("/desk/webhooks").get(pages::webhooks::webhooks).post(pages::webhooks::add))
+    .service(web::resource("/desk/webhooks/{id}/test").post(pages::webhooks::test))
+    .service(web::resource("/desk/webhooks/{id}/delete").post(pages::webhooks::remove))
     .service(web::resource("/articles/{id}/subscriptions").post(pages::subscriptions::subscribe))
     .service(
         web::resource("/subscriptions/{token}/confirm")

@@ -31,6 +31,7 @@ pub async fn file_report(
                         st.limiter.as_ref().map_or(Ok(()), |l| l.check(ip))
                     })?;
                 crate::mail::notify(c, &st.mail, &notices, now)?;
+                crate::mail::webhooks::notify(c, &st.hooks, &notices, now)?;
                 Ok(filed)
             },
         )

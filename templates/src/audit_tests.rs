@@ -535,6 +535,7 @@ fn staff_nav_links_per_role() {
             "Audit",
             "Figures",
             "Mail",
+            "Webhooks",
             "Erase reader data"
         ]
     );
@@ -549,6 +550,7 @@ fn staff_nav_links_per_role() {
                 "/audit",
                 "/desk/transparency",
                 "/desk/outbox",
+                "/desk/webhooks",
                 "/desk/erasure"
             ],
         ]

@@ -1451,6 +1451,30 @@ pub struct OutboxView {
     pub transport: String,
     /// Recent failures: (recipient, subject, reason).
     pub failures: Vec<(String, String, String)>,
+    /// Webhook deliveries waiting, delivered, failed.
+    pub hooks_queued: i64,
+    pub hooks_sent: i64,
+    pub hooks_failed: i64,
+    /// The most recent webhook deliveries.
+    pub deliveries: Vec<HookDeliveryItem>,
+}
+
+/// One webhook delivery on the outbox page.
+#[derive(Debug, Clone, Default)]
+pub struct HookDeliveryItem {
+    pub id: i64,
+    /// The event, e.g. `correction.published`.
+    pub event: String,
+    pub endpoint_url: String,
+    /// e.g. "Sent", "Queued", "Failed".
+    pub status_label: String,
+    pub attempts: i32,
+    /// The HTTP status of the last answer, e.g. "500", or "none".
+    pub last_response: String,
+    /// Why the last attempt failed, when it did.
+    pub last_error: Option<String>,
+    /// When it was queued.
+    pub queued_at: String,
 }
 
 /// The outbox status.
@@ -1473,6 +1497,52 @@ pub fn outbox(layout: &Layout, view: &OutboxView) -> Markup {
                 ul {
                     @for (to, subject, reason) in &view.failures {
                         li { strong { (subject) } " to " (to) ": " (reason) }
+                    }
+                }
+            }
+        }
+        section aria-labelledby="hooks-heading" {
+            h2 #hooks-heading { "Webhooks and chat alerts" }
+            p {
+                "Each event is stored with its action and posted to every "
+                a href="/desk/webhooks" { "endpoint" } " that receives it; timeouts, 5xx and 429 are retried."
+            }
+            dl.summary-list {
+                div { dt { "Waiting" } dd { (view.hooks_queued) } }
+                div { dt { "Delivered" } dd { (view.hooks_sent) } }
+                div { dt { "Failed" } dd { (view.hooks_failed) } }
+            }
+            @if view.deliveries.is_empty() {
+                p.empty { "Nothing has been posted yet." }
+            } @else {
+                div.table-scroll role="region" aria-label="Recent webhook deliveries" tabindex="0" {
+                    table {
+                        caption.visually-hidden { "Recent webhook deliveries, newest first" }
+                        thead {
+                            tr {
+                                th scope="col" { "Delivery" }
+                                th scope="col" { "Event" }
+                                th scope="col" { "Endpoint" }
+                                th scope="col" { "State" }
+                                th scope="col" { "Attempts" }
+                                th scope="col" { "Last response" }
+                            }
+                        }
+                        tbody {
+                            @for d in &view.deliveries {
+                                tr {
+                                    td { (d.id) br; small { (d.queued_at) } }
+                                    td { code { (d.event) } }
+                                    td.endpoint-url { (d.endpoint_url) }
+                                    td { (d.status_label) }
+                                    td { (d.attempts) }
+                                    td {
+                                        (d.last_response)
+                                        @if let Some(error) = &d.last_error { br; small { (error) } }
+                                    }
+                                }
+                            }
+                        }
                     }
                 }
             }

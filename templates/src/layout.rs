@@ -104,6 +104,7 @@ impl Layout {
                                         }
                                         @if staff.is_standards_editor {
                                             li { a href="/desk/outbox" { "Mail" } }
+                                            li { a href="/desk/webhooks" { "Webhooks" } }
                                             li { a href="/desk/erasure" { "Erase reader data" } }
                                         }
                                     }

@@ -5,7 +5,7 @@
 //! every interpolated value, and reader text is never wrapped in `PreEscaped`.
 //!
 //! The view modules (`audit`, `channels`, `desk`, `email`, `log`, `pages`, `responses`, `transparency`,
-//! `wordings`) each render one part of the site and never import from one another. What
+//! `webhooks`, `wordings`) each render one part of the site and never import from one another. What
 //! several of them need lives below them: the page frame in `layout`, the view structs they
 //! share in `article`, `forms`, `corrections` and `catalogue`, and the small
 //! markup pieces in `partials`. Those shared modules import nothing from the
@@ -20,6 +20,7 @@ pub mod log;
 pub mod pages;
 pub mod responses;
 pub mod transparency;
+pub mod webhooks;
 pub mod wordings;
 
 mod article;
@@ -37,6 +38,7 @@ pub use log::*;
 pub use pages::*;
 pub use responses::*;
 pub use transparency::*;
+pub use webhooks::*;
 pub use wordings::*;
 
 #[cfg(test)]
@@ -55,5 +57,7 @@ mod responses_tests;
 mod tests;
 #[cfg(test)]
 mod transparency_tests;
+#[cfg(test)]
+mod webhooks_tests;
 #[cfg(test)]
 mod wordings_tests;

@@ -36,5 +36,6 @@ mod retention;
 mod smtp;
 mod stats;
 mod transparency;
+mod webhooks;
 mod wordings;
 mod workflow;

@@ -24,6 +24,28 @@ const KNOWN: &[(Backend, &str, &str)] = &[
     // FTS5 tables beside them instead (see FULL_TEXT_TABLES).
     (Backend::Postgres, "reports: index reports_search (<expression>)", "full-text search, GIN on PostgreSQL"),
     (Backend::Postgres, "articles: index articles_search (<expression>)", "full-text search, GIN on PostgreSQL"),
+    // The figures' duration indexes include the time itself on PostgreSQL, whose index-only
+    // scans need every column the expression reads; SQLite's store the expression's value.
+    (
+        Backend::Sqlite,
+        "reports: index reports_correction_seconds (<expression>, created_at) partial",
+        "index-only on PostgreSQL",
+    ),
+    (
+        Backend::Postgres,
+        "reports: index reports_correction_seconds (<expression>, created_at, corrected_at) partial",
+        "index-only on PostgreSQL",
+    ),
+    (
+        Backend::Sqlite,
+        "reports: index reports_decision_seconds (<expression>, created_at) partial",
+        "index-only on PostgreSQL",
+    ),
+    (
+        Backend::Postgres,
+        "reports: index reports_decision_seconds (<expression>, created_at, decided_at) partial",
+        "index-only on PostgreSQL",
+    ),
 ];
 
 /// SQLite's FTS5 tables (and the shadow tables FTS5 keeps for each), where PostgreSQL has GIN indexes.

@@ -362,14 +362,16 @@ async fn a_move_reports_what_happened_as_notices_without_sending_anything(backen
         })
         .unwrap();
     match notices.as_slice() {
-        [Notice::QuestionAsked { report_id, question, reader: Some(reader) }] => {
+        [Notice::StatusChanged { report_id: moved, to: Status::NeedsInfo, .. }, Notice::QuestionAsked { report_id, question, reader: Some(reader) }]
+            if *moved == ReportId(id) =>
+        {
             assert_eq!(*report_id, ReportId(id));
             assert_eq!(question, "Which figure did you mean?");
             assert_eq!(reader.email, "ada@example.com");
             let tracked = app.client.get(app.url(&format!("/api/v1/reports/{}", reader.token))).send().await.unwrap();
             assert_eq!(tracked.status(), 200, "the notice's link opens the reader's report");
         }
-        other => panic!("expected one question for the reader, got {other:?}"),
+        other => panic!("expected the move and one question for the reader, got {other:?}"),
     }
     assert_eq!(app.deliver_mail().await, 0, "the domain queued no mail itself: only a consumer of notices does");
 }

@@ -399,6 +399,25 @@ async fn standards_editor_approves(b: &mut Browser, app: &TestApp) -> Result<()>
     let reset = b.find("form[action='/desk/wordings/correction/reset'] button").await?;
     b.go(reset, "the suggested wordings after restoring the default").await?;
     ensure!(b.text("[role='status']").await?.contains("is the default again"));
+    // A webhook endpoint: a bad address is refused naming it, a good one shows its secret once.
+    let webhooks = b.link("Webhooks").await?;
+    b.go(webhooks, "the webhooks page").await?;
+    b.fill("#field-url", "ftp://cms.example/hooks").await?;
+    let add = b.button("Add endpoint").await?;
+    b.go(add, "the webhooks page refusing an address").await?;
+    ensure!(b.text(".error-summary").await?.contains("The address must start with https://"));
+    b.fill("#field-url", "https://cms.example/corrigenda-hooks").await?;
+    b.tick("#field-events-correction-published").await?;
+    let add = b.button("Add endpoint").await?;
+    b.go(add, "the webhooks page with a new secret").await?;
+    ensure!(b.text(".secret").await?.starts_with("whsec_"), "the secret is not shown");
+    b.screenshot("webhooks").await?;
+    let test = b.button("Send test event").await?;
+    b.go(test, "the webhooks page after a test event").await?;
+    ensure!(b.text("[role='status']").await?.contains("A test event is queued"));
+    let remove = b.button("Remove").await?;
+    b.go(remove, "the webhooks page after removing the endpoint").await?;
+    ensure!(b.text("[role='status']").await?.contains("Endpoint removed"));
     // The distribution channels the demo set up, with the forms to change them.
     b.open("/desk/channels", "the distribution channels").await?;
     ensure!(b.text(".channel-list").await?.contains("syndication@partner.example"), "the partner feed's address");

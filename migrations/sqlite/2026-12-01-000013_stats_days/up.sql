@@ -18,17 +18,20 @@ CREATE TABLE stats_settings (
 );
 INSERT INTO stats_settings (id, zone) VALUES (1, 'UTC');
 
--- Where the histograms' buckets of durations start, in seconds: hourly for a day, six-hourly
--- to three days, daily to two weeks, weekly to thirteen weeks, then one open bucket. The
--- pages' six bars (1 h, 6 h, 1 d, 3 d, 7 d) are sums of these.
+-- Where the histograms' buckets of durations start, in seconds: hourly for a day, two-hourly
+-- to three days, six-hourly to a week, daily to four weeks, weekly to thirteen weeks, then one
+-- open bucket. Fine enough that a bucket read for a median holds few durations; the pages'
+-- six bars (1 h, 6 h, 1 d, 3 d, 7 d) are sums of these.
 CREATE TABLE stats_buckets (lo BIGINT PRIMARY KEY NOT NULL);
 WITH RECURSIVE hours(h) AS (SELECT 0 UNION ALL SELECT h + 1 FROM hours WHERE h < 23)
 INSERT INTO stats_buckets (lo) SELECT h * 3600 FROM hours;
-WITH RECURSIVE quarter(h) AS (SELECT 24 UNION ALL SELECT h + 6 FROM quarter WHERE h < 66)
-INSERT INTO stats_buckets (lo) SELECT h * 3600 FROM quarter;
-WITH RECURSIVE days(d) AS (SELECT 3 UNION ALL SELECT d + 1 FROM days WHERE d < 13)
+WITH RECURSIVE two(h) AS (SELECT 24 UNION ALL SELECT h + 2 FROM two WHERE h < 70)
+INSERT INTO stats_buckets (lo) SELECT h * 3600 FROM two;
+WITH RECURSIVE six(h) AS (SELECT 72 UNION ALL SELECT h + 6 FROM six WHERE h < 162)
+INSERT INTO stats_buckets (lo) SELECT h * 3600 FROM six;
+WITH RECURSIVE days(d) AS (SELECT 7 UNION ALL SELECT d + 1 FROM days WHERE d < 27)
 INSERT INTO stats_buckets (lo) SELECT d * 86400 FROM days;
-WITH RECURSIVE weeks(w) AS (SELECT 2 UNION ALL SELECT w + 1 FROM weeks WHERE w < 13)
+WITH RECURSIVE weeks(w) AS (SELECT 4 UNION ALL SELECT w + 1 FROM weeks WHERE w < 13)
 INSERT INTO stats_buckets (lo) SELECT w * 7 * 86400 FROM weeks;
 
 -- One count per local day, figure ("metric") and value ("key").
@@ -97,14 +100,18 @@ JOIN articles a ON a.id = c.article_id
 JOIN stats_correction_metrics m ON 1
 WHERE c.status = 'published' AND c.published_at IS NOT NULL
 UNION ALL
+-- Each code once, however many of its versions the correction cites (the first version's row
+-- stands for the code; written without DISTINCT so a lookup by correction stays a lookup).
 SELECT c.id AS correction_id, c.article_id AS article_id,
        date(c.published_at, (SELECT z.seconds FROM stats_zone z WHERE z.starts <= c.published_at
                              ORDER BY z.starts DESC LIMIT 1) || ' seconds') AS day,
-       'standard' AS metric, s.code AS key
+       'standard' AS metric, st.code AS key
 FROM corrections c
-JOIN (SELECT DISTINCT cs.correction_id AS correction_id, st.code AS code
-      FROM correction_standards cs JOIN standards st ON st.id = cs.standard_id) s ON s.correction_id = c.id
-WHERE c.status = 'published' AND c.published_at IS NOT NULL;
+JOIN correction_standards cs ON cs.correction_id = c.id
+JOIN standards st ON st.id = cs.standard_id
+WHERE c.status = 'published' AND c.published_at IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM correction_standards cs2 JOIN standards st2 ON st2.id = cs2.standard_id
+                  WHERE cs2.correction_id = c.id AND st2.code = st.code AND cs2.standard_id < cs.standard_id);
 
 -- The triggers: a change takes away what the row added before it and adds what it adds after.
 CREATE TRIGGER stats_reports_insert AFTER INSERT ON reports BEGIN
@@ -153,42 +160,58 @@ CREATE TRIGGER stats_corrections_delete BEFORE DELETE ON corrections BEGIN
         ON CONFLICT (day, metric, key) DO UPDATE SET n = n + excluded.n;
 END;
 
+-- A cited standard changes only the correction's standard counts.
 CREATE TRIGGER stats_cited_before_insert BEFORE INSERT ON correction_standards BEGIN
     INSERT INTO stats_days (day, metric, key, n)
-        SELECT day, metric, key, -1 FROM stats_correction_facts WHERE correction_id = NEW.correction_id
+        SELECT day, metric, key, -1 FROM stats_correction_facts
+        WHERE correction_id = NEW.correction_id AND metric = 'standard'
         ON CONFLICT (day, metric, key) DO UPDATE SET n = n + excluded.n;
 END;
 CREATE TRIGGER stats_cited_after_insert AFTER INSERT ON correction_standards BEGIN
     INSERT INTO stats_days (day, metric, key, n)
-        SELECT day, metric, key, 1 FROM stats_correction_facts WHERE correction_id = NEW.correction_id
+        SELECT day, metric, key, 1 FROM stats_correction_facts
+        WHERE correction_id = NEW.correction_id AND metric = 'standard'
         ON CONFLICT (day, metric, key) DO UPDATE SET n = n + excluded.n;
 END;
 CREATE TRIGGER stats_cited_before_delete BEFORE DELETE ON correction_standards BEGIN
     INSERT INTO stats_days (day, metric, key, n)
-        SELECT day, metric, key, -1 FROM stats_correction_facts WHERE correction_id = OLD.correction_id
+        SELECT day, metric, key, -1 FROM stats_correction_facts
+        WHERE correction_id = OLD.correction_id AND metric = 'standard'
         ON CONFLICT (day, metric, key) DO UPDATE SET n = n + excluded.n;
 END;
 CREATE TRIGGER stats_cited_after_delete AFTER DELETE ON correction_standards BEGIN
     INSERT INTO stats_days (day, metric, key, n)
-        SELECT day, metric, key, 1 FROM stats_correction_facts WHERE correction_id = OLD.correction_id
+        SELECT day, metric, key, 1 FROM stats_correction_facts
+        WHERE correction_id = OLD.correction_id AND metric = 'standard'
         ON CONFLICT (day, metric, key) DO UPDATE SET n = n + excluded.n;
 END;
 
--- An article moved to another section moves its reports and corrections with it.
+-- An article moved to another section moves its reports and corrections with it: the
+-- section rows of the views above, written out here so both are found by the article's index.
 CREATE TRIGGER stats_articles_before BEFORE UPDATE OF section ON articles BEGIN
     INSERT INTO stats_days (day, metric, key, n)
-        SELECT day, metric, key, -1 FROM stats_report_facts WHERE article_id = OLD.id AND metric = 'section'
+        SELECT date(r.created_at, (SELECT z.seconds FROM stats_zone z WHERE z.starts <= r.created_at
+                                  ORDER BY z.starts DESC LIMIT 1) || ' seconds'), 'section', OLD.section, -COUNT(*)
+        FROM reports r WHERE r.article_id = OLD.id GROUP BY 1
         ON CONFLICT (day, metric, key) DO UPDATE SET n = n + excluded.n;
     INSERT INTO stats_days (day, metric, key, n)
-        SELECT day, metric, key, -1 FROM stats_correction_facts WHERE article_id = OLD.id AND metric = 'csection'
+        SELECT date(c.published_at, (SELECT z.seconds FROM stats_zone z WHERE z.starts <= c.published_at
+                                  ORDER BY z.starts DESC LIMIT 1) || ' seconds'), 'csection', OLD.section, -COUNT(*)
+        FROM corrections c WHERE c.article_id = OLD.id AND c.status = 'published' AND c.published_at IS NOT NULL
+        GROUP BY 1
         ON CONFLICT (day, metric, key) DO UPDATE SET n = n + excluded.n;
 END;
 CREATE TRIGGER stats_articles_after AFTER UPDATE OF section ON articles BEGIN
     INSERT INTO stats_days (day, metric, key, n)
-        SELECT day, metric, key, 1 FROM stats_report_facts WHERE article_id = NEW.id AND metric = 'section'
+        SELECT date(r.created_at, (SELECT z.seconds FROM stats_zone z WHERE z.starts <= r.created_at
+                                  ORDER BY z.starts DESC LIMIT 1) || ' seconds'), 'section', NEW.section, COUNT(*)
+        FROM reports r WHERE r.article_id = NEW.id GROUP BY 1
         ON CONFLICT (day, metric, key) DO UPDATE SET n = n + excluded.n;
     INSERT INTO stats_days (day, metric, key, n)
-        SELECT day, metric, key, 1 FROM stats_correction_facts WHERE article_id = NEW.id AND metric = 'csection'
+        SELECT date(c.published_at, (SELECT z.seconds FROM stats_zone z WHERE z.starts <= c.published_at
+                                  ORDER BY z.starts DESC LIMIT 1) || ' seconds'), 'csection', NEW.section, COUNT(*)
+        FROM corrections c WHERE c.article_id = NEW.id AND c.status = 'published' AND c.published_at IS NOT NULL
+        GROUP BY 1
         ON CONFLICT (day, metric, key) DO UPDATE SET n = n + excluded.n;
 END;
 

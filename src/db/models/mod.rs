@@ -15,6 +15,7 @@ mod setup_tokens;
 mod standards;
 mod ticket_views;
 mod users;
+mod webhooks;
 mod wordings;
 
 pub use api_tokens::*;
@@ -32,4 +33,5 @@ pub use setup_tokens::*;
 pub use standards::*;
 pub use ticket_views::*;
 pub use users::*;
+pub use webhooks::*;
 pub use wordings::*;

@@ -244,12 +244,8 @@ fn ranked(
     if let Some(next) = next {
         q.push(&format!(" AND {d} < {next}"));
     }
-    q.push(" AND created_at >= ");
-    let p = q.bind(Bind::Time(period.start));
-    q.push(&p);
-    q.push(" AND created_at < ");
-    let p = q.bind(Bind::Time(period.end));
-    q.push(&p);
+    q.push(" AND ");
+    q.range("created_at", period.start, period.end);
     q.push(&format!(" ORDER BY {d} LIMIT 1 OFFSET {}", rank - before - 1));
     let value: Option<Value> = q.boxed().get_result(conn).optional()?;
     value
@@ -282,13 +278,16 @@ mod tests {
     fn the_pages_bars_are_sums_of_whole_buckets() {
         // Every bar's start is a bucket's start (the migration's `stats_buckets`).
         let mut buckets: Vec<i64> = (0..24).map(|h| h * 3600).collect();
-        buckets.extend((24..=66).step_by(6).map(|h| h * 3600));
-        buckets.extend((3..=13).map(|d| d * 86_400));
-        buckets.extend((2..=13).map(|w| w * 7 * 86_400));
+        buckets.extend((24..=70).step_by(2).map(|h| h * 3600));
+        buckets.extend((72..=162).step_by(6).map(|h| h * 3600));
+        buckets.extend((7..=27).map(|d| d * 86_400));
+        buckets.extend((4..=13).map(|w| w * 7 * 86_400));
         for start in CORRECTION_BUCKETS {
             assert!(buckets.contains(&start), "{start}");
         }
         let sql = include_str!("../../../migrations/sqlite/2026-12-01-000013_stats_days/up.sql");
-        assert!(sql.contains("SELECT h * 3600 FROM hours") && sql.contains("h < 66") && sql.contains("w < 13"));
+        for bound in ["h < 23", "h + 2 FROM two WHERE h < 70", "h + 6 FROM six WHERE h < 162", "d < 27", "w < 13"] {
+            assert!(sql.contains(bound), "{bound}");
+        }
     }
 }

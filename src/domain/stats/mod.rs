@@ -769,6 +769,18 @@ impl Query {
         self.sql.push_str(sql);
     }
 
+    /// Adds `{column} >= start AND {column} < end`.
+    fn range(&mut self, column: &str, start: NaiveDateTime, end: NaiveDateTime) {
+        let (from, to) = (self.bind(Bind::Time(start)), self.bind(Bind::Time(end)));
+        self.push(&format!("{column} >= {from} AND {column} < {to}"));
+    }
+
+    /// Adds ` AND {column} IN` the ids of `section`'s articles.
+    fn in_section(&mut self, column: &str, section: &str) {
+        let p = self.bind(Bind::Text(section.to_owned()));
+        self.push(&format!(" AND {column} IN (SELECT fa.id FROM articles fa WHERE fa.section = {p})"));
+    }
+
     fn boxed(self) -> diesel::query_builder::BoxedSqlQuery<'static, MultiBackend, diesel::query_builder::SqlQuery> {
         let mut q = diesel::sql_query(self.sql).into_boxed::<MultiBackend>();
         for b in self.binds {
@@ -792,12 +804,8 @@ impl Filter<'_> {
     /// The same, still open to wrapping in an outer query.
     fn reports_query(&self, start: NaiveDateTime, end: NaiveDateTime, join: &str, select: &str, tail: &str) -> Query {
         let mut q = Query::new(self.postgres);
-        q.push(&format!("SELECT {select} FROM reports r{join} WHERE r.created_at >= "));
-        let p = q.bind(Bind::Time(start));
-        q.push(&p);
-        q.push(" AND r.created_at < ");
-        let p = q.bind(Bind::Time(end));
-        q.push(&p);
+        q.push(&format!("SELECT {select} FROM reports r{join} WHERE "));
+        q.range("r.created_at", start, end);
         self.report_filters(&mut q);
         q.push(tail);
         q
@@ -812,8 +820,7 @@ impl Filter<'_> {
     /// never from all of them).
     fn report_filters(&self, q: &mut Query) {
         if let Some(section) = &self.q.section {
-            let p = q.bind(Bind::Text(section.clone()));
-            q.push(&format!(" AND r.article_id IN (SELECT fa.id FROM articles fa WHERE fa.section = {p})"));
+            q.in_section("r.article_id", section);
         }
         if let Some(code) = &self.q.standard {
             let p = q.bind(Bind::Text(code.clone()));
@@ -848,17 +855,10 @@ impl Filter<'_> {
         tail: &str,
     ) -> Query {
         let mut q = Query::new(self.postgres);
-        q.push(&format!(
-            "SELECT {select} FROM corrections c{join} WHERE c.status = 'published' AND c.published_at >= "
-        ));
-        let p = q.bind(Bind::Time(start));
-        q.push(&p);
-        q.push(" AND c.published_at < ");
-        let p = q.bind(Bind::Time(end));
-        q.push(&p);
+        q.push(&format!("SELECT {select} FROM corrections c{join} WHERE c.status = 'published' AND "));
+        q.range("c.published_at", start, end);
         if let Some(section) = &self.q.section {
-            let p = q.bind(Bind::Text(section.clone()));
-            q.push(&format!(" AND c.article_id IN (SELECT fa.id FROM articles fa WHERE fa.section = {p})"));
+            q.in_section("c.article_id", section);
         }
         if let Some(code) = &self.q.standard {
             let p = q.bind(Bind::Text(code.clone()));

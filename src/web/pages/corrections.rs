@@ -20,8 +20,7 @@ use crate::web::present::{
 use crate::web::{steps, AppState, State};
 
 /// A time in the publisher's zone, when that is not UTC.
-fn local(state: &AppState, t: NaiveDateTime) -> Option<String> {
-    let tz = state.config.timezone;
+fn local(tz: chrono_tz::Tz, t: NaiveDateTime) -> Option<String> {
     (tz != chrono_tz::UTC).then(|| tz.from_utc_datetime(&t).format("%-d %B %Y, %H:%M %Z").to_string())
 }
 
@@ -42,6 +41,11 @@ pub fn diff_parts(original: &str, corrected: &str) -> Vec<views::DiffPart> {
 
 /// A correction as every public list shows it.
 pub fn item(state: &AppState, c: &CorrectionView, article: Option<(&str, &str)>) -> views::CorrectionItem {
+    item_in(state.config.timezone, c, article)
+}
+
+/// A correction for the templates, with times also in the zone `tz`.
+fn item_in(tz: chrono_tz::Tz, c: &CorrectionView, article: Option<(&str, &str)>) -> views::CorrectionItem {
     let published = c.published_at.map(|t| t.naive_utc()).unwrap_or_default();
     let href = |id: i64| format!("/articles/{}/corrections#correction-{id}", c.article_id);
     views::CorrectionItem {
@@ -55,7 +59,7 @@ pub fn item(state: &AppState, c: &CorrectionView, article: Option<(&str, &str)>)
             _ => None,
         },
         published_utc: time(published),
-        published_local: local(state, published),
+        published_local: local(tz, published),
         published_iso: c.published_at.map(iso).unwrap_or_default(),
         standards: c
             .standards
@@ -217,18 +221,7 @@ pub async fn notice(state: State, req: HttpRequest, path: web::Path<String>) -> 
 async fn render_notice(state: &AppState, id: String, framed: bool) -> Result<HttpResponse, AppError> {
     let markup = match steps::article_and_corrections(state, id).await {
         Ok((article, list)) => {
-            let log_href = state.url(&format!("/articles/{}/corrections", article.id));
-            let (top, foot): (Vec<&CorrectionView>, Vec<&CorrectionView>) = list.iter().partition(|c| c.on_top());
-            let view = views::NoticeView {
-                article_title: article.title.clone(),
-                top: top.into_iter().map(|c| item(state, c, None)).collect(),
-                foot: foot.into_iter().map(|c| item(state, c, None)).collect(),
-                report_href: state.url(&format!("/articles/{}/report", article.id)),
-                json_ld: script_safe_json(&json_ld(&article, &list, &log_href)),
-                log_href,
-                standards_href: state.url("/standards"),
-            };
-            let fragment = views::notice(&view);
+            let (fragment, _) = notice_parts(&state.base_url, state.config.timezone, &article, &list);
             if framed {
                 views::framed_notice(&fragment)
             } else {
@@ -248,6 +241,39 @@ async fn render_notice(state: &AppState, id: String, framed: bool) -> Result<Htt
         header::HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; frame-ancestors *"),
     );
     Ok(response)
+}
+
+/// The notice fragment of `article` with its corrections `list`, and the JSON-LD it embeds.
+fn notice_parts(
+    base_url: &str,
+    tz: chrono_tz::Tz,
+    article: &Article,
+    list: &[CorrectionView],
+) -> (maud::Markup, serde_json::Value) {
+    let url = |path: String| format!("{base_url}{path}");
+    let log_href = url(format!("/articles/{}/corrections", article.id));
+    let (top, foot): (Vec<&CorrectionView>, Vec<&CorrectionView>) = list.iter().partition(|c| c.on_top());
+    let data = json_ld(article, list, &log_href);
+    let view = views::NoticeView {
+        article_title: article.title.clone(),
+        top: top.into_iter().map(|c| item_in(tz, c, None)).collect(),
+        foot: foot.into_iter().map(|c| item_in(tz, c, None)).collect(),
+        report_href: url(format!("/articles/{}/report", article.id)),
+        json_ld: script_safe_json(&data),
+        log_href,
+        standards_href: url("/standards".to_owned()),
+    };
+    (views::notice(&view), data)
+}
+
+/// Renders an article's notice inside a transaction, for the webhooks of `correction.published`.
+pub fn notice_renderer(base_url: String, tz: chrono_tz::Tz) -> crate::mail::webhooks::NoticeRenderer {
+    std::sync::Arc::new(move |conn, article_id| {
+        let article = crate::domain::articles::get(conn, article_id)?;
+        let list = corrections::for_article(conn, article_id)?;
+        let (html, json_ld) = notice_parts(&base_url, tz, &article, &list);
+        Ok(crate::mail::webhooks::NoticeParts { html: html.into_string(), json_ld })
+    })
 }
 
 /// The article and its corrections as schema.org data, for search engines.

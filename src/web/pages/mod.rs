@@ -13,4 +13,5 @@ pub mod reports;
 pub mod responses;
 pub mod subscriptions;
 pub mod transparency;
+pub mod webhooks;
 pub mod wordings;
