@@ -96,6 +96,17 @@ struct SettingsArgs {
         global = true
     )]
     public_article_text: String,
+    /// Say on the public article log where else each correction went ("Also corrected in: ..."), true or false.
+    #[arg(
+        long,
+        env = "CORRIGENDA_SHOW_CHANNELS",
+        default_value = "false",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "true",
+        global = true
+    )]
+    show_channels: String,
     /// SQLite only: normal (a commit survives a crash of the process) or full (also power loss).
     #[arg(long, env = "CORRIGENDA_SQLITE_SYNCHRONOUS", default_value = "normal", global = true)]
     sqlite_synchronous: String,
@@ -290,6 +301,7 @@ impl From<&SettingsArgs> for RawSettings {
             mail_from: a.mail_from.clone(),
             digest_hour: a.digest_hour.clone(),
             public_article_text: a.public_article_text.clone(),
+            show_channels: a.show_channels.clone(),
             sqlite_synchronous: a.sqlite_synchronous.clone(),
             db_timeout: a.db_timeout.clone(),
             retention_days: a.retention_days.clone(),

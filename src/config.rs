@@ -40,6 +40,8 @@ pub struct Config {
     pub mail: MailSettings,
     /// Whether anyone may read an article's text over the API (otherwise only staff and API tokens).
     pub public_article_text: bool,
+    /// Whether the public article log says which channels each correction also reached.
+    pub show_channels: bool,
     /// Days after which a closed report loses its reader's details; `None` keeps them.
     pub retention_days: Option<u32>,
 }
@@ -101,6 +103,7 @@ pub struct RawSettings {
     pub mail_from: String,
     pub digest_hour: String,
     pub public_article_text: String,
+    pub show_channels: String,
     pub sqlite_synchronous: String,
     pub db_timeout: String,
     pub retention_days: Option<String>,
@@ -186,6 +189,7 @@ impl RawSettings {
                 "CORRIGENDA_PUBLIC_ARTICLE_TEXT (--public-article-text)",
                 &self.public_article_text,
             )?,
+            show_channels: parse_switch("CORRIGENDA_SHOW_CHANNELS (--show-channels)", &self.show_channels)?,
             timezone: self.timezone.trim().parse().map_err(|_| {
                 bad(
                     "CORRIGENDA_TIMEZONE (--timezone)",
@@ -354,6 +358,10 @@ mod tests {
         let mut settings = raw();
         settings.public_article_text = "sometimes".into();
         assert!(settings.parse().unwrap_err().to_string().contains("CORRIGENDA_PUBLIC_ARTICLE_TEXT"));
+        let mut settings = raw();
+        settings.show_channels = "maybe".into();
+        assert!(settings.parse().unwrap_err().to_string().contains("CORRIGENDA_SHOW_CHANNELS"));
+        assert!(!raw().parse().unwrap().show_channels, "off unless asked for");
     }
 
     #[test]

@@ -247,7 +247,41 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    channels (id) {
+        id -> BigInt,
+        name -> Text,
+        kind -> Text,
+        partners -> Text,
+        created_at -> Timestamp,
+        retired_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    correction_channels (correction_id, channel_id) {
+        correction_id -> BigInt,
+        channel_id -> BigInt,
+        done_at -> Nullable<Timestamp>,
+        done_via -> Nullable<Text>,
+        done_by -> Nullable<BigInt>,
+        link -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    channel_deliveries (via, ref_id) {
+        via -> Text,
+        ref_id -> BigInt,
+        correction_id -> BigInt,
+        channel_id -> BigInt,
+        delivered_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(api_tokens -> users (user_id));
+diesel::joinable!(correction_channels -> channels (channel_id));
+diesel::joinable!(correction_channels -> corrections (correction_id));
 diesel::joinable!(report_links -> reports (report_id));
 diesel::joinable!(subscription_links -> subscriptions (subscription_id));
 diesel::joinable!(corrections -> articles (article_id));
@@ -284,6 +318,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     digest_runs,
     saved_responses,
     wordings,
+    channels,
+    correction_channels,
+    channel_deliveries,
 );
 
 diesel::table! {

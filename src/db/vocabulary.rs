@@ -214,6 +214,7 @@ vocabulary! {
         CorrectionReturned => "correction_returned", "Correction returned to its author";
         CorrectionWithdrawn => "correction_withdrawn", "Correction withdrawn";
         ReporterErased => "reporter_erased", "Reader's details erased";
+        ChannelDone => "channel_done", "Correction sent to a channel";
     }
 }
 
@@ -262,5 +263,30 @@ vocabulary! {
         Question => "question", "Question to the reader";
         /// The reason given with a decision (no change, rejected, duplicate, an appeal's outcome).
         Decision => "decision", "Reason for a decision";
+    }
+}
+
+vocabulary! {
+    /// What kind of distribution channel the publisher's stories go out through.
+    ChannelKind {
+        Newsletter => "newsletter", "Newsletter";
+        Push => "push", "Push alert";
+        Social => "social", "Social media";
+        /// Partners who ran the story; their addresses are sent the corrective by email.
+        Syndication => "syndication", "Syndication";
+        Print => "print", "Print edition";
+        Other => "other", "Other";
+    }
+}
+
+vocabulary! {
+    /// How a channel's checklist item was done, and how a corrective was delivered to it.
+    ///
+    /// A further consumer (webhooks) adds its own value here and marks items the same way.
+    ChannelVia {
+        /// An editor marked it by hand.
+        Staff => "staff", "Marked by an editor";
+        /// Every email to its partners was delivered.
+        Mail => "mail", "Emailed to its partners";
     }
 }

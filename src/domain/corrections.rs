@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 
 use super::accounts::{Actor, Role};
 use super::articles;
+use super::channels::{self, ChecklistItem};
 use super::events::{self, CorrectionReason, CorrectionRef, EventData};
 use super::filters::{self, Cursor};
 use super::ids::{CorrectionId, UserId};
@@ -82,6 +83,10 @@ pub struct CorrectionInput {
     #[serde(default)]
     #[schema(value_type = Option<Found>)]
     pub found: Option<String>,
+    /// Ids of the distribution channels the erroneous version went to (see `/api/v1/desk/channels`):
+    /// each becomes an item of the correction's checklist. Staff only.
+    #[serde(default)]
+    pub channels: Vec<i64>,
 }
 
 /// A standard as a correction cites it.
@@ -140,6 +145,8 @@ pub struct StaffCorrection {
     pub cause: Cause,
     /// How the error was found.
     pub found: Found,
+    /// The channels its error went to, and whether the correction reached each.
+    pub channels: Vec<ChecklistItem>,
 }
 
 /// One correction as the desk sees it.
@@ -150,7 +157,8 @@ pub fn staff_view(conn: &mut DbConnection, id: i64) -> Result<StaffCorrection, A
     let correction = views(conn, vec![row])?
         .pop()
         .ok_or_else(|| AppError::NotFound(format!("no correction has the number {id}")))?;
-    Ok(StaffCorrection { correction, cause, found })
+    let channels = channels::checklist(conn, id)?;
+    Ok(StaffCorrection { correction, cause, found, channels })
 }
 
 impl CorrectionView {
@@ -250,6 +258,8 @@ struct Checked {
     needs_approval: bool,
     cause: Cause,
     found: Found,
+    /// The channels ticked, checked and without repeats.
+    ticked: Vec<i64>,
 }
 
 /// Every check of a correction, without writing anything.
@@ -338,6 +348,14 @@ fn check(conn: &mut DbConnection, actor: &Actor, input: &CorrectionInput) -> Res
             None
         }),
     };
+    let ticked = match channels::check_ticks(conn, &input.channels) {
+        Ok(ids) => ids,
+        Err(AppError::Invalid(e)) => {
+            errors.extend(e);
+            Vec::new()
+        }
+        Err(other) => return Err(other),
+    };
     let (Some(kind), Some(cause), Some(found)) = (kind, cause, found) else { return Err(AppError::Invalid(errors)) };
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
@@ -357,7 +375,7 @@ fn check(conn: &mut DbConnection, actor: &Actor, input: &CorrectionInput) -> Res
             )));
         }
     }
-    Ok(Checked { article, kind, text, original, corrected, cited, reports, needs_approval, cause, found })
+    Ok(Checked { article, kind, text, original, corrected, cited, reports, needs_approval, cause, found, ticked })
 }
 
 /// The correction as it would be published, for the editor's preview; nothing is written.
@@ -399,7 +417,7 @@ pub fn publish(
     notices: &mut Notices,
     now: NaiveDateTime,
 ) -> Result<CorrectionView, AppError> {
-    let Checked { article, kind, text, original, corrected, cited, reports, needs_approval, cause, found } =
+    let Checked { article, kind, text, original, corrected, cited, reports, needs_approval, cause, found, ticked } =
         check(conn, actor, input)?;
     let target = if needs_approval { Status::AwaitingApproval } else { Status::Corrected };
     let status = if needs_approval { CorrectionStatus::Pending } else { CorrectionStatus::Published };
@@ -426,6 +444,8 @@ pub fn publish(
         &cited.iter().map(|s| s.id).collect::<Vec<_>>(),
         &reports.iter().map(|r| r.id).collect::<Vec<_>>(),
     )?;
+    // The checklist is there before the publication's notice, whose consumers read it.
+    channels::attach(conn, id, &ticked)?;
     let note =
         CorrectionNote { id: CorrectionId(id), article_id: article.id, article_title: article.title, kind, text };
     for r in &reports {
@@ -652,7 +672,7 @@ pub fn returned_for_report(conn: &mut DbConnection, report_id: i64) -> Result<Op
 
 /// A returned or withdrawn correction as input for a new draft (the form pre-filled with it).
 pub fn draft_again(conn: &mut DbConnection, id: i64) -> Result<CorrectionInput, AppError> {
-    let StaffCorrection { correction: c, cause, found } = staff_view(conn, id)?;
+    let StaffCorrection { correction: c, cause, found, channels: checklist } = staff_view(conn, id)?;
     if !matches!(c.status, CorrectionStatus::Returned | CorrectionStatus::Withdrawn) {
         return Err(AppError::Conflict(format!(
             "correction #{id} is {}: only a returned or withdrawn correction can be drafted again",
@@ -672,6 +692,8 @@ pub fn draft_again(conn: &mut DbConnection, id: i64) -> Result<CorrectionInput, 
         redrafts: (c.status == CorrectionStatus::Returned).then_some(id),
         cause: Some(cause.as_str().into()),
         found: Some(found.as_str().into()),
+        // Retired channels are offered for no new correction.
+        channels: checklist.into_iter().filter(|i| !i.retired).map(|i| i.channel_id).collect(),
     })
 }
 

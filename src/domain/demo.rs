@@ -4,6 +4,7 @@ use chrono::{Duration, NaiveDateTime};
 
 use super::accounts::{self, Actor, Role};
 use super::articles::{self, ArticleId, ArticleInput};
+use super::channels::{self, ChannelInput};
 use super::corrections::{self, CorrectionInput};
 use super::notices::Notices;
 use super::reports::{self, ReportInput, Status, Targets};
@@ -205,6 +206,38 @@ fn saved_responses(db: &Db, now: NaiveDateTime) -> Result<(), AppError> {
     })
 }
 
+/// The demo's distribution channels: (name, kind, partners).
+const CHANNELS: [(&str, &str, &[&str]); 5] = [
+    ("Morning newsletter", "newsletter", &[]),
+    ("Breaking news alerts", "push", &[]),
+    ("Social accounts", "social", &[]),
+    ("Partner feed", "syndication", &["syndication@partner.example"]),
+    ("Print edition", "print", &[]),
+];
+
+/// Adds the distribution channels, as the demo's standards editor, when there are none; returns
+/// the ids of the newsletter and the social accounts (where the demo correction's error went).
+fn distribution_channels(db: &Db, now: NaiveDateTime) -> Result<Vec<i64>, AppError> {
+    let Some((email, name, role)) = STAFF.iter().find(|(_, _, role)| *role == Role::StandardsEditor) else {
+        return Ok(Vec::new());
+    };
+    db.write_blocking(|c| {
+        let Some(user) = User::by_email(c, email)? else { return Ok(Vec::new()) };
+        let actor = Actor { id: user.id, email: (*email).into(), name: (*name).into(), role: *role };
+        if channels::list(c)?.is_empty() {
+            for (name, kind, partners) in CHANNELS {
+                let partners = partners.iter().map(|p| (*p).to_owned()).collect();
+                channels::create(c, &actor, &ChannelInput { name: name.into(), kind: kind.into(), partners }, now)?;
+            }
+        }
+        Ok(channels::list(c)?
+            .into_iter()
+            .filter(|ch| matches!(ch.name.as_str(), "Morning newsletter" | "Social accounts"))
+            .map(|ch| ch.id)
+            .collect())
+    })
+}
+
 /// What the seeder made, for printing.
 #[derive(Debug, Default)]
 pub struct Seeded {
@@ -244,6 +277,7 @@ pub fn seed(db: &Db, targets: &Targets, notify: Notify<'_>, now: NaiveDateTime) 
     let mut seeded = Seeded::default();
     let editor = accounts(db, now, &mut seeded)?;
     saved_responses(db, now)?;
+    let went_to = distribution_channels(db, now)?;
     for demo in articles(now) {
         let id = ArticleId::parse(demo.id).map_err(|e| AppError::Invalid(vec![e]))?;
         let existed = db.read_blocking(|c| Ok(Article::find(c, demo.id)?.is_some()))?;
@@ -285,6 +319,7 @@ pub fn seed(db: &Db, targets: &Targets, notify: Notify<'_>, now: NaiveDateTime) 
                     corrected: Some("approaching its three-year mark".into()),
                     standards: vec!["accuracy".into()],
                     report_ids: vec![filed.id],
+                    channels: went_to.clone(),
                     ..Default::default()
                 };
                 let at = filed_at + Duration::hours(20);

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::accounts::Actor;
 use super::ids::{CorrectionId, ReportId, UserId};
 use crate::db::models::{Event, NewEvent};
-use crate::db::vocabulary::{ActorKind, Category, EventKind, Kind, Severity, Status};
+use crate::db::vocabulary::{ActorKind, Category, ChannelVia, EventKind, Kind, Severity, Status};
 use crate::db::DbConnection;
 use crate::error::AppError;
 
@@ -85,6 +85,8 @@ pub enum EventData {
     CorrectionReturned(CorrectionReason),
     /// A pending correction was withdrawn before approval.
     CorrectionWithdrawn(CorrectionReason),
+    /// A correction reached one of the channels its error went to.
+    ChannelDone(ChannelDone),
     /// A reader's name and email were erased.
     ReporterErased {
         /// Reports changed.
@@ -108,6 +110,24 @@ pub struct CorrectionRef {
     pub article_id: String,
     /// What kind of notice it is.
     pub kind: Kind,
+}
+
+/// A checklist item done: the corrective reached a channel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChannelDone {
+    /// The correction.
+    pub correction_id: CorrectionId,
+    /// Its article.
+    pub article_id: String,
+    /// The channel.
+    pub channel_id: i64,
+    /// Its name at the time.
+    pub channel: String,
+    /// How: an editor marked it, or the partners' emails were delivered.
+    pub via: ChannelVia,
+    /// The corrective post, when the editor gave one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
 }
 
 /// A correction stopped before publication, and why.
@@ -145,7 +165,20 @@ impl EventData {
             Self::CorrectionApproved(_) => EventKind::CorrectionApproved,
             Self::CorrectionReturned(_) => EventKind::CorrectionReturned,
             Self::CorrectionWithdrawn(_) => EventKind::CorrectionWithdrawn,
+            Self::ChannelDone(_) => EventKind::ChannelDone,
             Self::ReporterErased { .. } => EventKind::ReporterErased,
+        }
+    }
+
+    /// The correction a correction event is about.
+    pub fn correction_id(&self) -> Option<CorrectionId> {
+        match self {
+            Self::CorrectionDrafted(c) | Self::CorrectionPublished(c) | Self::CorrectionApproved(c) => {
+                Some(c.correction_id)
+            }
+            Self::CorrectionReturned(r) | Self::CorrectionWithdrawn(r) => Some(r.correction.correction_id),
+            Self::ChannelDone(d) => Some(d.correction_id),
+            _ => None,
         }
     }
 
@@ -197,6 +230,12 @@ impl EventData {
             Self::CorrectionWithdrawn(r) => {
                 format!("Correction #{} withdrawn before approval", r.correction.correction_id)
             }
+            Self::ChannelDone(d) if d.via == ChannelVia::Staff => {
+                format!("Correction #{} marked as sent to {}", d.correction_id, d.channel)
+            }
+            Self::ChannelDone(d) => {
+                format!("Correction #{} emailed to the partners of {}", d.correction_id, d.channel)
+            }
             Self::ReporterErased { retention_days: Some(days), .. } => {
                 format!("The reader's name and email were erased: the report had been closed for more than {days} days")
             }
@@ -218,6 +257,7 @@ impl EventData {
             }
             (Self::Note { body }, Audience::Staff) => Some(body),
             (Self::CorrectionReturned(r) | Self::CorrectionWithdrawn(r), Audience::Staff) => Some(&r.reason),
+            (Self::ChannelDone(d), Audience::Staff) => d.link.as_deref(),
             _ => None,
         }
     }
@@ -302,6 +342,14 @@ mod tests {
                 reason: "Name the source.".into(),
             }),
             EventData::CorrectionWithdrawn(CorrectionReason { correction: c, reason: "Not needed.".into() }),
+            EventData::ChannelDone(ChannelDone {
+                correction_id: CorrectionId(3),
+                article_id: "a".into(),
+                channel_id: 2,
+                channel: "Newsletter".into(),
+                via: ChannelVia::Staff,
+                link: Some("https://news.example/post".into()),
+            }),
             EventData::ReporterErased { reports: 2, mails_cancelled: 1, subscriptions: 0, retention_days: None },
         ];
         assert_eq!(all.len(), EventKind::ALL.len());

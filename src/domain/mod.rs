@@ -6,6 +6,7 @@ pub mod audit;
 pub mod bulk;
 #[cfg(test)]
 pub(crate) mod cases;
+pub mod channels;
 pub mod corrections;
 pub mod demo;
 pub mod desk;

@@ -20,6 +20,7 @@ use crate::clock::Clock;
 use crate::db::models::{Delivery, OutboxRow};
 use crate::db::schema::digest_runs;
 use crate::db::{Db, DbConnection};
+use crate::domain::channels::{self, ChannelVia};
 use crate::domain::desk;
 use crate::error::AppError;
 
@@ -185,7 +186,13 @@ impl Dispatcher {
         self.db
             .write(move |c| {
                 for (row, outcome) in outcomes {
-                    OutboxRow::record(c, row.id, delivery(&row, outcome, now), now)?;
+                    let d = delivery(&row, outcome, now);
+                    let sent = d == Delivery::Sent;
+                    OutboxRow::record(c, row.id, d, now)?;
+                    if sent {
+                        // A corrective to a syndication channel: its checklist item may be done now.
+                        channels::delivered(c, ChannelVia::Mail, row.id, now)?;
+                    }
                 }
                 Ok(())
             })

@@ -6,6 +6,7 @@ pub mod dispatch;
 pub mod files;
 pub mod messages;
 pub mod retention;
+pub mod syndication;
 pub mod webhooks;
 
 use chrono::NaiveDateTime;
@@ -53,12 +54,13 @@ pub fn notify(conn: &mut DbConnection, ctx: &Context, notices: &Notices, now: Na
         for message in messages::for_notice(conn, ctx, notice, now)? {
             enqueue(conn, ctx, message, now)?;
         }
+        syndication::correctives(conn, ctx, notice, now)?;
     }
     Ok(())
 }
 
-/// Writes the message to the outbox (inside the caller's transaction).
-pub fn enqueue(conn: &mut DbConnection, ctx: &Context, m: Outgoing, now: NaiveDateTime) -> Result<(), AppError> {
+/// Writes the message to the outbox (inside the caller's transaction); returns its row's id.
+pub fn enqueue(conn: &mut DbConnection, ctx: &Context, m: Outgoing, now: NaiveDateTime) -> Result<i64, AppError> {
     let host = url::Url::parse(&ctx.base_url)
         .ok()
         .and_then(|u| u.host_str().map(str::to_owned))
@@ -77,6 +79,6 @@ pub fn enqueue(conn: &mut DbConnection, ctx: &Context, m: Outgoing, now: NaiveDa
         next_attempt_at: now,
         created_at: now,
     }
-    .insert(conn)?;
-    Ok(())
+    .insert(conn)
+    .map_err(AppError::from)
 }

@@ -7,12 +7,15 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
-use super::api::{articles, audit, corrections, desk, log, reports, responses, stats, wordings};
+use super::api::{articles, audit, channels, corrections, desk, log, reports, responses, stats, wordings};
 use super::errors::{ErrorBody, ErrorDetail};
 use crate::db::vocabulary::{Cause, EventKind, Found, ResponsePurpose};
 use crate::domain::articles::{ArticleInput, ArticleView, Byline};
 use crate::domain::audit::{AuditItem, AuditPage};
 use crate::domain::bulk::{BulkAction, BulkRequest, BulkResult};
+use crate::domain::channels::{
+    ChannelChange, ChannelInput, ChannelKind, ChannelVia, ChannelView, ChecklistItem, PartnerAddress,
+};
 use crate::domain::corrections::{
     CorrectionInput, CorrectionList, CorrectionView, Kind, ListedCorrection, StaffCorrection, StandardCite,
 };
@@ -47,6 +50,7 @@ use crate::domain::workflow::MoveRequest;
         corrections::article_corrections_json,
         corrections::site_corrections_json, log::checkpoint, log::entries, audit::events_json,
         stats::public, stats::desk,
+        channels::list, channels::create, channels::change, channels::checklist, channels::mark,
     ),
     components(schemas(
         ArticleInput, ArticleView, Byline, EvidenceUrl, ReportInput, reports::FiledReport, Tracking, HistoryEntry, Category, Status, Severity,
@@ -56,6 +60,8 @@ use crate::domain::workflow::MoveRequest;
         ResponseInput, ResponseView, ResponseList, ResponsePurpose, WordingInput, WordingView, WordingList,
         reports::ReplyRequest, reports::AppealRequest, CorrectionInput, CorrectionView, StaffCorrection, Cause, Found, Kind, ListedCorrection, CorrectionList,
         StandardCite, corrections::ArticleCorrections, corrections::StopInput, Checkpoint, Entry, log::EntriesPage, AuditItem, AuditPage,
+        ChannelInput, ChannelChange, ChannelView, ChannelKind, ChannelVia, ChecklistItem, PartnerAddress,
+        channels::ChannelList, channels::Checklist, channels::MarkInput,
         Stats, DeskStats, ReportCounts, CorrectionCounts, Hours, StandardCount, SectionCount, MonthCount, Internal, Workload, AuthorCount,
     )),
     modifiers(&BearerToken, &CommonErrors),
@@ -66,6 +72,7 @@ use crate::domain::workflow::MoveRequest;
         (name = "corrections", description = "Published corrections, and their approval, return or withdrawal"),
         (name = "log", description = "The hash-chained public log and its signed checkpoints"),
         (name = "audit", description = "The audit trail"),
+        (name = "channels", description = "Distribution channels, and each correction's checklist of the channels its error went to"),
         (name = "stats", description = "Transparency figures: how many reports, how fast and how they are corrected"),
     )
 )]

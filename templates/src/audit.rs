@@ -24,7 +24,8 @@ pub struct AuditEvent {
     pub detail: Option<String>,
     /// Whether the reader sees it.
     pub public: bool,
-    /// Link to the ticket (`/desk/reports/N`) when the event concerns a report.
+    /// Link to the ticket (`/desk/reports/N`) when the event concerns a report, else to the
+    /// correction (`/desk/corrections/N`) when it concerns one.
     pub ticket_href: Option<String>,
 }
 

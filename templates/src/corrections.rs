@@ -60,6 +60,22 @@ pub struct CorrectionItem {
     pub hash: Option<String>,
     /// (title, href of the article's log) on site-wide lists; `None` on the article's own log.
     pub article: Option<(String, String)>,
+    /// The other channels this correction reached ("Also corrected in"), when the publisher shows them.
+    pub also_in: Vec<String>,
+}
+
+/// A published correction whose checklist of channels still has open items, for the desk.
+#[derive(Debug, Clone)]
+pub struct OpenChannelsItem {
+    pub id: i64,
+    /// The correction's staff page (its checklist).
+    pub href: String,
+    pub article_title: String,
+    pub kind_label: String,
+    /// e.g. "28 November 2026, 13:05 UTC".
+    pub published: String,
+    /// Names of the channels still to reach.
+    pub open: Vec<String>,
 }
 
 /// How much of a correction a list shows.
@@ -121,6 +137,9 @@ pub(crate) fn correction_item(item: &CorrectionItem, detail: Detail) -> Markup {
                 }
                 @if let Some((id, href)) = &item.supersedes {
                     p.supersedes { "Supersedes " a href=(href) { "correction #" (id) } }
+                }
+                @if !item.also_in.is_empty() {
+                    p.also-in { "Also corrected in: " (item.also_in.join(", ")) }
                 }
                 @if let Some(hash) = &item.hash {
                     p.log-hash { "Log entry hash: " code { (hash) } }

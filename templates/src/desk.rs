@@ -4,7 +4,7 @@ use maud::{html, Markup};
 
 use crate::article::ArticleSummary;
 use crate::catalogue::{standards_catalogue, StandardItem};
-use crate::corrections::{correction_item, diff_block, CorrectionItem, Detail, DiffPart};
+use crate::corrections::{correction_item, diff_block, CorrectionItem, Detail, DiffPart, OpenChannelsItem};
 use crate::forms::FieldError;
 use crate::layout::Layout;
 use crate::partials::{
@@ -973,6 +973,8 @@ pub struct CorrectionFormView {
     pub approval_note: bool,
     /// Hidden field `redrafts`: the returned correction this draft replaces.
     pub redrafts: Option<i64>,
+    /// Checkboxes `channels` (values: channel ids): where the erroneous version went; none shown when empty.
+    pub channels: Vec<Opt>,
 }
 
 /// A correction waiting for approval.
@@ -1021,6 +1023,10 @@ pub struct PendingView {
     pub csrf: String,
     pub notice: Option<String>,
     pub error: Option<String>,
+    /// Published corrections still to reach some of the channels their error went to, oldest first.
+    pub open_channels: Vec<OpenChannelsItem>,
+    /// The channels' settings page, for standards editors.
+    pub channels_href: Option<String>,
 }
 
 /// `/desk/standards`: the catalogue with a form to add a standard or publish a new version of one.
@@ -1061,6 +1067,12 @@ pub fn correction_form(layout: &Layout, view: &CorrectionFormView) -> Markup {
     );
     let corrected = field("corrected", "Corrected passage (optional)", "The words as they read now.");
     let standards = field("standards", "Standards breached", "Choose every standard the error breached.");
+    let channels = field(
+        "channels",
+        "Where the error also went",
+        "Tick every channel that carried the erroneous version. Each becomes an item of this correction's \
+         checklist; syndication partners are emailed the correction when it is published.",
+    );
     let supersedes = field(
         "supersedes",
         "Amends an earlier correction",
@@ -1074,6 +1086,9 @@ pub fn correction_form(layout: &Layout, view: &CorrectionFormView) -> Markup {
     }
     if !view.supersedes.is_empty() {
         linked.push("supersedes");
+    }
+    if !view.channels.is_empty() {
+        linked.push("channels");
     }
     if !view.report_ids.is_empty() || reports.has_error() {
         linked.push("report_ids");
@@ -1169,6 +1184,9 @@ pub fn correction_form(layout: &Layout, view: &CorrectionFormView) -> Markup {
             @if !view.standards.is_empty() {
                 (checkbox_group(&standards, &view.standards))
             }
+            @if !view.channels.is_empty() {
+                (checkbox_group(&channels, &view.channels))
+            }
             @if !view.supersedes.is_empty() {
                 (form_group(&supersedes, html! {
                     select.select id=(supersedes.id()) name=(supersedes.name)
@@ -1233,10 +1251,40 @@ pub fn pending(layout: &Layout, view: &PendingView) -> Markup {
                 }
             }
         }
+        (open_channels(view))
     };
     let title =
         if view.error.is_some() { "Error: Corrections awaiting approval" } else { "Corrections awaiting approval" };
     layout.page(title, body)
+}
+
+/// Published corrections still to reach some of the channels their error went to.
+fn open_channels(view: &PendingView) -> Markup {
+    html! {
+        section.open-channels aria-labelledby="open-channels-heading" {
+            h2 #open-channels-heading { "Still to correct elsewhere" }
+            p {
+                "Published corrections whose error also went out through other channels, where the correction "
+                "has not gone yet. Open one to mark where it went."
+            }
+            @if view.open_channels.is_empty() {
+                p.empty { "Every published correction reached every channel its error went to." }
+            } @else {
+                ul.link-list.open-channels-list {
+                    @for item in &view.open_channels {
+                        li {
+                            a href=(item.href) { (item.kind_label) " #" (item.id) }
+                            " on \u{201c}" (item.article_title) "\u{201d}, published " (item.published) ". "
+                            strong { "Still to reach: " } (item.open.join(", "))
+                        }
+                    }
+                }
+            }
+            @if let Some(href) = &view.channels_href {
+                p { a href=(href) { "Set up the distribution channels" } }
+            }
+        }
+    }
 }
 
 /// One correction waiting for a second standards editor.

@@ -1084,6 +1084,7 @@ fn correction_form_view() -> CorrectionFormView {
         preview: None,
         approval_note: false,
         redrafts: None,
+        channels: Vec::new(),
     }
 }
 
@@ -1117,6 +1118,8 @@ fn pending_view() -> PendingView {
         csrf: "csrf-pending".to_owned(),
         notice: None,
         error: None,
+        open_channels: Vec::new(),
+        channels_href: None,
     }
 }
 
@@ -1374,6 +1377,7 @@ fn correction_form_escapes_everything_written() {
         }),
         approval_note: false,
         redrafts: None,
+        channels: Vec::new(),
     };
     let html = correction_form(&staff_layout(), &view).into_string();
     assert_escaped(&html);
@@ -1497,6 +1501,8 @@ fn pending_escapes_everything_written() {
         csrf: HOSTILE.to_owned(),
         notice: Some(HOSTILE.to_owned()),
         error: Some(HOSTILE.to_owned()),
+        open_channels: Vec::new(),
+        channels_href: None,
     };
     let html = pending(&staff_layout(), &view).into_string();
     assert_escaped(&html);

@@ -4,7 +4,7 @@
 //! function of plain data, so views are tested without either. maud escapes
 //! every interpolated value, and reader text is never wrapped in `PreEscaped`.
 //!
-//! The view modules (`audit`, `desk`, `email`, `log`, `pages`, `responses`, `transparency`,
+//! The view modules (`audit`, `channels`, `desk`, `email`, `log`, `pages`, `responses`, `transparency`,
 //! `webhooks`, `wordings`) each render one part of the site and never import from one another. What
 //! several of them need lives below them: the page frame in `layout`, the view structs they
 //! share in `article`, `forms`, `corrections` and `catalogue`, and the small
@@ -12,6 +12,7 @@
 //! view modules. `imports_tests` checks both rules.
 
 pub mod audit;
+pub mod channels;
 pub mod desk;
 pub mod email;
 pub mod layout;
@@ -29,6 +30,7 @@ mod forms;
 mod partials;
 
 pub use audit::*;
+pub use channels::*;
 pub use desk::*;
 pub use email::{email_html, email_text, EmailView};
 pub use layout::{Layout, StaffNav, STYLESHEET};
@@ -41,6 +43,8 @@ pub use wordings::*;
 
 #[cfg(test)]
 mod audit_tests;
+#[cfg(test)]
+mod channels_tests;
 #[cfg(test)]
 mod desk_tests;
 #[cfg(test)]

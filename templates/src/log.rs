@@ -14,7 +14,7 @@ use crate::partials::{
 
 // Re-exported so that `log::CorrectionItem` and the rest stay paths to them.
 pub use crate::catalogue::StandardItem;
-pub use crate::corrections::{Change, CorrectionItem, DiffPart, StandardRef};
+pub use crate::corrections::{Change, CorrectionItem, DiffPart, OpenChannelsItem, StandardRef};
 
 /// `/articles/{id}/corrections`.
 #[derive(Debug, Clone)]

@@ -43,6 +43,7 @@ pub(crate) fn full_item() -> CorrectionItem {
         supersedes: Some((9, "/articles/2026-11-28-council/corrections#correction-9".to_owned())),
         hash: Some("9f2c4e0b7a1d3c5e9f2c4e0b7a1d3c5e9f2c4e0b7a1d3c5e9f2c4e0b7a1d3c5e".to_owned()),
         article: None,
+        also_in: Vec::new(),
     }
 }
 
@@ -63,6 +64,7 @@ pub(crate) fn bare_item(id: i64, kind: &str, label: &str) -> CorrectionItem {
         supersedes: None,
         hash: None,
         article: None,
+        also_in: Vec::new(),
     }
 }
 

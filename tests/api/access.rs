@@ -166,6 +166,12 @@ const TABLE: &[Row] = &[
     row("GET",    "/api/v1/desk/wordings",                   Body::None, [UNAUTH, OK, OK, OK, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH]),
     row("PUT",    "/api/v1/desk/wordings/{kind}",            Json("{}"), [UNAUTH, FORBID, INVALID, FORBID, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH]),
     row("DELETE", "/api/v1/desk/wordings/{kind}",            Body::None, [UNAUTH, FORBID, OK, FORBID, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH]),
+    row("GET",    "/api/v1/desk/channels",                   Body::None, [UNAUTH, OK, OK, OK, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH]),
+    row("POST",   "/api/v1/desk/channels",                   Json("{}"), [UNAUTH, FORBID, INVALID, FORBID, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH]),
+    row("PUT",    "/api/v1/desk/channels/{id}",              Json("{}"), [UNAUTH, FORBID, INVALID, FORBID, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH]),
+    row("GET",    "/api/v1/desk/corrections/{id}/channels",  Body::None, [UNAUTH, OK, OK, OK, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH]),
+    // The fixture's correction is pending: nothing of it has gone out to mark.
+    row("POST",   "/api/v1/desk/corrections/{id}/channels/{channel_id}", Json("{}"), [UNAUTH, CONFLICT, CONFLICT, FORBID, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH]),
 
     // Public pages, feeds and the reader's forms: open to everyone, signed in or not.
     row("GET",    "/",                                       Body::None, [OK; 9]),
@@ -214,6 +220,12 @@ const TABLE: &[Row] = &[
     row("GET",    "/desk/corrections/new?article=kursk",     Body::None, [LOGIN, OK, OK, FORBID, OK, LOGIN, LOGIN, LOGIN, LOGIN]),
     row("POST",   "/desk/corrections/{id}/return",           Form(""), [LOGIN, FORBID, INVALID, FORBID, FORBID, LOGIN, LOGIN, LOGIN, LOGIN]),
     row("POST",   "/desk/corrections/{id}/withdraw",         Form(""), [LOGIN, FORBID, INVALID, FORBID, FORBID, LOGIN, LOGIN, LOGIN, LOGIN]),
+    row("GET",    "/desk/corrections/{id}",                  Body::None, [LOGIN, OK, OK, OK, OK, LOGIN, LOGIN, LOGIN, LOGIN]),
+    row("POST",   "/desk/corrections/{id}/channels/{channel_id}", Form(""), [LOGIN, CONFLICT, CONFLICT, FORBID, FORBID, LOGIN, LOGIN, LOGIN, LOGIN]),
+    row("GET",    "/desk/channels",                          Body::None, [LOGIN, OK, OK, OK, OK, LOGIN, LOGIN, LOGIN, LOGIN]),
+    row("POST",   "/desk/channels",                          Form(""), [LOGIN, FORBID, INVALID, FORBID, FORBID, LOGIN, LOGIN, LOGIN, LOGIN]),
+    row("POST",   "/desk/channels/{id}",                     Form(""), [LOGIN, FORBID, INVALID, FORBID, FORBID, LOGIN, LOGIN, LOGIN, LOGIN]),
+    row("POST",   "/desk/channels/{id}/retire",              Form(""), [LOGIN, FORBID, INVALID, FORBID, FORBID, LOGIN, LOGIN, LOGIN, LOGIN]),
     row("GET",    "/desk/standards",                         Body::None, [LOGIN, OK, OK, OK, OK, LOGIN, LOGIN, LOGIN, LOGIN]),
     row("POST",   "/desk/standards",                         Form(""), [LOGIN, FORBID, INVALID, FORBID, FORBID, LOGIN, LOGIN, LOGIN, LOGIN]),
     row("GET",    "/audit",                                  Body::None, [LOGIN, FORBID, OK, OK, OK, LOGIN, LOGIN, LOGIN, LOGIN]),
@@ -255,6 +267,8 @@ struct Fixture {
     /// A pending correction for the API's routes, another for the pages' (each is approved once).
     pending_api: i64,
     pending_page: i64,
+    /// A channel, ticked on both pending corrections.
+    channel: i64,
     /// A saved response for the API's routes, another for the pages' (each is deleted once).
     response_api: i64,
     response_page: i64,
@@ -285,6 +299,7 @@ impl Fixture {
                     ("corrections", "{id}", _) => (if api { self.pending_api } else { self.pending_page }).to_string(),
                     ("responses", "{id}", _) => (if api { self.response_api } else { self.response_page }).to_string(),
                     ("wordings", "{kind}", _) => KIND.to_owned(),
+                    ("channels", "{id}" | "{channel_id}", _) => self.channel.to_string(),
                     // No endpoint is registered: only a standards editor gets as far as looking.
                     ("webhooks", "{id}", _) => "1".to_owned(),
                     ("subscriptions", "{token}", "confirm") => self.confirm.clone(),
@@ -480,8 +495,10 @@ async fn arrange(app: &TestApp) -> (Fixture, Vec<Caller>) {
         "text": "An earlier version of this article misstated how long the war had lasted."});
     api_post(app, &editor.token, "/api/v1/desk/corrections", &published, 201).await;
     // An editor's retraction waits for a standards editor's approval.
+    let channel = json!({"name": "Morning newsletter", "kind": "newsletter"});
+    let channel = api_post(app, &standards.token, "/api/v1/desk/channels", &channel, 201).await["id"].as_i64().unwrap();
     let retraction = |n: u8| {
-        json!({"article_id": ARTICLE, "kind": "retraction",
+        json!({"article_id": ARTICLE, "kind": "retraction", "channels": [channel],
             "text": format!("This article is retracted: its central claim does not stand ({n}).")})
     };
     let pending_api = api_post(app, &author.token, "/api/v1/desk/corrections", &retraction(1), 201).await;
@@ -593,6 +610,7 @@ async fn arrange(app: &TestApp) -> (Fixture, Vec<Caller>) {
         tracking,
         pending_api: pending_api["id"].as_i64().unwrap(),
         pending_page: pending_page["id"].as_i64().unwrap(),
+        channel,
         response_api: response_api["id"].as_i64().unwrap(),
         response_page: response_page["id"].as_i64().unwrap(),
         confirm,

@@ -10,6 +10,7 @@ mod approvals;
 mod architecture;
 mod articles;
 mod caching;
+mod channels;
 mod corrections;
 mod crash;
 mod desk;

@@ -3,7 +3,8 @@
 //! A reader reports an error from the publisher's article page (getting the form wrong
 //! once), follows the tracking link and answers the editor's question; an editor signs
 //! in (mistyping the password once), filters the queue, assigns the ticket, asks the
-//! question, drafts a correction from the ticket, previews and publishes it, and closes
+//! question, drafts a correction from the ticket (ticking the newsletter the error also went
+//! out in), previews and publishes it, marks the newsletter corrected, and closes
 //! another report, which its reader appeals; an editor drafts a retraction that a
 //! standards editor approves; an auditor reads the trail and verifies the log; and the
 //! notice, the article's log, the site-wide log, the home page and the standards show
@@ -233,6 +234,9 @@ async fn editor_publishes_a_correction(b: &mut Browser, app: &TestApp, ticket: &
     b.fill("#field-text", CORRECTION_TEXT).await?;
     b.fill("#field-corrected", CORRECTED).await?;
     b.tick("#field-standards-accuracy").await?;
+    // The demo's first channel: the erroneous version also went out in the newsletter.
+    ensure!(b.text("label[for='field-channels-1']").await?.contains("Morning newsletter"));
+    b.tick("#field-channels-1").await?;
     let preview = b.button("Preview").await?;
     b.go(preview, "the correction's preview").await?;
     ensure!(b.text(".preview").await?.contains(CORRECTION_TEXT), "the preview does not show the correction");
@@ -244,9 +248,29 @@ async fn editor_publishes_a_correction(b: &mut Browser, app: &TestApp, ticket: &
     ensure!(path.starts_with("/desk/reports/") && path.contains("done=published"), "publishing led to {path}");
     ensure!(b.text("[role='status']").await?.contains("published"), "no confirmation naming the correction");
     b.screenshot("ticket-after-publishing").await?;
+    let number = path.rsplit("correction=").next().unwrap_or_default().to_owned();
     b.open(&format!("/articles/{KURSK}/corrections"), "the article's corrections after publishing").await?;
     ensure!(page_text(b).await?.contains(CORRECTION_TEXT), "the article's log does not show the new correction");
-    Ok(())
+    editor_marks_the_newsletter(b, &number).await
+}
+
+/// The editor finds the correction among those still to send, and marks the newsletter done
+/// with a link to the corrective post.
+async fn editor_marks_the_newsletter(b: &mut Browser, number: &str) -> Result<()> {
+    b.open("/desk/corrections", "the approvals page with corrections still to send").await?;
+    let open = b.text(".open-channels").await?;
+    ensure!(open.contains("Morning newsletter"), "the ticked channel is not listed as open: {open}");
+    let link = b.find(&format!(".open-channels a[href='/desk/corrections/{number}']")).await?;
+    b.go(link, "the correction's checklist").await?;
+    ensure!(b.text("#check-1").await?.contains("Not yet corrected there"));
+    b.screenshot("correction-checklist").await?;
+    b.fill("#field-link-1", "https://news.example/newsletter/2024-12-21").await?;
+    let mark = b.button("Mark as corrected there: Morning newsletter").await?;
+    b.go(mark, "the correction's checklist after marking the newsletter").await?;
+    ensure!(b.text("[role='status']").await?.contains("Marked"), "marking is not confirmed");
+    ensure!(b.text("#check-1").await?.contains("Marked by"), "the item does not say who marked it");
+    ensure!(b.find("#field-link-1").await.is_err(), "a done item is offered to mark again");
+    b.screenshot("correction-checklist-marked").await
 }
 
 /// The editor finds a report by searching, raises its severity with the bulk form, then closes
@@ -396,6 +420,11 @@ async fn standards_editor_approves(b: &mut Browser, app: &TestApp) -> Result<()>
     let remove = b.button("Remove").await?;
     b.go(remove, "the webhooks page after removing the endpoint").await?;
     ensure!(b.text("[role='status']").await?.contains("Endpoint removed"));
+    // The distribution channels the demo set up, with the forms to change them.
+    b.open("/desk/channels", "the distribution channels").await?;
+    ensure!(b.text(".channel-list").await?.contains("syndication@partner.example"), "the partner feed's address");
+    ensure!(b.find("#field-name").await.is_ok(), "a standards editor is not offered to add a channel");
+    b.screenshot("channels").await?;
     sign_out(b).await
 }
 

@@ -189,6 +189,7 @@ pub fn settings(database: &TestDb) -> RawSettings {
         mail_from: "Test Gazette Corrections <corrections@gazette.example>".into(),
         digest_hour: "8".into(),
         public_article_text: "false".into(),
+        show_channels: "false".into(),
         sqlite_synchronous: "normal".into(),
         db_timeout: "10".into(),
         retention_days: None,

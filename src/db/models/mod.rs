@@ -2,6 +2,7 @@
 
 mod api_tokens;
 mod articles;
+mod channels;
 mod corrections;
 mod events;
 mod log_entries;
@@ -19,6 +20,7 @@ mod wordings;
 
 pub use api_tokens::*;
 pub use articles::*;
+pub use channels::*;
 pub use corrections::*;
 pub use events::*;
 pub use log_entries::*;

@@ -66,9 +66,9 @@ pub struct OutboxCounts {
 }
 
 impl NewOutboxRow<'_> {
-    /// Stores the message (inside the caller's transaction).
-    pub fn insert(&self, conn: &mut DbConnection) -> QueryResult<()> {
-        diesel::insert_into(outbox::table).values(self).execute(conn).map(drop)
+    /// Stores the message (inside the caller's transaction); returns its id.
+    pub fn insert(&self, conn: &mut DbConnection) -> QueryResult<i64> {
+        diesel::insert_into(outbox::table).values(self).returning(outbox::id).get_result(conn)
     }
 }
 

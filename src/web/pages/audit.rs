@@ -75,7 +75,11 @@ fn audit_event(item: &AuditItem) -> views::AuditEvent {
         summary,
         detail: item.data.detail(Audience::Staff).map(str::to_owned),
         public: item.public,
-        ticket_href: item.report_id.map(|id| format!("/desk/reports/{id}")),
+        // A correction's own events lead to its page, where its checklist of channels is.
+        ticket_href: item
+            .report_id
+            .map(|id| format!("/desk/reports/{id}"))
+            .or_else(|| item.data.correction_id().map(|id| format!("/desk/corrections/{id}"))),
     }
 }
 

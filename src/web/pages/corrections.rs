@@ -8,6 +8,7 @@ use corrigenda_templates as views;
 use futures_util::stream;
 
 use crate::db::models::Article;
+use crate::domain::channels;
 use crate::domain::corrections::{self, CorrectionList, CorrectionView, Kind, ListedCorrection, ListingFilter};
 use crate::domain::diff::{self, Change};
 use crate::domain::standards::{self, Catalogue};
@@ -74,6 +75,7 @@ fn item_in(tz: chrono_tz::Tz, c: &CorrectionView, article: Option<(&str, &str)>)
         supersedes: c.supersedes.map(|id| (id, href(id))),
         hash: c.hash.clone(),
         article: article.map(|(title, href)| (title.to_owned(), href.to_owned())),
+        also_in: Vec::new(),
     }
 }
 
@@ -103,9 +105,22 @@ pub async fn article_corrections_page(
     status: u16,
 ) -> Result<HttpResponse, AppError> {
     let (article, list) = steps::article_and_corrections(state, id).await?;
+    // Where else each correction went, when the publisher says so (CORRIGENDA_SHOW_CHANNELS).
+    let mut reached = if state.config.show_channels {
+        let ids: Vec<i64> = list.iter().map(|c| c.id).collect();
+        state.db.read(move |c| channels::reached(c, &ids)).await?
+    } else {
+        Default::default()
+    };
     let view = views::ArticleLogView {
         article: summary(&article),
-        corrections: list.iter().map(|c| item(state, c, None)).collect(),
+        corrections: list
+            .iter()
+            .map(|c| views::CorrectionItem {
+                also_in: reached.remove(&c.id).unwrap_or_default(),
+                ..item(state, c, None)
+            })
+            .collect(),
         report_href: format!("/articles/{}/report", article.id),
         atom_href: format!("/articles/{}/corrections.atom", article.id),
         subscribe_action: format!("/articles/{}/subscriptions", article.id),

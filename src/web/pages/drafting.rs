@@ -8,6 +8,7 @@ use super::corrections::{diff_parts, item, standard_items};
 use crate::db::models::{Article, Report};
 use crate::domain::accounts::{Actor, Role};
 use crate::domain::articles;
+use crate::domain::channels;
 use crate::domain::corrections::{
     self, Cause, CorrectionInput, CorrectionStatus, CorrectionView, Found, Kind, Pending, Returned, Stop,
 };
@@ -32,6 +33,7 @@ const DRAFT_FIELDS: Naming = Naming::Labels(&[
     ("report_ids", "Reports"),
     ("kind", "Kind"),
     ("redrafts", "The returned correction"),
+    ("channels", "Channels"),
 ]);
 
 /// The form's choices around what was typed.
@@ -44,13 +46,20 @@ async fn form_view(
     let id = article.id.clone();
     // The kind's wording is needed only while the text box is empty.
     let kind = Kind::parse(input.kind.trim()).filter(|_| input.text.trim().is_empty());
-    let (catalogue, earlier, wording) = state
+    let (catalogue, earlier, wording, channel_list) = state
         .db
         .read(move |c| {
             let wording = kind.map(|k| wordings::current(c, k)).transpose()?;
-            Ok((standards::catalogue(c)?, corrections::for_article(c, &id)?, wording))
+            Ok((standards::catalogue(c)?, corrections::for_article(c, &id)?, wording, channels::list(c)?))
         })
         .await?;
+    let ticked: Vec<String> = input.channels.iter().map(i64::to_string).collect();
+    let ticked: Vec<&str> = ticked.iter().map(String::as_str).collect();
+    let offered = channel_list.into_iter().filter(|c| !c.retired).map(|c| {
+        let label =
+            if c.kind == channels::ChannelKind::Other { c.name } else { format!("{} ({})", c.name, c.kind.label()) };
+        (c.id.to_string(), label)
+    });
     let cited: Vec<&str> = input.standards.iter().map(String::as_str).collect();
     let supersedes = input.supersedes.map(|s| s.to_string()).unwrap_or_default();
     let amendable = earlier.iter().filter(|c| c.superseded_by.is_none()).map(|c| {
@@ -77,6 +86,7 @@ async fn form_view(
         preview: None,
         approval_note: true,
         redrafts: input.redrafts,
+        channels: opts(offered, &ticked),
     })
 }
 
@@ -206,6 +216,9 @@ fn input_of(pairs: &[(String, String)]) -> Result<(CorrectionInput, bool), AppEr
                     value.trim().parse().map_err(|_| AppError::invalid("redrafts", "must be a correction number"))?,
                 )
             }
+            "channels" => input
+                .channels
+                .push(value.trim().parse().map_err(|_| AppError::invalid("channels", "must be channel numbers"))?),
             "preview" => preview = true,
             _ => {}
         }
@@ -332,11 +345,25 @@ async fn pending_page(
     status: u16,
 ) -> Result<HttpResponse, AppError> {
     let me = staff.actor.id;
-    let (list, returned) =
-        state.db.read(move |c| Ok((corrections::pending(c)?, corrections::returned_to(c, me)?))).await?;
+    let (list, returned, open) = state
+        .db
+        .read(move |c| Ok((corrections::pending(c)?, corrections::returned_to(c, me)?, channels::open(c, 100)?)))
+        .await?;
     let items = list.into_iter().map(|p| pending_item(&staff.actor, p)).collect();
     let returned = returned.into_iter().map(returned_item).collect();
-    let view = views::PendingView { items, returned, csrf: csrf(staff), notice, error };
+    let open_channels = open
+        .into_iter()
+        .map(|o| views::OpenChannelsItem {
+            id: o.correction_id,
+            href: format!("/desk/corrections/{}", o.correction_id),
+            article_title: o.article_title,
+            kind_label: o.kind.label().into(),
+            published: o.published_at.map(time).unwrap_or_default(),
+            open: o.items.into_iter().filter(|i| !i.done).map(|i| i.name).collect(),
+        })
+        .collect();
+    let channels_href = (staff.actor.role == Role::StandardsEditor).then(|| "/desk/channels".to_owned());
+    let view = views::PendingView { items, returned, csrf: csrf(staff), notice, error, open_channels, channels_href };
     Ok(html(status, views::pending(&staff_layout(state, staff), &view)))
 }
 
@@ -496,6 +523,8 @@ mod tests {
             ("report_ids", "4"),
             ("supersedes", ""),
             ("headline", "true"),
+            ("channels", "2"),
+            ("channels", "5"),
             ("preview", "1"),
         ]
         .iter()
@@ -506,5 +535,6 @@ mod tests {
         assert_eq!(input.standards, ["accuracy", "data"]);
         assert_eq!(input.report_ids, [3, 4]);
         assert_eq!(input.supersedes, None);
+        assert_eq!(input.channels, [2, 5]);
     }
 }

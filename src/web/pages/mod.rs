@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod channels;
 pub mod corrections;
 pub mod desk;
 pub mod drafting;
