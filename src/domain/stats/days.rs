@@ -109,6 +109,18 @@ fn offsets(tz: Tz) -> Vec<(NaiveDateTime, i32)> {
     out
 }
 
+/// The SQL of the local day (`YYYY-MM-DD`) of the instant in `column`, as the views say it.
+pub(super) fn local_day_sql(column: &str, postgres: bool) -> String {
+    if postgres {
+        format!("stats_day({column})")
+    } else {
+        format!(
+            "date({column}, (SELECT z.seconds FROM stats_zone z WHERE z.starts <= {column} \
+             ORDER BY z.starts DESC LIMIT 1) || ' seconds')"
+        )
+    }
+}
+
 #[derive(QueryableByName)]
 struct DayCount {
     #[diesel(sql_type = Text)]

@@ -407,11 +407,9 @@ pub fn compute_from(
     // One snapshot for every figure (SQLite; PostgreSQL reads each at its statement's start).
     conn.transaction(|conn| {
         let f = Filter { q, postgres: matches!(conn, DbConnection::Postgres(_)) };
-        let counted = source == Source::Days
-            && q.section.is_none()
-            && q.standard.is_none()
-            && days::zone(conn)? == period.tz.name();
-        let counts = if counted { days::counts(conn, period)? } else { f.counts(conn, period, internal)? };
+        let zoned = days::zone(conn)? == period.tz.name();
+        let counted = source == Source::Days && q.section.is_none() && q.standard.is_none() && zoned;
+        let counts = if counted { days::counts(conn, period)? } else { f.counts(conn, period, internal, zoned)? };
         counts.into_stats(conn, &f, period, internal, now)
     })
 }
@@ -541,7 +539,16 @@ impl Counts {
 impl Filter<'_> {
     /// The counts of `period`, from the indexes of reports (`reports_stats`) and corrections
     /// (`corrections_stats`): a `GROUP BY` or a count over the period's range of each.
-    fn counts(&self, conn: &mut DbConnection, period: &Period, internal: bool) -> Result<Counts, AppError> {
+    ///
+    /// `zoned`: `stats_zone` holds the period's time zone, so the months are counted in one
+    /// pass each (else one count per month).
+    fn counts(
+        &self,
+        conn: &mut DbConnection,
+        period: &Period,
+        internal: bool,
+        zoned: bool,
+    ) -> Result<Counts, AppError> {
         let mut c = Counts::new(period);
         for row in self
             .reports(period.start, period.end, "r.status AS key, COUNT(*) AS n", " GROUP BY r.status")
@@ -613,11 +620,27 @@ impl Filter<'_> {
             c.sections.entry(row.key).or_default().1 += row.n;
         }
 
-        // One count per month from each index: a month's range is read once, and the months
-        // stay in the publisher's time zone, which SQLite cannot convert to.
-        for (month, (_, start, end)) in c.monthly.iter_mut().zip(period.months()) {
-            month.reports = self.reports(start, end, "COUNT(*) AS n", "").get_result::<N>(conn)?.n;
-            month.corrections = self.corrections(start, end, "COUNT(*) AS n", "").get_result::<N>(conn)?.n;
+        if zoned {
+            // Each row's local month from the zone's offsets: one pass over each table.
+            let month = |column: &str| days::local_day_sql(column, self.postgres);
+            let select = format!("substr({}, 1, 7) AS key, COUNT(*) AS n", month("r.created_at"));
+            for row in self.reports(period.start, period.end, &select, " GROUP BY 1").load::<KeyCount>(conn)? {
+                if let Some(m) = c.monthly.iter_mut().find(|m| m.month == row.key) {
+                    m.reports += row.n;
+                }
+            }
+            let select = format!("substr({}, 1, 7) AS key, COUNT(*) AS n", month("c.published_at"));
+            for row in self.corrections(period.start, period.end, &select, " GROUP BY 1").load::<KeyCount>(conn)? {
+                if let Some(m) = c.monthly.iter_mut().find(|m| m.month == row.key) {
+                    m.corrections += row.n;
+                }
+            }
+        } else {
+            // One count per month from each index: the months stay in the publisher's time zone.
+            for (month, (_, start, end)) in c.monthly.iter_mut().zip(period.months()) {
+                month.reports = self.reports(start, end, "COUNT(*) AS n", "").get_result::<N>(conn)?.n;
+                month.corrections = self.corrections(start, end, "COUNT(*) AS n", "").get_result::<N>(conn)?.n;
+            }
         }
 
         if internal {
