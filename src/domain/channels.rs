@@ -148,18 +148,31 @@ pub fn list(conn: &mut DbConnection) -> Result<Vec<ChannelView>, AppError> {
 fn checked_name(conn: &mut DbConnection, raw: &str, except: Option<i64>) -> Result<String, FieldError> {
     let name = required_line("name", raw, NAME_MAX)?;
     match Channel::named(conn, &name) {
-        Ok(Some(other)) if Some(other.id) != except => {
-            Err(FieldError::new("name", format!("a channel is already called {:?}", other.name)))
-        }
+        Ok(Some(other)) if Some(other.id) != except => Err(FieldError::new("name", format!("{TAKEN}{:?}", other.name))),
         Ok(_) => Ok(name),
         Err(e) => Err(FieldError::new("name", format!("cannot be checked: {e}"))),
+    }
+}
+
+/// How a taken name's error starts: the one invalid input that is a conflict (409), not 422.
+const TAKEN: &str = "a channel is already called ";
+
+/// The field errors, unless the name alone is taken: then 409 (the input was valid, the
+/// name is not free).
+fn refused(errors: Vec<FieldError>) -> AppError {
+    match errors.as_slice() {
+        [only] if only.field == "name" && only.message.starts_with(TAKEN) => AppError::Conflict(only.message.clone()),
+        _ => AppError::Invalid(errors),
     }
 }
 
 /// Checked partner addresses: each an email address, no repeats, only for syndication.
 fn checked_partners(kind: ChannelKind, raw: &[String]) -> Result<Vec<String>, FieldError> {
     let mut out: Vec<String> = Vec::new();
-    for address in raw.iter().map(|a| a.trim()).filter(|a| !a.is_empty()) {
+    if raw.iter().any(|a| a.trim().is_empty()) {
+        return Err(FieldError::new("partners", "holds an empty address"));
+    }
+    for address in raw.iter().map(|a| a.trim()) {
         let email = accounts::parse_email("partners", address)?;
         if !out.iter().any(|o| o.eq_ignore_ascii_case(&email)) {
             out.push(email);
@@ -192,7 +205,7 @@ pub fn create(
     let partners =
         kind.and_then(|k| checked_partners(k, &input.partners).map_err(|e| errors.push(e)).ok()).unwrap_or_default();
     let (Some(name), Some(kind), true) = (name, kind, errors.is_empty()) else {
-        return Err(AppError::Invalid(errors));
+        return Err(refused(errors));
     };
     let id = Channel::insert(conn, &NewChannel { name: &name, kind, partners: partners.into(), created_at: now })?;
     get(conn, id)
@@ -219,7 +232,7 @@ pub fn change(
     let name = checked_name(conn, &input.name, Some(id)).map_err(|e| errors.push(e)).unwrap_or_default();
     let partners = checked_partners(old.kind, &input.partners).map_err(|e| errors.push(e)).unwrap_or_default();
     if !errors.is_empty() {
-        return Err(AppError::Invalid(errors));
+        return Err(refused(errors));
     }
     Channel::change(conn, id, &name, StringList::from(partners))?;
     match (input.retired, old.retired_at) {

@@ -64,7 +64,8 @@ pub async fn list(state: State, _staff: Signed<CanRead>) -> Result<HttpResponse,
     responses(
         (status = 201, description = "Added", body = ChannelView),
         (status = 403, description = "Not a standards editor", body = ErrorBody),
-        (status = 422, description = "A name missing or taken, an unknown kind, or partners that are not addresses or not for a syndication channel; `field` names it", body = ErrorBody),
+        (status = 409, description = "The name is taken by another channel", body = ErrorBody),
+        (status = 422, description = "A name missing, an unknown kind, or partners that are empty, not addresses or not for a syndication channel; `field` names it", body = ErrorBody),
     )
 )]
 pub async fn create(
@@ -89,7 +90,8 @@ pub async fn create(
         (status = 200, description = "Changed", body = ChannelView),
         (status = 403, description = "Not a standards editor", body = ErrorBody),
         (status = 404, description = "No such channel", body = ErrorBody),
-        (status = 422, description = "A name missing or taken, or partners that are not addresses or not for a syndication channel; `field` names it", body = ErrorBody),
+        (status = 409, description = "The name is taken by another channel", body = ErrorBody),
+        (status = 422, description = "A name missing, or partners that are empty, not addresses or not for a syndication channel; `field` names it", body = ErrorBody),
     )
 )]
 pub async fn change(

@@ -109,6 +109,12 @@ pub async fn add(state: State, post: DeskForm<IsStandards, AddForm>) -> Result<H
     let (actor, now) = (post.staff.actor.clone(), state.now());
     match state.db.write(move |c| channels::create(c, &actor, &input, now)).await {
         Ok(_) => Ok(redirect("/desk/channels?done=added")),
+        Err(AppError::Conflict(taken)) => {
+            let f = &post.form;
+            let errors = vec![FieldError::new("name", taken)];
+            let typed = Typed { name: f.name.clone(), kind: f.kind.clone(), partners: f.partners.clone(), errors };
+            admin_page(&state, &post.staff, typed, None, 409).await
+        }
         Err(AppError::Invalid(errors)) => {
             let f = &post.form;
             let typed = Typed { name: f.name.clone(), kind: f.kind.clone(), partners: f.partners.clone(), errors };
@@ -144,6 +150,10 @@ async fn apply(
         .await;
     match outcome {
         Ok(_) => Ok(redirect(format!("/desk/channels?done={done}"))),
+        Err(AppError::Conflict(taken)) => {
+            let errors = vec![FieldError::new(format!("name-{id}"), taken)];
+            admin_page(state, staff, Typed { errors, ..Typed::default() }, None, 409).await
+        }
         Err(AppError::Invalid(errors)) => {
             let errors =
                 errors.into_iter().map(|e| FieldError::new(format!("{}-{id}", e.field), e.message)).collect::<Vec<_>>();
