@@ -86,12 +86,25 @@ pub fn http_url(field: &str, value: &str) -> Result<String, FieldError> {
     if !parsed.username().is_empty() || parsed.password().is_some() {
         return Err(FieldError::new(field, "must not contain a user name or password"));
     }
-    Ok(parsed.to_string())
+    // Written out, escapes can make the address longer than what was sent: the limit holds
+    // for what is stored, so the stored address reads back as itself.
+    let url = parsed.to_string();
+    if url.len() > URL_MAX {
+        return Err(FieldError::new(field, format!("is too long once escaped: at most {URL_MAX} bytes")));
+    }
+    Ok(url)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_address_too_long_once_escaped_is_refused() {
+        let raw = format!("https://a/{}", "A\u{0}".repeat(700));
+        assert!(raw.len() <= URL_MAX);
+        assert_eq!(http_url("evidence_urls", &raw).map_err(|e| e.field), Err("evidence_urls".into()));
+    }
 
     #[test]
     fn required_line_trims_and_refuses_blank_long_and_control() {
