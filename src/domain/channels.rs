@@ -154,6 +154,9 @@ fn checked_name(conn: &mut DbConnection, raw: &str, except: Option<i64>) -> Resu
     }
 }
 
+/// Why partners are refused on a channel that is not for syndication.
+const NOT_SYNDICATION: &str = "are only for a syndication channel: leave them empty";
+
 /// How a taken name's error starts: the one invalid input that is a conflict (409), not 422.
 const TAKEN: &str = "a channel is already called ";
 
@@ -162,6 +165,10 @@ const TAKEN: &str = "a channel is already called ";
 fn refused(errors: Vec<FieldError>) -> AppError {
     match errors.as_slice() {
         [only] if only.field == "name" && only.message.starts_with(TAKEN) => AppError::Conflict(only.message.clone()),
+        // Well-formed addresses on a channel of another kind: the input conflicts with the kind.
+        [only] if only.field == "partners" && only.message == NOT_SYNDICATION => {
+            AppError::Conflict(format!("partners {NOT_SYNDICATION}"))
+        }
         _ => AppError::Invalid(errors),
     }
 }
@@ -179,7 +186,7 @@ fn checked_partners(kind: ChannelKind, raw: &[String]) -> Result<Vec<String>, Fi
         }
     }
     if !out.is_empty() && kind != ChannelKind::Syndication {
-        return Err(FieldError::new("partners", "are only for a syndication channel: leave them empty"));
+        return Err(FieldError::new("partners", NOT_SYNDICATION));
     }
     if out.len() > PARTNERS_MAX {
         return Err(FieldError::new("partners", format!("at most {PARTNERS_MAX} addresses")));

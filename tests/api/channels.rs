@@ -97,11 +97,13 @@ async fn standards_editors_configure_channels_and_bad_input_is_named(backend: Ba
     let (status, refused) = send(&app, &standards, "POST", "/api/v1/desk/channels", Some(&taken)).await;
     assert_eq!(status, 409, "a name taken (case aside) is a conflict: {refused}");
     assert!(refused.to_string().contains("already called"), "{refused}");
+    let not_syndication = json!({"name": "Alerts", "kind": "push", "partners": ["a@partner.example"]});
+    let (status, refused) = send(&app, &standards, "POST", "/api/v1/desk/channels", Some(&not_syndication)).await;
+    assert_eq!(status, 409, "partners on a channel of another kind conflict with it: {refused}");
     for (body, named) in [
         (json!({"name": "  ", "kind": "push"}), "name"),
         (json!({"name": "Alerts", "kind": "push", "partners": [""]}), "partners"),
         (json!({"name": "Alerts", "kind": "pager"}), "kind"),
-        (json!({"name": "Alerts", "kind": "push", "partners": ["a@partner.example"]}), "partners"),
         (json!({"name": "Partners", "kind": "syndication", "partners": ["not an address"]}), "partners"),
     ] {
         let (status, refused) = send(&app, &standards, "POST", "/api/v1/desk/channels", Some(&body)).await;

@@ -64,7 +64,7 @@ pub async fn list(state: State, _staff: Signed<CanRead>) -> Result<HttpResponse,
     responses(
         (status = 201, description = "Added", body = ChannelView),
         (status = 403, description = "Not a standards editor", body = ErrorBody),
-        (status = 409, description = "The name is taken by another channel", body = ErrorBody),
+        (status = 409, description = "The name is taken by another channel, or partners are given for a channel that is not for syndication", body = ErrorBody),
         (status = 422, description = "A name missing, an unknown kind, or partners that are empty, not addresses or not for a syndication channel; `field` names it", body = ErrorBody),
     )
 )]
@@ -90,7 +90,7 @@ pub async fn create(
         (status = 200, description = "Changed", body = ChannelView),
         (status = 403, description = "Not a standards editor", body = ErrorBody),
         (status = 404, description = "No such channel", body = ErrorBody),
-        (status = 409, description = "The name is taken by another channel", body = ErrorBody),
+        (status = 409, description = "The name is taken by another channel, or partners are given for a channel that is not for syndication", body = ErrorBody),
         (status = 422, description = "A name missing, or partners that are empty, not addresses or not for a syndication channel; `field` names it", body = ErrorBody),
     )
 )]

@@ -111,7 +111,8 @@ pub async fn add(state: State, post: DeskForm<IsStandards, AddForm>) -> Result<H
         Ok(_) => Ok(redirect("/desk/channels?done=added")),
         Err(AppError::Conflict(taken)) => {
             let f = &post.form;
-            let errors = vec![FieldError::new("name", taken)];
+            let field = if taken.starts_with("partners") { "partners" } else { "name" };
+            let errors = vec![FieldError::new(field, taken)];
             let typed = Typed { name: f.name.clone(), kind: f.kind.clone(), partners: f.partners.clone(), errors };
             admin_page(&state, &post.staff, typed, None, 409).await
         }
@@ -151,7 +152,8 @@ async fn apply(
     match outcome {
         Ok(_) => Ok(redirect(format!("/desk/channels?done={done}"))),
         Err(AppError::Conflict(taken)) => {
-            let errors = vec![FieldError::new(format!("name-{id}"), taken)];
+            let field = if taken.starts_with("partners") { "partners" } else { "name" };
+            let errors = vec![FieldError::new(format!("{field}-{id}"), taken)];
             admin_page(state, staff, Typed { errors, ..Typed::default() }, None, 409).await
         }
         Err(AppError::Invalid(errors)) => {
