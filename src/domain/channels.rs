@@ -163,14 +163,19 @@ const TAKEN: &str = "a channel is already called ";
 /// The field errors, unless the name alone is taken: then 409 (the input was valid, the
 /// name is not free).
 fn refused(errors: Vec<FieldError>) -> AppError {
-    match errors.as_slice() {
-        [only] if only.field == "name" && only.message.starts_with(TAKEN) => AppError::Conflict(only.message.clone()),
-        // Well-formed addresses on a channel of another kind: the input conflicts with the kind.
-        [only] if only.field == "partners" && only.message == NOT_SYNDICATION => {
-            AppError::Conflict(format!("partners {NOT_SYNDICATION}"))
-        }
-        _ => AppError::Invalid(errors),
+    // A name taken, or well-formed addresses on a channel of another kind: the input
+    // conflicts with what exists (409); anything else is invalid (422).
+    let conflict = |e: &FieldError| {
+        (e.field == "name" && e.message.starts_with(TAKEN)) || (e.field == "partners" && e.message == NOT_SYNDICATION)
+    };
+    if !errors.is_empty() && errors.iter().all(conflict) {
+        let said: Vec<String> = errors
+            .iter()
+            .map(|e| if e.field == "partners" { format!("partners {}", e.message) } else { e.message.clone() })
+            .collect();
+        return AppError::Conflict(said.join("; "));
     }
+    AppError::Invalid(errors)
 }
 
 /// Checked partner addresses: each an email address, no repeats, only for syndication.
