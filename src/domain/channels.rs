@@ -144,42 +144,27 @@ pub fn list(conn: &mut DbConnection) -> Result<Vec<ChannelView>, AppError> {
     Ok(Channel::all(conn)?.into_iter().map(ChannelView::from).collect())
 }
 
-/// A checked name, unique among the channels other than `except`.
-fn checked_name(conn: &mut DbConnection, raw: &str, except: Option<i64>) -> Result<String, FieldError> {
-    let name = required_line("name", raw, NAME_MAX)?;
-    match Channel::named(conn, &name) {
-        Ok(Some(other)) if Some(other.id) != except => Err(FieldError::new("name", format!("{TAKEN}{:?}", other.name))),
-        Ok(_) => Ok(name),
-        Err(e) => Err(FieldError::new("name", format!("cannot be checked: {e}"))),
+/// The conflicts of well-formed input with what exists (409, not 422): a name another
+/// channel has (`except` is the channel being changed), or partners for a channel that is
+/// not for syndication.
+fn conflicts(
+    conn: &mut DbConnection,
+    name: &str,
+    except: Option<i64>,
+    kind: ChannelKind,
+    partners: &[String],
+) -> Result<(), AppError> {
+    if let Some(other) = Channel::named(conn, name)?.filter(|other| Some(other.id) != except) {
+        return Err(AppError::Conflict(format!("a channel is already called {:?}", other.name)));
     }
+    if !partners.is_empty() && kind != ChannelKind::Syndication {
+        return Err(AppError::Conflict("partners are only for a syndication channel: leave them empty".to_owned()));
+    }
+    Ok(())
 }
 
-/// Why partners are refused on a channel that is not for syndication.
-const NOT_SYNDICATION: &str = "are only for a syndication channel: leave them empty";
-
-/// How a taken name's error starts: the one invalid input that is a conflict (409), not 422.
-const TAKEN: &str = "a channel is already called ";
-
-/// The field errors, unless the name alone is taken: then 409 (the input was valid, the
-/// name is not free).
-fn refused(errors: Vec<FieldError>) -> AppError {
-    // A name taken, or well-formed addresses on a channel of another kind: the input
-    // conflicts with what exists (409); anything else is invalid (422).
-    let conflict = |e: &FieldError| {
-        (e.field == "name" && e.message.starts_with(TAKEN)) || (e.field == "partners" && e.message == NOT_SYNDICATION)
-    };
-    if !errors.is_empty() && errors.iter().all(conflict) {
-        let said: Vec<String> = errors
-            .iter()
-            .map(|e| if e.field == "partners" { format!("partners {}", e.message) } else { e.message.clone() })
-            .collect();
-        return AppError::Conflict(said.join("; "));
-    }
-    AppError::Invalid(errors)
-}
-
-/// Checked partner addresses: each an email address, no repeats, only for syndication.
-fn checked_partners(kind: ChannelKind, raw: &[String]) -> Result<Vec<String>, FieldError> {
+/// Checked partner addresses: each an email address, no repeats, at most [`PARTNERS_MAX`].
+fn checked_partners(raw: &[String]) -> Result<Vec<String>, FieldError> {
     let mut out: Vec<String> = Vec::new();
     if raw.iter().any(|a| a.trim().is_empty()) {
         return Err(FieldError::new("partners", "holds an empty address"));
@@ -189,9 +174,6 @@ fn checked_partners(kind: ChannelKind, raw: &[String]) -> Result<Vec<String>, Fi
         if !out.iter().any(|o| o.eq_ignore_ascii_case(&email)) {
             out.push(email);
         }
-    }
-    if !out.is_empty() && kind != ChannelKind::Syndication {
-        return Err(FieldError::new("partners", NOT_SYNDICATION));
     }
     if out.len() > PARTNERS_MAX {
         return Err(FieldError::new("partners", format!("at most {PARTNERS_MAX} addresses")));
@@ -208,17 +190,17 @@ pub fn create(
 ) -> Result<ChannelView, AppError> {
     must_manage(actor)?;
     let mut errors = Vec::new();
-    let name = checked_name(conn, &input.name, None).map_err(|e| errors.push(e)).ok();
+    let name = required_line("name", &input.name, NAME_MAX).map_err(|e| errors.push(e)).ok();
     let kind = ChannelKind::parse(input.kind.trim());
     if kind.is_none() {
         errors
             .push(FieldError::new("kind", format!("must be one of {}, not {:?}", ChannelKind::allowed(), input.kind)));
     }
-    let partners =
-        kind.and_then(|k| checked_partners(k, &input.partners).map_err(|e| errors.push(e)).ok()).unwrap_or_default();
+    let partners = checked_partners(&input.partners).map_err(|e| errors.push(e)).unwrap_or_default();
     let (Some(name), Some(kind), true) = (name, kind, errors.is_empty()) else {
-        return Err(refused(errors));
+        return Err(AppError::Invalid(errors));
     };
+    conflicts(conn, &name, None, kind, &partners)?;
     let id = Channel::insert(conn, &NewChannel { name: &name, kind, partners: partners.into(), created_at: now })?;
     get(conn, id)
 }
@@ -241,11 +223,12 @@ pub fn change(
     must_manage(actor)?;
     let old = Channel::find(conn, id)?.ok_or_else(|| AppError::NotFound(format!("no channel has the number {id}")))?;
     let mut errors = Vec::new();
-    let name = checked_name(conn, &input.name, Some(id)).map_err(|e| errors.push(e)).unwrap_or_default();
-    let partners = checked_partners(old.kind, &input.partners).map_err(|e| errors.push(e)).unwrap_or_default();
+    let name = required_line("name", &input.name, NAME_MAX).map_err(|e| errors.push(e)).unwrap_or_default();
+    let partners = checked_partners(&input.partners).map_err(|e| errors.push(e)).unwrap_or_default();
     if !errors.is_empty() {
-        return Err(refused(errors));
+        return Err(AppError::Invalid(errors));
     }
+    conflicts(conn, &name, Some(id), old.kind, &partners)?;
     Channel::change(conn, id, &name, StringList::from(partners))?;
     match (input.retired, old.retired_at) {
         (true, None) => Channel::set_retired(conn, id, Some(now))?,

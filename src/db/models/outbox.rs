@@ -82,49 +82,80 @@ macro_rules! due {
     };
 }
 
+/// A queue with the outbox's columns (`id`, `status`, `next_attempt_at`, `claimed_until`,
+/// `attempts`), claimed the same way by its dispatcher.
+#[derive(Debug, Clone, Copy)]
+pub enum Queue {
+    /// Mail (`outbox`).
+    Mail,
+    /// Webhook deliveries (`webhook_deliveries`).
+    Webhooks,
+}
+
+impl Queue {
+    fn table(self) -> &'static str {
+        match self {
+            Queue::Mail => "outbox",
+            Queue::Webhooks => "webhook_deliveries",
+        }
+    }
+
+    /// Claims up to `limit` rows due at `now` (queued and due, or claimed by a dispatcher whose
+    /// lease ran out) for `lease`, counting the attempt; returns their ids in order.
+    ///
+    /// PostgreSQL skips rows another instance has locked, so instances share the work and no
+    /// row is claimed twice; SQLite has one writer, so the claim is part of its write transaction.
+    pub fn claim_due(
+        self,
+        conn: &mut DbConnection,
+        now: NaiveDateTime,
+        lease: Duration,
+        limit: i64,
+    ) -> Result<Vec<i64>, DbError> {
+        #[derive(QueryableByName)]
+        struct Id {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            id: i64,
+        }
+        let (table, postgres) = (self.table(), matches!(conn, DbConnection::Postgres(_)));
+        let (queued, sending) = (OutboxStatus::Queued.as_str(), OutboxStatus::Sending.as_str());
+        let (at, count, lock) = if postgres { ("$1", "$2", " FOR UPDATE SKIP LOCKED") } else { ("?1", "?2", "") };
+        let ids: Vec<i64> = diesel::sql_query(format!(
+            "SELECT id FROM {table} WHERE (status = '{queued}' AND next_attempt_at <= {at}) \
+             OR (status = '{sending}' AND claimed_until < {at}) ORDER BY id LIMIT {count}{lock}"
+        ))
+        .bind::<diesel::sql_types::Timestamp, _>(now)
+        .bind::<diesel::sql_types::BigInt, _>(limit)
+        .load::<Id>(conn)?
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+        if !ids.is_empty() {
+            let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+            diesel::sql_query(format!(
+                "UPDATE {table} SET status = '{sending}', claimed_until = {at}, attempts = attempts + 1 WHERE id IN ({list})"
+            ))
+            .bind::<diesel::sql_types::Timestamp, _>(now + lease)
+            .execute(conn)?;
+        }
+        Ok(ids)
+    }
+}
+
 impl OutboxRow {
     /// How many messages are due at `now` (a cheap read before claiming).
     pub fn due_count(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<i64> {
         outbox::table.filter(due!(now)).count().get_result(conn)
     }
 
-    /// Claims up to `limit` due rows for `lease`.
-    ///
-    /// PostgreSQL skips rows another instance has locked, so instances share the work;
-    /// SQLite has one writer, so the claim is simply part of its write transaction.
+    /// Claims up to `limit` due rows for `lease` (see [`Queue::claim_due`]).
     pub fn claim_due(
         conn: &mut DbConnection,
         now: NaiveDateTime,
         lease: Duration,
         limit: i64,
     ) -> Result<Vec<Self>, DbError> {
-        #[derive(QueryableByName)]
-        struct Id {
-            #[diesel(sql_type = diesel::sql_types::BigInt)]
-            id: i64,
-        }
-        let ids: Vec<i64> = match conn {
-            DbConnection::Postgres(c) => diesel::sql_query(
-                "SELECT id FROM outbox WHERE (status = 'queued' AND next_attempt_at <= $1) \
-                 OR (status = 'sending' AND claimed_until < $1) ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED",
-            )
-            .bind::<diesel::sql_types::Timestamp, _>(now)
-            .bind::<diesel::sql_types::BigInt, _>(limit)
-            .load::<Id>(c)?
-            .into_iter()
-            .map(|r| r.id)
-            .collect(),
-            DbConnection::Sqlite(_) => {
-                outbox::table.filter(due!(now)).order(outbox::id.asc()).limit(limit).select(outbox::id).load(conn)?
-            }
-        };
-        diesel::update(outbox::table.filter(outbox::id.eq_any(&ids)))
-            .set((
-                outbox::status.eq(OutboxStatus::Sending),
-                outbox::claimed_until.eq(now + lease),
-                outbox::attempts.eq(outbox::attempts + 1),
-            ))
-            .execute(conn)?;
+        let ids = Queue::Mail.claim_due(conn, now, lease, limit)?;
         Ok(outbox::table
             .filter(outbox::id.eq_any(&ids))
             .order(outbox::id.asc())

@@ -3,6 +3,7 @@
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 
+use super::outbox::Queue;
 use crate::db::schema::{reports, webhook_deliveries, webhook_endpoints, webhook_overdue_alerts};
 use crate::db::vocabulary::{EndpointKind, OutboxStatus, Status};
 use crate::db::{DbConnection, DbError};
@@ -174,46 +175,14 @@ impl WebhookOutbox {
         webhook_deliveries::table.filter(due!(now)).count().get_result(conn)
     }
 
-    /// Claims up to `limit` due deliveries for `lease`, each with its endpoint.
-    ///
-    /// PostgreSQL skips rows another instance has locked, so instances share the work and no
-    /// delivery is claimed twice; SQLite has one writer, so the claim is part of its write transaction.
+    /// Claims up to `limit` due deliveries for `lease` (see [`Queue::claim_due`]), each with its endpoint.
     pub fn claim_due(
         conn: &mut DbConnection,
         now: NaiveDateTime,
         lease: Duration,
         limit: i64,
     ) -> Result<Vec<ClaimedDelivery>, DbError> {
-        #[derive(QueryableByName)]
-        struct Id {
-            #[diesel(sql_type = diesel::sql_types::BigInt)]
-            id: i64,
-        }
-        let ids: Vec<i64> = match conn {
-            DbConnection::Postgres(c) => diesel::sql_query(
-                "SELECT id FROM webhook_deliveries WHERE (status = 'queued' AND next_attempt_at <= $1) \
-                 OR (status = 'sending' AND claimed_until < $1) ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED",
-            )
-            .bind::<diesel::sql_types::Timestamp, _>(now)
-            .bind::<diesel::sql_types::BigInt, _>(limit)
-            .load::<Id>(c)?
-            .into_iter()
-            .map(|r| r.id)
-            .collect(),
-            DbConnection::Sqlite(_) => webhook_deliveries::table
-                .filter(due!(now))
-                .order(webhook_deliveries::id.asc())
-                .limit(limit)
-                .select(webhook_deliveries::id)
-                .load(conn)?,
-        };
-        diesel::update(webhook_deliveries::table.filter(webhook_deliveries::id.eq_any(&ids)))
-            .set((
-                webhook_deliveries::status.eq(OutboxStatus::Sending),
-                webhook_deliveries::claimed_until.eq(now + lease),
-                webhook_deliveries::attempts.eq(webhook_deliveries::attempts + 1),
-            ))
-            .execute(conn)?;
+        let ids = Queue::Webhooks.claim_due(conn, now, lease, limit)?;
         Ok(webhook_deliveries::table
             .inner_join(webhook_endpoints::table)
             .filter(webhook_deliveries::id.eq_any(&ids))
