@@ -174,6 +174,21 @@ const HOT: &[Hot] = &[
         ordered: true,
     },
     Hot {
+        name: "the outbox page's mail counts",
+        sql: "SELECT status, COUNT(*) FROM outbox GROUP BY status",
+        sqlite_index: "outbox_due",
+        postgres_index: "outbox_due",
+        ordered: false,
+    },
+    Hot {
+        name: "the outbox page's webhook counts",
+        sql: "SELECT status, COUNT(*) FROM webhook_deliveries GROUP BY status",
+        sqlite_index: "webhook_deliveries_due",
+        // Either of its indexes (due, or by endpoint) counts it without the table.
+        postgres_index: "webhook_deliveries_",
+        ordered: false,
+    },
+    Hot {
         name: "the public version (every cached answer)",
         sql: "SELECT n FROM public_version WHERE id = 1",
         sqlite_index: "INTEGER PRIMARY KEY",

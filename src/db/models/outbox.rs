@@ -232,10 +232,15 @@ impl OutboxRow {
 
     /// The outbox at a glance.
     pub fn counts(conn: &mut DbConnection) -> QueryResult<OutboxCounts> {
-        let rows: Vec<(OutboxStatus, NaiveDateTime)> =
-            outbox::table.select((outbox::status, outbox::created_at)).load(conn)?;
-        let waiting = |s: &OutboxStatus| matches!(s, OutboxStatus::Queued | OutboxStatus::Sending);
-        let count = |f: &dyn Fn(&OutboxStatus) -> bool| rows.iter().filter(|(s, _)| f(s)).count() as i64;
+        // Counted by the database per status, never by loading the rows: sent mail piles up.
+        let rows: Vec<(OutboxStatus, i64)> =
+            outbox::table.group_by(outbox::status).select((outbox::status, diesel::dsl::count_star())).load(conn)?;
+        let waiting = [OutboxStatus::Queued, OutboxStatus::Sending];
+        let count = |f: &dyn Fn(&OutboxStatus) -> bool| rows.iter().filter(|(s, _)| f(s)).map(|(_, n)| n).sum();
+        let oldest_pending: Option<NaiveDateTime> = outbox::table
+            .filter(outbox::status.eq_any(waiting))
+            .select(diesel::dsl::min(outbox::created_at))
+            .first(conn)?;
         let failures: Vec<(String, String, Option<String>)> = outbox::table
             .filter(outbox::status.eq(OutboxStatus::Failed))
             .order(outbox::id.desc())
@@ -243,10 +248,10 @@ impl OutboxRow {
             .select((outbox::recipient, outbox::subject, outbox::last_error))
             .load(conn)?;
         Ok(OutboxCounts {
-            queued: count(&waiting),
+            queued: count(&|s| waiting.contains(s)),
             sent: count(&|s| *s == OutboxStatus::Sent),
             failed: count(&|s| *s == OutboxStatus::Failed),
-            oldest_pending: rows.iter().filter(|(s, _)| waiting(s)).map(|(_, t)| *t).min(),
+            oldest_pending,
             recent_failures: failures.into_iter().map(|(r, s, e)| (r, s, e.unwrap_or_default())).collect(),
         })
     }
