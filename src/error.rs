@@ -47,6 +47,9 @@ pub enum AppError {
     /// The request conflicts with the current state.
     #[error("{0}")]
     Conflict(String),
+    /// A well-formed field conflicts with the current state (e.g. a name already taken).
+    #[error("{}", .0.message)]
+    ConflictOn(FieldError),
     /// The body is larger than this route accepts.
     #[error("request body too large: this endpoint accepts at most {limit} bytes")]
     PayloadTooLarge {
@@ -122,7 +125,7 @@ impl AppError {
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
-            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::Conflict(_) | Self::ConflictOn(_) => StatusCode::CONFLICT,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) | Self::TryLater { .. } => StatusCode::SERVICE_UNAVAILABLE,
@@ -139,7 +142,7 @@ impl AppError {
             Self::Forbidden(_) => "forbidden",
             Self::NotFound(_) => "not_found",
             Self::MethodNotAllowed { .. } => "method_not_allowed",
-            Self::Conflict(_) => "conflict",
+            Self::Conflict(_) | Self::ConflictOn(_) => "conflict",
             Self::PayloadTooLarge { .. } => "payload_too_large",
             Self::RateLimited { .. } => "rate_limited",
             Self::Unavailable(_) | Self::TryLater { .. } => "unavailable",
@@ -156,10 +159,11 @@ impl AppError {
         }
     }
 
-    /// The field at fault, for validation errors.
+    /// The field at fault, for validation errors and conflicts of one field.
     pub fn field(&self) -> Option<&str> {
         match self {
             Self::Invalid(errors) => errors.first().map(|e| e.field.as_str()),
+            Self::ConflictOn(e) => Some(e.field.as_str()),
             _ => None,
         }
     }
@@ -241,6 +245,7 @@ mod tests {
             (AppError::NotFound("x".into()), 404),
             (AppError::MethodNotAllowed { method: "TRACE".into(), allow: "GET".into() }, 405),
             (AppError::Conflict("x".into()), 409),
+            (AppError::ConflictOn(FieldError::new("name", "x")), 409),
             (AppError::PayloadTooLarge { limit: 1 }, 413),
             (AppError::RateLimited { retry_after_secs: 1, message: "x".into() }, 429),
             (AppError::TryLater { retry_after_secs: 1, message: "x".into() }, 503),

@@ -155,10 +155,16 @@ fn conflicts(
     partners: &[String],
 ) -> Result<(), AppError> {
     if let Some(other) = Channel::named(conn, name)?.filter(|other| Some(other.id) != except) {
-        return Err(AppError::Conflict(format!("a channel is already called {:?}", other.name)));
+        return Err(AppError::ConflictOn(FieldError::new(
+            "name",
+            format!("a channel is already called {:?}", other.name),
+        )));
     }
     if !partners.is_empty() && kind != ChannelKind::Syndication {
-        return Err(AppError::Conflict("partners are only for a syndication channel: leave them empty".to_owned()));
+        return Err(AppError::ConflictOn(FieldError::new(
+            "partners",
+            "partners are only for a syndication channel: leave them empty",
+        )));
     }
     Ok(())
 }

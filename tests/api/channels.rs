@@ -96,10 +96,12 @@ async fn standards_editors_configure_channels_and_bad_input_is_named(backend: Ba
     let taken = json!({"name": "morning NEWSLETTER", "kind": "push"});
     let (status, refused) = send(&app, &standards, "POST", "/api/v1/desk/channels", Some(&taken)).await;
     assert_eq!(status, 409, "a name taken (case aside) is a conflict: {refused}");
+    assert_eq!(field(&refused), "name", "{refused}");
     assert!(refused.to_string().contains("already called"), "{refused}");
     let not_syndication = json!({"name": "Alerts", "kind": "push", "partners": ["a@partner.example"]});
     let (status, refused) = send(&app, &standards, "POST", "/api/v1/desk/channels", Some(&not_syndication)).await;
     assert_eq!(status, 409, "partners on a channel of another kind conflict with it: {refused}");
+    assert_eq!(field(&refused), "partners", "{refused}");
     for (body, named) in [
         (json!({"name": "  ", "kind": "push"}), "name"),
         (json!({"name": "Alerts", "kind": "push", "partners": [""]}), "partners"),
@@ -144,6 +146,7 @@ async fn standards_editors_configure_channels_and_bad_input_is_named(backend: Ba
     )
     .await;
     assert_eq!(status, 409, "a taken name: {refused}");
+    assert_eq!(field(&refused), "name", "{refused}");
 
     // The settings page: standards editors add, rename and retire from it; editors only read it.
     let browser = app.signed_in(&standards).await;

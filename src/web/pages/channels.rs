@@ -109,10 +109,9 @@ pub async fn add(state: State, post: DeskForm<IsStandards, AddForm>) -> Result<H
     let (actor, now) = (post.staff.actor.clone(), state.now());
     match state.db.write(move |c| channels::create(c, &actor, &input, now)).await {
         Ok(_) => Ok(redirect("/desk/channels?done=added")),
-        Err(AppError::Conflict(taken)) => {
+        Err(AppError::ConflictOn(conflict)) => {
             let f = &post.form;
-            let field = if taken.starts_with("partners") { "partners" } else { "name" };
-            let errors = vec![FieldError::new(field, taken)];
+            let errors = vec![conflict];
             let typed = Typed { name: f.name.clone(), kind: f.kind.clone(), partners: f.partners.clone(), errors };
             admin_page(&state, &post.staff, typed, None, 409).await
         }
@@ -151,9 +150,8 @@ async fn apply(
         .await;
     match outcome {
         Ok(_) => Ok(redirect(format!("/desk/channels?done={done}"))),
-        Err(AppError::Conflict(taken)) => {
-            let field = if taken.starts_with("partners") { "partners" } else { "name" };
-            let errors = vec![FieldError::new(format!("{field}-{id}"), taken)];
+        Err(AppError::ConflictOn(conflict)) => {
+            let errors = vec![FieldError::new(format!("{}-{id}", conflict.field), conflict.message)];
             admin_page(state, staff, Typed { errors, ..Typed::default() }, None, 409).await
         }
         Err(AppError::Invalid(errors)) => {
