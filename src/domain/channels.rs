@@ -76,9 +76,7 @@ impl utoipa::PartialSchema for PartnerAddress {
         utoipa::openapi::ObjectBuilder::new()
             .schema_type(utoipa::openapi::Type::String)
             .max_length(Some(254))
-            .pattern(Some(
-                r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$",
-            ))
+            .pattern(Some(crate::domain::text::EMAIL_PATTERN))
             .into()
     }
 }

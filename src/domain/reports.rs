@@ -207,7 +207,7 @@ pub struct ReportInput {
     #[serde(default)]
     #[schema(
         max_length = 254,
-        pattern = r"^(|[A-Za-z0-9._%+-]+@[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+)$"
+        pattern = r"^(|[A-Za-z0-9_%+-]{1,16}(\.[A-Za-z0-9_%+-]{1,15}){0,3}@[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+)$"
     )]
     pub reporter_email: Option<String>,
 }

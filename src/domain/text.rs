@@ -18,6 +18,13 @@ pub const ANY_TEXT_PATTERN: &str = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$";
 /// a plain path. [`http_url`] takes more; this is what the document promises it takes.
 pub const URL_PATTERN: &str = r"^https?://[a-z][a-z0-9-]{0,62}(\.[a-z][a-z0-9-]{0,62})*(/[A-Za-z0-9._~/-]*)?$";
 
+/// Email addresses `accounts::parse_email` takes, as a JSON Schema pattern: a dot-atom of
+/// at most 64 characters before the `@` (no leading, trailing or doubled dot), and a domain
+/// of at least two labels. `parse_email` takes more; this is what the document promises.
+pub const EMAIL_PATTERN: &str = r"^[A-Za-z0-9_%+-]{1,16}(\.[A-Za-z0-9_%+-]{1,15}){0,3}@[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$";
+/// What an optional email takes: blank, or what [`EMAIL_PATTERN`] takes.
+pub const OPTIONAL_EMAIL_PATTERN: &str = r"^(|[A-Za-z0-9_%+-]{1,16}(\.[A-Za-z0-9_%+-]{1,15}){0,3}@[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+)$";
+
 /// Longest URL accepted anywhere.
 pub const URL_MAX: usize = 2048;
 

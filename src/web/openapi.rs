@@ -210,6 +210,36 @@ mod tests {
     }
 
     #[test]
+    fn email_fields_promise_only_what_the_check_takes() {
+        let doc = serde_json::to_value(ApiDoc::openapi()).unwrap();
+        let schemas = &doc["components"]["schemas"];
+        assert_eq!(schemas["PartnerAddress"]["pattern"], crate::domain::text::EMAIL_PATTERN);
+        let optional = &schemas["ReportInput"]["properties"]["reporter_email"];
+        assert_eq!(optional["pattern"], crate::domain::text::OPTIONAL_EMAIL_PATTERN);
+    }
+
+    mod properties {
+        use proptest::prelude::*;
+
+        use crate::domain::accounts::parse_email;
+        use crate::domain::cases;
+        use crate::domain::text::EMAIL_PATTERN;
+
+        proptest! {
+            #![proptest_config(cases::config(512))]
+
+            /// Whatever the document's email pattern allows (within its 254 characters), the check takes.
+            #[test]
+            fn an_address_the_pattern_allows_is_taken(
+                address in proptest::string::string_regex(&EMAIL_PATTERN[1..EMAIL_PATTERN.len() - 1]).unwrap()
+            ) {
+                prop_assume!(address.len() <= 254);
+                prop_assert!(parse_email("email", &address).is_ok(), "{address:?}");
+            }
+        }
+    }
+
+    #[test]
     fn every_bulk_action_requires_what_it_needs() {
         let doc = serde_json::to_value(ApiDoc::openapi()).unwrap();
         let variants = doc["components"]["schemas"]["BulkRequest"]["oneOf"].as_array().unwrap().clone();
