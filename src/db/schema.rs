@@ -255,6 +255,7 @@ diesel::table! {
         partners -> Text,
         created_at -> Timestamp,
         retired_at -> Nullable<Timestamp>,
+        endpoint_id -> Nullable<BigInt>,
     }
 }
 

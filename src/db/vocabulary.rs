@@ -281,12 +281,12 @@ vocabulary! {
 
 vocabulary! {
     /// How a channel's checklist item was done, and how a corrective was delivered to it.
-    ///
-    /// A further consumer (webhooks) adds its own value here and marks items the same way.
     ChannelVia {
         /// An editor marked it by hand.
         Staff => "staff", "Marked by an editor";
         /// Every email to its partners was delivered.
         Mail => "mail", "Emailed to its partners";
+        /// Its webhook endpoint accepted the corrective.
+        Webhook => "webhook", "Delivered to its webhook";
     }
 }

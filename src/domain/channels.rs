@@ -2,7 +2,7 @@
 //! correction's checklist of the channels its error went to.
 //!
 //! An item is done when an editor marks it, or when every message that carries the corrective
-//! to the channel was delivered ([`delivered`], called by a consumer's dispatcher: mail today).
+//! to the channel was delivered ([`delivered`], called by the mail and webhook dispatchers).
 
 use std::collections::HashMap;
 
@@ -15,7 +15,8 @@ use super::events::{self, ChannelDone, EventData};
 use super::ids::CorrectionId;
 use super::text::{http_url, required_line};
 use crate::db::json::StringList;
-use crate::db::models::{Channel, ChannelDelivery, ChecklistRow, Correction, NewChannel, StaffMember};
+use crate::db::models::{Channel, ChannelDelivery, ChecklistRow, Correction, NewChannel, StaffMember, WebhookEndpoint};
+use crate::db::vocabulary::EndpointKind;
 use crate::db::DbConnection;
 use crate::error::{AppError, FieldError};
 
@@ -44,6 +45,10 @@ pub struct ChannelInput {
     #[serde(default)]
     #[schema(max_items = 50, value_type = Vec<PartnerAddress>)]
     pub partners: Vec<String>,
+    /// The webhook endpoint (of kind `webhook`) that carries its correctives: the item is done
+    /// when the endpoint accepts the correction's `channel.corrective` event.
+    #[serde(default)]
+    pub endpoint_id: Option<i64>,
 }
 
 /// A channel as it should be from now on: its name, partners, and whether it is retired.
@@ -61,6 +66,9 @@ pub struct ChannelChange {
     #[serde(default)]
     #[schema(max_items = 50, value_type = Vec<PartnerAddress>)]
     pub partners: Vec<String>,
+    /// The webhook endpoint that carries its correctives, replacing the old one (none: null or left out).
+    #[serde(default)]
+    pub endpoint_id: Option<i64>,
     /// true retires it (offered for no new correction, kept on old checklists); false keeps it or brings it back.
     #[serde(default)]
     pub retired: bool,
@@ -92,13 +100,22 @@ pub struct ChannelView {
     pub kind: ChannelKind,
     /// Partners' addresses (syndication).
     pub partners: Vec<String>,
+    /// The webhook endpoint that carries its correctives, when one does.
+    pub endpoint_id: Option<i64>,
     /// Whether it is retired.
     pub retired: bool,
 }
 
 impl From<Channel> for ChannelView {
     fn from(c: Channel) -> Self {
-        Self { id: c.id, name: c.name, kind: c.kind, partners: c.partners.into_vec(), retired: c.retired_at.is_some() }
+        Self {
+            id: c.id,
+            name: c.name,
+            kind: c.kind,
+            partners: c.partners.into_vec(),
+            endpoint_id: c.endpoint_id,
+            retired: c.retired_at.is_some(),
+        }
     }
 }
 
@@ -119,7 +136,8 @@ pub struct ChecklistItem {
     #[serde(serialize_with = "crate::domain::time::rfc3339_opt")]
     #[schema(value_type = Option<String>, format = DateTime)]
     pub done_at: Option<DateTime<Utc>>,
-    /// How: `staff` (an editor marked it) or `mail` (the partners' emails were delivered).
+    /// How: `staff` (an editor marked it), `mail` (the partners' emails were delivered) or
+    /// `webhook` (its endpoint accepted the corrective).
     pub done_via: Option<ChannelVia>,
     /// The editor who marked it.
     pub done_by: Option<String>,
@@ -143,14 +161,15 @@ pub fn list(conn: &mut DbConnection) -> Result<Vec<ChannelView>, AppError> {
 }
 
 /// The conflicts of well-formed input with what exists (409, not 422): a name another
-/// channel has (`except` is the channel being changed), or partners for a channel that is
-/// not for syndication.
+/// channel has (`except` is the channel being changed), partners for a channel that is
+/// not for syndication, or an endpoint that is not a registered webhook.
 fn conflicts(
     conn: &mut DbConnection,
     name: &str,
     except: Option<i64>,
     kind: ChannelKind,
     partners: &[String],
+    endpoint_id: Option<i64>,
 ) -> Result<(), AppError> {
     if let Some(other) = Channel::named(conn, name)?.filter(|other| Some(other.id) != except) {
         return Err(AppError::ConflictOn(FieldError::new(
@@ -163,6 +182,23 @@ fn conflicts(
             "partners",
             "partners are only for a syndication channel: leave them empty",
         )));
+    }
+    if let Some(id) = endpoint_id {
+        match WebhookEndpoint::find_active(conn, id)? {
+            None => {
+                return Err(AppError::ConflictOn(FieldError::new(
+                    "endpoint_id",
+                    format!("no webhook endpoint has the number {id} (see /desk/webhooks)"),
+                )))
+            }
+            Some(e) if e.kind != EndpointKind::Webhook => {
+                return Err(AppError::ConflictOn(FieldError::new(
+                    "endpoint_id",
+                    format!("endpoint #{id} takes chat alerts; a channel needs a signed webhook"),
+                )))
+            }
+            Some(_) => {}
+        }
     }
     Ok(())
 }
@@ -204,8 +240,10 @@ pub fn create(
     let (Some(name), Some(kind), true) = (name, kind, errors.is_empty()) else {
         return Err(AppError::Invalid(errors));
     };
-    conflicts(conn, &name, None, kind, &partners)?;
-    let id = Channel::insert(conn, &NewChannel { name: &name, kind, partners: partners.into(), created_at: now })?;
+    conflicts(conn, &name, None, kind, &partners, input.endpoint_id)?;
+    let new =
+        NewChannel { name: &name, kind, partners: partners.into(), created_at: now, endpoint_id: input.endpoint_id };
+    let id = Channel::insert(conn, &new)?;
     get(conn, id)
 }
 
@@ -232,8 +270,8 @@ pub fn change(
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
-    conflicts(conn, &name, Some(id), old.kind, &partners)?;
-    Channel::change(conn, id, &name, StringList::from(partners))?;
+    conflicts(conn, &name, Some(id), old.kind, &partners, input.endpoint_id)?;
+    Channel::change(conn, id, &name, StringList::from(partners), input.endpoint_id)?;
     match (input.retired, old.retired_at) {
         (true, None) => Channel::set_retired(conn, id, Some(now))?,
         (false, Some(_)) => Channel::set_retired(conn, id, None)?,
@@ -429,6 +467,18 @@ pub fn mail_targets(conn: &mut DbConnection, correction_id: i64) -> Result<Vec<(
         .filter(|c| c.kind == ChannelKind::Syndication && !c.partners.is_empty())
         .map(|c| (c.id, c.partners.into_vec()))
         .collect())
+}
+
+/// Open items of a correction whose channel has a webhook endpoint: (channel, endpoint id).
+pub fn webhook_targets(conn: &mut DbConnection, correction_id: i64) -> Result<Vec<(Channel, i64)>, AppError> {
+    let rows = ChecklistRow::of(conn, &[correction_id])?;
+    let open: Vec<i64> = rows.iter().filter(|r| r.done_at.is_none()).map(|r| r.channel_id).collect();
+    Ok(Channel::with_ids(conn, &open)?.into_iter().filter_map(|c| c.endpoint_id.map(|e| (c, e))).collect())
+}
+
+/// A webhook endpoint was removed: no channel names it any more (its items wait for an editor).
+pub fn forget_endpoint(conn: &mut DbConnection, endpoint_id: i64) -> Result<(), AppError> {
+    Ok(Channel::unset_endpoint(conn, endpoint_id)?)
 }
 
 /// Records that message `ref_id` of `via` carries the corrective of a correction to a channel.

@@ -227,7 +227,12 @@ fn distribution_channels(db: &Db, now: NaiveDateTime) -> Result<Vec<i64>, AppErr
         if channels::list(c)?.is_empty() {
             for (name, kind, partners) in CHANNELS {
                 let partners = partners.iter().map(|p| (*p).to_owned()).collect();
-                channels::create(c, &actor, &ChannelInput { name: name.into(), kind: kind.into(), partners }, now)?;
+                channels::create(
+                    c,
+                    &actor,
+                    &ChannelInput { name: name.into(), kind: kind.into(), partners, endpoint_id: None },
+                    now,
+                )?;
             }
         }
         Ok(channels::list(c)?

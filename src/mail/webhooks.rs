@@ -27,6 +27,7 @@ use crate::db::models::{
 };
 use crate::db::vocabulary::{EndpointKind, OutboxStatus, Severity, Status};
 use crate::db::{Db, DbConnection};
+use crate::domain::channels::{self, ChannelVia};
 use crate::domain::corrections;
 use crate::domain::notices::{CorrectionNote, Notice, Notices};
 use crate::domain::{articles, secrets};
@@ -47,6 +48,10 @@ pub const CHAT_ALERTS: &[&str] = &["report.filed", "correction.pending", "correc
 
 /// The event a "send test event" button sends.
 pub const TEST_EVENT: &str = "webhook.test";
+
+/// The event that carries a published correction to a channel whose endpoint this is (sent
+/// whatever the endpoint's events: naming the endpoint on the channel asks for it).
+pub const CORRECTIVE_EVENT: &str = "channel.corrective";
 
 /// How long one attempt may take before it counts as failed (and is retried).
 pub const TIMEOUT: StdDuration = StdDuration::from_secs(10);
@@ -306,6 +311,7 @@ pub fn list(conn: &mut DbConnection) -> Result<Vec<EndpointView>, AppError> {
 /// Removes an endpoint: it gets nothing more, retries already queued included.
 pub fn remove(conn: &mut DbConnection, id: i64, now: NaiveDateTime) -> Result<(), AppError> {
     if WebhookEndpoint::remove(conn, id, now)? {
+        channels::forget_endpoint(conn, id)?;
         Ok(())
     } else {
         Err(AppError::NotFound(format!("no webhook endpoint has the number {id}")))
@@ -328,7 +334,7 @@ pub fn send_test(conn: &mut DbConnection, hooks: &Hooks, id: i64, now: NaiveDate
             hooks.url("/desk/webhooks")
         )),
     };
-    enqueue(conn, id, TEST_EVENT, &body, now)
+    enqueue(conn, id, TEST_EVENT, &body, now).map(drop)
 }
 
 /// Queues what each notice calls for to every endpoint that receives it (inside the caller's
@@ -342,6 +348,7 @@ pub fn notify(conn: &mut DbConnection, hooks: &Hooks, notices: &Notices, now: Na
         return Ok(());
     }
     for notice in notices.as_slice() {
+        correctives(conn, hooks, notice, now)?;
         let Some(event) = event_of(notice) else { continue };
         let receives = |e: &WebhookEndpoint| split_events(&e.events).iter().any(|x| x == event);
         let hooked: Vec<&WebhookEndpoint> =
@@ -362,6 +369,26 @@ pub fn notify(conn: &mut DbConnection, hooks: &Hooks, notices: &Notices, now: Na
                 }
             }
         }
+    }
+    Ok(())
+}
+
+/// Queues a published correction's `channel.corrective` event to the endpoint of each open
+/// checklist item that has one, recorded as that item's delivery: the item is done when the
+/// endpoint accepts it.
+fn correctives(conn: &mut DbConnection, hooks: &Hooks, notice: &Notice, now: NaiveDateTime) -> Result<(), AppError> {
+    let Notice::CorrectionPublished { correction } = notice else { return Ok(()) };
+    let targets = channels::webhook_targets(conn, correction.id.0)?;
+    if targets.is_empty() {
+        return Ok(());
+    }
+    let published = payload(conn, hooks, notice)?;
+    for (channel, endpoint_id) in targets {
+        let mut data = published.clone();
+        data["channel"] = json!({ "id": channel.id, "name": channel.name, "kind": channel.kind });
+        let body = envelope(CORRECTIVE_EVENT, now, data);
+        let id = enqueue(conn, endpoint_id, CORRECTIVE_EVENT, &body, now)?;
+        channels::record_delivery(conn, ChannelVia::Webhook, id, correction.id.0, channel.id)?;
     }
     Ok(())
 }
@@ -502,16 +529,16 @@ pub fn chat_text(hooks: &Hooks, notice: &Notice) -> Option<String> {
     }
 }
 
-/// Writes one delivery (inside the caller's transaction).
+/// Writes one delivery (inside the caller's transaction); returns its id.
 fn enqueue(
     conn: &mut DbConnection,
     endpoint_id: i64,
     event: &str,
     body: &str,
     now: NaiveDateTime,
-) -> Result<(), AppError> {
+) -> Result<i64, AppError> {
     let message_id = format!("msg_{}", secrets::new_token());
-    NewWebhookDelivery {
+    Ok(NewWebhookDelivery {
         endpoint_id,
         event,
         message_id: &message_id,
@@ -521,8 +548,7 @@ fn enqueue(
         next_attempt_at: now,
         created_at: now,
     }
-    .insert(conn)?;
-    Ok(())
+    .insert(conn)?)
 }
 
 /// Queues an overdue alert to every chat endpoint for each open ticket whose deadline passed
@@ -636,7 +662,9 @@ impl WebhookDispatcher {
         self.db
             .write(move |c| {
                 for (row, attempt) in outcomes {
-                    WebhookOutbox::record(c, row.id, row.endpoint_id, outcome(&row, attempt, now), now)?;
+                    if WebhookOutbox::record(c, row.id, row.endpoint_id, outcome(&row, attempt, now), now)? {
+                        channels::delivered(c, ChannelVia::Webhook, row.id, now)?;
+                    }
                 }
                 Ok(())
             })

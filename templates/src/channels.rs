@@ -17,7 +17,11 @@ pub struct ChannelRow {
     pub syndication: bool,
     pub partners: Vec<String>,
     pub retired: bool,
-    /// Form posting `name` and `partners` (one address a line), hidden `csrf`; for standards editors.
+    /// The address of the webhook that carries its correctives, when one does.
+    pub endpoint: Option<String>,
+    /// The change form's select `endpoint_id`: "" (none) and each webhook endpoint, its own selected.
+    pub endpoints: Vec<Opt>,
+    /// Form posting `name`, `partners` (one address a line), `endpoint_id`, hidden `csrf`; for standards editors.
     pub change_action: Option<String>,
     /// Form posting hidden `retired` ("true" or "false") and `csrf`; for standards editors.
     pub retire_action: Option<String>,
@@ -34,7 +38,10 @@ pub struct ChannelsAdminView {
     pub kinds: Vec<Opt>,
     pub name: String,
     pub partners: String,
-    /// Errors of the add form (fields `name`, `kind`, `partners`), or of a change (`name-ID`, `partners-ID`).
+    /// The add form's select `endpoint_id`: "" (none) and each webhook endpoint; empty when none is registered.
+    pub endpoints: Vec<Opt>,
+    /// Errors of the add form (fields `name`, `kind`, `partners`, `endpoint_id`), or of a change
+    /// (`name-ID`, `partners-ID`, `endpoint_id-ID`).
     pub errors: Vec<FieldError>,
     pub notice: Option<String>,
 }
@@ -87,10 +94,16 @@ pub fn channels_admin(layout: &Layout, view: &ChannelsAdminView) -> Markup {
         "Partners' email addresses (syndication only)",
         "One address a line. Each partner is emailed the correction when it is published.",
     );
-    let mut linked: Vec<String> = vec!["name".into(), "kind".into(), "partners".into()];
+    let endpoint = field(
+        "endpoint_id",
+        "Webhook that carries its correctives (optional)",
+        "The endpoint is sent each correction ticked for this channel; the item is done when it accepts it.",
+    );
+    let mut linked: Vec<String> = vec!["name".into(), "kind".into(), "partners".into(), "endpoint_id".into()];
     for c in &view.channels {
         linked.push(format!("name-{}", c.id));
         linked.push(format!("partners-{}", c.id));
+        linked.push(format!("endpoint_id-{}", c.id));
     }
     let linked: Vec<&str> = linked.iter().map(String::as_str).collect();
     let has_problem = !view.errors.is_empty();
@@ -140,6 +153,20 @@ pub fn channels_admin(layout: &Layout, view: &ChannelsAdminView) -> Markup {
                             (view.partners)
                         }
                     }))
+                    @if view.endpoints.is_empty() {
+                        p.hint {
+                            "A channel the publisher's own systems feed (a CMS that posts to social accounts, "
+                            "say) can be marked done by them: register a webhook on "
+                            a href="/desk/webhooks" { "the webhooks page" } " first."
+                        }
+                    } @else {
+                        (form_group(&endpoint, html! {
+                            select.select id=(endpoint.id()) name=(endpoint.name)
+                                aria-describedby=[endpoint.described_by()] aria-invalid=[endpoint.invalid()] {
+                                (options(&view.endpoints))
+                            }
+                        }))
+                    }
                     button.button type="submit" { "Add the channel" }
                 }
             }
@@ -154,11 +181,15 @@ fn channel_row(c: &ChannelRow, csrf: &str, errors: &[FieldError]) -> Markup {
     let suffix = c.id.to_string();
     let name_key = format!("name-{}", c.id);
     let partners_key = format!("partners-{}", c.id);
+    let endpoint_key = format!("endpoint_id-{}", c.id);
     let name = Field::new("name", "Name", "").with_id_suffix(&suffix).with_errors(messages_for(errors, &name_key));
     let partners = Field::new("partners", "Partners' email addresses", "One address a line.")
         .with_id_suffix(&suffix)
         .with_errors(messages_for(errors, &partners_key));
-    let open = name.has_error() || partners.has_error();
+    let endpoint = Field::new("endpoint_id", "Webhook that carries its correctives", "")
+        .with_id_suffix(&suffix)
+        .with_errors(messages_for(errors, &endpoint_key));
+    let open = name.has_error() || partners.has_error() || endpoint.has_error();
     html! {
         article.pending-item.channel id={ "channel-" (c.id) } {
             h3 {
@@ -175,6 +206,9 @@ fn channel_row(c: &ChannelRow, csrf: &str, errors: &[FieldError]) -> Markup {
                         }
                     }
                 }
+                @if let Some(url) = &c.endpoint {
+                    div { dt { "Webhook" } dd { span.endpoint-url { (url) } } }
+                }
             }
             @if let Some(action) = &c.change_action {
                 details.stop-form open[open] {
@@ -190,6 +224,14 @@ fn channel_row(c: &ChannelRow, csrf: &str, errors: &[FieldError]) -> Markup {
                                 textarea.textarea id=(partners.id()) name="partners" rows="3"
                                     aria-describedby=[partners.described_by()] aria-invalid=[partners.invalid()] {
                                     (c.partners.join("\n"))
+                                }
+                            }))
+                        }
+                        @if c.endpoints.len() > 1 {
+                            (form_group(&endpoint, html! {
+                                select.select id=(endpoint.id()) name="endpoint_id"
+                                    aria-describedby=[endpoint.described_by()] aria-invalid=[endpoint.invalid()] {
+                                    (options(&c.endpoints))
                                 }
                             }))
                         }

@@ -20,6 +20,8 @@ fn row(id: i64, name: &str, syndication: bool, retired: bool, manage: bool) -> C
         syndication,
         partners: if syndication { vec!["desk@partner.example".to_owned()] } else { Vec::new() },
         retired,
+        endpoint: None,
+        endpoints: Vec::new(),
         change_action: manage.then(|| format!("/desk/channels/{id}")),
         retire_action: manage.then(|| format!("/desk/channels/{id}/retire")),
     }
@@ -104,6 +106,7 @@ pub(crate) fn every_channels_page() -> Vec<(&'static str, Markup)> {
     };
     vec![
         ("channels", channels_admin(&staff_layout(), &admin_view())),
+        ("channels-webhooks", channels_admin(&staff_layout(), &webhooks_view())),
         ("channels-errors", channels_admin(&staff_layout(), &admin_errors)),
         ("channels-read-only", channels_admin(&staff_layout(), &read_only)),
         ("channels-empty", channels_admin(&staff_layout(), &ChannelsAdminView::default())),
@@ -141,6 +144,37 @@ fn the_settings_page_offers_add_rename_and_retire_to_standards_editors_only() {
     };
     let html = channels_admin(&staff_layout(), &read_only).into_string();
     assert!(!html.contains("<form class=\"stacked-form\"") && !html.contains("Add a channel"));
+}
+
+/// Two webhook endpoints registered; the first channel's correctives go to the second.
+fn webhooks_view() -> ChannelsAdminView {
+    let choices = |chosen: &str| {
+        vec![
+            opt("", "None: an editor marks it", chosen.is_empty()),
+            opt("4", "#4: https://cms.example/hooks", chosen == "4"),
+            opt("5", "#5: https://social.example/in", chosen == "5"),
+        ]
+    };
+    let mut view = admin_view();
+    view.channels[0].endpoint = Some("#5: https://social.example/in".to_owned());
+    view.channels[0].endpoints = choices("5");
+    view.channels[1].endpoints = choices("");
+    view.endpoints = choices("");
+    view.errors = vec![error("endpoint_id-1", "The webhook: no webhook endpoint has the number 9.")];
+    view
+}
+
+#[test]
+fn the_forms_offer_the_webhooks_and_name_the_one_in_use() {
+    let html = channels_admin(&staff_layout(), &webhooks_view()).into_string();
+    assert!(html.contains("<select class=\"select\" id=\"field-endpoint_id\" name=\"endpoint_id\""), "{html}");
+    assert!(html.contains("id=\"field-endpoint_id-1\"") && html.contains("id=\"field-endpoint_id-2\""));
+    assert!(html.contains("<option value=\"5\" selected>#5: https://social.example/in</option>"));
+    assert!(html.contains("<dt>Webhook</dt><dd><span class=\"endpoint-url\">#5: https://social.example/in</span>"));
+    assert!(html.contains("<a href=\"#field-endpoint_id-1\">"), "the error is linked to its select");
+    let html = channels_admin(&staff_layout(), &admin_view()).into_string();
+    assert!(!html.contains("name=\"endpoint_id\""), "no endpoint, no select");
+    assert!(html.contains("href=\"/desk/webhooks\""), "but the way to register one");
 }
 
 #[test]

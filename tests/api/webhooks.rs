@@ -28,6 +28,8 @@ both_backends!(
     chat_alerts_say_what_happened_with_links_to_the_desk,
     the_cli_adds_lists_and_removes_endpoints,
     the_desk_page_adds_tests_and_removes_an_endpoint,
+    a_channel_with_a_webhook_is_done_when_its_endpoint_accepts_the_corrective,
+    the_channel_forms_choose_a_webhook,
 );
 
 /// One request the receiver got.
@@ -607,4 +609,163 @@ async fn the_desk_page_adds_tests_and_removes_an_endpoint(backend: Backend) {
     assert_eq!(removed.status(), 303);
     let page = browser.get(app.url("/desk/webhooks?done=removed")).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("No endpoint is registered.") && page.contains("Endpoint removed"), "{page}");
+}
+
+/// One item of a correction's checklist, as the API has it.
+async fn checklist_item(app: &TestApp, user: &TestUser, id: i64, channel: i64) -> Value {
+    let path = format!("/api/v1/desk/corrections/{id}/channels");
+    let list: Value =
+        app.client.get(app.url(&path)).bearer_auth(&user.token).send().await.unwrap().json().await.unwrap();
+    list["items"].as_array().unwrap().iter().find(|i| i["channel_id"] == channel).unwrap().clone()
+}
+
+async fn a_channel_with_a_webhook_is_done_when_its_endpoint_accepts_the_corrective(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.article().await;
+    let receiver = Receiver::start();
+    // Subscribed to another event only: naming it on a channel is what asks for the corrective.
+    let (endpoint, secret) = register(&app, &receiver.url, "webhook", &["report.filed"]);
+    let (chat, _) = register(&app, &receiver.url, "chat", &["report.overdue"]);
+    let standards = app.user(Role::StandardsEditor);
+    let editor = app.user(Role::Editor);
+
+    // Only a registered signed webhook can carry a channel's correctives: anything else is a 409 naming the field.
+    for bad in [json!(chat), json!(999_999), json!(-1)] {
+        let refused = post(
+            &app,
+            &standards,
+            "/api/v1/desk/channels",
+            &json!({"name": "Push", "kind": "push", "endpoint_id": bad}),
+        )
+        .await;
+        assert_eq!(refused.status(), 409, "{bad}");
+        let refused: Value = refused.json().await.unwrap();
+        assert_eq!(refused["error"]["field"], "endpoint_id", "{refused}");
+    }
+    let added = post(
+        &app,
+        &standards,
+        "/api/v1/desk/channels",
+        &json!({"name": "Social accounts", "kind": "social", "endpoint_id": endpoint}),
+    )
+    .await;
+    assert_eq!(added.status(), 201);
+    let social: Value = added.json().await.unwrap();
+    assert_eq!(social["endpoint_id"], endpoint);
+    let social = social["id"].as_i64().unwrap();
+    let print: Value = post(&app, &standards, "/api/v1/desk/channels", &json!({"name": "Print", "kind": "print"}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(print["endpoint_id"], Value::Null);
+    let print = print["id"].as_i64().unwrap();
+
+    let text = "An earlier version of this article misstated how long the war had lasted.";
+    let body = json!({"article_id": "kursk", "kind": "correction", "text": text, "channels": [social, print]});
+    let published = post(&app, &editor, "/api/v1/desk/corrections", &body).await;
+    assert_eq!(published.status(), 201);
+    let id = published.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+
+    // The endpoint is down at first: the item waits, then is done by the retry it accepts.
+    receiver.answer(&[503]);
+    let d = dispatcher(&app);
+    assert_eq!(deliver(&d).await, 1, "the corrective, and nothing else");
+    let waiting = checklist_item(&app, &standards, id, social).await;
+    assert_eq!((waiting["done"].clone(), waiting["outstanding"].clone()), (json!(false), json!(1)), "{waiting}");
+    let browser = app.signed_in(&standards).await;
+    let page = browser.get(app.url(&format!("/desk/corrections/{id}"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Waiting for its webhook to accept the corrective"), "{page}");
+    app.clock.advance(Duration::seconds(16));
+    assert_eq!(deliver(&d).await, 1);
+    let done = checklist_item(&app, &standards, id, social).await;
+    assert_eq!(done["done"], true, "{done}");
+    assert_eq!(done["done_via"], "webhook");
+    assert_eq!(done["done_by"], Value::Null);
+    assert_eq!(done["outstanding"], 0);
+    assert_eq!(
+        checklist_item(&app, &standards, id, print).await["done"],
+        false,
+        "a channel without a webhook waits for an editor"
+    );
+
+    let heard = receiver.heard();
+    assert_eq!(heard.len(), 2);
+    for h in &heard {
+        assert_signed(h, &secret, &app);
+        let j = h.json();
+        assert_eq!(j["type"], webhooks::CORRECTIVE_EVENT);
+        assert_eq!(j["data"]["channel"], json!({"id": social, "name": "Social accounts", "kind": "social"}));
+        assert_eq!(j["data"]["correction_id"], id);
+        assert_eq!(j["data"]["correction"]["text"], text);
+        assert_eq!(j["data"]["log_url"], app.url("/articles/kursk/corrections"));
+    }
+    let auditor = app.user(Role::Auditor);
+    let events: Value = app
+        .client
+        .get(app.url("/api/v1/audit/events?kind=channel_done"))
+        .bearer_auth(&auditor.token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let events = events["items"].as_array().unwrap();
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(events[0]["payload"]["via"], "webhook");
+    assert_eq!(events[0]["payload"]["channel_id"], social);
+    let page = browser.get(app.url(&format!("/desk/corrections/{id}"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Accepted by its webhook"), "{page}");
+
+    // The settings page shows the endpoint and offers it on the forms; removing it unsets it.
+    let settings = browser.get(app.url("/desk/channels")).send().await.unwrap().text().await.unwrap();
+    assert!(settings.contains(&format!("#{endpoint}: {}", receiver.url)), "{settings}");
+    assert!(settings.contains(&format!("<option value=\"{endpoint}\" selected")), "{settings}");
+    assert!(!settings.contains(&format!("<option value=\"{chat}\"")), "chat endpoints are not offered");
+    let now = app.clock.now();
+    app.db.write_blocking(|c| webhooks::remove(c, endpoint, now)).unwrap();
+    let channel: Value = app
+        .client
+        .get(app.url("/api/v1/desk/channels"))
+        .bearer_auth(&standards.token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let listed = channel["items"].as_array().unwrap().iter().find(|c| c["id"] == social).unwrap().clone();
+    assert_eq!(listed["endpoint_id"], Value::Null, "{listed}");
+    app.deliver_mail().await;
+}
+
+async fn the_channel_forms_choose_a_webhook(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let receiver = Receiver::start();
+    let (endpoint, _) = register(&app, &receiver.url, "webhook", &[]);
+    let standards = app.user(Role::StandardsEditor);
+    let browser = app.signed_in(&standards).await;
+    let settings = browser.get(app.url("/desk/channels")).send().await.unwrap().text().await.unwrap();
+    let csrf = csrf_in(&settings);
+    let form = [("csrf", csrf.as_str()), ("name", "Push alerts"), ("kind", "push"), ("endpoint_id", "x1")];
+    let refused = browser.post(app.url("/desk/channels")).form(&form).send().await.unwrap();
+    assert_eq!(refused.status(), 422);
+    assert!(refused.text().await.unwrap().contains("The webhook"), "the error names the field");
+    let endpoint_text = endpoint.to_string();
+    let form =
+        [("csrf", csrf.as_str()), ("name", "Push alerts"), ("kind", "push"), ("endpoint_id", endpoint_text.as_str())];
+    let added = browser.post(app.url("/desk/channels")).form(&form).send().await.unwrap();
+    assert_eq!(added.status(), 303);
+    let listed = app.db.read_blocking(corrigenda::domain::channels::list).unwrap();
+    assert_eq!(listed[0].endpoint_id, Some(endpoint));
+    // The change form without a choice of endpoint keeps it; choosing none unsets it.
+    let path = format!("/desk/channels/{}", listed[0].id);
+    let kept = browser.post(app.url(&path)).form(&[("csrf", csrf.as_str()), ("name", "Push")]).send().await.unwrap();
+    assert_eq!(kept.status(), 303);
+    assert_eq!(app.db.read_blocking(corrigenda::domain::channels::list).unwrap()[0].endpoint_id, Some(endpoint));
+    let form = [("csrf", csrf.as_str()), ("name", "Push"), ("endpoint_id", "")];
+    assert_eq!(browser.post(app.url(&path)).form(&form).send().await.unwrap().status(), 303);
+    let now = app.db.read_blocking(corrigenda::domain::channels::list).unwrap();
+    assert_eq!((now[0].name.as_str(), now[0].endpoint_id), ("Push", None));
 }

@@ -20,6 +20,8 @@ pub struct Channel {
     pub partners: StringList,
     pub created_at: NaiveDateTime,
     pub retired_at: Option<NaiveDateTime>,
+    /// The webhook endpoint that carries its correctives, when one does.
+    pub endpoint_id: Option<i64>,
 }
 
 /// A channel to store.
@@ -30,6 +32,7 @@ pub struct NewChannel<'a> {
     pub kind: ChannelKind,
     pub partners: StringList,
     pub created_at: NaiveDateTime,
+    pub endpoint_id: Option<i64>,
 }
 
 /// One item of a correction's checklist, as stored.
@@ -73,10 +76,24 @@ impl Channel {
         diesel::insert_into(channels::table).values(new).returning(channels::id).get_result(conn)
     }
 
-    /// Renames a channel and sets its partners.
-    pub fn change(conn: &mut DbConnection, id: i64, name: &str, partners: StringList) -> QueryResult<()> {
+    /// Renames a channel and sets its partners and webhook endpoint.
+    pub fn change(
+        conn: &mut DbConnection,
+        id: i64,
+        name: &str,
+        partners: StringList,
+        endpoint_id: Option<i64>,
+    ) -> QueryResult<()> {
         diesel::update(channels::table.find(id))
-            .set((channels::name.eq(name), channels::partners.eq(partners)))
+            .set((channels::name.eq(name), channels::partners.eq(partners), channels::endpoint_id.eq(endpoint_id)))
+            .execute(conn)
+            .map(drop)
+    }
+
+    /// Unsets a removed webhook endpoint from the channels it carried correctives for.
+    pub fn unset_endpoint(conn: &mut DbConnection, endpoint_id: i64) -> QueryResult<()> {
+        diesel::update(channels::table.filter(channels::endpoint_id.eq(endpoint_id)))
+            .set(channels::endpoint_id.eq(None::<i64>))
             .execute(conn)
             .map(drop)
     }

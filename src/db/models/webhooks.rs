@@ -101,9 +101,9 @@ impl NewWebhookEndpoint<'_> {
 }
 
 impl NewWebhookDelivery<'_> {
-    /// Stores the delivery (inside the caller's transaction).
-    pub fn insert(&self, conn: &mut DbConnection) -> QueryResult<()> {
-        diesel::insert_into(webhook_deliveries::table).values(self).execute(conn).map(drop)
+    /// Stores the delivery (inside the caller's transaction); returns its id.
+    pub fn insert(&self, conn: &mut DbConnection) -> QueryResult<i64> {
+        diesel::insert_into(webhook_deliveries::table).values(self).returning(webhook_deliveries::id).get_result(conn)
     }
 }
 
@@ -205,21 +205,22 @@ impl WebhookOutbox {
     /// Stores how the attempt on a claimed delivery ended, on it and on its endpoint.
     ///
     /// Only a delivery still claimed is changed: one cancelled meanwhile (its endpoint was
-    /// removed) stays cancelled and is never retried.
+    /// removed) stays cancelled and is never retried. True when it was recorded as sent.
     pub fn record(
         conn: &mut DbConnection,
         id: i64,
         endpoint_id: i64,
         outcome: HookDelivery,
         now: NaiveDateTime,
-    ) -> QueryResult<()> {
+    ) -> QueryResult<bool> {
         let target = webhook_deliveries::table.find(id).filter(webhook_deliveries::status.eq(OutboxStatus::Sending));
         let released = webhook_deliveries::claimed_until.eq(None::<NaiveDateTime>);
         let (code, error) = match &outcome {
             HookDelivery::Sent(code) => (Some(*code), None),
             HookDelivery::Failed(code, why) | HookDelivery::Retry(_, code, why) => (*code, Some(why.clone())),
         };
-        match outcome {
+        let sent = matches!(outcome, HookDelivery::Sent(_));
+        let changed = match outcome {
             HookDelivery::Sent(_) => diesel::update(target)
                 .set((
                     webhook_deliveries::status.eq(OutboxStatus::Sent),
@@ -253,8 +254,8 @@ impl WebhookOutbox {
                 webhook_endpoints::last_error.eq(error),
                 webhook_endpoints::last_attempt_at.eq(now),
             ))
-            .execute(conn)
-            .map(drop)
+            .execute(conn)?;
+        Ok(sent && changed == 1)
     }
 
     /// Counts by status: (waiting, sent, failed).

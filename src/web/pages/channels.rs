@@ -5,22 +5,47 @@ use actix_web::{web, HttpResponse};
 use corrigenda_templates as views;
 use serde::Deserialize;
 
+use crate::db::vocabulary::EndpointKind;
 use crate::domain::accounts::Role;
 use crate::domain::channels::{self, ChannelChange, ChannelInput, ChannelKind, ChannelVia, ChannelView, ChecklistItem};
 use crate::domain::corrections::{self, CorrectionStatus};
 use crate::error::{AppError, FieldError};
+use crate::mail::webhooks::{self, EndpointView};
 use crate::web::auth::{CanEdit, CanRead, DeskForm, IsStandards, Signed, Staff};
 use crate::web::extract::DoneQuery;
 use crate::web::present::{csrf, field_error, html, opts, redirect, staff_layout, time, Naming};
 use crate::web::{AppState, State};
 
 /// How the channel forms name their fields.
-const CHANNEL_FIELDS: Naming =
-    Naming::Labels(&[("name", "The name"), ("kind", "The kind"), ("partners", "Partners' addresses")]);
+const CHANNEL_FIELDS: Naming = Naming::Labels(&[
+    ("name", "The name"),
+    ("kind", "The kind"),
+    ("partners", "Partners' addresses"),
+    ("endpoint_id", "The webhook"),
+]);
 
 /// A number from a path; anything else names something that does not exist.
 fn number(raw: &str, what: &str) -> Result<i64, AppError> {
     raw.parse().map_err(|_| AppError::NotFound(format!("no {what} has the number {raw:?}")))
+}
+
+/// The endpoint chosen in a form's select: blank is none.
+fn chosen_endpoint(raw: &str) -> Result<Option<i64>, AppError> {
+    match raw.trim() {
+        "" => Ok(None),
+        n => n
+            .parse()
+            .map(Some)
+            .map_err(|_| AppError::invalid("endpoint_id", format!("must be an endpoint's number, not {n:?}"))),
+    }
+}
+
+/// A select of the webhook endpoints (kind `webhook`), with "none" first.
+fn endpoint_options(endpoints: &[EndpointView], chosen: Option<i64>) -> Vec<views::Opt> {
+    let chosen = chosen.map(|c| c.to_string()).unwrap_or_default();
+    let items = std::iter::once((String::new(), "None: an editor marks it".to_owned()))
+        .chain(endpoints.iter().map(|e| (e.id.to_string(), format!("#{}: {}", e.id, e.url))));
+    opts(items, &[chosen.as_str()])
 }
 
 /// Addresses typed one a line (commas and semicolons also part them).
@@ -34,6 +59,7 @@ struct Typed {
     name: String,
     kind: String,
     partners: String,
+    endpoint_id: String,
     errors: Vec<FieldError>,
 }
 
@@ -45,13 +71,19 @@ async fn admin_page(
     notice: Option<String>,
     status: u16,
 ) -> Result<HttpResponse, AppError> {
-    let list = state.db.read(channels::list).await?;
+    let (list, endpoints) = state.db.read(|c| Ok((channels::list(c)?, webhooks::list(c)?))).await?;
+    let endpoints: Vec<EndpointView> = endpoints.into_iter().filter(|e| e.kind == EndpointKind::Webhook).collect();
     let manage = staff.actor.role == Role::StandardsEditor;
     let rows = list
         .into_iter()
         .map(|c: ChannelView| views::ChannelRow {
             change_action: manage.then(|| format!("/desk/channels/{}", c.id)),
             retire_action: manage.then(|| format!("/desk/channels/{}/retire", c.id)),
+            endpoint: c.endpoint_id.map(|id| match endpoints.iter().find(|e| e.id == id) {
+                Some(e) => format!("#{id}: {}", e.url),
+                None => format!("#{id}"),
+            }),
+            endpoints: endpoint_options(&endpoints, c.endpoint_id),
             id: c.id,
             kind_label: c.kind.label().into(),
             syndication: c.kind == ChannelKind::Syndication,
@@ -68,6 +100,11 @@ async fn admin_page(
         kinds: opts(ChannelKind::ALL.iter().map(|k| (k.as_str(), k.label())), &[kind]),
         name: typed.name,
         partners: typed.partners,
+        endpoints: if endpoints.is_empty() {
+            Vec::new()
+        } else {
+            endpoint_options(&endpoints, typed.endpoint_id.trim().parse().ok())
+        },
         errors: typed.errors.into_iter().map(|e| field_error(CHANNEL_FIELDS, e)).collect(),
         notice,
     };
@@ -97,29 +134,36 @@ pub struct AddForm {
     name: String,
     kind: String,
     partners: String,
+    endpoint_id: String,
 }
 
 /// `POST /desk/channels`: adds a channel.
 pub async fn add(state: State, post: DeskForm<IsStandards, AddForm>) -> Result<HttpResponse, AppError> {
-    let input = ChannelInput {
-        name: post.form.name.clone(),
-        kind: post.form.kind.clone(),
-        partners: addresses(&post.form.partners),
+    let f = &post.form;
+    let typed = |errors| Typed {
+        name: f.name.clone(),
+        kind: f.kind.clone(),
+        partners: f.partners.clone(),
+        endpoint_id: f.endpoint_id.clone(),
+        errors,
     };
-    let (actor, now) = (post.staff.actor.clone(), state.now());
-    match state.db.write(move |c| channels::create(c, &actor, &input, now)).await {
+    let outcome = match chosen_endpoint(&f.endpoint_id) {
+        Ok(endpoint_id) => {
+            let input = ChannelInput {
+                name: f.name.clone(),
+                kind: f.kind.clone(),
+                partners: addresses(&f.partners),
+                endpoint_id,
+            };
+            let (actor, now) = (post.staff.actor.clone(), state.now());
+            state.db.write(move |c| channels::create(c, &actor, &input, now)).await
+        }
+        Err(e) => Err(e),
+    };
+    match outcome {
         Ok(_) => Ok(redirect("/desk/channels?done=added")),
-        Err(AppError::ConflictOn(conflict)) => {
-            let f = &post.form;
-            let errors = vec![conflict];
-            let typed = Typed { name: f.name.clone(), kind: f.kind.clone(), partners: f.partners.clone(), errors };
-            admin_page(&state, &post.staff, typed, None, 409).await
-        }
-        Err(AppError::Invalid(errors)) => {
-            let f = &post.form;
-            let typed = Typed { name: f.name.clone(), kind: f.kind.clone(), partners: f.partners.clone(), errors };
-            admin_page(&state, &post.staff, typed, None, 422).await
-        }
+        Err(AppError::ConflictOn(conflict)) => admin_page(&state, &post.staff, typed(vec![conflict]), None, 409).await,
+        Err(AppError::Invalid(errors)) => admin_page(&state, &post.staff, typed(errors), None, 422).await,
         Err(other) => Err(other),
     }
 }
@@ -130,6 +174,8 @@ pub async fn add(state: State, post: DeskForm<IsStandards, AddForm>) -> Result<H
 pub struct ChangeForm {
     name: String,
     partners: Option<String>,
+    /// Left out (no endpoint to choose from): the channel keeps its endpoint.
+    endpoint_id: Option<String>,
 }
 
 /// Applies a change to a channel from a page; field errors are named after the channel.
@@ -171,6 +217,14 @@ pub async fn change(
 ) -> Result<HttpResponse, AppError> {
     let id = number(&path.into_inner(), "channel")?;
     let (name, partners) = (post.form.name.clone(), post.form.partners.clone());
+    let endpoint_id = match post.form.endpoint_id.as_deref().map(chosen_endpoint).transpose() {
+        Ok(chosen) => chosen,
+        Err(AppError::Invalid(errors)) => {
+            let errors = errors.into_iter().map(|e| FieldError::new(format!("{}-{id}", e.field), e.message)).collect();
+            return admin_page(&state, &post.staff, Typed { errors, ..Typed::default() }, None, 422).await;
+        }
+        Err(other) => return Err(other),
+    };
     apply(
         &state,
         &post.staff,
@@ -178,6 +232,7 @@ pub async fn change(
         move |old| ChannelChange {
             name,
             partners: partners.map(|p| addresses(&p)).unwrap_or(old.partners),
+            endpoint_id: endpoint_id.unwrap_or(old.endpoint_id),
             retired: old.retired,
         },
         "saved",
@@ -205,8 +260,13 @@ pub async fn retire(
         other => return Err(AppError::invalid("retired", format!("must be true or false, not {other:?}"))),
     };
     let done = if retired { "retired" } else { "restored" };
-    apply(&state, &post.staff, id, move |old| ChannelChange { name: old.name, partners: old.partners, retired }, done)
-        .await
+    let keep = move |old: ChannelView| ChannelChange {
+        name: old.name,
+        partners: old.partners,
+        endpoint_id: old.endpoint_id,
+        retired,
+    };
+    apply(&state, &post.staff, id, keep, done).await
 }
 
 /// How an item stands, in words.
@@ -214,8 +274,12 @@ fn status_of(item: &ChecklistItem) -> String {
     let at = item.done_at.map(time).unwrap_or_default();
     match (item.done, item.done_via, &item.done_by) {
         (true, Some(ChannelVia::Mail), _) => format!("Emailed to every partner, delivered {at}"),
+        (true, Some(ChannelVia::Webhook), _) => format!("Accepted by its webhook {at}"),
         (true, _, Some(who)) => format!("Marked by {who}, {at}"),
         (true, ..) => format!("Done {at}"),
+        (false, ..) if item.outstanding > 0 && item.kind != ChannelKind::Syndication => {
+            "Waiting for its webhook to accept the corrective".into()
+        }
         (false, ..) if item.outstanding == 1 => "Waiting for 1 email to be delivered".into(),
         (false, ..) if item.outstanding > 1 => format!("Waiting for {} emails to be delivered", item.outstanding),
         (false, ..) => "Not yet corrected there".into(),
