@@ -292,7 +292,7 @@ fn one(
         }
         BulkAction::Severity => {
             let severity = request.severity.as_deref().unwrap_or_default();
-            workflow::set_severity(conn, id, actor, severity, version, targets, now)?;
+            workflow::set_severity(conn, id, actor, severity, version, targets, notices, now)?;
             return Ok(());
         }
         BulkAction::Duplicate => "duplicate",

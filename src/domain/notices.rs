@@ -73,6 +73,23 @@ pub enum Notice {
         #[serde(skip)]
         reader: Option<ReaderContact>,
     },
+    /// Staff made a report urgent: raised it to high or legal severity, or from high to legal.
+    SeverityRaised {
+        /// The report.
+        report_id: ReportId,
+        /// Its article.
+        article_id: String,
+        /// The article's headline.
+        article_title: String,
+        /// The severity it had.
+        from: Severity,
+        /// The severity it has now.
+        to: Severity,
+        /// Its deadline, recomputed for the new severity.
+        deadline_at: NaiveDateTime,
+        /// Who raised it.
+        by: StaffRef,
+    },
     /// A report moved from one status to another (any move: staff, reader or publishing).
     StatusChanged {
         /// The report.

@@ -7,7 +7,7 @@ use super::accounts::{Actor, Role};
 use super::events::{self, EventData};
 use super::ids::{CorrectionId, ReportId, UserId};
 use super::notices::{self, CorrectionNote, Notice, Notices, StaffRef};
-use super::reports::{Status, Targets};
+use super::reports::{Severity, Status, Targets};
 use super::text::required_text;
 use crate::db::models::{Event, Report, User};
 use crate::db::schema::reports;
@@ -585,7 +585,9 @@ pub fn assign(
     Ok(assigned)
 }
 
-/// Changes the severity; the deadline is recomputed from the filing time.
+/// Changes the severity; the deadline is recomputed from the filing time. Making a report
+/// urgent (high or legal, from anything less) is a notice: chat alerts tell the desk.
+#[allow(clippy::too_many_arguments)]
 pub fn set_severity(
     conn: &mut DbConnection,
     id: i64,
@@ -593,6 +595,7 @@ pub fn set_severity(
     severity: &str,
     version: i64,
     targets: &Targets,
+    notices: &mut Notices,
     now: NaiveDateTime,
 ) -> Result<Report, AppError> {
     let severity = super::reports::Severity::parse(severity.trim()).ok_or_else(|| {
@@ -612,7 +615,20 @@ pub fn set_severity(
         .execute(conn)?;
     let data = EventData::SeverityChanged { from: report.severity, to: severity };
     events::record(conn, Some(id), Some(actor), false, &data, now)?;
-    Ok(Report::find(conn, id)?.unwrap_or(report))
+    let changed = Report::find(conn, id)?.unwrap_or(report.clone());
+    // Rank 0 is legal, 1 high: urgent is a rank of 1 or less, raised is a lower rank than before.
+    if severity.rank() <= Severity::High.rank() && severity.rank() < report.severity.rank() {
+        notices.push(Notice::SeverityRaised {
+            report_id: ReportId(id),
+            article_title: super::articles::get(conn, &report.article_id)?.title,
+            article_id: report.article_id.clone(),
+            from: report.severity,
+            to: severity,
+            deadline_at: changed.deadline_at,
+            by: StaffRef { id: UserId(actor.id), email: actor.email.clone(), name: actor.name.clone() },
+        });
+    }
+    Ok(changed)
 }
 
 /// Adds an internal note (never public; does not change the version).

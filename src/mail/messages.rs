@@ -177,7 +177,8 @@ pub fn for_notice(
         | Notice::ReaderAnswered { assignee_id: None, .. }
         | Notice::AppealFiled { assignee_id: None, .. }
         | Notice::CorrectionWithdrawn { .. }
-        | Notice::StatusChanged { .. } => vec![],
+        | Notice::StatusChanged { .. }
+        | Notice::SeverityRaised { .. } => vec![],
     })
 }
 

@@ -46,6 +46,10 @@ pub const EVENTS: &[&str] = &[
 /// The alerts a chat endpoint can receive (a filed report only when of high or legal severity).
 pub const CHAT_ALERTS: &[&str] = &["report.filed", "correction.pending", "correction.published", "report.overdue"];
 
+/// The chat alert of a report made urgent after it was filed: endpoints that hear of urgent
+/// reports filed (`report.filed`) hear of these too. Not a webhook event.
+pub const SEVERITY_RAISED: &str = "report.severity_raised";
+
 /// The event a "send test event" button sends.
 pub const TEST_EVENT: &str = "webhook.test";
 
@@ -359,8 +363,12 @@ pub fn notify(conn: &mut DbConnection, hooks: &Hooks, notices: &Notices, now: Na
                 enqueue(conn, e.id, event, &body, now)?;
             }
         }
-        let chatting: Vec<&WebhookEndpoint> =
-            endpoints.iter().filter(|e| e.kind == EndpointKind::Chat && receives(e)).collect();
+        // Urgent reports are one alert to choose, whether filed urgent or made urgent later.
+        let alert = if event == SEVERITY_RAISED { "report.filed" } else { event };
+        let chatting: Vec<&WebhookEndpoint> = endpoints
+            .iter()
+            .filter(|e| e.kind == EndpointKind::Chat && split_events(&e.events).iter().any(|x| x == alert))
+            .collect();
         if !chatting.is_empty() {
             if let Some(text) = chat_text(hooks, notice) {
                 let body = chat_body(&text);
@@ -398,6 +406,7 @@ fn event_of(notice: &Notice) -> Option<&'static str> {
     Some(match notice {
         Notice::ReportFiled { .. } => "report.filed",
         Notice::StatusChanged { .. } => "report.status_changed",
+        Notice::SeverityRaised { .. } => SEVERITY_RAISED,
         Notice::CorrectionPending { .. } => "correction.pending",
         Notice::CorrectionPublished { .. } => "correction.published",
         Notice::CorrectionReturned { .. } => "correction.returned",
@@ -509,6 +518,16 @@ pub fn chat_text(hooks: &Hooks, notice: &Notice) -> Option<String> {
                 hooks.url(&format!("/desk/reports/{}", report_id.0))
             ))
         }
+        Notice::SeverityRaised { report_id, article_title, from, to, deadline_at, by, .. } => Some(format!(
+            "Report #{} on \u{201c}{}\u{201d} raised from {} to {} severity by {}, due {}: {}",
+            report_id.0,
+            title(article_title),
+            from.label().to_lowercase(),
+            to.label().to_lowercase(),
+            chat_escape(&by.name),
+            deadline_at.format("%-d %b %Y %H:%M UTC"),
+            hooks.url(&format!("/desk/reports/{}", report_id.0))
+        )),
         Notice::CorrectionPending { correction, author } => Some(format!(
             "Correction #{} ({}) on \u{201c}{}\u{201d} by {} waits for approval: {}",
             correction.id.0,

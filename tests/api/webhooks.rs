@@ -30,6 +30,7 @@ both_backends!(
     the_desk_page_adds_tests_and_removes_an_endpoint,
     a_channel_with_a_webhook_is_done_when_its_endpoint_accepts_the_corrective,
     the_channel_forms_choose_a_webhook,
+    a_report_made_urgent_later_is_alerted_in_chat,
 );
 
 /// One request the receiver got.
@@ -768,4 +769,57 @@ async fn the_channel_forms_choose_a_webhook(backend: Backend) {
     assert_eq!(browser.post(app.url(&path)).form(&form).send().await.unwrap().status(), 303);
     let now = app.db.read_blocking(corrigenda::domain::channels::list).unwrap();
     assert_eq!((now[0].name.as_str(), now[0].endpoint_id), ("Push", None));
+}
+
+async fn a_report_made_urgent_later_is_alerted_in_chat(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let receiver = Receiver::start();
+    // Chosen: urgent reports only (which covers reports made urgent), and a webhook that is not told.
+    register(&app, &receiver.url, "chat", &["report.filed"]);
+    let hook = Receiver::start();
+    register(&app, &hook.url, "webhook", &[]);
+    let editor = app.user(Role::Editor);
+    let browser = app.signed_in(&editor).await;
+    let (id, _) = app.filed().await;
+    let d = dispatcher(&app);
+    let severity = |to: &'static str| {
+        let (app, editor) = (&app, &editor);
+        async move {
+            let body = json!({"severity": to, "version": app.state_of(id).1});
+            post(app, editor, &format!("/api/v1/desk/reports/{id}/severity"), &body).await
+        }
+    };
+    assert_eq!(severity("low").await.status(), 200, "lowered: nothing to alert");
+    assert_eq!(severity("normal").await.status(), 200, "raised, but not urgent");
+    deliver(&d).await;
+    assert!(receiver.heard().is_empty());
+
+    assert_eq!(severity("legal").await.status(), 200);
+    deliver(&d).await;
+    let heard: Vec<String> = receiver.heard().iter().map(|h| h.json()["text"].as_str().unwrap().to_owned()).collect();
+    let title = article_json()["title"].as_str().unwrap().to_owned();
+    assert_eq!(heard.len(), 1, "{heard:?}");
+    let start = format!(
+        "Report #{id} on \u{201c}{title}\u{201d} raised from normal to legal severity by {}, due ",
+        editor.actor.name
+    );
+    assert!(heard[0].starts_with(&start), "{}", heard[0]);
+    assert!(heard[0].ends_with(&app.url(&format!("/desk/reports/{id}"))), "{}", heard[0]);
+
+    // Down to high is not news; up again from high by the desk's form is.
+    assert_eq!(severity("high").await.status(), 200);
+    deliver(&d).await;
+    assert_eq!(receiver.heard().len(), 1);
+    let page = browser.get(app.url(&format!("/desk/reports/{id}"))).send().await.unwrap().text().await.unwrap();
+    let version = app.state_of(id).1.to_string();
+    let form = [("csrf", csrf_in(&page)), ("severity", "legal".to_owned()), ("version", version)];
+    let raised = browser.post(app.url(&format!("/desk/reports/{id}/severity"))).form(&form).send().await.unwrap();
+    assert_eq!(raised.status(), 303);
+    deliver(&d).await;
+    let heard = receiver.heard();
+    assert_eq!(heard.len(), 2);
+    assert!(heard[1].json()["text"].as_str().unwrap().contains("raised from high to legal severity"));
+    let types: Vec<Value> = hook.heard().iter().map(|h| h.json()["type"].clone()).collect();
+    assert!(!types.contains(&json!(webhooks::SEVERITY_RAISED)), "a chat alert, not a webhook event: {types:?}");
+    app.deliver_mail().await;
 }

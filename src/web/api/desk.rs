@@ -303,8 +303,9 @@ pub async fn severity(
     let request: SeverityRequest = parse_json(&read_body(&req, payload, DESK_BODY_LIMIT).await?)?;
     let (actor, now, targets) = (staff.actor.clone(), state.now(), state.config.response_targets);
     state
-        .db
-        .write(move |c| workflow::set_severity(c, id, &actor, &request.severity, request.version, &targets, now))
+        .write_notifying(move |c, n| {
+            workflow::set_severity(c, id, &actor, &request.severity, request.version, &targets, n, now)
+        })
         .await?;
     answer_ticket(&state, &staff.actor, id).await
 }

@@ -582,8 +582,8 @@ pub async fn severity(
     let (severity, v) = (post.form.severity.clone(), version(&post.form.version)?);
     let actor = post.staff.actor.clone();
     let (now, targets) = (state.now(), state.config.response_targets);
-    act(&state, &post.staff, id, "severity", Reason::Blank, move |c, _| {
-        workflow::set_severity(c, id, &actor, &severity, v, &targets, now).map(drop)
+    act(&state, &post.staff, id, "severity", Reason::Blank, move |c, n| {
+        workflow::set_severity(c, id, &actor, &severity, v, &targets, n, now).map(drop)
     })
     .await
 }
