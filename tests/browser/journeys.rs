@@ -417,14 +417,23 @@ async fn standards_editor_approves(b: &mut Browser, app: &TestApp) -> Result<()>
     let test = b.button("Send test event").await?;
     b.go(test, "the webhooks page after a test event").await?;
     ensure!(b.text("[role='status']").await?.contains("A test event is queued"));
+    // The distribution channels the demo set up, with the forms to change them; a new one's
+    // correctives go to the endpoint just added.
+    b.open("/desk/channels", "the distribution channels").await?;
+    ensure!(b.text(".channel-list").await?.contains("syndication@partner.example"), "the partner feed's address");
+    b.fill("#field-name", "Social accounts (CMS)").await?;
+    b.choose("#field-kind", "social").await?;
+    ensure!(b.text("#field-endpoint_id").await?.contains("https://cms.example/corrigenda-hooks"));
+    let endpoint = b.find("#field-endpoint_id option:nth-child(2)").await?.attr("value").await?.unwrap_or_default();
+    b.choose("#field-endpoint_id", &endpoint).await?;
+    let add = b.button("Add the channel").await?;
+    b.go(add, "the distribution channels with one fed by a webhook").await?;
+    ensure!(b.text(".channel-list").await?.contains(&format!("#{endpoint}: https://cms.example/corrigenda-hooks")));
+    b.screenshot("channels").await?;
+    b.open("/desk/webhooks", "the webhooks page").await?;
     let remove = b.button("Remove").await?;
     b.go(remove, "the webhooks page after removing the endpoint").await?;
     ensure!(b.text("[role='status']").await?.contains("Endpoint removed"));
-    // The distribution channels the demo set up, with the forms to change them.
-    b.open("/desk/channels", "the distribution channels").await?;
-    ensure!(b.text(".channel-list").await?.contains("syndication@partner.example"), "the partner feed's address");
-    ensure!(b.find("#field-name").await.is_ok(), "a standards editor is not offered to add a channel");
-    b.screenshot("channels").await?;
     sign_out(b).await
 }
 
