@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use chrono::{SubsecRound, Utc};
 use clap::{Args, Parser, Subcommand};
 
-use crate::config::{Config, RawSettings};
+use crate::config::{Config, LogFormat, RawSettings};
 use crate::db::{Db, DbConnection};
 use crate::domain::log::LogGuard;
 use crate::domain::notices::Notices;
@@ -116,6 +116,12 @@ struct SettingsArgs {
     /// Erase the reader's name and email from reports closed more than this many days ago [default: never].
     #[arg(long, env = "CORRIGENDA_RETENTION_DAYS", global = true)]
     retention_days: Option<String>,
+    /// How log lines are written: text (one line each, for people) or json (one object a line).
+    #[arg(long, env = "CORRIGENDA_LOG_FORMAT", default_value = "text", global = true)]
+    log_format: String,
+    /// Bearer token that /metrics asks for (16 or more characters) [default: none: loopback clients only].
+    #[arg(long, env = "CORRIGENDA_METRICS_TOKEN", global = true, hide_env_values = true)]
+    metrics_token: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -305,6 +311,8 @@ impl From<&SettingsArgs> for RawSettings {
             sqlite_synchronous: a.sqlite_synchronous.clone(),
             db_timeout: a.db_timeout.clone(),
             retention_days: a.retention_days.clone(),
+            log_format: a.log_format.clone(),
+            metrics_token: a.metrics_token.clone(),
         }
     }
 }
@@ -319,7 +327,7 @@ pub fn run() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let _flush_logs_at_exit = init_logging();
+    let _flush_logs_at_exit = init_logging(config.log_format);
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(config),
         Command::Migrate => {
@@ -368,18 +376,31 @@ pub fn run() -> ExitCode {
 
 /// Logs to stderr through a writer thread that batches lines, so a busy server's access log
 /// costs its request threads no system call per line; the guard flushes it at exit.
-fn init_logging() -> tracing_appender::non_blocking::WorkerGuard {
+///
+/// In JSON each line is one object: the event's fields at the top level, and the request's
+/// span (its `request_id`) under `span`.
+fn init_logging(format: LogFormat) -> tracing_appender::non_blocking::WorkerGuard {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
         .lossy(false)
         .thread_name("log-writer")
         .finish(std::io::BufWriter::new(std::io::stderr()));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_ansi(std::io::stderr().is_terminal())
-        .with_writer(writer)
-        .try_init();
+    let _ = match format {
+        LogFormat::Text => tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_ansi(std::io::stderr().is_terminal())
+            .with_writer(writer)
+            .try_init(),
+        LogFormat::Json => tracing_subscriber::fmt()
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .with_span_list(false)
+            .with_env_filter(filter)
+            .with_writer(writer)
+            .try_init(),
+    };
     guard
 }
 

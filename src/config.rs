@@ -44,6 +44,37 @@ pub struct Config {
     pub show_channels: bool,
     /// Days after which a closed report loses its reader's details; `None` keeps them.
     pub retention_days: Option<u32>,
+    /// How log lines are written.
+    pub log_format: LogFormat,
+    /// The bearer token `/metrics` asks for; `None` answers loopback clients only.
+    pub metrics_token: Option<MetricsToken>,
+}
+
+/// How the server writes its log lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LogFormat {
+    /// One line of text each, for people.
+    #[default]
+    Text,
+    /// One JSON object a line, for log collectors.
+    Json,
+}
+
+/// The secret that opens `/metrics`; never printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct MetricsToken(String);
+
+impl MetricsToken {
+    /// The token as given.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for MetricsToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("MetricsToken(***)")
+    }
 }
 
 /// Mail settings as given; [`MailSettings::build`] makes the transport.
@@ -107,6 +138,8 @@ pub struct RawSettings {
     pub sqlite_synchronous: String,
     pub db_timeout: String,
     pub retention_days: Option<String>,
+    pub log_format: String,
+    pub metrics_token: Option<String>,
 }
 
 /// A setting that cannot be used, as one line naming it.
@@ -185,6 +218,8 @@ impl RawSettings {
                 }
             },
             retention_days: parse_retention(self.retention_days.as_deref())?,
+            log_format: parse_log_format(&self.log_format)?,
+            metrics_token: parse_metrics_token(self.metrics_token.as_deref())?,
             public_article_text: parse_switch(
                 "CORRIGENDA_PUBLIC_ARTICLE_TEXT (--public-article-text)",
                 &self.public_article_text,
@@ -272,6 +307,32 @@ fn parse_retention(raw: Option<&str>) -> Result<Option<u32>, ConfigError> {
             )),
         },
     }
+}
+
+/// `text` (or nothing) or `json`.
+fn parse_log_format(raw: &str) -> Result<LogFormat, ConfigError> {
+    match raw.trim().to_ascii_lowercase().as_str() {
+        "" | "text" => Ok(LogFormat::Text),
+        "json" => Ok(LogFormat::Json),
+        _ => Err(bad("CORRIGENDA_LOG_FORMAT (--log-format)", format!("{raw:?} is not text or json"))),
+    }
+}
+
+/// The shortest metrics token taken: long enough not to be guessed.
+const METRICS_TOKEN_MIN: usize = 16;
+
+/// A token of visible ASCII that fits a header, or nothing (loopback only).
+fn parse_metrics_token(raw: Option<&str>) -> Result<Option<MetricsToken>, ConfigError> {
+    const NAME: &str = "CORRIGENDA_METRICS_TOKEN (--metrics-token)";
+    let Some(token) = raw.map(str::trim).filter(|t| !t.is_empty()) else { return Ok(None) };
+    // The value itself is never repeated: it is a secret.
+    if !token.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(bad(NAME, "must be printable ASCII without spaces (it is sent in a header)"));
+    }
+    if token.len() < METRICS_TOKEN_MIN || token.len() > 256 {
+        return Err(bad(NAME, format!("must be {METRICS_TOKEN_MIN} to 256 characters long")));
+    }
+    Ok(Some(MetricsToken(token.to_owned())))
 }
 
 fn parse_proxies(raw: &str) -> Result<Vec<IpAddr>, ConfigError> {
@@ -391,6 +452,41 @@ mod tests {
             settings.retention_days = Some(given.into());
             let err = settings.parse().unwrap_err().to_string();
             assert!(err.contains("CORRIGENDA_RETENTION_DAYS (--retention-days)") && err.contains(given), "{err}");
+        }
+    }
+
+    #[test]
+    fn the_log_format_is_text_unless_json_and_garbage_is_named() {
+        assert_eq!(raw().parse().unwrap().log_format, LogFormat::Text);
+        for (given, format) in [("json", LogFormat::Json), (" JSON ", LogFormat::Json), ("text", LogFormat::Text)] {
+            let mut settings = raw();
+            settings.log_format = given.into();
+            assert_eq!(settings.parse().unwrap().log_format, format, "{given:?}");
+        }
+        for given in ["yaml", "logfmt", "jsonl"] {
+            let mut settings = raw();
+            settings.log_format = given.into();
+            let err = settings.parse().unwrap_err().to_string();
+            assert!(err.contains("CORRIGENDA_LOG_FORMAT (--log-format)") && err.contains(given), "{err}");
+        }
+    }
+
+    #[test]
+    fn the_metrics_token_is_long_printable_and_never_repeated() {
+        assert_eq!(raw().parse().unwrap().metrics_token, None);
+        let mut settings = raw();
+        settings.metrics_token = Some(" ".into());
+        assert_eq!(settings.parse().unwrap().metrics_token, None, "blank is unset");
+        let mut settings = raw();
+        settings.metrics_token = Some("0123456789abcdef-scraper".into());
+        let config = settings.parse().unwrap();
+        assert_eq!(config.metrics_token.as_ref().map(MetricsToken::expose), Some("0123456789abcdef-scraper"));
+        assert!(!format!("{config:?}").contains("0123456789abcdef"), "Debug hides it");
+        for given in ["short", "a token with spaces in it", "caf\u{e9}-caf\u{e9}-caf\u{e9}-caf\u{e9}"] {
+            let mut settings = raw();
+            settings.metrics_token = Some(given.into());
+            let err = settings.parse().unwrap_err().to_string();
+            assert!(err.contains("CORRIGENDA_METRICS_TOKEN (--metrics-token)") && !err.contains(given), "{err}");
         }
     }
 

@@ -8,6 +8,7 @@ pub mod models;
 pub mod schema;
 pub mod vocabulary;
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
@@ -274,6 +275,16 @@ pub fn migrate(conn: &mut DbConnection) -> Result<usize, DbError> {
     }
 }
 
+/// How many of this build's migrations the database has not applied (a newer build's extra ones
+/// are not counted: they are another instance's business).
+pub fn pending_migrations(conn: &mut DbConnection) -> Result<usize, DbError> {
+    let pending = match conn {
+        DbConnection::Sqlite(c) => c.pending_migrations(SQLITE_MIGRATIONS).map(|p| p.len()),
+        DbConnection::Postgres(c) => c.pending_migrations(POSTGRES_MIGRATIONS).map(|p| p.len()),
+    };
+    pending.map_err(|e| DbError::Migrate(e.to_string()))
+}
+
 /// Arbitrary but fixed key of the advisory lock that serialises log appends across instances.
 const LOG_LOCK_KEY: i64 = 0x636f_7272_6c6f;
 
@@ -357,6 +368,21 @@ struct Inner {
     grouped: Mutex<Vec<Box<dyn Grouped>>>,
     /// Held by whoever commits a group.
     committing: Mutex<()>,
+    /// Callers waiting for a pooled connection now.
+    waiting: AtomicUsize,
+}
+
+/// The pool at a glance, for metrics.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PoolState {
+    /// Connections open, in use or idle.
+    pub open: u32,
+    /// Open connections nobody is using.
+    pub idle: u32,
+    /// The most the pool opens.
+    pub max: u32,
+    /// Callers waiting for a connection.
+    pub waiting: usize,
 }
 
 /// Where connections come from.
@@ -408,7 +434,20 @@ impl Db {
                 timeout: target.timeout,
                 grouped: Mutex::new(Vec::new()),
                 committing: Mutex::new(()),
+                waiting: AtomicUsize::new(0),
             }),
+        }
+    }
+
+    /// The pool's connections now (a one-shot command's single connection counts as a pool of one).
+    pub fn pool_state(&self) -> PoolState {
+        let waiting = self.inner.waiting.load(Ordering::Relaxed);
+        match &self.inner.conns {
+            Conns::Pool(pool) => {
+                let state = pool.state();
+                PoolState { open: state.connections, idle: state.idle_connections, max: pool.max_size(), waiting }
+            }
+            Conns::One(_) => PoolState { open: 1, idle: 0, max: 1, waiting },
         }
     }
 
@@ -441,8 +480,9 @@ impl Db {
         F: FnOnce(&mut DbConnection) -> Result<T, AppError> + Send + 'static,
         T: Send + 'static,
     {
-        let db = self.clone();
-        actix_web::web::block(move || db.read_blocking(f))
+        let (db, span) = (self.clone(), tracing::Span::current());
+        // What the query logs belongs to the request that asked for it.
+        actix_web::web::block(move || span.in_scope(|| db.read_blocking(f)))
             .await
             .map_err(|e| AppError::Internal(anyhow::Error::new(e)))?
     }
@@ -453,8 +493,8 @@ impl Db {
         F: FnOnce(&mut DbConnection) -> Result<T, AppError> + Send + 'static,
         T: Send + 'static,
     {
-        let db = self.clone();
-        actix_web::web::block(move || db.write_blocking(f))
+        let (db, span) = (self.clone(), tracing::Span::current());
+        actix_web::web::block(move || span.in_scope(|| db.write_blocking(f)))
             .await
             .map_err(|e| AppError::Internal(anyhow::Error::new(e)))?
     }
@@ -523,7 +563,12 @@ impl Db {
     /// Runs `f` with a connection of this `Db`, pooled or its only one.
     fn with_conn<T>(&self, f: impl FnOnce(&mut DbConnection) -> Result<T, AppError>) -> Result<T, AppError> {
         match &self.inner.conns {
-            Conns::Pool(pool) => f(&mut *pool.get().map_err(DbError::from)?),
+            Conns::Pool(pool) => {
+                self.inner.waiting.fetch_add(1, Ordering::Relaxed);
+                let conn = pool.get();
+                self.inner.waiting.fetch_sub(1, Ordering::Relaxed);
+                f(&mut *conn.map_err(DbError::from)?)
+            }
             Conns::One(conn) => f(&mut conn.lock().unwrap_or_else(|p| p.into_inner())),
         }
     }

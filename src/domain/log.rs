@@ -7,7 +7,7 @@ use chrono::NaiveDateTime;
 use sha2::{Digest, Sha256};
 
 use super::articles::rfc3339;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::Mutex;
 
 use super::signing::LogKey;
@@ -145,6 +145,19 @@ pub struct LogGuard {
     checked_now: tokio::sync::Notify,
     /// Set when the server stops: a check under way ends after its current batch.
     stopping: AtomicBool,
+    /// When a check last passed, in Unix seconds; 0 until one has.
+    last_passed: AtomicI64,
+}
+
+/// What the checks of the public log found so far, for readiness and metrics.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LogState {
+    /// The first full check since start-up has not finished.
+    Pending,
+    /// The full check passed and nothing failed since.
+    Verified,
+    /// A check failed: no checkpoint is signed.
+    Broken(String),
 }
 
 #[derive(Default)]
@@ -165,7 +178,25 @@ impl LogGuard {
             checked: AtomicBool::new(false),
             checked_now: tokio::sync::Notify::new(),
             stopping: AtomicBool::new(false),
+            last_passed: AtomicI64::new(0),
         }
+    }
+
+    /// Whether the log verified: pending until the first full check ends, broken once one failed.
+    pub fn state(&self) -> LogState {
+        if let Some(failure) = &self.lock().broken {
+            return LogState::Broken(failure.to_string());
+        }
+        if self.checked.load(Ordering::SeqCst) {
+            LogState::Verified
+        } else {
+            LogState::Pending
+        }
+    }
+
+    /// When a full or incremental check last passed (Unix seconds), if one has since start-up.
+    pub fn last_passed(&self) -> Option<i64> {
+        Some(self.last_passed.load(Ordering::SeqCst)).filter(|t| *t > 0)
     }
 
     /// The signing key.
@@ -221,10 +252,12 @@ impl LogGuard {
     fn record(&self, outcome: &Result<(i64, [u8; 32]), Failure>, full: bool) {
         let mut state = self.lock();
         match outcome {
-            Ok((size, head)) if full || *size >= state.verified => {
-                *state = GuardState { verified: *size, head: Some(*head), broken: None };
+            Ok((size, head)) => {
+                if full || *size >= state.verified {
+                    *state = GuardState { verified: *size, head: Some(*head), broken: None };
+                }
+                self.last_passed.store(chrono::Utc::now().timestamp(), Ordering::SeqCst);
             }
-            Ok(_) => {}
             Err(failure) => {
                 tracing::error!(first_bad_index = ?failure.index, "THE PUBLIC CORRECTION LOG FAILED VERIFICATION: {failure}; checkpoints will not be signed");
                 state.broken = Some(failure.clone());

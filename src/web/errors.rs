@@ -86,7 +86,7 @@ pub fn html_error_pages<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHa
         }
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }
-    if is_html {
+    if is_html || super::ops::MACHINE_PATHS.contains(&res.request().path()) {
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }
     let status = res.status();

@@ -11,6 +11,7 @@ pub mod errors;
 pub mod extract;
 pub mod headers;
 pub mod openapi;
+pub mod ops;
 pub mod pages;
 pub mod present;
 pub mod ratelimit;
@@ -19,7 +20,7 @@ pub mod steps;
 use std::net::TcpListener;
 
 use actix_web::dev::Server;
-use actix_web::middleware::{from_fn, DefaultHeaders, ErrorHandlers, Logger};
+use actix_web::middleware::{from_fn, DefaultHeaders, ErrorHandlers};
 use actix_web::{web, App, HttpRequest, HttpServer};
 use chrono::NaiveDateTime;
 use corrigenda_templates::Layout;
@@ -78,6 +79,8 @@ pub struct AppState {
     pub figures: cache::FiguresCache,
     /// What webhooks need: the site, the secrets' box, the notice renderer.
     pub hooks: crate::mail::webhooks::Hooks,
+    /// Requests counted and timed, for `/metrics`.
+    pub metrics: ops::Metrics,
 }
 
 impl AppState {
@@ -111,6 +114,7 @@ impl AppState {
             public: cache::PublicCache::new(PUBLIC_CACHE_BYTES),
             figures: cache::FiguresCache::default(),
             hooks: hooks(&config, config.base_url(bound), &key),
+            metrics: ops::Metrics::new(),
             config,
         }
     }
@@ -245,7 +249,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     )
     .service(web::resource("/static/style.css").get(pages::public::stylesheet))
     .service(web::resource("/favicon.ico").get(pages::public::favicon))
-    .service(web::resource("/healthz").get(pages::public::health))
+    .service(web::resource("/healthz").get(ops::health))
+    .service(web::resource("/readyz").get(ops::ready))
+    .service(web::resource("/metrics").get(ops::metrics))
     .service(web::resource("/articles").get(pages::public::find_article))
     .service(
         web::resource("/articles/{id}/report").get(pages::reports::report_form).post(pages::reports::submit_report),
@@ -302,12 +308,8 @@ pub fn serve(listener: TcpListener, state: AppState, workers: usize) -> std::io:
                          frame-ancestors 'none'; base-uri 'none'",
                     )),
             )
-            .wrap(
-                Logger::new("%{method}xi %{path}xi %s %b %Dms")
-                    .custom_request_replace("method", |req| req.method().to_string())
-                    .custom_request_replace("path", |req| log_path(req.path()))
-                    .exclude("/healthz"),
-            )
+            // Outermost, so the request ID, the count and the log line cover every answer.
+            .wrap(from_fn(ops::observe))
     })
     .workers(workers.max(1))
     .client_request_timeout(REQUEST_HEAD_TIMEOUT)

@@ -194,6 +194,9 @@ const TABLE: &[Row] = &[
     row("GET",    "/static/style.css",                       Body::None, [OK; 9]),
     row("GET",    "/favicon.ico",                            Body::None, [NO_CONTENT; 9]),
     row("GET",    "/healthz",                                Body::None, [OK; 9]),
+    // Ready once the log verified (long done by now); metrics to loopback, as every caller here is.
+    row("GET",    "/readyz",                                 Body::None, [OK; 9]),
+    row("GET",    "/metrics",                                Body::None, [OK; 9]),
     row("GET",    "/articles?q=kursk",                       Body::None, [SeeOther("/articles/kursk/report"); 9]),
     row("GET",    "/articles/{id}/report",                   Body::None, [OK; 9]),
     row("POST",   "/articles/{id}/report",                   Form(REPORT_FORM), [SeeOther("/reports/"); 9]),

@@ -199,7 +199,7 @@ fn capture(stream: impl Read + Send + 'static, into: Arc<Mutex<String>>) -> std:
 }
 
 impl Server {
-    fn start(database: &TestDb, database_url: &str, address: &str, smtp_url: &str, rust_log: Option<&str>) -> Self {
+    fn start(database: &TestDb, database_url: &str, address: &str, smtp_url: &str, log: Log) -> Self {
         let mut command = Command::new(env!("CARGO_BIN_EXE_corrigenda"));
         command
             .args(["serve", "--bind", address])
@@ -210,11 +210,15 @@ impl Server {
             .env_remove("SMTP_USERNAME")
             .env_remove("SMTP_PASSWORD")
             .env_remove("RUST_LOG")
+            .env_remove("CORRIGENDA_LOG_FORMAT")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
-        if let Some(level) = rust_log {
+        if let Some(level) = log.level {
             command.env("RUST_LOG", level);
+        }
+        if log.json {
+            command.env("CORRIGENDA_LOG_FORMAT", "json");
         }
         let mut child = command.spawn().unwrap();
         let (stdout, stderr) = (Arc::new(Mutex::new(String::new())), Arc::new(Mutex::new(String::new())));
@@ -275,8 +279,18 @@ fn location(response: &reqwest::Response) -> String {
     response.headers()["location"].to_str().unwrap().to_owned()
 }
 
-/// A whole journey through the server at `rust_log` (`None`: the default a publisher runs).
-async fn the_log_holds_no_secret(backend: Backend, rust_log: Option<&str>) {
+/// How the server logs: at a level (`None`: the default a publisher runs), in text or JSON.
+#[derive(Debug, Clone, Copy)]
+struct Log {
+    level: Option<&'static str>,
+    json: bool,
+}
+
+/// The request ID the journey's last request sends, to be found on its log line.
+const REQUEST_ID: &str = "journey-last-request-0001";
+
+/// A whole journey through the server, logging as `log` says.
+async fn the_log_holds_no_secret(backend: Backend, logging: Log) {
     let database = TestDb::new(backend);
     let mut secrets = Secrets::default();
     let database_url = match backend {
@@ -296,7 +310,7 @@ async fn the_log_holds_no_secret(backend: Backend, rust_log: Option<&str>) {
     secrets.add("SMTP password", SMTP_PASSWORD);
     secrets.add("SMTP credentials as sent", STANDARD.encode(format!("\0{SMTP_USER}\0{SMTP_PASSWORD}")));
     let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let server = Server::start(&database, &database_url, &format!("127.0.0.1:{port}"), &smtp_url, rust_log);
+    let server = Server::start(&database, &database_url, &format!("127.0.0.1:{port}"), &smtp_url, logging);
     let base = format!("http://127.0.0.1:{port}");
     let url = |path: &str| format!("{base}{path}");
 
@@ -466,7 +480,24 @@ async fn the_log_holds_no_secret(backend: Backend, rust_log: Option<&str>) {
     });
     assert!(smtp.logins.lock().unwrap().1 > 0, "the server signed in to the SMTP server");
 
+    // A request that names its ID, as a load balancer's would.
+    let named = reader.get(url("/corrections")).header("x-request-id", REQUEST_ID).send().await.unwrap();
+    assert_eq!(named.headers()["x-request-id"], REQUEST_ID);
+
+    let stderr = server.stderr();
     let log = server.stop();
+    let access_line = if logging.json {
+        let lines = json_lines(&stderr);
+        let line = lines.iter().find(|l| l["span"]["request_id"] == REQUEST_ID).unwrap_or_else(|| {
+            panic!("no JSON line carries the request ID:\n{stderr}");
+        });
+        assert_eq!(line["level"], "INFO");
+        line["message"].as_str().unwrap().to_owned()
+    } else {
+        let line = stderr.lines().find(|l| l.contains(&format!("request_id={REQUEST_ID}")));
+        line.unwrap_or_else(|| panic!("no line carries the request ID:\n{stderr}")).to_owned()
+    };
+    assert!(access_line.contains("GET /corrections 200"), "{access_line}");
     // Not vacuous: the log has the start-up lines and a line per request.
     for expected in [
         "Corrigenda is listening on",
@@ -499,20 +530,62 @@ async fn the_log_holds_no_secret(backend: Backend, rust_log: Option<&str>) {
             assert_ne!(segment.map(str::len), Some(43), "a {prefix} link with its token:\n{log}");
         }
     }
+    // In JSON, also as the lines' strings read back (an escape must not hide a secret).
+    let decoded: String = if logging.json {
+        json_lines(&stderr).iter().flat_map(strings_in).collect::<Vec<_>>().join("\n")
+    } else {
+        String::new()
+    };
     for (kind, value) in &secrets.0 {
         for form in [value.clone(), value.replace('@', "%40"), value.replace(' ', "+"), value.replace(' ', "%20")] {
             assert!(!log.contains(&form), "the log holds a {kind} ({form:?}):\n{log}");
+            assert!(!decoded.contains(&form), "the JSON log holds a {kind} ({form:?}):\n{decoded}");
         }
     }
     assert!(log.contains("corrigenda user add --role standards_editor"), "says how to make the first account");
 }
 
+/// The server's JSON log lines: every line it wrote to stderr is one JSON object with a
+/// timestamp, a level and a message (a note printed before logging starts excepted).
+fn json_lines(stderr: &str) -> Vec<Value> {
+    stderr
+        .lines()
+        .filter(|line| !line.starts_with("corrigenda: "))
+        .map(|line| {
+            let value: Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+            assert!(
+                value["timestamp"].is_string() && value["level"].is_string() && value["message"].is_string(),
+                "not a log line: {line}"
+            );
+            value
+        })
+        .collect()
+}
+
+/// Every string in a JSON value, keys included.
+fn strings_in(value: &Value) -> Vec<String> {
+    match value {
+        Value::String(s) => vec![s.clone()],
+        Value::Array(items) => items.iter().flat_map(strings_in).collect(),
+        Value::Object(map) => map.iter().flat_map(|(k, v)| std::iter::once(k.clone()).chain(strings_in(v))).collect(),
+        _ => Vec::new(),
+    }
+}
+
 async fn the_log_at_the_default_level_holds_no_secret(backend: Backend) {
-    the_log_holds_no_secret(backend, None).await;
+    the_log_holds_no_secret(backend, Log { level: None, json: false }).await;
 }
 
 async fn the_log_at_debug_level_holds_no_secret(backend: Backend) {
-    the_log_holds_no_secret(backend, Some("debug")).await;
+    the_log_holds_no_secret(backend, Log { level: Some("debug"), json: false }).await;
 }
 
-crate::both_backends!(the_log_at_the_default_level_holds_no_secret, the_log_at_debug_level_holds_no_secret);
+async fn the_json_log_holds_no_secret_and_names_each_request(backend: Backend) {
+    the_log_holds_no_secret(backend, Log { level: None, json: true }).await;
+}
+
+crate::both_backends!(
+    the_log_at_the_default_level_holds_no_secret,
+    the_log_at_debug_level_holds_no_secret,
+    the_json_log_holds_no_secret_and_names_each_request,
+);

@@ -25,6 +25,7 @@ mod limits;
 mod logs;
 mod mail;
 mod openapi;
+mod operations;
 mod outage;
 mod pages;
 mod parity;

@@ -1,6 +1,7 @@
 //! PostgreSQL stopped under load, then started again: the real binary answers 503 with
 //! `Retry-After` and a plain message meanwhile (never a hang, never a 500, never the cause),
-//! `/healthz` says the database is unreachable, and everything comes back without a restart.
+//! `/readyz` says the database is unreachable while `/healthz` still says the process is up,
+//! and everything comes back without a restart.
 //!
 //! PostgreSQL only by nature: the test runs a cluster of its own (`initdb`, `pg_ctl`) on its
 //! own data folder and port, which it can stop and start.
@@ -191,8 +192,10 @@ enum Kind {
     ApiRead,
     /// `GET /articles/{id}/report`, a page that reads the article.
     PageRead,
-    /// `GET /healthz`.
-    Health,
+    /// `GET /readyz`: whether this instance can serve.
+    Ready,
+    /// `GET /healthz`: whether the process is up, database or not.
+    Live,
 }
 
 /// One request of the load and how it was answered.
@@ -233,7 +236,8 @@ async fn send(client: &reqwest::Client, base: &str, kind: Kind, i: usize) -> Ans
         ]),
         Kind::ApiRead => client.get(format!("{base}/api/v1/corrections")),
         Kind::PageRead => client.get(format!("{base}/articles/{ARTICLE}/report")),
-        Kind::Health => client.get(format!("{base}/healthz")),
+        Kind::Ready => client.get(format!("{base}/readyz")),
+        Kind::Live => client.get(format!("{base}/healthz")),
     };
     let sent = Instant::now();
     let mut answer = Answer {
@@ -316,7 +320,7 @@ async fn postgres_outage_answers_503_then_recovers() {
         .build()
         .unwrap();
     let up = Instant::now();
-    while send(&client, &base, Kind::Health, 0).await.status != Some(200) {
+    while send(&client, &base, Kind::Ready, 0).await.status != Some(200) {
         assert!(up.elapsed() < Duration::from_secs(60), "the server did not start");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
@@ -325,7 +329,9 @@ async fn postgres_outage_answers_503_then_recovers() {
     let answers: Arc<Mutex<Vec<Answer>>> = Arc::default();
     let stop = Arc::new(AtomicBool::new(false));
     let mut tasks = Vec::new();
-    for kind in [Kind::ApiReport, Kind::ApiReport, Kind::FormReport, Kind::ApiRead, Kind::PageRead, Kind::Health] {
+    for kind in
+        [Kind::ApiReport, Kind::ApiReport, Kind::FormReport, Kind::ApiRead, Kind::PageRead, Kind::Ready, Kind::Live]
+    {
         let (client, base, answers, stop) = (client.clone(), base.clone(), answers.clone(), stop.clone());
         tasks.push(tokio::spawn(async move {
             let mut i = 0;
@@ -349,7 +355,7 @@ async fn postgres_outage_answers_503_then_recovers() {
     let stopped = Instant::now();
     // Every kind of request is refused at least twice while PostgreSQL is down.
     let refused_all = wait_for(Duration::from_secs(120), || {
-        [Kind::ApiReport, Kind::FormReport, Kind::ApiRead, Kind::PageRead, Kind::Health]
+        [Kind::ApiReport, Kind::FormReport, Kind::ApiRead, Kind::PageRead, Kind::Ready]
             .into_iter()
             .all(|kind| count(&answers, stopped, kind, 503) >= 2)
     })
@@ -359,7 +365,10 @@ async fn postgres_outage_answers_503_then_recovers() {
     let restarted_at = Instant::now();
     {
         let answers = answers.lock().unwrap();
-        let during = answers.iter().filter(|a| a.sent >= stopped + Duration::from_secs(1) && a.sent < restarted_at);
+        // The liveness probe is the exception: the process is up, and says so.
+        let during = answers
+            .iter()
+            .filter(|a| a.kind != Kind::Live && a.sent >= stopped + Duration::from_secs(1) && a.sent < restarted_at);
         let acknowledged: Vec<&Answer> = during.filter(|a| matches!(a.status, Some(200..=399))).collect();
         assert!(acknowledged.is_empty(), "answered as if nothing were wrong during the outage: {acknowledged:?}");
     }
@@ -368,7 +377,7 @@ async fn postgres_outage_answers_503_then_recovers() {
     let started = Instant::now();
     let recovered = wait_for(RECOVERY_BOUND, || {
         count(&answers, started, Kind::ApiReport, 201) >= 3
-            && count(&answers, started, Kind::Health, 200) >= 1
+            && count(&answers, started, Kind::Ready, 200) >= 1
             && count(&answers, started, Kind::PageRead, 200) >= 1
     })
     .await;
@@ -387,6 +396,10 @@ async fn postgres_outage_answers_503_then_recovers() {
         let what = format!("{:?} sent {:?} after the stop", a.kind, a.sent.checked_duration_since(stopped));
         assert!(a.took < ANSWER_BOUND, "{what} took {:?}: {}", a.took, a.body);
         let status = a.status.unwrap_or_else(|| panic!("{what} got no answer: {}", a.body));
+        if a.kind == Kind::Live {
+            assert_eq!(status, 200, "{what}: the process is up, whatever the database: {}", a.body);
+            continue;
+        }
         assert!(matches!(status, 200 | 201 | 303 | 503), "{what} answered {status}: {}", a.body);
         if status >= 400 {
             let body = a.body.to_lowercase();
@@ -409,7 +422,11 @@ async fn postgres_outage_answers_503_then_recovers() {
                 assert!(a.content_type.starts_with("text/html"), "{what}: a page, not {}", a.content_type);
                 assert!(a.body.contains("try again"), "{what}: {}", a.body);
             }
-            Kind::Health => assert!(a.body.contains("database unreachable"), "{what}: {}", a.body),
+            Kind::Ready => {
+                assert!(a.body.starts_with("not ready: database unreachable"), "{what}: {}", a.body);
+                assert!(a.content_type.starts_with("text/plain"), "{what}: plain text, not {}", a.content_type);
+            }
+            Kind::Live => unreachable!("checked above"),
         }
     }
 

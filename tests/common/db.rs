@@ -193,5 +193,7 @@ pub fn settings(database: &TestDb) -> RawSettings {
         sqlite_synchronous: "normal".into(),
         db_timeout: "10".into(),
         retention_days: None,
+        log_format: "text".into(),
+        metrics_token: None,
     }
 }

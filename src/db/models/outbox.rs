@@ -92,7 +92,43 @@ pub enum Queue {
     Webhooks,
 }
 
+/// A queue's backlog, for metrics: read through the `(status, next_attempt_at)` index, so it
+/// costs the same however much was sent.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Backlog {
+    /// Waiting or being sent.
+    pub queued: i64,
+    /// Refused or given up on.
+    pub failed: i64,
+    /// When the oldest waiting row was queued.
+    pub oldest_queued: Option<NaiveDateTime>,
+}
+
 impl Queue {
+    /// What waits, what failed, and since when the oldest has waited.
+    pub fn backlog(self, conn: &mut DbConnection) -> Result<Backlog, DbError> {
+        #[derive(QueryableByName)]
+        struct Row {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            queued: i64,
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            failed: i64,
+            #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Timestamp>)]
+            oldest: Option<NaiveDateTime>,
+        }
+        let table = self.table();
+        let (queued, sending, failed) =
+            (OutboxStatus::Queued.as_str(), OutboxStatus::Sending.as_str(), OutboxStatus::Failed.as_str());
+        let waiting = format!("status IN ('{queued}', '{sending}')");
+        let row: Row = diesel::sql_query(format!(
+            "SELECT (SELECT count(*) FROM {table} WHERE {waiting}) AS queued, \
+             (SELECT count(*) FROM {table} WHERE status = '{failed}') AS failed, \
+             (SELECT min(created_at) FROM {table} WHERE {waiting}) AS oldest"
+        ))
+        .get_result(conn)?;
+        Ok(Backlog { queued: row.queued, failed: row.failed, oldest_queued: row.oldest })
+    }
+
     fn table(self) -> &'static str {
         match self {
             Queue::Mail => "outbox",

@@ -73,6 +73,19 @@ pub const SIBLINGS_MAX: i64 = 200;
 pub const SIBLINGS_WINDOW: i64 = 16_384;
 
 impl Report {
+    /// Reports per status as the triggers keep them in `report_tallies` (a few rows, however
+    /// many reports); every status is listed, with 0 when none has it.
+    pub fn count_by_status(conn: &mut DbConnection) -> QueryResult<Vec<(Status, i64)>> {
+        let tallies: Vec<(Status, i64)> = report_tallies::table
+            .filter(report_tallies::n.ne(0))
+            .select((report_tallies::status, report_tallies::n))
+            .load(conn)?;
+        Ok(Status::ALL
+            .iter()
+            .map(|status| (*status, tallies.iter().filter(|(s, _)| s == status).map(|(_, n)| n).sum()))
+            .collect())
+    }
+
     /// The report whose tracking token has this hash, if any.
     pub fn by_token_hash(conn: &mut DbConnection, hash: &str) -> QueryResult<Option<Self>> {
         reports::table.filter(reports::token_hash.eq(hash)).select(Self::as_select()).first(conn).optional()

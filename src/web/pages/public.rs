@@ -1,6 +1,6 @@
-//! The site's front: the home page, finding an article, the stylesheet, the favicon and the health check.
+//! The site's front: the home page, finding an article, the stylesheet and the favicon.
 
-use actix_web::http::header::{self, ContentType};
+use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use corrigenda_templates as views;
 use serde::Deserialize;
@@ -8,7 +8,7 @@ use serde::Deserialize;
 use super::corrections::correction_items;
 use crate::domain::articles::{self, Found};
 use crate::domain::corrections::{self, ListingFilter};
-use crate::error::{AppError, RETRY_AFTER_SECS};
+use crate::error::AppError;
 use crate::web::present::{date, html, public_page, redirect};
 use crate::web::{AppState, State};
 
@@ -43,20 +43,6 @@ pub async fn stylesheet() -> HttpResponse {
 /// `GET /favicon.ico`: browsers ask on every site; there is no icon, and saying so with an error page would be noise.
 pub async fn favicon() -> HttpResponse {
     HttpResponse::NoContent().insert_header((header::CACHE_CONTROL, "public, max-age=86400")).finish()
-}
-
-/// `GET /healthz`: 200 when the database answers, for load balancers; 503 saying
-/// "database unreachable" (with `Retry-After`) when it does not.
-pub async fn health(state: State) -> Result<HttpResponse, AppError> {
-    match state.db.read(|c| Ok(diesel::connection::SimpleConnection::batch_execute(c, "SELECT 1")?)).await {
-        Ok(()) => Ok(HttpResponse::Ok().content_type(ContentType::plaintext()).body("ok")),
-        Err(err) => {
-            if let AppError::Internal(cause) = &err {
-                tracing::error!(error = ?cause, "the health check's query failed");
-            }
-            Err(AppError::TryLater { retry_after_secs: RETRY_AFTER_SECS, message: "database unreachable".into() })
-        }
-    }
 }
 
 /// The find box's query.
