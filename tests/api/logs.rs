@@ -237,8 +237,8 @@ impl Server {
         self.stderr.lock().unwrap().clone()
     }
 
-    /// Stops the server with SIGTERM; returns everything it wrote, stdout then stderr.
-    fn stop(mut self) -> String {
+    /// Stops the server with SIGTERM; returns everything it wrote: stdout, stderr.
+    fn stop(mut self) -> (String, String) {
         // SAFETY: kill only sends a signal to the child started above.
         assert_eq!(unsafe { libc::kill(self.child.id() as libc::pid_t, libc::SIGTERM) }, 0);
         let start = Instant::now();
@@ -253,7 +253,7 @@ impl Server {
         for reader in self.readers.drain(..) {
             reader.join().unwrap();
         }
-        format!("{}{}", self.stdout(), self.stderr())
+        (self.stdout(), self.stderr())
     }
 }
 
@@ -484,8 +484,8 @@ async fn the_log_holds_no_secret(backend: Backend, logging: Log) {
     let named = reader.get(url("/corrections")).header("x-request-id", REQUEST_ID).send().await.unwrap();
     assert_eq!(named.headers()["x-request-id"], REQUEST_ID);
 
-    let stderr = server.stderr();
-    let log = server.stop();
+    let (stdout, stderr) = server.stop();
+    let log = format!("{stdout}{stderr}");
     let access_line = if logging.json {
         let lines = json_lines(&stderr);
         let line = lines.iter().find(|l| l["span"]["request_id"] == REQUEST_ID).unwrap_or_else(|| {
