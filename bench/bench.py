@@ -243,14 +243,14 @@ class Server:
         return self.startup
 
     def settle(self, limit=120.0):
-        """Waits until requests queued by the last run are done: /healthz (which takes a pooled
+        """Waits until requests queued by the last run are done: /readyz (which takes a pooled
         connection) answers within 50 ms three times in a row. Returns the seconds waited."""
         t0 = time.monotonic()
         fast = 0
         while fast < 3 and time.monotonic() - t0 < limit:
             t = time.monotonic()
             try:
-                status, _, _ = http_get(self.port, "/healthz", timeout=limit)
+                status, _, _ = http_get(self.port, "/readyz", timeout=limit)
             except OSError:
                 status = 0
             fast = fast + 1 if status == 200 and time.monotonic() - t < 0.05 else 0
