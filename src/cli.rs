@@ -149,6 +149,17 @@ enum Command {
         #[arg(long)]
         email: String,
     },
+    /// Copy the SQLite database to FILE, consistently, while the server runs (PostgreSQL: use pg_dump).
+    Backup {
+        /// The copy: a new file (an existing one is never overwritten).
+        file: PathBuf,
+    },
+    /// Exit 0 when the server answers GET /healthz with 200, 1 otherwise (for container health checks).
+    Healthcheck {
+        /// The server's base URL [default: http://<CORRIGENDA_BIND>, on 127.0.0.1 when bound to 0.0.0.0].
+        #[arg(long)]
+        url: Option<String>,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -312,6 +323,11 @@ impl From<&SettingsArgs> for RawSettings {
 /// Parses the command line and runs it; errors are one line on stderr.
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
+    // Needs only the address, so a container's health check never fails on another setting
+    // (and exits 0 or 1 only: Docker reserves 2).
+    if let Some(Command::Healthcheck { url }) = &cli.command {
+        return healthcheck(url.as_deref(), &cli.settings.bind);
+    }
     let config = match RawSettings::from(&cli.settings).parse() {
         Ok(config) => config,
         Err(err) => {
@@ -356,6 +372,8 @@ pub fn run() -> ExitCode {
         Command::Log(LogCommand::PublicKey) => signing_key(&config).map(|key| println!("{}", key.public_key())),
         Command::EraseReporter { email } => erase_reporter(&config, &email),
         Command::Webhook(command) => webhook(&config, command),
+        Command::Backup { file } => backup(&config, &file),
+        Command::Healthcheck { .. } => unreachable!("answered before the settings are read"),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -570,6 +588,66 @@ fn erase_reporter(config: &Config, email: &str) -> anyhow::Result<()> {
     let files = mail::files::erase(dir, email.trim())
         .map_err(|e| anyhow::anyhow!("the reports are erased, but not the mail files in {}: {e}", dir.display()))?;
     println!("Erased the name and email from {n} report(s) and {files} mail file(s); the public log is unchanged");
+    Ok(())
+}
+
+/// How long the health check waits for the server's answer, connecting included.
+const HEALTHCHECK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// `healthcheck`: GET `<url>/healthz`; success only on 200.
+fn healthcheck(url: Option<&str>, bind: &str) -> ExitCode {
+    let base = match url {
+        Some(url) => url.trim().trim_end_matches('/').to_owned(),
+        None => match std::net::ToSocketAddrs::to_socket_addrs(bind.trim()).ok().and_then(|mut a| a.next()) {
+            Some(mut address) => {
+                // A server bound to every interface answers on the loopback one.
+                if address.ip().is_unspecified() {
+                    address.set_ip(match address {
+                        std::net::SocketAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
+                        std::net::SocketAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
+                    });
+                }
+                format!("http://{address}")
+            }
+            None => {
+                eprintln!("corrigenda: invalid setting CORRIGENDA_BIND (--bind): {bind:?} is not an address");
+                return ExitCode::FAILURE;
+            }
+        },
+    };
+    let url = format!("{base}/healthz");
+    let agent = ureq::AgentBuilder::new().timeout(HEALTHCHECK_TIMEOUT).redirects(0).build();
+    match agent.get(&url).call() {
+        Ok(response) if response.status() == 200 => {
+            println!("healthy: {url} answered 200");
+            ExitCode::SUCCESS
+        }
+        Ok(response) => {
+            eprintln!("corrigenda: unhealthy: {url} answered {}", response.status());
+            ExitCode::FAILURE
+        }
+        Err(ureq::Error::Status(status, response)) => {
+            let body = response.into_string().unwrap_or_default();
+            eprintln!("corrigenda: unhealthy: {url} answered {status} {}", body.trim());
+            ExitCode::FAILURE
+        }
+        Err(err) => {
+            eprintln!("corrigenda: unhealthy: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `backup FILE`: an online, consistent copy of the SQLite database.
+fn backup(config: &Config, file: &std::path::Path) -> anyhow::Result<()> {
+    let bytes = crate::db::backup::sqlite(&config.database, file)?;
+    println!("Backed up {} to {} ({bytes} bytes)", config.database.display(), file.display());
+    // A restore needs them too: the key signs the log's checkpoints, the folder holds the mail sent.
+    let mail = match config.mail.smtp_url {
+        None => format!(" and the mail folder {}", config.mail.dir.display()),
+        Some(_) => String::new(),
+    };
+    println!("Keep the signing key {}{mail} with it", config.signing_key.display());
     Ok(())
 }
 
