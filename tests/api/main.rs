@@ -9,6 +9,7 @@ mod access;
 mod approvals;
 mod architecture;
 mod articles;
+mod backup;
 mod caching;
 mod channels;
 mod corrections;
