@@ -7,9 +7,14 @@
 #
 # The README's "Running in production" says more (backups, restore, PostgreSQL).
 
-# The Rust image has what the bundled libpq and SQLite need to build: a C compiler, OpenSSL's
-# headers and pkg-config.
+# The bundled libpq and SQLite need a C compiler (in the Rust image), and libpq OpenSSL's
+# headers, found through pkg-config: said here rather than assumed of the image. Not pinned,
+# as below: Debian stable's current versions are wanted, and pinned ones leave the mirrors.
 FROM rust:1.95-bookworm AS build
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libssl-dev pkg-config \
+    && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 
 # The dependencies first, in a layer of their own: it is rebuilt only when Cargo.toml or
