@@ -64,7 +64,9 @@ async fn every_desk_route_refuses_anonymous_wrong_roles_and_disabled_users(backe
         assert_eq!(send(Some(&disabled.token)).await.unwrap().status(), 401, "disabled {method} {path}");
         let as_auditor = send(Some(&auditor.token)).await.unwrap().status();
         assert_eq!(as_auditor, if *edits { 403 } else { 200 }, "auditor {method} {path}");
-        assert_ne!(send(Some(&app.token)).await.unwrap().status(), 401, "editor {method} {path}");
+        // An editor gets through to the route itself: a read, or an empty change refused as a bad field.
+        let expected = if *method == "GET" { 200 } else { 422 };
+        assert_eq!(send(Some(&app.token)).await.unwrap().status(), expected, "editor {method} {path}");
     }
     // Pages: anonymous is sent to sign in; auditors may read the ticket but not the queue.
     let browser = app.signed_in(&auditor).await;
@@ -235,7 +237,7 @@ async fn sessions_expire_when_idle_and_are_renewed_at_sign_in(backend: Backend) 
     let two = app.login(&first, &editor.email, &editor.password).await;
     let new = two.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
     assert_ne!(old, new);
-    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    // Ended with the sign-in, before its answer: no wait.
     let replay = app.client.get(app.url("/desk")).header("cookie", &old).send().await.unwrap();
     assert_eq!(replay.status(), 303, "the old session ended");
     let current = app.client.get(app.url("/desk")).header("cookie", &new).send().await.unwrap();
@@ -550,7 +552,9 @@ async fn unknown_queue_filters_are_422_naming_them(backend: Backend) {
     let editor = app.user(Role::Editor);
     let page = app.signed_in(&editor).await.get(app.url("/desk?status=open")).send().await.unwrap();
     assert_eq!(page.status(), 422);
-    assert!(page.text().await.unwrap().contains("open"));
+    let html = page.text().await.unwrap();
+    assert!(html.contains("&quot;open&quot;") || html.contains("\"open\""), "the refused value is named: {html}");
+    assert!(html.contains("status"), "and the filter it was given to");
 }
 
 async fn the_first_run_link_creates_one_standards_editor_once(backend: Backend) {
