@@ -773,15 +773,17 @@ async fn the_queue_has_views_with_counts_and_ignores_unknown_parameters(backend:
     }
     app.deliver_mail().await;
     // 0 new (unassigned), 1 mine in review, 2 waiting on the reader, 3 rejected, 4 corrected.
-    app.force_status(ids[1], "in_review");
-    app.force_status(ids[2], "needs_info");
-    app.force_status(ids[3], "rejected");
-    app.force_status(ids[4], "corrected");
+    let standards = app.user(Role::StandardsEditor);
+    for (id, status) in ids[1..].iter().zip(["in_review", "needs_info", "rejected", "corrected"]) {
+        app.reach(*id, status, &standards.actor);
+    }
+    app.deliver_mail().await;
+    let version = app.state_of(ids[1]).1;
     let assigned = app
         .client
         .post(app.url(&format!("/api/v1/desk/reports/{}/assignment", ids[1])))
         .bearer_auth(&me.token)
-        .json(&json!({ "assignee_email": me.email, "version": 1 }))
+        .json(&json!({ "assignee_email": me.email, "version": version }))
         .send()
         .await
         .unwrap();

@@ -45,16 +45,20 @@ fn allowed_to(from: &str, to: &str) -> Option<&'static str> {
 
 async fn every_state_target_and_role_is_allowed_exactly_as_the_table_says(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let (id, _) = app.filed().await;
+    app.article().await;
     // A primary on the same article for `duplicate` moves.
-    app.file_report("kursk", &report_json()).await;
-    let primary = id + 1;
+    let primary = app.file_directly();
     let users: Vec<_> = Role::ALL.iter().map(|r| app.user(*r)).collect();
+    let standards = users.iter().find(|u| u.actor.role == Role::StandardsEditor).unwrap().actor.clone();
+    // A retraction waits for a second standards editor to approve it.
+    app.user(Role::StandardsEditor);
     let mut allowed_moves = 0;
     for from in Status::ALL {
         for to in Status::ALL {
             for user in &users {
-                app.force_status(id, from.as_str());
+                // A fresh report taken to `from` by the product's own moves.
+                let id = app.file_directly();
+                app.reach(id, from.as_str(), &standards);
                 let (_, version) = app.state_of(id);
                 let request = MoveRequest {
                     to: to.as_str().into(),
@@ -408,7 +412,7 @@ async fn an_unknown_stored_status_is_an_error_naming_it_never_a_default(backend:
     let app = TestApp::spawn(backend).await;
     let (id, _) = app.filed().await;
     app.deliver_mail().await;
-    app.force_status(id, "escalated");
+    app.write_status_column(id, "escalated");
     let read = app.db.read_blocking(|c| Ok(corrigenda::db::models::Report::find(c, id)?));
     let err = format!("{:?}", read.expect_err("a status this version does not know cannot be read as one it does"));
     assert!(err.contains("\"escalated\" is not a Status"), "{err}");
@@ -422,6 +426,6 @@ async fn an_unknown_stored_status_is_an_error_naming_it_never_a_default(backend:
         .await
         .unwrap();
     assert_eq!(moved.status(), 500);
-    app.force_status(id, "new");
+    app.write_status_column(id, "new");
     assert_eq!(app.state_of(id), ("new".to_owned(), 1), "nothing was written");
 }
