@@ -18,6 +18,7 @@ mod desk;
 mod drafting;
 mod embed;
 mod exits;
+mod gaps;
 mod grouped;
 mod hostile;
 mod integrity;
