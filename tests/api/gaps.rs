@@ -16,6 +16,7 @@ both_backends!(
     the_audit_api_filters_by_actor_kind_and_day_and_pages_without_repeats,
     behind_a_trusted_proxy_each_forwarded_client_has_its_own_limit,
     without_trusted_proxies_a_forwarded_address_is_ignored,
+    only_the_notice_may_be_framed,
 );
 
 async fn get_json(app: &TestApp, path: &str) -> Value {
@@ -214,5 +215,46 @@ async fn without_trusted_proxies_a_forwarded_address_is_ignored(backend: Backend
     assert_eq!(report_from(&app, "203.0.113.7").await, 429, "all three came from this one peer");
     assert_eq!(subscribe_from(&app, "203.0.113.8", "eight@example.com").await, 429);
     assert_eq!(app.report_count(), 2);
+    app.deliver_mail().await;
+}
+
+async fn only_the_notice_may_be_framed(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (_, token) = app.filed().await;
+    let csp = |response: &reqwest::Response| {
+        response.headers().get("content-security-policy").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default()
+    };
+    let notice = app.client.get(app.url("/articles/kursk/notice")).send().await.unwrap();
+    assert_eq!(notice.status(), 200);
+    let policy = csp(&notice);
+    assert!(policy.split(';').any(|d| d.trim() == "frame-ancestors *"), "the publisher frames it: {policy}");
+    assert!(notice.headers().get("x-frame-options").is_none());
+    let framed = app.client.get(app.url("/articles/kursk/notice?framed=1")).send().await.unwrap();
+    assert!(csp(&framed).split(';').any(|d| d.trim() == "frame-ancestors *"), "{}", csp(&framed));
+    let editor = app.user(Role::Editor);
+    let browser = app.signed_in(&editor).await;
+    let public = [
+        "/",
+        "/standards",
+        "/corrections",
+        "/articles/kursk/corrections",
+        "/articles/kursk/report",
+        &format!("/reports/{token}"),
+        "/login",
+        "/transparency",
+        "/embed/demo/kursk",
+        "/no-such-page",
+    ];
+    for path in public {
+        let response = app.client.get(app.url(path)).send().await.unwrap();
+        let policy = csp(&response);
+        assert!(policy.split(';').any(|d| d.trim() == "frame-ancestors 'none'"), "{path}: {policy}");
+    }
+    for path in ["/desk", "/desk/corrections", "/desk/channels"] {
+        let response = browser.get(app.url(path)).send().await.unwrap();
+        assert_eq!(response.status(), 200, "{path}");
+        let policy = csp(&response);
+        assert!(policy.split(';').any(|d| d.trim() == "frame-ancestors 'none'"), "{path}: {policy}");
+    }
     app.deliver_mail().await;
 }
