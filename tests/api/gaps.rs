@@ -7,13 +7,16 @@ use corrigenda::domain::notices::Notices;
 use serde_json::{json, Value};
 
 use crate::both_backends;
-use crate::helpers::{Backend, TestApp};
+use crate::helpers::{report_json, Backend, TestApp};
 
 both_backends!(
     log_entries_come_a_thousand_at_a_time_with_the_next_index,
     user_add_without_a_password_prints_one_that_signs_in,
     the_session_cookie_is_secure_exactly_when_the_site_is_https,
     the_audit_api_filters_by_actor_kind_and_day_and_pages_without_repeats,
+    behind_a_trusted_proxy_each_forwarded_client_has_its_own_limit,
+    without_trusted_proxies_a_forwarded_address_is_ignored,
+    only_the_notice_may_be_framed,
 );
 
 async fn get_json(app: &TestApp, path: &str) -> Value {
@@ -167,5 +170,91 @@ async fn the_audit_api_filters_by_actor_kind_and_day_and_pages_without_repeats(b
     }
     assert_eq!(seen, all);
     assert_eq!(pages, all.len().div_ceil(2));
+    app.deliver_mail().await;
+}
+
+/// Files a report as if from `forwarded` (an `X-Forwarded-For` value); returns the status.
+async fn report_from(app: &TestApp, forwarded: &str) -> u16 {
+    let request = app.client.post(app.url("/api/v1/articles/kursk/reports")).json(&report_json());
+    request.header("x-forwarded-for", forwarded).send().await.unwrap().status().as_u16()
+}
+
+/// Asks for correction emails as if from `forwarded`; returns the status.
+async fn subscribe_from(app: &TestApp, forwarded: &str, email: &str) -> u16 {
+    let request = app.client.post(app.url("/articles/kursk/subscriptions")).form(&[("email", email)]);
+    request.header("x-forwarded-for", forwarded).send().await.unwrap().status().as_u16()
+}
+
+async fn behind_a_trusted_proxy_each_forwarded_client_has_its_own_limit(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |s| {
+        s.trusted_proxies = Some("127.0.0.1".into());
+        s.report_rate_limit = "2/3600".into();
+    })
+    .await;
+    app.article().await;
+    assert_eq!(report_from(&app, "203.0.113.5").await, 201);
+    assert_eq!(report_from(&app, "203.0.113.5").await, 201);
+    assert_eq!(report_from(&app, "203.0.113.5").await, 429, "the third from one reader in an hour");
+    assert_eq!(report_from(&app, "203.0.113.6").await, 201, "another reader behind the same proxy");
+    // A client cannot escape by adding addresses of its own: the last untrusted hop counts.
+    assert_eq!(report_from(&app, "198.51.100.1, 203.0.113.5").await, 429);
+    assert_eq!(report_from(&app, "nonsense, 203.0.113.5").await, 429);
+    // Subscribing (303 to the next page) counts against the same limit: the second reader has one left.
+    assert_eq!(subscribe_from(&app, "203.0.113.6", "six@example.com").await, 303);
+    assert_eq!(subscribe_from(&app, "203.0.113.6", "six@example.com").await, 429);
+    assert_eq!(subscribe_from(&app, "203.0.113.7", "seven@example.com").await, 303);
+    assert_eq!(app.report_count(), 3, "nothing refused was stored");
+    app.deliver_mail().await;
+}
+
+async fn without_trusted_proxies_a_forwarded_address_is_ignored(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |s| s.report_rate_limit = "2/3600".into()).await;
+    app.article().await;
+    assert_eq!(report_from(&app, "203.0.113.5").await, 201);
+    assert_eq!(report_from(&app, "203.0.113.6").await, 201);
+    assert_eq!(report_from(&app, "203.0.113.7").await, 429, "all three came from this one peer");
+    assert_eq!(subscribe_from(&app, "203.0.113.8", "eight@example.com").await, 429);
+    assert_eq!(app.report_count(), 2);
+    app.deliver_mail().await;
+}
+
+async fn only_the_notice_may_be_framed(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (_, token) = app.filed().await;
+    let csp = |response: &reqwest::Response| {
+        response.headers().get("content-security-policy").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default()
+    };
+    let notice = app.client.get(app.url("/articles/kursk/notice")).send().await.unwrap();
+    assert_eq!(notice.status(), 200);
+    let policy = csp(&notice);
+    assert!(policy.split(';').any(|d| d.trim() == "frame-ancestors *"), "the publisher frames it: {policy}");
+    assert!(notice.headers().get("x-frame-options").is_none());
+    let framed = app.client.get(app.url("/articles/kursk/notice?framed=1")).send().await.unwrap();
+    assert!(csp(&framed).split(';').any(|d| d.trim() == "frame-ancestors *"), "{}", csp(&framed));
+    let editor = app.user(Role::Editor);
+    let browser = app.signed_in(&editor).await;
+    let public = [
+        "/",
+        "/standards",
+        "/corrections",
+        "/articles/kursk/corrections",
+        "/articles/kursk/report",
+        &format!("/reports/{token}"),
+        "/login",
+        "/transparency",
+        "/embed/demo/kursk",
+        "/no-such-page",
+    ];
+    for path in public {
+        let response = app.client.get(app.url(path)).send().await.unwrap();
+        let policy = csp(&response);
+        assert!(policy.split(';').any(|d| d.trim() == "frame-ancestors 'none'"), "{path}: {policy}");
+    }
+    for path in ["/desk", "/desk/corrections", "/desk/channels"] {
+        let response = browser.get(app.url(path)).send().await.unwrap();
+        assert_eq!(response.status(), 200, "{path}");
+        let policy = csp(&response);
+        assert!(policy.split(';').any(|d| d.trim() == "frame-ancestors 'none'"), "{path}: {policy}");
+    }
     app.deliver_mail().await;
 }

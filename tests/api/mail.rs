@@ -24,6 +24,7 @@ both_backends!(
     mail_claimed_by_a_dispatcher_that_died_is_sent_after_its_lease,
     a_test_that_leaves_mail_undelivered_fails,
     retries_back_off_doubling_to_an_hour_and_give_up_after_two_days,
+    two_instances_at_the_digest_hour_send_one_digest,
 );
 
 /// Asserts the message's common shape and returns its decoded (text, html).
@@ -501,4 +502,48 @@ async fn retries_back_off_doubling_to_an_hour_and_give_up_after_two_days(backend
     app.clock.advance(Duration::days(1));
     assert_eq!(app.deliver_mail().await, 0, "a mail given up on is not sent later");
     assert!(smtp.received().is_empty());
+}
+
+async fn two_instances_at_the_digest_hour_send_one_digest(backend: Backend) {
+    let smtp = Smtp::start();
+    let digest_at = {
+        let later = chrono::Utc::now().naive_utc() + Duration::hours(80);
+        later.with_minute(30).and_then(|t| t.with_second(0)).unwrap()
+    };
+    let hour = berlin_hour(digest_at);
+    let (url, other_url, other_hour) = (smtp.url(), smtp.url(), hour.clone());
+    let app = TestApp::spawn_with(backend, move |s| {
+        s.smtp_url = Some(url);
+        s.digest_hour = hour;
+    })
+    .await;
+    let other = app
+        .another_instance_with(move |s| {
+            s.smtp_url = Some(other_url);
+            s.digest_hour = other_hour;
+        })
+        .await;
+    let erin = app.user(Role::Editor);
+    let (id, _) = app.filed().await;
+    let version = app.state_of(id).1;
+    let assigned = app
+        .client
+        .post(app.url(&format!("/api/v1/desk/reports/{id}/assignment")))
+        .bearer_auth(&app.token)
+        .json(&json!({"assignee_email": erin.email, "version": version}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(assigned.status(), 200);
+    app.deliver_mail().await;
+    let before = smtp.to(&erin.email).len();
+    // The ticket is overdue at the digest hour; both instances' dispatchers run at once, twice.
+    app.clock.advance(digest_at - app.clock.now());
+    for _ in 0..2 {
+        let (mine, theirs) = tokio::join!(app.deliver_mail(), other.deliver_mail());
+        assert!(mine + theirs <= 1, "{mine} + {theirs}");
+    }
+    let digests: Vec<_> = smtp.to(&erin.email).into_iter().skip(before).collect();
+    assert_eq!(digests.len(), 1, "one digest, whichever instance queued it");
+    check(&digests[0], "1 overdue ticket");
 }
