@@ -15,6 +15,7 @@ pub mod erasure;
 pub mod events;
 pub mod filters;
 pub mod ids;
+pub mod keys;
 pub mod import;
 pub mod log;
 pub mod notices;
