@@ -10,10 +10,10 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::config::{Config, RawSettings};
 use crate::db::{Db, DbConnection};
+use crate::domain::keys::{self, KeyRange};
 use crate::domain::log::LogGuard;
 use crate::domain::notices::Notices;
 use crate::domain::signing::{self, LogKey};
-use crate::domain::keys::{self, KeyRange};
 use crate::domain::verify::{self, Checkpoint, Entry, Export, Trust};
 use crate::domain::{accounts, demo, erasure, import, secrets, sessions};
 use crate::error::AppError;
@@ -748,7 +748,11 @@ fn rotate_key(config: &Config) -> anyhow::Result<()> {
         )
     })?;
     println!("The log is now signed by {} from size {size} on", new.public_key());
-    println!("The previous key {} stays valid for sizes up to {size}; its file is kept at {}", old.public_key(), retired.display());
+    println!(
+        "The previous key {} stays valid for sizes up to {size}; its file is kept at {}",
+        old.public_key(),
+        retired.display()
+    );
     Ok(())
 }
 

@@ -104,10 +104,7 @@ pub fn may_sign(history: &[KeyRange], public_key: &str, size: i64) -> Result<(),
         return Ok(());
     }
     let sizes: Vec<String> = ranges.iter().map(|k| k.sizes()).collect();
-    Err(format!(
-        "it is signed by {public_key}, which signs checkpoints of sizes {}, not {size}",
-        sizes.join(", ")
-    ))
+    Err(format!("it is signed by {public_key}, which signs checkpoints of sizes {}, not {size}", sizes.join(", ")))
 }
 
 /// The history, oldest key first (empty before the first server start).
@@ -122,13 +119,19 @@ pub fn adopt(conn: &mut DbConnection, key: &LogKey, now: chrono::NaiveDateTime) 
     if let Some(active) = LogKeyRow::active(conn)? {
         return Ok(active.into());
     }
-    let row = LogKeyRow { public_key: key.public_key(), from_size: 0, until_size: None, endorsement: None, created_at: now };
+    let row =
+        LogKeyRow { public_key: key.public_key(), from_size: 0, until_size: None, endorsement: None, created_at: now };
     row.insert(conn)?;
     Ok(row.into())
 }
 
 /// Hands the log from `old` (the active key) to `new` at the log's current size, which it gives.
-pub fn rotate(conn: &mut DbConnection, old: &LogKey, new: &LogKey, now: chrono::NaiveDateTime) -> Result<i64, AppError> {
+pub fn rotate(
+    conn: &mut DbConnection,
+    old: &LogKey,
+    new: &LogKey,
+    now: chrono::NaiveDateTime,
+) -> Result<i64, AppError> {
     // No entry is appended while the hand-over is recorded, so the size is exact.
     lock_log(conn)?;
     let active = LogKeyRow::active(conn)?.map(|k| k.public_key);
@@ -188,8 +191,7 @@ mod tests {
     #[test]
     fn two_rotations_at_one_size_leave_a_key_for_that_size_only() {
         let (a, b, c) = (LogKey::generate(), LogKey::generate(), LogKey::generate());
-        let history =
-            vec![range(&a, 0, Some(2), None), range(&b, 2, Some(2), Some(&a)), range(&c, 2, None, Some(&b))];
+        let history = vec![range(&a, 0, Some(2), None), range(&b, 2, Some(2), Some(&a)), range(&c, 2, None, Some(&b))];
         assert!(check_history(&history).is_ok());
         assert!(may_sign(&history, &b.public_key(), 2).is_ok());
         assert!(may_sign(&history, &b.public_key(), 3).is_err());

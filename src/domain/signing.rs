@@ -222,6 +222,21 @@ mod tests {
         assert!(verify_checkpoint(&key.public_key(), 4, "ab", &sig).is_err());
     }
 
+    #[test]
+    fn webhook_secrets_stay_under_the_first_key_after_a_rotation() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log.key");
+        let (first, _) = LogKey::load_or_create(&path).unwrap();
+        assert_eq!(secrets_root(&path, &first).unwrap().public_key(), first.public_key(), "no rotation yet");
+        std::fs::hard_link(&path, retired_path(&path, 1)).unwrap();
+        let second = LogKey::generate();
+        second.write_private(&path, true).unwrap();
+        assert_eq!(LogKey::load_existing(&path).unwrap().public_key(), second.public_key());
+        let root = secrets_root(&path, &second).unwrap();
+        assert_eq!(root.derive_key("webhooks"), first.derive_key("webhooks"));
+        assert_eq!(retired_path(&path, 1).file_name().unwrap(), "log.key.1.retired");
+    }
+
     #[cfg(unix)]
     #[test]
     fn a_readable_or_garbled_key_file_stops_start_up() {

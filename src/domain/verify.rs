@@ -352,7 +352,8 @@ mod tests {
             e.hash = chain_hash(&previous, &e.canonical);
             previous = raw_hash(&e.hash).unwrap();
         }
-        let err = against_checkpoint(&rewritten, &signed(&rewritten, &k), &Trust::default(), Some(&old_cp)).unwrap_err();
+        let err =
+            against_checkpoint(&rewritten, &signed(&rewritten, &k), &Trust::default(), Some(&old_cp)).unwrap_err();
         assert_eq!(err.index, Some(2), "{err}");
         let other = key();
         assert!(against_checkpoint(&new, &signed(&new, &other), &Trust::default(), Some(&old_cp))
@@ -397,6 +398,9 @@ mod tests {
         assert!(err.reason.contains(&stranger.public_key()) && err.reason.contains("not in"), "{err}");
         // Without a history, a change of key is taken only from pins.
         let bare = Trust::default();
-        assert!(against_checkpoint(&after, &new_cp, &bare, Some(&old_cp)).unwrap_err().reason.contains("different key"));
+        assert!(against_checkpoint(&after, &new_cp, &bare, Some(&old_cp))
+            .unwrap_err()
+            .reason
+            .contains("different key"));
     }
 }

@@ -19,8 +19,8 @@ use crate::domain::channels::{
 use crate::domain::corrections::{
     CorrectionInput, CorrectionList, CorrectionView, Kind, ListedCorrection, StaffCorrection, StandardCite,
 };
-use crate::domain::keys::KeyRange;
 use crate::domain::desk::{QueueItem, QueuePage, StatusCount, ViewCount};
+use crate::domain::keys::KeyRange;
 use crate::domain::reports::Severity;
 use crate::domain::reports::{Category, EvidenceUrl, HistoryEntry, ReportInput, Status, Tracking};
 use crate::domain::responses::{ResponseInput, ResponseList, ResponseView};

@@ -539,7 +539,10 @@ fn standards_page_lists_earlier_keys_with_the_sizes_they_signed() {
          <li><code>b2xkZXN0IGtleSBvZiB0aGUgbG9nLCByZXRpcmVkIQ==</code> (sizes 0 to 12)</li>\
          <li><code>c2Vjb25kIGtleSBvZiB0aGUgbG9nLCByZXRpcmVkIQ==</code> (sizes 12 to 40)</li></ul>"
     ));
-    assert!(html.find("MCowBQYDK2VwAyEAq1w2e3r4t5y6u7i8o9p0a1s2d3f4g5h6j7k8l9z0x1c=").unwrap() < start, "the key in use first");
+    assert!(
+        html.find("MCowBQYDK2VwAyEAq1w2e3r4t5y6u7i8o9p0a1s2d3f4g5h6j7k8l9z0x1c=").unwrap() < start,
+        "the key in use first"
+    );
     assert_ids_consistent(&html);
 }
 

@@ -7,7 +7,10 @@ use serde_json::{json, Value};
 use crate::both_backends;
 use crate::helpers::{Backend, TestApp};
 
-both_backends!(a_rotated_key_signs_new_checkpoints_and_the_old_ones_stay_verifiable, a_key_file_that_is_not_the_active_key_is_not_rotated);
+both_backends!(
+    a_rotated_key_signs_new_checkpoints_and_the_old_ones_stay_verifiable,
+    a_key_file_that_is_not_the_active_key_is_not_rotated
+);
 
 async fn publish(app: &TestApp, from: usize, n: usize) {
     for i in from..from + n {
@@ -121,7 +124,11 @@ async fn a_rotated_key_signs_new_checkpoints_and_the_old_ones_stay_verifiable(ba
     assert!(app.cli(&["verify-log", "--file", export_file.to_str().unwrap(), "--previous", old]).status.success());
     let stranger = LogKey::generate();
     for (name, key, expect) in [
-        ("stranger.json", &stranger, format!("signed by {}, which is not in the log's key history", stranger.public_key())),
+        (
+            "stranger.json",
+            &stranger,
+            format!("signed by {}, which is not in the log's key history", stranger.public_key()),
+        ),
         ("retired.json", &retired, format!("signed by {old_key}, which signs checkpoints of sizes 0 to 2, not 4")),
     ] {
         let mut forged = export.clone();

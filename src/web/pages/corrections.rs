@@ -522,8 +522,7 @@ pub fn standard_items(list: &[Catalogue]) -> Vec<views::StandardItem> {
 pub async fn standards_page(state: State, req: HttpRequest) -> Result<HttpResponse, AppError> {
     let state: &AppState = &state;
     public_page(state, &req, |layout| async move {
-        let (list, keys) =
-            state.db.read(|c| Ok((standards::catalogue(c)?, crate::domain::keys::history(c)?))).await?;
+        let (list, keys) = state.db.read(|c| Ok((standards::catalogue(c)?, crate::domain::keys::history(c)?))).await?;
         // The history's active key; this server's own before a first start recorded one.
         let public_key = keys
             .iter()
@@ -536,7 +535,8 @@ pub async fn standards_page(state: State, req: HttpRequest) -> Result<HttpRespon
                 Some(views::RetiredKey { public_key: k.public_key, from_size: k.from_size, until_size })
             })
             .collect();
-        let view = views::StandardsView { standards: standard_items(&list), public_key: Some(public_key), retired_keys };
+        let view =
+            views::StandardsView { standards: standard_items(&list), public_key: Some(public_key), retired_keys };
         Ok(html(200, views::standards(&layout, &view)))
     })
     .await
