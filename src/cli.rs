@@ -138,7 +138,7 @@ enum Command {
     Demo,
     /// Verify the public correction log: every hash, the head, the size and the signature.
     VerifyLog(VerifyArgs),
-    /// The public log: export it, or print the key that signs it.
+    /// The public log: export it, print the key that signs it, or rotate that key.
     #[command(subcommand)]
     Log(LogCommand),
     /// Manage webhook and chat endpoints.
@@ -173,7 +173,7 @@ struct VerifyArgs {
 
 #[derive(Debug, Subcommand)]
 enum LogCommand {
-    /// Write every entry and a signed checkpoint to FILE (JSON).
+    /// Write every entry, a signed checkpoint and the key history to FILE (JSON).
     Export {
         /// Where to write.
         file: PathBuf,

@@ -9,7 +9,8 @@ use crate::helpers::{Backend, TestApp};
 
 both_backends!(
     a_rotated_key_signs_new_checkpoints_and_the_old_ones_stay_verifiable,
-    a_key_file_that_is_not_the_active_key_is_not_rotated
+    a_key_file_that_is_not_the_active_key_is_not_rotated,
+    an_interrupted_rotation_is_finished_by_running_it_again,
 );
 
 async fn publish(app: &TestApp, from: usize, n: usize) {
@@ -177,4 +178,31 @@ async fn a_key_file_that_is_not_the_active_key_is_not_rotated(backend: Backend) 
     publish(&app, 0, 1).await;
     let cp = get(&app, &app.url("/api/v1/log/checkpoint")).await;
     assert_eq!((cp["size"].as_i64(), cp["public_key"].as_str()), (Some(1), Some(active.as_str())));
+}
+
+async fn an_interrupted_rotation_is_finished_by_running_it_again(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let key_path = std::path::Path::new(&app.database.key_path);
+    let old = LogKey::load_existing(key_path).unwrap();
+    // Stopped after the hand-over was recorded, before the files moved.
+    let new = LogKey::generate();
+    let next = std::path::PathBuf::from(format!("{}.next", app.database.key_path));
+    new.write_private(&next, false).unwrap();
+    let now = app.clock.now();
+    app.db.write_blocking(|c| corrigenda::domain::keys::rotate(c, &old, &new, now)).unwrap();
+    let refused = app.client.get(app.url("/api/v1/log/checkpoint")).send().await.unwrap();
+    assert_eq!(refused.status(), 503, "no checkpoint under a key the history has retired");
+    let body = refused.text().await.unwrap();
+    assert!(body.contains(&new.public_key()) && body.contains(&old.public_key()), "{body}");
+
+    let out = app.cli(&["log", "rotate-key"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains(&format!("now signed by {} from size 0", new.public_key())), "{}", stdout(&out));
+    assert_eq!(LogKey::load_existing(key_path).unwrap().public_key(), new.public_key());
+    assert_eq!(LogKey::load_existing(&retired_path(key_path, 1)).unwrap().public_key(), old.public_key());
+    assert!(!next.exists());
+    let keys = get(&app, &app.url("/api/v1/log/keys")).await;
+    assert_eq!(keys["items"].as_array().unwrap().len(), 2, "finished, not rotated again: {keys}");
+    let cp = get(&app, &app.url("/api/v1/log/checkpoint")).await;
+    assert_eq!(cp["public_key"].as_str(), Some(new.public_key().as_str()), "picked up without a restart");
 }
