@@ -36,6 +36,7 @@ mod reader;
 mod reports;
 mod responses;
 mod retention;
+mod rotation;
 mod smtp;
 mod stats;
 mod transparency;
