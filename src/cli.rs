@@ -10,10 +10,11 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::config::{Config, LogFormat, RawSettings};
 use crate::db::{Db, DbConnection};
+use crate::domain::keys::{self, KeyRange};
 use crate::domain::log::LogGuard;
 use crate::domain::notices::Notices;
-use crate::domain::signing::LogKey;
-use crate::domain::verify::{self, Checkpoint, Entry, Export};
+use crate::domain::signing::{self, LogKey};
+use crate::domain::verify::{self, Checkpoint, Entry, Export, Trust};
 use crate::domain::{accounts, demo, erasure, import, secrets, sessions};
 use crate::error::AppError;
 use crate::mail;
@@ -143,7 +144,7 @@ enum Command {
     Demo,
     /// Verify the public correction log: every hash, the head, the size and the signature.
     VerifyLog(VerifyArgs),
-    /// The public log: export it, or print the key that signs it.
+    /// The public log: export it, print the key that signs it, or rotate that key.
     #[command(subcommand)]
     Log(LogCommand),
     /// Manage webhook and chat endpoints.
@@ -154,6 +155,17 @@ enum Command {
         /// The reader's email.
         #[arg(long)]
         email: String,
+    },
+    /// Copy the SQLite database to FILE, consistently, while the server runs (PostgreSQL: use pg_dump).
+    Backup {
+        /// The copy: a new file (an existing one is never overwritten).
+        file: PathBuf,
+    },
+    /// Exit 0 when the server answers GET /healthz with 200, 1 otherwise (for container health checks).
+    Healthcheck {
+        /// The server's base URL [default: http://<CORRIGENDA_BIND>, on 127.0.0.1 when bound to 0.0.0.0].
+        #[arg(long)]
+        url: Option<String>,
     },
 }
 
@@ -168,9 +180,9 @@ struct VerifyArgs {
     /// This instance's database (also checks every entry against its correction).
     #[arg(long)]
     database: bool,
-    /// Refuse a checkpoint signed by any other key (base64).
-    #[arg(long)]
-    pin: Option<String>,
+    /// Trust only this key (base64); give it again, or a comma-separated list, for several (e.g. before and after a rotation).
+    #[arg(long, value_delimiter = ',')]
+    pin: Vec<String>,
     /// An older checkpoint (JSON) the log must extend without changing anything before it.
     #[arg(long)]
     previous: Option<PathBuf>,
@@ -178,13 +190,18 @@ struct VerifyArgs {
 
 #[derive(Debug, Subcommand)]
 enum LogCommand {
-    /// Write every entry and a signed checkpoint to FILE (JSON).
+    /// Write every entry, a signed checkpoint and the key history to FILE (JSON).
     Export {
         /// Where to write.
         file: PathBuf,
     },
     /// Print the public key that signs checkpoints (base64).
     PublicKey,
+    /// Replace the signing key: a new key signs from the log's current size on, the old one is kept.
+    ///
+    /// The old key file moves to `<key file>.<n>.retired` (the log's n-th key) and stays valid
+    /// for the checkpoints it signed; running servers sign with the new key from their next checkpoint.
+    RotateKey,
 }
 
 #[derive(Debug, Subcommand)]
@@ -320,6 +337,11 @@ impl From<&SettingsArgs> for RawSettings {
 /// Parses the command line and runs it; errors are one line on stderr.
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
+    // Needs only the address, so a container's health check never fails on another setting
+    // (and exits 0 or 1 only: Docker reserves 2).
+    if let Some(Command::Healthcheck { url }) = &cli.command {
+        return healthcheck(url.as_deref(), &cli.settings.bind);
+    }
     let config = match RawSettings::from(&cli.settings).parse() {
         Ok(config) => config,
         Err(err) => {
@@ -362,8 +384,11 @@ pub fn run() -> ExitCode {
         Command::VerifyLog(args) => verify_log(&config, &args),
         Command::Log(LogCommand::Export { file }) => export_log(&config, &file),
         Command::Log(LogCommand::PublicKey) => signing_key(&config).map(|key| println!("{}", key.public_key())),
+        Command::Log(LogCommand::RotateKey) => rotate_key(&config),
         Command::EraseReporter { email } => erase_reporter(&config, &email),
         Command::Webhook(command) => webhook(&config, command),
+        Command::Backup { file } => backup(&config, &file),
+        Command::Healthcheck { .. } => unreachable!("answered before the settings are read"),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -437,6 +462,11 @@ fn signing_key(config: &Config) -> anyhow::Result<LogKey> {
     Ok(key)
 }
 
+/// The key webhook secrets are sealed with derives from the log's first key (kept at rotations).
+fn secrets_key(config: &Config) -> anyhow::Result<LogKey> {
+    Ok(signing::secrets_root(&config.signing_key, &signing_key(config)?)?)
+}
+
 /// How long a stopping server waits for the dispatcher to finish the round it is sending.
 const MAIL_SHUTDOWN: std::time::Duration = std::time::Duration::from_secs(30);
 /// How often the dispatcher looks for mail to send when the outbox was empty.
@@ -452,6 +482,8 @@ const LOG_FULL_CHECK_EVERY: u32 = 144;
 
 fn serve(config: Config) -> anyhow::Result<()> {
     let key = signing_key(&config)?;
+    // A retired first key that cannot be read would lose the webhook secrets: stop here, not later.
+    signing::secrets_root(&config.signing_key, &key)?;
     let mail = config.mail.build().map_err(|e| anyhow::anyhow!("invalid mail setting: {e}"))?;
     let (db, migrated) = Db::open(&config.database)?;
     let listener = TcpListener::bind(config.bind)
@@ -594,6 +626,66 @@ fn erase_reporter(config: &Config, email: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// How long the health check waits for the server's answer, connecting included.
+const HEALTHCHECK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// `healthcheck`: GET `<url>/healthz`; success only on 200.
+fn healthcheck(url: Option<&str>, bind: &str) -> ExitCode {
+    let base = match url {
+        Some(url) => url.trim().trim_end_matches('/').to_owned(),
+        None => match std::net::ToSocketAddrs::to_socket_addrs(bind.trim()).ok().and_then(|mut a| a.next()) {
+            Some(mut address) => {
+                // A server bound to every interface answers on the loopback one.
+                if address.ip().is_unspecified() {
+                    address.set_ip(match address {
+                        std::net::SocketAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
+                        std::net::SocketAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
+                    });
+                }
+                format!("http://{address}")
+            }
+            None => {
+                eprintln!("corrigenda: invalid setting CORRIGENDA_BIND (--bind): {bind:?} is not an address");
+                return ExitCode::FAILURE;
+            }
+        },
+    };
+    let url = format!("{base}/healthz");
+    let agent = ureq::AgentBuilder::new().timeout(HEALTHCHECK_TIMEOUT).redirects(0).build();
+    match agent.get(&url).call() {
+        Ok(response) if response.status() == 200 => {
+            println!("healthy: {url} answered 200");
+            ExitCode::SUCCESS
+        }
+        Ok(response) => {
+            eprintln!("corrigenda: unhealthy: {url} answered {}", response.status());
+            ExitCode::FAILURE
+        }
+        Err(ureq::Error::Status(status, response)) => {
+            let body = response.into_string().unwrap_or_default();
+            eprintln!("corrigenda: unhealthy: {url} answered {status} {}", body.trim());
+            ExitCode::FAILURE
+        }
+        Err(err) => {
+            eprintln!("corrigenda: unhealthy: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `backup FILE`: an online, consistent copy of the SQLite database.
+fn backup(config: &Config, file: &std::path::Path) -> anyhow::Result<()> {
+    let bytes = crate::db::backup::sqlite(&config.database, file)?;
+    println!("Backed up {} to {} ({bytes} bytes)", config.database.display(), file.display());
+    // A restore needs them too: the key signs the log's checkpoints, the folder holds the mail sent.
+    let mail = match config.mail.smtp_url {
+        None => format!(" and the mail folder {}", config.mail.dir.display()),
+        Some(_) => String::new(),
+    };
+    println!("Keep the signing key {}{mail} with it", config.signing_key.display());
+    Ok(())
+}
+
 /// Verifies new entries now and then and the whole log less often, so a change made behind
 /// the server's back is found.
 async fn recheck_log(state: actix_web::web::Data<AppState>) {
@@ -626,8 +718,9 @@ fn read_checkpoint(path: &std::path::Path) -> anyhow::Result<Checkpoint> {
     serde_json::from_value(inner).map_err(|e| anyhow::anyhow!("{} holds no checkpoint: {e}", path.display()))
 }
 
-/// Fetches a site's checkpoint, then its entries up to that checkpoint.
-fn fetch(url: &str) -> anyhow::Result<(Vec<Entry>, Checkpoint)> {
+/// Fetches a site's checkpoint, its key history (none from a site without one), then its
+/// entries up to that checkpoint.
+fn fetch(url: &str) -> anyhow::Result<(Vec<Entry>, Checkpoint, Option<Vec<KeyRange>>)> {
     let base = url.trim_end_matches('/');
     let get = |path: &str| -> anyhow::Result<serde_json::Value> {
         ureq::get(&format!("{base}{path}"))
@@ -636,7 +729,20 @@ fn fetch(url: &str) -> anyhow::Result<(Vec<Entry>, Checkpoint)> {
             .into_json()
             .map_err(|e| anyhow::anyhow!("{base}{path} did not answer JSON: {e}"))
     };
+    // The checkpoint first: a key history read after it names every key that may have signed it.
     let checkpoint: Checkpoint = serde_json::from_value(get("/api/v1/log/checkpoint")?)?;
+    let keys = match ureq::get(&format!("{base}/api/v1/log/keys")).call() {
+        Err(ureq::Error::Status(404, _)) => None,
+        Err(e) => anyhow::bail!("cannot fetch {base}/api/v1/log/keys: {e}"),
+        Ok(answer) => {
+            let page: serde_json::Value =
+                answer.into_json().map_err(|e| anyhow::anyhow!("{base}/api/v1/log/keys did not answer JSON: {e}"))?;
+            Some(
+                serde_json::from_value(page["items"].clone())
+                    .map_err(|e| anyhow::anyhow!("{base}/api/v1/log/keys is not a key history: {e}"))?,
+            )
+        }
+    };
     let mut entries: Vec<Entry> = Vec::new();
     while (entries.len() as i64) < checkpoint.size {
         let page = get(&format!("/api/v1/log/entries?from={}&to={}", entries.len(), checkpoint.size))?;
@@ -646,16 +752,16 @@ fn fetch(url: &str) -> anyhow::Result<(Vec<Entry>, Checkpoint)> {
         }
         entries.extend(items);
     }
-    Ok((entries, checkpoint))
+    Ok((entries, checkpoint, keys))
 }
 
 fn verify_log(config: &Config, args: &VerifyArgs) -> anyhow::Result<()> {
     let previous = args.previous.as_deref().map(read_checkpoint).transpose()?;
-    let (entries, checkpoint) = if let Some(url) = &args.url {
+    let (entries, checkpoint, history) = if let Some(url) = &args.url {
         fetch(url)?
     } else if let Some(file) = &args.file {
         let export: Export = read_json(file)?;
-        (export.entries, export.checkpoint)
+        (export.entries, export.checkpoint, export.keys)
     } else {
         let key = signing_key(config)?;
         let (db, _) = open(config)?;
@@ -663,6 +769,7 @@ fn verify_log(config: &Config, args: &VerifyArgs) -> anyhow::Result<()> {
             anyhow::bail!("log NOT verified: {failure}");
         }
         let stored = db.read_blocking(verify::stored_entries).map_err(cli_error)?;
+        let history = db.read_blocking(keys::history).map_err(cli_error)?;
         let entries: Vec<Entry> =
             stored.into_iter().map(|e| Entry { index: e.idx, canonical: e.canonical, hash: e.hash }).collect();
         let head = entries.last().map_or_else(verify::empty_head, |e| e.hash.clone());
@@ -673,9 +780,11 @@ fn verify_log(config: &Config, args: &VerifyArgs) -> anyhow::Result<()> {
             head_hash: head,
             public_key: key.public_key(),
         };
-        (entries, checkpoint)
+        (entries, checkpoint, Some(history).filter(|h| !h.is_empty()))
     };
-    match verify::against_checkpoint(&entries, &checkpoint, args.pin.as_deref(), previous.as_ref()) {
+    let pins = args.pin.iter().map(|p| p.trim().to_owned()).filter(|p| !p.is_empty()).collect();
+    let trust = Trust { pins, history };
+    match verify::against_checkpoint(&entries, &checkpoint, &trust, previous.as_ref()) {
         Ok(verified) => {
             println!("{verified}");
             Ok(())
@@ -684,18 +793,80 @@ fn verify_log(config: &Config, args: &VerifyArgs) -> anyhow::Result<()> {
     }
 }
 
+/// `log rotate-key`: a new key at the key file's path signs from the log's current size on.
+///
+/// The new key is written beside the old one first (`<path>.next`), the hand-over is recorded
+/// in the database, and only then is the old file kept as `<path>.<n>.retired` and the new one
+/// renamed into place. Run again after an interruption, it finishes a recorded hand-over.
+fn rotate_key(config: &Config) -> anyhow::Result<()> {
+    let path = config.signing_key.as_path();
+    let old = LogKey::load_existing(path)?;
+    let (db, _) = open(config)?;
+    let now = now();
+    db.write_blocking(|c| keys::adopt(c, &old, now).map(drop)).map_err(cli_error)?;
+    let mut next_path = path.as_os_str().to_owned();
+    next_path.push(".next");
+    let next_path = PathBuf::from(next_path);
+    let history = db.read_blocking(keys::history).map_err(cli_error)?;
+    let active = history.last().map(|k| k.public_key.clone()).unwrap_or_default();
+    let pending = LogKey::load_existing(&next_path).ok().filter(|k| k.public_key() == active);
+    let (new, size) = match pending {
+        // Recorded before an interruption: only the files are left to move.
+        Some(new) => (new, history.last().map_or(0, |k| k.from_size)),
+        None => {
+            let new = LogKey::generate();
+            let _ = std::fs::remove_file(&next_path);
+            new.write_private(&next_path, false)
+                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", next_path.display()))?;
+            let size = db.write_blocking(|c| keys::rotate(c, &old, &new, now)).map_err(|e| {
+                let _ = std::fs::remove_file(&next_path);
+                cli_error(e)
+            })?;
+            (new, size)
+        }
+    };
+    let n = history.iter().position(|k| k.public_key == old.public_key()).map_or(history.len(), |i| i + 1);
+    let retired = signing::retired_path(path, n);
+    match std::fs::hard_link(path, &retired) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists
+            && LogKey::load_existing(&retired).is_ok_and(|k| k.public_key() == old.public_key()) => {}
+        Err(e) => anyhow::bail!(
+            "the new key is recorded but {} could not be kept as {}: {e}; move it there and {} to {} by hand, or run this command again",
+            path.display(),
+            retired.display(),
+            next_path.display(),
+            path.display()
+        ),
+    }
+    std::fs::rename(&next_path, path).map_err(|e| {
+        anyhow::anyhow!(
+            "the new key is recorded but {} could not be moved to {}: {e}; run this command again",
+            next_path.display(),
+            path.display()
+        )
+    })?;
+    println!("The log is now signed by {} from size {size} on", new.public_key());
+    println!(
+        "The previous key {} stays valid for sizes up to {size}; its file is kept at {}",
+        old.public_key(),
+        retired.display()
+    );
+    Ok(())
+}
+
 fn export_log(config: &Config, file: &std::path::Path) -> anyhow::Result<()> {
     let key = signing_key(config)?;
     let (db, _) = open(config)?;
     let guard = LogGuard::new(key);
-    let (stored, checkpoint) = db
+    let (stored, checkpoint, history) = db
         .read_blocking(|c| {
             if let Err(failure) = guard.full_check(c)? {
                 return Err(AppError::Unavailable(format!("the log does not verify ({failure}); not exporting it")));
             }
             let cp = guard.checkpoint(c)?;
             let stored = verify::stored_entries(c)?;
-            Ok((stored, cp))
+            Ok((stored, cp, keys::history(c)?))
         })
         .map_err(cli_error)?;
     let entries: Vec<Entry> = stored
@@ -704,7 +875,8 @@ fn export_log(config: &Config, file: &std::path::Path) -> anyhow::Result<()> {
         .map(|e| Entry { index: e.idx, canonical: e.canonical, hash: e.hash })
         .collect();
     let size = entries.len();
-    let json = serde_json::to_string_pretty(&Export { entries, checkpoint })?;
+    let keys = Some(history).filter(|h| !h.is_empty());
+    let json = serde_json::to_string_pretty(&Export { entries, checkpoint, keys })?;
     std::fs::write(file, json + "\n").map_err(|e| anyhow::anyhow!("cannot write {}: {e}", file.display()))?;
     println!("Exported {size} entries and a signed checkpoint to {}", file.display());
     Ok(())
@@ -773,7 +945,7 @@ fn webhook(config: &Config, command: WebhookCommand) -> anyhow::Result<()> {
             let input = EndpointInput { url, kind, events: events.into_iter().collect() };
             // Checked before anything is opened or made, so a bad URL changes nothing.
             webhooks::check_url(&input.url).map_err(cli_error)?;
-            let hooks = web::hooks(config, config.base_url(config.bind), &signing_key(config)?);
+            let hooks = web::hooks(config, config.base_url(config.bind), &secrets_key(config)?);
             let (db, _) = open(config)?;
             let (id, secret) =
                 db.write_blocking(|c| webhooks::register(c, &hooks, &input, now())).map_err(cli_error)?;
@@ -815,7 +987,7 @@ fn seed_demo(config: &Config) -> anyhow::Result<()> {
     let (db, _) = open(config)?;
     let base = config.base_url(config.bind);
     let mail = crate::mail::Context { base_url: base.clone(), publication: config.publication.clone() };
-    let hooks = web::hooks(config, base.clone(), &signing_key(config)?);
+    let hooks = web::hooks(config, base.clone(), &secrets_key(config)?);
     let notify = |c: &mut DbConnection, n: &Notices, at| {
         crate::mail::notify(c, &mail, n, at)?;
         crate::mail::webhooks::notify(c, &hooks, n, at)

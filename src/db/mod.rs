@@ -3,6 +3,7 @@
 //! The backend is chosen by the URL scheme. Backend-specific SQL (pragmas,
 //! migration locking) lives in the small `match`es of this module only.
 
+pub mod backup;
 pub mod json;
 pub mod models;
 pub mod schema;

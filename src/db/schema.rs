@@ -171,6 +171,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    log_keys (public_key) {
+        public_key -> Text,
+        from_size -> BigInt,
+        until_size -> Nullable<BigInt>,
+        endorsement -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     outbox (id) {
         id -> BigInt,
         kind -> Text,

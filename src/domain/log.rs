@@ -12,7 +12,7 @@ use std::sync::Mutex;
 
 use super::signing::LogKey;
 use super::verify::{self, Checkpoint, Failure};
-use crate::db::models::{Correction, LogEntry, Standard};
+use crate::db::models::{Correction, LogEntry, LogKeyRow, Standard};
 use crate::db::{lock_log, DbConnection};
 use crate::error::AppError;
 
@@ -138,7 +138,10 @@ pub fn append(
 /// Nothing is signed until a full check (entries, chain and correction rows) has passed
 /// since start-up; that check runs beside the server, so a large log does not delay start.
 pub struct LogGuard {
-    key: LogKey,
+    /// The key that signs now; replaced when the key history says another took over.
+    key: std::sync::RwLock<LogKey>,
+    /// Its file, read again after a rotation by another process.
+    path: Option<std::path::PathBuf>,
     state: Mutex<GuardState>,
     /// Set once the first full check has finished (passed or not).
     checked: AtomicBool,
@@ -173,7 +176,8 @@ impl LogGuard {
     /// A guard over `key`; nothing is verified yet.
     pub fn new(key: LogKey) -> Self {
         Self {
-            key,
+            key: std::sync::RwLock::new(key),
+            path: None,
             state: Mutex::new(GuardState::default()),
             checked: AtomicBool::new(false),
             checked_now: tokio::sync::Notify::new(),
@@ -199,9 +203,44 @@ impl LogGuard {
         Some(self.last_passed.load(Ordering::SeqCst)).filter(|t| *t > 0)
     }
 
-    /// The signing key.
-    pub fn key(&self) -> &LogKey {
-        &self.key
+    /// A guard over `key`, read from `path`: when the key history names another active key
+    /// (`corrigenda log rotate-key` ran), the file is read again before the next signature.
+    pub fn with_file(key: LogKey, path: std::path::PathBuf) -> Self {
+        Self { path: Some(path), ..Self::new(key) }
+    }
+
+    /// The signing key as last loaded.
+    pub fn key(&self) -> LogKey {
+        self.key.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Whether a checkpoint could be signed with the key held now (the key file is read again
+    /// when the history names another active key); the refusal says why not.
+    pub fn key_ready(&self, conn: &mut DbConnection) -> Result<(), AppError> {
+        self.signer(conn).map(drop)
+    }
+
+    /// The key to sign with: the active key of the history (the loaded one when none is recorded).
+    fn signer(&self, conn: &mut DbConnection) -> Result<LogKey, AppError> {
+        let loaded = self.key();
+        let Some(active) = LogKeyRow::active(conn)? else {
+            return Ok(loaded);
+        };
+        if active.public_key == loaded.public_key() {
+            return Ok(loaded);
+        }
+        if let Some(fresh) = self.path.as_deref().and_then(|p| LogKey::load_existing(p).ok()) {
+            if fresh.public_key() == active.public_key {
+                tracing::info!(public_key = %active.public_key, "the log signing key was rotated; signing with the new key");
+                *self.key.write().unwrap_or_else(|p| p.into_inner()) = fresh.clone();
+                return Ok(fresh);
+            }
+        }
+        Err(AppError::Unavailable(format!(
+            "the log's active signing key is {}, but this server holds {}; no checkpoint is signed until the key file holds the active key",
+            active.public_key,
+            loaded.public_key()
+        )))
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, GuardState> {
@@ -313,6 +352,7 @@ impl LogGuard {
             previous = raw_hash(&expected).unwrap_or(GENESIS);
         }
         let head_hash = if size == 0 { hex::encode(GENESIS) } else { hex::encode(previous) };
+        let key = self.signer(conn)?;
         {
             let mut state = self.lock();
             if state.verified < size {
@@ -322,9 +362,9 @@ impl LogGuard {
         }
         Ok(Checkpoint {
             size,
-            signature: self.key.sign_checkpoint(size, &head_hash),
+            signature: key.sign_checkpoint(size, &head_hash),
             head_hash,
-            public_key: self.key.public_key(),
+            public_key: key.public_key(),
         })
     }
 }

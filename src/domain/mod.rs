@@ -16,6 +16,7 @@ pub mod events;
 pub mod filters;
 pub mod ids;
 pub mod import;
+pub mod keys;
 pub mod log;
 pub mod notices;
 pub mod quote;

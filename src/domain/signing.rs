@@ -12,6 +12,34 @@ pub fn checkpoint_message(size: i64, head_hash: &str) -> String {
     format!("corrigenda-checkpoint\n{size}\n{head_hash}\n")
 }
 
+/// The exact text a key's endorsement by its predecessor covers.
+pub fn key_message(from_size: i64, public_key: &str) -> String {
+    format!("corrigenda-key\n{from_size}\n{public_key}\n")
+}
+
+/// Where a retired key is kept: `<path>.<n>.retired`, the `n`th key the log had (from 1).
+pub fn retired_path(path: &Path, n: usize) -> std::path::PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(format!(".{n}.retired"));
+    name.into()
+}
+
+/// The key webhook secrets are sealed with is derived from the log's first key, so a rotation
+/// does not lose them: that is `<path>.1.retired` once the key has been rotated, else `active`.
+pub fn secrets_root(path: &Path, active: &LogKey) -> Result<LogKey, KeyError> {
+    let first = retired_path(path, 1);
+    match LogKey::load(&first) {
+        Ok(key) => Ok(key),
+        Err(Missing::No) => Ok(active.clone()),
+        Err(Missing::Bad(e)) => Err(e),
+    }
+}
+
+enum Missing {
+    No,
+    Bad(KeyError),
+}
+
 /// The signing key, loaded from or made at its file.
 #[derive(Clone)]
 pub struct LogKey {
@@ -36,56 +64,86 @@ impl LogKey {
     /// The file holds the 32-byte secret seed in standard base64. A file others can
     /// read, or with other content, stops start-up.
     pub fn load_or_create(path: &Path) -> Result<(Self, bool), KeyError> {
-        match std::fs::metadata(path) {
-            Ok(meta) => {
-                #[cfg(unix)]
-                {
-                    use std::os::unix::fs::PermissionsExt;
-                    let mode = meta.permissions().mode() & 0o777;
-                    if mode & 0o077 != 0 {
-                        return Err(KeyError(format!(
-                            "{} is readable by other users (mode {mode:o}); run chmod 600 {}",
-                            path.display(),
-                            path.display()
-                        )));
-                    }
-                }
-                let _ = meta;
-                let text = std::fs::read_to_string(path)
-                    .map_err(|e| KeyError(format!("cannot read {}: {e}", path.display())))?;
-                let seed: [u8; 32] =
-                    STANDARD.decode(text.trim()).ok().and_then(|b| b.try_into().ok()).ok_or_else(|| {
-                        KeyError(format!("{} does not hold a base64 Ed25519 secret key (32 bytes)", path.display()))
-                    })?;
-                Ok((Self { key: SigningKey::from_bytes(&seed) }, false))
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+        match Self::load(path) {
+            Ok(key) => Ok((key, false)),
+            Err(Missing::No) => {
                 // Written whole to a private temporary file, then linked into place: a process
                 // starting at the same moment either wins the link or reads the complete winner.
-                let key = SigningKey::generate(&mut rand::rngs::OsRng);
-                let tmp = path.with_extension(format!("new-{}", std::process::id()));
-                let mut options = std::fs::OpenOptions::new();
-                options.write(true).create(true).truncate(true);
-                #[cfg(unix)]
-                {
-                    use std::os::unix::fs::OpenOptionsExt;
-                    options.mode(0o600);
-                }
-                let written = options
-                    .open(&tmp)
-                    .and_then(|mut file| {
-                        writeln!(file, "{}", STANDARD.encode(key.to_bytes())).and_then(|()| file.sync_all())
-                    })
-                    .and_then(|()| std::fs::hard_link(&tmp, path));
-                let _ = std::fs::remove_file(&tmp);
-                match written {
-                    Ok(()) => Ok((Self { key }, true)),
+                let key = Self::generate();
+                match key.write_private(path, false) {
+                    Ok(()) => Ok((key, true)),
                     Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Self::load_or_create(path),
                     Err(e) => Err(KeyError(format!("cannot create {}: {e}", path.display()))),
                 }
             }
-            Err(e) => Err(KeyError(format!("cannot read {}: {e}", path.display()))),
+            Err(Missing::Bad(e)) => Err(e),
         }
+    }
+
+    /// Loads the key at `path`, which must exist.
+    pub fn load_existing(path: &Path) -> Result<Self, KeyError> {
+        Self::load(path).map_err(|e| match e {
+            Missing::No => KeyError(format!("{} does not exist", path.display())),
+            Missing::Bad(e) => e,
+        })
+    }
+
+    fn load(path: &Path) -> Result<Self, Missing> {
+        let meta = match std::fs::metadata(path) {
+            Ok(meta) => meta,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(Missing::No),
+            Err(e) => return Err(Missing::Bad(KeyError(format!("cannot read {}: {e}", path.display())))),
+        };
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = meta.permissions().mode() & 0o777;
+            if mode & 0o077 != 0 {
+                return Err(Missing::Bad(KeyError(format!(
+                    "{} is readable by other users (mode {mode:o}); run chmod 600 {}",
+                    path.display(),
+                    path.display()
+                ))));
+            }
+        }
+        let _ = meta;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Missing::Bad(KeyError(format!("cannot read {}: {e}", path.display()))))?;
+        let seed: [u8; 32] = STANDARD.decode(text.trim()).ok().and_then(|b| b.try_into().ok()).ok_or_else(|| {
+            Missing::Bad(KeyError(format!("{} does not hold a base64 Ed25519 secret key (32 bytes)", path.display())))
+        })?;
+        Ok(Self { key: SigningKey::from_bytes(&seed) })
+    }
+
+    /// A new random key.
+    pub fn generate() -> Self {
+        Self { key: SigningKey::generate(&mut rand::rngs::OsRng) }
+    }
+
+    /// Writes the key to `path` (mode 0600) through a private temporary file: linked into place
+    /// (failing if `path` exists), or with `replace` renamed over it, so a reader never sees half a key.
+    pub fn write_private(&self, path: &Path, replace: bool) -> std::io::Result<()> {
+        let tmp = path.with_extension(format!("new-{}", std::process::id()));
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let written = options
+            .open(&tmp)
+            .and_then(|mut file| {
+                writeln!(file, "{}", STANDARD.encode(self.key.to_bytes())).and_then(|()| file.sync_all())
+            })
+            .and_then(|()| if replace { std::fs::rename(&tmp, path) } else { std::fs::hard_link(&tmp, path) });
+        let _ = std::fs::remove_file(&tmp);
+        written
+    }
+
+    /// Signs the hand-over to `public_key` at log size `from_size` (this key being the one it replaces).
+    pub fn endorse(&self, from_size: i64, public_key: &str) -> String {
+        STANDARD.encode(self.key.sign(key_message(from_size, public_key).as_bytes()).to_bytes())
     }
 
     /// The public key, standard base64.
@@ -111,6 +169,15 @@ impl LogKey {
 
 /// Whether `signature` (base64) by `public_key` (base64) covers the checkpoint.
 pub fn verify_checkpoint(public_key: &str, size: i64, head_hash: &str, signature: &str) -> Result<(), String> {
+    verify_message(public_key, &checkpoint_message(size, head_hash), signature)
+}
+
+/// Whether `signature` (base64) by `signer` (base64) endorses `public_key` from log size `from_size`.
+pub fn verify_endorsement(signer: &str, from_size: i64, public_key: &str, signature: &str) -> Result<(), String> {
+    verify_message(signer, &key_message(from_size, public_key), signature)
+}
+
+fn verify_message(public_key: &str, message: &str, signature: &str) -> Result<(), String> {
     let key: [u8; 32] = STANDARD
         .decode(public_key.trim())
         .ok()
@@ -122,7 +189,7 @@ pub fn verify_checkpoint(public_key: &str, size: i64, head_hash: &str, signature
         .ok()
         .and_then(|b| b.try_into().ok())
         .ok_or("the signature is not 64 bytes of base64")?;
-    key.verify(checkpoint_message(size, head_hash).as_bytes(), &Signature::from_bytes(&sig))
+    key.verify(message.as_bytes(), &Signature::from_bytes(&sig))
         .map_err(|_| "the signature does not verify with the public key".to_owned())
 }
 
@@ -153,6 +220,21 @@ mod tests {
         let sig = key.sign_checkpoint(3, "ab");
         assert!(verify_checkpoint(&key.public_key(), 3, "ab", &sig).is_ok());
         assert!(verify_checkpoint(&key.public_key(), 4, "ab", &sig).is_err());
+    }
+
+    #[test]
+    fn webhook_secrets_stay_under_the_first_key_after_a_rotation() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log.key");
+        let (first, _) = LogKey::load_or_create(&path).unwrap();
+        assert_eq!(secrets_root(&path, &first).unwrap().public_key(), first.public_key(), "no rotation yet");
+        std::fs::hard_link(&path, retired_path(&path, 1)).unwrap();
+        let second = LogKey::generate();
+        second.write_private(&path, true).unwrap();
+        assert_eq!(LogKey::load_existing(&path).unwrap().public_key(), second.public_key());
+        let root = secrets_root(&path, &second).unwrap();
+        assert_eq!(root.derive_key("webhooks"), first.derive_key("webhooks"));
+        assert_eq!(retired_path(&path, 1).file_name().unwrap(), "log.key.1.retired");
     }
 
     #[cfg(unix)]

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::keys::{check_history, may_sign, KeyRange};
 use super::log::{canonical, canonical_json, chain_hash, raw_hash, GENESIS};
 use super::signing::verify_checkpoint;
 use crate::db::models::{Correction, LogEntry, Standard};
@@ -35,13 +36,16 @@ pub struct Checkpoint {
     pub public_key: String,
 }
 
-/// A log export: every entry and a checkpoint over them.
+/// A log export: every entry, a checkpoint over them, and the key history.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Export {
     /// Every entry, in order.
     pub entries: Vec<Entry>,
     /// The checkpoint.
     pub checkpoint: Checkpoint,
+    /// The keys that have signed the log (absent from exports made before keys could rotate).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keys: Option<Vec<KeyRange>>,
 }
 
 /// Where verification failed: the first bad entry, when it is one entry's fault.
@@ -104,21 +108,45 @@ impl std::fmt::Display for Verified {
     }
 }
 
-/// Checks entries against a checkpoint, optionally a pinned key and an older checkpoint the log must extend.
+/// Which keys a verifier trusts to sign checkpoints.
+#[derive(Debug, Clone, Default)]
+pub struct Trust {
+    /// When any are given, only these keys (base64) are trusted.
+    pub pins: Vec<String>,
+    /// The log's key history, when the source has one: a checkpoint's key must be in it, for the
+    /// checkpoint's size. Without one, a previous checkpoint must carry the same key as the new one
+    /// (or both keys must be pinned).
+    pub history: Option<Vec<KeyRange>>,
+}
+
+impl Trust {
+    /// Trusting only `pin`.
+    pub fn pinned(pin: &str) -> Self {
+        Self { pins: vec![pin.trim().to_owned()], history: None }
+    }
+
+    /// Whether `cp`'s key may sign it, `what` naming it in the refusal.
+    fn accept(&self, cp: &Checkpoint, what: &str) -> Result<(), Failure> {
+        if !self.pins.is_empty() && !self.pins.iter().any(|p| p == &cp.public_key) {
+            let pins = self.pins.join(", ");
+            return Err(fail(None, format!("the {what} is signed by {}, not a pinned key ({pins})", cp.public_key)));
+        }
+        if let Some(history) = &self.history {
+            check_history(history).map_err(|e| fail(None, format!("the key history does not hold together: {e}")))?;
+            may_sign(history, &cp.public_key, cp.size).map_err(|e| fail(None, format!("the {what}: {e}")))?;
+        }
+        Ok(())
+    }
+}
+
+/// Checks entries against a checkpoint, the keys trusted, and optionally an older checkpoint the log must extend.
 pub fn against_checkpoint(
     entries: &[Entry],
     checkpoint: &Checkpoint,
-    pin: Option<&str>,
+    trust: &Trust,
     previous: Option<&Checkpoint>,
 ) -> Result<Verified, Failure> {
-    if let Some(pin) = pin {
-        if pin.trim() != checkpoint.public_key {
-            return Err(fail(
-                None,
-                format!("the checkpoint is signed by {}, not the pinned key {}", checkpoint.public_key, pin.trim()),
-            ));
-        }
-    }
+    trust.accept(checkpoint, "checkpoint")?;
     verify_checkpoint(&checkpoint.public_key, checkpoint.size, &checkpoint.head_hash, &checkpoint.signature)
         .map_err(|e| fail(None, format!("checkpoint: {e}")))?;
     let head = chain(entries)?;
@@ -132,10 +160,15 @@ pub fn against_checkpoint(
         return Err(fail(None, "the checkpoint's head hash is not the hash of the last entry"));
     }
     if let Some(old) = previous {
+        trust.accept(old, "previous checkpoint")?;
         verify_checkpoint(&old.public_key, old.size, &old.head_hash, &old.signature)
             .map_err(|e| fail(None, format!("previous checkpoint: {e}")))?;
-        if old.public_key != checkpoint.public_key {
-            return Err(fail(None, "the log is now signed by a different key than the previous checkpoint"));
+        // A history (whose rotations each key endorsed) or pins vouch for a change of key; without either, none is taken.
+        if old.public_key != checkpoint.public_key && trust.history.is_none() && trust.pins.is_empty() {
+            return Err(fail(
+                None,
+                "the log is now signed by a different key than the previous checkpoint, and no key history says why",
+            ));
         }
         if old.size > checkpoint.size {
             return Err(fail(None, format!("the log shrank from {} to {} entries", old.size, checkpoint.size)));
@@ -257,9 +290,9 @@ mod tests {
     fn a_good_log_verifies() {
         let k = key();
         let entries = log(5);
-        let v = against_checkpoint(&entries, &signed(&entries, &k), Some(&k.public_key()), None).unwrap();
+        let v = against_checkpoint(&entries, &signed(&entries, &k), &Trust::pinned(&k.public_key()), None).unwrap();
         assert_eq!(v.size, 5);
-        assert!(against_checkpoint(&[], &signed(&[], &k), None, None).is_ok(), "an empty log verifies");
+        assert!(against_checkpoint(&[], &signed(&[], &k), &Trust::default(), None).is_ok(), "an empty log verifies");
     }
 
     #[test]
@@ -287,20 +320,20 @@ mod tests {
         let cp = signed(&good, &k);
         let mut changed = good.clone();
         changed[2].canonical = changed[2].canonical.replace("entry 2", "entry X");
-        assert_eq!(against_checkpoint(&changed, &cp, None, None).unwrap_err().index, Some(2));
+        assert_eq!(against_checkpoint(&changed, &cp, &Trust::default(), None).unwrap_err().index, Some(2));
         let mut removed = good.clone();
         removed.remove(3);
-        assert_eq!(against_checkpoint(&removed, &cp, None, None).unwrap_err().index, Some(3));
+        assert_eq!(against_checkpoint(&removed, &cp, &Trust::default(), None).unwrap_err().index, Some(3));
         let mut swapped = good.clone();
         swapped.swap(1, 2);
-        assert_eq!(against_checkpoint(&swapped, &cp, None, None).unwrap_err().index, Some(1));
+        assert_eq!(against_checkpoint(&swapped, &cp, &Trust::default(), None).unwrap_err().index, Some(1));
         let truncated = &good[..4];
-        assert!(against_checkpoint(truncated, &cp, None, None).unwrap_err().reason.contains("says 5"));
+        assert!(against_checkpoint(truncated, &cp, &Trust::default(), None).unwrap_err().reason.contains("says 5"));
         let mut forged = cp.clone();
         forged.signature = k.sign_checkpoint(4, &cp.head_hash);
-        assert!(against_checkpoint(&good, &forged, None, None).unwrap_err().reason.contains("signature"));
+        assert!(against_checkpoint(&good, &forged, &Trust::default(), None).unwrap_err().reason.contains("signature"));
         let other = key();
-        let err = against_checkpoint(&good, &signed(&good, &other), Some(&k.public_key()), None).unwrap_err();
+        let err = against_checkpoint(&good, &signed(&good, &other), &Trust::pinned(&k.public_key()), None).unwrap_err();
         assert!(err.reason.contains("pinned"));
     }
 
@@ -310,7 +343,7 @@ mod tests {
         let old = log(3);
         let old_cp = signed(&old, &k);
         let new = log(6);
-        assert!(against_checkpoint(&new, &signed(&new, &k), None, Some(&old_cp)).is_ok());
+        assert!(against_checkpoint(&new, &signed(&new, &k), &Trust::default(), Some(&old_cp)).is_ok());
         let mut rewritten = log(6);
         rewritten[1].canonical = "{}".into();
         // Rehash from the rewritten entry on, as a dishonest server would.
@@ -319,10 +352,53 @@ mod tests {
             e.hash = chain_hash(&previous, &e.canonical);
             previous = raw_hash(&e.hash).unwrap();
         }
-        let err = against_checkpoint(&rewritten, &signed(&rewritten, &k), None, Some(&old_cp)).unwrap_err();
+        let err =
+            against_checkpoint(&rewritten, &signed(&rewritten, &k), &Trust::default(), Some(&old_cp)).unwrap_err();
         assert_eq!(err.index, Some(2), "{err}");
         let other = key();
-        assert!(against_checkpoint(&new, &signed(&new, &other), None, Some(&old_cp))
+        assert!(against_checkpoint(&new, &signed(&new, &other), &Trust::default(), Some(&old_cp))
+            .unwrap_err()
+            .reason
+            .contains("different key"));
+    }
+
+    #[test]
+    fn a_rotation_keeps_old_checkpoints_verifiable_and_pins_stay_strict() {
+        let (old_key, new_key) = (key(), key());
+        let history = vec![
+            KeyRange { public_key: old_key.public_key(), from_size: 0, until_size: Some(3), endorsement: None },
+            KeyRange {
+                public_key: new_key.public_key(),
+                from_size: 3,
+                until_size: None,
+                endorsement: Some(old_key.endorse(3, &new_key.public_key())),
+            },
+        ];
+        let trust = |pins: &[&LogKey]| Trust {
+            pins: pins.iter().map(|k| k.public_key()).collect(),
+            history: Some(history.clone()),
+        };
+        let (before, after) = (log(2), log(5));
+        let old_cp = signed(&before, &old_key);
+        let new_cp = signed(&after, &new_key);
+        assert!(against_checkpoint(&after, &new_cp, &trust(&[]), Some(&old_cp)).is_ok());
+        assert!(against_checkpoint(&after, &new_cp, &trust(&[&old_key, &new_key]), Some(&old_cp)).is_ok());
+        let err = against_checkpoint(&after, &new_cp, &trust(&[&old_key]), None).unwrap_err();
+        assert!(err.reason.contains("pinned") && err.reason.contains(&new_key.public_key()), "{err}");
+        // The checkpoint at the rotation's size may carry either signature.
+        let at = log(3);
+        assert!(against_checkpoint(&at, &signed(&at, &old_key), &trust(&[]), None).is_ok());
+        assert!(against_checkpoint(&at, &signed(&at, &new_key), &trust(&[]), None).is_ok());
+        // The old key past its range, the new one before it, and a key from nowhere.
+        let err = against_checkpoint(&after, &signed(&after, &old_key), &trust(&[]), None).unwrap_err();
+        assert!(err.reason.contains("0 to 3"), "{err}");
+        assert!(against_checkpoint(&before, &signed(&before, &new_key), &trust(&[]), None).is_err());
+        let stranger = key();
+        let err = against_checkpoint(&after, &signed(&after, &stranger), &trust(&[]), None).unwrap_err();
+        assert!(err.reason.contains(&stranger.public_key()) && err.reason.contains("not in"), "{err}");
+        // Without a history, a change of key is taken only from pins.
+        let bare = Trust::default();
+        assert!(against_checkpoint(&after, &new_cp, &bare, Some(&old_cp))
             .unwrap_err()
             .reason
             .contains("different key"));

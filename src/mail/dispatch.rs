@@ -347,10 +347,18 @@ fn queue_digests(conn: &mut DbConnection, ctx: &Context, day: &str, now: NaiveDa
     if done > 0 {
         return Ok(());
     }
-    // Another instance inserting the same day at once makes this transaction fail: one wins.
-    diesel::insert_into(digest_runs::table)
-        .values((digest_runs::day.eq(day), digest_runs::created_at.eq(now)))
-        .execute(conn)?;
+    // Another instance may claim the same day at the same moment: the one whose row goes in
+    // queues the digests, the other does nothing (not a failed round). `day` and `now` are
+    // formatted here by chrono, so the literals are safe.
+    let claimed = diesel::sql_query(format!(
+        "INSERT INTO digest_runs (day, created_at) VALUES ('{}', '{}') ON CONFLICT (day) DO NOTHING",
+        day.replace('\'', ""),
+        now.format("%Y-%m-%d %H:%M:%S%.6f")
+    ))
+    .execute(conn)?;
+    if claimed == 0 {
+        return Ok(());
+    }
     for (user, overdue) in desk::overdue_by_assignee(conn, now)? {
         enqueue(conn, ctx, messages::digest(ctx, &user, &overdue), now)?;
     }

@@ -98,6 +98,23 @@ impl AppState {
                 tracing::warn!(error = %e, "transparency figures: the per-day counts do not follow the time zone; counting from the indexes")
             }
         }
+        // The first start with a key records it as the log's first key; a rotated key is
+        // picked up from the history when the next checkpoint is signed.
+        let now = Clock::default().now();
+        let adopted = db.write_blocking(|c| crate::domain::keys::adopt(c, &key, now));
+        match adopted {
+            Ok(active) if active.public_key != key.public_key() => tracing::warn!(
+                active = %active.public_key,
+                loaded = %key.public_key(),
+                "the signing key file does not hold the log's active key; checkpoints are refused until it does"
+            ),
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, "could not record the log signing key in the key history"),
+        }
+        let secrets_key = crate::domain::signing::secrets_root(&config.signing_key, &key).unwrap_or_else(|e| {
+            tracing::error!(error = %e, "webhook secrets: the first log key cannot be read; using the current key");
+            key.clone()
+        });
         Self {
             db,
             base_url: config.base_url(bound),
@@ -105,7 +122,7 @@ impl AppState {
             limiter: config.report_rate_limit.map(|l| ClientLimiter::new(l, "reports")),
             login_limiter: ClientLimiter::new(LOGIN_ATTEMPTS, "sign-in attempts"),
             clock: Clock::default(),
-            log: LogGuard::new(key.clone()),
+            log: LogGuard::with_file(key, config.signing_key.clone()),
             mail: crate::mail::Context { base_url: config.base_url(bound), publication: config.publication.clone() },
             mail_transport: match &config.mail.smtp_url {
                 Some(_) => "an SMTP server (SMTP_URL)".to_owned(),
@@ -113,7 +130,7 @@ impl AppState {
             },
             public: cache::PublicCache::new(PUBLIC_CACHE_BYTES),
             figures: cache::FiguresCache::default(),
-            hooks: hooks(&config, config.base_url(bound), &key),
+            hooks: hooks(&config, config.base_url(bound), &secrets_key),
             metrics: ops::Metrics::new(),
             config,
         }
@@ -154,7 +171,8 @@ impl AppState {
     }
 }
 
-/// What webhooks need for a server at `base_url`: the secrets' key derives from the log signing key.
+/// What webhooks need for a server at `base_url`: the secrets' key derives from `key`, the
+/// log's first signing key (see [`crate::domain::signing::secrets_root`]).
 pub fn hooks(config: &Config, base_url: String, key: &LogKey) -> crate::mail::webhooks::Hooks {
     use crate::mail::webhooks::{Hooks, SecretBox, KEY_PURPOSE};
     Hooks {
@@ -179,6 +197,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(web::resource("/corrections").get(api::corrections::site_corrections_json))
             .service(web::resource("/log/checkpoint").get(api::log::checkpoint))
             .service(web::resource("/log/entries").get(api::log::entries))
+            .service(web::resource("/log/keys").get(api::log::keys))
             .service(web::resource("/audit/events").get(api::audit::events_json))
             .service(web::resource("/stats").get(api::stats::public))
             .service(web::resource("/desk/stats").get(api::stats::desk))

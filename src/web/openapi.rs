@@ -20,6 +20,7 @@ use crate::domain::corrections::{
     CorrectionInput, CorrectionList, CorrectionView, Kind, ListedCorrection, StaffCorrection, StandardCite,
 };
 use crate::domain::desk::{QueueItem, QueuePage, StatusCount, ViewCount};
+use crate::domain::keys::KeyRange;
 use crate::domain::reports::Severity;
 use crate::domain::reports::{Category, EvidenceUrl, HistoryEntry, ReportInput, Status, Tracking};
 use crate::domain::responses::{ResponseInput, ResponseList, ResponseView};
@@ -48,7 +49,7 @@ use crate::domain::workflow::MoveRequest;
         wordings::list, wordings::update, wordings::reset,
         corrections::publish, corrections::approve, corrections::return_to_author, corrections::withdraw,
         corrections::article_corrections_json,
-        corrections::site_corrections_json, log::checkpoint, log::entries, audit::events_json,
+        corrections::site_corrections_json, log::checkpoint, log::entries, log::keys, audit::events_json,
         stats::public, stats::desk,
         channels::list, channels::create, channels::change, channels::checklist, channels::mark,
     ),
@@ -59,7 +60,7 @@ use crate::domain::workflow::MoveRequest;
         BulkRequest, BulkResult, BulkAction,
         ResponseInput, ResponseView, ResponseList, ResponsePurpose, WordingInput, WordingView, WordingList,
         reports::ReplyRequest, reports::AppealRequest, CorrectionInput, CorrectionView, StaffCorrection, Cause, Found, Kind, ListedCorrection, CorrectionList,
-        StandardCite, corrections::ArticleCorrections, corrections::StopInput, Checkpoint, Entry, log::EntriesPage, AuditItem, AuditPage,
+        StandardCite, corrections::ArticleCorrections, corrections::StopInput, Checkpoint, Entry, log::EntriesPage, log::KeysList, KeyRange, AuditItem, AuditPage,
         ChannelInput, ChannelChange, ChannelView, ChannelKind, ChannelVia, ChecklistItem, PartnerAddress,
         channels::ChannelList, channels::Checklist, channels::MarkInput,
         Stats, DeskStats, ReportCounts, CorrectionCounts, Hours, StandardCount, SectionCount, MonthCount, Internal, Workload, AuthorCount,

@@ -356,19 +356,36 @@ struct Check {
 }
 
 /// `GET /readyz`: 200 when this instance can serve: the database answers, every migration of
-/// this build is applied, the signing key is loaded and the public log verified. Otherwise 503
+/// this build is applied, the signing key held is the log's active one and the public log verified. Otherwise 503
 /// (with `Retry-After`) whose first line names what failed, e.g. `not ready: database unreachable`.
 pub async fn ready(state: State) -> HttpResponse {
     let mut checks = Vec::new();
-    let database = state.db.read(|c| Ok(db::pending_migrations(c)?)).await;
+    let st = state.clone();
+    let database = state
+        .db
+        .read(move |c| {
+            let pending = db::pending_migrations(c)?;
+            let key = match st.log.key_ready(c) {
+                Ok(()) => Ok(()),
+                Err(AppError::Unavailable(why)) => Err(why),
+                Err(other) => return Err(other),
+            };
+            Ok((pending, key))
+        })
+        .await;
     match database {
-        Ok(pending) => {
+        Ok((pending, key)) => {
             checks.push(Check { name: "database", ok: true, detail: "reachable".into() });
             let detail = match pending {
                 0 => "current".to_owned(),
                 n => format!("{n} not applied (run `corrigenda migrate`)"),
             };
             checks.push(Check { name: "migrations", ok: pending == 0, detail });
+            let (ok, detail) = match key {
+                Ok(()) => (true, "loaded".to_owned()),
+                Err(why) => (false, why),
+            };
+            checks.push(Check { name: "signing key", ok, detail });
         }
         Err(err) => {
             if let AppError::Internal(cause) = &err {
@@ -376,10 +393,10 @@ pub async fn ready(state: State) -> HttpResponse {
             }
             checks.push(Check { name: "database", ok: false, detail: "unreachable".into() });
             checks.push(Check { name: "migrations", ok: false, detail: "unknown (database unreachable)".into() });
+            let loaded = !state.log.key().public_key().is_empty();
+            checks.push(Check { name: "signing key", ok: loaded, detail: "loaded".into() });
         }
     }
-    let key = state.log.key().public_key();
-    checks.push(Check { name: "signing key", ok: !key.is_empty(), detail: "loaded".into() });
     let (ok, detail) = match state.log.state() {
         LogState::Verified => (true, "verified".to_owned()),
         LogState::Pending => (false, "still being verified after start-up".to_owned()),

@@ -62,6 +62,19 @@ pub struct StandardsView {
     pub standards: Vec<StandardItem>,
     /// The public key that signs the correction log (base64), when there is one.
     pub public_key: Option<String>,
+    /// Keys that signed the log before it, oldest first.
+    pub retired_keys: Vec<RetiredKey>,
+}
+
+/// A key that signed the correction log before the current one.
+#[derive(Debug, Clone, Default)]
+pub struct RetiredKey {
+    /// Ed25519 public key, base64.
+    pub public_key: String,
+    /// The log's size when it took over.
+    pub from_size: i64,
+    /// The log's size when it was replaced.
+    pub until_size: i64,
 }
 
 /// `/articles/{id}/notice`: an HTML fragment for the CMS (no page frame).
@@ -199,6 +212,22 @@ pub fn standards(layout: &Layout, view: &StandardsView) -> Markup {
                     "To check that no entry was changed, removed or reordered, run "
                     (verify_log_command(key))
                     "."
+                }
+                @if !view.retired_keys.is_empty() {
+                    h3 #earlier-keys { "Earlier signing keys" }
+                    p {
+                        "We have replaced the signing key. Checkpoints signed earlier stay valid under the key "
+                        "that signed them; each key signed checkpoints of the log sizes shown. All keys are "
+                        "listed at " code { "/api/v1/log/keys" } "."
+                    }
+                    ul.earlier-keys aria-labelledby="earlier-keys" {
+                        @for k in &view.retired_keys {
+                            li {
+                                code { (k.public_key) }
+                                " (sizes " (k.from_size) " to " (k.until_size) ")"
+                            }
+                        }
+                    }
                 }
             }
         }

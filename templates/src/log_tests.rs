@@ -165,6 +165,18 @@ fn standards_view() -> StandardsView {
     StandardsView {
         standards: standards_items(),
         public_key: Some("MCowBQYDK2VwAyEAq1w2e3r4t5y6u7i8o9p0a1s2d3f4g5h6j7k8l9z0x1c=".to_owned()),
+        retired_keys: Vec::new(),
+    }
+}
+
+fn rotated_view() -> StandardsView {
+    let old = |key: &str, from_size, until_size| RetiredKey { public_key: key.to_owned(), from_size, until_size };
+    StandardsView {
+        retired_keys: vec![
+            old("b2xkZXN0IGtleSBvZiB0aGUgbG9nLCByZXRpcmVkIQ==", 0, 12),
+            old("c2Vjb25kIGtleSBvZiB0aGUgbG9nLCByZXRpcmVkIQ==", 12, 40),
+        ],
+        ..standards_view()
     }
 }
 
@@ -204,6 +216,7 @@ pub(crate) fn every_log_page() -> Vec<(&'static str, Markup)> {
         ("site-log-default", all_corrections(&layout(), &AllCorrectionsView::default())),
         ("standards", standards(&layout(), &standards_view())),
         ("standards-no-key", standards(&layout(), &no_key)),
+        ("standards-rotated", standards(&layout(), &rotated_view())),
         ("standards-empty", standards(&layout(), &StandardsView::default())),
         ("home-recent", home(&layout(), &home_recent)),
         ("embed-demo", embed_demo(&layout(), &embed_demo_view(Some(vec!["One.".into(), "Two.".into()]), true))),
@@ -515,6 +528,25 @@ fn standards_page_explains_verification_only_with_a_key() {
 }
 
 #[test]
+fn standards_page_lists_earlier_keys_with_the_sizes_they_signed() {
+    let html = standards(&layout(), &standards_view()).into_string();
+    assert!(!html.contains("Earlier signing keys"), "no list before a rotation");
+    let html = standards(&layout(), &rotated_view()).into_string();
+    let start = html.find("<h3 id=\"earlier-keys\">Earlier signing keys</h3>").unwrap();
+    let section = &html[start..start + html[start..].find("</section>").unwrap()];
+    assert!(section.contains(
+        "<ul class=\"earlier-keys\" aria-labelledby=\"earlier-keys\">\
+         <li><code>b2xkZXN0IGtleSBvZiB0aGUgbG9nLCByZXRpcmVkIQ==</code> (sizes 0 to 12)</li>\
+         <li><code>c2Vjb25kIGtleSBvZiB0aGUgbG9nLCByZXRpcmVkIQ==</code> (sizes 12 to 40)</li></ul>"
+    ));
+    assert!(
+        html.find("MCowBQYDK2VwAyEAq1w2e3r4t5y6u7i8o9p0a1s2d3f4g5h6j7k8l9z0x1c=").unwrap() < start,
+        "the key in use first"
+    );
+    assert_ids_consistent(&html);
+}
+
+#[test]
 fn standards_page_empty_state() {
     let html = standards(&layout(), &StandardsView::default()).into_string();
     assert!(html.contains("<p class=\"empty\">No standards have been published yet.</p>"));
@@ -527,12 +559,16 @@ fn standards_page_escapes_titles_text_and_key() {
     let mut hostile = standard("accuracy", HOSTILE, 2, HOSTILE);
     hostile.earlier = vec![standard("accuracy", HOSTILE, 1, HOSTILE)];
     let other = standard("fairness", "Fairness", 1, "Be fair.");
-    let view = StandardsView { standards: vec![hostile, other], public_key: Some(HOSTILE.to_owned()) };
+    let view = StandardsView {
+        standards: vec![hostile, other],
+        public_key: Some(HOSTILE.to_owned()),
+        retired_keys: vec![RetiredKey { public_key: HOSTILE.to_owned(), from_size: 0, until_size: 3 }],
+    };
     let html = standards(&layout(), &view).into_string();
     assert_escaped(&html);
     // Contents link, heading, text, summary, the earlier heading and text (6); the key
-    // shown and in the command (2).
-    assert_eq!(html.matches(HOSTILE_ESCAPED).count(), 8, "{html}");
+    // shown and in the command (2); the retired key (1).
+    assert_eq!(html.matches(HOSTILE_ESCAPED).count(), 9, "{html}");
     assert_ids_consistent(&html);
 }
 

@@ -566,15 +566,6 @@ fn tracking_just_filed_shows_the_link_to_keep() {
 }
 
 #[test]
-fn tracking_never_shows_an_email() {
-    let mut view = tracking_view();
-    view.just_filed = true;
-    let html = tracking(&layout(), &view).into_string();
-    assert!(!html.contains('@'), "{html}");
-    assert!(!html.contains("mailto:"));
-}
-
-#[test]
 fn tracking_does_not_link_non_web_evidence() {
     let mut view = tracking_view();
     view.evidence_urls = vec!["javascript:alert(1)".to_owned(), "data:text/html,hi".to_owned()];

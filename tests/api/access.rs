@@ -142,6 +142,7 @@ const TABLE: &[Row] = &[
     row("GET",    "/api/v1/corrections",                     Body::None, [OK; 9]),
     row("GET",    "/api/v1/log/checkpoint",                  Body::None, [OK; 9]),
     row("GET",    "/api/v1/log/entries",                     Body::None, [OK; 9]),
+    row("GET",    "/api/v1/log/keys",                        Body::None, [OK; 9]),
     row("GET",    "/api/v1/stats",                           Body::None, [OK; 9]),
     row("GET",    "/api/v1/reports/{token}",                 Body::None, [OK; 9]),
     row("POST",   "/api/v1/reports/{token}/replies",         Json(r#"{"body": "It was 2022."}"#), [CONFLICT; 9]),

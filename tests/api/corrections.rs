@@ -225,8 +225,17 @@ async fn the_article_log_agrees_in_html_json_and_atom(backend: Backend) {
         assert!(html.contains(&format!("id=\"correction-{id}\"")), "{id}");
     }
     assert!(!html.contains("<script>alert(1)"), "escaped");
-    assert!(html.contains("Europe/Berlin") || html.contains("CET") || html.contains("CEST"), "local time shown");
-    assert!(html.contains("<del") && html.contains("<ins"), "word-level diff");
+    // The publisher's zone (Europe/Berlin in the tests) beside UTC, worked out here independently.
+    let published = chrono::DateTime::parse_from_rfc3339(first["published_at"].as_str().unwrap()).unwrap();
+    let berlin = published.with_timezone(&chrono_tz::Europe::Berlin);
+    let zone = if berlin.offset().to_string() == "CEST" { "CEST" } else { "CET" };
+    let local = format!("{}, {} {zone}", berlin.format("%-d %B %Y"), berlin.format("%H:%M"));
+    assert!(html.contains(&local), "local time {local} shown");
+    // Only the word that changed is struck out and inserted.
+    let hidden = |text: &str| format!("<span class=\"visually-hidden\">{text}</span>");
+    let removed = format!("<del>{}four-year{}</del>", hidden("[removed: "), hidden("]"));
+    let added = format!("<ins>{}three-year{}</ins>", hidden("[added: "), hidden("]"));
+    assert!(html.contains(&format!("approaching its {removed}{added} mark")), "word-level diff: {html}");
     assert!(html.contains("/standards#accuracy-v1"));
 
     let atom = app.client.get(app.url("/articles/kursk/corrections.atom")).send().await.unwrap();
@@ -352,7 +361,22 @@ async fn the_site_wide_list_filters_and_pages(backend: Backend) {
     assert_eq!(count(&get_json(&app, &format!("/api/v1/corrections?from={tomorrow}")).await), 0);
     let bad = app.client.get(app.url("/api/v1/corrections?kind=erratum")).send().await.unwrap();
     assert_eq!(bad.status(), 422);
+    // Three more, a minute apart, so that seven need three pages of three, newest first.
+    let mut published = Vec::new();
+    for _ in 0..3 {
+        app.clock.advance(chrono::Duration::minutes(1));
+        let c: Value = publish(&app, &app.token, &correction("correction")).await.json().await.unwrap();
+        published.push(c["id"].as_i64().unwrap());
+    }
+    let all = get_json(&app, "/api/v1/corrections?limit=100").await;
+    let expected: Vec<i64> = all["items"].as_array().unwrap().iter().map(|i| i["id"].as_i64().unwrap()).collect();
+    assert_eq!(expected.len(), 7);
+    assert_eq!(&expected[..3], &[published[2], published[1], published[0]], "the newest first");
+    let mut first_four = expected[3..].to_vec();
+    first_four.sort_unstable_by(|a, b| b.cmp(a));
+    assert_eq!(&expected[3..], &first_four[..], "published together: the later id first");
     let mut seen = Vec::new();
+    let mut pages = Vec::new();
     let mut next: Option<String> = None;
     loop {
         let path = match &next {
@@ -360,22 +384,24 @@ async fn the_site_wide_list_filters_and_pages(backend: Backend) {
             None => "/api/v1/corrections?limit=3".into(),
         };
         let page = get_json(&app, &path).await;
-        seen.extend(page["items"].as_array().unwrap().iter().map(|i| i["id"].as_i64().unwrap()));
+        let ids: Vec<i64> = page["items"].as_array().unwrap().iter().map(|i| i["id"].as_i64().unwrap()).collect();
+        assert!(ids.len() <= 3, "at most `limit` a page: {ids:?}");
+        pages.push(ids.len());
+        seen.extend(ids);
         match page["next"].as_str() {
             Some(c) => next = Some(c.to_owned()),
             None => break,
         }
+        assert!(pages.len() < 10, "the cursor does not move on: {seen:?}");
     }
-    let mut unique = seen.clone();
-    unique.sort();
-    unique.dedup();
-    assert_eq!(unique.len(), 4, "{seen:?}");
+    assert_eq!(pages, [3, 3, 1], "{seen:?}");
+    assert_eq!(seen, expected, "every correction once, in the list's order");
     let html = app.client.get(app.url("/corrections?section=Sport")).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("/articles/sport-1/corrections"));
     assert!(!html.contains("/articles/kursk/corrections"));
     let feed: atom_syndication::Feed =
         app.client.get(app.url("/corrections.atom")).send().await.unwrap().text().await.unwrap().parse().unwrap();
-    assert_eq!(feed.entries().len(), 4);
+    assert_eq!(feed.entries().len(), 7);
 }
 
 async fn an_editor_previews_then_publishes_from_a_ticket(backend: Backend) {

@@ -322,8 +322,79 @@ impl TestApp {
         (id, token)
     }
 
-    /// Puts a report straight into `status` (arranging a test, not a move).
-    pub fn force_status(&self, id: i64, status: &str) {
+    /// Files a report on `kursk` (which must exist) straight through the domain, as the form
+    /// does but without the per-client limit: for tests that need many reports. Returns its id.
+    pub fn file_directly(&self) -> i64 {
+        let input: corrigenda::domain::reports::ReportInput = serde_json::from_value(report_json()).unwrap();
+        let now = self.clock.now();
+        self.db
+            .write_blocking(|c| {
+                let mut notices = corrigenda::domain::notices::Notices::default();
+                let targets = corrigenda::domain::reports::Targets::default();
+                Ok(corrigenda::domain::reports::file(c, "kursk", &input, &targets, &mut notices, now, || Ok(()))?.id)
+            })
+            .unwrap()
+    }
+
+    /// Takes report `id`, just filed, to `status` through the product's own moves (made by
+    /// `by`, a standards editor, and by the reader), so that every state it is in is one the
+    /// product can reach: a duplicate has its primary, an appeal its appeal, a report awaiting
+    /// approval its pending retraction (there must be a second standards editor to approve it),
+    /// a corrected one its published correction.
+    pub fn reach(&self, id: i64, status: &str, by: &Actor) {
+        use corrigenda::domain::notices::Notices;
+        use corrigenda::domain::workflow::{self, MoveRequest};
+        let now = self.clock.now();
+        let primary = (status == "duplicate").then(|| self.file_directly());
+        let by = by.clone();
+        let wanted = status.to_owned();
+        let status = status.to_owned();
+        self.db
+            .write_blocking(move |c| {
+                let mut notices = Notices::default();
+                let step = |c: &mut DbConnection, to: &str, notices: &mut Notices| {
+                    let version = corrigenda::db::models::Report::find(c, id)?.unwrap().version;
+                    let request = MoveRequest {
+                        to: to.into(),
+                        reason: Some("Checked against the transcript.".into()),
+                        version,
+                        duplicate_of: primary,
+                    };
+                    workflow::transition(c, id, &by, &request, notices, now).map(drop)
+                };
+                match status.as_str() {
+                    "new" => {}
+                    "triaged" | "in_review" | "needs_info" | "no_change" | "rejected" | "duplicate" => {
+                        step(c, &status, &mut notices)?
+                    }
+                    "appealed" => {
+                        step(c, "rejected", &mut notices)?;
+                        let report = corrigenda::db::models::Report::find(c, id)?.unwrap();
+                        workflow::appeal(c, &report, "The transcript says otherwise.", &mut notices, now)?;
+                    }
+                    "awaiting_approval" | "corrected" => {
+                        let kind = if status == "corrected" { "correction" } else { "retraction" };
+                        let input: corrigenda::domain::corrections::CorrectionInput =
+                            serde_json::from_value(serde_json::json!({
+                                "article_id": "kursk",
+                                "kind": kind,
+                                "text": "An earlier version of this article misstated how long the war had lasted.",
+                                "report_ids": [id],
+                            }))
+                            .unwrap();
+                        corrigenda::domain::corrections::publish(c, &by, &input, &mut notices, now)?;
+                    }
+                    other => panic!("no move reaches {other:?}"),
+                }
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(self.state_of(id).0, wanted, "report {id} did not reach {wanted}");
+    }
+
+    /// Writes `status` into the report's row behind the product's back: only for the tests
+    /// that need exactly that (a value this version does not know, a change the cache must not see).
+    pub fn write_status_column(&self, id: i64, status: &str) {
         use corrigenda::db::schema::reports;
         use diesel::prelude::*;
         self.db

@@ -156,7 +156,7 @@ async fn tampered_exports_are_caught_at_the_right_index(backend: Backend) {
         std::fs::write(&path, copy.to_string()).unwrap();
         let out = app.cli(&["verify-log", "--file", path.to_str().unwrap()]);
         let err = String::from_utf8_lossy(&out.stderr).into_owned();
-        assert!(!out.status.success(), "{name} must fail");
+        assert_eq!(out.status.code(), Some(1), "{name} must fail: {err}");
         assert!(err.contains(expect), "{name}: {err}");
     };
     check(
@@ -173,6 +173,14 @@ async fn tampered_exports_are_caught_at_the_right_index(backend: Backend) {
             v["entries"].as_array_mut().unwrap().remove(1);
         },
         "entry 1",
+    );
+    check(
+        "inserted.json",
+        &|v| {
+            let copy = v["entries"][1].clone();
+            v["entries"].as_array_mut().unwrap().insert(2, copy);
+        },
+        "entry 2: ",
     );
     check(
         "swapped.json",
@@ -206,21 +214,26 @@ async fn a_log_must_extend_the_previous_checkpoint(backend: Backend) {
     let old = dir.path().join("old.json");
     std::fs::write(&old, get(&app, "/api/v1/log/checkpoint").await.to_string()).unwrap();
     for i in 10..12 {
-        app.client
+        let published = app
+            .client
             .post(app.url("/api/v1/desk/corrections"))
             .bearer_auth(&app.token)
             .json(&correction(i))
             .send()
             .await
             .unwrap();
+        assert_eq!(published.status(), 201);
     }
+    assert_eq!(get(&app, "/api/v1/log/checkpoint").await["size"], 4, "the log grew past the saved checkpoint");
     let ok = app.cli(&["verify-log", "--url", &app.address, "--previous", old.to_str().unwrap()]);
     assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
     let mut forged: Value = serde_json::from_str(&std::fs::read_to_string(&old).unwrap()).unwrap();
     forged["head_hash"] = json!("ab".repeat(32));
     std::fs::write(&old, forged.to_string()).unwrap();
     let bad = app.cli(&["verify-log", "--url", &app.address, "--previous", old.to_str().unwrap()]);
-    assert!(!bad.status.success());
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert_eq!(bad.status.code(), Some(1), "{err}");
+    assert!(err.contains("previous checkpoint"), "the forged checkpoint is named: {err}");
 }
 
 async fn changes_behind_the_servers_back_are_detected(backend: Backend) {
@@ -238,34 +251,86 @@ async fn changes_behind_the_servers_back_are_detected(backend: Backend) {
             })
             .unwrap()
     };
+    let original_text: String = app
+        .db
+        .read_blocking(move |c| {
+            use corrigenda::db::schema::corrections as k;
+            use diesel::prelude::*;
+            Ok(k::table.find(second_id).select(k::body).first(c)?)
+        })
+        .unwrap();
     // The public text changed in the corrections table only: the entry no longer matches.
     tamper(format!("UPDATE corrections SET body = 'Nothing was wrong.' WHERE id = {second_id}"));
     let out = app.cli(&["verify-log", "--database"]);
-    assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("entry 1"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("entry 1: "), "{}", String::from_utf8_lossy(&out.stderr));
     // A restarted server refuses to sign over it.
     let database = app.stop().await;
     let app = TestApp::on(database, |_| {}).await;
     let refused = app.client.get(app.url("/api/v1/log/checkpoint")).send().await.unwrap();
     assert_eq!(refused.status(), 503);
     assert!(refused.text().await.unwrap().contains("entry 1"));
-    // One byte of a stored entry, a deleted entry, two swapped entries: each found at the right index.
+    // Put the text back: the log verifies again.
     let db = app.db.clone();
-    let run = |sql: &str| {
-        let sql = sql.to_owned();
+    let run = |sql: String| {
         db.write_blocking(move |c| {
             c.batch_execute(&sql)?;
             Ok(())
         })
         .unwrap()
     };
-    run(&format!(
-        "UPDATE corrections SET body = (SELECT body FROM corrections WHERE id = {}) WHERE id = {second_id}",
-        second_id - 1
+    let sql_text = |t: &str| t.replace('\'', "''");
+    run(format!("UPDATE corrections SET body = '{}' WHERE id = {second_id}", sql_text(&original_text)));
+    let verify = |expected: Option<i64>| {
+        let out = app.cli(&["verify-log", "--database"]);
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        match expected {
+            None => assert_eq!(out.status.code(), Some(0), "{stderr}"),
+            Some(i) => {
+                assert_eq!(out.status.code(), Some(1), "entry {i}: {stderr}");
+                assert!(stderr.contains(&format!("entry {i}: ")), "names entry {i}: {stderr}");
+            }
+        }
+    };
+    verify(None);
+    let rows: Vec<(i64, i64, String, String)> = app
+        .db
+        .read_blocking(|c| {
+            use corrigenda::db::schema::log_entries as l;
+            use diesel::prelude::*;
+            Ok(l::table.order(l::idx.asc()).select((l::idx, l::correction_id, l::canonical, l::hash)).load(c)?)
+        })
+        .unwrap();
+    assert_eq!(rows.iter().map(|r| r.0).collect::<Vec<_>>(), [0, 1, 2]);
+    let put = |idx: i64, row: &(i64, i64, String, String)| {
+        format!("UPDATE log_entries SET canonical = '{}', hash = '{}' WHERE idx = {idx}", sql_text(&row.2), row.3)
+    };
+    let restore = || {
+        for row in &rows {
+            run(put(row.0, row));
+        }
+    };
+    // One character of a stored entry.
+    run("UPDATE log_entries SET canonical = REPLACE(canonical, 'number 2', 'number 7') WHERE idx = 2".into());
+    verify(Some(2));
+    restore();
+    verify(None);
+    // Two entries' texts and hashes swapped: the first of them no longer follows the chain.
+    run(put(0, &rows[1]));
+    run(put(1, &rows[0]));
+    verify(Some(0));
+    restore();
+    // An entry deleted: the next one is out of place.
+    let created = "2026-12-01 00:00:00";
+    run("DELETE FROM log_entries WHERE idx = 1".into());
+    verify(Some(1));
+    run(format!(
+        "INSERT INTO log_entries (idx, correction_id, canonical, hash, created_at) VALUES (1, {}, '{}', '{}', '{created}')",
+        rows[1].1,
+        sql_text(&rows[1].2),
+        rows[1].3
     ));
-    run("UPDATE log_entries SET canonical = REPLACE(canonical, 'number 2', 'number 7') WHERE idx = 2");
-    let out = app.cli(&["verify-log", "--database"]);
-    assert!(String::from_utf8_lossy(&out.stderr).contains("entry"), "{}", String::from_utf8_lossy(&out.stderr));
+    verify(None);
 }
 
 async fn concurrent_publishing_keeps_one_linear_chain(backend: Backend) {

@@ -47,10 +47,17 @@ async fn user_add_and_token_create_work_from_the_cli(backend: Backend) {
         &["user", "add", "--email", "kim@news.example", "--name", "Kim", "--role", "editor", "--password-stdin"],
         Some("short\n"),
     );
-    assert!(!short.status.success());
+    assert_eq!(short.status.code(), Some(1), "a refused command fails");
     assert!(String::from_utf8_lossy(&short.stderr).contains("at least 12 characters"));
     let bad_role = cli(&database, &["user", "add", "--email", "x@news.example", "--name", "X", "--role", "boss"], None);
+    assert_eq!(bad_role.status.code(), Some(1), "refused");
     assert!(String::from_utf8_lossy(&bad_role.stderr).contains("standards_editor"));
+    // Nothing refused was stored: no account to give a token to.
+    for refused in ["kim@news.example", "x@news.example"] {
+        let token = cli(&database, &["token", "create", "--email", refused, "--name", "CMS"], None);
+        assert_eq!(token.status.code(), Some(1), "{refused}");
+        assert!(String::from_utf8_lossy(&token.stderr).contains(refused), "{refused}");
+    }
 
     let token = cli(&database, &["token", "create", "--email", "sam@news.example", "--name", "CMS"], None);
     assert!(token.status.success(), "{}", String::from_utf8_lossy(&token.stderr));
@@ -161,5 +168,6 @@ async fn account_commands_change_roles_passwords_and_tokens(backend: Backend) {
     assert_eq!(revoked.status(), 401);
     assert!(ok(app.cli(&["token", "list"])).contains("revoked"));
     let again = app.cli(&["token", "revoke", &id]);
-    assert!(!again.status.success(), "revoking twice says so");
+    assert_eq!(again.status.code(), Some(1), "revoking twice says so");
+    assert!(String::from_utf8_lossy(&again.stderr).contains(&id), "naming the token");
 }

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 
 use crate::both_backends;
 use crate::helpers::{csrf_in, report_json, Backend, TestApp};
-use crate::smtp::{free_port, Received, Smtp};
+use crate::smtp::{Received, Smtp};
 
 both_backends!(
     readers_hear_receipt_question_and_outcome,
@@ -23,6 +23,8 @@ both_backends!(
     erasure_cancels_pending_mail,
     mail_claimed_by_a_dispatcher_that_died_is_sent_after_its_lease,
     a_test_that_leaves_mail_undelivered_fails,
+    retries_back_off_doubling_to_an_hour_and_give_up_after_two_days,
+    two_instances_at_the_digest_hour_send_one_digest,
 );
 
 /// Asserts the message's common shape and returns its decoded (text, html).
@@ -242,8 +244,8 @@ async fn subscribers_opt_in_twice_and_unsubscribe_in_one_click(backend: Backend)
 }
 
 async fn an_smtp_outage_loses_nothing_and_doubles_nothing(backend: Backend) {
-    let port = free_port();
-    let app = TestApp::spawn_with(backend, move |s| s.smtp_url = Some(format!("smtp://127.0.0.1:{port}"))).await;
+    let smtp = Smtp::start_down();
+    let app = mail_app(backend, &smtp).await;
     for _ in 0..3 {
         app.filed().await;
     }
@@ -251,7 +253,7 @@ async fn an_smtp_outage_loses_nothing_and_doubles_nothing(backend: Backend) {
     let status = app.outbox_rows();
     assert_eq!(status.len(), 3);
     assert!(status.iter().all(|(s, attempts, error)| s == "queued" && *attempts >= 1 && error.is_some()), "{status:?}");
-    let smtp = Smtp::start_on(port, &[]);
+    smtp.come_up();
     app.clock.advance(Duration::hours(1));
     assert_eq!(app.deliver_mail().await, 3);
     let mails = smtp.received();
@@ -341,8 +343,8 @@ async fn two_dispatchers_send_each_mail_once(backend: Backend) {
 }
 
 async fn erasure_cancels_pending_mail(backend: Backend) {
-    let port = free_port();
-    let app = TestApp::spawn_with(backend, move |s| s.smtp_url = Some(format!("smtp://127.0.0.1:{port}"))).await;
+    let smtp = Smtp::start_down();
+    let app = mail_app(backend, &smtp).await;
     app.filed().await;
     let mut other = report_json();
     other["reporter_email"] = json!("keep@example.com");
@@ -357,7 +359,7 @@ async fn erasure_cancels_pending_mail(backend: Backend) {
     assert_eq!(app.deliver_mail().await, 3);
     assert!(app.outbox_rows().iter().all(|(s, attempts, _)| s == "queued" && *attempts == 1));
     assert!(app.cli(&["erase-reporter", "--email", "ada@example.com"]).status.success());
-    let smtp = Smtp::start_on(port, &[]);
+    smtp.come_up();
     app.clock.advance(Duration::hours(1));
     assert_eq!(app.deliver_mail().await, 1);
     let received = smtp.received();
@@ -445,4 +447,103 @@ async fn a_test_that_leaves_mail_undelivered_fails(backend: Backend) {
     assert!(expected.check_mail().is_err());
     expected.expect_undelivered_mail();
     assert_eq!(expected.check_mail(), Ok(()));
+}
+
+/// (status, attempts, next attempt, created) of the only outbox row.
+fn the_row(app: &TestApp) -> (String, i32, chrono::NaiveDateTime, chrono::NaiveDateTime) {
+    use corrigenda::db::schema::outbox as o;
+    use diesel::prelude::*;
+    let rows: Vec<(String, i32, chrono::NaiveDateTime, chrono::NaiveDateTime)> = app
+        .db
+        .read_blocking(|c| Ok(o::table.select((o::status, o::attempts, o::next_attempt_at, o::created_at)).load(c)?))
+        .unwrap();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    rows.into_iter().next().unwrap()
+}
+
+async fn retries_back_off_doubling_to_an_hour_and_give_up_after_two_days(backend: Backend) {
+    let smtp = Smtp::start_down();
+    let app = mail_app(backend, &smtp).await;
+    app.filed().await;
+    let mut gaps = Vec::new();
+    loop {
+        assert_eq!(app.deliver_mail().await, 1, "due, so tried: {gaps:?}");
+        let (status, attempts, next, created) = the_row(&app);
+        if status != "queued" {
+            assert_eq!(status, "failed");
+            assert!(app.clock.now() - created > Duration::days(2), "given up only after two days");
+            assert_eq!(attempts as usize, gaps.len() + 1);
+            break;
+        }
+        // The test clock also moves with real time: round to the second.
+        let gap = ((next - app.clock.now()).num_milliseconds() + 500) / 1000;
+        gaps.push(gap);
+        assert_eq!(app.deliver_mail().await, 0, "not tried again before its time");
+        let left = ((next - app.clock.now()).num_milliseconds() + 999) / 1000;
+        app.clock.advance(Duration::seconds(left - 1));
+        assert_eq!(app.deliver_mail().await, 0, "nor a second early");
+        app.clock.advance(Duration::seconds(1));
+        assert!(gaps.len() < 100, "never gives up: {gaps:?}");
+    }
+    // 30 s, doubling each time, then hourly, until the two days are past.
+    let mut expected: Vec<i64> = (1..=7).map(|n| 15 << n).collect();
+    let mut waited: i64 = expected.iter().sum();
+    while waited <= 2 * 24 * 3600 {
+        expected.push(3600);
+        waited += 3600;
+    }
+    assert_eq!(gaps, expected);
+    let rows = app.outbox_rows();
+    assert!(
+        rows[0].2.as_deref().unwrap().starts_with(&format!("gave up after {} attempts", gaps.len() + 1)),
+        "{rows:?}"
+    );
+    smtp.come_up();
+    app.clock.advance(Duration::days(1));
+    assert_eq!(app.deliver_mail().await, 0, "a mail given up on is not sent later");
+    assert!(smtp.received().is_empty());
+}
+
+async fn two_instances_at_the_digest_hour_send_one_digest(backend: Backend) {
+    let smtp = Smtp::start();
+    let digest_at = {
+        let later = chrono::Utc::now().naive_utc() + Duration::hours(80);
+        later.with_minute(30).and_then(|t| t.with_second(0)).unwrap()
+    };
+    let hour = berlin_hour(digest_at);
+    let (url, other_url, other_hour) = (smtp.url(), smtp.url(), hour.clone());
+    let app = TestApp::spawn_with(backend, move |s| {
+        s.smtp_url = Some(url);
+        s.digest_hour = hour;
+    })
+    .await;
+    let other = app
+        .another_instance_with(move |s| {
+            s.smtp_url = Some(other_url);
+            s.digest_hour = other_hour;
+        })
+        .await;
+    let erin = app.user(Role::Editor);
+    let (id, _) = app.filed().await;
+    let version = app.state_of(id).1;
+    let assigned = app
+        .client
+        .post(app.url(&format!("/api/v1/desk/reports/{id}/assignment")))
+        .bearer_auth(&app.token)
+        .json(&json!({"assignee_email": erin.email, "version": version}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(assigned.status(), 200);
+    app.deliver_mail().await;
+    let before = smtp.to(&erin.email).len();
+    // The ticket is overdue at the digest hour; both instances' dispatchers run at once, twice.
+    app.clock.advance(digest_at - app.clock.now());
+    for _ in 0..2 {
+        let (mine, theirs) = tokio::join!(app.deliver_mail(), other.deliver_mail());
+        assert!(mine + theirs <= 1, "{mine} + {theirs}");
+    }
+    let digests: Vec<_> = smtp.to(&erin.email).into_iter().skip(before).collect();
+    assert_eq!(digests.len(), 1, "one digest, whichever instance queued it");
+    check(&digests[0], "1 overdue ticket");
 }

@@ -115,7 +115,27 @@ async fn quote_with_other_typography_is_accepted(backend: Backend) {
         json!("\"Another 1,000 have been injured in the ongoing fight\n in Russia's Kursk region"),
     )
     .await;
-    assert_eq!(app.file_report("kursk", &body).await.status(), 201);
+    let filed = app.file_report("kursk", &body).await;
+    assert_eq!(filed.status(), 201);
+    let token = filed.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_owned();
+    // Kept as the reader typed it, and located in the article: the span is the curly-quoted passage.
+    let tracking: Value =
+        app.client.get(app.url(&format!("/api/v1/reports/{token}"))).send().await.unwrap().json().await.unwrap();
+    assert_eq!(tracking["quote"], body["quote"], "{tracking}");
+    let span = app
+        .db
+        .read_blocking(|c| {
+            use corrigenda::db::schema::reports;
+            use diesel::prelude::*;
+            Ok(reports::table
+                .select((reports::quote_start, reports::quote_end))
+                .first::<(Option<i64>, Option<i64>)>(c)?)
+        })
+        .unwrap();
+    let (Some(start), Some(end)) = span else { panic!("the quote was not located: {span:?}") };
+    let text = corrigenda::domain::quote::normalise(crate::helpers::ARTICLE_TEXT);
+    let passage = "\u{201c}Another 1,000 have been injured in the ongoing fight in Russia\u{2019}s Kursk region";
+    assert_eq!(&text[start as usize..end as usize], corrigenda::domain::quote::normalise(passage));
     app.deliver_mail().await;
 }
 
@@ -252,17 +272,20 @@ async fn token_is_not_guessable(backend: Backend) {
         assert!(token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'), "{token}");
         tokens.push(token);
     }
-    tokens.dedup();
-    assert_eq!(tokens.len(), 3);
-    // Only a hash is stored.
+    let distinct: std::collections::BTreeSet<&String> = tokens.iter().collect();
+    assert_eq!(distinct.len(), 3, "{tokens:?}");
+    // Only a hash is stored: SHA-256 of the token, in hex, worked out here.
     use diesel::prelude::*;
+    use sha2::{Digest, Sha256};
     let stored: Vec<String> = app
         .db
         .read_blocking(|c| {
-            Ok(corrigenda::db::schema::reports::table.select(corrigenda::db::schema::reports::token_hash).load(c)?)
+            use corrigenda::db::schema::reports;
+            Ok(reports::table.order(reports::id.asc()).select(reports::token_hash).load(c)?)
         })
         .unwrap();
-    assert!(stored.iter().all(|h| !tokens.contains(h) && h.len() == 64));
+    let expected: Vec<String> = tokens.iter().map(|t| hex::encode(Sha256::digest(t.as_bytes()))).collect();
+    assert_eq!(stored, expected, "one row per report, each holding the hash of its token and nothing else");
     app.deliver_mail().await;
 }
 

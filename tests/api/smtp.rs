@@ -48,10 +48,15 @@ struct Sink {
     hold: Duration,
     /// Turns true once a message's end has arrived and is being held.
     holding: Arc<AtomicBool>,
+    /// While true, every recipient is refused for now (451), as a server out of service does.
+    down: Arc<AtomicBool>,
 }
 
 impl Handler for Sink {
     fn rcpt(&mut self, to: &str) -> Response {
+        if self.down.load(Ordering::SeqCst) {
+            return Response::custom(451, "4.3.0 Service unavailable, try again later".to_owned());
+        }
         if self.refuse.iter().any(|r| r == to) {
             // As Postfix does: the refusal quotes the address.
             return Response::custom(550, format!("5.1.1 <{to}>: Recipient address rejected: User unknown"));
@@ -90,11 +95,7 @@ pub struct Smtp {
     pub port: u16,
     store: Arc<Mutex<Vec<Received>>>,
     holding: Arc<AtomicBool>,
-}
-
-/// A free port on 127.0.0.1 (nothing listens on it until [`Smtp::start_on`]).
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    down: Arc<AtomicBool>,
 }
 
 impl Smtp {
@@ -108,9 +109,16 @@ impl Smtp {
         Self::start_with(TcpListener::bind("127.0.0.1:0").unwrap(), refuse, Duration::ZERO)
     }
 
-    /// Starts a server on `port` that refuses the addresses in `refuse` with 550, naming them.
-    pub fn start_on(port: u16, refuse: &[&str]) -> Self {
-        Self::start_with(TcpListener::bind(("127.0.0.1", port)).unwrap(), refuse, Duration::ZERO)
+    /// Starts a server that refuses every recipient for now (451) until [`Smtp::come_up`].
+    pub fn start_down() -> Self {
+        let smtp = Self::start();
+        smtp.down.store(true, Ordering::SeqCst);
+        smtp
+    }
+
+    /// Accepts mail from now on.
+    pub fn come_up(&self) {
+        self.down.store(false, Ordering::SeqCst);
     }
 
     /// Starts a server on a free port that answers each message's end only after `hold`.
@@ -121,6 +129,7 @@ impl Smtp {
     fn start_with(listener: TcpListener, refuse: &[&str], hold: Duration) -> Self {
         let port = listener.local_addr().unwrap().port();
         let holding = Arc::new(AtomicBool::new(false));
+        let down = Arc::new(AtomicBool::new(false));
         let store = Arc::new(Mutex::new(Vec::new()));
         let sink = Sink {
             store: store.clone(),
@@ -129,13 +138,14 @@ impl Smtp {
             data: Vec::new(),
             hold,
             holding: holding.clone(),
+            down: down.clone(),
         };
         let mut server = Server::new(sink);
         server.with_name("sink.test").with_num_threads(2).with_tcp_listener(listener);
         std::thread::spawn(move || {
             let _ = server.serve();
         });
-        Self { port, store, holding }
+        Self { port, store, holding, down }
     }
 
     /// Whether a message has arrived whole and its acceptance is being held (a slow server only).

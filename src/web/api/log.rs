@@ -3,6 +3,7 @@
 use actix_web::{HttpRequest, HttpResponse};
 
 use crate::db::models::LogEntry;
+use crate::domain::keys::KeyRange;
 use crate::domain::verify::{Checkpoint, Entry};
 use crate::error::AppError;
 use crate::web::errors::ErrorBody;
@@ -93,4 +94,29 @@ async fn render_entries(state: &State, from: String, to: String) -> Result<HttpR
     let items = rows.into_iter().map(|e| Entry { index: e.idx, canonical: e.canonical, hash: e.hash }).collect();
     let page = EntriesPage { items, next: (end < to).then_some(end) };
     Ok(HttpResponse::Ok().insert_header(("Access-Control-Allow-Origin", "*")).json(page))
+}
+
+/// The keys that have signed the log.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct KeysList {
+    /// Oldest first; the last is the active key (no `until_size`).
+    pub items: Vec<KeyRange>,
+}
+
+/// Every key that has signed checkpoints of the log, and the sizes each signs.
+///
+/// A checkpoint of size `n` is valid under a key whose `from_size <= n` and, unless it is the
+/// active key, `n <= until_size`: at a rotation both keys sign the checkpoint of that size.
+#[utoipa::path(
+    get, path = "/api/v1/log/keys", tag = "log",
+    responses((status = 200, description = "The key history, oldest first", body = KeysList))
+)]
+pub async fn keys(state: State, req: HttpRequest) -> Result<HttpResponse, AppError> {
+    state
+        .public
+        .answer(&state.db, &req, || async {
+            let items = state.db.read(crate::domain::keys::history).await?;
+            Ok(HttpResponse::Ok().insert_header(("Access-Control-Allow-Origin", "*")).json(KeysList { items }))
+        })
+        .await
 }

@@ -101,14 +101,14 @@ pub struct LoginForm {
     csrf: String,
 }
 
-/// Sets the new session's cookie and ends the one the browser had, if any.
-fn signed_in(state: &AppState, req: &HttpRequest, session: NewSession, to: &str) -> HttpResponse {
-    if let Some(old) = req.cookie(SESSION_COOKIE) {
-        let hash = secrets::token_hash(old.value());
-        let db = state.db.clone();
-        // Best effort: the old session would expire anyway.
-        actix_web::rt::spawn(async move { db.write(move |c| sessions::logout(c, &hash)).await });
-    }
+/// The hash of the session the browser had, if any: it ends in the transaction that starts
+/// the new one, so the old cookie stops working before the answer is sent.
+fn old_session(req: &HttpRequest) -> Option<String> {
+    req.cookie(SESSION_COOKIE).map(|old| secrets::token_hash(old.value()))
+}
+
+/// Sets the new session's cookie (the old one was ended with the sign-in).
+fn signed_in(state: &AppState, session: NewSession, to: &str) -> HttpResponse {
     let secure = state.secure_cookies();
     let mut response = redirect(to);
     let _ = response.add_cookie(&auth::cookie(SESSION_COOKIE, session.cookie, secure));
@@ -124,13 +124,23 @@ pub async fn login(state: State, req: HttpRequest, payload: web::Payload) -> Res
     let now = state.now();
     let (email, password) = (form.email.clone(), form.password.clone());
     let outcome = match state.login_limiter.check(ip) {
-        Ok(()) => state.db.write(move |c| sessions::login(c, &email, &password, now)).await?,
+        Ok(()) => {
+            let old = old_session(&req);
+            state
+                .db
+                .write(move |c| {
+                    let signed = sessions::login(c, &email, &password, now)?;
+                    if let (Ok(_), Some(hash)) = (&signed, &old) {
+                        sessions::logout(c, hash)?;
+                    }
+                    Ok(signed)
+                })
+                .await?
+        }
         Err(err) => Err(err),
     };
     match outcome {
-        Ok((actor, session)) => {
-            Ok(signed_in(&state, &req, session, &after_sign_in(&form.next, &state.base_url, actor.role)))
-        }
+        Ok((actor, session)) => Ok(signed_in(&state, session, &after_sign_in(&form.next, &state.base_url, actor.role))),
         Err(err @ (AppError::Unauthorized(_) | AppError::Forbidden(_) | AppError::RateLimited { .. })) => {
             Ok(refused_login(&state, form, &err))
         }
@@ -201,7 +211,7 @@ pub async fn setup(
     let (t, email, name, password, confirm) =
         (token.clone(), form.email.clone(), form.name.clone(), form.password.clone(), form.password_confirm.clone());
     match state.db.write(move |c| sessions::complete_setup(c, &t, &email, &name, &password, &confirm, now)).await {
-        Ok((_, session)) => Ok(signed_in(&state, &req, session, "/desk")),
+        Ok((_, session)) => Ok(signed_in(&state, session, "/desk")),
         Err(AppError::Invalid(errors)) => {
             let view = views::SetupView {
                 action: format!("/setup/{token}"),

@@ -86,18 +86,28 @@ fn audit_event(item: &AuditItem) -> views::AuditEvent {
 /// `GET /audit/verify`: the same verification as the command line, on the live data.
 pub async fn verify(state: State, staff: Signed<CanAudit>) -> Result<HttpResponse, AppError> {
     let st = state.clone();
-    let (database, stored, cp) = state
+    let (database, stored, cp, history) = state
         .db
         .read(move |c| {
             let database = st.log.full_check(c)?;
             let stored = verify::stored_entries(c)?;
             let cp = st.log.checkpoint(c);
-            Ok((database, stored, cp))
+            let history = crate::domain::keys::history(c)?;
+            Ok((database, stored, cp, history))
         })
         .await?;
     let entries: Vec<Entry> =
         stored.into_iter().map(|e| Entry { index: e.idx, canonical: e.canonical, hash: e.hash }).collect();
-    let view = verify_view(&entries, database, cp, state.log.key().public_key());
+    // The key the log is signed with now: the history's active key (this server's own before one is recorded).
+    let public_key = history
+        .iter()
+        .find(|k| k.until_size.is_none())
+        .map_or_else(|| state.log.key().public_key(), |k| k.public_key.clone());
+    let trust = match history.is_empty() {
+        true => verify::Trust::pinned(&public_key),
+        false => verify::Trust { pins: Vec::new(), history: Some(history) },
+    };
+    let view = verify_view(&entries, database, cp, public_key, &trust);
     Ok(html(if view.ok { 200 } else { 500 }, views::verify(&staff_layout(&state, &staff), &view)))
 }
 
@@ -107,6 +117,7 @@ fn verify_view(
     database: Result<(), Failure>,
     cp: Result<Checkpoint, AppError>,
     public_key: String,
+    trust: &verify::Trust,
 ) -> views::VerifyView {
     let chain = verify::chain(entries);
     let mut checks = vec![views::VerifyCheck {
@@ -128,7 +139,7 @@ fn verify_view(
     let signed = cp
         .as_ref()
         .map_err(AppError::public_message)
-        .and_then(|cp| verify::against_checkpoint(entries, cp, Some(&public_key), None).map_err(|f| f.to_string()));
+        .and_then(|cp| verify::against_checkpoint(entries, cp, trust, None).map_err(|f| f.to_string()));
     checks.push(views::VerifyCheck {
         name: "Signed checkpoint".into(),
         ok: signed.is_ok(),

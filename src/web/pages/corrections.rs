@@ -522,9 +522,21 @@ pub fn standard_items(list: &[Catalogue]) -> Vec<views::StandardItem> {
 pub async fn standards_page(state: State, req: HttpRequest) -> Result<HttpResponse, AppError> {
     let state: &AppState = &state;
     public_page(state, &req, |layout| async move {
-        let list = state.db.read(standards::catalogue).await?;
+        let (list, keys) = state.db.read(|c| Ok((standards::catalogue(c)?, crate::domain::keys::history(c)?))).await?;
+        // The history's active key; this server's own before a first start recorded one.
+        let public_key = keys
+            .iter()
+            .find(|k| k.until_size.is_none())
+            .map_or_else(|| state.log.key().public_key(), |k| k.public_key.clone());
+        let retired_keys = keys
+            .into_iter()
+            .filter_map(|k| {
+                let until_size = k.until_size?;
+                Some(views::RetiredKey { public_key: k.public_key, from_size: k.from_size, until_size })
+            })
+            .collect();
         let view =
-            views::StandardsView { standards: standard_items(&list), public_key: Some(state.log.key().public_key()) };
+            views::StandardsView { standards: standard_items(&list), public_key: Some(public_key), retired_keys };
         Ok(html(200, views::standards(&layout, &view)))
     })
     .await

@@ -1,0 +1,2 @@
+DROP TRIGGER public_version_log_keys ON log_keys;
+DROP TABLE log_keys;

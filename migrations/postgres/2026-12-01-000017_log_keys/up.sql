@@ -1,0 +1,16 @@
+-- The keys that have signed checkpoints of the public log, in turn. A key signs checkpoints
+-- of sizes from_size..=until_size; the active key has no until_size yet. Each key after the
+-- first carries its predecessor's endorsement: Ed25519 over
+-- `corrigenda-key\n{from_size}\n{public_key}\n`, so a verifier who trusts one key can follow
+-- the rotations. The first key is recorded, with from_size 0, when a server first starts.
+CREATE TABLE log_keys (
+    public_key TEXT PRIMARY KEY,
+    from_size BIGINT NOT NULL CHECK (from_size >= 0),
+    until_size BIGINT CHECK (until_size >= from_size),
+    endorsement TEXT,
+    created_at TIMESTAMP NOT NULL
+);
+-- At most one active key.
+CREATE UNIQUE INDEX log_keys_one_active ON log_keys ((until_size IS NULL)) WHERE until_size IS NULL;
+CREATE TRIGGER public_version_log_keys AFTER INSERT OR UPDATE OR DELETE ON log_keys
+    FOR EACH STATEMENT EXECUTE FUNCTION public_version_bump();
