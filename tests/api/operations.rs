@@ -13,6 +13,7 @@ use crate::helpers::{Backend, TestApp};
 both_backends!(
     liveness_needs_nothing_and_readiness_names_a_migration_not_applied,
     readiness_fails_while_the_log_does_not_verify,
+    readiness_fails_while_the_key_held_is_not_the_active_one,
     metrics_need_the_token_and_count_by_route_template,
     every_answer_carries_a_request_id,
 );
@@ -100,6 +101,26 @@ async fn readiness_fails_while_the_log_does_not_verify(backend: Backend) {
     assert_eq!(scraped[&("corrigenda_log_broken".to_owned(), String::new())], 1.0);
     assert_eq!(scraped[&("corrigenda_log_entries".to_owned(), String::new())], 1.0);
     assert_eq!(scraped[&("corrigenda_log_last_verified_timestamp_seconds".to_owned(), String::new())], 0.0);
+}
+
+async fn readiness_fails_while_the_key_held_is_not_the_active_one(backend: Backend) {
+    use corrigenda::domain::signing::LogKey;
+    let app = TestApp::spawn(backend).await;
+    readiness_until(&app, |status, _| status == 200).await;
+    // A rotation stopped after the hand-over was recorded, before the key file was replaced.
+    let old = LogKey::load_existing(std::path::Path::new(&app.database.key_path)).unwrap();
+    let new = LogKey::generate();
+    new.write_private(std::path::Path::new(&format!("{}.next", app.database.key_path)), false).unwrap();
+    let now = app.clock.now();
+    app.db.write_blocking(|c| corrigenda::domain::keys::rotate(c, &old, &new, now)).unwrap();
+    let (status, body) = readiness_until(&app, |status, _| status != 200).await;
+    assert_eq!(status, 503);
+    assert!(body.starts_with("not ready: signing key "), "names what failed: {body}");
+    assert!(body.contains(&new.public_key()) && body.contains("log: verified\n"), "{body}");
+    // Finished: ready again, without a restart.
+    let out = app.cli(&["log", "rotate-key"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    readiness_until(&app, |status, _| status == 200).await;
 }
 
 /// One sample: the metric's name and its labels as written (`{a="b",...}`, or empty).
