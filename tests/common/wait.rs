@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 const POLL: Duration = Duration::from_millis(20);
 
 /// Blocks until `ready` returns `Some`, and returns it; panics naming `what` after `deadline`.
+#[allow(dead_code)]
 pub fn until<T>(what: &str, deadline: Duration, mut ready: impl FnMut() -> Option<T>) -> T {
     let start = Instant::now();
     loop {
@@ -18,18 +19,32 @@ pub fn until<T>(what: &str, deadline: Duration, mut ready: impl FnMut() -> Optio
     }
 }
 
-/// [`until`] for async tests: the condition is looked at between yields to the runtime.
-pub async fn until_async<T, F: std::future::Future<Output = Option<T>>>(
+/// Polls `ready` between yields to the runtime until it returns `Some`; after `deadline`, an
+/// error naming `what`.
+#[allow(dead_code)] // Each test crate uses its own share of these.
+pub async fn poll<T, F: std::future::Future<Output = Option<T>>>(
     what: &str,
     deadline: Duration,
     mut ready: impl FnMut() -> F,
-) -> T {
+) -> Result<T, String> {
     let start = Instant::now();
     loop {
         if let Some(value) = ready().await {
-            return value;
+            return Ok(value);
         }
-        assert!(start.elapsed() < deadline, "waited {deadline:?} for {what}");
+        if start.elapsed() >= deadline {
+            return Err(format!("waited {deadline:?} for {what}"));
+        }
         tokio::time::sleep(POLL).await;
     }
+}
+
+/// [`poll`] that panics when the deadline passes.
+#[allow(dead_code)]
+pub async fn until_async<T, F: std::future::Future<Output = Option<T>>>(
+    what: &str,
+    deadline: Duration,
+    ready: impl FnMut() -> F,
+) -> T {
+    poll(what, deadline, ready).await.unwrap_or_else(|e| panic!("{e}"))
 }
