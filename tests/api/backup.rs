@@ -6,12 +6,12 @@ use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::{json, Value};
 
 use crate::both_backends;
-use crate::helpers::{article_json, cli, mail_dir, report_json, Backend, TestDb};
+use crate::helpers::{article_json, cli, mail_dir, report_json, wait, Backend, TestDb};
 
 both_backends!(healthcheck_succeeds_only_against_a_serving_server, backup_refuses_what_it_must_not_do);
 
@@ -58,17 +58,14 @@ impl Server {
             .unwrap();
         let mut server = Self { child, address };
         let client = reqwest::Client::new();
-        let started = Instant::now();
-        loop {
-            if let Ok(r) = client.get(server.url("/healthz")).send().await {
-                if r.status() == 200 {
-                    return server;
-                }
-            }
+        let url = server.url("/healthz");
+        wait::until_async("the server to start", Duration::from_secs(60), || {
             assert!(server.child.try_wait().unwrap().is_none(), "the server exited at start-up");
-            assert!(started.elapsed() < Duration::from_secs(60), "the server did not start");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+            let answer = client.get(&url).send();
+            async move { answer.await.ok().filter(|r| r.status() == 200).map(drop) }
+        })
+        .await;
+        server
     }
 
     fn url(&self, path: &str) -> String {
@@ -79,14 +76,8 @@ impl Server {
     fn stop(mut self) {
         // SAFETY: kill only sends a signal to the child this value owns.
         assert_eq!(unsafe { libc::kill(self.child.id() as libc::pid_t, libc::SIGTERM) }, 0);
-        let stopping = Instant::now();
-        let status = loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                break status;
-            }
-            assert!(stopping.elapsed() < Duration::from_secs(60), "the server did not exit after SIGTERM");
-            std::thread::sleep(Duration::from_millis(50));
-        };
+        let status =
+            wait::until("the server to exit after SIGTERM", Duration::from_secs(60), || self.child.try_wait().unwrap());
         assert!(status.success(), "the server exited with {status}");
     }
 }
@@ -147,13 +138,14 @@ async fn file_reports(client: reqwest::Client, base: String, stop: Arc<AtomicBoo
 
 /// Waits until `acked` holds at least `n` reports (the load's failures fail the test at once).
 async fn until_acked(acked: &Acked, n: usize) {
-    let started = Instant::now();
-    while acked.count() < n {
+    let what = format!("{n} reports to be acknowledged");
+    wait::until_async(&what, Duration::from_secs(120), || {
         let unexpected = acked.unexpected.lock().unwrap().clone();
         assert!(unexpected.is_empty(), "the server answered what it should not have: {unexpected:#?}");
-        assert!(started.elapsed() < Duration::from_secs(120), "{n} reports were not acknowledged in 2 minutes");
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+        let done = acked.count() >= n;
+        async move { done.then_some(()) }
+    })
+    .await;
 }
 
 /// Reports acknowledged before the backup starts, at least.

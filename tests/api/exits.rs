@@ -4,7 +4,7 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use crate::helpers::{cli, postgres_available, Backend, TestDb};
+use crate::helpers::{cli, postgres_available, wait, Backend, TestDb};
 
 /// Runs per command: a crash in one run of 20 passes 100 runs with probability 0.95^100 < 0.6%.
 const RUNS: usize = 100;
@@ -113,7 +113,7 @@ fn sqlite_one_shot_commands_exit_cleanly_every_time() {
 /// A `serve` process on a free port of 127.0.0.1, with `env` added; returns it once it accepts.
 fn start_serve(database: &TestDb, env: &[(&str, &str)]) -> (std::process::Child, String) {
     use std::net::{TcpListener, TcpStream};
-    use std::time::{Duration, Instant};
+    use std::time::Duration;
     let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let address = format!("127.0.0.1:{port}");
     let server = std::process::Command::new(env!("CARGO_BIN_EXE_corrigenda"))
@@ -127,11 +127,7 @@ fn start_serve(database: &TestDb, env: &[(&str, &str)]) -> (std::process::Child,
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    let started = Instant::now();
-    while TcpStream::connect(&address).is_err() {
-        assert!(started.elapsed() < Duration::from_secs(60), "the server did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    wait::until("the server to start", Duration::from_secs(60), || TcpStream::connect(&address).ok());
     (server, address)
 }
 
@@ -149,15 +145,7 @@ fn signal_term(server: &std::process::Child) {
 
 /// Waits (a bounded time) for `server` to exit, and returns its status.
 fn exit_status(server: &mut std::process::Child) -> std::process::ExitStatus {
-    use std::time::{Duration, Instant};
-    let stopping = Instant::now();
-    loop {
-        if let Some(status) = server.try_wait().unwrap() {
-            return status;
-        }
-        assert!(stopping.elapsed() < Duration::from_secs(60), "the server did not exit after SIGTERM");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    wait::until("the server to exit after SIGTERM", std::time::Duration::from_secs(60), || server.try_wait().unwrap())
 }
 
 /// `serve` stopped with SIGTERM while a request is still arriving: it stops accepting new
@@ -165,7 +153,7 @@ fn exit_status(server: &mut std::process::Child) -> std::process::ExitStatus {
 fn serve_finishes_its_requests_and_exits_0_on_sigterm(backend: Backend) {
     use std::io::{Read, Write};
     use std::net::TcpStream;
-    use std::time::{Duration, Instant};
+    use std::time::Duration;
     let database = TestDb::new(backend);
     let (mut server, address) = start_serve(&database, &[]);
     let mut stream = TcpStream::connect(&address).unwrap();
@@ -185,11 +173,9 @@ fn serve_finishes_its_requests_and_exits_0_on_sigterm(backend: Backend) {
     stream.write_all(&body[..10]).unwrap();
     signal_term(&server);
     // New connections are refused once the server stops accepting.
-    let refused = Instant::now();
-    while TcpStream::connect(&address).is_ok() {
-        assert!(refused.elapsed() < Duration::from_secs(10), "the server still accepts connections after SIGTERM");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    wait::until("the server to stop accepting connections after SIGTERM", Duration::from_secs(10), || {
+        TcpStream::connect(&address).is_err().then_some(())
+    });
     stream.write_all(&body[10..]).unwrap();
     let mut answer = String::new();
     stream.read_to_string(&mut answer).unwrap();
@@ -216,7 +202,7 @@ fn postgres_serve_exits_0_on_sigterm_after_its_requests() {
 fn serve_finishes_a_mail_send_under_way_on_sigterm(backend: Backend) {
     use std::io::{Read, Write};
     use std::net::TcpStream;
-    use std::time::{Duration, Instant};
+    use std::time::Duration;
     let database = TestDb::new(backend);
     let articles = std::path::Path::new(&database.key_path).with_file_name("articles.jsonl");
     let mut article = crate::helpers::article_json();
@@ -242,11 +228,7 @@ fn serve_finishes_a_mail_send_under_way_on_sigterm(backend: Backend) {
     assert!(answer.starts_with("HTTP/1.1 201"), "the report was not filed: {answer:?}");
 
     // The reader's acknowledgement has reached the SMTP server, which has not accepted it yet.
-    let waiting = Instant::now();
-    while !smtp.holding() {
-        assert!(waiting.elapsed() < Duration::from_secs(30), "the dispatcher did not start sending");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait::until("the dispatcher to start sending", Duration::from_secs(30), || smtp.holding().then_some(()));
     assert!(smtp.received().is_empty(), "the slow server accepted the message before SIGTERM");
     let status = terminate(&mut server);
     assert!(status.success(), "serve exited with {status:?} after SIGTERM");

@@ -14,6 +14,8 @@ use corrigenda::web::{self, AppState};
 
 #[path = "../common/db.rs"]
 mod db;
+#[path = "../common/wait.rs"]
+pub mod wait;
 
 pub use db::*;
 

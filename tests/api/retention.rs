@@ -1,7 +1,7 @@
 //! The retention setting: reports closed for longer than it lose their reader's name and
 //! email (and the reader's mail files), on the server's schedule; nothing else is touched.
 
-use std::time::{Duration as StdDuration, Instant};
+use std::time::Duration as StdDuration;
 
 use chrono::Duration;
 use corrigenda::domain::accounts::Role;
@@ -9,7 +9,7 @@ use corrigenda::mail::retention::Retention;
 use serde_json::{json, Value};
 
 use crate::both_backends;
-use crate::helpers::{mail_dir, report_json, Backend, TestApp, TestDb, TestUser};
+use crate::helpers::{mail_dir, report_json, wait, Backend, TestApp, TestDb, TestUser};
 
 both_backends!(
     reports_closed_longer_than_the_setting_lose_their_readers_details,
@@ -106,11 +106,10 @@ async fn reports_closed_longer_than_the_setting_lose_their_readers_details(backe
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let running = tokio::spawn(job.run(StdDuration::from_secs(3600), stopped));
     // The first round runs at once.
-    let start = Instant::now();
-    while details(&app, old).1.is_some() {
-        assert!(start.elapsed() < StdDuration::from_secs(60), "the first round did not run");
-        tokio::time::sleep(StdDuration::from_millis(20)).await;
-    }
+    wait::until_async("the first round", StdDuration::from_secs(60), || async {
+        details(&app, old).1.is_none().then_some(())
+    })
+    .await;
     stop.send(true).unwrap();
     tokio::time::timeout(StdDuration::from_secs(60), running).await.expect("it stops when told").unwrap();
 
@@ -176,21 +175,14 @@ fn serve(database: &TestDb, retention: Option<&str>, done: impl Fn() -> bool) ->
         command.env("CORRIGENDA_RETENTION_DAYS", days);
     }
     let mut server = command.spawn().unwrap();
-    let start = Instant::now();
     // Answering a request, it is past start-up and stops cleanly on SIGTERM.
-    while !healthy(port) || !done() {
-        assert!(start.elapsed() < StdDuration::from_secs(60), "the server did not start, or did not erase");
-        std::thread::sleep(StdDuration::from_millis(50));
-    }
+    wait::until("the server to start and erase", StdDuration::from_secs(60), || {
+        (healthy(port) && done()).then_some(())
+    });
     // SAFETY: kill only sends a signal to the child started above.
     assert_eq!(unsafe { libc::kill(server.id() as libc::pid_t, libc::SIGTERM) }, 0);
-    let status = loop {
-        if let Some(status) = server.try_wait().unwrap() {
-            break status;
-        }
-        assert!(start.elapsed() < StdDuration::from_secs(120), "the server did not exit after SIGTERM");
-        std::thread::sleep(StdDuration::from_millis(50));
-    };
+    let status =
+        wait::until("the server to exit after SIGTERM", StdDuration::from_secs(120), || server.try_wait().unwrap());
     assert!(status.success(), "serve exited with {status:?}");
     let mut out = String::new();
     server.stdout.take().unwrap().read_to_string(&mut out).unwrap();

@@ -8,7 +8,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::{anyhow, bail, ensure, Context, Result};
 use base64::Engine;
@@ -19,6 +19,7 @@ use serde_json::{json, Value};
 
 use crate::proxy::Recording;
 use crate::tools::Tools;
+use crate::wait;
 
 /// The desktop width, and the phone width most readers file reports at.
 pub const DESKTOP: u32 = 1280;
@@ -81,20 +82,14 @@ impl Driver {
         let driver = Self { child, port };
         let status = format!("http://127.0.0.1:{port}/status");
         let client = reqwest::Client::new();
-        let start = Instant::now();
-        loop {
-            if let Ok(answer) = client.get(&status).send().await {
-                if let Ok(body) = answer.json::<Value>().await {
-                    if body["value"]["ready"] == json!(true) {
-                        return Ok(driver);
-                    }
-                }
-            }
-            if start.elapsed() > Duration::from_secs(20) {
-                bail!("chromedriver did not start listening on port {port} within 20 s");
-            }
-            actix_web::rt::time::sleep(Duration::from_millis(50)).await;
-        }
+        let what = format!("chromedriver to listen on port {port}");
+        wait::poll(&what, Duration::from_secs(20), || async {
+            let body = client.get(&status).send().await.ok()?.json::<Value>().await.ok()?;
+            (body["value"]["ready"] == json!(true)).then_some(())
+        })
+        .await
+        .map_err(|e| anyhow!(e))?;
+        Ok(driver)
     }
 }
 
@@ -328,30 +323,24 @@ impl Browser {
     pub async fn go(&mut self, element: Element, label: &str) -> Result<()> {
         let before = self.document_id().await?;
         element.click().await.with_context(|| format!("clicking on {} to reach {label}", self.here))?;
-        let start = Instant::now();
-        while self.document_id().await.ok().as_deref() == Some(before.as_str()) {
-            if start.elapsed() > Duration::from_secs(20) {
-                bail!("clicking on {} loaded no new page (expected {label})", self.here);
-            }
-            actix_web::rt::time::sleep(Duration::from_millis(25)).await;
-        }
+        let what = format!("a new page after clicking on {} (expected {label})", self.here);
+        wait::poll(&what, Duration::from_secs(20), || async {
+            (self.document_id().await.ok().as_deref() != Some(before.as_str())).then_some(())
+        })
+        .await
+        .map_err(|e| anyhow!(e))?;
         self.arrived(label).await
     }
 
     /// Moves to the tab something on `opener`'s page just opened, lays it out at the current
     /// width, waits for its document and checks it as `label`.
     pub async fn follow_new_tab(&mut self, opener: &fantoccini::wd::WindowHandle, label: &str) -> Result<()> {
-        let start = Instant::now();
-        let tab = loop {
-            let windows = self.client.windows().await?;
-            if let Some(tab) = windows.into_iter().find(|w| w != opener) {
-                break tab;
-            }
-            if start.elapsed() > Duration::from_secs(20) {
-                bail!("no new tab opened from {} (expected {label})", self.here);
-            }
-            actix_web::rt::time::sleep(Duration::from_millis(25)).await;
-        };
+        let what = format!("a new tab opened from {} (expected {label})", self.here);
+        let tab = wait::poll(&what, Duration::from_secs(20), || async {
+            self.client.windows().await.ok()?.into_iter().find(|w| w != opener)
+        })
+        .await
+        .map_err(|e| anyhow!(e))?;
         self.client.switch_to_window(tab).await.context("switching to the new tab")?;
         let width = self.width;
         self.set_width(width).await?;
@@ -371,13 +360,12 @@ impl Browser {
     }
 
     async fn arrived(&mut self, label: &str) -> Result<()> {
-        let start = Instant::now();
-        while self.client.execute("return document.readyState", vec![]).await.ok() != Some(json!("complete")) {
-            if start.elapsed() > Duration::from_secs(20) {
-                bail!("{label} did not finish loading");
-            }
-            actix_web::rt::time::sleep(Duration::from_millis(25)).await;
-        }
+        wait::poll(&format!("{label} to finish loading"), Duration::from_secs(20), || async {
+            let state = self.client.execute("return document.readyState", vec![]).await.ok();
+            (state == Some(json!("complete"))).then_some(())
+        })
+        .await
+        .map_err(|e| anyhow!(e))?;
         self.here = format!("{label} ({})", self.path().await.unwrap_or_default());
         self.check(label).await
     }

@@ -575,16 +575,13 @@ async fn select(b: &Browser, words: &str) -> Result<bool> {
 
 /// The button appears beside selected words, once the page has seen the selection change.
 async fn the_button(b: &Browser) -> Result<fantoccini::elements::Element> {
-    let start = std::time::Instant::now();
-    loop {
-        if let Ok(button) = b.find("a.corrigenda-report").await {
-            if button.is_displayed().await? {
-                return Ok(button);
-            }
-        }
-        ensure!(start.elapsed() < std::time::Duration::from_secs(10), "no button appeared beside the selected words");
-        actix_web::rt::time::sleep(std::time::Duration::from_millis(25)).await;
-    }
+    let what = "the button beside the selected words";
+    crate::wait::poll(what, std::time::Duration::from_secs(10), || async {
+        let button = b.find("a.corrigenda-report").await.ok()?;
+        button.is_displayed().await.ok()?.then_some(button)
+    })
+    .await
+    .map_err(|e| anyhow::anyhow!(e))
 }
 
 /// On the demonstration page a reader selects words and presses the button that appears: the report

@@ -14,6 +14,8 @@ mod journeys;
 mod proxy;
 mod tools;
 mod vnu;
+#[path = "../common/wait.rs"]
+mod wait;
 
 use std::io::Write;
 use std::time::{Duration, Instant};
