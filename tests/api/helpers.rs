@@ -19,6 +19,16 @@ pub mod wait;
 
 pub use db::*;
 
+/// Where every test server's clock stands until the test moves it: mid-morning in Berlin on a
+/// winter weekday, far from a midnight or a change of daylight saving time.
+pub const TEST_START: chrono::NaiveDateTime = match chrono::NaiveDate::from_ymd_opt(2026, 12, 1) {
+    Some(day) => match day.and_hms_opt(9, 30, 0) {
+        Some(t) => t,
+        None => panic!("a valid time"),
+    },
+    None => panic!("a valid day"),
+};
+
 /// Runs each named `async fn(Backend)` once per backend, as `sqlite::name` and `postgres::name`.
 #[macro_export]
 macro_rules! both_backends {
@@ -227,7 +237,8 @@ impl TestApp {
         let key = LogKey::load_or_create(&config.signing_key).unwrap().0;
         let mail = config.mail.build().unwrap();
         let timezone = config.timezone;
-        let state = AppState::new(db.clone(), config, bound, key);
+        let mut state = AppState::new(db.clone(), config, bound, key);
+        state.clock = corrigenda::clock::Clock::standing_at(TEST_START);
         let clock = state.clock.clone();
         let dispatcher = Dispatcher::new(db.clone(), mail, state.mail.clone(), clock.clone(), timezone);
         let (server, _) = web::serve(listener, state, 1).unwrap();
@@ -246,6 +257,15 @@ impl TestApp {
             clock,
             server: handle,
             dispatcher,
+        }
+    }
+
+    /// Moves this server's standing clock to just after the system's time: for tests whose
+    /// command-line runs (real processes, on the system's clock) wrote rows due "now".
+    pub fn catch_up_with_the_system_clock(&self) {
+        let behind = chrono::Utc::now().naive_utc() - self.clock.now();
+        if behind > chrono::Duration::zero() {
+            self.clock.advance(behind + chrono::Duration::seconds(1));
         }
     }
 

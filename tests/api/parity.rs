@@ -15,6 +15,13 @@ use crate::helpers::{postgres_available, Backend, TestDb};
 
 /// Differences between the trees that are meant to be there: (the backend that has the line, the line, why).
 const KNOWN: &[(Backend, &str, &str)] = &[
+    // SQLite cannot drop a column that a foreign key names, so its channels' endpoint is a
+    // plain column there (the migration can be reverted); endpoints are never deleted.
+    (
+        Backend::Postgres,
+        "channels: foreign key (endpoint_id) references webhook_endpoints (id)",
+        "SQLite could not revert the column",
+    ),
     // The scale migration rebuilt `reports_status` with a trailing `id` on PostgreSQL only. On
     // SQLite every index of a rowid table already ends with the rowid, which `id` (an INTEGER
     // PRIMARY KEY) is, so the two orders match the same rows the same way.
