@@ -19,6 +19,7 @@ mod embed;
 mod exits;
 mod grouped;
 mod hostile;
+mod instances;
 mod integrity;
 mod lifecycle;
 mod limits;
