@@ -528,19 +528,23 @@ async fn three_instances_behind_nginx_share_one_postgresql_database() {
     };
     let database = TestDb::unmigrated_postgres();
     let dir = tempfile::tempdir().unwrap();
-    let smtp = Smtp::start();
+    // Each instance has an SMTP server of its own; the one that will be killed holds every
+    // message a while before accepting it, so that it is likely killed while sending.
+    let sinks = [Smtp::start(), Smtp::start_slow(Duration::from_millis(150)), Smtp::start()];
     let receiver = Receiver::start();
     let nginx_port = free_port();
     let base = format!("http://127.0.0.1:{nginx_port}");
-    let env = [
-        ("SMTP_URL", smtp.url()),
-        ("CORRIGENDA_BASE_URL", base.clone()),
-        ("CORRIGENDA_TRUSTED_PROXIES", "127.0.0.1".to_owned()),
-    ];
+    let env = |sink: &Smtp| {
+        [
+            ("SMTP_URL", sink.url()),
+            ("CORRIGENDA_BASE_URL", base.clone()),
+            ("CORRIGENDA_TRUSTED_PROXIES", "127.0.0.1".to_owned()),
+        ]
+    };
 
     // All three start at once on the empty database: one migrates, the others wait for it.
     let mut servers: Vec<Server> =
-        (0..3).map(|i| Server::spawn(&database, &dir.path().join(format!("serve-{i}.log")), &env)).collect();
+        (0..3).map(|i| Server::spawn(&database, &dir.path().join(format!("serve-{i}.log")), &env(&sinks[i]))).collect();
     for server in &servers {
         server.ready().await;
     }
@@ -600,6 +604,11 @@ async fn three_instances_behind_nginx_share_one_postgresql_database() {
     }
 
     until_acknowledged(&load, &nginx, &servers, REPORTS_BEFORE_KILL, PUBLISHED_BEFORE_KILL).await;
+    // Killed in the middle of sending a message, if it comes to one within a few seconds.
+    let waiting = Instant::now();
+    while !sinks[1].holding_now() && waiting.elapsed() < Duration::from_secs(10) {
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
     *load.kill.lock().unwrap() = Kill::Underway;
     servers[1].kill_now();
     *load.kill.lock().unwrap() = Kill::Done(Instant::now());
@@ -674,7 +683,7 @@ async fn three_instances_behind_nginx_share_one_postgresql_database() {
     servers[2].stop().await;
     let mail = outbox_rows(&database, "outbox");
     let hooks = outbox_rows(&database, "webhook_deliveries");
-    let mails_received = || tally(smtp.received().iter().map(|m| m.header("Message-ID").unwrap()));
+    let mails_received = || tally(sinks.iter().flat_map(Smtp::received).map(|m| m.header("Message-ID").unwrap()));
     let hooks_received = || tally(receiver.heard().iter().map(|h| h.headers["webhook-id"].clone()));
     let stranded_mail = delivered_once("mail", &mail, &mails_received());
     let stranded_hooks = delivered_once("webhooks", &hooks, &hooks_received());
@@ -689,7 +698,7 @@ async fn three_instances_behind_nginx_share_one_postgresql_database() {
         .execute(&mut conn)
         .unwrap();
     }
-    let restarted = Server::spawn(&database, &dir.path().join("serve-3.log"), &env);
+    let restarted = Server::spawn(&database, &dir.path().join("serve-3.log"), &env(&sinks[0]));
     restarted.ready().await;
     until_outboxes_empty(&database, "'queued', 'sending', 'failed'").await;
     let mail_twice =
