@@ -221,6 +221,8 @@ class Instances(bench.Bench):
             cpu = {k: round(after[k] - before[k], 2) for k in before}
             secs = r["seconds"] or 1
             share = {k: round(v / secs, 2) for k, v in cpu.items()}
+            # Whatever else ran on the machine meanwhile (other processes, the kernel's share not charged to these).
+            share["others"] = round(max(0.0, share["machine"] - sum(v for k, v in share.items() if k != "machine")), 2)
             flagged = bool(r["non2xx"] or r["socket_errors"])
             log(f"{setup:<32} {name:<28} {r['rps']:>9,.0f} req/s  p99 {r['p99_ms']:.1f} ms  "
                 f"cores: {' '.join(f'{k} {v}' for k, v in share.items())}" + ("  !!! ERRORS" if flagged else ""))
@@ -257,14 +259,14 @@ class Instances(bench.Bench):
 
 
 def markdown(res):
-    rows = ["| endpoint | setup | req/s | p50 ms | p99 ms | cores: machine | wrk | nginx | corrigenda | postgres |",
-            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    rows = ["| endpoint | setup | req/s | p50 ms | p99 ms | cores busy: all | wrk | nginx | corrigenda | postgres | others |",
+            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in res["runs"]:
         setup = f"{r['instances']} behind nginx" if r["nginx"] else "1, no nginx"
         c = r["cores_busy"]
         rows.append(f"| {r['endpoint']} | {setup} | {r['rps']:,.0f}{' ERRORS' if r['errors_flagged'] else ''} | "
                     f"{r['p50_ms']:.1f} | {r['p99_ms']:.1f} | {c['machine']} | {c['wrk']} | {c['nginx']} | "
-                    f"{c['corrigenda']} | {c['postgres']} |")
+                    f"{c['corrigenda']} | {c['postgres']} | {c['others']} |")
     return "\n".join(rows)
 
 
