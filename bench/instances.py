@@ -66,16 +66,16 @@ def cpu_seconds(pid):
 
 
 def postgres_cpu_seconds():
-    """CPU time of every process named postgres (the server and its backends, live ones)."""
-    total = 0.0
+    """CPU time of every live process named postgres (the server and its backends), by pid."""
+    seen = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
                 if (entry / "comm").read_text().strip() == "postgres":
-                    total += cpu_seconds(entry.name)
+                    seen[entry.name] = cpu_seconds(entry.name)
             except OSError:
                 pass
-    return total
+    return seen
 
 
 def machine_busy_seconds():
@@ -88,13 +88,17 @@ def machine_busy_seconds():
 class Balancer:
     """nginx in front of the instances: the README's upstream, its own prefix, no root paths."""
 
-    def __init__(self, workdir, ports, workers):
+    def __init__(self, workdir, ports, workers, buffers):
         self.dir = workdir / f"nginx-{len(ports)}"
         for d in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
             (self.dir / d).mkdir(parents=True, exist_ok=True)
         self.port = free_port()
         servers = "\n".join(f"        server 127.0.0.1:{p} max_fails=1 fail_timeout=10s;" for p in ports)
         d = self.dir
+        # Responses up to 512 KB (the hot article's log is ~200 KB) are held in memory; with
+        # nginx's default buffers (8 of 4 KB) a larger one goes through a temporary file.
+        buffering = "" if buffers == "default" else (
+            f"proxy_buffer_size 16k;\n            proxy_buffers {buffers};")
         conf = f"""
 worker_processes {workers};
 daemon off;
@@ -122,6 +126,7 @@ http {{
             proxy_set_header Host $http_host;
             proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
             proxy_next_upstream error timeout http_502;
+            {buffering}
         }}
     }}
 }}
@@ -140,6 +145,13 @@ http {{
                 pass
             time.sleep(0.05)
         die(f"nginx did not start; see {d / 'error.log'}")
+
+    def spilled(self):
+        """Responses nginx has buffered to a temporary file so far (its warnings)."""
+        try:
+            return (self.dir / "error.log").read_text().count("buffered to a temporary file")
+        except OSError:
+            return 0
 
     def pids(self):
         """The master and its workers."""
@@ -207,7 +219,8 @@ class Instances(bench.Bench):
             self.running.append(server)
         balancer = None
         if through_nginx:
-            balancer = Balancer(self.workdir, [s.port for s in servers], self.args.nginx_workers)
+            balancer = Balancer(self.workdir, [s.port for s in servers], self.args.nginx_workers,
+                                self.args.proxy_buffers)
             self.running.append(balancer)
         port = balancer.port if balancer else servers[0].port
         setup = f"{n} instance(s) through nginx" if through_nginx else "1 instance, no nginx"
@@ -215,19 +228,32 @@ class Instances(bench.Bench):
             status, _, body = http_get(port, path)
             if status != 200:
                 die(f"{setup}: GET {path} answered {status}")
+            spilled_before = balancer.spilled() if balancer else 0
             before = self.cpu(servers, balancer)
             r = self.wrk.run(port, path)
             after = self.cpu(servers, balancer)
+            # A backend that ended meanwhile is left out (its time is lost, never negative).
+            pg_before, pg_after = before.pop("postgres"), after.pop("postgres")
             cpu = {k: round(after[k] - before[k], 2) for k in before}
+            cpu["postgres"] = round(sum(t - pg_before.get(pid, 0.0) for pid, t in pg_after.items()), 2)
             secs = r["seconds"] or 1
             share = {k: round(v / secs, 2) for k, v in cpu.items()}
             # Whatever else ran on the machine meanwhile (other processes, the kernel's share not charged to these).
             share["others"] = round(max(0.0, share["machine"] - sum(v for k, v in share.items() if k != "machine")), 2)
+            # CPU per request, which other work on the machine does not change much: the whole
+            # path (wrk, nginx, the instances, PostgreSQL), and the instances alone.
+            ours = sum(v for k, v in cpu.items() if k not in ("machine",))
+            per_request = {"path_us": round(ours * 1e6 / r["requests"]) if r["requests"] else None,
+                           "corrigenda_us": round(cpu["corrigenda"] * 1e6 / r["requests"]) if r["requests"] else None}
             flagged = bool(r["non2xx"] or r["socket_errors"])
+            spilled = (balancer.spilled() if balancer else 0) - spilled_before
             log(f"{setup:<32} {name:<28} {r['rps']:>9,.0f} req/s  p99 {r['p99_ms']:.1f} ms  "
-                f"cores: {' '.join(f'{k} {v}' for k, v in share.items())}" + ("  !!! ERRORS" if flagged else ""))
+                f"cores: {' '.join(f'{k} {v}' for k, v in share.items())}  nginx temp files {spilled}  "
+                f"CPU us/request {per_request['path_us']} (corrigenda {per_request['corrigenda_us']})"
+                + ("  !!! ERRORS" if flagged else ""))
             self.results["runs"].append({"instances": n, "nginx": through_nginx, "endpoint": name, "path": path,
                                          "bytes_per_response": len(body), "cores_busy": share,
+                                         "nginx_temp_file_warnings": spilled, "cpu_per_request": per_request,
                                          "errors_flagged": flagged, **r})
             for s in servers:
                 s.settle()
@@ -259,14 +285,16 @@ class Instances(bench.Bench):
 
 
 def markdown(res):
-    rows = ["| endpoint | setup | req/s | p50 ms | p99 ms | cores busy: all | wrk | nginx | corrigenda | postgres | others |",
-            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    rows = ["| endpoint | setup | req/s | p50 ms | p99 ms | cores busy: all | wrk | nginx | corrigenda | postgres | others "
+            "| CPU µs/request: path | corrigenda |",
+            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in res["runs"]:
         setup = f"{r['instances']} behind nginx" if r["nginx"] else "1, no nginx"
         c = r["cores_busy"]
         rows.append(f"| {r['endpoint']} | {setup} | {r['rps']:,.0f}{' ERRORS' if r['errors_flagged'] else ''} | "
                     f"{r['p50_ms']:.1f} | {r['p99_ms']:.1f} | {c['machine']} | {c['wrk']} | {c['nginx']} | "
-                    f"{c['corrigenda']} | {c['postgres']} | {c['others']} |")
+                    f"{c['corrigenda']} | {c['postgres']} | {c['others']} | {r['cpu_per_request']['path_us']} | "
+                    f"{r['cpu_per_request']['corrigenda_us']} |")
     return "\n".join(rows)
 
 
@@ -275,7 +303,9 @@ def main():
     ap.add_argument("--reports", type=lambda s: parse_size(s, 0), default=300_000,
                     help="reports seeded (articles and corrections a third of it each; default 300k)")
     ap.add_argument("--instances", default="1,2,3", help="instance counts behind nginx (default 1,2,3)")
-    ap.add_argument("--nginx-workers", type=int, default=1, help="nginx worker processes (default 1)")
+    ap.add_argument("--nginx-workers", default="auto", help="nginx worker_processes (default auto: one per core)")
+    ap.add_argument("--proxy-buffers", default="32 16k",
+                    help="nginx proxy_buffers (default '32 16k', as in the README); 'default' for nginx's own")
     ap.add_argument("--no-build", action="store_true", help="skip cargo build --release --locked")
     ap.add_argument("--binary", default=str(bench.REPO / "target" / "release" / "corrigenda"))
     ap.add_argument("--duration", type=int, default=8, help="seconds per wrk run (default 8)")
