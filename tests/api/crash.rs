@@ -5,7 +5,7 @@
 //! long form in `bench/README.md`); CI runs one round per backend.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -24,19 +24,29 @@ const REPORTS_PER_ROUND: usize = 40;
 /// Corrections acknowledged as published in a round before the kill (at least).
 const CORRECTIONS_PER_ROUND: usize = 3;
 /// Retractions need a second person: every one is drafted by an editor and approved by a standards editor.
-const RETRACTION_TEXT: &str = "This article has been retracted because its central claim does not stand.";
+pub(crate) const RETRACTION_TEXT: &str = "This article has been retracted because its central claim does not stand.";
 /// Standards editors made before the load: each pending correction asks every one of them to approve it.
-const STANDARDS_EDITORS: i64 = 2;
+pub(crate) const STANDARDS_EDITORS: i64 = 2;
 
 /// The `corrigenda serve` process on a test database.
-struct Server {
+pub(crate) struct Server {
     child: Child,
-    address: String,
+    pub(crate) address: String,
+    /// Its standard output and error.
+    pub(crate) log: std::path::PathBuf,
 }
 
 impl Server {
     /// Starts the binary on `database` and waits until `/healthz` answers.
     async fn start(database: &TestDb, log: &std::path::Path) -> Self {
+        let server = Self::spawn(database, log, &[("CORRIGENDA_MAIL_DIR", mail_dir(database).display().to_string())]);
+        server.ready().await;
+        server
+    }
+
+    /// Starts the binary on `database` with `env` besides the database, key and log settings;
+    /// its output is appended to `log`. It may not answer yet: see [`Self::ready`].
+    pub(crate) fn spawn(database: &TestDb, log: &std::path::Path, env: &[(&str, String)]) -> Self {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let bind = format!("127.0.0.1:{port}");
         let log_file = std::fs::OpenOptions::new().create(true).append(true).open(log).unwrap();
@@ -44,32 +54,36 @@ impl Server {
             .args(["serve", "--bind", &bind])
             .env("DATABASE_URL", &database.url)
             .env("CORRIGENDA_SIGNING_KEY", &database.key_path)
-            .env("CORRIGENDA_MAIL_DIR", mail_dir(database))
             .env("CORRIGENDA_REPORT_RATE_LIMIT", "0")
             .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
+            .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+            .stdout(log_file.try_clone().unwrap())
             .stderr(log_file)
             .spawn()
             .unwrap();
-        let server = Self { child, address: format!("http://{bind}") };
+        Self { child, address: format!("http://{bind}"), log: log.to_owned() }
+    }
+
+    /// Waits until `/healthz` answers 200 (a minute at most).
+    pub(crate) async fn ready(&self) {
         let client = reqwest::Client::new();
         let started = Instant::now();
         loop {
-            if let Ok(r) = client.get(server.url("/healthz")).send().await {
+            if let Ok(r) = client.get(self.url("/healthz")).send().await {
                 if r.status() == 200 {
-                    return server;
+                    return;
                 }
             }
             assert!(
                 started.elapsed() < Duration::from_secs(60),
                 "the server did not start: {}",
-                std::fs::read_to_string(log).unwrap_or_default()
+                std::fs::read_to_string(&self.log).unwrap_or_default()
             );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
 
-    fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
     }
 
@@ -78,11 +92,28 @@ impl Server {
         self.kill_now();
     }
 
-    fn kill_now(&mut self) {
+    /// As [`Self::kill`], keeping the value (a no-op once the process has ended).
+    pub(crate) fn kill_now(&mut self) {
         if self.child.try_wait().unwrap().is_none() {
             // SAFETY: kill only sends a signal to the child this value owns.
             assert_eq!(unsafe { libc::kill(self.child.id() as libc::pid_t, libc::SIGKILL) }, 0);
             self.child.wait().unwrap();
+        }
+    }
+
+    /// SIGTERM, then waits (a minute at most) for the process to finish its requests and
+    /// its dispatchers' rounds and exit successfully.
+    pub(crate) async fn stop(&mut self) {
+        // SAFETY: kill only sends a signal to the child this value owns.
+        assert_eq!(unsafe { libc::kill(self.child.id() as libc::pid_t, libc::SIGTERM) }, 0);
+        let started = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                assert!(status.success(), "{status}: {}", std::fs::read_to_string(&self.log).unwrap_or_default());
+                return;
+            }
+            assert!(started.elapsed() < Duration::from_secs(60), "the server did not stop within a minute of SIGTERM");
+            tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
 }
@@ -95,29 +126,29 @@ impl Drop for Server {
 
 /// What the server acknowledged, gathered from every client task.
 #[derive(Default)]
-struct Acked {
+pub(crate) struct Acked {
     /// Tracking tokens of reports answered 201 (API) or 303 to their tracking page (form).
-    reports: Mutex<Vec<String>>,
+    pub(crate) reports: Mutex<Vec<String>>,
     /// Reports of the count above filed through the HTML form.
-    form_reports: AtomicUsize,
+    pub(crate) form_reports: AtomicUsize,
     /// Corrections answered 201 `pending`.
-    drafted: Mutex<Vec<i64>>,
+    pub(crate) drafted: Mutex<Vec<i64>>,
     /// Corrections answered 200 `published` on approval.
-    published: Mutex<Vec<i64>>,
+    pub(crate) published: Mutex<Vec<i64>>,
     /// Answers that were neither a success nor a dropped connection: each one fails the test.
-    unexpected: Mutex<Vec<String>>,
+    pub(crate) unexpected: Mutex<Vec<String>>,
 }
 
 impl Acked {
-    fn reports(&self) -> usize {
+    pub(crate) fn reports(&self) -> usize {
         self.reports.lock().unwrap().len()
     }
 
-    fn published(&self) -> usize {
+    pub(crate) fn published(&self) -> usize {
         self.published.lock().unwrap().len()
     }
 
-    fn unexpected(&self, what: String) {
+    pub(crate) fn unexpected(&self, what: String) {
         self.unexpected.lock().unwrap().push(what);
     }
 }
@@ -131,7 +162,7 @@ struct Staff {
 }
 
 /// Makes an account with `role` and returns a new API token of it.
-fn account(database: &TestDb, email: &str, role: &str) -> String {
+pub(crate) fn account(database: &TestDb, email: &str, role: &str) -> String {
     let added = cli(database, &["user", "add", "--email", email, "--name", email, "--role", role], None);
     assert!(added.status.success(), "{}", String::from_utf8_lossy(&added.stderr));
     let token = cli(database, &["token", "create", "--email", email, "--name", "load"], None);
@@ -140,7 +171,7 @@ fn account(database: &TestDb, email: &str, role: &str) -> String {
 }
 
 /// A unique reader address, so every report can be told apart.
-fn reader_email(prefix: &str) -> String {
+pub(crate) fn reader_email(prefix: &str) -> String {
     format!("{prefix}-{}@readers.example", rand::random::<u64>())
 }
 
@@ -320,9 +351,9 @@ async fn load_then_kill(
 }
 
 #[derive(QueryableByName)]
-struct Count {
+pub(crate) struct Count {
     #[diesel(sql_type = BigInt)]
-    n: i64,
+    pub(crate) n: i64,
 }
 
 #[derive(QueryableByName)]
@@ -350,7 +381,7 @@ struct CorrectionRow {
 }
 
 /// Checks over the tables that no transaction was half-written; returns (reports stored, corrections stored).
-fn no_half_written_rows(database: &TestDb) -> (i64, BTreeMap<i64, String>) {
+pub(crate) fn no_half_written_rows(database: &TestDb) -> (i64, BTreeMap<i64, String>) {
     let mut conn = corrigenda::db::DbTarget::parse(&database.url).unwrap().connect().unwrap();
     let mut count = |sql: &str| -> i64 { diesel::sql_query(sql).get_result::<Count>(&mut conn).unwrap().n };
     // Each statement counts the rows that break one rule, which must be none.
@@ -437,16 +468,17 @@ fn no_half_written_rows(database: &TestDb) -> (i64, BTreeMap<i64, String>) {
         failures.push(format!("the log has {entries} entries but its indexes run to {next}"));
     }
     // Mail is written in the transaction of what causes it: a receipt for every reader who left
-    // an address, and an approval request to every other standards editor for every draft.
+    // an address, and an approval request to every other standards editor for every retraction
+    // drafted (an editor's retraction waits for approval; other kinds are published at once).
     let with_email = count("SELECT count(*) AS n FROM reports WHERE reporter_email IS NOT NULL");
     let receipts = count("SELECT count(*) AS n FROM outbox WHERE kind = 'reader_receipt'");
     if receipts != with_email {
         failures.push(format!("{with_email} reports with an address but {receipts} receipts in the outbox"));
     }
-    let drafted = count("SELECT count(*) AS n FROM corrections");
+    let drafted = count("SELECT count(*) AS n FROM corrections WHERE kind = 'retraction'");
     let requests = count("SELECT count(*) AS n FROM outbox WHERE kind = 'approval_request'");
     if requests != drafted * STANDARDS_EDITORS {
-        failures.push(format!("{drafted} corrections drafted but {requests} approval requests in the outbox"));
+        failures.push(format!("{drafted} retractions drafted but {requests} approval requests in the outbox"));
     }
     let reports = count("SELECT count(*) AS n FROM reports");
     // Counts kept by triggers match the rows they count.
@@ -488,7 +520,7 @@ fn no_half_written_rows(database: &TestDb) -> (i64, BTreeMap<i64, String>) {
     }
     // Every correction has the event of its drafting, and every published one of its approval.
     let events: Vec<EventRow> = diesel::sql_query(
-        "SELECT kind, payload FROM events WHERE kind IN ('correction_drafted', 'correction_approved')",
+        "SELECT kind, payload FROM events WHERE kind IN ('correction_drafted', 'correction_published', 'correction_approved')",
     )
     .load(&mut conn)
     .unwrap();
@@ -504,13 +536,18 @@ fn no_half_written_rows(database: &TestDb) -> (i64, BTreeMap<i64, String>) {
         .into_iter()
         .map(|c| (c.id, c.status))
         .collect();
+    // Every correction has the event of its drafting (held for approval) or of its publication
+    // at once, and a held one that is published the event of its approval.
     for (id, status) in &stored {
-        if !with_event.get("correction_drafted").is_some_and(|s| s.contains(id)) {
-            failures.push(format!("correction #{id} without its correction_drafted event"));
-        }
-        let approved = with_event.get("correction_approved").is_some_and(|s| s.contains(id));
-        if approved != (status == "published") {
+        let has = |kind: &str| with_event.get(kind).is_some_and(|s| s.contains(id));
+        let (held, at_once, approved) =
+            (has("correction_drafted"), has("correction_published"), has("correction_approved"));
+        if held == at_once {
+            failures.push(format!("correction #{id} drafted: {held}, published at once: {at_once}"));
+        } else if held && approved != (status == "published") {
             failures.push(format!("correction #{id} is {status} but approved: {approved}"));
+        } else if at_once && (status != "published" || approved) {
+            failures.push(format!("correction #{id} published at once is {status}, approved: {approved}"));
         }
     }
     assert!(failures.is_empty(), "half-written rows after the kill:\n{}", failures.join("\n"));
@@ -518,7 +555,7 @@ fn no_half_written_rows(database: &TestDb) -> (i64, BTreeMap<i64, String>) {
 }
 
 /// Every correction id in the public site-wide log, read page by page.
-async fn public_log(client: &reqwest::Client, server: &Server) -> BTreeSet<i64> {
+pub(crate) async fn public_log(client: &reqwest::Client, base: &str) -> BTreeSet<i64> {
     let mut ids = BTreeSet::new();
     let mut cursor: Option<String> = None;
     loop {
@@ -527,7 +564,7 @@ async fn public_log(client: &reqwest::Client, server: &Server) -> BTreeSet<i64> 
             query.push(("cursor", c.clone()));
         }
         let page: Value =
-            client.get(server.url("/api/v1/corrections")).query(&query).send().await.unwrap().json().await.unwrap();
+            client.get(format!("{base}/api/v1/corrections")).query(&query).send().await.unwrap().json().await.unwrap();
         ids.extend(page["items"].as_array().unwrap().iter().map(|c| c["id"].as_i64().unwrap()));
         match page["next"].as_str() {
             Some(next) => cursor = Some(next.to_owned()),
@@ -557,7 +594,7 @@ async fn check_after_restart(database: &TestDb, server: &Server, acked: &Acked) 
     assert!(missing.is_empty(), "{} acknowledged reports are not readable by their token: {missing:?}", missing.len());
 
     let published: BTreeSet<i64> = acked.published.lock().unwrap().iter().copied().collect();
-    let in_log = public_log(&client, server).await;
+    let in_log = public_log(&client, &server.address).await;
     let lost: Vec<&i64> = published.difference(&in_log).collect();
     assert!(lost.is_empty(), "corrections acknowledged as published are not in the public log: {lost:?}");
 

@@ -21,6 +21,7 @@ mod exits;
 mod gaps;
 mod grouped;
 mod hostile;
+mod instances;
 mod integrity;
 mod lifecycle;
 mod limits;

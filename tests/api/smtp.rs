@@ -1,7 +1,7 @@
 //! A real SMTP server for the tests: it accepts (or refuses) mail and keeps what it received.
 
 use std::net::{IpAddr, TcpListener};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -50,6 +50,8 @@ struct Sink {
     holding: Arc<AtomicBool>,
     /// While true, every recipient is refused for now (451), as a server out of service does.
     down: Arc<AtomicBool>,
+    /// Messages whose end has arrived and whose acceptance is being held right now.
+    held: Arc<AtomicUsize>,
 }
 
 impl Handler for Sink {
@@ -78,10 +80,15 @@ impl Handler for Sink {
     fn data_end(&mut self) -> Response {
         if !self.hold.is_zero() {
             self.holding.store(true, Ordering::SeqCst);
+            self.held.fetch_add(1, Ordering::SeqCst);
             std::thread::sleep(self.hold);
         }
         let to = std::mem::take(&mut self.to);
+        // Accepted, even when the sender has gone meanwhile: it will be told OK if it is still there.
         self.store.lock().unwrap().push(Received { to, raw: std::mem::take(&mut self.data) });
+        if !self.hold.is_zero() {
+            self.held.fetch_sub(1, Ordering::SeqCst);
+        }
         OK
     }
 
@@ -96,6 +103,7 @@ pub struct Smtp {
     store: Arc<Mutex<Vec<Received>>>,
     holding: Arc<AtomicBool>,
     down: Arc<AtomicBool>,
+    held: Arc<AtomicUsize>,
 }
 
 impl Smtp {
@@ -130,6 +138,7 @@ impl Smtp {
         let port = listener.local_addr().unwrap().port();
         let holding = Arc::new(AtomicBool::new(false));
         let down = Arc::new(AtomicBool::new(false));
+        let held = Arc::new(AtomicUsize::new(0));
         let store = Arc::new(Mutex::new(Vec::new()));
         let sink = Sink {
             store: store.clone(),
@@ -139,18 +148,24 @@ impl Smtp {
             hold,
             holding: holding.clone(),
             down: down.clone(),
+            held: held.clone(),
         };
         let mut server = Server::new(sink);
         server.with_name("sink.test").with_num_threads(2).with_tcp_listener(listener);
         std::thread::spawn(move || {
             let _ = server.serve();
         });
-        Self { port, store, holding, down }
+        Self { port, store, holding, down, held }
     }
 
     /// Whether a message has arrived whole and its acceptance is being held (a slow server only).
     pub fn holding(&self) -> bool {
         self.holding.load(Ordering::SeqCst)
+    }
+
+    /// Whether a message has arrived whole and its acceptance is being held right now (a slow server only).
+    pub fn holding_now(&self) -> bool {
+        self.held.load(Ordering::SeqCst) > 0
     }
 
     /// The URL for SMTP_URL.

@@ -35,9 +35,9 @@ both_backends!(
 
 /// One request the receiver got.
 #[derive(Debug, Clone)]
-struct Heard {
-    headers: HashMap<String, String>,
-    body: String,
+pub(crate) struct Heard {
+    pub(crate) headers: HashMap<String, String>,
+    pub(crate) body: String,
 }
 
 impl Heard {
@@ -46,15 +46,15 @@ impl Heard {
     }
 }
 
-/// A small HTTP/1.1 server: records each request and answers the next scripted status (200 when none is left).
-struct Receiver {
-    url: String,
+/// A small HTTP/1.1 server (shared with the several-instances test): records each request and answers the next scripted status (200 when none is left).
+pub(crate) struct Receiver {
+    pub(crate) url: String,
     heard: Arc<Mutex<Vec<Heard>>>,
     script: Arc<Mutex<VecDeque<u16>>>,
 }
 
 impl Receiver {
-    fn start() -> Self {
+    pub(crate) fn start() -> Self {
         Self::start_slow(StdDuration::ZERO)
     }
 
@@ -105,7 +105,7 @@ impl Receiver {
         self.script.lock().unwrap().extend(statuses);
     }
 
-    fn heard(&self) -> Vec<Heard> {
+    pub(crate) fn heard(&self) -> Vec<Heard> {
         self.heard.lock().unwrap().clone()
     }
 }

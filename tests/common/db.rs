@@ -155,6 +155,18 @@ impl TestDb {
     }
 }
 
+impl TestDb {
+    /// An empty PostgreSQL database, not migrated: for servers that race to migrate it.
+    pub fn unmigrated_postgres() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let key_path = dir.path().join("log.key").to_string_lossy().into_owned();
+        let name = format!("corrigenda_test_{}_empty_{}", std::process::id(), rand::random::<u32>());
+        let mut admin = PgConnection::establish(&postgres_admin_url()).unwrap();
+        admin.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
+        Self { url: database_url(&name), key_path, pg_name: Some(name), _dir: dir }
+    }
+}
+
 impl Drop for TestDb {
     fn drop(&mut self) {
         if let Some(name) = &self.pg_name {
