@@ -543,6 +543,9 @@ fn standards_page_lists_earlier_keys_with_the_sizes_they_signed() {
         html.find("MCowBQYDK2VwAyEAq1w2e3r4t5y6u7i8o9p0a1s2d3f4g5h6j7k8l9z0x1c=").unwrap() < start,
         "the key in use first"
     );
+    // A key is one long word: on a phone it wraps rather than running off the page.
+    let rule = &crate::STYLESHEET[crate::STYLESHEET.find(".earlier-keys li {").unwrap()..];
+    assert!(rule[..rule.find('}').unwrap()].contains("overflow-wrap: anywhere;"));
     assert_ids_consistent(&html);
 }
 
