@@ -59,7 +59,7 @@ async fn upsert_without_a_token_is_401(backend: Backend) {
 
 async fn upsert_as_auditor_is_403(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let now = chrono::Utc::now().naive_utc();
+    let now = app.clock.now();
     let token = app
         .db
         .write_blocking(|c| {

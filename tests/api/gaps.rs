@@ -126,12 +126,8 @@ async fn the_audit_api_filters_by_actor_kind_and_day_and_pages_without_repeats(b
     app.clock.advance(chrono::Duration::days(1));
     note(&bob, first, "Called the ministry.").await;
     let audit = |query: String| {
-        let request = app.client.get(app.url(&format!("/api/v1/audit/events?{query}"))).bearer_auth(&auditor.token);
-        async move {
-            let response = request.send().await.unwrap();
-            assert_eq!(response.status(), 200, "{query}");
-            response.json::<Value>().await.unwrap()
-        }
+        let (app, token) = (&app, auditor.token.clone());
+        async move { app.get_as(&token, &format!("/api/v1/audit/events?{query}")).await }
     };
     let ids = |page: &Value| page["items"].as_array().unwrap().iter().map(|e| e["id"].as_i64().unwrap()).collect();
     let all: Vec<i64> = ids(&audit("limit=100".into()).await);

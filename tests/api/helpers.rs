@@ -260,6 +260,13 @@ impl TestApp {
         }
     }
 
+    /// `GET path` with an API token; asserts 200 and returns the JSON body.
+    pub async fn get_as(&self, token: &str, path: &str) -> serde_json::Value {
+        let response = self.client.get(self.url(path)).bearer_auth(token).send().await.unwrap();
+        assert_eq!(response.status(), 200, "GET {path}");
+        response.json().await.unwrap()
+    }
+
     /// Moves this server's standing clock to just after the system's time: for tests whose
     /// command-line runs (real processes, on the system's clock) wrote rows due "now".
     pub fn catch_up_with_the_system_clock(&self) {

@@ -131,12 +131,8 @@ async fn readers_hear_receipt_question_and_outcome(backend: Backend) {
 
 async fn editors_hear_of_urgent_reports_assignments_approvals_and_overdue_tickets(backend: Backend) {
     let smtp = Smtp::start();
-    // About eighty hours on, in the middle of an hour (the digest's), so the test does not
-    // depend on where in the hour it runs.
-    let digest_at = {
-        let later = chrono::Utc::now().naive_utc() + Duration::hours(80);
-        later.with_minute(30).and_then(|t| t.with_second(0)).unwrap()
-    };
+    // Eighty hours on from the test clock's start, in the middle of an hour (the digest's).
+    let digest_at = crate::helpers::TEST_START + Duration::hours(80);
     let digest_hour = berlin_hour(digest_at);
     let url = smtp.url();
     let app = TestApp::spawn_with(backend, move |s| {
@@ -308,7 +304,7 @@ async fn a_refusal_is_stored_without_the_address_it_quotes(backend: Backend) {
 async fn two_dispatchers_send_each_mail_once(backend: Backend) {
     let smtp = Smtp::start();
     // Not the digest hour: two dispatchers queueing one day's digest at once is a conflict one loses.
-    let quiet = berlin_hour(chrono::Utc::now().naive_utc() + Duration::hours(12));
+    let quiet = berlin_hour(crate::helpers::TEST_START + Duration::hours(12));
     let url = smtp.url();
     let app = TestApp::spawn_with(backend, {
         let quiet = quiet.clone();
@@ -506,10 +502,7 @@ async fn retries_back_off_doubling_to_an_hour_and_give_up_after_two_days(backend
 
 async fn two_instances_at_the_digest_hour_send_one_digest(backend: Backend) {
     let smtp = Smtp::start();
-    let digest_at = {
-        let later = chrono::Utc::now().naive_utc() + Duration::hours(80);
-        later.with_minute(30).and_then(|t| t.with_second(0)).unwrap()
-    };
+    let digest_at = crate::helpers::TEST_START + Duration::hours(80);
     let hour = berlin_hour(digest_at);
     let (url, other_url, other_hour) = (smtp.url(), smtp.url(), hour.clone());
     let app = TestApp::spawn_with(backend, move |s| {

@@ -614,9 +614,7 @@ async fn the_desk_page_adds_tests_and_removes_an_endpoint(backend: Backend) {
 
 /// One item of a correction's checklist, as the API has it.
 async fn checklist_item(app: &TestApp, user: &TestUser, id: i64, channel: i64) -> Value {
-    let path = format!("/api/v1/desk/corrections/{id}/channels");
-    let list: Value =
-        app.client.get(app.url(&path)).bearer_auth(&user.token).send().await.unwrap().json().await.unwrap();
+    let list = app.get_as(&user.token, &format!("/api/v1/desk/corrections/{id}/channels")).await;
     list["items"].as_array().unwrap().iter().find(|i| i["channel_id"] == channel).unwrap().clone()
 }
 
@@ -702,16 +700,7 @@ async fn a_channel_with_a_webhook_is_done_when_its_endpoint_accepts_the_correcti
         assert_eq!(j["data"]["log_url"], app.url("/articles/kursk/corrections"));
     }
     let auditor = app.user(Role::Auditor);
-    let events: Value = app
-        .client
-        .get(app.url("/api/v1/audit/events?kind=channel_done"))
-        .bearer_auth(&auditor.token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let events = app.get_as(&auditor.token, "/api/v1/audit/events?kind=channel_done").await;
     let events = events["items"].as_array().unwrap();
     assert_eq!(events.len(), 1, "{events:?}");
     assert_eq!(events[0]["payload"]["via"], "webhook");
@@ -726,16 +715,7 @@ async fn a_channel_with_a_webhook_is_done_when_its_endpoint_accepts_the_correcti
     assert!(!settings.contains(&format!("<option value=\"{chat}\"")), "chat endpoints are not offered");
     let now = app.clock.now();
     app.db.write_blocking(|c| webhooks::remove(c, endpoint, now)).unwrap();
-    let channel: Value = app
-        .client
-        .get(app.url("/api/v1/desk/channels"))
-        .bearer_auth(&standards.token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let channel = app.get_as(&standards.token, "/api/v1/desk/channels").await;
     let listed = channel["items"].as_array().unwrap().iter().find(|c| c["id"] == social).unwrap().clone();
     assert_eq!(listed["endpoint_id"], Value::Null, "{listed}");
     app.deliver_mail().await;
