@@ -15,7 +15,7 @@ use diesel::{QueryableByName, RunQueryDsl};
 use serde_json::{json, Value};
 
 use crate::both_backends;
-use crate::helpers::{article_json, cli, mail_dir, report_json, Backend, TestDb};
+use crate::helpers::{article_json, cli, mail_dir, report_json, wait, Backend, TestDb};
 
 both_backends!(acknowledged_reports_and_corrections_survive_sigkill_under_load);
 
@@ -67,19 +67,13 @@ impl Server {
     /// Waits until `/healthz` answers 200 (a minute at most).
     pub(crate) async fn ready(&self) {
         let client = reqwest::Client::new();
-        let started = Instant::now();
-        loop {
-            if let Ok(r) = client.get(self.url("/healthz")).send().await {
-                if r.status() == 200 {
-                    return;
-                }
-            }
-            assert!(
-                started.elapsed() < Duration::from_secs(60),
-                "the server did not start: {}",
-                std::fs::read_to_string(&self.log).unwrap_or_default()
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
+        let url = self.url("/healthz");
+        let started = wait::poll("the server to start", Duration::from_secs(60), || async {
+            client.get(&url).send().await.ok().filter(|r| r.status() == 200).map(drop)
+        })
+        .await;
+        if let Err(why) = started {
+            panic!("{why}: {}", std::fs::read_to_string(&self.log).unwrap_or_default());
         }
     }
 
@@ -106,15 +100,13 @@ impl Server {
     pub(crate) async fn stop(&mut self) {
         // SAFETY: kill only sends a signal to the child this value owns.
         assert_eq!(unsafe { libc::kill(self.child.id() as libc::pid_t, libc::SIGTERM) }, 0);
-        let started = Instant::now();
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                assert!(status.success(), "{status}: {}", std::fs::read_to_string(&self.log).unwrap_or_default());
-                return;
-            }
-            assert!(started.elapsed() < Duration::from_secs(60), "the server did not stop within a minute of SIGTERM");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        let child = &mut self.child;
+        let status = wait::until_async("the server to stop after SIGTERM", Duration::from_secs(60), || {
+            let status = child.try_wait().unwrap();
+            async move { status }
+        })
+        .await;
+        assert!(status.success(), "{status}: {}", std::fs::read_to_string(&self.log).unwrap_or_default());
     }
 }
 
@@ -615,15 +607,16 @@ async fn check_after_restart(database: &TestDb, server: &Server, acked: &Acked) 
         String::from_utf8_lossy(&verified.stderr)
     );
     // The checkpoint is signed once the server's own start-up check of the log has passed.
-    let started = Instant::now();
-    let checkpoint: Value = loop {
-        let response = client.get(server.url("/api/v1/log/checkpoint")).send().await.unwrap();
+    let url = server.url("/api/v1/log/checkpoint");
+    let checkpoint: Value = wait::until_async("a signed checkpoint", Duration::from_secs(60), || async {
+        let response = client.get(&url).send().await.unwrap();
         if response.status() == 200 {
-            break response.json().await.unwrap();
+            Some(response.json().await.unwrap())
+        } else {
+            None
         }
-        assert!(started.elapsed() < Duration::from_secs(60), "no signed checkpoint after a minute: {response:?}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    })
+    .await;
     let entries = stored.values().filter(|s| *s == "published").count();
     assert_eq!(checkpoint["size"].as_u64(), Some(entries as u64), "{checkpoint}");
     let verified = cli(database, &["verify-log", "--url", &server.address], None);

@@ -26,7 +26,7 @@ use reqwest::header::HeaderMap;
 use serde_json::{json, Value};
 
 use crate::crash::{account, no_half_written_rows, public_log, reader_email, Acked, Count, Server, RETRACTION_TEXT};
-use crate::helpers::{article_json, cli, csrf_in, postgres_available, report_json, TestDb};
+use crate::helpers::{article_json, cli, csrf_in, postgres_available, report_json, wait, TestDb};
 use crate::smtp::Smtp;
 use crate::webhooks::Receiver;
 
@@ -92,16 +92,15 @@ impl Nginx {
             .unwrap();
         let nginx = Self { child, url: format!("http://127.0.0.1:{port}"), dir: dir.to_owned() };
         let client = reqwest::Client::new();
-        let started = Instant::now();
-        loop {
-            if let Ok(r) = client.get(format!("{}/healthz", nginx.url)).send().await {
-                if r.status() == 200 {
-                    return nginx;
-                }
-            }
-            assert!(started.elapsed() < Duration::from_secs(30), "nginx did not start: {}", nginx.output());
-            tokio::time::sleep(Duration::from_millis(50)).await;
+        let url = format!("{}/healthz", nginx.url);
+        let started = wait::poll("nginx to start", Duration::from_secs(30), || async {
+            client.get(&url).send().await.ok().filter(|r| r.status() == 200).map(drop)
+        })
+        .await;
+        if let Err(why) = started {
+            panic!("{why}: {}", nginx.output());
         }
+        nginx
     }
 
     fn output(&self) -> String {
@@ -441,21 +440,16 @@ fn count(database: &TestDb, sql: &str) -> i64 {
 
 /// Waits until no row of the mail and webhook outboxes is waiting to be sent (a minute at most).
 async fn until_outboxes_empty(database: &TestDb, statuses: &str) {
-    let started = Instant::now();
-    loop {
-        let waiting = count(
-            database,
-            &format!(
-                "SELECT (SELECT count(*) FROM outbox WHERE status IN ({statuses})) \
-                 + (SELECT count(*) FROM webhook_deliveries WHERE status IN ({statuses})) AS n"
-            ),
-        );
-        if waiting == 0 {
-            return;
-        }
-        assert!(started.elapsed() < Duration::from_secs(60), "{waiting} rows still in {statuses} after a minute");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let sql = format!(
+        "SELECT (SELECT count(*) FROM outbox WHERE status IN ({statuses})) \
+         + (SELECT count(*) FROM webhook_deliveries WHERE status IN ({statuses})) AS n"
+    );
+    let what = format!("no row left in {statuses}");
+    wait::until_async(&what, Duration::from_secs(60), || {
+        let waiting = count(database, &sql);
+        async move { (waiting == 0).then_some(()) }
+    })
+    .await;
 }
 
 /// How often each id was received.

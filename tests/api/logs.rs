@@ -8,7 +8,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
@@ -17,7 +17,7 @@ use serde_json::{json, Value};
 use corrigenda::db::{Db, DbTarget};
 use corrigenda::domain::sessions;
 
-use crate::helpers::{article_json, cli, csrf_in, mail_dir, Backend, TestDb};
+use crate::helpers::{article_json, cli, csrf_in, mail_dir, wait, Backend, TestDb};
 
 const SMTP_USER: &str = "mailer";
 const SMTP_PASSWORD: &str = "smtp-Pa55word-never-logged";
@@ -34,11 +34,7 @@ const SUBSCRIBER_EMAIL: &str = "fiona.folgend@subscriber.example";
 
 /// Polls `done` until it holds, for up to `limit`.
 fn wait_for(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while !done() {
-        assert!(start.elapsed() < limit, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    wait::until(what, limit, || done().then_some(()));
 }
 
 /// A message as the sink received it.
@@ -241,14 +237,8 @@ impl Server {
     fn stop(mut self) -> (String, String) {
         // SAFETY: kill only sends a signal to the child started above.
         assert_eq!(unsafe { libc::kill(self.child.id() as libc::pid_t, libc::SIGTERM) }, 0);
-        let start = Instant::now();
-        let status = loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                break status;
-            }
-            assert!(start.elapsed() < Duration::from_secs(60), "the server did not exit after SIGTERM");
-            std::thread::sleep(Duration::from_millis(50));
-        };
+        let status =
+            wait::until("the server to exit after SIGTERM", Duration::from_secs(60), || self.child.try_wait().unwrap());
         assert!(status.success(), "serve exited with {status:?}");
         for reader in self.readers.drain(..) {
             reader.join().unwrap();

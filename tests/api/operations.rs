@@ -3,12 +3,12 @@
 //! path's token), and a request ID on every answer.
 
 use std::collections::BTreeMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
 
 use crate::both_backends;
-use crate::helpers::{Backend, TestApp};
+use crate::helpers::{wait, Backend, TestApp};
 
 both_backends!(
     liveness_needs_nothing_and_readiness_names_a_migration_not_applied,
@@ -30,15 +30,17 @@ async fn get(app: &TestApp, path: &str) -> (u16, String, String) {
 
 /// Polls `/readyz` until its body satisfies `done`, for up to a minute; returns the last answer.
 async fn readiness_until(app: &TestApp, done: impl Fn(u16, &str) -> bool) -> (u16, String) {
-    let start = Instant::now();
-    loop {
+    let last = std::sync::Mutex::new((0, String::new()));
+    let reached = wait::poll("readiness to change", Duration::from_secs(60), || async {
         let (status, _, body) = get(app, "/readyz").await;
-        if done(status, &body) {
-            return (status, body);
-        }
-        assert!(start.elapsed() < Duration::from_secs(60), "readiness stayed {status}: {body}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+        *last.lock().unwrap() = (status, body.clone());
+        done(status, &body).then_some((status, body))
+    })
+    .await;
+    reached.unwrap_or_else(|why| {
+        let (status, body) = last.lock().unwrap().clone();
+        panic!("{why}: it stayed {status}: {body}")
+    })
 }
 
 fn sql(app: &TestApp, statement: &str) {

@@ -15,6 +15,8 @@ use std::time::{Duration, Instant};
 
 use diesel::{Connection, PgConnection, RunQueryDsl};
 
+use crate::helpers::wait;
+
 /// Longest any answer may take: a pool wait (5 s) with room to spare, short of a hang.
 const ANSWER_BOUND: Duration = Duration::from_secs(15);
 /// How long the app may take to serve again once PostgreSQL accepts connections.
@@ -272,16 +274,14 @@ async fn send(client: &reqwest::Client, base: &str, kind: Kind, i: usize) -> Ans
     answer
 }
 
-/// Polls `done` every 100 ms for up to `limit`; true once it held.
+/// Polls `done` for up to `limit`; true once it held.
 async fn wait_for(limit: Duration, mut done: impl FnMut() -> bool) -> bool {
-    let started = Instant::now();
-    while started.elapsed() < limit {
-        if done() {
-            return true;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    done()
+    wait::poll("a condition", limit, || {
+        let held = done();
+        async move { held.then_some(()) }
+    })
+    .await
+    .is_ok()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -320,10 +320,10 @@ async fn postgres_outage_answers_503_then_recovers() {
         .build()
         .unwrap();
     let up = Instant::now();
-    while send(&client, &base, Kind::Ready, 0).await.status != Some(200) {
-        assert!(up.elapsed() < Duration::from_secs(60), "the server did not start");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    wait::until_async("the server to start", Duration::from_secs(60), || async {
+        (send(&client, &base, Kind::Ready, 0).await.status == Some(200)).then_some(())
+    })
+    .await;
 
     // The load: one task per kind of request, each sending one after another until told to stop.
     let answers: Arc<Mutex<Vec<Answer>>> = Arc::default();
@@ -444,12 +444,7 @@ async fn postgres_outage_answers_503_then_recovers() {
             .get_result(db)
             .unwrap()
     };
-    let mut sent_all = false;
-    let sending = Instant::now();
-    while sending.elapsed() < Duration::from_secs(60) && !sent_all {
-        sent_all = queued(&mut db) == 0;
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    let sent_all = wait_for(Duration::from_secs(60), || queued(&mut db) == 0).await;
     assert!(sent_all, "the dispatcher sends again after the outage ({} still queued)", queued(&mut db));
 
     let first_refusal = answers
