@@ -90,6 +90,11 @@ impl AppState {
     /// pass over reports and corrections when it changed). Should that fail, the figures are
     /// counted from the indexes instead, correct but slower, and the cause is logged.
     pub fn new(db: Db, config: Config, bound: std::net::SocketAddr, key: LogKey) -> Self {
+        Self::with_clock(db, config, bound, key, Clock::default())
+    }
+
+    /// [`AppState::new`] on `clock` (tests give a clock that stands still until moved).
+    pub fn with_clock(db: Db, config: Config, bound: std::net::SocketAddr, key: LogKey, clock: Clock) -> Self {
         let timezone = config.timezone;
         match db.write_blocking(move |c| crate::domain::stats::days::follow_zone(c, timezone)) {
             Ok(true) => tracing::info!(zone = timezone.name(), "transparency figures counted again in the zone's days"),
@@ -100,7 +105,7 @@ impl AppState {
         }
         // The first start with a key records it as the log's first key; a rotated key is
         // picked up from the history when the next checkpoint is signed.
-        let now = Clock::default().now();
+        let now = clock.now();
         let adopted = db.write_blocking(|c| crate::domain::keys::adopt(c, &key, now));
         match adopted {
             Ok(active) if active.public_key != key.public_key() => tracing::warn!(
@@ -119,9 +124,9 @@ impl AppState {
             db,
             base_url: config.base_url(bound),
             layout: Layout { publication: config.publication.clone(), staff: None },
-            limiter: config.report_rate_limit.map(|l| ClientLimiter::new(l, "reports")),
-            login_limiter: ClientLimiter::new(LOGIN_ATTEMPTS, "sign-in attempts"),
-            clock: Clock::default(),
+            limiter: config.report_rate_limit.map(|l| ClientLimiter::new(l, "reports", clock.clone())),
+            login_limiter: ClientLimiter::new(LOGIN_ATTEMPTS, "sign-in attempts", clock.clone()),
+            clock,
             log: LogGuard::with_file(key, config.signing_key.clone()),
             mail: crate::mail::Context { base_url: config.base_url(bound), publication: config.publication.clone() },
             mail_transport: match &config.mail.smtp_url {

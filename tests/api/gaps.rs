@@ -200,6 +200,10 @@ async fn behind_a_trusted_proxy_each_forwarded_client_has_its_own_limit(backend:
     assert_eq!(subscribe_from(&app, "203.0.113.6", "six@example.com").await, 429);
     assert_eq!(subscribe_from(&app, "203.0.113.7", "seven@example.com").await, 303);
     assert_eq!(app.report_count(), 3, "nothing refused was stored");
+    // The limit refills with the server's clock, which the test moves: half an hour gives one more.
+    app.clock.advance(chrono::Duration::minutes(30));
+    assert_eq!(report_from(&app, "203.0.113.5").await, 201);
+    assert_eq!(report_from(&app, "203.0.113.5").await, 429);
     app.deliver_mail().await;
 }
 

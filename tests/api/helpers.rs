@@ -237,8 +237,7 @@ impl TestApp {
         let key = LogKey::load_or_create(&config.signing_key).unwrap().0;
         let mail = config.mail.build().unwrap();
         let timezone = config.timezone;
-        let mut state = AppState::new(db.clone(), config, bound, key);
-        state.clock = corrigenda::clock::Clock::standing_at(TEST_START);
+        let state = AppState::with_clock(db.clone(), config, bound, key, Clock::standing_at(TEST_START));
         let clock = state.clock.clone();
         let dispatcher = Dispatcher::new(db.clone(), mail, state.mail.clone(), clock.clone(), timezone);
         let (server, _) = web::serve(listener, state, 1).unwrap();
@@ -573,8 +572,7 @@ impl TestApp {
         let key = LogKey::load_or_create(&config.signing_key).unwrap().0;
         let mail = config.mail.build().unwrap();
         let timezone = config.timezone;
-        let mut state = AppState::new(db.clone(), config, bound, key);
-        state.clock = self.clock.clone();
+        let state = AppState::with_clock(db.clone(), config, bound, key, self.clock.clone());
         let dispatcher = Dispatcher::new(db, mail, state.mail.clone(), self.clock.clone(), timezone);
         let (server, _) = web::serve(listener, state, 1).unwrap();
         tokio::spawn(server);
