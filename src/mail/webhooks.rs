@@ -22,7 +22,7 @@ use serde_json::{json, Value};
 
 use crate::clock::Clock;
 use crate::db::models::{
-    log_canonical, mark_overdue_alerted, overdue_unalerted, ClaimedDelivery, Correction, HookDelivery,
+    log_canonical, mark_overdue_alerted, overdue_unalerted, Channel, ClaimedDelivery, Correction, HookDelivery,
     NewWebhookDelivery, NewWebhookEndpoint, WebhookEndpoint, WebhookOutbox,
 };
 use crate::db::vocabulary::{EndpointKind, OutboxStatus, Severity, Status};
@@ -352,15 +352,23 @@ pub fn notify(conn: &mut DbConnection, hooks: &Hooks, notices: &Notices, now: Na
         return Ok(());
     }
     for notice in notices.as_slice() {
-        correctives(conn, hooks, notice, now)?;
         let Some(event) = event_of(notice) else { continue };
         let receives = |e: &WebhookEndpoint| split_events(&e.events).iter().any(|x| x == event);
         let hooked: Vec<&WebhookEndpoint> =
             endpoints.iter().filter(|e| e.kind == EndpointKind::Webhook && receives(e)).collect();
-        if !hooked.is_empty() {
-            let body = envelope(event, now, payload(conn, hooks, notice)?);
-            for e in hooked {
-                enqueue(conn, e.id, event, &body, now)?;
+        let targets = match notice {
+            Notice::CorrectionPublished { correction } => channels::webhook_targets(conn, correction.id.0)?,
+            _ => Vec::new(),
+        };
+        if !hooked.is_empty() || !targets.is_empty() {
+            // Built once (it renders the article's notice) for the event and every corrective.
+            let data = payload(conn, hooks, notice)?;
+            correctives(conn, notice, targets, &data, now)?;
+            if !hooked.is_empty() {
+                let body = envelope(event, now, data);
+                for e in hooked {
+                    enqueue(conn, e.id, event, &body, now)?;
+                }
             }
         }
         // Urgent reports are one alert to choose, whether filed urgent or made urgent later.
@@ -384,13 +392,14 @@ pub fn notify(conn: &mut DbConnection, hooks: &Hooks, notices: &Notices, now: Na
 /// Queues a published correction's `channel.corrective` event to the endpoint of each open
 /// checklist item that has one, recorded as that item's delivery: the item is done when the
 /// endpoint accepts it.
-fn correctives(conn: &mut DbConnection, hooks: &Hooks, notice: &Notice, now: NaiveDateTime) -> Result<(), AppError> {
+fn correctives(
+    conn: &mut DbConnection,
+    notice: &Notice,
+    targets: Vec<(Channel, i64)>,
+    published: &Value,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
     let Notice::CorrectionPublished { correction } = notice else { return Ok(()) };
-    let targets = channels::webhook_targets(conn, correction.id.0)?;
-    if targets.is_empty() {
-        return Ok(());
-    }
-    let published = payload(conn, hooks, notice)?;
     for (channel, endpoint_id) in targets {
         let mut data = published.clone();
         data["channel"] = json!({ "id": channel.id, "name": channel.name, "kind": channel.kind });

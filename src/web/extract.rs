@@ -129,7 +129,12 @@ pub struct DoneQuery {
 
 /// A report number from a path; anything else is a report that does not exist.
 pub fn parse_id(raw: &str) -> Result<i64, AppError> {
-    raw.parse().map_err(|_| AppError::NotFound(format!("no report has the number {raw:?}")))
+    parse_number(raw, "report")
+}
+
+/// A number from a path; anything else names a `what` that does not exist (404).
+pub fn parse_number(raw: &str, what: &str) -> Result<i64, AppError> {
+    raw.parse().map_err(|_| AppError::NotFound(format!("no {what} has the number {raw:?}")))
 }
 
 /// The client's address: the peer, or the nearest untrusted hop of `X-Forwarded-For` behind trusted proxies.

@@ -189,6 +189,27 @@ const HOT: &[Hot] = &[
         ordered: false,
     },
     Hot {
+        name: "the open checklist items (the approvals page's corrections still to send)",
+        sql: "SELECT correction_id FROM correction_channels WHERE done_at IS NULL",
+        sqlite_index: "correction_channels_open",
+        postgres_index: "correction_channels_open",
+        ordered: false,
+    },
+    Hot {
+        name: "an open checklist item's deliveries still out (a correction's page)",
+        sql: "SELECT COUNT(*) FROM channel_deliveries WHERE correction_id = 1 AND channel_id = 2 AND delivered_at IS NULL",
+        sqlite_index: "channel_deliveries_item",
+        postgres_index: "channel_deliveries_item",
+        ordered: false,
+    },
+    Hot {
+        name: "the oldest mail waiting (every metrics scrape)",
+        sql: "SELECT MIN(created_at) FROM outbox WHERE status IN ('queued', 'sending')",
+        sqlite_index: "outbox_due",
+        postgres_index: "outbox_due",
+        ordered: false,
+    },
+    Hot {
         name: "the public version (every cached answer)",
         sql: "SELECT n FROM public_version WHERE id = 1",
         sqlite_index: "INTEGER PRIMARY KEY",

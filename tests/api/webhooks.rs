@@ -179,6 +179,13 @@ fn register(app: &TestApp, url: &str, kind: &str, events: &[&str]) -> (i64, Stri
     app.db.write_blocking(|c| webhooks::register(c, &hooks, &input, now)).unwrap()
 }
 
+/// Queues one test event for endpoint `id`, as the page's button does.
+fn queue_test_event(app: &TestApp, id: i64) {
+    let hooks = hooks(app);
+    let now = app.clock.now();
+    app.db.write_blocking(|c| webhooks::send_test(c, &hooks, id, now)).unwrap();
+}
+
 async fn post(app: &TestApp, user: &TestUser, path: &str, body: &Value) -> reqwest::Response {
     app.client.post(app.url(path)).bearer_auth(&user.token).json(body).send().await.unwrap()
 }
@@ -330,9 +337,7 @@ async fn a_500_is_retried_until_it_is_delivered(backend: Backend) {
     let receiver = Receiver::start();
     receiver.answer(&[500, 503]);
     let (id, secret) = register(&app, &receiver.url, "webhook", &[]);
-    let hooks = hooks(&app);
-    let now = app.clock.now();
-    app.db.write_blocking(|c| webhooks::send_test(c, &hooks, id, now)).unwrap();
+    queue_test_event(&app, id);
     let d = dispatcher(&app);
     assert_eq!(deliver(&d).await, 1);
     assert_eq!(deliveries(&app), [("queued".to_owned(), 1, Some(500))], "kept for a retry");
@@ -365,9 +370,7 @@ async fn a_400_is_not_retried(backend: Backend) {
     let receiver = Receiver::start();
     receiver.answer(&[400]);
     let (id, _) = register(&app, &receiver.url, "webhook", &[]);
-    let hooks = hooks(&app);
-    let now = app.clock.now();
-    app.db.write_blocking(|c| webhooks::send_test(c, &hooks, id, now)).unwrap();
+    queue_test_event(&app, id);
     let d = dispatcher(&app);
     assert_eq!(deliver(&d).await, 1);
     app.clock.advance(Duration::hours(3));
@@ -407,9 +410,7 @@ async fn a_removed_endpoint_gets_nothing_more(backend: Backend) {
     let receiver = Receiver::start();
     receiver.answer(&[500]);
     let (id, _) = register(&app, &receiver.url, "webhook", &[]);
-    let hooks = hooks(&app);
-    let now = app.clock.now();
-    app.db.write_blocking(|c| webhooks::send_test(c, &hooks, id, now)).unwrap();
+    queue_test_event(&app, id);
     let d = dispatcher(&app);
     assert_eq!(deliver(&d).await, 1);
     let now = app.clock.now();

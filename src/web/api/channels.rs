@@ -10,13 +10,8 @@ use crate::domain::channels::{self, ChannelChange, ChannelInput, ChannelView, Ch
 use crate::error::AppError;
 use crate::web::auth::{CanEdit, CanRead, IsStandards, Signed};
 use crate::web::errors::ErrorBody;
-use crate::web::extract::{parse_json, read_body};
+use crate::web::extract::{parse_json, parse_number as number, read_body};
 use crate::web::State;
-
-/// A number from a path; anything else names something that does not exist.
-fn number(raw: &str, what: &str) -> Result<i64, AppError> {
-    raw.parse().map_err(|_| AppError::NotFound(format!("no {what} has the number {raw:?}")))
-}
 
 /// Every channel.
 #[derive(Debug, Serialize, ToSchema)]
@@ -64,7 +59,7 @@ pub async fn list(state: State, _staff: Signed<CanRead>) -> Result<HttpResponse,
     responses(
         (status = 201, description = "Added", body = ChannelView),
         (status = 403, description = "Not a standards editor", body = ErrorBody),
-        (status = 409, description = "The name is taken by another channel, or partners are given for a channel that is not for syndication", body = ErrorBody),
+        (status = 409, description = "The name is taken by another channel, partners are given for a channel that is not for syndication, or `endpoint_id` is not a registered signed webhook; `field` names it", body = ErrorBody),
         (status = 422, description = "A name missing, an unknown kind, or partners that are empty, not addresses or not for a syndication channel; `field` names it", body = ErrorBody),
     )
 )]
@@ -90,7 +85,7 @@ pub async fn create(
         (status = 200, description = "Changed", body = ChannelView),
         (status = 403, description = "Not a standards editor", body = ErrorBody),
         (status = 404, description = "No such channel", body = ErrorBody),
-        (status = 409, description = "The name is taken by another channel, or partners are given for a channel that is not for syndication", body = ErrorBody),
+        (status = 409, description = "The name is taken by another channel, partners are given for a channel that is not for syndication, or `endpoint_id` is not a registered signed webhook; `field` names it", body = ErrorBody),
         (status = 422, description = "A name missing, or partners that are empty, not addresses or not for a syndication channel; `field` names it", body = ErrorBody),
     )
 )]

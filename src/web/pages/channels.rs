@@ -12,7 +12,7 @@ use crate::domain::corrections::{self, CorrectionStatus};
 use crate::error::{AppError, FieldError};
 use crate::mail::webhooks::{self, EndpointView};
 use crate::web::auth::{CanEdit, CanRead, DeskForm, IsStandards, Signed, Staff};
-use crate::web::extract::DoneQuery;
+use crate::web::extract::{parse_number as number, DoneQuery};
 use crate::web::present::{csrf, field_error, html, opts, redirect, staff_layout, time, Naming};
 use crate::web::{AppState, State};
 
@@ -23,11 +23,6 @@ const CHANNEL_FIELDS: Naming = Naming::Labels(&[
     ("partners", "Partners' addresses"),
     ("endpoint_id", "The webhook"),
 ]);
-
-/// A number from a path; anything else names something that does not exist.
-fn number(raw: &str, what: &str) -> Result<i64, AppError> {
-    raw.parse().map_err(|_| AppError::NotFound(format!("no {what} has the number {raw:?}")))
-}
 
 /// The endpoint chosen in a form's select: blank is none.
 fn chosen_endpoint(raw: &str) -> Result<Option<i64>, AppError> {
