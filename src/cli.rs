@@ -915,7 +915,14 @@ fn import_articles(config: &Config, file: &std::path::Path) -> anyhow::Result<()
         indicatif::ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {eta}")
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
-    let summary = import::import_file(&db, file, now(), |done, total| {
+    let base = config.base_url(config.bind);
+    let mail = crate::mail::Context { base_url: base.clone(), publication: config.publication.clone() };
+    let hooks = web::hooks(config, base, &secrets_key(config)?);
+    let notify = |c: &mut DbConnection, n: &Notices, at| {
+        crate::mail::notify(c, &mail, n, at)?;
+        crate::mail::webhooks::notify(c, &hooks, n, at)
+    };
+    let summary = import::import_file(&db, file, &notify, now(), |done, total| {
         bar.set_length(total);
         bar.set_position(done);
     })

@@ -9,6 +9,7 @@ diesel::table! {
         password_hash -> Text,
         disabled -> Bool,
         created_at -> Timestamp,
+        away -> Bool,
     }
 }
 
@@ -63,6 +64,8 @@ diesel::table! {
         reader_replied_at -> Nullable<Timestamp>,
         decided_at -> Nullable<Timestamp>,
         corrected_at -> Nullable<Timestamp>,
+        desk_id -> Nullable<BigInt>,
+        escalated_at -> Nullable<Timestamp>,
     }
 }
 
@@ -290,6 +293,33 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    desks (id) {
+        id -> BigInt,
+        slug -> Text,
+        name -> Text,
+        lead_id -> Nullable<BigInt>,
+        sections -> Text,
+        categories -> Text,
+        severities -> Text,
+        assignment -> Text,
+        position -> Integer,
+        endpoint_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    desk_members (desk_id, user_id) {
+        desk_id -> BigInt,
+        user_id -> BigInt,
+        turn -> BigInt,
+    }
+}
+
+diesel::joinable!(desk_members -> desks (desk_id));
+diesel::joinable!(desk_members -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(correction_channels -> channels (channel_id));
 diesel::joinable!(correction_channels -> corrections (correction_id));
@@ -332,10 +362,23 @@ diesel::allow_tables_to_appear_in_same_query!(
     channels,
     correction_channels,
     channel_deliveries,
+    desks,
+    desk_members,
 );
 
 diesel::table! {
     report_tallies (status, category, severity, assignee_id) {
+        status -> Text,
+        category -> Text,
+        severity -> Text,
+        assignee_id -> BigInt,
+        n -> BigInt,
+    }
+}
+
+diesel::table! {
+    desk_tallies (desk_id, status, category, severity, assignee_id) {
+        desk_id -> BigInt,
         status -> Text,
         category -> Text,
         severity -> Text,

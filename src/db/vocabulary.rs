@@ -215,6 +215,8 @@ vocabulary! {
         CorrectionWithdrawn => "correction_withdrawn", "Correction withdrawn";
         ReporterErased => "reporter_erased", "Reader's details erased";
         ChannelDone => "channel_done", "Correction sent to a channel";
+        DeskRouted => "desk_routed", "Routed to a desk";
+        Escalated => "escalated", "Escalated for being overdue";
     }
 }
 
@@ -288,5 +290,17 @@ vocabulary! {
         Mail => "mail", "Emailed to its partners";
         /// Its webhook endpoint accepted the corrective.
         Webhook => "webhook", "Delivered to its webhook";
+    }
+}
+
+vocabulary! {
+    /// How a desk assigns the reports routed to it.
+    Assignment {
+        /// Nobody automatically: editors take reports from the desk's queue.
+        None => "none", "By hand";
+        /// To its members who are not away, in turn.
+        RoundRobin => "round_robin", "Round robin";
+        /// To the member with the fewest open assigned reports.
+        LeastLoaded => "least_loaded", "Least loaded";
     }
 }

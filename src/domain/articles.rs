@@ -230,6 +230,7 @@ pub fn upsert(
     conn: &mut DbConnection,
     id: &ArticleId,
     input: &ArticleInput,
+    notices: &mut super::notices::Notices,
     now: NaiveDateTime,
 ) -> Result<(Article, Upserted), AppError> {
     let mut article = validate(id, input, now).map_err(AppError::Invalid)?;
@@ -237,6 +238,10 @@ pub fn upsert(
         Some(existing) => {
             article.created_at = existing.created_at;
             article.update(conn)?;
+            // Desks' rules read the section: its open reports may belong to another desk now.
+            if existing.section != article.section {
+                super::routing::reroute_article(conn, &article.id, &article.section, notices, now)?;
+            }
             Ok((article, Upserted::Updated))
         }
         None => {

@@ -478,6 +478,7 @@ pub fn webhook_targets(conn: &mut DbConnection, correction_id: i64) -> Result<Ve
 
 /// A webhook endpoint was removed: no channel names it any more (its items wait for an editor).
 pub fn forget_endpoint(conn: &mut DbConnection, endpoint_id: i64) -> Result<(), AppError> {
+    crate::db::models::Desk::unset_endpoint(conn, endpoint_id)?;
     Ok(Channel::unset_endpoint(conn, endpoint_id)?)
 }
 

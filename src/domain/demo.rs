@@ -286,7 +286,11 @@ pub fn seed(db: &Db, targets: &Targets, notify: Notify<'_>, now: NaiveDateTime) 
     for demo in articles(now) {
         let id = ArticleId::parse(demo.id).map_err(|e| AppError::Invalid(vec![e]))?;
         let existed = db.read_blocking(|c| Ok(Article::find(c, demo.id)?.is_some()))?;
-        db.write_blocking(|c| articles::upsert(c, &id, &demo.input, now))?;
+        db.write_blocking(|c| {
+            let mut notices = Notices::default();
+            articles::upsert(c, &id, &demo.input, &mut notices, now)?;
+            notify(c, &notices, now)
+        })?;
         seeded.articles.push(demo.id.to_owned());
         if existed {
             continue;

@@ -15,7 +15,7 @@ use super::quote;
 use super::reports::{Category, Severity, Status};
 use super::words::Words;
 use super::workflow::{self, Move};
-use crate::db::models::{Article, Event, Report, StaffMember, TicketView};
+use crate::db::models::{Article, Desk, Event, Report, StaffMember, TicketView};
 use crate::db::schema::{articles as art, reports, users};
 use crate::db::{DbConnection, MultiBackend};
 use crate::error::AppError;
@@ -46,6 +46,47 @@ pub enum AssigneeFilter {
     Email(String),
 }
 
+/// Which desk's tickets the queue shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeskFilter {
+    /// One desk's, by slug.
+    Slug(String),
+    /// The general queue's: reports no desk's rules took.
+    General,
+    /// Those of every desk the viewer belongs to.
+    Mine,
+}
+
+/// The desks a queue read is limited to, resolved to ids.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeskScope {
+    /// Reports on one of these desks (none: no report).
+    Desks(Vec<i64>),
+    /// Reports on no desk.
+    General,
+}
+
+impl DeskScope {
+    /// The condition as SQL on `reports` (ids are numbers, written as literals).
+    fn sql(&self) -> String {
+        match self {
+            DeskScope::Desks(ids) if ids.is_empty() => "1 = 0".to_owned(),
+            DeskScope::Desks(ids) => {
+                format!("reports.desk_id IN ({})", ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", "))
+            }
+            DeskScope::General => "reports.desk_id IS NULL".to_owned(),
+        }
+    }
+
+    /// The ids as `desk_tallies` keeps them (0: the general queue).
+    fn tally_ids(&self) -> Vec<i64> {
+        match self {
+            DeskScope::Desks(ids) => ids.clone(),
+            DeskScope::General => vec![0],
+        }
+    }
+}
+
 /// The queue's order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Sort {
@@ -74,6 +115,8 @@ pub enum View {
     Open,
     /// Open tickets assigned to the viewer.
     Mine,
+    /// Open tickets on the desks the viewer belongs to (their default when they belong to one).
+    MyDesks,
     /// Open tickets nobody has taken.
     Unassigned,
     /// Tickets waiting on the reader's answer.
@@ -86,7 +129,8 @@ pub enum View {
 
 impl View {
     /// Every view, with its query value and label, in tab order.
-    pub const ALL: [(View, &'static str, &'static str); 6] = [
+    pub const ALL: [(View, &'static str, &'static str); 7] = [
+        (View::MyDesks, "my_desks", "My desks"),
         (View::Open, "open", "Open"),
         (View::Mine, "mine", "Mine"),
         (View::Unassigned, "unassigned", "Unassigned"),
@@ -103,7 +147,7 @@ impl View {
     /// Whether a report in `status` belongs to this view (the assignee aside).
     pub fn holds(self, status: Status) -> bool {
         match self {
-            View::Open | View::Mine | View::Unassigned => !workflow::is_closed(status),
+            View::Open | View::Mine | View::MyDesks | View::Unassigned => !workflow::is_closed(status),
             View::Waiting => status == Status::NeedsInfo,
             View::Closed => workflow::is_closed(status),
             View::All => true,
@@ -114,7 +158,7 @@ impl View {
 /// How many reports one view of the queue holds, with the other filters applied.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ViewCount {
-    /// The view: open, mine, unassigned, waiting, closed or all.
+    /// The view: my_desks, open, mine, unassigned, waiting, closed or all.
     pub view: String,
     /// How many.
     pub count: i64,
@@ -358,6 +402,8 @@ pub struct QueueFilter {
     pub assignee: Option<AssigneeFilter>,
     /// Only overdue (true) or only not overdue (false).
     pub overdue: Option<bool>,
+    /// Only this desk's (or the general queue's, or the viewer's desks').
+    pub desk: Option<DeskFilter>,
     /// The order.
     pub sort: Sort,
     /// Where the previous page ended.
@@ -427,14 +473,26 @@ impl QueueFilter {
                             )
                         })?
                 }
-                "view" => {
-                    filter.view =
-                        Some(View::ALL.iter().find(|(_, v, _)| *v == value).map(|(v, ..)| *v).ok_or_else(|| {
+                "view" => filter.view =
+                    Some(View::ALL.iter().find(|(_, v, _)| *v == value).map(|(v, ..)| *v).ok_or_else(|| {
+                        AppError::invalid(
+                            "view",
+                            format!(
+                                "{value:?} is not a view: use my_desks, open, mine, unassigned, waiting, closed or all"
+                            ),
+                        )
+                    })?),
+                "desk" => {
+                    filter.desk = Some(match value {
+                        "none" | "general" => DeskFilter::General,
+                        "mine" => DeskFilter::Mine,
+                        slug => DeskFilter::Slug(super::desks::parse_slug(slug).map_err(|_| {
                             AppError::invalid(
-                                "view",
-                                format!("{value:?} is not a view: use open, mine, unassigned, waiting, closed or all"),
+                                "desk",
+                                format!("{slug:?} is not a desk: use a desk's slug, mine or none"),
                             )
-                        })?)
+                        })?),
+                    })
                 }
                 "q" => filter.search = Search::parse(value)?,
                 "cursor" => filter.cursor = Some(value.to_owned()),
@@ -469,6 +527,12 @@ pub struct QueueItem {
     pub quote: String,
     /// The assignee's name, if any.
     pub assignee: Option<String>,
+    /// The desk it is routed to (slug; null: the general queue).
+    pub desk: Option<String>,
+    /// That desk's name.
+    pub desk_name: Option<String>,
+    /// Whether it was escalated to its desk's lead for being overdue.
+    pub escalated: bool,
     /// Filing time (RFC 3339).
     #[serde(serialize_with = "crate::domain::time::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
@@ -520,9 +584,17 @@ pub fn overdue(report: &Report, now: NaiveDateTime) -> bool {
 }
 
 /// The reports matching every filter except status and paging.
-fn filtered<'a>(filter: &QueueFilter, assignee: Option<Option<i64>>, now: NaiveDateTime) -> Filtered<'a> {
+fn filtered<'a>(
+    filter: &QueueFilter,
+    assignee: Option<Option<i64>>,
+    desk: Option<&DeskScope>,
+    now: NaiveDateTime,
+) -> Filtered<'a> {
     // The reports table alone, so its indexes give the order; titles and names come after.
     let mut q = reports::table.into_boxed::<MultiBackend>();
+    if let Some(desk) = desk {
+        q = q.filter(diesel::dsl::sql::<diesel::sql_types::Bool>(&desk.sql()));
+    }
     if let Some(section) = &filter.section {
         q = q.filter(reports::article_id.eq_any(art::table.filter(art::section.eq(section.clone())).select(art::id)));
     }
@@ -563,11 +635,32 @@ fn counts(
     conn: &mut DbConnection,
     filter: &QueueFilter,
     assignee: Option<Option<i64>>,
+    desk: Option<&DeskScope>,
     now: NaiveDateTime,
     found: Option<&Matches>,
 ) -> Result<Vec<StatusCount>, AppError> {
+    use crate::db::schema::desk_tallies as dt;
     use crate::db::schema::report_tallies as t;
-    let tallies: Vec<Tally> = if filter.section.is_none() && filter.overdue.is_none() && filter.search.is_none() {
+    let plain = filter.section.is_none() && filter.overdue.is_none() && filter.search.is_none();
+    let tallies: Vec<Tally> = if let (true, Some(desk)) = (plain, desk) {
+        // Under a desk filter the same figures come from the per-desk tallies.
+        let mut q =
+            dt::table.filter(dt::n.ne(0)).filter(dt::desk_id.eq_any(desk.tally_ids())).into_boxed::<MultiBackend>();
+        if let Some(category) = filter.category {
+            q = q.filter(dt::category.eq(category.as_str()));
+        }
+        if let Some(severity) = filter.severity {
+            q = q.filter(dt::severity.eq(severity.as_str()));
+        }
+        if let Some(who) = assignee {
+            q = q.filter(dt::assignee_id.eq(who.unwrap_or(0)));
+        }
+        q.select((dt::status, dt::n))
+            .load::<(String, i64)>(conn)?
+            .into_iter()
+            .map(|(status, n)| Tally { status, n })
+            .collect()
+    } else if plain {
         let mut q = t::table.filter(t::n.ne(0)).into_boxed::<MultiBackend>();
         if let Some(category) = filter.category {
             q = q.filter(t::category.eq(category.as_str()));
@@ -584,7 +677,7 @@ fn counts(
             .map(|(status, n)| Tally { status, n })
             .collect()
     } else {
-        grouped_counts(conn, filter, assignee, now, found)?
+        grouped_counts(conn, filter, assignee, desk, now, found)?
     };
     let mut counts: Vec<StatusCount> = Status::ALL.iter().map(|s| StatusCount { status: *s, count: 0 }).collect();
     for tally in tallies {
@@ -602,6 +695,7 @@ fn grouped_counts(
     conn: &mut DbConnection,
     filter: &QueueFilter,
     assignee: Option<Option<i64>>,
+    desk: Option<&DeskScope>,
     now: NaiveDateTime,
     found: Option<&Matches>,
 ) -> Result<Vec<Tally>, AppError> {
@@ -634,6 +728,9 @@ fn grouped_counts(
         sql.push_str(" JOIN articles ON articles.id = reports.article_id");
     }
     sql.push_str(" WHERE 1 = 1");
+    if let Some(desk) = desk {
+        sql.push_str(&format!(" AND {}", desk.sql()));
+    }
     if filter.section.is_some() {
         sql.push_str(&format!(" AND articles.section = {}", next()));
     }
@@ -711,11 +808,17 @@ fn view_counts(
     conn: &mut DbConnection,
     filter: &QueueFilter,
     viewer: &Actor,
+    desk: Option<&DeskScope>,
+    my_desks: &DeskScope,
     now: NaiveDateTime,
 ) -> Result<Vec<ViewCount>, AppError> {
-    let everyone = counts(conn, filter, None, now, None)?;
-    let mine = counts(conn, filter, Some(Some(viewer.id)), now, None)?;
-    let nobodys = counts(conn, filter, Some(None), now, None)?;
+    let everyone = counts(conn, filter, None, desk, now, None)?;
+    let mine = counts(conn, filter, Some(Some(viewer.id)), desk, now, None)?;
+    let nobodys = counts(conn, filter, Some(None), desk, now, None)?;
+    let on_my_desks = match my_desks {
+        DeskScope::Desks(ids) if ids.is_empty() => Vec::new(),
+        scope => counts(conn, filter, None, Some(desk.unwrap_or(scope)), now, None)?,
+    };
     let sum = |counts: &[StatusCount], view: View| {
         counts.iter().filter(|c| view.holds(c.status)).map(|c| c.count).sum::<i64>()
     };
@@ -725,6 +828,7 @@ fn view_counts(
             view: (*value).to_owned(),
             count: match view {
                 View::Mine => sum(&mine, *view),
+                View::MyDesks => sum(&on_my_desks, *view),
                 View::Unassigned => sum(&nobodys, *view),
                 other => sum(&everyone, *other),
             },
@@ -759,13 +863,28 @@ pub fn queue(
         // start at 1), so the page is empty, as for any filter that matches nothing.
         Some(AssigneeFilter::Email(email)) => Some(Some(StaffMember::by_email(conn, email)?.map_or(0, |u| u.id))),
     };
+    let my_desks = DeskScope::Desks(Desk::of_member(conn, viewer.id)?.into_iter().map(|d| d.id).collect());
+    let desk = match (&filter.desk, filter.view) {
+        (Some(DeskFilter::Slug(slug)), _) => Some(DeskScope::Desks(vec![
+            Desk::by_slug(conn, slug)?
+                .ok_or_else(|| AppError::invalid("desk", format!("no desk has the slug {slug:?}")))?
+                .id,
+        ])),
+        (Some(DeskFilter::General), _) => Some(DeskScope::General),
+        (Some(DeskFilter::Mine), _) | (None, Some(View::MyDesks)) => Some(my_desks.clone()),
+        (None, _) => None,
+    };
     let found = filter.search.as_ref().map(|search| search.matches(conn)).transpose()?;
-    let counts = counts(conn, filter, assignee, now, found.as_ref())?;
+    let counts = counts(conn, filter, assignee, desk.as_ref(), now, found.as_ref())?;
     // A search's tabs go without counts: each would read the matches again.
-    let views = if filter.search.is_some() { Vec::new() } else { view_counts(conn, filter, viewer, now)? };
+    let views = if filter.search.is_some() {
+        Vec::new()
+    } else {
+        view_counts(conn, filter, viewer, filter.desk.as_ref().and(desk.as_ref()), &my_desks, now)?
+    };
     let counts_capped = matches!(found, Some(Matches::Many(_)));
 
-    let mut q = filtered(filter, assignee, now);
+    let mut q = filtered(filter, assignee, desk.as_ref(), now);
     let mut statuses: Vec<Status> =
         if filter.statuses.is_empty() { Status::ALL.to_vec() } else { filter.statuses.clone() };
     if let Some(view) = filter.view {
@@ -821,6 +940,8 @@ pub fn queue(
         .load(conn)?
         .into_iter()
         .collect();
+    let desks: HashMap<i64, (String, String)> =
+        Desk::all(conn)?.into_iter().map(|d| (d.id, (d.slug, d.name))).collect();
     let next = rows.last().filter(|_| more).map(|r| {
         match filter.sort {
             Sort::Deadline => Cursor::after_time(r.deadline_at, r.id),
@@ -836,7 +957,11 @@ pub fn queue(
                 AppError::Internal(anyhow::anyhow!("report {} names the missing article {:?}", r.id, r.article_id))
             })?;
             let assignee = r.assignee_id.and_then(|id| names.get(&id).cloned());
+            let (desk, desk_name) = r.desk_id.and_then(|id| desks.get(&id).cloned()).unzip();
             Ok(QueueItem {
+                desk,
+                desk_name,
+                escalated: r.escalated_at.is_some(),
                 overdue: overdue(&r, now),
                 reader_replied: r.reader_replied_at.is_some(),
                 id: r.id,
@@ -887,6 +1012,8 @@ pub struct Ticket {
     pub events: Vec<TicketEvent>,
     /// The assignee.
     pub assignee: Option<StaffMember>,
+    /// The desk it is routed to (none: the general queue).
+    pub desk: Option<Desk>,
     /// Other reports on the article whose passages overlap.
     pub likely_duplicates: Vec<Report>,
     /// Other staff who had it open in the last few minutes.
@@ -915,6 +1042,10 @@ pub fn ticket(conn: &mut DbConnection, id: i64, viewer: &Actor, now: NaiveDateTi
         Some(uid) => StaffMember::find(conn, uid)?,
         None => None,
     };
+    let desk = match report.desk_id {
+        Some(id) => Desk::find(conn, id)?,
+        None => None,
+    };
     let likely_duplicates = likely_duplicates(conn, &report, &article)?;
     let presence_due = viewer.role.can_edit()
         && (report.reader_replied_at.is_some()
@@ -933,6 +1064,7 @@ pub fn ticket(conn: &mut DbConnection, id: i64, viewer: &Actor, now: NaiveDateTi
         article,
         events,
         assignee,
+        desk,
         likely_duplicates,
         also_open_by,
         moves,

@@ -87,6 +87,30 @@ pub enum EventData {
     CorrectionWithdrawn(CorrectionReason),
     /// A correction reached one of the channels its error went to.
     ChannelDone(ChannelDone),
+    /// The report was routed to a desk (or to the general queue): by the rules when it was filed
+    /// or when what they read changed, or by an editor who moved it.
+    DeskRouted {
+        /// The desk it left (slug; none: the general queue).
+        #[serde(default)]
+        from: Option<String>,
+        /// That desk's name at the time.
+        #[serde(default)]
+        from_name: Option<String>,
+        /// The desk it is on now (slug; none: the general queue).
+        #[serde(default)]
+        to: Option<String>,
+        /// That desk's name at the time.
+        #[serde(default)]
+        to_name: Option<String>,
+        /// Why: the editor's reason, or what changed.
+        #[serde(default)]
+        reason: Option<String>,
+    },
+    /// The report became overdue and was escalated to its desk's lead (or the standards editors).
+    Escalated {
+        /// Who was told, by name.
+        to: Vec<String>,
+    },
     /// A reader's name and email were erased.
     ReporterErased {
         /// Reports changed.
@@ -167,6 +191,8 @@ impl EventData {
             Self::CorrectionWithdrawn(_) => EventKind::CorrectionWithdrawn,
             Self::ChannelDone(_) => EventKind::ChannelDone,
             Self::ReporterErased { .. } => EventKind::ReporterErased,
+            Self::DeskRouted { .. } => EventKind::DeskRouted,
+            Self::Escalated { .. } => EventKind::Escalated,
         }
     }
 
@@ -236,6 +262,20 @@ impl EventData {
             Self::ChannelDone(d) => {
                 format!("Correction #{} emailed to the partners of {}", d.correction_id, d.channel)
             }
+            Self::DeskRouted { from: None, to: Some(_), to_name, .. } => {
+                format!("Routed to the {} desk", to_name.as_deref().unwrap_or("former"))
+            }
+            Self::DeskRouted { from: Some(from), from_name, to: Some(_), to_name, .. } => format!(
+                "Moved from the {} desk to the {} desk",
+                from_name.as_deref().unwrap_or(from),
+                to_name.as_deref().unwrap_or("former")
+            ),
+            Self::DeskRouted { from: Some(from), from_name, to: None, .. } => {
+                format!("Moved from the {} desk to the general queue", from_name.as_deref().unwrap_or(from))
+            }
+            Self::DeskRouted { from: None, to: None, .. } => "Left in the general queue".into(),
+            Self::Escalated { to } if to.is_empty() => "Escalated for being overdue".into(),
+            Self::Escalated { to } => format!("Escalated to {} for being overdue", to.join(", ")),
             Self::ReporterErased { retention_days: Some(days), .. } => {
                 format!("The reader's name and email were erased: the report had been closed for more than {days} days")
             }
@@ -258,6 +298,7 @@ impl EventData {
             (Self::Note { body }, Audience::Staff) => Some(body),
             (Self::CorrectionReturned(r) | Self::CorrectionWithdrawn(r), Audience::Staff) => Some(&r.reason),
             (Self::ChannelDone(d), Audience::Staff) => d.link.as_deref(),
+            (Self::DeskRouted { reason, .. }, Audience::Staff) => reason.as_deref(),
             _ => None,
         }
     }
@@ -270,6 +311,27 @@ pub fn actor_name(kind: ActorKind, name: Option<&str>) -> String {
         ActorKind::Reader => "Reader".into(),
         ActorKind::System => "System".into(),
     }
+}
+
+/// Appends a staff-only event about a report that the system did (routing, automatic
+/// assignment, escalation), not its reader.
+pub fn record_system(
+    conn: &mut DbConnection,
+    report_id: i64,
+    data: &EventData,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    NewEvent {
+        report_id: Some(report_id),
+        actor_id: None,
+        actor_kind: ActorKind::System,
+        kind: data.kind(),
+        public: false,
+        payload: &data.payload().to_string(),
+        created_at: now,
+    }
+    .insert(conn)?;
+    Ok(())
 }
 
 /// Appends an event about `report_id` (or none), by `actor` (a staff member) or else the reader or the system.

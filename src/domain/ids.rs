@@ -32,3 +32,8 @@ id! {
     /// A staff account's id.
     UserId
 }
+
+id! {
+    /// A desk's id.
+    DeskId
+}

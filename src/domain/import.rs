@@ -5,6 +5,7 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 
 use super::articles::{self, ArticleId, ArticleInput, Upserted};
+use super::notices::Notices;
 use crate::db::Db;
 use crate::error::AppError;
 
@@ -52,6 +53,7 @@ pub struct Summary {
 pub fn import_file(
     db: &Db,
     path: &Path,
+    notify: super::demo::Notify<'_>,
     now: chrono::NaiveDateTime,
     mut progress: impl FnMut(u64, u64),
 ) -> anyhow::Result<Summary> {
@@ -67,7 +69,13 @@ pub fn import_file(
         progress(record.position, total);
         let outcome = record.parsed.and_then(|(id, input)| {
             let id = ArticleId::parse(id.trim()).map_err(|e| format!("id: {}", e.message))?;
-            db.write_blocking(|conn| articles::upsert(conn, &id, &input, now)).map_err(|e| describe(&e))
+            db.write_blocking(|conn| {
+                let mut notices = Notices::default();
+                let out = articles::upsert(conn, &id, &input, &mut notices, now)?;
+                notify(conn, &notices, now)?;
+                Ok(out)
+            })
+            .map_err(|e| describe(&e))
         });
         match outcome {
             Ok((_, Upserted::Created)) => summary.created += 1,

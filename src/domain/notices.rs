@@ -6,7 +6,7 @@
 use chrono::NaiveDateTime;
 use serde::Serialize;
 
-use super::ids::{CorrectionId, ReportId, UserId};
+use super::ids::{CorrectionId, DeskId, ReportId, UserId};
 use crate::db::models::Report;
 use crate::db::vocabulary::{Category, Kind, Severity, Status};
 use crate::db::DbConnection;
@@ -31,6 +31,17 @@ pub struct StaffRef {
     /// Their address (staff mail goes there).
     pub email: String,
     /// Their name.
+    pub name: String,
+}
+
+/// A desk named in a notice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeskRef {
+    /// Its id.
+    pub id: DeskId,
+    /// Its slug.
+    pub slug: String,
+    /// Its name.
     pub name: String,
 }
 
@@ -69,9 +80,33 @@ pub enum Notice {
         severity: Severity,
         /// When it must be answered.
         deadline_at: NaiveDateTime,
+        /// The desk the rules routed it to (none: the general queue).
+        desk: Option<DeskRef>,
         /// The reader, when they left an address.
         #[serde(skip)]
         reader: Option<ReaderContact>,
+    },
+    /// A report already filed reached a desk: an editor moved it there, or the rules did when its
+    /// article's section or its severity changed, or its desk was removed.
+    Routed {
+        /// The report.
+        report_id: ReportId,
+        /// Its article.
+        article_id: String,
+        /// The article's headline.
+        article_title: String,
+        /// The passage reported.
+        quote: String,
+        /// How urgent.
+        severity: Severity,
+        /// When it must be answered.
+        deadline_at: NaiveDateTime,
+        /// The desk it left, if any.
+        from: Option<DeskRef>,
+        /// The desk it reached.
+        desk: DeskRef,
+        /// The editor who moved it (none: the rules did).
+        by: Option<StaffRef>,
     },
     /// Staff made a report urgent: raised it to high or legal severity, or from high to legal.
     SeverityRaised {
@@ -153,8 +188,10 @@ pub enum Notice {
         deadline_at: NaiveDateTime,
         /// Who it is assigned to.
         assignee: StaffRef,
-        /// Who assigned it.
-        by: StaffRef,
+        /// Who assigned it (none: its desk's automatic assignment).
+        by: Option<StaffRef>,
+        /// The desk whose automatic assignment chose the assignee, when one did.
+        desk: Option<DeskRef>,
     },
     /// A correction waits for a second standards editor.
     CorrectionPending {

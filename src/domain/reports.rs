@@ -358,9 +358,13 @@ pub fn record(
     admit: impl FnOnce() -> Result<(), AppError>,
 ) -> Result<Filed, AppError> {
     admit()?;
-    let filed = insert(conn, article, report, targets, now)?;
+    let filed = insert(conn, article, report, targets, notices, now)?;
     let row = Report::find(conn, filed.id)?.ok_or_else(|| AppError::NotFound("the new report vanished".into()))?;
     let reader = row.reporter_email.clone().map(|email| ReaderContact { email, token: filed.token.clone() });
+    let desk = match row.desk_id {
+        Some(id) => crate::db::models::Desk::find(conn, id)?.map(|d| super::routing::desk_ref(&d)),
+        None => None,
+    };
     notices.push(Notice::ReportFiled {
         report_id: ReportId(row.id),
         article_id: article.id.clone(),
@@ -369,17 +373,19 @@ pub fn record(
         category: row.category,
         severity: row.severity,
         deadline_at: row.deadline_at,
+        desk,
         reader,
     });
     Ok(filed)
 }
 
-/// Writes a validated report and its first public event.
+/// Writes a validated report, its first public event, and where the desks' rules routed it.
 pub fn insert(
     conn: &mut DbConnection,
     article: &Article,
     report: &ValidReport,
     targets: &Targets,
+    notices: &mut Notices,
     now: NaiveDateTime,
 ) -> Result<Filed, AppError> {
     let status = Status::New;
@@ -388,6 +394,7 @@ pub fn insert(
     let severity = report.category.default_severity();
     let evidence = StringList::from(report.evidence_urls.clone());
     lock_counters(conn)?;
+    let (desk, assignee) = super::routing::at_filing(conn, &article.section, report.category, severity)?;
     let id = Report::insert(
         conn,
         &NewReport {
@@ -405,12 +412,16 @@ pub fn insert(
             deadline_at: now + targets.of(severity),
             quote_start: report.span.map(|s| s.0),
             quote_end: report.span.map(|s| s.1),
+            desk_id: desk.as_ref().map(|d| d.id),
+            assignee_id: assignee.as_ref().map(|u| u.id),
             version: 1,
             created_at: now,
             updated_at: now,
         },
     )?;
     events::record(conn, Some(id), None, true, &EventData::ReportFiled { category: report.category }, now)?;
+    let row = Report::find(conn, id)?.ok_or_else(|| AppError::NotFound("the new report vanished".into()))?;
+    super::routing::record_filed(conn, &row, desk.as_ref(), assignee.as_ref(), notices, now)?;
     Ok(Filed { token, id, status })
 }
 

@@ -199,6 +199,7 @@ fn stale(conn: &mut DbConnection, report: &Report) -> Result<AppError, AppError>
             EventKind::StatusChanged,
             EventKind::Assigned,
             EventKind::SeverityChanged,
+            EventKind::DeskRouted,
             EventKind::ReaderReplied,
             EventKind::AppealFiled,
         ],
@@ -245,8 +246,8 @@ fn bump(
     }
 }
 
-/// Bumps the version for a change that is not a move (assignment, severity), with the same check.
-fn bump_version(conn: &mut DbConnection, report: &Report, now: NaiveDateTime) -> Result<(), AppError> {
+/// Bumps the version for a change that is not a move (assignment, severity, desk), with the same check.
+pub fn bump_version(conn: &mut DbConnection, report: &Report, now: NaiveDateTime) -> Result<(), AppError> {
     bump(conn, report, now, report.status, report.duplicate_of)
 }
 
@@ -579,7 +580,8 @@ pub fn assign(
             quote: assigned.quote.clone(),
             deadline_at: assigned.deadline_at,
             assignee: StaffRef { id: UserId(user.id), email: user.email, name: user.name },
-            by: StaffRef { id: UserId(actor.id), email: actor.email.clone(), name: actor.name.clone() },
+            by: Some(StaffRef { id: UserId(actor.id), email: actor.email.clone(), name: actor.name.clone() }),
+            desk: None,
         });
     }
     Ok(assigned)
@@ -627,6 +629,12 @@ pub fn set_severity(
             deadline_at: changed.deadline_at,
             by: StaffRef { id: UserId(actor.id), email: actor.email.clone(), name: actor.name.clone() },
         });
+    }
+    // Desks' rules read the severity: the report may belong to another desk now.
+    if severity != report.severity
+        && super::routing::reroute(conn, id, &format!("its severity changed to {severity}"), notices, now)?.is_some()
+    {
+        return Ok(Report::find(conn, id)?.unwrap_or(changed));
     }
     Ok(changed)
 }

@@ -71,10 +71,14 @@ pub fn for_notice(
         Notice::Decided { to, reason, appeal, correction, reader: Some(r), .. } => {
             outcome(ctx, *to, reason.as_deref(), *appeal, correction.as_ref(), r).into_iter().collect()
         }
-        Notice::Assigned { report_id, quote, deadline_at, assignee, by } => {
+        Notice::Assigned { report_id, quote, deadline_at, assignee, by, desk } => {
+            let who = match (by, desk) {
+                (Some(by), _) => by.name.clone(),
+                (None, Some(desk)) => format!("The {} desk's automatic assignment", desk.name),
+                (None, None) => "Automatic assignment".to_owned(),
+            };
             let paragraphs = vec![format!(
-                "{} assigned report #{report_id} to you. Its response deadline is {} UTC.",
-                by.name,
+                "{who} assigned report #{report_id} to you. Its response deadline is {} UTC.",
                 deadline(*deadline_at)
             )];
             let v = view(
@@ -178,7 +182,8 @@ pub fn for_notice(
         | Notice::AppealFiled { assignee_id: None, .. }
         | Notice::CorrectionWithdrawn { .. }
         | Notice::StatusChanged { .. }
-        | Notice::SeverityRaised { .. } => vec![],
+        | Notice::SeverityRaised { .. }
+        | Notice::Routed { .. } => vec![],
     })
 }
 

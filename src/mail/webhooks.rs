@@ -425,6 +425,7 @@ fn event_of(notice: &Notice) -> Option<&'static str> {
         | Notice::AppealFiled { .. }
         | Notice::Decided { .. }
         | Notice::Assigned { .. }
+        | Notice::Routed { .. }
         | Notice::SubscriptionRequested { .. } => return None,
     })
 }

@@ -214,6 +214,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(web::resource("/desk/corrections/{id}/channels/{channel_id}").post(api::channels::mark))
             .service(web::resource("/desk/channels").get(api::channels::list).post(api::channels::create))
             .service(web::resource("/desk/channels/{id}").put(api::channels::change))
+            .service(web::resource("/desk/desks").get(api::desks::list))
+            .service(
+                web::resource("/desk/desks/{slug}")
+                    .get(api::desks::get)
+                    .put(api::desks::put)
+                    .delete(api::desks::delete),
+            )
+            .service(web::resource("/desk/me/availability").post(api::desks::availability))
             .service(web::resource("/reports/{token}").get(api::reports::track_report))
             .service(web::resource("/reports/{token}/replies").post(api::reports::reply))
             .service(web::resource("/reports/{token}/appeal").post(api::reports::appeal))
@@ -223,6 +231,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(web::resource("/desk/reports/{id}/transitions").post(api::desk::transition))
             .service(web::resource("/desk/reports/{id}/assignment").post(api::desk::assign))
             .service(web::resource("/desk/reports/{id}/severity").post(api::desk::severity))
+            .service(web::resource("/desk/reports/{id}/desk").post(api::desks::move_report))
             .service(web::resource("/desk/reports/{id}/notes").post(api::desk::note))
             .service(web::resource("/desk/responses").get(api::responses::list).post(api::responses::create))
             .service(web::resource("/desk/responses/{id}").put(api::responses::update).delete(api::responses::delete))

@@ -7,8 +7,9 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
-use super::api::{articles, audit, channels, corrections, desk, log, reports, responses, stats, wordings};
+use super::api::{articles, audit, channels, corrections, desk, desks, log, reports, responses, stats, wordings};
 use super::errors::{ErrorBody, ErrorDetail};
+use crate::db::vocabulary::Assignment;
 use crate::db::vocabulary::{Cause, EventKind, Found, ResponsePurpose};
 use crate::domain::articles::{ArticleInput, ArticleView, Byline};
 use crate::domain::audit::{AuditItem, AuditPage};
@@ -20,6 +21,7 @@ use crate::domain::corrections::{
     CorrectionInput, CorrectionList, CorrectionView, Kind, ListedCorrection, StaffCorrection, StandardCite,
 };
 use crate::domain::desk::{QueueItem, QueuePage, StatusCount, ViewCount};
+use crate::domain::desks::{Affected, DeskInput, DeskSaved, DeskView, HeldReport, MemberView};
 use crate::domain::keys::KeyRange;
 use crate::domain::reports::Severity;
 use crate::domain::reports::{Category, EvidenceUrl, HistoryEntry, ReportInput, Status, Tracking};
@@ -52,6 +54,7 @@ use crate::domain::workflow::MoveRequest;
         corrections::site_corrections_json, log::checkpoint, log::entries, log::keys, audit::events_json,
         stats::public, stats::desk,
         channels::list, channels::create, channels::change, channels::checklist, channels::mark,
+        desks::list, desks::get, desks::put, desks::delete, desks::availability, desks::move_report,
     ),
     components(schemas(
         ArticleInput, ArticleView, Byline, EvidenceUrl, ReportInput, reports::FiledReport, Tracking, HistoryEntry, Category, Status, Severity,
@@ -63,6 +66,8 @@ use crate::domain::workflow::MoveRequest;
         StandardCite, corrections::ArticleCorrections, corrections::StopInput, Checkpoint, Entry, log::EntriesPage, log::KeysList, KeyRange, AuditItem, AuditPage,
         ChannelInput, ChannelChange, ChannelView, ChannelKind, ChannelVia, ChecklistItem, PartnerAddress,
         channels::ChannelList, channels::Checklist, channels::MarkInput,
+        DeskInput, DeskView, DeskSaved, MemberView, HeldReport, Affected, Assignment,
+        desks::DeskList, desks::Availability, desks::DeskMove,
         Stats, DeskStats, ReportCounts, CorrectionCounts, Hours, StandardCount, SectionCount, MonthCount, Internal, Workload, AuthorCount,
     )),
     modifiers(&BearerToken, &CommonErrors),
@@ -74,6 +79,7 @@ use crate::domain::workflow::MoveRequest;
         (name = "log", description = "The hash-chained public log and its signed checkpoints"),
         (name = "audit", description = "The audit trail"),
         (name = "channels", description = "Distribution channels, and each correction's checklist of the channels its error went to"),
+        (name = "desks", description = "Desks: teams of editors, the rules that route reports to them, and automatic assignment"),
         (name = "stats", description = "Transparency figures: how many reports, how fast and how they are corrected"),
     )
 )]

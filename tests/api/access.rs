@@ -171,6 +171,13 @@ const TABLE: &[Row] = &[
     row("POST",   "/api/v1/desk/channels",                   Json("{}"), [UNAUTH, FORBID, INVALID, FORBID, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH]),
     row("PUT",    "/api/v1/desk/channels/{id}",              Json("{}"), [UNAUTH, FORBID, INVALID, FORBID, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH]),
     row("GET",    "/api/v1/desk/corrections/{id}/channels",  Body::None, [UNAUTH, OK, OK, OK, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH]),
+    // Desks: everyone on the staff reads them, standards editors describe them (the fixture has none).
+    row("GET",    "/api/v1/desk/desks",                      Body::None, [UNAUTH, OK, OK, OK, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH]),
+    row("GET",    "/api/v1/desk/desks/{slug}",               Body::None, [UNAUTH, NOT_FOUND, NOT_FOUND, NOT_FOUND, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH]),
+    row("PUT",    "/api/v1/desk/desks/{slug}",               Json("{}"), [UNAUTH, FORBID, INVALID, FORBID, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH]),
+    row("DELETE", "/api/v1/desk/desks/{slug}",               Body::None, [UNAUTH, FORBID, NOT_FOUND, FORBID, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH]),
+    row("POST",   "/api/v1/desk/me/availability",            Json("{}"), [UNAUTH, INVALID, INVALID, FORBID, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH]),
+    row("POST",   "/api/v1/desk/reports/{id}/desk",          Json("{}"), [UNAUTH, INVALID, INVALID, FORBID, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH]),
     // The fixture's correction is pending: nothing of it has gone out to mark.
     row("POST",   "/api/v1/desk/corrections/{id}/channels/{channel_id}", Json("{}"), [UNAUTH, CONFLICT, CONFLICT, FORBID, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH]),
 
@@ -306,6 +313,8 @@ impl Fixture {
                     ("channels", "{id}" | "{channel_id}", _) => self.channel.to_string(),
                     // No endpoint is registered: only a standards editor gets as far as looking.
                     ("webhooks", "{id}", _) => "1".to_owned(),
+                    // No desk is described: readers get 404, a standards editor's removal too.
+                    ("desks", "{slug}", _) => "no-such-desk".to_owned(),
                     ("subscriptions", "{token}", "confirm") => self.confirm.clone(),
                     ("subscriptions", "{token}", "unsubscribe") => self.unsubscribe.clone(),
                     ("setup", "{token}", _) => self.setup.clone(),

@@ -41,6 +41,10 @@ pub struct Report {
     pub decided_at: Option<NaiveDateTime>,
     /// When it moved into corrected: the publication of the correction that resolved it.
     pub corrected_at: Option<NaiveDateTime>,
+    /// The desk it is routed to (none: the general queue).
+    pub desk_id: Option<i64>,
+    /// When it was escalated to its desk's lead for being overdue.
+    pub escalated_at: Option<NaiveDateTime>,
 }
 
 /// A report to insert.
@@ -61,6 +65,8 @@ pub struct NewReport<'a> {
     pub deadline_at: NaiveDateTime,
     pub quote_start: Option<i64>,
     pub quote_end: Option<i64>,
+    pub desk_id: Option<i64>,
+    pub assignee_id: Option<i64>,
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,

@@ -30,6 +30,8 @@ pub struct StaffMember {
     pub role: Role,
     pub disabled: bool,
     pub created_at: NaiveDateTime,
+    /// Away: automatic assignment skips them.
+    pub away: bool,
 }
 
 /// A user to insert.
@@ -97,6 +99,11 @@ impl StaffMember {
     /// Every account, by name.
     pub fn all(conn: &mut DbConnection) -> QueryResult<Vec<Self>> {
         users::table.order((users::name.asc(), users::id.asc())).select(Self::as_select()).load(conn)
+    }
+
+    /// Marks the account away (skipped by automatic assignment) or back.
+    pub fn set_away(conn: &mut DbConnection, id: i64, away: bool) -> QueryResult<()> {
+        diesel::update(users::table.find(id)).set(users::away.eq(away)).execute(conn).map(drop)
     }
 
     /// The staff member with this email, if any.

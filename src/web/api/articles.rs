@@ -38,7 +38,7 @@ pub async fn put_article(
     let id = ArticleId::parse(&path.into_inner()).map_err(|e| AppError::Invalid(vec![e]))?;
     let input: ArticleInput = parse_json(&read_body(&req, payload, ARTICLE_BODY_LIMIT).await?)?;
     let now = state.now();
-    let (article, outcome) = state.db.write(move |c| articles::upsert(c, &id, &input, now)).await?;
+    let (article, outcome) = state.write_notifying(move |c, n| articles::upsert(c, &id, &input, n, now)).await?;
     let mut response = match outcome {
         Upserted::Created => HttpResponse::Created(),
         Upserted::Updated => HttpResponse::Ok(),

@@ -76,6 +76,10 @@ pub struct TicketJson {
     pub reporter_redacted: bool,
     /// The assignee.
     pub assignee: Option<Person>,
+    /// The desk it is routed to (slug; null: the general queue).
+    pub desk: Option<String>,
+    /// Whether it was escalated to its desk's lead (or the standards editors) for being overdue.
+    pub escalated: bool,
     /// The primary report when this one is a duplicate.
     pub duplicate_of: Option<i64>,
     /// Other reports on the article whose passages overlap.
@@ -113,6 +117,8 @@ fn ticket_json(t: Ticket, now: chrono::NaiveDateTime) -> TicketJson {
         reporter_email: r.reporter_email.clone(),
         reporter_redacted: t.reader_redacted,
         assignee: t.assignee.as_ref().map(|u| Person { email: u.email.clone(), name: u.name.clone() }),
+        desk: t.desk.as_ref().map(|d| d.slug.clone()),
+        escalated: r.escalated_at.is_some(),
         duplicate_of: r.duplicate_of,
         likely_duplicates: t.likely_duplicates.iter().map(|d| d.id).collect(),
         also_open_by: t.also_open_by.clone(),
@@ -190,7 +196,7 @@ pub async fn ticket(state: State, staff: Signed<CanRead>, path: web::Path<String
 }
 
 /// The ticket as `actor` sees it now, as the answer to a read or a change.
-async fn answer_ticket(state: &AppState, actor: &Actor, id: i64) -> Result<HttpResponse, AppError> {
+pub(crate) async fn answer_ticket(state: &AppState, actor: &Actor, id: i64) -> Result<HttpResponse, AppError> {
     let now = state.now();
     let ticket = steps::open_ticket(state, id, actor, now).await?;
     Ok(HttpResponse::Ok().json(ticket_json(ticket, now)))

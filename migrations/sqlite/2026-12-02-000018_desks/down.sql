@@ -1,0 +1,10 @@
+DROP TRIGGER desk_tallies_insert;
+DROP TRIGGER desk_tallies_update;
+DROP TABLE desk_tallies;
+DROP INDEX reports_desk;
+DROP INDEX reports_open_desk;
+ALTER TABLE reports DROP COLUMN escalated_at;
+ALTER TABLE reports DROP COLUMN desk_id;
+ALTER TABLE users DROP COLUMN away;
+DROP TABLE desk_members;
+DROP TABLE desks;
