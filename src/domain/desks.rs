@@ -15,7 +15,7 @@ use super::text::required_line;
 use super::workflow;
 use crate::db::json::StringList;
 use crate::db::models::{Desk, DeskFields, DeskMember, Report, StaffMember, WebhookEndpoint};
-use crate::db::schema::{report_tallies, reports};
+use crate::db::schema::{desk_tallies, report_tallies, reports};
 use crate::db::vocabulary::{Assignment, Category, EndpointKind, Severity, Status};
 use crate::db::DbConnection;
 use crate::error::{AppError, FieldError};
@@ -321,19 +321,25 @@ fn view(conn: &mut DbConnection, desk: Desk) -> Result<DeskView, AppError> {
         None => None,
     };
     let open: Vec<Status> = Status::ALL.iter().copied().filter(|s| workflow::is_open(*s)).collect();
-    let open_reports: i64 = reports::table
-        .filter(reports::desk_id.eq(desk.id))
-        .filter(reports::status.eq_any(&open))
-        .count()
-        .get_result(conn)?;
+    let open_names: Vec<&str> = open.iter().map(|s| s.as_str()).collect();
+    let open_reports: i64 = desk_tallies::table
+        .filter(desk_tallies::desk_id.eq(desk.id))
+        .filter(desk_tallies::status.eq_any(open_names))
+        .select(desk_tallies::n)
+        .load::<i64>(conn)?
+        .into_iter()
+        .sum();
+    let postgres = matches!(conn, DbConnection::Postgres(_));
     let away: Vec<&StaffMember> = members.iter().map(|(_, u)| u).filter(|u| u.away).collect();
     let away_ids: Vec<i64> = away.iter().map(|u| u.id).collect();
     let held: Vec<Report> = if away_ids.is_empty() {
         Vec::new()
     } else {
+        // The open statuses as the partial index spells them, so the desk's open tickets are read
+        // through it rather than every report the desk ever had.
         reports::table
             .filter(reports::desk_id.eq(desk.id))
-            .filter(reports::status.eq_any(&open))
+            .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(&super::desk::status_sql(&open, postgres)))
             .filter(reports::assignee_id.eq_any(&away_ids))
             .order((reports::deadline_at.asc(), reports::id.asc()))
             .limit(AWAY_LISTED)

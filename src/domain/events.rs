@@ -413,6 +413,14 @@ mod tests {
                 link: Some("https://news.example/post".into()),
             }),
             EventData::ReporterErased { reports: 2, mails_cancelled: 1, subscriptions: 0, retention_days: None },
+            EventData::DeskRouted {
+                from: Some("sport".into()),
+                from_name: Some("Sport".into()),
+                to: None,
+                to_name: None,
+                reason: Some("Needs the standards editor.".into()),
+            },
+            EventData::Escalated { to: vec!["Ann Lead".into()] },
         ];
         assert_eq!(all.len(), EventKind::ALL.len());
         for data in all {
@@ -431,6 +439,32 @@ mod tests {
         assert_eq!(
             aged.sentence(Audience::Staff),
             "The reader's name and email were erased: the report had been closed for more than 30 days"
+        );
+    }
+
+    #[test]
+    fn routing_reads_as_where_the_report_went() {
+        let routed = |from: Option<&str>, to: Option<&str>| EventData::DeskRouted {
+            from: from.map(|f| f.to_lowercase()),
+            from_name: from.map(str::to_owned),
+            to: to.map(|t| t.to_lowercase()),
+            to_name: to.map(str::to_owned),
+            reason: Some("why".into()),
+        };
+        assert_eq!(routed(None, Some("Sport")).sentence(Audience::Staff), "Routed to the Sport desk");
+        assert_eq!(
+            routed(Some("Sport"), Some("Business")).sentence(Audience::Staff),
+            "Moved from the Sport desk to the Business desk"
+        );
+        assert_eq!(
+            routed(Some("Sport"), None).sentence(Audience::Staff),
+            "Moved from the Sport desk to the general queue"
+        );
+        assert_eq!(routed(None, Some("Sport")).detail(Audience::Staff), Some("why"));
+        assert_eq!(routed(None, Some("Sport")).detail(Audience::Reader), None);
+        assert_eq!(
+            EventData::Escalated { to: vec!["Ann".into(), "Bo".into()] }.sentence(Audience::Staff),
+            "Escalated to Ann, Bo for being overdue"
         );
     }
 

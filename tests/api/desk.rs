@@ -797,7 +797,9 @@ async fn the_queue_has_views_with_counts_and_ignores_unknown_parameters(backend:
             response.json::<Value>().await.unwrap()
         }
     };
+    // No desk is described: "my desks" holds nothing.
     let expected = [
+        ("my_desks", vec![]),
         ("open", vec![ids[0], ids[1], ids[2]]),
         ("mine", vec![ids[1]]),
         ("unassigned", vec![ids[0], ids[2]]),

@@ -15,6 +15,7 @@ mod channels;
 mod corrections;
 mod crash;
 mod desk;
+mod desks;
 mod drafting;
 mod embed;
 mod exits;

@@ -313,6 +313,25 @@ fn views_read_in_order(backend: Backend) {
         );
         assert!(!plan.contains("TEMP B-TREE FOR ORDER BY") && !plan.contains("Sort Key"), "open and {who}:\n{plan}");
     }
+    // One desk's open tickets in deadline order (the desk filter, "my desks" with one desk), and
+    // those held by its away members (the desk page; its counts come from desk_tallies).
+    let one_desk = format!(
+        "SELECT id FROM reports WHERE reports.desk_id IN (3) AND {} ORDER BY deadline_at ASC, id ASC LIMIT 51",
+        status_sql(&open, postgres)
+    );
+    let held_by_away = format!(
+        "SELECT id FROM reports WHERE reports.desk_id = 3 AND {} AND assignee_id IN (5, 6) \
+         ORDER BY deadline_at ASC, id ASC LIMIT 100",
+        status_sql(&open, postgres)
+    );
+    for sql in [one_desk, held_by_away] {
+        let plan = plan(&mut conn, &sql);
+        assert!(plan.contains("reports_open_desk"), "{sql}: not through reports_open_desk:\n{plan}");
+        assert!(!plan.contains("TEMP B-TREE FOR ORDER BY") && !plan.contains("Sort Key"), "{sql}:\n{plan}");
+    }
+    // Removing a desk finds its reports, open or closed, through their own index.
+    let all_of_desk = plan(&mut conn, "SELECT id FROM reports WHERE desk_id = 3");
+    assert!(all_of_desk.contains("reports_desk"), "a desk's reports: not through reports_desk:\n{all_of_desk}");
     // A search of many matches reads the open tickets in order and tests each, by words of the
     // passage (a list of the full-text index's ids on SQLite), of the headline, a number or an address.
     use corrigenda::domain::desk::{Matches, Reach, Search, GATHER_MAX};
