@@ -21,7 +21,7 @@ use crate::domain::corrections::{
     CorrectionInput, CorrectionList, CorrectionView, Kind, ListedCorrection, StaffCorrection, StandardCite,
 };
 use crate::domain::desk::{QueueItem, QueuePage, StatusCount, ViewCount};
-use crate::domain::desks::{Affected, DeskInput, DeskSaved, DeskView, HeldReport, MemberView};
+use crate::domain::desks::{Affected, DeskInput, DeskSaved, DeskSlug, DeskView, HeldReport, MemberView, SectionName};
 use crate::domain::keys::KeyRange;
 use crate::domain::reports::Severity;
 use crate::domain::reports::{Category, EvidenceUrl, HistoryEntry, ReportInput, Status, Tracking};
@@ -66,7 +66,7 @@ use crate::domain::workflow::MoveRequest;
         StandardCite, corrections::ArticleCorrections, corrections::StopInput, Checkpoint, Entry, log::EntriesPage, log::KeysList, KeyRange, AuditItem, AuditPage,
         ChannelInput, ChannelChange, ChannelView, ChannelKind, ChannelVia, ChecklistItem, PartnerAddress,
         channels::ChannelList, channels::Checklist, channels::MarkInput,
-        DeskInput, DeskView, DeskSaved, MemberView, HeldReport, Affected, Assignment,
+        DeskInput, DeskView, DeskSaved, MemberView, HeldReport, Affected, Assignment, DeskSlug, SectionName,
         desks::DeskList, desks::Availability, desks::DeskMove,
         Stats, DeskStats, ReportCounts, CorrectionCounts, Hours, StandardCount, SectionCount, MonthCount, Internal, Workload, AuthorCount,
     )),

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::DESK_BODY_LIMIT;
-use crate::domain::desks::{self, DeskInput, DeskSaved, DeskView};
+use crate::domain::desks::{self, DeskInput, DeskSaved, DeskSlug, DeskView};
 use crate::domain::routing;
 use crate::error::AppError;
 use crate::web::auth::{CanEdit, CanRead, IsStandards, Signed};
@@ -35,7 +35,7 @@ pub async fn list(state: State, _staff: Signed<CanRead>) -> Result<HttpResponse,
 /// One desk.
 #[utoipa::path(
     get, path = "/api/v1/desk/desks/{slug}", tag = "desks",
-    params(("slug" = String, Path, description = "The desk's slug")),
+    params(("slug" = DeskSlug, Path, description = "The desk's slug")),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The desk", body = DeskView),
@@ -55,7 +55,7 @@ pub async fn get(state: State, _staff: Signed<CanRead>, path: web::Path<String>)
 /// when the desk assigns automatically); `affected` lists them.
 #[utoipa::path(
     put, path = "/api/v1/desk/desks/{slug}", tag = "desks",
-    params(("slug" = String, Path, description = "The desk's slug: 1 to 40 lowercase letters, digits and inner hyphens")),
+    params(("slug" = DeskSlug, Path, description = "The desk's slug: 1 to 40 lowercase letters, digits and inner hyphens")),
     request_body = DeskInput,
     security(("bearer" = [])),
     responses(
@@ -83,7 +83,7 @@ pub async fn put(
 /// Removes a desk; its open reports go back to routing (another desk's rules, or the general queue).
 #[utoipa::path(
     delete, path = "/api/v1/desk/desks/{slug}", tag = "desks",
-    params(("slug" = String, Path, description = "The desk's slug")),
+    params(("slug" = DeskSlug, Path, description = "The desk's slug")),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Removed; `affected` lists the reports routed again", body = DeskSaved),
@@ -138,8 +138,8 @@ pub async fn availability(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeskMove {
-    /// The desk's slug; null or empty: the general queue.
-    #[schema(max_length = 40)]
+    /// The desk's slug; null: the general queue.
+    #[schema(value_type = Option<DeskSlug>)]
     pub desk: Option<String>,
     /// Why (kept on the ticket's timeline).
     #[schema(
