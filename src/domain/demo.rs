@@ -6,6 +6,7 @@ use super::accounts::{self, Actor, Role};
 use super::articles::{self, ArticleId, ArticleInput};
 use super::channels::{self, ChannelInput};
 use super::corrections::{self, CorrectionInput};
+use super::desks::{self, DeskInput};
 use super::notices::Notices;
 use super::reports::{self, ReportInput, Status, Targets};
 use super::responses::{self, ResponseInput};
@@ -243,6 +244,40 @@ fn distribution_channels(db: &Db, now: NaiveDateTime) -> Result<Vec<i64>, AppErr
     })
 }
 
+/// Two desks, the first time: legal matters first, then world and science stories, assigned in turn.
+fn desks(db: &Db, notify: Notify<'_>, now: NaiveDateTime) -> Result<(), AppError> {
+    let Some((email, name, role)) = STAFF.iter().find(|(_, _, role)| *role == Role::StandardsEditor) else {
+        return Ok(());
+    };
+    db.write_blocking(|c| {
+        let Some(user) = User::by_email(c, email)? else { return Ok(()) };
+        if !desks::list(c)?.is_empty() {
+            return Ok(());
+        }
+        let actor = Actor { id: user.id, email: (*email).into(), name: (*name).into(), role: *role };
+        let legal = DeskInput {
+            name: "Legal".into(),
+            members: vec!["standards@demo.example".into(), "second.standards@demo.example".into()],
+            lead: Some("second.standards@demo.example".into()),
+            severities: vec!["legal".into()],
+            assignment: Some("least_loaded".into()),
+            ..DeskInput::default()
+        };
+        let world = DeskInput {
+            name: "World and science".into(),
+            members: vec!["editor@demo.example".into(), "standards@demo.example".into()],
+            lead: Some("standards@demo.example".into()),
+            sections: vec!["World".into(), "Science".into()],
+            assignment: Some("round_robin".into()),
+            ..DeskInput::default()
+        };
+        let mut notices = Notices::default();
+        desks::save(c, &actor, "legal", &legal, &mut notices, now)?;
+        desks::save(c, &actor, "world", &world, &mut notices, now)?;
+        notify(c, &notices, now)
+    })
+}
+
 /// What the seeder made, for printing.
 #[derive(Debug, Default)]
 pub struct Seeded {
@@ -283,6 +318,7 @@ pub fn seed(db: &Db, targets: &Targets, notify: Notify<'_>, now: NaiveDateTime) 
     let editor = accounts(db, now, &mut seeded)?;
     saved_responses(db, now)?;
     let went_to = distribution_channels(db, now)?;
+    desks(db, notify, now)?;
     for demo in articles(now) {
         let id = ArticleId::parse(demo.id).map_err(|e| AppError::Invalid(vec![e]))?;
         let existed = db.read_blocking(|c| Ok(Article::find(c, demo.id)?.is_some()))?;

@@ -100,8 +100,18 @@ async fn demo_seeds_a_living_system(backend: Backend) {
     statuses.sort();
     statuses.dedup();
     assert!(statuses.len() >= 4, "reports in several states: {statuses:?}");
+    // Its desks route its reports: the world and science stories' to their desk, in turn.
+    let desks = app.get_as(&app.token, "/api/v1/desk/desks").await;
+    let slugs: Vec<&str> = desks["items"].as_array().unwrap().iter().map(|d| d["slug"].as_str().unwrap()).collect();
+    assert_eq!(slugs, ["legal", "world"]);
+    let routed = app.get_as(&app.token, "/api/v1/desk/reports?desk=world&limit=100").await;
+    let items = routed["items"].as_array().unwrap();
+    assert!(!items.is_empty(), "{routed}");
+    assert!(items.iter().all(|r| r["section"] == "World" || r["section"] == "Science"), "{routed}");
     let again = app.cli(&["demo"]);
     assert!(again.status.success(), "running demo twice is fine");
+    let desks = app.get_as(&app.token, "/api/v1/desk/desks").await;
+    assert_eq!(desks["items"].as_array().unwrap().len(), 2, "the desks are described once");
     // The demo ran on the system clock: its mail is due from then.
     app.catch_up_with_the_system_clock();
     app.deliver_mail().await;
