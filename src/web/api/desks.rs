@@ -89,6 +89,7 @@ pub async fn put(
         (status = 200, description = "Removed; `affected` lists the reports routed again", body = DeskSaved),
         (status = 403, description = "Not a standards editor", body = ErrorBody),
         (status = 404, description = "No such desk", body = ErrorBody),
+        (status = 422, description = "Not a slug; `field` is slug", body = ErrorBody),
     )
 )]
 pub async fn delete(
