@@ -237,3 +237,30 @@ async fn postgres_serve_without_a_terminal_says_how_to_make_the_first_account() 
         serve_without_a_terminal_says_how_to_make_the_first_account(Backend::Postgres).await;
     }
 }
+
+/// A log check period that is not whole seconds from 1 to a day stops `serve` before it opens
+/// the database, with one line naming the setting and exit status 2.
+#[test]
+fn serve_refuses_a_bad_log_check_period() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("corrigenda.db");
+    for given in ["0", "1.5", "10s", "86401"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_corrigenda"))
+            .args(["serve", "--bind", "127.0.0.1:0"])
+            .env("DATABASE_URL", &database)
+            .env("CORRIGENDA_SIGNING_KEY", dir.path().join("corrigenda.key"))
+            .env("CORRIGENDA_LOG_CHECK_SECONDS", given)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{given:?}");
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr),
+            format!(
+                "corrigenda: invalid setting CORRIGENDA_LOG_CHECK_SECONDS (--log-check-seconds): {given:?} is not a \
+                 number of seconds from 1 to 86400\n"
+            )
+        );
+        assert!(out.stdout.is_empty(), "{given:?}");
+        assert!(!database.exists(), "{given:?}: the database was made");
+    }
+}
