@@ -123,6 +123,9 @@ struct SettingsArgs {
     /// Bearer token that /metrics asks for (16 or more characters) [default: none: loopback clients only].
     #[arg(long, env = "CORRIGENDA_METRICS_TOKEN", global = true, hide_env_values = true)]
     metrics_token: Option<String>,
+    /// Seconds between checks of the log entries added since the last one, 1-86400 [default: 600].
+    #[arg(long, env = "CORRIGENDA_LOG_CHECK_SECONDS", global = true)]
+    log_check_seconds: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -330,6 +333,7 @@ impl From<&SettingsArgs> for RawSettings {
             retention_days: a.retention_days.clone(),
             log_format: a.log_format.clone(),
             metrics_token: a.metrics_token.clone(),
+            log_check_seconds: a.log_check_seconds.clone(),
         }
     }
 }
@@ -475,10 +479,10 @@ const MAIL_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
 /// How often the retention setting's erasure runs (and once at start-up).
 const RETENTION_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
 
-/// How often a running server verifies the entries added since its last check.
-const LOG_CHECK_EVERY: std::time::Duration = std::time::Duration::from_secs(600);
-/// How often it re-verifies the whole log, every entry against its correction row, from the database.
-const LOG_FULL_CHECK_EVERY: u32 = 144;
+/// How often a running server re-verifies the whole log, every entry against its correction
+/// row, from the database (the entries added since the last check are verified more often,
+/// every `CORRIGENDA_LOG_CHECK_SECONDS`).
+const LOG_FULL_CHECK_EVERY: std::time::Duration = std::time::Duration::from_secs(86_400);
 
 fn serve(config: Config) -> anyhow::Result<()> {
     let key = signing_key(&config)?;
@@ -689,11 +693,14 @@ fn backup(config: &Config, file: &std::path::Path) -> anyhow::Result<()> {
 /// Verifies new entries now and then and the whole log less often, so a change made behind
 /// the server's back is found.
 async fn recheck_log(state: actix_web::web::Data<AppState>) {
-    let mut every = actix_web::rt::time::interval(LOG_CHECK_EVERY);
+    let period = state.config.log_check_every;
+    // A whole number of rounds makes a day, whatever the period (at least one round).
+    let full_every = (LOG_FULL_CHECK_EVERY.as_secs() / period.as_secs().max(1)).max(1);
+    let mut every = actix_web::rt::time::interval(period);
     every.tick().await;
-    for round in 1u32.. {
+    for round in 1u64.. {
         every.tick().await;
-        if round % LOG_FULL_CHECK_EVERY == 0 {
+        if round % full_every == 0 {
             if let Err(err) = web::check_log_in_background(state.clone()) {
                 tracing::error!(error = ?err, "could not start the daily check of the public log");
             }

@@ -48,6 +48,8 @@ pub struct Config {
     pub log_format: LogFormat,
     /// The bearer token `/metrics` asks for; `None` answers loopback clients only.
     pub metrics_token: Option<MetricsToken>,
+    /// How often a running server verifies the log entries added since its last check.
+    pub log_check_every: Duration,
 }
 
 /// How the server writes its log lines.
@@ -140,6 +142,7 @@ pub struct RawSettings {
     pub retention_days: Option<String>,
     pub log_format: String,
     pub metrics_token: Option<String>,
+    pub log_check_seconds: Option<String>,
 }
 
 /// A setting that cannot be used, as one line naming it.
@@ -220,6 +223,7 @@ impl RawSettings {
             retention_days: parse_retention(self.retention_days.as_deref())?,
             log_format: parse_log_format(&self.log_format)?,
             metrics_token: parse_metrics_token(self.metrics_token.as_deref())?,
+            log_check_every: parse_log_check(self.log_check_seconds.as_deref())?,
             public_article_text: parse_switch(
                 "CORRIGENDA_PUBLIC_ARTICLE_TEXT (--public-article-text)",
                 &self.public_article_text,
@@ -305,6 +309,21 @@ fn parse_retention(raw: Option<&str>) -> Result<Option<u32>, ConfigError> {
                 NAME,
                 format!("{raw:?} is not a number of days from 1 to 36500; leave it unset to keep details"),
             )),
+        },
+    }
+}
+
+/// How often the log is re-checked when nothing is given: every ten minutes.
+const LOG_CHECK_DEFAULT: Duration = Duration::from_secs(600);
+
+/// Whole seconds from 1 to a day, or nothing (the default).
+fn parse_log_check(raw: Option<&str>) -> Result<Duration, ConfigError> {
+    const NAME: &str = "CORRIGENDA_LOG_CHECK_SECONDS (--log-check-seconds)";
+    match raw.map(str::trim).filter(|r| !r.is_empty()) {
+        None => Ok(LOG_CHECK_DEFAULT),
+        Some(raw) => match raw.parse::<u64>() {
+            Ok(secs @ 1..=86_400) => Ok(Duration::from_secs(secs)),
+            _ => Err(bad(NAME, format!("{raw:?} is not a number of seconds from 1 to 86400"))),
         },
     }
 }
@@ -452,6 +471,28 @@ mod tests {
             settings.retention_days = Some(given.into());
             let err = settings.parse().unwrap_err().to_string();
             assert!(err.contains("CORRIGENDA_RETENTION_DAYS (--retention-days)") && err.contains(given), "{err}");
+        }
+    }
+
+    #[test]
+    fn the_log_check_is_every_ten_minutes_unless_whole_seconds_are_given() {
+        assert_eq!(raw().parse().unwrap().log_check_every, Duration::from_secs(600));
+        for (given, secs) in [("", 600), ("1", 1), (" 30 ", 30), ("86400", 86_400)] {
+            let mut settings = raw();
+            settings.log_check_seconds = Some(given.into());
+            assert_eq!(settings.parse().unwrap().log_check_every, Duration::from_secs(secs), "{given:?}");
+        }
+        for given in ["0", "-1", "1.5", "10s", "ten", "86401"] {
+            let mut settings = raw();
+            settings.log_check_seconds = Some(given.into());
+            let err = settings.parse().unwrap_err().to_string();
+            assert_eq!(
+                err,
+                format!(
+                    "invalid setting CORRIGENDA_LOG_CHECK_SECONDS (--log-check-seconds): {given:?} is not a number \
+                     of seconds from 1 to 86400"
+                )
+            );
         }
     }
 

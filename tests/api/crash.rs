@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::process::{Child, Command};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use diesel::sql_types::{BigInt, Text};
 use diesel::{QueryableByName, RunQueryDsl};
@@ -315,20 +315,18 @@ async fn load_then_kill(
             let _ = task.await;
         }));
     }
-    let started = Instant::now();
-    while acked.reports() < reports_before + reports || acked.published() < published_before + corrections {
+    let what = format!("the load to reach {reports} reports and {corrections} corrections");
+    wait::until_async(&what, Duration::from_secs(300), || {
         let unexpected = acked.unexpected.lock().unwrap().clone();
         assert!(
             unexpected.is_empty(),
             "the server answered what it should not have: {unexpected:#?}\nits log: {}",
             std::fs::read_to_string(log).unwrap_or_default()
         );
-        assert!(
-            started.elapsed() < Duration::from_secs(300),
-            "the load did not reach {reports} reports and {corrections} corrections in 5 minutes"
-        );
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+        let done = acked.reports() >= reports_before + reports && acked.published() >= published_before + corrections;
+        async move { done.then_some(()) }
+    })
+    .await;
     server.kill();
     stop.store(true, Ordering::SeqCst);
     for task in tasks {

@@ -131,12 +131,6 @@ fn start_serve(database: &TestDb, env: &[(&str, &str)]) -> (std::process::Child,
     (server, address)
 }
 
-/// Sends SIGTERM to `server` and waits (a bounded time) for its exit status.
-fn terminate(server: &mut std::process::Child) -> std::process::ExitStatus {
-    signal_term(server);
-    exit_status(server)
-}
-
 /// Sends SIGTERM to `server`.
 fn signal_term(server: &std::process::Child) {
     // SAFETY: kill only sends a signal to the child started by the test.
@@ -210,8 +204,8 @@ fn serve_finishes_a_mail_send_under_way_on_sigterm(backend: Backend) {
     std::fs::write(&articles, format!("{article}\n")).unwrap();
     let imported = cli(&database, &["import", "articles", articles.to_str().unwrap()], None);
     assert_eq!(imported.status.code(), Some(0), "{}", String::from_utf8_lossy(&imported.stderr));
-    // Longer than the pause before SIGTERM, well within the 30 s a stopping server gives the dispatcher.
-    let smtp = crate::smtp::Smtp::start_slow(Duration::from_secs(3));
+    // Held until the server is stopping (at most 20 s, within the 30 s a stopping server gives the dispatcher).
+    let smtp = crate::smtp::Smtp::start_slow(Duration::from_secs(20));
     let (mut server, address) = start_serve(&database, &[("SMTP_URL", &smtp.url())]);
 
     let body = crate::helpers::report_json().to_string();
@@ -230,7 +224,13 @@ fn serve_finishes_a_mail_send_under_way_on_sigterm(backend: Backend) {
     // The reader's acknowledgement has reached the SMTP server, which has not accepted it yet.
     wait::until("the dispatcher to start sending", Duration::from_secs(30), || smtp.holding().then_some(()));
     assert!(smtp.received().is_empty(), "the slow server accepted the message before SIGTERM");
-    let status = terminate(&mut server);
+    signal_term(&server);
+    wait::until("the server to stop accepting connections after SIGTERM", Duration::from_secs(10), || {
+        TcpStream::connect(&address).is_err().then_some(())
+    });
+    assert!(server.try_wait().unwrap().is_none(), "serve exited while its message was still being sent");
+    smtp.release();
+    let status = exit_status(&mut server);
     assert!(status.success(), "serve exited with {status:?} after SIGTERM");
 
     assert_eq!(smtp.to("ada@example.com").len(), 1, "the message under way was not delivered whole");

@@ -201,20 +201,18 @@ impl Load {
             Err(e) => format!("{what}: {e}"),
         };
         // A 502 may be the kill cutting this request off: wait until the kill is over to tell.
-        loop {
+        let kill = wait::until_async("the kill to be over", Duration::from_secs(60), || {
             let kill = *self.kill.lock().unwrap();
-            match kill {
-                Kill::Underway => tokio::time::sleep(Duration::from_millis(5)).await,
-                Kill::Done(at) if sent <= at => {
-                    self.cut_off.fetch_add(1, Ordering::SeqCst);
-                    return None;
-                }
-                Kill::NotYet | Kill::Done(_) => {
-                    self.acked.unexpected(problem);
-                    return None;
-                }
+            async move { (!matches!(kill, Kill::Underway)).then_some(kill) }
+        })
+        .await;
+        match kill {
+            Kill::Done(at) if sent <= at => {
+                self.cut_off.fetch_add(1, Ordering::SeqCst);
             }
+            Kill::NotYet | Kill::Underway | Kill::Done(_) => self.acked.unexpected(problem),
         }
+        None
     }
 }
 
@@ -388,12 +386,15 @@ async fn desk_correction(load: &Load, browser: &reqwest::Client, token: &str, si
 /// acknowledged than at the start, failing at once on an unexpected answer.
 async fn until_acknowledged(load: &Load, nginx: &Nginx, servers: &[Server], reports: usize, published: usize) {
     let (reports, published) = (load.acked.reports() + reports, load.acked.published() + published);
-    let started = Instant::now();
-    while load.acked.reports() < reports || load.acked.published() < published {
+    let reached = wait::poll("the load to be acknowledged", Duration::from_secs(120), || {
         let unexpected = load.acked.unexpected.lock().unwrap().clone();
         assert!(unexpected.is_empty(), "answered what it should not have: {unexpected:#?}\n{}", logs(nginx, servers));
-        assert!(started.elapsed() < Duration::from_secs(120), "the load stalled:\n{}", logs(nginx, servers));
-        tokio::time::sleep(Duration::from_millis(5)).await;
+        let done = load.acked.reports() >= reports && load.acked.published() >= published;
+        async move { done.then_some(()) }
+    })
+    .await;
+    if let Err(why) = reached {
+        panic!("the load stalled ({why}):\n{}", logs(nginx, servers));
     }
 }
 
@@ -599,10 +600,11 @@ async fn three_instances_behind_nginx_share_one_postgresql_database() {
 
     until_acknowledged(&load, &nginx, &servers, REPORTS_BEFORE_KILL, PUBLISHED_BEFORE_KILL).await;
     // Killed in the middle of sending a message, if it comes to one within a few seconds.
-    let waiting = Instant::now();
-    while !sinks[1].holding_now() && waiting.elapsed() < Duration::from_secs(10) {
-        tokio::time::sleep(Duration::from_millis(1)).await;
-    }
+    let _ = wait::poll("the slow SMTP server to hold a message", Duration::from_secs(10), || {
+        let holding = sinks[1].holding_now();
+        async move { holding.then_some(()) }
+    })
+    .await;
     *load.kill.lock().unwrap() = Kill::Underway;
     servers[1].kill_now();
     *load.kill.lock().unwrap() = Kill::Done(Instant::now());

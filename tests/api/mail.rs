@@ -338,6 +338,9 @@ async fn two_dispatchers_send_each_mail_once(backend: Backend) {
     assert_eq!(ids.len(), 12);
 }
 
+/// Erasing a reader cancels their unsent mail, rewrites their outbox rows' recipient to
+/// `erased` with blank bodies, and removes their subscriptions (addresses compared without
+/// case); another reader's mail and subscription are untouched.
 async fn erasure_cancels_pending_mail(backend: Backend) {
     let smtp = Smtp::start_down();
     let app = mail_app(backend, &smtp).await;
@@ -345,24 +348,59 @@ async fn erasure_cancels_pending_mail(backend: Backend) {
     let mut other = report_json();
     other["reporter_email"] = json!("keep@example.com");
     app.file_report("kursk", &other).await;
-    app.client
-        .post(app.url("/articles/kursk/subscriptions"))
-        .form(&[("email", "ada@example.com")])
-        .send()
-        .await
-        .unwrap();
-    // Tried while the server is down: all three wait for a retry when the erasure comes.
-    assert_eq!(app.deliver_mail().await, 3);
+    for email in ["ADA@example.com", "keep@example.com"] {
+        let asked = app.client.post(app.url("/articles/kursk/subscriptions")).form(&[("email", email)]).send().await;
+        assert_eq!(asked.unwrap().status(), 303, "{email}");
+    }
+    // Tried while the server is down: all four wait for a retry when the erasure comes.
+    assert_eq!(app.deliver_mail().await, 4);
     assert!(app.outbox_rows().iter().all(|(s, attempts, _)| s == "queued" && *attempts == 1));
-    assert!(app.cli(&["erase-reporter", "--email", "ada@example.com"]).status.success());
+    let erased = app.cli(&["erase-reporter", "--email", "ada@example.com"]);
+    assert_eq!(erased.status.code(), Some(0), "{}", String::from_utf8_lossy(&erased.stderr));
     smtp.come_up();
     app.clock.advance(Duration::hours(1));
-    assert_eq!(app.deliver_mail().await, 1);
-    let received = smtp.received();
-    assert_eq!(received.len(), 1, "only the other reader's receipt");
-    assert_eq!(received[0].to, ["keep@example.com"]);
-    let rows = app.outbox_rows();
-    assert_eq!(rows.iter().filter(|(s, ..)| s == "cancelled").count(), 2);
+    assert_eq!(app.deliver_mail().await, 2);
+    let mut received: Vec<Vec<String>> = smtp.received().into_iter().map(|m| m.to).collect();
+    received.sort();
+    assert_eq!(
+        received,
+        [["keep@example.com"], ["keep@example.com"]],
+        "only the other reader's receipt and confirmation"
+    );
+    type Row = (String, String, String, String, Option<String>);
+    let rows: Vec<Row> = app
+        .db
+        .read_blocking(|c| {
+            use corrigenda::db::schema::outbox;
+            use diesel::prelude::*;
+            Ok(outbox::table
+                .order(outbox::id.asc())
+                .select((
+                    outbox::recipient,
+                    outbox::status,
+                    outbox::body_text,
+                    outbox::body_html,
+                    outbox::list_unsubscribe,
+                ))
+                .load(c)?)
+        })
+        .unwrap();
+    let erased_rows: Vec<&Row> = rows.iter().filter(|r| r.0 == "erased").collect();
+    let blank = |status: &str| ("erased".to_owned(), status.to_owned(), String::new(), String::new(), None::<String>);
+    assert_eq!(erased_rows, [&blank("cancelled"), &blank("cancelled")], "the erased reader's two messages");
+    let kept: Vec<(&str, &str)> =
+        rows.iter().filter(|r| r.0 != "erased").map(|r| (r.0.as_str(), r.1.as_str())).collect();
+    // Sent, and so blanked like any sent mail (no address kept), not erased.
+    assert_eq!(kept, [("", "sent"), ("", "sent")]);
+    let subscribers: Vec<String> = app
+        .db
+        .read_blocking(|c| {
+            use corrigenda::db::schema::subscriptions;
+            use diesel::prelude::*;
+            Ok(subscriptions::table.order(subscriptions::id.asc()).select(subscriptions::email).load(c)?)
+        })
+        .unwrap();
+    assert_eq!(subscribers, ["keep@example.com"], "the erased reader's subscription is gone");
     let _ = csrf_in;
     let _: Option<Value> = None;
 }

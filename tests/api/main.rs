@@ -41,6 +41,7 @@ mod responses;
 mod retention;
 mod rotation;
 mod smtp;
+mod startup;
 mod stats;
 mod transparency;
 mod webhooks;

@@ -335,11 +335,12 @@ async fn postgres_outage_answers_503_then_recovers() {
         let (client, base, answers, stop) = (client.clone(), base.clone(), answers.clone(), stop.clone());
         tasks.push(tokio::spawn(async move {
             let mut i = 0;
+            let mut pace = wait::Pace::every(Duration::from_millis(20));
             while !stop.load(Ordering::SeqCst) {
+                pace.step().await;
                 let answer = send(&client, &base, kind, i + 1_000_000 * kind as usize).await;
                 answers.lock().unwrap().push(answer);
                 i += 1;
-                tokio::time::sleep(Duration::from_millis(20)).await;
             }
         }));
     }

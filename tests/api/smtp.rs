@@ -8,6 +8,8 @@ use std::time::Duration;
 use mailin_embedded::response::OK;
 use mailin_embedded::{Handler, Response, Server};
 
+use crate::helpers::wait::Gate;
+
 /// A message as it arrived, parsed.
 #[derive(Debug, Clone)]
 pub struct Received {
@@ -44,8 +46,10 @@ struct Sink {
     refuse: Arc<Vec<String>>,
     to: Vec<String>,
     data: Vec<u8>,
-    /// How long to wait before accepting a message's end, as a slow server does.
+    /// How long at most to hold a message's end before accepting it, as a slow server does.
     hold: Duration,
+    /// Ends the holds before their time when the test opens it.
+    gate: Arc<Gate>,
     /// Turns true once a message's end has arrived and is being held.
     holding: Arc<AtomicBool>,
     /// While true, every recipient is refused for now (451), as a server out of service does.
@@ -81,7 +85,7 @@ impl Handler for Sink {
         if !self.hold.is_zero() {
             self.holding.store(true, Ordering::SeqCst);
             self.held.fetch_add(1, Ordering::SeqCst);
-            std::thread::sleep(self.hold);
+            self.gate.hold(self.hold);
         }
         let to = std::mem::take(&mut self.to);
         // Accepted, even when the sender has gone meanwhile: it will be told OK if it is still there.
@@ -104,6 +108,7 @@ pub struct Smtp {
     holding: Arc<AtomicBool>,
     down: Arc<AtomicBool>,
     held: Arc<AtomicUsize>,
+    gate: Arc<Gate>,
 }
 
 impl Smtp {
@@ -129,7 +134,8 @@ impl Smtp {
         self.down.store(false, Ordering::SeqCst);
     }
 
-    /// Starts a server on a free port that answers each message's end only after `hold`.
+    /// Starts a server on a free port that answers each message's end after `hold`, or
+    /// sooner once [`Smtp::release`] is called.
     pub fn start_slow(hold: Duration) -> Self {
         Self::start_with(TcpListener::bind("127.0.0.1:0").unwrap(), &[], hold)
     }
@@ -140,12 +146,14 @@ impl Smtp {
         let down = Arc::new(AtomicBool::new(false));
         let held = Arc::new(AtomicUsize::new(0));
         let store = Arc::new(Mutex::new(Vec::new()));
+        let gate = Arc::new(Gate::default());
         let sink = Sink {
             store: store.clone(),
             refuse: Arc::new(refuse.iter().map(|s| (*s).to_owned()).collect()),
             to: Vec::new(),
             data: Vec::new(),
             hold,
+            gate: gate.clone(),
             holding: holding.clone(),
             down: down.clone(),
             held: held.clone(),
@@ -155,7 +163,12 @@ impl Smtp {
         std::thread::spawn(move || {
             let _ = server.serve();
         });
-        Self { port, store, holding, down, held }
+        Self { port, store, holding, down, held, gate }
+    }
+
+    /// Accepts every message held now and later at once (a slow server only).
+    pub fn release(&self) {
+        self.gate.open();
     }
 
     /// Whether a message has arrived whole and its acceptance is being held (a slow server only).

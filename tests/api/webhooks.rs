@@ -4,6 +4,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration as StdDuration;
 
@@ -17,6 +18,7 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use crate::both_backends;
+use crate::helpers::wait::{self, Gate};
 use crate::helpers::{article_json, csrf_in, report_json, Backend, TestApp, TestUser};
 
 both_backends!(
@@ -51,6 +53,9 @@ pub(crate) struct Receiver {
     pub(crate) url: String,
     heard: Arc<Mutex<Vec<Heard>>>,
     script: Arc<Mutex<VecDeque<u16>>>,
+    /// Requests read whole whose answer is being held right now (a slow receiver only).
+    holding: Arc<AtomicUsize>,
+    gate: Arc<Gate>,
 }
 
 impl Receiver {
@@ -58,17 +63,20 @@ impl Receiver {
         Self::start_slow(StdDuration::ZERO)
     }
 
-    /// A receiver that takes `delay` before answering each request.
-    fn start_slow(delay: StdDuration) -> Self {
+    /// A receiver that holds each request, once read whole, until [`Receiver::release`] or
+    /// for `hold` at most, before answering it.
+    fn start_slow(hold: StdDuration) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let url = format!("http://{}/hooks", listener.local_addr().unwrap());
         let heard = Arc::new(Mutex::new(Vec::new()));
         let script = Arc::new(Mutex::new(VecDeque::new()));
-        let (h, s) = (heard.clone(), script.clone());
+        let holding = Arc::new(AtomicUsize::new(0));
+        let gate = Arc::new(Gate::default());
+        let (h, s, held, g) = (heard.clone(), script.clone(), holding.clone(), gate.clone());
         std::thread::spawn(move || {
             for stream in listener.incoming() {
                 let Ok(mut stream) = stream else { continue };
-                let (h, s) = (h.clone(), s.clone());
+                let (h, s, held, g) = (h.clone(), s.clone(), held.clone(), g.clone());
                 std::thread::spawn(move || {
                     let mut reader = BufReader::new(stream.try_clone().unwrap());
                     let mut line = String::new();
@@ -89,7 +97,11 @@ impl Receiver {
                     let length: usize = headers.get("content-length").map_or(0, |l| l.parse().unwrap());
                     let mut body = vec![0; length];
                     reader.read_exact(&mut body).unwrap();
-                    std::thread::sleep(delay);
+                    if !hold.is_zero() {
+                        held.fetch_add(1, Ordering::SeqCst);
+                        g.hold(hold);
+                        held.fetch_sub(1, Ordering::SeqCst);
+                    }
                     let status = s.lock().unwrap().pop_front().unwrap_or(200);
                     h.lock().unwrap().push(Heard { headers, body: String::from_utf8(body).unwrap() });
                     let answer =
@@ -98,7 +110,17 @@ impl Receiver {
                 });
             }
         });
-        Self { url, heard, script }
+        Self { url, heard, script, holding, gate }
+    }
+
+    /// How many requests are being held right now (a slow receiver only).
+    fn holding(&self) -> usize {
+        self.holding.load(Ordering::SeqCst)
+    }
+
+    /// Answers every request held now and later at once (a slow receiver only).
+    fn release(&self) {
+        self.gate.open();
     }
 
     fn answer(&self, statuses: &[u16]) {
@@ -384,7 +406,8 @@ async fn a_400_is_not_retried(backend: Backend) {
 
 async fn two_dispatchers_deliver_each_event_once(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let receiver = Receiver::start_slow(StdDuration::from_millis(30));
+    // Each post is held until both dispatchers have theirs under way at once.
+    let receiver = Receiver::start_slow(StdDuration::from_secs(45));
     let (id, _) = register(&app, &receiver.url, "webhook", &[]);
     let hooks = hooks(&app);
     let now = app.clock.now();
@@ -396,9 +419,23 @@ async fn two_dispatchers_deliver_each_event_once(backend: Backend) {
             Ok(())
         })
         .unwrap();
-    let (one, two) = (dispatcher(&app), dispatcher(&app));
-    let (a, b) = tokio::join!(deliver(&one), deliver(&two));
-    assert_eq!(a + b, 60);
+    // Patient enough to outlast the hold below.
+    let patient = || {
+        WebhookDispatcher::with_timeout(app.db.clone(), hooks.clone(), app.clock.clone(), StdDuration::from_secs(60))
+    };
+    let (one, two) = (patient(), patient());
+    // One round claims at most 50 (BATCH): all 60 held at once means both dispatchers claimed
+    // while the other's posts were under way.
+    let both_under_way = async {
+        wait::until_async("60 posts held at once", StdDuration::from_secs(30), || {
+            let holding = receiver.holding();
+            async move { (holding >= 60).then_some(()) }
+        })
+        .await;
+        receiver.release();
+    };
+    let (a, b, ()) = tokio::join!(deliver(&one), deliver(&two), both_under_way);
+    assert_eq!((a.min(b), a.max(b)), (10, 50), "each dispatcher sent what it claimed, one batch each");
     let heard = receiver.heard();
     assert_eq!(heard.len(), 60);
     let ids: std::collections::HashSet<&String> = heard.iter().map(|h| &h.headers["webhook-id"]).collect();

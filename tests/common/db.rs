@@ -207,5 +207,6 @@ pub fn settings(database: &TestDb) -> RawSettings {
         retention_days: None,
         log_format: "text".into(),
         metrics_token: None,
+        log_check_seconds: None,
     }
 }

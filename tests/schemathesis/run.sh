@@ -61,11 +61,12 @@ run_against() {
 
   "$CORRIGENDA_BIN" serve >"$dir/server.log" 2>&1 &
   server_pid=$!
-  for _ in $(seq 1 100); do
-    curl -fsS "$base/healthz" >/dev/null 2>&1 && break
-    kill -0 "$server_pid" 2>/dev/null || { cat "$dir/server.log" >&2; exit 1; }
-    sleep 0.1
-  done
+  # curl waits for the server itself: refused connections are retried once a second, a minute at most.
+  if ! curl -fsS --retry-connrefused --retry 60 --retry-delay 1 --retry-max-time 60 "$base/healthz" >/dev/null 2>&1; then
+    echo "the server did not answer /healthz within a minute" >&2
+    cat "$dir/server.log" >&2
+    exit 1
+  fi
 
   echo "schemathesis ($backend): $max_examples examples per operation, seed $seed, at most ${time_limit}s"
   started=$SECONDS
