@@ -10,12 +10,12 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::config::{Config, LogFormat, RawSettings};
 use crate::db::{Db, DbConnection};
+use crate::domain::desks::{self, DeskInput, DeskSaved};
 use crate::domain::keys::{self, KeyRange};
 use crate::domain::log::LogGuard;
 use crate::domain::notices::Notices;
 use crate::domain::signing::{self, LogKey};
 use crate::domain::verify::{self, Checkpoint, Entry, Export, Trust};
-use crate::domain::desks::{self, DeskInput, DeskSaved};
 use crate::domain::{accounts, demo, erasure, import, secrets, sessions};
 use crate::error::AppError;
 use crate::mail;
@@ -1114,7 +1114,10 @@ fn desk(config: &Config, command: DeskCommand) -> anyhow::Result<()> {
                 println!("No desks: every report goes to the general queue.");
                 return Ok(());
             }
-            println!("{:>3}  {:<20} {:<24} {:<13} {:>7} {:>5}  RULES", "#", "SLUG", "NAME", "ASSIGNMENT", "MEMBERS", "OPEN");
+            println!(
+                "{:>3}  {:<20} {:<24} {:<13} {:>7} {:>5}  RULES",
+                "#", "SLUG", "NAME", "ASSIGNMENT", "MEMBERS", "OPEN"
+            );
             for d in list {
                 let any = |v: Vec<String>, what: &str| if v.is_empty() { format!("any {what}") } else { v.join(",") };
                 let rules = format!(

@@ -473,15 +473,17 @@ impl QueueFilter {
                             )
                         })?
                 }
-                "view" => filter.view =
-                    Some(View::ALL.iter().find(|(_, v, _)| *v == value).map(|(v, ..)| *v).ok_or_else(|| {
-                        AppError::invalid(
-                            "view",
-                            format!(
+                "view" => {
+                    filter.view =
+                        Some(View::ALL.iter().find(|(_, v, _)| *v == value).map(|(v, ..)| *v).ok_or_else(|| {
+                            AppError::invalid(
+                                "view",
+                                format!(
                                 "{value:?} is not a view: use my_desks, open, mine, unassigned, waiting, closed or all"
                             ),
-                        )
-                    })?),
+                            )
+                        })?)
+                }
                 "desk" => {
                     filter.desk = Some(match value {
                         "none" | "general" => DeskFilter::General,

@@ -389,8 +389,15 @@ pub fn save(
     notices: &mut Notices,
     now: NaiveDateTime,
 ) -> Result<(bool, DeskSaved), AppError> {
-    let slug = parse_slug(slug)?;
-    let checked = check(conn, input)?;
+    // A bad slug is named with the other fields' errors, so a form shows them all at once.
+    let (slug, checked) = match (parse_slug(slug), check(conn, input)) {
+        (Ok(slug), Ok(checked)) => (slug, checked),
+        (Err(AppError::Invalid(mut first)), Err(AppError::Invalid(rest))) => {
+            first.extend(rest);
+            return Err(AppError::Invalid(first));
+        }
+        (Err(e), _) | (_, Err(e)) => return Err(e),
+    };
     let existing = Desk::by_slug(conn, &slug)?;
     let mut order: Vec<Desk> = Desk::all(conn)?;
     let sections = StringList::from(checked.sections.clone());

@@ -886,7 +886,8 @@ fn ticket_actions(view: &TicketView) -> Markup {
 /// The form that moves the report to another desk or the general queue, with a reason.
 fn desk_move_form(view: &TicketView, base: &str, hidden: &Markup) -> Markup {
     let desk = Field::new("desk", "Move to", "").with_id_suffix("move");
-    let reason = Field::new("reason", "Why (kept on the timeline, never shown to the reader)", "").with_id_suffix("desk");
+    let reason =
+        Field::new("reason", "Why (kept on the timeline, never shown to the reader)", "").with_id_suffix("desk");
     html! {
         h3 #desk-move-heading { "Desk" }
         form.action-form method="post" action={ (base) "/desk" } accept-charset="utf-8" aria-labelledby="desk-move-heading" {

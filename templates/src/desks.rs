@@ -249,7 +249,7 @@ fn desk_card(desk: &DeskCard, view: &DesksView) -> Markup {
                     dd {
                         a href=(desk.queue_href) {
                             (desk.open_reports)
-                            span.visually-hidden { " open reports on the " (desk.name) " desk" }
+                            span.visually-hidden { " open reports: " (desk.name) }
                         }
                     }
                 }
@@ -270,13 +270,13 @@ fn desk_card(desk: &DeskCard, view: &DesksView) -> Markup {
             }
             @if let Some(form) = &desk.form {
                 details.stop-form open[open] {
-                    summary { "Change" span.visually-hidden { " the " (desk.name) " desk" } }
+                    summary { "Change" span.visually-hidden { ": " (desk.name) } }
                     (desk_form(form, view, "Save"))
                 }
             }
             @if let Some(action) = &desk.remove_action {
                 details.stop-form {
-                    summary { "Remove" span.visually-hidden { " the " (desk.name) " desk" } }
+                    summary { "Remove" span.visually-hidden { ": " (desk.name) } }
                     form.approve-form method="post" action=(action) accept-charset="utf-8" {
                         input type="hidden" name="csrf" value=(view.csrf);
                         p.hint {
@@ -310,7 +310,12 @@ fn desk_form(form: &DeskFormView, view: &DesksView, button: &str) -> Markup {
             f.with_id_suffix(&form.suffix)
         }
     };
-    let slug = field(0, "slug", "Slug", "Its address and the queue's filter: lowercase letters, digits and hyphens, e.g. sport.");
+    let slug = field(
+        0,
+        "slug",
+        "Slug",
+        "Its address and the queue's filter: lowercase letters, digits and hyphens, e.g. sport.",
+    );
     let name = field(1, "name", "Name", "What the newsroom calls it, e.g. \u{201c}Sports desk\u{201d}.");
     let members = field(2, "members", "Members", "Active editors and standards editors.");
     let lead = field(3, "lead", "Lead (optional)", "Overdue reports are escalated to the lead.");
@@ -324,7 +329,12 @@ fn desk_form(form: &DeskFormView, view: &DesksView, button: &str) -> Markup {
     let categories = field(5, "categories", "Kinds of error", "None ticked takes every kind.");
     let severities = field(6, "severities", "Severities", "None ticked takes every severity.");
     let assignment = field(7, "assignment", "Assignment", "How its new reports get an editor.");
-    let position = field(8, "position", "Place in the rule order", "1 is tried first; empty keeps its place (a new desk goes last).");
+    let position = field(
+        8,
+        "position",
+        "Place in the rule order",
+        "1 is tried first; empty keeps its place (a new desk goes last).",
+    );
     let endpoint = field(9, "endpoint_id", "Chat endpoint (optional)", "Hears of reports routed to this desk.");
     html! {
         form.stacked-form.desk-form method="post" action=(form.action) accept-charset="utf-8" {
@@ -343,7 +353,7 @@ fn desk_form(form: &DeskFormView, view: &DesksView, button: &str) -> Markup {
             @if form.members.is_empty() {
                 p.hint { "No active editor to add yet." }
             } @else {
-                (checks(&members, &form.members))
+                (checks(&members, &form.members, true))
             }
             (form_group(&lead, html! {
                 select.select id=(lead.id()) name="lead"
@@ -355,8 +365,8 @@ fn desk_form(form: &DeskFormView, view: &DesksView, button: &str) -> Markup {
                 input.input id=(sections.id()) name="sections" type="text" value=(form.sections)
                     aria-describedby=[sections.described_by()] aria-invalid=[sections.invalid()];
             }))
-            (checks(&categories, &form.categories))
-            (checks(&severities, &form.severities))
+            (checks(&categories, &form.categories, false))
+            (checks(&severities, &form.severities, false))
             (form_group(&assignment, html! {
                 select.select id=(assignment.id()) name="assignment"
                     aria-describedby=[assignment.described_by()] aria-invalid=[assignment.invalid()] {
@@ -391,8 +401,8 @@ fn desk_form(form: &DeskFormView, view: &DesksView, button: &str) -> Markup {
 
 /// A group of checkboxes under a legend, with its hint and error. Each box's id is the group's
 /// with `_` and its place: values (addresses above all) would make ids that clash with another
-/// desk's, and slugs never hold `_`.
-fn checks(field: &Field, opts: &[Opt]) -> Markup {
+/// desk's, and slugs never hold `_`. `stacked` puts one a line (long labels: names with addresses).
+fn checks(field: &Field, opts: &[Opt], stacked: bool) -> Markup {
     html! {
         fieldset.checkbox-group.form-group.has-error[field.has_error()] id=(field.id())
             aria-describedby=[field.described_by()] {
@@ -401,7 +411,7 @@ fn checks(field: &Field, opts: &[Opt]) -> Markup {
                 p.hint id=(field.hint_id()) { (field.hint) }
             }
             (field_error(field))
-            div.checkboxes {
+            div.checkboxes.stacked[stacked] {
                 @for (i, opt) in opts.iter().enumerate() {
                     @let id = format!("{}_{i}", field.id());
                     div.checkbox {

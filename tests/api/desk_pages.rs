@@ -147,7 +147,10 @@ async fn a_bad_member_or_category_is_named_beside_its_field(backend: Backend) {
     assert_eq!(refused.status(), 422);
     let html = refused.text().await.unwrap();
     assert!(html.contains("<title>Error: Desks"), "{html}");
-    assert!(html.contains("<a href=\"#field-members\">Members: no editor has the email nobody@news.example.</a>"), "{html}");
+    assert!(
+        html.contains("<a href=\"#field-members\">Members: no editor has the email nobody@news.example.</a>"),
+        "{html}"
+    );
     assert!(html.contains(&format!("Members: {} is not an active editor.", auditor.email)), "{html}");
     assert!(html.contains("id=\"error-members\"") && html.contains("id=\"error-categories\""), "{html}");
     assert!(html.contains("Kinds of error: &quot;gossip&quot; is not a category"), "{html}");
@@ -164,21 +167,50 @@ async fn a_bad_member_or_category_is_named_beside_its_field(backend: Backend) {
     .await;
     assert_eq!(refused.status(), 422);
     let html = refused.text().await.unwrap();
-    assert!(html.contains("<a href=\"#field-position-sport\">Place in the rule order must be a whole number, 1 or more.</a>"), "{html}");
-    let refused = post(&browser, &app, "/desk/desks/sport", &[("csrf", &csrf), ("name", "Sport"), ("severities", "urgent")]).await;
+    assert!(
+        html.contains(
+            "<a href=\"#field-position-sport\">Place in the rule order must be a whole number, 1 or more.</a>"
+        ),
+        "{html}"
+    );
+    let refused =
+        post(&browser, &app, "/desk/desks/sport", &[("csrf", &csrf), ("name", "Sport"), ("severities", "urgent")])
+            .await;
     assert_eq!(refused.status(), 422);
     let html = refused.text().await.unwrap();
-    assert!(html.contains("<a href=\"#field-severities-sport\">Severities: &quot;urgent&quot; is not a severity"), "{html}");
+    assert!(
+        html.contains("<a href=\"#field-severities-sport\">Severities: &quot;urgent&quot; is not a severity"),
+        "{html}"
+    );
     assert!(html.contains("<details class=\"stop-form\" open>"), "the refused desk's form is open");
-    let bad_slug = post(&browser, &app, "/desk/desks", &[("csrf", &csrf), ("slug", "Sport Desk"), ("name", "S")]).await;
+    let taken =
+        post(&browser, &app, "/desk/desks", &[("csrf", &csrf), ("slug", "sport"), ("name", "Sport again")]).await;
+    assert_eq!(taken.status(), 422, "the add form never replaces a desk");
+    assert!(taken
+        .text()
+        .await
+        .unwrap()
+        .contains("<a href=\"#field-slug\">Slug: the Sport desk already has the slug &quot;sport&quot;: change it with its own form.</a>"));
+    assert_eq!(desk_json(&app, "sport").await["name"], json!("Sport"));
+    let bad_slug = post(
+        &browser,
+        &app,
+        "/desk/desks",
+        &[("csrf", &csrf), ("slug", "Sport Desk"), ("name", "S"), ("members", "nobody@news.example")],
+    )
+    .await;
     assert_eq!(bad_slug.status(), 422);
-    assert!(bad_slug.text().await.unwrap().contains("<a href=\"#field-slug\">Slug: &quot;Sport Desk&quot; is not a desk slug"));
+    let html = bad_slug.text().await.unwrap();
+    assert!(html.contains("<a href=\"#field-slug\">Slug: &quot;Sport Desk&quot; is not a desk slug"), "{html}");
+    assert!(html.contains("Members: no editor has the email nobody@news.example."), "every error at once: {html}");
 }
 
 async fn editors_read_the_desks_and_mark_themselves_away_and_back(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let (standards, editor, auditor) = (app.user(Role::StandardsEditor), app.user(Role::Editor), app.user(Role::Auditor));
-    put_desk(&app, &standards, "world", json!({"name": "World", "members": [editor.email], "lead": standards.email})).await;
+    let (standards, editor, auditor) =
+        (app.user(Role::StandardsEditor), app.user(Role::Editor), app.user(Role::Auditor));
+    put_desk(&app, &standards, "world", json!({"name": "World", "members": [editor.email], "lead": standards.email}))
+        .await;
     let browser = app.signed_in(&editor).await;
     let (status, html) = page(&browser, &app, "/desk/desks").await;
     assert_eq!(status, 200);
@@ -244,13 +276,19 @@ async fn the_queue_filters_by_desk_and_keeps_the_filter_in_its_links(backend: Ba
     let browser = app.signed_in(&editor).await;
     let (status, html) = page(&browser, &app, "/desk?desk=world").await;
     assert_eq!(status, 200);
-    assert!(html.contains(&format!("href=\"/desk/reports/{on_desk}\"")) && !html.contains(&format!("href=\"/desk/reports/{moved}\"")));
+    assert!(
+        html.contains(&format!("href=\"/desk/reports/{on_desk}\""))
+            && !html.contains(&format!("href=\"/desk/reports/{moved}\""))
+    );
     assert!(html.contains("<option value=\"world\" selected>World</option>"), "{html}");
     assert!(html.contains("<option value=\"\">Any desk</option><option value=\"mine\">My desks</option><option value=\"none\">General queue</option>"));
     assert!(html.contains("href=\"/desk?desk=world&amp;status=new\""), "the counts keep the desk: {html}");
     assert!(html.contains("href=\"/desk?desk=world&amp;view=closed\""), "so do the tabs: {html}");
     let (_, html) = page(&browser, &app, "/desk?desk=none").await;
-    assert!(html.contains(&format!("href=\"/desk/reports/{moved}\"")) && !html.contains(&format!("href=\"/desk/reports/{on_desk}\"")));
+    assert!(
+        html.contains(&format!("href=\"/desk/reports/{moved}\""))
+            && !html.contains(&format!("href=\"/desk/reports/{on_desk}\""))
+    );
     assert!(html.contains("<td data-label=\"Desk\"><span class=\"muted\">General queue</span></td>"));
     let (status, html) = page(&browser, &app, "/desk?desk=nowhere").await;
     assert_eq!(status, 422);
@@ -268,12 +306,21 @@ async fn the_ticket_moves_a_report_and_refuses_a_missing_reason(backend: Backend
     let path = format!("/desk/reports/{id}");
     let (_, html) = page(&browser, &app, &path).await;
     assert!(html.contains("<dt>Desk</dt><dd>World</dd>"), "{html}");
-    assert!(html.contains("<option value=\"\">General queue</option><option value=\"europe\">Europe</option>"), "{html}");
+    assert!(
+        html.contains("<option value=\"\">General queue</option><option value=\"europe\">Europe</option>"),
+        "{html}"
+    );
     let csrf = csrf_in(&html);
     let (_, version) = app.state_of(id);
     let v = version.to_string();
 
-    let refused = post(&browser, &app, &format!("{path}/desk"), &[("csrf", &csrf), ("desk", "europe"), ("reason", "  "), ("version", &v)]).await;
+    let refused = post(
+        &browser,
+        &app,
+        &format!("{path}/desk"),
+        &[("csrf", &csrf), ("desk", "europe"), ("reason", "  "), ("version", &v)],
+    )
+    .await;
     assert_eq!(refused.status(), 422);
     assert!(refused.text().await.unwrap().contains("Reason is required."));
     let stale = post(
@@ -285,10 +332,22 @@ async fn the_ticket_moves_a_report_and_refuses_a_missing_reason(backend: Backend
     .await;
     assert_eq!(stale.status(), 409);
     assert!(stale.text().await.unwrap().contains("Kept for later"), "the typed reason is kept");
-    let unknown = post(&browser, &app, &format!("{path}/desk"), &[("csrf", &csrf), ("desk", "mars"), ("reason", "Far"), ("version", &v)]).await;
+    let unknown = post(
+        &browser,
+        &app,
+        &format!("{path}/desk"),
+        &[("csrf", &csrf), ("desk", "mars"), ("reason", "Far"), ("version", &v)],
+    )
+    .await;
     assert_eq!(unknown.status(), 422);
 
-    let moved = post(&browser, &app, &format!("{path}/desk"), &[("csrf", &csrf), ("desk", "europe"), ("reason", "A European story"), ("version", &v)]).await;
+    let moved = post(
+        &browser,
+        &app,
+        &format!("{path}/desk"),
+        &[("csrf", &csrf), ("desk", "europe"), ("reason", "A European story"), ("version", &v)],
+    )
+    .await;
     assert_eq!((moved.status().as_u16(), location(&moved)), (303, format!("{path}?done=desk")));
     assert_eq!(desk_of(&app, id).await, json!("europe"));
     let (_, html) = page(&browser, &app, &format!("{path}?done=desk")).await;
@@ -305,18 +364,41 @@ async fn the_command_line_adds_lists_and_removes_desks(backend: Backend) {
     let err = |o: &std::process::Output| String::from_utf8_lossy(&o.stderr).into_owned();
 
     let added = app.cli(&[
-        "desk", "add", "world", "--name", "World", "--member", &editor.email, "--section", "World", "--category",
-        "factual_error", "--assignment", "round_robin",
+        "desk",
+        "add",
+        "world",
+        "--name",
+        "World",
+        "--member",
+        &editor.email,
+        "--section",
+        "World",
+        "--category",
+        "factual_error",
+        "--assignment",
+        "round_robin",
     ]);
     assert!(added.status.success(), "{}", err(&added));
     assert_eq!(
         out(&added),
-        format!("Created desk world (World): place 1 in the rule order, 1 member(s) ({}), assignment round_robin\n", editor.email)
+        format!(
+            "Created desk world (World): place 1 in the rule order, 1 member(s) ({}), assignment round_robin\n",
+            editor.email
+        )
     );
     for (args, named) in [
-        (vec!["desk", "add", "sport", "--name", "Sport", "--member", "nobody@news.example"], "members: no editor has the email nobody@news.example"),
-        (vec!["desk", "add", "sport", "--name", "Sport", "--severity", "urgent"], "severities: \"urgent\" is not a severity"),
-        (vec!["desk", "add", "sport", "--name", "Sport", "--assignment", "random"], "assignment: \"random\" is not an assignment mode"),
+        (
+            vec!["desk", "add", "sport", "--name", "Sport", "--member", "nobody@news.example"],
+            "members: no editor has the email nobody@news.example",
+        ),
+        (
+            vec!["desk", "add", "sport", "--name", "Sport", "--severity", "urgent"],
+            "severities: \"urgent\" is not a severity",
+        ),
+        (
+            vec!["desk", "add", "sport", "--name", "Sport", "--assignment", "random"],
+            "assignment: \"random\" is not an assignment mode",
+        ),
         (vec!["desk", "add", "Sport", "--name", "Sport"], "slug: \"Sport\" is not a desk slug"),
         (vec!["desk", "add", "sport", "--name", " "], "name: is required"),
     ] {
@@ -330,20 +412,34 @@ async fn the_command_line_adds_lists_and_removes_desks(backend: Backend) {
     let list = app.cli(&["desk", "list"]);
     assert!(list.status.success());
     let lines: Vec<String> = out(&list).lines().map(|l| l.split_whitespace().collect::<Vec<_>>().join(" ")).collect();
-    assert_eq!(lines, ["# SLUG NAME ASSIGNMENT MEMBERS OPEN RULES", "1 world World round_robin 1 1 World / factual_error / any severity"]);
+    assert_eq!(
+        lines,
+        [
+            "# SLUG NAME ASSIGNMENT MEMBERS OPEN RULES",
+            "1 world World round_robin 1 1 World / factual_error / any severity"
+        ]
+    );
 
     let replaced = app.cli(&["desk", "add", "world", "--name", "World", "--section", "World"]);
     assert!(replaced.status.success(), "{}", err(&replaced));
-    assert!(out(&replaced).starts_with("Replaced desk world (World): place 1 in the rule order, 0 member(s), assignment none\n"));
+    assert!(out(&replaced)
+        .starts_with("Replaced desk world (World): place 1 in the rule order, 0 member(s), assignment none\n"));
     assert!(out(&replaced).contains(&format!("#{id} unassigned from ")), "{}", out(&replaced));
 
     let removed = app.cli(&["desk", "remove", "world"]);
     assert!(removed.status.success(), "{}", err(&removed));
-    assert_eq!(out(&removed), format!("Removed desk world; 1 open report(s) went back to routing\n  #{id} returned to the general queue\n"));
+    assert_eq!(
+        out(&removed),
+        format!("Removed desk world; 1 open report(s) went back to routing\n  #{id} returned to the general queue\n")
+    );
     assert_eq!(desk_of(&app, id).await, Value::Null);
     let events = app.get_as(&app.token, &format!("/api/v1/desk/reports/{id}")).await["events"].clone();
     let last = events.as_array().unwrap().last().unwrap().clone();
-    assert_eq!((&last["kind"], &last["actor_kind"]), (&json!("desk_routed"), &json!("system")), "the command line acts as no one: {last}");
+    assert_eq!(
+        (&last["kind"], &last["actor_kind"]),
+        (&json!("desk_routed"), &json!("system")),
+        "the command line acts as no one: {last}"
+    );
     let again = app.cli(&["desk", "remove", "world"]);
     assert_eq!(again.status.code(), Some(1));
     assert!(err(&again).contains("no desk has the slug \"world\""), "{}", err(&again));

@@ -392,7 +392,11 @@ fn ticket_view(
         moves: t.moves.iter().map(|m| move_option(m, saved, filled.as_ref())).collect(),
         desk: t.desk.as_ref().map(|d| d.name.clone()),
         desk_moves: desk_moves(&t, can_edit, desks),
-        desk_reason: filled.as_ref().filter(|(to, _)| to == DESK_MOVE).map(|(_, text)| text.clone()).unwrap_or_default(),
+        desk_reason: filled
+            .as_ref()
+            .filter(|(to, _)| to == DESK_MOVE)
+            .map(|(_, text)| text.clone())
+            .unwrap_or_default(),
         draft_is_primary: status == Status::InReview,
         next_step_note: next_step_note(status, staff.actor.role),
         decisions_heading: if status == Status::Appealed { "Decide the appeal" } else { "Close the report" }.into(),

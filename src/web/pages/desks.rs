@@ -100,7 +100,13 @@ impl Posted {
             name: self.name.clone(),
             members: self.members.clone(),
             lead: Some(self.lead.clone()).filter(|l| !l.trim().is_empty()),
-            sections: self.sections.split([',', '\n']).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect(),
+            sections: self
+                .sections
+                .split([',', '\n'])
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect(),
             categories: self.categories.clone(),
             severities: self.severities.clone(),
             assignment: Some(self.assignment.clone()).filter(|a| !a.trim().is_empty()),
@@ -185,15 +191,29 @@ struct Done {
 fn done_of(pairs: &[(String, String)]) -> Done {
     let slug = desks::parse_slug(last_value(pairs, "desk")).unwrap_or_default();
     let what = last_value(pairs, "done").to_owned();
-    let affected =
-        pairs.iter().filter(|(k, _)| k == "affected").filter_map(|(_, v)| v.parse().ok()).take(NOTICE_REPORTS).collect();
+    let affected = pairs
+        .iter()
+        .filter(|(k, _)| k == "affected")
+        .filter_map(|(_, v)| v.parse().ok())
+        .take(NOTICE_REPORTS)
+        .collect();
     let more = last_value(pairs, "more").parse().unwrap_or(0);
     Done { what, slug, affected, more }
 }
 
+/// A desk named in a sentence: "the World desk", but "the Sports desk" for one called so already.
+fn the_desk(name: &str) -> String {
+    let lower = name.to_lowercase();
+    if lower == "desk" || lower.ends_with(" desk") {
+        format!("the {name}")
+    } else {
+        format!("the {name} desk")
+    }
+}
+
 /// The notice for what was done; `name` is the desk's name when it still exists.
 fn notice(done: &Done, name: Option<&str>) -> Option<String> {
-    let desk = name.map_or_else(|| format!("The desk {}", done.slug), |n| format!("The {n} desk"));
+    let desk = name.map_or_else(|| format!("The desk {}", done.slug), |n| capitalise_first(&the_desk(n)));
     match done.what.as_str() {
         "added" => Some(format!("{desk} was added: new reports its rules take go to it.")),
         "saved" => Some(format!("{desk} was saved.")),
@@ -231,8 +251,11 @@ fn form_view(p: &Posted, action: String, suffix: &str, data: &Loaded) -> views::
             editors.push(((*m).to_owned(), (*m).to_owned()));
         }
     }
-    let chosen_members: Vec<String> =
-        editors.iter().filter(|(e, _)| members.iter().any(|m| m.eq_ignore_ascii_case(e))).map(|(e, _)| e.clone()).collect();
+    let chosen_members: Vec<String> = editors
+        .iter()
+        .filter(|(e, _)| members.iter().any(|m| m.eq_ignore_ascii_case(e)))
+        .map(|(e, _)| e.clone())
+        .collect();
     let chosen_members: Vec<&str> = chosen_members.iter().map(String::as_str).collect();
     let lead = p.lead.trim();
     let mut leads = vec![(String::new(), "No lead".to_owned())];
@@ -343,7 +366,7 @@ async fn page(
         .affected
         .iter()
         .map(|(id, desk, assignee)| {
-            let place = desk.as_ref().map_or("in the general queue".to_owned(), |d| format!("on the {d} desk"));
+            let place = desk.as_ref().map_or("in the general queue".to_owned(), |d| format!("on {}", the_desk(d)));
             let holder = assignee.as_ref().map_or("unassigned".to_owned(), |a| format!("assigned to {a}"));
             format!("Report #{id} is now {place}, {holder}.")
         })
@@ -385,8 +408,15 @@ fn done_at(done: &str, slug: &str, affected: &[desks::Affected]) -> String {
     format!("/desk/desks?{}{anchor}", query.finish())
 }
 
-/// Saves the posted form as desk `slug`; `existing` says it must already be there (a change form).
-async fn save(state: &AppState, staff: &Staff, slug: String, posted: Posted, existing: bool) -> Result<HttpResponse, AppError> {
+/// Saves the posted form as desk `slug`: `existing` says it must already be there (a change
+/// form), else it must not (the add form).
+async fn save(
+    state: &AppState,
+    staff: &Staff,
+    slug: String,
+    posted: Posted,
+    existing: bool,
+) -> Result<HttpResponse, AppError> {
     let refused = |errors, form_error| Refusal {
         desk: existing.then(|| slug.clone()),
         posted: posted.clone(),
@@ -401,8 +431,16 @@ async fn save(state: &AppState, staff: &Staff, slug: String, posted: Posted, exi
     let (actor, now, at) = (staff.actor.clone(), state.now(), slug.clone());
     let outcome = state
         .write_notifying(move |c, n| {
-            if existing {
-                desks::by_slug(c, &at)?;
+            match (existing, Desk::by_slug(c, &at)?) {
+                (true, None) => return Err(AppError::NotFound(format!("no desk has the slug {at:?}"))),
+                // The add form never replaces a desk unseen: that is what the desk's own form is for.
+                (false, Some(desk)) => {
+                    return Err(AppError::invalid(
+                        "slug",
+                        format!("{} already has the slug {at:?}: change it with its own form", the_desk(&desk.name)),
+                    ))
+                }
+                _ => {}
             }
             desks::save(c, Some(&actor), &at, &input, n, now)
         })
@@ -421,7 +459,7 @@ fn no_done() -> Done {
     Done { what: String::new(), slug: String::new(), affected: Vec::new(), more: 0 }
 }
 
-/// `POST /desk/desks`: adds a desk (or, with a slug in use, replaces it, as the API does).
+/// `POST /desk/desks`: adds a desk.
 pub async fn add(state: State, post: DeskForm<IsStandards, Vec<(String, String)>>) -> Result<HttpResponse, AppError> {
     let posted = Posted::from_pairs(&post.form);
     save(&state, &post.staff, posted.slug.clone(), posted, false).await
@@ -470,9 +508,23 @@ pub async fn availability(state: State, post: DeskForm<CanEdit, AwayForm>) -> Re
     Ok(redirect(if away { "/desk/desks?done=away" } else { "/desk/desks?done=back" }))
 }
 
+/// "the World desk" as the start of a sentence.
+fn capitalise_first(s: &str) -> String {
+    let mut chars = s.chars();
+    chars.next().map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_desk_called_a_desk_is_not_a_desk_desk() {
+        assert_eq!(the_desk("World"), "the World desk");
+        assert_eq!(the_desk("Sports desk"), "the Sports desk");
+        assert_eq!(the_desk("Night Desk"), "the Night Desk");
+        assert_eq!(capitalise_first(&the_desk("World")), "The World desk");
+    }
 
     #[test]
     fn errors_name_their_field_as_the_page_labels_it() {
@@ -481,7 +533,10 @@ mod tests {
             sentence("members", "no editor has the email a@news.example"),
             "Members: no editor has the email a@news.example."
         );
-        assert_eq!(sentence("position", "must be 1 or more (1 is tried first)"), "Place in the rule order must be 1 or more (1 is tried first).");
+        assert_eq!(
+            sentence("position", "must be 1 or more (1 is tried first)"),
+            "Place in the rule order must be 1 or more (1 is tried first)."
+        );
     }
 
     #[test]
@@ -500,9 +555,15 @@ mod tests {
         let posted = Posted::from_pairs(&pairs);
         assert_eq!(posted.members, ["a@news.example", "b@news.example"]);
         let refused = posted.input().map(drop);
-        assert!(matches!(&refused, Err(AppError::Invalid(e)) if e.len() == 1 && e[0].field == "position"), "{refused:?}");
+        assert!(
+            matches!(&refused, Err(AppError::Invalid(e)) if e.len() == 1 && e[0].field == "position"),
+            "{refused:?}"
+        );
         let posted = Posted { position: String::new(), ..posted };
         let input = posted.input().map_err(|e| e.to_string());
-        assert!(matches!(&input, Ok(i) if i.sections == ["Sport", "Football", "Tennis"] && i.position.is_none()), "{input:?}");
+        assert!(
+            matches!(&input, Ok(i) if i.sections == ["Sport", "Football", "Tennis"] && i.position.is_none()),
+            "{input:?}"
+        );
     }
 }
