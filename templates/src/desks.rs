@@ -109,7 +109,7 @@ pub struct DesksView {
 }
 
 /// The fields of a desk's form, as their error keys name them.
-pub const DESK_FIELDS: [&str; 9] =
+const DESK_FIELDS: [&str; 9] =
     ["slug", "name", "members", "lead", "sections", "categories", "severities", "assignment", "position"];
 
 /// The desks page.
