@@ -10,6 +10,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::config::{Config, LogFormat, RawSettings};
 use crate::db::{Db, DbConnection};
+use crate::domain::desks::{self, DeskInput, DeskSaved};
 use crate::domain::keys::{self, KeyRange};
 use crate::domain::log::LogGuard;
 use crate::domain::notices::Notices;
@@ -153,6 +154,9 @@ enum Command {
     /// Manage webhook and chat endpoints.
     #[command(subcommand)]
     Webhook(WebhookCommand),
+    /// Manage desks: teams of editors and the rules that route reports to them.
+    #[command(subcommand)]
+    Desk(DeskCommand),
     /// Remove a reader's name and email from every report (the public log stays valid).
     EraseReporter {
         /// The reader's email.
@@ -300,6 +304,49 @@ enum WebhookCommand {
 }
 
 #[derive(Debug, Subcommand)]
+enum DeskCommand {
+    /// Create a desk, or replace the one with this slug; prints what it did and the reports it moved.
+    Add {
+        /// Its slug: 1 to 40 lowercase letters, digits and inner hyphens (its address and the queue's filter).
+        slug: String,
+        /// What the newsroom calls it, e.g. "Sports desk".
+        #[arg(long)]
+        name: String,
+        /// A member's email (an active editor); give it again for each member.
+        #[arg(long = "member")]
+        members: Vec<String>,
+        /// The editor overdue reports are escalated to [default: none: the standards editors].
+        #[arg(long)]
+        lead: Option<String>,
+        /// An article section it takes; again for each [default: any section].
+        #[arg(long = "section")]
+        sections: Vec<String>,
+        /// A kind of error it takes (e.g. misquote); again for each [default: any].
+        #[arg(long = "category")]
+        categories: Vec<String>,
+        /// A severity it takes (low, normal, high, legal); again for each [default: any].
+        #[arg(long = "severity")]
+        severities: Vec<String>,
+        /// How its new reports are assigned: none, round_robin or least_loaded [default: none].
+        #[arg(long)]
+        assignment: Option<String>,
+        /// Its place in the rule order, 1 first [default: last for a new desk, kept for a replaced one].
+        #[arg(long)]
+        position: Option<i64>,
+        /// A chat endpoint (its id in `webhook list`) that hears of reports routed to it.
+        #[arg(long)]
+        endpoint: Option<i64>,
+    },
+    /// List the desks in rule order.
+    List,
+    /// Remove a desk; its open reports go back to routing (another desk's rules, or the general queue).
+    Remove {
+        /// The desk's slug.
+        slug: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 enum ImportCommand {
     /// Upsert articles from CSV (header id,url,title,section,authors,published_at,text) or JSON lines.
     Articles {
@@ -391,6 +438,7 @@ pub fn run() -> ExitCode {
         Command::Log(LogCommand::RotateKey) => rotate_key(&config),
         Command::EraseReporter { email } => erase_reporter(&config, &email),
         Command::Webhook(command) => webhook(&config, command),
+        Command::Desk(command) => desk(&config, command),
         Command::Backup { file } => backup(&config, &file),
         Command::Healthcheck { .. } => unreachable!("answered before the settings are read"),
     };
@@ -992,6 +1040,115 @@ fn webhook(config: &Config, command: WebhookCommand) -> anyhow::Result<()> {
             let (db, _) = open(config)?;
             db.write_blocking(move |c| webhooks::remove(c, id, now())).map_err(cli_error)?;
             println!("Removed endpoint {id}; nothing more is sent to it");
+            Ok(())
+        }
+    }
+}
+
+/// `desk add | list | remove`, acting as no one: the events name the system.
+fn desk(config: &Config, command: DeskCommand) -> anyhow::Result<()> {
+    let (db, _) = open(config)?;
+    let base = config.base_url(config.bind);
+    let mail = crate::mail::Context { base_url: base.clone(), publication: config.publication.clone() };
+    let hooks = web::hooks(config, base, &secrets_key(config)?);
+    let notifying = |step: &dyn Fn(&mut DbConnection, &mut Notices) -> Result<DeskSaved, AppError>| {
+        let at = now();
+        db.write_blocking(|c| {
+            let mut notices = Notices::default();
+            let out = step(c, &mut notices)?;
+            crate::mail::notify(c, &mail, &notices, at)?;
+            crate::mail::webhooks::notify(c, &hooks, &notices, at)?;
+            Ok(out)
+        })
+        .map_err(cli_error)
+    };
+    let affected = |saved: &DeskSaved| {
+        for a in &saved.affected {
+            println!("  {}", a.outcome);
+        }
+    };
+    match command {
+        DeskCommand::Add {
+            slug,
+            name,
+            members,
+            lead,
+            sections,
+            categories,
+            severities,
+            assignment,
+            position,
+            endpoint,
+        } => {
+            let input = DeskInput {
+                name,
+                members,
+                lead,
+                sections,
+                categories,
+                severities,
+                assignment,
+                position,
+                endpoint_id: endpoint,
+            };
+            let created = std::cell::Cell::new(false);
+            let saved = notifying(&|c, n| {
+                let (new, saved) = desks::save(c, None, &slug, &input, n, now())?;
+                created.set(new);
+                Ok(saved)
+            })?;
+            let desk = saved.desk.as_ref().ok_or_else(|| anyhow::anyhow!("the desk vanished"))?;
+            let members: Vec<&str> = desk.members.iter().map(|m| m.email.as_str()).collect();
+            println!(
+                "{} desk {} ({}): place {} in the rule order, {} member(s){}, assignment {}",
+                if created.get() { "Created" } else { "Replaced" },
+                desk.slug,
+                desk.name,
+                desk.position,
+                members.len(),
+                if members.is_empty() { String::new() } else { format!(" ({})", members.join(", ")) },
+                desk.assignment.as_str()
+            );
+            if !saved.affected.is_empty() {
+                println!("Reports that changed hands:");
+                affected(&saved);
+            }
+            Ok(())
+        }
+        DeskCommand::List => {
+            let list = db.read_blocking(desks::list).map_err(cli_error)?;
+            if list.is_empty() {
+                println!("No desks: every report goes to the general queue.");
+                return Ok(());
+            }
+            println!(
+                "{:>3}  {:<20} {:<24} {:<13} {:>7} {:>5}  RULES",
+                "#", "SLUG", "NAME", "ASSIGNMENT", "MEMBERS", "OPEN"
+            );
+            for d in list {
+                let any = |v: Vec<String>, what: &str| if v.is_empty() { format!("any {what}") } else { v.join(",") };
+                let rules = format!(
+                    "{} / {} / {}",
+                    any(d.sections.clone(), "section"),
+                    any(d.categories.iter().map(|c| c.as_str().to_owned()).collect(), "category"),
+                    any(d.severities.iter().map(|s| s.as_str().to_owned()).collect(), "severity"),
+                );
+                println!(
+                    "{:>3}  {:<20} {:<24} {:<13} {:>7} {:>5}  {rules}",
+                    d.position,
+                    d.slug,
+                    d.name,
+                    d.assignment.as_str(),
+                    d.members.len(),
+                    d.open_reports
+                );
+            }
+            Ok(())
+        }
+        DeskCommand::Remove { slug } => {
+            let saved = notifying(&|c, n| desks::remove(c, None, &slug, n, now()))?;
+            println!("Removed desk {slug}; {} open report(s) went back to routing", saved.affected.len());
+            affected(&saved);
             Ok(())
         }
     }

@@ -272,8 +272,8 @@ fn desks(db: &Db, notify: Notify<'_>, now: NaiveDateTime) -> Result<(), AppError
             ..DeskInput::default()
         };
         let mut notices = Notices::default();
-        desks::save(c, &actor, "legal", &legal, &mut notices, now)?;
-        desks::save(c, &actor, "world", &world, &mut notices, now)?;
+        desks::save(c, Some(&actor), "legal", &legal, &mut notices, now)?;
+        desks::save(c, Some(&actor), "world", &world, &mut notices, now)?;
         notify(c, &notices, now)
     })
 }

@@ -416,18 +416,26 @@ fn view(conn: &mut DbConnection, desk: Desk) -> Result<DeskView, AppError> {
 }
 
 /// Creates (`true`) or replaces the desk `slug` (standards editors only; run in a write
-/// transaction). Members removed from it lose the desk's open reports they held, which its
-/// automatic assignment, if any, gives to others; the answer lists them.
+/// transaction), `by` a standards editor or, from the command line, by no one (the system).
+/// Members removed from it lose the desk's open reports they held, which its automatic
+/// assignment, if any, gives to others; the answer lists them.
 pub fn save(
     conn: &mut DbConnection,
-    actor: &Actor,
+    by: Option<&Actor>,
     slug: &str,
     input: &DeskInput,
     notices: &mut Notices,
     now: NaiveDateTime,
 ) -> Result<(bool, DeskSaved), AppError> {
-    let slug = parse_slug(slug)?;
-    let checked = check(conn, input)?;
+    // A bad slug is named with the other fields' errors, so a form shows them all at once.
+    let (slug, checked) = match (parse_slug(slug), check(conn, input)) {
+        (Ok(slug), Ok(checked)) => (slug, checked),
+        (Err(AppError::Invalid(mut first)), Err(AppError::Invalid(rest))) => {
+            first.extend(rest);
+            return Err(AppError::Invalid(first));
+        }
+        (Err(e), _) | (_, Err(e)) => return Err(e),
+    };
     let existing = Desk::by_slug(conn, &slug)?;
     let mut order: Vec<Desk> = Desk::all(conn)?;
     let sections = StringList::from(checked.sections.clone());
@@ -471,23 +479,24 @@ pub fn save(
     let mut affected = Vec::new();
     for user in before.iter().filter(|u| !after.contains(u)) {
         DeskMember::remove(conn, id, *user)?;
-        affected.extend(routing::release(conn, actor, id, *user, notices, now)?);
+        affected.extend(routing::release(conn, by, id, *user, notices, now)?);
     }
     let desk = Desk::find(conn, id)?.ok_or_else(|| AppError::NotFound("the desk vanished".into()))?;
     Ok((created, DeskSaved { desk: Some(view(conn, desk)?), affected }))
 }
 
-/// Removes a desk: its open reports go back to routing (the other desks' rules, or the
-/// general queue), its closed ones keep their history but no longer name it.
+/// Removes a desk, `by` a standards editor or by no one (the command line): its open reports
+/// go back to routing (the other desks' rules, or the general queue), its closed ones keep
+/// their history but no longer name it.
 pub fn remove(
     conn: &mut DbConnection,
-    actor: &Actor,
+    by: Option<&Actor>,
     slug: &str,
     notices: &mut Notices,
     now: NaiveDateTime,
 ) -> Result<DeskSaved, AppError> {
     let desk = by_slug(conn, &parse_slug(slug)?)?;
-    let affected = routing::evacuate(conn, actor, &desk, notices, now)?;
+    let affected = routing::evacuate(conn, by, &desk, notices, now)?;
     Desk::delete(conn, desk.id)?;
     let rest: Vec<i64> = Desk::all(conn)?.into_iter().map(|d| d.id).collect();
     Desk::renumber(conn, &rest)?;

@@ -271,10 +271,10 @@ pub fn reroute_article(
 }
 
 /// Sends a desk's open reports back to routing (the other desks' rules, or the general
-/// queue) and unsets it from its closed ones, before the desk is removed.
+/// queue) and unsets it from its closed ones, before the desk is removed (`by` no one: the system).
 pub fn evacuate(
     conn: &mut DbConnection,
-    actor: &Actor,
+    by: Option<&Actor>,
     desk: &Desk,
     notices: &mut Notices,
     now: NaiveDateTime,
@@ -292,7 +292,7 @@ pub fn evacuate(
     for report in held {
         let section = super::articles::get(conn, &report.article_id)?.section;
         let to = matching(&others, &section, report.category, report.severity);
-        if let Some(outcome) = enter(conn, &report, to, Some(actor), &why, notices, now)? {
+        if let Some(outcome) = enter(conn, &report, to, by, &why, notices, now)? {
             affected.push(Affected { report_id: report.id, outcome });
         }
     }
@@ -304,10 +304,10 @@ pub fn evacuate(
 }
 
 /// A member left a desk: the desk's open reports they held are unassigned, and given to
-/// another member when the desk assigns automatically.
+/// another member when the desk assigns automatically (`by` no one: the system).
 pub fn release(
     conn: &mut DbConnection,
-    actor: &Actor,
+    by: Option<&Actor>,
     desk_id: i64,
     user_id: i64,
     notices: &mut Notices,
@@ -328,7 +328,10 @@ pub fn release(
         workflow::bump_version(conn, &report, now)?;
         diesel::update(reports::table.find(report.id)).set(reports::assignee_id.eq(None::<i64>)).execute(conn)?;
         let data = EventData::Assigned { assignee_id: None, assignee_name: None };
-        events::record(conn, Some(report.id), Some(actor), false, &data, now)?;
+        match by {
+            Some(actor) => events::record(conn, Some(report.id), Some(actor), false, &data, now)?,
+            None => events::record_system(conn, report.id, &data, now)?,
+        }
         let mut outcome = format!("#{} unassigned from {former}, who left the {} desk", report.id, desk.name);
         if let Some(user) = choose(conn, &desk)? {
             diesel::update(reports::table.find(report.id)).set(reports::assignee_id.eq(user.id)).execute(conn)?;

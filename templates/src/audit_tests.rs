@@ -530,6 +530,7 @@ fn staff_nav_links_per_role() {
             "Corrections",
             "Editorial standards",
             "Desk",
+            "Desks",
             "Standards",
             "Approvals",
             "Audit",
@@ -545,6 +546,7 @@ fn staff_nav_links_per_role() {
             &public[..],
             &[
                 "/desk",
+                "/desk/desks",
                 "/desk/standards",
                 "/desk/corrections",
                 "/audit",
@@ -560,11 +562,14 @@ fn staff_nav_links_per_role() {
     // Editors work the queue and their own corrections awaiting approval; the audit trail and erasure are not theirs.
     assert_eq!(
         hrefs(&layout_as("Editor", false)),
-        [&public[..], &["/desk", "/desk/standards", "/desk/corrections"]].concat()
+        [&public[..], &["/desk", "/desk/desks", "/desk/standards", "/desk/corrections"]].concat()
     );
 
-    // Auditors read the audit trail, the figures and the standards, but cannot use the queue or erase.
-    assert_eq!(hrefs(&auditor_layout()), [&public[..], &["/desk/standards", "/audit", "/desk/transparency"]].concat());
+    // Auditors read the desks, the audit trail, the figures and the standards, but cannot use the queue or erase.
+    assert_eq!(
+        hrefs(&auditor_layout()),
+        [&public[..], &["/desk/desks", "/desk/standards", "/audit", "/desk/transparency"]].concat()
+    );
 
     // Signed out: the public links only.
     assert_eq!(hrefs(&layout()), public);

@@ -96,6 +96,10 @@ pub struct QueueRow {
     pub reader_replied: bool,
     /// The assignee's name, or `None` when unassigned.
     pub assignee: Option<String>,
+    /// The desk's name, or `None` in the general queue.
+    pub desk: Option<String>,
+    /// Escalated to its desk's lead for being overdue.
+    pub escalated: bool,
 }
 
 /// The queue `/desk`: a GET filter form, counts, rows and paging.
@@ -127,6 +131,9 @@ pub struct QueueView {
     pub sections: Vec<Opt>,
     /// Select named `assignee`: "", "me", "unassigned", then staff emails.
     pub assignees: Vec<Opt>,
+    /// Select named `desk`: "" (any), "mine", "none" (the general queue), then each desk's slug;
+    /// empty when there are no desks.
+    pub desks: Vec<Opt>,
     /// Checkbox named `overdue` with value "true".
     pub overdue: bool,
     /// Select named `sort`: deadline, age, severity.
@@ -274,6 +281,13 @@ pub struct TicketView {
     pub assignees: Vec<Opt>,
     /// Select named `severity`; empty when the user cannot change it.
     pub severities: Vec<Opt>,
+    /// The desk's name, or `None` in the general queue.
+    pub desk: Option<String>,
+    /// The move-to-desk form's select `desk`: "" (the general queue) and each other desk's slug,
+    /// the report's own left out; empty when the report cannot move (closed, an auditor, no desks).
+    pub desk_moves: Vec<Opt>,
+    /// The move's `reason` as typed before a refusal.
+    pub desk_reason: String,
     /// Whether the user may write notes (false for auditors).
     pub can_edit: bool,
     /// A refused action's message (409, 422), shown at the top with role="alert".
@@ -451,6 +465,7 @@ pub fn queue(layout: &Layout, view: &QueueView) -> Markup {
                     (select_group("severity", "Severity", &view.severities))
                     (select_group("section", "Section", &view.sections))
                     (select_group("assignee", "Assignee", &view.assignees))
+                    (select_group("desk", "Desk", &view.desks))
                     (select_group("sort", "Sort by", &view.sorts))
                 }
                 div.checkbox.form-group {
@@ -485,6 +500,7 @@ pub fn queue(layout: &Layout, view: &QueueView) -> Markup {
                                 th scope="col" { "Age" }
                                 th scope="col" { "Deadline" }
                                 th scope="col" { "Assignee" }
+                                th scope="col" { "Desk" }
                             }
                         }
                         tbody {
@@ -557,12 +573,19 @@ fn queue_row(row: &QueueRow) -> Markup {
                 } @else {
                     time datetime=(row.deadline_iso) title=(row.deadline_exact) { (row.deadline) }
                     @if row.overdue { (overdue_flag()) }
+                    @if row.escalated { " " strong.flag-escalated { "Escalated" } }
                 }
             }
             td data-label="Assignee" {
                 @match &row.assignee {
                     Some(name) => (name),
                     None => span.muted { "Unassigned" },
+                }
+            }
+            td data-label="Desk" {
+                @match &row.desk {
+                    Some(name) => (name),
+                    None => span.muted { "General queue" },
                 }
             }
         }
@@ -634,6 +657,15 @@ pub fn ticket(layout: &Layout, view: &TicketView) -> Markup {
                                 @match &view.assignee {
                                     Some(name) => (name),
                                     None => span.muted { "Unassigned" },
+                                }
+                            }
+                        }
+                        div {
+                            dt { "Desk" }
+                            dd {
+                                @match &view.desk {
+                                    Some(name) => (name),
+                                    None => span.muted { "General queue" },
                                 }
                             }
                         }
@@ -834,6 +866,9 @@ fn ticket_actions(view: &TicketView) -> Markup {
                     button.button.button-secondary type="submit" { "Change severity" }
                 }
             }
+            @if !view.desk_moves.is_empty() {
+                (desk_move_form(view, &base, &hidden))
+            }
             h3 { "Add a note" }
             form.action-form method="post" action={ (base) "/notes" } accept-charset="utf-8" {
                 (form_group(&note, html! {
@@ -844,6 +879,30 @@ fn ticket_actions(view: &TicketView) -> Markup {
                 input type="hidden" name="csrf" value=(view.csrf);
                 button.button.button-secondary type="submit" { "Add note" }
             }
+        }
+    }
+}
+
+/// The form that moves the report to another desk or the general queue, with a reason.
+fn desk_move_form(view: &TicketView, base: &str, hidden: &Markup) -> Markup {
+    let desk = Field::new("desk", "Move to", "").with_id_suffix("move");
+    let reason =
+        Field::new("reason", "Why (kept on the timeline, never shown to the reader)", "").with_id_suffix("desk");
+    html! {
+        h3 #desk-move-heading { "Desk" }
+        form.action-form method="post" action={ (base) "/desk" } accept-charset="utf-8" aria-labelledby="desk-move-heading" {
+            (form_group(&desk, html! {
+                select.select id=(desk.id()) name=(desk.name) {
+                    (options(&view.desk_moves))
+                }
+            }))
+            (form_group(&reason, html! {
+                textarea.textarea id=(reason.id()) name=(reason.name) rows="2" required {
+                    (textarea_value(&view.desk_reason))
+                }
+            }))
+            (hidden)
+            button.button.button-secondary type="submit" { "Move the report" }
         }
     }
 }

@@ -28,7 +28,7 @@ fn setup_view() -> SetupView {
     }
 }
 
-fn row(id: i64, overdue: bool, assignee: Option<&str>) -> QueueRow {
+pub(crate) fn row(id: i64, overdue: bool, assignee: Option<&str>) -> QueueRow {
     QueueRow {
         id,
         version: 3,
@@ -48,10 +48,12 @@ fn row(id: i64, overdue: bool, assignee: Option<&str>) -> QueueRow {
         overdue,
         reader_replied: false,
         assignee: assignee.map(str::to_owned),
+        desk: None,
+        escalated: false,
     }
 }
 
-fn queue_view() -> QueueView {
+pub(crate) fn queue_view() -> QueueView {
     let count = |status: &str, label: &str, count, current| StatusCount {
         status: status.to_owned(),
         label: label.to_owned(),
@@ -91,6 +93,7 @@ fn queue_view() -> QueueView {
             opt("unassigned", "Unassigned", false),
             opt("ann@news.example", "Ann Lee", false),
         ],
+        desks: vec![],
         overdue: false,
         sorts: vec![opt("deadline", "Deadline", true), opt("age", "Age", false), opt("severity", "Severity", false)],
         rows: vec![row(12, true, None), row(13, false, Some("Ann Lee"))],
@@ -121,7 +124,7 @@ fn grouped(mut m: MoveOption, group: MoveGroup, tone: Tone) -> MoveOption {
     m
 }
 
-fn ticket_view() -> TicketView {
+pub(crate) fn ticket_view() -> TicketView {
     TicketView {
         id: 12,
         publish_href: None,
@@ -197,6 +200,9 @@ fn ticket_view() -> TicketView {
             opt("high", "High", false),
             opt("legal", "Legal", true),
         ],
+        desk: None,
+        desk_moves: Vec::new(),
+        desk_reason: String::new(),
         can_edit: true,
         error: None,
         notice: None,
@@ -432,7 +438,10 @@ fn queue_table_has_caption_column_headers_and_scrolls_on_its_own() {
     assert!(html.contains("<caption"));
     let thead = &html[html.find("<thead>").unwrap()..html.find("</thead>").unwrap()];
     let headers: Vec<&str> = thead.split("<th scope=\"col\">").skip(1).map(|h| &h[..h.find('<').unwrap()]).collect();
-    assert_eq!(headers, ["", "Report", "Passage", "Category", "Severity", "Status", "Age", "Deadline", "Assignee"]);
+    assert_eq!(
+        headers,
+        ["", "Report", "Passage", "Category", "Severity", "Status", "Age", "Deadline", "Assignee", "Desk"]
+    );
 }
 
 #[test]
@@ -542,6 +551,8 @@ fn queue_escapes_everything() {
         overdue: false,
         reader_replied: false,
         assignee: Some(HOSTILE.to_owned()),
+        desk: Some(HOSTILE.to_owned()),
+        escalated: true,
     };
     let view = QueueView {
         tabs: vec![ViewTab { label: HOSTILE.to_owned(), href: HOSTILE.to_owned(), count: Some(1), current: true }],
@@ -564,8 +575,8 @@ fn queue_escapes_everything() {
     let html = queue(&staff_layout(), &view).into_string();
     assert_escaped(&html);
     // Tab label and href; the view kept in the form; count label and href; status value and
-    // label; category value and label; 13 row fields; next link; error.
-    assert_eq!(html.matches(HOSTILE_ESCAPED).count(), 24, "{html}");
+    // label; category value and label; 14 row fields; next link; error.
+    assert_eq!(html.matches(HOSTILE_ESCAPED).count(), 25, "{html}");
     assert_ids_consistent(&html);
 }
 

@@ -4,8 +4,19 @@ use std::fs;
 use std::path::Path;
 
 /// The modules that each render one part of the site.
-const VIEW_MODULES: [&str; 10] =
-    ["audit", "channels", "desk", "email", "log", "pages", "responses", "transparency", "webhooks", "wordings"];
+const VIEW_MODULES: [&str; 11] = [
+    "audit",
+    "channels",
+    "desk",
+    "desks",
+    "email",
+    "log",
+    "pages",
+    "responses",
+    "transparency",
+    "webhooks",
+    "wordings",
+];
 
 /// The modules beneath the views: the page frame, the shared view structs and the markup pieces.
 const SHARED_MODULES: [&str; 6] = ["article", "catalogue", "corrections", "forms", "layout", "partials"];

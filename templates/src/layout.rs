@@ -23,7 +23,7 @@ pub struct StaffNav {
     /// CSRF token for the sign-out form (POST /logout, hidden field `csrf`).
     pub csrf: String,
     /// Standards editors also get links to "Audit" (/audit), "Figures" (/desk/transparency) and
-    /// "Erase reader data" (/desk/erasure); everyone gets "Standards" (/desk/standards), and everyone but auditors
+    /// "Erase reader data" (/desk/erasure); everyone gets "Desks" (/desk/desks) and "Standards" (/desk/standards), and everyone but auditors
     /// "Approvals" (/desk/corrections: editors withdraw and redraft their own corrections there).
     /// Auditors (`role_label` "Auditor") get "Audit" and "Figures" but not "Desk".
     pub is_standards_editor: bool,
@@ -83,6 +83,7 @@ impl Layout {
                                         @if !staff.is_auditor() {
                                             li { a href="/desk" { "Desk" } }
                                         }
+                                        li { a href="/desk/desks" { "Desks" } }
                                         li { a href="/desk/standards" { "Standards" } }
                                         @if !staff.is_auditor() {
                                             li {

@@ -4,7 +4,7 @@
 //! function of plain data, so views are tested without either. maud escapes
 //! every interpolated value, and reader text is never wrapped in `PreEscaped`.
 //!
-//! The view modules (`audit`, `channels`, `desk`, `email`, `log`, `pages`, `responses`, `transparency`,
+//! The view modules (`audit`, `channels`, `desk`, `desks`, `email`, `log`, `pages`, `responses`, `transparency`,
 //! `webhooks`, `wordings`) each render one part of the site and never import from one another. What
 //! several of them need lives below them: the page frame in `layout`, the view structs they
 //! share in `article`, `forms`, `corrections` and `catalogue`, and the small
@@ -14,6 +14,7 @@
 pub mod audit;
 pub mod channels;
 pub mod desk;
+pub mod desks;
 pub mod email;
 pub mod layout;
 pub mod log;
@@ -32,6 +33,7 @@ mod partials;
 pub use audit::*;
 pub use channels::*;
 pub use desk::*;
+pub use desks::*;
 pub use email::{email_html, email_text, EmailView};
 pub use layout::{Layout, StaffNav, STYLESHEET};
 pub use log::*;
@@ -47,6 +49,8 @@ mod audit_tests;
 mod channels_tests;
 #[cfg(test)]
 mod desk_tests;
+#[cfg(test)]
+mod desks_tests;
 #[cfg(test)]
 mod imports_tests;
 #[cfg(test)]

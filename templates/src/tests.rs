@@ -199,6 +199,7 @@ pub(crate) fn every_page() -> Vec<(&'static str, String)> {
         .chain(crate::log_tests::every_log_page())
         .chain(crate::audit_tests::every_audit_page())
         .chain(crate::channels_tests::every_channels_page())
+        .chain(crate::desks_tests::every_desks_page())
         .chain(crate::responses_tests::every_responses_page())
         .chain(crate::wordings_tests::every_wordings_page())
         .chain(crate::transparency_tests::every_transparency_page())

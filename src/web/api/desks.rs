@@ -76,7 +76,8 @@ pub async fn put(
     let slug = desks::parse_slug(&path.into_inner())?;
     let input: DeskInput = parse_json(&read_body(&req, payload, DESK_BODY_LIMIT).await?)?;
     let (actor, now) = (staff.actor.clone(), state.now());
-    let (created, saved) = state.write_notifying(move |c, n| desks::save(c, &actor, &slug, &input, n, now)).await?;
+    let (created, saved) =
+        state.write_notifying(move |c, n| desks::save(c, Some(&actor), &slug, &input, n, now)).await?;
     Ok(if created { HttpResponse::Created() } else { HttpResponse::Ok() }.json(saved))
 }
 
@@ -99,7 +100,7 @@ pub async fn delete(
 ) -> Result<HttpResponse, AppError> {
     let slug = desks::parse_slug(&path.into_inner())?;
     let (actor, now) = (staff.actor.clone(), state.now());
-    let saved = state.write_notifying(move |c, n| desks::remove(c, &actor, &slug, n, now)).await?;
+    let saved = state.write_notifying(move |c, n| desks::remove(c, Some(&actor), &slug, n, now)).await?;
     Ok(HttpResponse::Ok().json(saved))
 }
 

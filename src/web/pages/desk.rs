@@ -6,7 +6,7 @@ use chrono::NaiveDateTime;
 use corrigenda_templates as views;
 use serde::Deserialize;
 
-use crate::db::models::{SavedResponse, StaffMember};
+use crate::db::models::{Desk, SavedResponse, StaffMember};
 use crate::db::DbConnection;
 use crate::domain::accounts::Role;
 use crate::domain::bulk::{self, BulkAction, BulkRequest};
@@ -16,6 +16,7 @@ use crate::domain::notices::Notices;
 use crate::domain::quote;
 use crate::domain::reports::{Category, Severity, Status};
 use crate::domain::responses;
+use crate::domain::routing;
 use crate::domain::workflow::{self, MoveRequest};
 use crate::error::AppError;
 use crate::web::auth::{CanEdit, CanRead, DeskForm, Signed, Staff};
@@ -35,13 +36,19 @@ pub async fn queue(state: State, req: HttpRequest, staff: Signed<CanEdit>) -> Re
     let layout = staff_layout(&state, &staff);
     let actor = staff.actor.clone();
     let now = state.now();
-    let parsed = desk_filter(&pairs);
+    let parsed = QueueFilter::parse(&pairs);
     let filter =
         parsed.as_ref().cloned().unwrap_or_else(|_| QueueFilter { limit: desk::PAGE_DEFAULT, ..Default::default() });
-    let f = filter.clone();
-    let result =
-        state.db.read(move |c| Ok((desk::queue(c, &f, &actor, now), desk::sections(c)?, desk::assignable(c)?))).await?;
-    let (page, sections, staff_list) = result;
+    let result = state
+        .db
+        .read(move |c| {
+            let member = !Desk::of_member(c, actor.id)?.is_empty();
+            let f = default_view(filter, member);
+            let page = desk::queue(c, &f, &actor, now);
+            Ok((page, f, desk::sections(c)?, desk::assignable(c)?, Desk::all(c)?))
+        })
+        .await?;
+    let (page, filter, sections, staff_list, desks) = result;
     let (page, error) = match (parsed, page) {
         (Ok(_), Ok(page)) => (page, None),
         (Err(e), _) | (Ok(_), Err(e @ AppError::Invalid(_))) => (
@@ -52,20 +59,18 @@ pub async fn queue(state: State, req: HttpRequest, staff: Signed<CanEdit>) -> Re
     };
     let status = if error.is_some() { 422 } else { 200 };
     let token = staff.session.as_ref().map(|s| s.csrf.as_str()).unwrap_or_default();
-    let mut view = queue_view(&pairs, &filter, page, (&sections, &staff_list), error, token, now);
+    let mut view = queue_view(&pairs, &filter, page, (&sections, &staff_list, &desks), error, token, now);
     view.notice = notice;
     Ok(html(status, views::queue(&layout, &view)))
 }
 
-/// The queue's filter from the page's query: the desk opens on the work still to do, unless a
-/// view or a status was asked for.
-fn desk_filter(pairs: &[(String, String)]) -> Result<QueueFilter, AppError> {
-    QueueFilter::parse(pairs).map(|mut f| {
-        if f.view.is_none() && f.statuses.is_empty() {
-            f.view = Some(View::Open);
-        }
-        f
-    })
+/// The queue's view when none was asked for: unless a status was, the work still to do, on the
+/// viewer's desks when they belong to one (`member`), else everywhere.
+fn default_view(mut f: QueueFilter, member: bool) -> QueueFilter {
+    if f.view.is_none() && f.statuses.is_empty() {
+        f.view = Some(if member { View::MyDesks } else { View::Open });
+    }
+    f
 }
 
 /// The confirmation after the drafting form published a correction or sent it for approval.
@@ -83,7 +88,7 @@ fn queue_view(
     pairs: &[(String, String)],
     filter: &QueueFilter,
     page: QueuePage,
-    (sections, staff): (&[String], &[StaffMember]),
+    (sections, staff, desks): (&[String], &[StaffMember], &[Desk]),
     error: Option<String>,
     csrf: &str,
     now: NaiveDateTime,
@@ -156,6 +161,13 @@ fn queue_view(
             value("section"),
         ),
         assignees: any_first("Anyone", opts(assignees, &[value("assignee")]), value("assignee")),
+        desks: if desks.is_empty() {
+            Vec::new()
+        } else {
+            let mut choices = vec![("mine", "My desks"), ("none", "General queue")];
+            choices.extend(desks.iter().map(|d| (d.slug.as_str(), d.name.as_str())));
+            any_first("Any desk", opts(choices, &[value("desk")]), value("desk"))
+        },
         overdue: filter.overdue == Some(true),
         sorts: opts(
             Sort::ALL.iter().map(|(_, v, l)| (*v, *l)),
@@ -189,6 +201,8 @@ fn queue_row(item: QueueItem, now: NaiveDateTime) -> views::QueueRow {
         overdue: item.overdue,
         reader_replied: item.reader_replied,
         assignee: item.assignee,
+        desk: item.desk_name,
+        escalated: item.escalated,
     }
 }
 
@@ -231,6 +245,7 @@ pub async fn ticket(
         "assigned" => Some("Assignment saved."),
         "severity" => Some("Severity changed; the deadline was recomputed."),
         "note" => Some("Note added."),
+        "desk" => Some("Moved. The timeline keeps the reason."),
         _ => None,
     };
     let reason = if query.to.is_empty() && query.response.is_empty() {
@@ -255,7 +270,7 @@ async fn render_ticket(
     let actor = staff.actor.clone();
     let now = state.now();
     let ticket = steps::open_ticket(state, id, &actor, now).await?;
-    let staff_list = state.db.read(desk::assignable).await?;
+    let (staff_list, desks) = state.db.read(|c| Ok((desk::assignable(c)?, Desk::all(c)?))).await?;
     let saved = if staff.actor.role.can_edit() { state.db.read(responses::list).await? } else { Vec::new() };
     let filled = match reason {
         Reason::Blank => None,
@@ -270,7 +285,7 @@ async fn render_ticket(
             Err(other) => return Err(other),
         },
     };
-    let view = ticket_view(ticket, staff, &staff_list, &saved, filled, error, notice, now);
+    let view = ticket_view(ticket, staff, (&staff_list, &desks), &saved, filled, error, notice, now);
     let mut response = html(status, views::ticket(&staff_layout(state, staff), &view));
     response.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
     Ok(response)
@@ -294,7 +309,7 @@ async fn prefill(state: &AppState, t: &Ticket, to: &str, response: &str) -> Resu
 fn ticket_view(
     t: Ticket,
     staff: &Staff,
-    staff_list: &[StaffMember],
+    (staff_list, desks): (&[StaffMember], &[Desk]),
     saved: &[SavedResponse],
     filled: Option<(String, String)>,
     error: Option<String>,
@@ -375,6 +390,13 @@ fn ticket_view(
         also_open_by: t.also_open_by.clone(),
         timeline,
         moves: t.moves.iter().map(|m| move_option(m, saved, filled.as_ref())).collect(),
+        desk: t.desk.as_ref().map(|d| d.name.clone()),
+        desk_moves: desk_moves(&t, can_edit, desks),
+        desk_reason: filled
+            .as_ref()
+            .filter(|(to, _)| to == DESK_MOVE)
+            .map(|(_, text)| text.clone())
+            .unwrap_or_default(),
         draft_is_primary: status == Status::InReview,
         next_step_note: next_step_note(status, staff.actor.role),
         decisions_heading: if status == Status::Appealed { "Decide the appeal" } else { "Close the report" }.into(),
@@ -395,6 +417,24 @@ fn ticket_view(
         error,
         notice,
     }
+}
+
+/// What a refused desk move keeps its typed reason under (no status is called that).
+const DESK_MOVE: &str = "desk";
+
+/// Where the report may move: the general queue and every other desk; none when it is closed,
+/// the viewer cannot move it, or there are no desks.
+fn desk_moves(t: &Ticket, can_edit: bool, desks: &[Desk]) -> Vec<views::Opt> {
+    if !can_edit || desks.is_empty() || !workflow::is_open(t.report.status) {
+        return Vec::new();
+    }
+    let here = t.report.desk_id;
+    let mut choices: Vec<(String, String)> = Vec::new();
+    if here.is_some() {
+        choices.push((String::new(), "General queue".to_owned()));
+    }
+    choices.extend(desks.iter().filter(|d| Some(d.id) != here).map(|d| (d.slug.clone(), d.name.clone())));
+    opts(choices, &[])
 }
 
 /// A move the viewer may make, as the ticket offers it, with the saved responses for its reason.
@@ -474,6 +514,15 @@ pub struct MoveForm {
     reason: String,
     version: String,
     duplicate_of: String,
+}
+
+/// The form that moves a report to another desk.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct DeskMoveForm {
+    desk: String,
+    reason: String,
+    version: String,
 }
 
 /// The assignment form.
@@ -584,6 +633,22 @@ pub async fn severity(
     let (now, targets) = (state.now(), state.config.response_targets);
     act(&state, &post.staff, id, "severity", Reason::Blank, move |c, n| {
         workflow::set_severity(c, id, &actor, &severity, v, &targets, n, now).map(drop)
+    })
+    .await
+}
+
+/// `POST /desk/reports/{id}/desk`: moves the report to another desk or the general queue.
+pub async fn move_to_desk(
+    state: State,
+    path: web::Path<String>,
+    post: DeskForm<CanEdit, DeskMoveForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = parse_id(&path.into_inner())?;
+    let (slug, reason, v) = (post.form.desk.clone(), post.form.reason.clone(), version(&post.form.version)?);
+    let (actor, now) = (post.staff.actor.clone(), state.now());
+    let typed = Reason::Typed { to: DESK_MOVE.to_owned(), text: reason.clone() };
+    act(&state, &post.staff, id, "desk", typed, move |c, n| {
+        routing::move_report(c, id, &actor, Some(&slug), &reason, v, n, now).map(drop)
     })
     .await
 }

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod channels;
 pub mod corrections;
 pub mod desk;
+pub mod desks;
 pub mod drafting;
 pub mod embed;
 pub mod erasure;
