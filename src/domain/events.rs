@@ -413,6 +413,14 @@ mod tests {
                 link: Some("https://news.example/post".into()),
             }),
             EventData::ReporterErased { reports: 2, mails_cancelled: 1, subscriptions: 0, retention_days: None },
+            EventData::DeskRouted {
+                from: Some("world".into()),
+                from_name: Some("World".into()),
+                to: None,
+                to_name: None,
+                reason: Some("Not ours.".into()),
+            },
+            EventData::Escalated { to: vec!["Lee Lead".into()] },
         ];
         assert_eq!(all.len(), EventKind::ALL.len());
         for data in all {
