@@ -66,6 +66,7 @@ diesel::table! {
         corrected_at -> Nullable<Timestamp>,
         desk_id -> Nullable<BigInt>,
         escalated_at -> Nullable<Timestamp>,
+        routed_at -> Nullable<Timestamp>,
     }
 }
 

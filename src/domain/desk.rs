@@ -402,6 +402,8 @@ pub struct QueueFilter {
     pub assignee: Option<AssigneeFilter>,
     /// Only overdue (true) or only not overdue (false).
     pub overdue: Option<bool>,
+    /// Only escalated for being overdue (true) or only not escalated (false).
+    pub escalated: Option<bool>,
     /// Only this desk's (or the general queue's, or the viewer's desks').
     pub desk: Option<DeskFilter>,
     /// The order.
@@ -457,13 +459,8 @@ impl QueueFilter {
                         email => AssigneeFilter::Email(super::filters::text("assignee", email)?),
                     })
                 }
-                "overdue" => {
-                    filter.overdue = Some(match value {
-                        "true" | "1" | "yes" | "on" => true,
-                        "false" | "0" | "no" | "off" => false,
-                        other => return Err(AppError::invalid("overdue", format!("{other:?} is not true or false"))),
-                    })
-                }
+                "overdue" => filter.overdue = Some(flag("overdue", value)?),
+                "escalated" => filter.escalated = Some(flag("escalated", value)?),
                 "sort" => {
                     filter.sort =
                         Sort::ALL.iter().find(|(_, v, _)| *v == value).map(|(s, _, _)| *s).ok_or_else(|| {
@@ -503,6 +500,15 @@ impl QueueFilter {
             }
         }
         Ok(filter)
+    }
+}
+
+/// A true-or-false filter's value.
+fn flag(field: &str, value: &str) -> Result<bool, AppError> {
+    match value {
+        "true" | "1" | "yes" | "on" => Ok(true),
+        "false" | "0" | "no" | "off" => Ok(false),
+        other => Err(AppError::invalid(field, format!("{other:?} is not true or false"))),
     }
 }
 
@@ -616,6 +622,11 @@ fn filtered<'a>(
         Some(false) => q = q.filter(reports::deadline_at.ge(now).or(reports::status.ne_all(open_statuses()))),
         None => {}
     }
+    match filter.escalated {
+        Some(true) => q = q.filter(reports::escalated_at.is_not_null()),
+        Some(false) => q = q.filter(reports::escalated_at.is_null()),
+        None => {}
+    }
     q
 }
 
@@ -643,7 +654,8 @@ fn counts(
 ) -> Result<Vec<StatusCount>, AppError> {
     use crate::db::schema::desk_tallies as dt;
     use crate::db::schema::report_tallies as t;
-    let plain = filter.section.is_none() && filter.overdue.is_none() && filter.search.is_none();
+    let plain =
+        filter.section.is_none() && filter.overdue.is_none() && filter.escalated.is_none() && filter.search.is_none();
     let tallies: Vec<Tally> = if let (true, Some(desk)) = (plain, desk) {
         // Under a desk filter the same figures come from the per-desk tallies.
         let mut q =
@@ -692,7 +704,7 @@ fn counts(
     Ok(counts)
 }
 
-/// Reports per status under a section, overdue or search filter: one `GROUP BY` in the database.
+/// Reports per status under a section, overdue, escalated or search filter: one `GROUP BY` in the database.
 fn grouped_counts(
     conn: &mut DbConnection,
     filter: &QueueFilter,
@@ -752,6 +764,11 @@ fn grouped_counts(
         Some(false) => {
             sql.push_str(&format!(" AND (reports.deadline_at >= {} OR reports.status NOT IN ({open}))", next()))
         }
+        None => {}
+    }
+    match filter.escalated {
+        Some(true) => sql.push_str(" AND reports.escalated_at IS NOT NULL"),
+        Some(false) => sql.push_str(" AND reports.escalated_at IS NULL"),
         None => {}
     }
     match (&capped, &filter.search) {
@@ -1167,6 +1184,7 @@ mod tests {
             ("severity", "urgent"),
             ("sort", "random"),
             ("overdue", "maybe"),
+            ("escalated", "perhaps"),
             ("limit", "500"),
             ("view", "everything"),
         ] {

@@ -1,6 +1,7 @@
 //! The newsroom's rules: what a valid article, report and account is, and the steps on them.
 
 pub mod accounts;
+pub mod arrivals;
 pub mod articles;
 pub mod audit;
 pub mod bulk;
@@ -13,6 +14,7 @@ pub mod desk;
 pub mod desks;
 pub mod diff;
 pub mod erasure;
+pub mod escalation;
 pub mod events;
 pub mod filters;
 pub mod ids;

@@ -108,6 +108,32 @@ pub enum Notice {
         /// The editor who moved it (none: the rules did).
         by: Option<StaffRef>,
     },
+    /// An open report's deadline passed: it was escalated to its desk's lead, or to the standards
+    /// editors when it is on no desk or its desk has no lead who can take it.
+    Escalated {
+        /// The report.
+        report_id: ReportId,
+        /// Its article.
+        article_id: String,
+        /// The article's headline.
+        article_title: String,
+        /// The passage reported.
+        quote: String,
+        /// How urgent.
+        severity: Severity,
+        /// Its status.
+        status: Status,
+        /// The deadline that passed.
+        deadline_at: NaiveDateTime,
+        /// Its desk (none: the general queue).
+        desk: Option<DeskRef>,
+        /// Who holds it, if anyone.
+        assignee: Option<StaffRef>,
+        /// Who it was escalated to.
+        to: Vec<StaffRef>,
+        /// Whether they are the desk's lead (else the standards editors).
+        lead: bool,
+    },
     /// Staff made a report urgent: raised it to high or legal severity, or from high to legal.
     SeverityRaised {
         /// The report.

@@ -413,6 +413,7 @@ pub fn insert(
             quote_start: report.span.map(|s| s.0),
             quote_end: report.span.map(|s| s.1),
             desk_id: desk.as_ref().map(|d| d.id),
+            routed_at: desk.as_ref().map(|_| now),
             assignee_id: assignee.as_ref().map(|u| u.id),
             version: 1,
             created_at: now,

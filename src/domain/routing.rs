@@ -155,7 +155,9 @@ fn enter(
         None => None,
     };
     workflow::bump_version(conn, report, now)?;
-    diesel::update(reports::table.find(report.id)).set(reports::desk_id.eq(to.map(|d| d.id))).execute(conn)?;
+    diesel::update(reports::table.find(report.id))
+        .set((reports::desk_id.eq(to.map(|d| d.id)), reports::routed_at.eq(to.map(|_| now))))
+        .execute(conn)?;
     let data = EventData::DeskRouted {
         from: from.as_ref().map(|d| d.slug.clone()),
         from_name: from.as_ref().map(|d| d.name.clone()),
@@ -298,7 +300,7 @@ pub fn evacuate(
     }
     // Closed reports keep the desk in their history (the events), not in the column.
     diesel::update(reports::table.filter(reports::desk_id.eq(desk.id)))
-        .set(reports::desk_id.eq(None::<i64>))
+        .set((reports::desk_id.eq(None::<i64>), reports::routed_at.eq(None::<NaiveDateTime>)))
         .execute(conn)?;
     Ok(affected)
 }

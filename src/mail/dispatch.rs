@@ -6,6 +6,7 @@
 //! mark could send it again (when its lease ends), and it keeps its Message-ID, so
 //! receivers can tell.
 
+use std::sync::{Arc, Mutex};
 use std::time::Duration as StdDuration;
 
 use chrono::{Duration, NaiveDateTime, TimeZone};
@@ -15,13 +16,14 @@ use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
-use super::{enqueue, files, messages, Context};
+use super::{enqueue, files, messages, webhooks, Context};
 use crate::clock::Clock;
 use crate::db::models::{Delivery, OutboxRow};
 use crate::db::schema::digest_runs;
 use crate::db::{Db, DbConnection};
 use crate::domain::channels::{self, ChannelVia};
-use crate::domain::desk;
+use crate::domain::notices::Notices;
+use crate::domain::{arrivals, desk, escalation};
 use crate::error::AppError;
 
 /// How long a claimed row is reserved for its dispatcher.
@@ -30,6 +32,8 @@ const LEASE: i64 = 300;
 const BATCH: i64 = 100;
 /// After this long without success a message is given up on.
 const MAX_AGE: Duration = Duration::days(2);
+/// How often a dispatcher looks for reports to escalate.
+const ESCALATE_EVERY: Duration = Duration::seconds(60);
 
 /// Where messages go.
 #[derive(Clone)]
@@ -131,6 +135,8 @@ pub struct Dispatcher {
     ctx: Context,
     clock: Clock,
     timezone: chrono_tz::Tz,
+    /// When this dispatcher last looked for reports to escalate (app clock).
+    escalation_scan: Arc<Mutex<Option<NaiveDateTime>>>,
 }
 
 /// How a delivery attempt ended.
@@ -143,7 +149,7 @@ enum Outcome {
 impl Dispatcher {
     /// A dispatcher over `db`.
     pub fn new(db: Db, mail: MailConfig, ctx: Context, clock: Clock, timezone: chrono_tz::Tz) -> Self {
-        Self { db, mail, ctx, clock, timezone }
+        Self { db, mail, ctx, clock, timezone, escalation_scan: Arc::new(Mutex::new(None)) }
     }
 
     /// Sends until `stop` turns true: a round, then a pause of `every` (none while rows keep
@@ -164,9 +170,11 @@ impl Dispatcher {
         }
     }
 
-    /// One round: the daily digest when due, then one batch of due rows. Returns rows handled.
+    /// One round: the daily digest and escalations when due, then one batch of due rows.
+    /// Returns rows handled.
     pub async fn round(&self) -> Result<usize, AppError> {
         self.digest_if_due().await?;
+        self.escalate_if_due().await?;
         let now = self.clock.now();
         // A cheap read first: an idle outbox costs no write transaction.
         let due = self.db.read(move |c| Ok(OutboxRow::due_count(c, now)?)).await?;
@@ -238,7 +246,31 @@ impl Dispatcher {
         }
     }
 
-    /// Queues each assignee's digest of overdue tickets once a day, at the configured local hour.
+    /// Escalates the reports that became overdue, at most once a minute per dispatcher (several
+    /// dispatchers are safe: each report is claimed by one of them).
+    async fn escalate_if_due(&self) -> Result<(), AppError> {
+        let now = self.clock.now();
+        {
+            let mut last = self.escalation_scan.lock().unwrap_or_else(|p| p.into_inner());
+            if last.is_some_and(|t| now - t < ESCALATE_EVERY && now >= t) {
+                return Ok(());
+            }
+            *last = Some(now);
+        }
+        // A cheap read first: nothing overdue costs no write transaction.
+        if !self.db.read(move |c| escalation::due(c, now)).await? {
+            return Ok(());
+        }
+        let ctx = self.ctx.clone();
+        let escalated = self.db.write(move |c| queue_escalations(c, &ctx, now)).await?;
+        if escalated > 0 {
+            tracing::info!(reports = escalated, "overdue reports escalated");
+        }
+        Ok(())
+    }
+
+    /// Queues each editor's daily digest once a day, at the configured local hour: their overdue
+    /// tickets and what reached their desks since the previous digest.
     async fn digest_if_due(&self) -> Result<(), AppError> {
         let now = self.clock.now();
         let local = self.timezone.from_utc_datetime(&now);
@@ -341,6 +373,16 @@ pub fn redact_addresses(text: &str) -> String {
     out
 }
 
+/// Escalates the reports due at `now` and queues the mail and desk chat alerts that tells of it
+/// (in one transaction: a report is escalated exactly when its mail is queued).
+fn queue_escalations(conn: &mut DbConnection, ctx: &Context, now: NaiveDateTime) -> Result<usize, AppError> {
+    let mut notices = Notices::default();
+    let escalated = escalation::escalate(conn, now, &mut notices)?;
+    super::notify(conn, ctx, &notices, now)?;
+    webhooks::desk_alerts(conn, &ctx.base_url, &notices, now)?;
+    Ok(escalated)
+}
+
 /// Queues the digests for `day` unless another dispatcher already did.
 fn queue_digests(conn: &mut DbConnection, ctx: &Context, day: &str, now: NaiveDateTime) -> Result<(), AppError> {
     let done: i64 = digest_runs::table.find(day).count().get_result(conn)?;
@@ -359,8 +401,23 @@ fn queue_digests(conn: &mut DbConnection, ctx: &Context, day: &str, now: NaiveDa
     if claimed == 0 {
         return Ok(());
     }
+    // What reached the desks since the previous digest; never more than a day back (after a
+    // day without one, the older arrivals are in the queue, not in the mail).
+    let previous: Option<NaiveDateTime> = digest_runs::table
+        .filter(digest_runs::day.lt(day))
+        .order(digest_runs::day.desc())
+        .select(digest_runs::created_at)
+        .first(conn)
+        .optional()?;
+    let since = previous.map_or(now - Duration::days(1), |p| p.max(now - Duration::days(1)));
+    let mut arrivals = arrivals::by_member(conn, since)?;
     for (user, overdue) in desk::overdue_by_assignee(conn, now)? {
-        enqueue(conn, ctx, messages::digest(ctx, &user, &overdue), now)?;
+        let new = arrivals.remove(&user.id).map(|(_, a)| a).unwrap_or_default();
+        enqueue(conn, ctx, messages::digest(ctx, &user, &overdue, &new), now)?;
+    }
+    // Editors with nothing overdue but new reports on their desks.
+    for (user, new) in arrivals.into_values() {
+        enqueue(conn, ctx, messages::digest(ctx, &user, &[], &new), now)?;
     }
     Ok(())
 }

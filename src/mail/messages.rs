@@ -4,11 +4,12 @@ use chrono::NaiveDateTime;
 use corrigenda_templates::EmailView;
 
 use super::{Context, Outgoing};
-use crate::db::models::{Report, StaffMember};
+use crate::db::models::{DeskMember, Report, StaffMember};
 use crate::db::vocabulary::{Role, Severity, Status};
 use crate::db::DbConnection;
-use crate::domain::ids::UserId;
-use crate::domain::notices::{CorrectionNote, Notice, ReaderContact};
+use crate::domain::arrivals::Arrivals;
+use crate::domain::ids::{ReportId, UserId};
+use crate::domain::notices::{CorrectionNote, DeskRef, Notice, ReaderContact};
 use crate::domain::{accounts, responses, subscriptions};
 use crate::error::AppError;
 
@@ -38,29 +39,42 @@ pub fn for_notice(
     now: NaiveDateTime,
 ) -> Result<Vec<Outgoing>, AppError> {
     Ok(match notice {
-        Notice::ReportFiled { report_id, article_title, quote, category, severity, deadline_at, reader, .. } => {
+        Notice::ReportFiled {
+            report_id, article_title, quote, category, severity, deadline_at, desk, reader, ..
+        } => {
             let mut out: Vec<Outgoing> = reader.iter().map(|r| receipt(ctx, quote, r)).collect();
-            if matches!(severity, Severity::High | Severity::Legal) {
-                for editor in accounts::active_with_role(conn, Role::StandardsEditor)? {
-                    let paragraphs = vec![format!(
-                        "A {} report of severity {} arrived on \u{201c}{}\u{201d}. It must be answered by {} UTC.",
-                        category.as_str().replace('_', " "),
-                        severity,
-                        article_title,
-                        deadline(*deadline_at)
-                    )];
-                    let v = view(
-                        ctx,
-                        paragraphs,
-                        Some(quote.clone()),
-                        Some(("Open the ticket", ctx.url(&format!("/desk/reports/{report_id}")))),
-                    );
-                    let subject = format!("Urgent: {severity} report #{report_id}");
-                    out.push(Outgoing { kind: "urgent_report", to: editor.email, subject, view: v });
+            if is_urgent(*severity) {
+                let mut what = format!(
+                    "A {} report of severity {} arrived on \u{201c}{}\u{201d}",
+                    category.as_str().replace('_', " "),
+                    severity,
+                    article_title
+                );
+                if let Some(d) = desk {
+                    what.push_str(&format!(" and was routed to the {} desk", d.name));
                 }
+                let urgent = Urgent { report_id: *report_id, quote, severity: *severity, deadline_at: *deadline_at };
+                out.extend(urgent_report(conn, ctx, &urgent, &what, desk.as_ref(), None)?);
             }
             out
         }
+        Notice::Routed { report_id, article_title, quote, severity, deadline_at, from, desk, by, .. }
+            if is_urgent(*severity) =>
+        {
+            let mut what = format!(
+                "Report #{report_id} of severity {severity} on \u{201c}{article_title}\u{201d} was moved to the {} desk",
+                desk.name
+            );
+            if let Some(from) = from {
+                what.push_str(&format!(" from the {} desk", from.name));
+            }
+            if let Some(by) = by {
+                what.push_str(&format!(" by {}", by.name));
+            }
+            let urgent = Urgent { report_id: *report_id, quote, severity: *severity, deadline_at: *deadline_at };
+            urgent_report(conn, ctx, &urgent, &what, Some(desk), by.as_ref().map(|b| b.id))?
+        }
+        Notice::Escalated { .. } => escalation(ctx, notice),
         Notice::QuestionAsked { question, reader: Some(r), .. } => {
             let paragraphs = vec!["The editor reviewing your correction report has a question for you:".into()];
             let track = ctx.url(&format!("/reports/{}", r.token));
@@ -187,6 +201,124 @@ pub fn for_notice(
     })
 }
 
+/// Whether a severity is heard of at once (the rest waits for the daily digest).
+fn is_urgent(severity: Severity) -> bool {
+    matches!(severity, Severity::High | Severity::Legal)
+}
+
+/// An urgent report that reached a desk or the general queue.
+struct Urgent<'a> {
+    report_id: ReportId,
+    quote: &'a str,
+    severity: Severity,
+    deadline_at: NaiveDateTime,
+}
+
+/// The kind of mail that tells a desk's member of an urgent report on their desk at once.
+pub const DESK_URGENT: &str = "desk_urgent";
+
+/// Who hears of an urgent report at once, each once: the members of its desk who are active
+/// and not away; the standards editors when it is on no desk or none of its members is
+/// available. `what` says what happened; `mover` (who moved it there) is not told.
+fn urgent_report(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    report: &Urgent<'_>,
+    what: &str,
+    desk: Option<&DeskRef>,
+    mover: Option<UserId>,
+) -> Result<Vec<Outgoing>, AppError> {
+    let members: Vec<StaffMember> = match desk {
+        Some(d) => DeskMember::of_desk(conn, d.id.0)?
+            .into_iter()
+            .map(|(_, u)| u)
+            .filter(|u| !u.disabled && !u.away && u.role.can_edit())
+            .collect(),
+        None => Vec::new(),
+    };
+    let (kind, recipients) = if members.is_empty() {
+        ("urgent_report", accounts::active_with_role(conn, Role::StandardsEditor)?)
+    } else {
+        (DESK_URGENT, members)
+    };
+    // Whoever holds it now (automatic assignment ran in the same transaction) is told so here,
+    // and their separate assignment mail is left out (see `mail::notify`).
+    let holder = Report::find(conn, report.report_id.0)?.and_then(|r| r.assignee_id);
+    let due = format!("It must be answered by {} UTC.", deadline(report.deadline_at));
+    let (id, severity) = (report.report_id, report.severity);
+    let mut seen = std::collections::HashSet::new();
+    Ok(recipients
+        .into_iter()
+        .filter(|u| Some(UserId(u.id)) != mover && seen.insert(u.id))
+        .map(|u| {
+            let mut paragraphs = vec![match (kind, desk) {
+                (DESK_URGENT, Some(_)) => format!("{what}. You are a member of that desk. {due}"),
+                (_, Some(_)) => format!("{what}. None of that desk's members is available to take it. {due}"),
+                (_, None) => format!("{what}. {due}"),
+            }];
+            if holder == Some(u.id) {
+                paragraphs.push("It is assigned to you.".into());
+            }
+            let action = ("Open the ticket", ctx.url(&format!("/desk/reports/{id}")));
+            let v = view(ctx, paragraphs, Some(report.quote.to_owned()), Some(action));
+            let subject = match (kind, desk) {
+                (DESK_URGENT, Some(d)) => format!("Urgent: {severity} report #{id} on the {} desk", d.name),
+                _ => format!("Urgent: {severity} report #{id}"),
+            };
+            Outgoing { kind, to: u.email, subject, view: v }
+        })
+        .collect())
+}
+
+/// To whom an overdue report was escalated: its desk's lead, or the standards editors.
+fn escalation(ctx: &Context, notice: &Notice) -> Vec<Outgoing> {
+    let Notice::Escalated {
+        report_id,
+        article_title,
+        quote,
+        severity,
+        status,
+        deadline_at,
+        desk,
+        assignee,
+        to,
+        lead,
+        ..
+    } = notice
+    else {
+        return Vec::new();
+    };
+    let place = match desk {
+        Some(d) => format!("on the {} desk", d.name),
+        None => "in the general queue".to_owned(),
+    };
+    let holder = match assignee {
+        Some(a) => format!("It is assigned to {}.", a.name),
+        None => "Nobody has taken it.".to_owned(),
+    };
+    let why = match (lead, desk) {
+        (true, Some(d)) => format!("You hear of it as the {} desk's lead.", d.name),
+        (_, Some(_)) => "You hear of it as a standards editor: its desk has no lead available.".to_owned(),
+        (_, None) => "You hear of it as a standards editor: it is on no desk.".to_owned(),
+    };
+    to.iter()
+        .map(|u| {
+            let paragraphs = vec![
+                format!(
+                    "Report #{report_id} of severity {severity} on \u{201c}{article_title}\u{201d}, {place}, was due by {} UTC and is overdue (status: {}). {holder}",
+                    deadline(*deadline_at),
+                    status.staff_label()
+                ),
+                why.clone(),
+            ];
+            let action = ("Open the ticket", ctx.url(&format!("/desk/reports/{report_id}")));
+            let v = view(ctx, paragraphs, Some(quote.clone()), Some(action));
+            let subject = format!("Escalated: report #{report_id} is overdue");
+            Outgoing { kind: "escalation", to: u.email.clone(), subject, view: v }
+        })
+        .collect()
+}
+
 /// An editor's text for the reader, with this mail's own tracking link where a saved response put its placeholder.
 fn with_link(text: &str, track: &str) -> String {
     text.replace(responses::TRACKING_LINK, track)
@@ -264,17 +396,46 @@ fn outcome(
 }
 
 /// To an editor: their overdue tickets, once a day.
-pub fn digest(ctx: &Context, user: &StaffMember, overdue: &[Report]) -> Outgoing {
-    let mut paragraphs = vec![format!("{} of your tickets are past their response deadline:", overdue.len())];
-    paragraphs.extend(overdue.iter().map(|r| {
-        format!(
-            "#{}: due {} UTC \u{2013} {}",
-            r.id,
-            r.deadline_at.format("%-d %B, %H:%M"),
-            ctx.url(&format!("/desk/reports/{}", r.id))
-        )
-    }));
-    let v = view(ctx, paragraphs, None, Some(("Open your queue", ctx.url("/desk?assignee=me&overdue=true"))));
-    let subject = format!("{} overdue ticket{}", overdue.len(), if overdue.len() == 1 { "" } else { "s" });
+pub fn digest(ctx: &Context, user: &StaffMember, overdue: &[Report], arrivals: &[Arrivals]) -> Outgoing {
+    let mut paragraphs = Vec::new();
+    if !overdue.is_empty() {
+        paragraphs.push(format!("{} of your tickets are past their response deadline:", overdue.len()));
+        paragraphs.extend(overdue.iter().map(|r| {
+            format!(
+                "#{}: due {} UTC \u{2013} {}",
+                r.id,
+                r.deadline_at.format("%-d %B, %H:%M"),
+                ctx.url(&format!("/desk/reports/{}", r.id))
+            )
+        }));
+    }
+    let mut new = 0;
+    for a in arrivals {
+        new += a.reports.len();
+        paragraphs.push(format!("New on the {} desk since the last digest:", a.desk.name));
+        paragraphs.extend(a.reports.iter().map(|r| {
+            format!(
+                "#{}: {}, {} severity, due {} UTC \u{2013} {}",
+                r.id,
+                r.category.label().to_lowercase(),
+                r.severity.label().to_lowercase(),
+                r.deadline_at.format("%-d %B, %H:%M"),
+                ctx.url(&format!("/desk/reports/{}", r.id))
+            )
+        }));
+        if a.more {
+            paragraphs.push(format!("And more: {}", ctx.url(&format!("/desk?desk={}", a.desk.slug))));
+        }
+    }
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    let (subject, action) = match (overdue.len(), new) {
+        (n, 0) => (format!("{n} overdue ticket{}", plural(n)), ("Open your queue", "/desk?assignee=me&overdue=true")),
+        (0, m) => (format!("{m} new report{} on your desks", plural(m)), ("Open your desks", "/desk?view=my_desks")),
+        (n, m) => (
+            format!("{n} overdue ticket{}, {m} new report{} on your desks", plural(n), plural(m)),
+            ("Open your queue", "/desk?assignee=me&overdue=true"),
+        ),
+    };
+    let v = view(ctx, paragraphs, None, Some((action.0, ctx.url(action.1))));
     Outgoing { kind: "digest", to: user.email.clone(), subject, view: v }
 }

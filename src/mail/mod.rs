@@ -9,12 +9,14 @@ pub mod retention;
 pub mod syndication;
 pub mod webhooks;
 
+use std::collections::HashSet;
+
 use chrono::NaiveDateTime;
 
 use crate::db::models::NewOutboxRow;
 use crate::db::vocabulary::OutboxStatus;
 use crate::db::DbConnection;
-use crate::domain::notices::Notices;
+use crate::domain::notices::{Notice, Notices};
 use crate::domain::secrets;
 use crate::error::AppError;
 
@@ -50,13 +52,37 @@ pub struct Outgoing {
 /// Queues the mail each notice calls for (inside the caller's transaction, so it is sent
 /// exactly when the action it reports is committed).
 pub fn notify(conn: &mut DbConnection, ctx: &Context, notices: &Notices, now: NaiveDateTime) -> Result<(), AppError> {
+    let mut planned = Vec::with_capacity(notices.as_slice().len());
     for notice in notices.as_slice() {
-        for message in messages::for_notice(conn, ctx, notice, now)? {
+        planned.push((notice, messages::for_notice(conn, ctx, notice, now)?));
+    }
+    // One mail per person for one report: a desk member told at once of an urgent report is told
+    // there that it is theirs, so the desk's automatic assignment does not write again.
+    let told: HashSet<(String, i64)> = planned
+        .iter()
+        .filter_map(|(notice, ms)| report_of(notice).map(|id| (id, ms)))
+        .flat_map(|(id, ms)| ms.iter().filter(|m| m.kind == messages::DESK_URGENT).map(move |m| (m.to.clone(), id)))
+        .collect();
+    for (notice, messages) in planned {
+        for message in messages {
+            if let Notice::Assigned { report_id, .. } = notice {
+                if told.contains(&(message.to.clone(), report_id.0)) {
+                    continue;
+                }
+            }
             enqueue(conn, ctx, message, now)?;
         }
         syndication::correctives(conn, ctx, notice, now)?;
     }
     Ok(())
+}
+
+/// The report an urgent notice is about, for [`notify`]'s one mail per person.
+fn report_of(notice: &Notice) -> Option<i64> {
+    match notice {
+        Notice::ReportFiled { report_id, .. } | Notice::Routed { report_id, .. } => Some(report_id.0),
+        _ => None,
+    }
 }
 
 /// Writes the message to the outbox (inside the caller's transaction); returns its row's id.

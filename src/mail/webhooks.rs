@@ -22,14 +22,14 @@ use serde_json::{json, Value};
 
 use crate::clock::Clock;
 use crate::db::models::{
-    log_canonical, mark_overdue_alerted, overdue_unalerted, Channel, ClaimedDelivery, Correction, HookDelivery,
+    log_canonical, mark_overdue_alerted, overdue_unalerted, Channel, ClaimedDelivery, Correction, Desk, HookDelivery,
     NewWebhookDelivery, NewWebhookEndpoint, WebhookEndpoint, WebhookOutbox,
 };
 use crate::db::vocabulary::{EndpointKind, OutboxStatus, Severity, Status};
 use crate::db::{Db, DbConnection};
 use crate::domain::channels::{self, ChannelVia};
 use crate::domain::corrections;
-use crate::domain::notices::{CorrectionNote, Notice, Notices};
+use crate::domain::notices::{CorrectionNote, DeskRef, Notice, Notices};
 use crate::domain::{articles, secrets};
 use crate::error::AppError;
 
@@ -386,7 +386,115 @@ pub fn notify(conn: &mut DbConnection, hooks: &Hooks, notices: &Notices, now: Na
             }
         }
     }
+    desk_alerts(conn, &hooks.base_url, notices, now)
+}
+
+/// Queues the alert each notice calls for to the chat endpoint of the desk it concerns (a report
+/// that reached the desk, filed or moved there, or escalated on it), unless that endpoint hears
+/// of it already as one of the chat endpoints: one alert per endpoint for one event.
+pub fn desk_alerts(
+    conn: &mut DbConnection,
+    base_url: &str,
+    notices: &Notices,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    for notice in notices.as_slice() {
+        let Some((desk, event, text)) = desk_text(base_url, notice) else { continue };
+        let Some(endpoint_id) = Desk::find(conn, desk.id.0)?.and_then(|d| d.endpoint_id) else { continue };
+        let Some(endpoint) = WebhookEndpoint::find_active(conn, endpoint_id)? else { continue };
+        if endpoint.kind != EndpointKind::Chat || hears_already(&endpoint, notice) {
+            continue;
+        }
+        enqueue(conn, endpoint.id, event, &chat_body(&text), now)?;
+    }
     Ok(())
+}
+
+/// Whether a chat endpoint is alerted of this notice without its desk: an urgent report filed,
+/// when it receives `report.filed`; an escalation, when it receives `report.overdue` and was
+/// there before the deadline (see [`queue_overdue`]).
+fn hears_already(endpoint: &WebhookEndpoint, notice: &Notice) -> bool {
+    let receives = |event: &str| split_events(&endpoint.events).iter().any(|x| x == event);
+    match notice {
+        Notice::ReportFiled { severity, .. } => {
+            matches!(severity, Severity::High | Severity::Legal) && receives("report.filed")
+        }
+        Notice::Escalated { deadline_at, .. } => overdue_alerted(endpoint, *deadline_at),
+        _ => false,
+    }
+}
+
+/// Whether a chat endpoint hears of a ticket due at `deadline_at` becoming overdue.
+fn overdue_alerted(endpoint: &WebhookEndpoint, deadline_at: NaiveDateTime) -> bool {
+    endpoint.kind == EndpointKind::Chat
+        && split_events(&endpoint.events).iter().any(|x| x == "report.overdue")
+        && endpoint.created_at < deadline_at
+}
+
+/// The desk a notice concerns, the event its alert is queued as, and the alert's text.
+fn desk_text<'a>(base_url: &str, notice: &'a Notice) -> Option<(&'a DeskRef, &'static str, String)> {
+    let title = |t: &str| chat_escape(&short(t, 120));
+    let link = |id: i64| format!("{base_url}/desk/reports/{id}");
+    let due = |at: &NaiveDateTime| at.format("%-d %b %Y %H:%M UTC").to_string();
+    match notice {
+        Notice::ReportFiled { report_id, article_title, category, severity, deadline_at, desk: Some(desk), .. } => {
+            Some((
+                desk,
+                "report.filed",
+                format!(
+                    "New {} severity report #{} on \u{201c}{}\u{201d} ({}) for the {} desk, due {}: {}",
+                    severity.label().to_lowercase(),
+                    report_id.0,
+                    title(article_title),
+                    category.label().to_lowercase(),
+                    chat_escape(&desk.name),
+                    due(deadline_at),
+                    link(report_id.0)
+                ),
+            ))
+        }
+        Notice::Routed { report_id, article_title, severity, deadline_at, from, desk, by, .. } => {
+            let mut how = String::new();
+            if let Some(from) = from {
+                how.push_str(&format!(" from the {} desk", chat_escape(&from.name)));
+            }
+            if let Some(by) = by {
+                how.push_str(&format!(" by {}", chat_escape(&by.name)));
+            }
+            Some((
+                desk,
+                "report.routed",
+                format!(
+                    "Report #{} on \u{201c}{}\u{201d} ({} severity) moved to the {} desk{how}, due {}: {}",
+                    report_id.0,
+                    title(article_title),
+                    severity.label().to_lowercase(),
+                    chat_escape(&desk.name),
+                    due(deadline_at),
+                    link(report_id.0)
+                ),
+            ))
+        }
+        Notice::Escalated { report_id, article_title, severity, status, deadline_at, desk: Some(desk), to, .. } => {
+            let names: Vec<String> = to.iter().map(|u| chat_escape(&u.name)).collect();
+            let told = if names.is_empty() { String::new() } else { format!(" to {}", names.join(", ")) };
+            Some((
+                desk,
+                "report.escalated",
+                format!(
+                    "Escalated{told}: report #{} on \u{201c}{}\u{201d} ({} severity, {}) on the {} desk was due {}: {}",
+                    report_id.0,
+                    title(article_title),
+                    severity.label().to_lowercase(),
+                    status.staff_label().to_lowercase(),
+                    chat_escape(&desk.name),
+                    due(deadline_at),
+                    link(report_id.0)
+                ),
+            ))
+        }
+        _ => None,
+    }
 }
 
 /// Queues a published correction's `channel.corrective` event to the endpoint of each open
@@ -426,6 +534,7 @@ fn event_of(notice: &Notice) -> Option<&'static str> {
         | Notice::Decided { .. }
         | Notice::Assigned { .. }
         | Notice::Routed { .. }
+        | Notice::Escalated { .. }
         | Notice::SubscriptionRequested { .. } => return None,
     })
 }
@@ -603,7 +712,7 @@ fn queue_overdue(conn: &mut DbConnection, hooks: &Hooks, now: NaiveDateTime) -> 
             hooks.url(&format!("/desk/reports/{}", report.id))
         );
         let body = chat_body(&text);
-        for e in chats.iter().filter(|e| e.created_at < report.deadline_at) {
+        for e in chats.iter().filter(|e| overdue_alerted(e, report.deadline_at)) {
             enqueue(conn, e.id, "report.overdue", &body, now)?;
         }
     }

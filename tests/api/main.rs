@@ -15,6 +15,7 @@ mod channels;
 mod corrections;
 mod crash;
 mod desk;
+mod desk_notices;
 mod desk_pages;
 mod desks;
 mod drafting;

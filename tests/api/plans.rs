@@ -595,6 +595,54 @@ fn figures_use_indexes(backend: Backend) {
     }
 }
 
+/// The mail dispatcher's reads for desks: the escalation scan (the few reports whose deadline
+/// just passed and that were not escalated) and a desk's arrivals since the previous digest,
+/// each one range of its partial index, read in order and bounded.
+fn desk_notices_use_indexes(backend: Backend) {
+    use corrigenda::domain::desk::{status_sql, View};
+    use corrigenda::domain::escalation::owing_sql;
+    use corrigenda::domain::reports::Status;
+    let database = TestDb::new(backend);
+    let mut conn = DbTarget::parse(&database.url).unwrap().connect().unwrap();
+    corrigenda::db::migrate(&mut conn).unwrap();
+    let postgres = backend == Backend::Postgres;
+    if let DbConnection::Postgres(c) = &mut conn {
+        c.batch_execute("SET enable_seqscan = off; SET enable_sort = off").unwrap();
+    }
+    let open: Vec<Status> = Status::ALL.iter().copied().filter(|s| View::Open.holds(*s)).collect();
+    let queries = [
+        (
+            "the escalation scan",
+            format!(
+                "SELECT id FROM reports WHERE reports.escalated_at IS NULL AND {} \
+                 AND reports.deadline_at >= '2026-12-01 00:00:00' AND reports.deadline_at < '2026-12-04 09:31:00' \
+                 ORDER BY reports.deadline_at ASC, reports.id ASC LIMIT 100",
+                owing_sql(postgres)
+            ),
+            "reports_escalation",
+        ),
+        (
+            "a desk's arrivals since the previous digest",
+            format!(
+                "SELECT id FROM reports WHERE reports.desk_id = 3 AND {} \
+                 AND reports.routed_at >= '2026-12-01 05:30:00' AND reports.severity IN ('low', 'normal') \
+                 ORDER BY reports.routed_at ASC, reports.id ASC LIMIT 51",
+                status_sql(&open, postgres)
+            ),
+            "reports_desk_routed",
+        ),
+    ];
+    for (name, sql, index) in queries {
+        let plan = plan(&mut conn, &sql);
+        assert!(plan.contains(index), "{name}: the plan does not use {index}:\n{plan}");
+        assert!(!plan.contains("TEMP B-TREE FOR ORDER BY") && !plan.contains("Sort Key"), "{name}: sorted:\n{plan}");
+        if !postgres {
+            let scans = plan.lines().filter(|l| l.starts_with("SCAN ") && !l.contains("INDEX")).collect::<Vec<_>>();
+            assert!(scans.is_empty(), "{name}: a table is scanned: {scans:?}\n{plan}");
+        }
+    }
+}
+
 #[test]
 fn sqlite_hot_queries_use_indexes() {
     hot_queries_use_indexes(Backend::Sqlite);
@@ -602,6 +650,7 @@ fn sqlite_hot_queries_use_indexes() {
     views_read_in_order(Backend::Sqlite);
     headline_search_uses_its_index(Backend::Sqlite);
     figures_use_indexes(Backend::Sqlite);
+    desk_notices_use_indexes(Backend::Sqlite);
 }
 
 #[test]
@@ -612,5 +661,6 @@ fn postgres_hot_queries_use_indexes() {
         views_read_in_order(Backend::Postgres);
         headline_search_uses_its_index(Backend::Postgres);
         figures_use_indexes(Backend::Postgres);
+        desk_notices_use_indexes(Backend::Postgres);
     }
 }

@@ -162,7 +162,7 @@ fn assert_signed(heard: &Heard, secret: &str, app: &TestApp) {
 }
 
 /// The hooks of the test server (same key file, so the same secrets' box).
-fn hooks(app: &TestApp) -> Hooks {
+pub(crate) fn hooks(app: &TestApp) -> Hooks {
     let key = LogKey::load_or_create(std::path::Path::new(&app.database.key_path)).unwrap().0;
     Hooks {
         base_url: app.address.clone(),
@@ -172,12 +172,12 @@ fn hooks(app: &TestApp) -> Hooks {
     }
 }
 
-fn dispatcher(app: &TestApp) -> WebhookDispatcher {
+pub(crate) fn dispatcher(app: &TestApp) -> WebhookDispatcher {
     WebhookDispatcher::with_timeout(app.db.clone(), hooks(app), app.clock.clone(), StdDuration::from_secs(5))
 }
 
 /// Rounds until one handles nothing; returns deliveries handled.
-async fn deliver(d: &WebhookDispatcher) -> usize {
+pub(crate) async fn deliver(d: &WebhookDispatcher) -> usize {
     let mut total = 0;
     for _ in 0..100 {
         let n = d.round().await.unwrap();
@@ -190,7 +190,7 @@ async fn deliver(d: &WebhookDispatcher) -> usize {
 }
 
 /// Registers an endpoint directly; returns (id, secret).
-fn register(app: &TestApp, url: &str, kind: &str, events: &[&str]) -> (i64, String) {
+pub(crate) fn register(app: &TestApp, url: &str, kind: &str, events: &[&str]) -> (i64, String) {
     let hooks = hooks(app);
     let input = EndpointInput {
         url: url.to_owned(),

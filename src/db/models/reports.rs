@@ -45,6 +45,8 @@ pub struct Report {
     pub desk_id: Option<i64>,
     /// When it was escalated to its desk's lead for being overdue.
     pub escalated_at: Option<NaiveDateTime>,
+    /// When it reached the desk it is on (none: on no desk).
+    pub routed_at: Option<NaiveDateTime>,
 }
 
 /// A report to insert.
@@ -66,6 +68,7 @@ pub struct NewReport<'a> {
     pub quote_start: Option<i64>,
     pub quote_end: Option<i64>,
     pub desk_id: Option<i64>,
+    pub routed_at: Option<NaiveDateTime>,
     pub assignee_id: Option<i64>,
     pub version: i64,
     pub created_at: NaiveDateTime,

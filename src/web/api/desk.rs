@@ -158,6 +158,8 @@ fn ticket_json(t: Ticket, now: chrono::NaiveDateTime) -> TicketJson {
         ("assignee" = Option<String>, Query, description = "me, unassigned, or an editor's email", min_length = 1, pattern = r"^[\t\n\x0b\x0c\r\x85 ]*[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*[\t\n\x0b\x0c\r\x85 ]*$"),
         ("overdue" = Option<String>, Query, description = "Only overdue (true, 1, yes, on) or not overdue (false, 0, no, off)",
             pattern = "^(true|1|yes|on|false|0|no|off)$"),
+        ("escalated" = Option<String>, Query, description = "Only reports escalated for being overdue (true, 1, yes, on) or only those not escalated (false, 0, no, off)",
+            pattern = "^(true|1|yes|on|false|0|no|off)$"),
         ("sort" = Option<String>, Query, description = "deadline (default), age or severity", pattern = "^(deadline|age|severity)$"),
         ("cursor" = Option<String>, Query, description = "The `next` of the previous page: the last row's sort key and id, as KEY.ID", pattern = r"^-?[0-9]{1,16}\.-?[0-9]{1,18}$"),
         ("limit" = Option<i64>, Query, description = "Rows per page, 1 to 100 (default 50)", minimum = 1, maximum = 100),
@@ -171,8 +173,20 @@ fn ticket_json(t: Ticket, now: chrono::NaiveDateTime) -> TicketJson {
     )
 )]
 pub async fn queue(state: State, req: HttpRequest, staff: Signed<CanEdit>) -> Result<HttpResponse, AppError> {
-    let known =
-        ["view", "q", "status", "section", "category", "severity", "assignee", "overdue", "sort", "cursor", "limit"];
+    let known = [
+        "view",
+        "q",
+        "status",
+        "section",
+        "category",
+        "severity",
+        "assignee",
+        "overdue",
+        "escalated",
+        "sort",
+        "cursor",
+        "limit",
+    ];
     let filter = QueueFilter::parse(&api_query_pairs(&req, &known)?)?;
     let (actor, now) = (staff.actor.clone(), state.now());
     let page = state.db.read(move |c| desk::queue(c, &filter, &actor, now)).await?;
