@@ -74,20 +74,13 @@ pub struct ChannelChange {
     pub retired: bool,
 }
 
-/// A partner's email address, for the API's document.
-pub struct PartnerAddress;
-
-impl utoipa::ToSchema for PartnerAddress {}
-
-impl utoipa::PartialSchema for PartnerAddress {
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        utoipa::openapi::ObjectBuilder::new()
-            .schema_type(utoipa::openapi::Type::String)
-            .max_length(Some(254))
-            .pattern(Some(crate::domain::text::EMAIL_PATTERN))
-            .into()
-    }
-}
+crate::text_schema!(
+    /// A partner's email address, for the API's document.
+    PartnerAddress,
+    None,
+    254,
+    crate::domain::text::EMAIL_PATTERN
+);
 
 /// A channel as the desk and the API show it.
 #[derive(Debug, Clone, Serialize, ToSchema)]

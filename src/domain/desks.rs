@@ -33,37 +33,21 @@ pub const AWAY_LISTED: i64 = 100;
 /// A slug: lowercase letters, digits and inner hyphens, as in the desk's address.
 pub const SLUG_PATTERN: &str = r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$";
 
-/// A desk's slug, for the API's document.
-pub struct DeskSlug;
+crate::text_schema!(
+    /// A desk's slug, for the API's document.
+    DeskSlug,
+    Some(1),
+    40,
+    SLUG_PATTERN
+);
 
-impl utoipa::ToSchema for DeskSlug {}
-
-impl utoipa::PartialSchema for DeskSlug {
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        utoipa::openapi::ObjectBuilder::new()
-            .schema_type(utoipa::openapi::Type::String)
-            .min_length(Some(1))
-            .max_length(Some(40))
-            .pattern(Some(SLUG_PATTERN))
-            .into()
-    }
-}
-
-/// A section a desk's rule names, for the API's document.
-pub struct SectionName;
-
-impl utoipa::ToSchema for SectionName {}
-
-impl utoipa::PartialSchema for SectionName {
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        utoipa::openapi::ObjectBuilder::new()
-            .schema_type(utoipa::openapi::Type::String)
-            .min_length(Some(1))
-            .max_length(Some(SECTION_MAX))
-            .pattern(Some(super::text::LINE_PATTERN))
-            .into()
-    }
-}
+crate::text_schema!(
+    /// A section a desk's rule names, for the API's document.
+    SectionName,
+    Some(1),
+    SECTION_MAX,
+    super::text::LINE_PATTERN
+);
 
 /// A desk as a standards editor describes it (`PUT /api/v1/desk/desks/{slug}`).
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]

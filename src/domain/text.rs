@@ -102,6 +102,29 @@ pub fn http_url(field: &str, value: &str) -> Result<String, FieldError> {
     Ok(url)
 }
 
+/// Declares a string type for the API's document only: its length bounds and pattern, as the
+/// server checks them (the value itself travels as a `String`).
+#[macro_export]
+macro_rules! text_schema {
+    ($(#[$meta:meta])* $name:ident, $min:expr, $max:expr, $pattern:expr) => {
+        $(#[$meta])*
+        pub struct $name;
+
+        impl utoipa::ToSchema for $name {}
+
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::Type::String)
+                    .min_length($min)
+                    .max_length(Some($max))
+                    .pattern(Some($pattern))
+                    .into()
+            }
+        }
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
