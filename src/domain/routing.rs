@@ -13,7 +13,7 @@ use diesel::prelude::*;
 use chrono::NaiveDateTime;
 
 use super::accounts::Actor;
-use super::desks::{open_assigned, Affected};
+use super::desks::{open_assigned, the_desk, Affected};
 use super::events::{self, EventData};
 use super::ids::{DeskId, ReportId, UserId};
 use super::notices::{DeskRef, Notice, Notices, StaffRef};
@@ -168,7 +168,7 @@ fn enter(
         None => events::record_system(conn, report.id, &data, now)?,
     }
     let mut outcome = match to {
-        Some(desk) => format!("#{} routed to the {} desk", report.id, desk.name),
+        Some(desk) => format!("#{} routed to {}", report.id, the_desk(&desk.name)),
         None => format!("#{} returned to the general queue", report.id),
     };
     let Some(desk) = to else { return Ok(Some(outcome)) };

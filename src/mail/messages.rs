@@ -7,6 +7,7 @@ use super::{Context, Outgoing};
 use crate::db::models::{Report, StaffMember};
 use crate::db::vocabulary::{Role, Severity, Status};
 use crate::db::DbConnection;
+use crate::domain::desks::the_desk;
 use crate::domain::ids::UserId;
 use crate::domain::notices::{CorrectionNote, Notice, ReaderContact};
 use crate::domain::{accounts, responses, subscriptions};
@@ -74,7 +75,10 @@ pub fn for_notice(
         Notice::Assigned { report_id, quote, deadline_at, assignee, by, desk } => {
             let who = match (by, desk) {
                 (Some(by), _) => by.name.clone(),
-                (None, Some(desk)) => format!("The {} desk's automatic assignment", desk.name),
+                // "The Night desk's", not "The Night desk desk's".
+                (None, Some(desk)) => {
+                    format!("{}'s automatic assignment", the_desk(&desk.name).replacen("the", "The", 1))
+                }
                 (None, None) => "Automatic assignment".to_owned(),
             };
             let paragraphs = vec![format!(
