@@ -171,6 +171,16 @@ pub struct DeskSaved {
     pub affected: Vec<Affected>,
 }
 
+/// A desk named in a sentence: "the World desk", but "the Sports desk" for one called so already.
+pub fn the_desk(name: &str) -> String {
+    let lower = name.to_lowercase();
+    if lower == "desk" || lower.ends_with(" desk") {
+        format!("the {name}")
+    } else {
+        format!("the {name} desk")
+    }
+}
+
 /// Parses a desk's slug from its address.
 pub fn parse_slug(raw: &str) -> Result<String, AppError> {
     let ok = !raw.is_empty()

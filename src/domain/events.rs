@@ -4,6 +4,7 @@ use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 
 use super::accounts::Actor;
+use super::desks::the_desk;
 use super::ids::{CorrectionId, ReportId, UserId};
 use crate::db::models::{Event, NewEvent};
 use crate::db::vocabulary::{ActorKind, Category, ChannelVia, EventKind, Kind, Severity, Status};
@@ -263,15 +264,15 @@ impl EventData {
                 format!("Correction #{} emailed to the partners of {}", d.correction_id, d.channel)
             }
             Self::DeskRouted { from: None, to: Some(_), to_name, .. } => {
-                format!("Routed to the {} desk", to_name.as_deref().unwrap_or("former"))
+                format!("Routed to {}", the_desk(to_name.as_deref().unwrap_or("former")))
             }
             Self::DeskRouted { from: Some(from), from_name, to: Some(_), to_name, .. } => format!(
-                "Moved from the {} desk to the {} desk",
-                from_name.as_deref().unwrap_or(from),
-                to_name.as_deref().unwrap_or("former")
+                "Moved from {} to {}",
+                the_desk(from_name.as_deref().unwrap_or(from)),
+                the_desk(to_name.as_deref().unwrap_or("former"))
             ),
             Self::DeskRouted { from: Some(from), from_name, to: None, .. } => {
-                format!("Moved from the {} desk to the general queue", from_name.as_deref().unwrap_or(from))
+                format!("Moved from {} to the general queue", the_desk(from_name.as_deref().unwrap_or(from)))
             }
             Self::DeskRouted { from: None, to: None, .. } => "Left in the general queue".into(),
             Self::Escalated { to } if to.is_empty() => "Escalated for being overdue".into(),
@@ -459,6 +460,10 @@ mod tests {
         assert_eq!(
             routed(Some("Sport"), None).sentence(Audience::Staff),
             "Moved from the Sport desk to the general queue"
+        );
+        assert_eq!(
+            routed(Some("Night desk"), Some("Sports Desk")).sentence(Audience::Staff),
+            "Moved from the Night desk to the Sports Desk"
         );
         assert_eq!(routed(None, Some("Sport")).detail(Audience::Staff), Some("why"));
         assert_eq!(routed(None, Some("Sport")).detail(Audience::Reader), None);

@@ -13,7 +13,7 @@ use diesel::prelude::*;
 use chrono::NaiveDateTime;
 
 use super::accounts::Actor;
-use super::desks::{open_assigned, Affected};
+use super::desks::{open_assigned, the_desk, Affected};
 use super::events::{self, EventData};
 use super::ids::{DeskId, ReportId, UserId};
 use super::notices::{DeskRef, Notice, Notices, StaffRef};
@@ -170,7 +170,7 @@ fn enter(
         None => events::record_system(conn, report.id, &data, now)?,
     }
     let mut outcome = match to {
-        Some(desk) => format!("#{} routed to the {} desk", report.id, desk.name),
+        Some(desk) => format!("#{} routed to {}", report.id, the_desk(&desk.name)),
         None => format!("#{} returned to the general queue", report.id),
     };
     let Some(desk) = to else { return Ok(Some(outcome)) };
@@ -226,7 +226,7 @@ pub fn move_report(
     }
     if report.desk_id == to.as_ref().map(|d| d.id) {
         return Err(AppError::Conflict(match &to {
-            Some(d) => format!("report #{id} is on the {} desk already", d.name),
+            Some(d) => format!("report #{id} is on {} already", the_desk(&d.name)),
             None => format!("report #{id} is in the general queue already"),
         }));
     }
@@ -289,7 +289,7 @@ pub fn evacuate(
         .select(Report::as_select())
         .load(conn)?;
     let others: Vec<Desk> = Desk::all(conn)?.into_iter().filter(|d| d.id != desk.id).collect();
-    let why = format!("the {} desk was removed", desk.name);
+    let why = format!("{} was removed", the_desk(&desk.name));
     let mut affected = Vec::new();
     for report in held {
         let section = super::articles::get(conn, &report.article_id)?.section;
@@ -334,7 +334,7 @@ pub fn release(
             Some(actor) => events::record(conn, Some(report.id), Some(actor), false, &data, now)?,
             None => events::record_system(conn, report.id, &data, now)?,
         }
-        let mut outcome = format!("#{} unassigned from {former}, who left the {} desk", report.id, desk.name);
+        let mut outcome = format!("#{} unassigned from {former}, who left {}", report.id, the_desk(&desk.name));
         if let Some(user) = choose(conn, &desk)? {
             diesel::update(reports::table.find(report.id)).set(reports::assignee_id.eq(user.id)).execute(conn)?;
             assigned(conn, &report, &user, &desk, notices, now)?;

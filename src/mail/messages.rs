@@ -8,6 +8,7 @@ use crate::db::models::{DeskMember, Report, StaffMember};
 use crate::db::vocabulary::{Role, Severity, Status};
 use crate::db::DbConnection;
 use crate::domain::arrivals::Arrivals;
+use crate::domain::desks::the_desk;
 use crate::domain::ids::{ReportId, UserId};
 use crate::domain::notices::{CorrectionNote, DeskRef, Notice, ReaderContact};
 use crate::domain::{accounts, responses, subscriptions};
@@ -51,7 +52,7 @@ pub fn for_notice(
                     article_title
                 );
                 if let Some(d) = desk {
-                    what.push_str(&format!(" and was routed to the {} desk", d.name));
+                    what.push_str(&format!(" and was routed to {}", the_desk(&d.name)));
                 }
                 let urgent = Urgent { report_id: *report_id, quote, severity: *severity, deadline_at: *deadline_at };
                 out.extend(urgent_report(conn, ctx, &urgent, &what, desk.as_ref(), None)?);
@@ -62,11 +63,11 @@ pub fn for_notice(
             if is_urgent(*severity) =>
         {
             let mut what = format!(
-                "Report #{report_id} of severity {severity} on \u{201c}{article_title}\u{201d} was moved to the {} desk",
-                desk.name
+                "Report #{report_id} of severity {severity} on \u{201c}{article_title}\u{201d} was moved to {}",
+                the_desk(&desk.name)
             );
             if let Some(from) = from {
-                what.push_str(&format!(" from the {} desk", from.name));
+                what.push_str(&format!(" from {}", the_desk(&from.name)));
             }
             if let Some(by) = by {
                 what.push_str(&format!(" by {}", by.name));
@@ -88,7 +89,10 @@ pub fn for_notice(
         Notice::Assigned { report_id, quote, deadline_at, assignee, by, desk } => {
             let who = match (by, desk) {
                 (Some(by), _) => by.name.clone(),
-                (None, Some(desk)) => format!("The {} desk's automatic assignment", desk.name),
+                // "The Night desk's", not "The Night desk desk's".
+                (None, Some(desk)) => {
+                    format!("{}'s automatic assignment", the_desk(&desk.name).replacen("the", "The", 1))
+                }
                 (None, None) => "Automatic assignment".to_owned(),
             };
             let paragraphs = vec![format!(
@@ -262,7 +266,7 @@ fn urgent_report(
             let action = ("Open the ticket", ctx.url(&format!("/desk/reports/{id}")));
             let v = view(ctx, paragraphs, Some(report.quote.to_owned()), Some(action));
             let subject = match (kind, desk) {
-                (DESK_URGENT, Some(d)) => format!("Urgent: {severity} report #{id} on the {} desk", d.name),
+                (DESK_URGENT, Some(d)) => format!("Urgent: {severity} report #{id} on {}", the_desk(&d.name)),
                 _ => format!("Urgent: {severity} report #{id}"),
             };
             Outgoing { kind, to: u.email, subject, view: v }
@@ -289,7 +293,7 @@ fn escalation(ctx: &Context, notice: &Notice) -> Vec<Outgoing> {
         return Vec::new();
     };
     let place = match desk {
-        Some(d) => format!("on the {} desk", d.name),
+        Some(d) => format!("on {}", the_desk(&d.name)),
         None => "in the general queue".to_owned(),
     };
     let holder = match assignee {
@@ -297,7 +301,7 @@ fn escalation(ctx: &Context, notice: &Notice) -> Vec<Outgoing> {
         None => "Nobody has taken it.".to_owned(),
     };
     let why = match (lead, desk) {
-        (true, Some(d)) => format!("You hear of it as the {} desk's lead.", d.name),
+        (true, Some(d)) => format!("You hear of it as {}'s lead.", the_desk(&d.name)),
         (_, Some(_)) => "You hear of it as a standards editor: its desk has no lead available.".to_owned(),
         (_, None) => "You hear of it as a standards editor: it is on no desk.".to_owned(),
     };
@@ -412,7 +416,7 @@ pub fn digest(ctx: &Context, user: &StaffMember, overdue: &[Report], arrivals: &
     let mut new = 0;
     for a in arrivals {
         new += a.reports.len();
-        paragraphs.push(format!("New on the {} desk since the last digest:", a.desk.name));
+        paragraphs.push(format!("New on {} since the last digest:", the_desk(&a.desk.name)));
         paragraphs.extend(a.reports.iter().map(|r| {
             format!(
                 "#{}: {}, {} severity, due {} UTC \u{2013} {}",

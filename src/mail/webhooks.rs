@@ -29,6 +29,7 @@ use crate::db::vocabulary::{EndpointKind, OutboxStatus, Severity, Status};
 use crate::db::{Db, DbConnection};
 use crate::domain::channels::{self, ChannelVia};
 use crate::domain::corrections;
+use crate::domain::desks::the_desk;
 use crate::domain::notices::{CorrectionNote, DeskRef, Notice, Notices};
 use crate::domain::{articles, secrets};
 use crate::error::AppError;
@@ -442,12 +443,12 @@ fn desk_text<'a>(base_url: &str, notice: &'a Notice) -> Option<(&'a DeskRef, &'s
                 desk,
                 "report.filed",
                 format!(
-                    "New {} severity report #{} on \u{201c}{}\u{201d} ({}) for the {} desk, due {}: {}",
+                    "New {} severity report #{} on \u{201c}{}\u{201d} ({}) for {}, due {}: {}",
                     severity.label().to_lowercase(),
                     report_id.0,
                     title(article_title),
                     category.label().to_lowercase(),
-                    chat_escape(&desk.name),
+                    chat_escape(&the_desk(&desk.name)),
                     due(deadline_at),
                     link(report_id.0)
                 ),
@@ -456,7 +457,7 @@ fn desk_text<'a>(base_url: &str, notice: &'a Notice) -> Option<(&'a DeskRef, &'s
         Notice::Routed { report_id, article_title, severity, deadline_at, from, desk, by, .. } => {
             let mut how = String::new();
             if let Some(from) = from {
-                how.push_str(&format!(" from the {} desk", chat_escape(&from.name)));
+                how.push_str(&format!(" from {}", chat_escape(&the_desk(&from.name))));
             }
             if let Some(by) = by {
                 how.push_str(&format!(" by {}", chat_escape(&by.name)));
@@ -465,11 +466,11 @@ fn desk_text<'a>(base_url: &str, notice: &'a Notice) -> Option<(&'a DeskRef, &'s
                 desk,
                 "report.routed",
                 format!(
-                    "Report #{} on \u{201c}{}\u{201d} ({} severity) moved to the {} desk{how}, due {}: {}",
+                    "Report #{} on \u{201c}{}\u{201d} ({} severity) moved to {}{how}, due {}: {}",
                     report_id.0,
                     title(article_title),
                     severity.label().to_lowercase(),
-                    chat_escape(&desk.name),
+                    chat_escape(&the_desk(&desk.name)),
                     due(deadline_at),
                     link(report_id.0)
                 ),
@@ -482,12 +483,12 @@ fn desk_text<'a>(base_url: &str, notice: &'a Notice) -> Option<(&'a DeskRef, &'s
                 desk,
                 "report.escalated",
                 format!(
-                    "Escalated{told}: report #{} on \u{201c}{}\u{201d} ({} severity, {}) on the {} desk was due {}: {}",
+                    "Escalated{told}: report #{} on \u{201c}{}\u{201d} ({} severity, {}) on {} was due {}: {}",
                     report_id.0,
                     title(article_title),
                     severity.label().to_lowercase(),
                     status.staff_label().to_lowercase(),
-                    chat_escape(&desk.name),
+                    chat_escape(&the_desk(&desk.name)),
                     due(deadline_at),
                     link(report_id.0)
                 ),

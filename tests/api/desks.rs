@@ -92,7 +92,7 @@ async fn set_away(app: &TestApp, user: &TestUser, away: bool) {
 
 fn desk(members: &[&TestUser], assignment: &str) -> Value {
     json!({
-        "name": "Desk",
+        "name": "Sport",
         "members": members.iter().map(|m| m.email.clone()).collect::<Vec<_>>(),
         "assignment": assignment,
     })
@@ -507,7 +507,7 @@ async fn a_member_removed_from_a_desk_loses_its_open_reports_and_is_told_so(back
     assert_eq!(
         affected[0]["outcome"],
         json!(format!(
-            "#{first} unassigned from {}, who left the Desk desk, and assigned to {}",
+            "#{first} unassigned from {}, who left the Sport desk, and assigned to {}",
             a.actor.name, b.actor.name
         ))
     );
@@ -524,8 +524,8 @@ async fn a_member_removed_from_a_desk_loses_its_open_reports_and_is_told_so(back
     assert_eq!(
         outcomes,
         [
-            format!("#{first} unassigned from {}, who left the Desk desk", b.actor.name),
-            format!("#{second} unassigned from {}, who left the Desk desk", b.actor.name),
+            format!("#{first} unassigned from {}, who left the Sport desk", b.actor.name),
+            format!("#{second} unassigned from {}, who left the Sport desk", b.actor.name),
         ]
     );
     assert_eq!(placed(&app, first).await.1, Value::Null);

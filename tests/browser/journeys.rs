@@ -9,7 +9,9 @@
 //! standards editor approves; an auditor reads the trail and verifies the log; and the
 //! notice, the article's log, the site-wide log, the home page and the standards show
 //! the result; a reader reads the figures of the desk's work and its annual report, and an
-//! auditor the internal figures. Readers use phone width, staff desktop width.
+//! auditor the internal figures; a standards editor adds a desk (refused once), a report on
+//! its section reaches its member, who moves it to the general queue and goes away and back.
+//! Readers use phone width, staff desktop width.
 
 use anyhow::{ensure, Context, Result};
 use corrigenda::domain::accounts::Role;
@@ -39,6 +41,13 @@ const NO_CHANGE_REASON: &str = "The amendment on the night is covered further do
 const APPEAL: &str = "The article still says 12 percent in its third paragraph, which is wrong.";
 const RETURN_REASON: &str = "Say which journal withdrew the study, and when.";
 const RETRACTION_TEXT: &str = "We have retracted this article: the study it describes was withdrawn by its authors.";
+/// The desk the standards editor adds, the report it takes, and why its editor passes it on.
+const DESK_NAME: &str = "Local desk";
+const DESK_QUOTE: &str = "freezes hiring in the parks department until July";
+const DESK_EXPLANATION: &str = "The freeze lasts until June, as the budget document says.";
+const DESK_MOVE_REASON: &str = "This is about the parks department: the city hall reporters should look at it.";
+/// An address no account has, as a member box of a page loaded before that account was closed.
+const GONE_MEMBER: &str = "gone.editor@demo.example";
 
 /// Every journey, in story order.
 pub async fn all(b: &mut Browser, app: &TestApp) -> Result<()> {
@@ -56,6 +65,9 @@ pub async fn all(b: &mut Browser, app: &TestApp) -> Result<()> {
     public_record(b).await.context("the public record")?;
     reader_selects_words_to_report(b).await.context("the reader reporting selected words")?;
     reader_reads_the_figures(b, app).await.context("the transparency figures")?;
+    standards_editor_adds_a_desk(b, app).await.context("the standards editor adding a desk")?;
+    let tracking = reader_reports_to_the_desk(b).await.context("the reader filing a report the desk takes")?;
+    editor_works_the_desk(b, app, &tracking).await.context("the editor working the new desk")?;
     Ok(())
 }
 
@@ -273,10 +285,13 @@ async fn editor_marks_the_newsletter(b: &mut Browser, number: &str) -> Result<()
     b.screenshot("correction-checklist-marked").await
 }
 
-/// The editor finds a report by searching, raises its severity with the bulk form, then closes
+/// The editor finds a report by searching all open reports, raises its severity with the bulk form, then closes
 /// it with no change.
 async fn editor_closes_a_report(b: &mut Browser) -> Result<()> {
     b.open("/desk", "the queue").await?;
+    // The queue opens on the editor's desks; the report is on none of them.
+    let open = b.find("nav.queue-tabs a[href='/desk?view=open']").await?;
+    b.go(open, "the queue's open reports").await?;
     b.fill("#field-q", "library funding").await?;
     let apply = b.button("Apply filters").await?;
     b.go(apply, "the queue searched for library funding").await?;
@@ -633,4 +648,149 @@ async fn reader_selects_words_to_report(b: &mut Browser) -> Result<()> {
     let quote = b.find("#field-quote").await?.prop("value").await?.unwrap_or_default();
     ensure!(quote == SELECTED_BY_KEYBOARD, "the passage filled in by Ctrl+Enter is {quote:?}");
     b.close_tab(&page).await
+}
+
+/// A standards editor opens the desks from the navigation, is refused a member who is no
+/// editor (the error beside the box), then adds a desk for the Local section, assigned in turn.
+async fn standards_editor_adds_a_desk(b: &mut Browser, app: &TestApp) -> Result<()> {
+    b.set_width(DESKTOP).await?;
+    sign_in_to(b, "/desk", &app.account(Role::StandardsEditor), "the queue for a standards editor").await?;
+    let desks = b.link("Desks").await?;
+    b.go(desks, "the desks page").await?;
+    ensure!(b.path().await? == "/desk/desks", "the navigation led to {}", b.path().await?);
+    let listed = b.text("ol.desk-list").await?;
+    ensure!(listed.contains("Legal") && listed.contains("World and science"), "the demo's desks: {listed}");
+    b.screenshot("desks-standards-editor").await?;
+
+    let add = "form[action='/desk/desks']";
+    b.fill("#field-slug", "local").await?;
+    b.fill("#field-name", DESK_NAME).await?;
+    b.fill("#field-sections", "Local").await?;
+    b.choose("#field-assignment", "round_robin").await?;
+    // The box of an editor whose account was closed after the page was loaded.
+    let stale = format!("{add} input[name='members'][value='second.standards@demo.example']");
+    let script = format!("document.querySelector({}).value = {};", json!(stale), json!(GONE_MEMBER));
+    b.script(&script).await?;
+    b.tick(&format!("{add} input[name='members'][value='{GONE_MEMBER}']")).await?;
+    let save = b.button("Add the desk").await?;
+    b.go(save, "the desks page refusing a member").await?;
+    ensure!(b.status() == 422, "an unknown member was answered with {}", b.status());
+    ensure!(b.client.title().await?.starts_with("Error:"), "the title does not say there is an error");
+    let expected = format!("Members: no editor has the email {GONE_MEMBER}.");
+    ensure!(b.text(".error-summary").await?.contains(&expected), "the summary does not name the member");
+    b.find(".error-summary a[href='#field-members']").await?;
+    let members = b.find("#field-members").await?;
+    ensure!(members.attr("class").await?.unwrap_or_default().contains("has-error"), "the members are not marked");
+    let described = members.attr("aria-describedby").await?.unwrap_or_default();
+    ensure!(described.contains("error-members"), "the members' error is not tied to them: {described:?}");
+    ensure!(b.text("#field-members #error-members").await?.contains(&expected), "no error beside the members");
+    ensure!(b.find("#field-name").await?.prop("value").await?.as_deref() == Some(DESK_NAME), "the name was lost");
+    ensure!(b.find("#field-assignment").await?.prop("value").await?.as_deref() == Some("round_robin"));
+    b.screenshot("desks-refused-member").await?;
+
+    let gone = b.find(&format!("{add} input[name='members'][value='{GONE_MEMBER}']")).await?;
+    ensure!(gone.is_selected().await?, "the refused member is not kept on the form");
+    gone.click().await.context("unticking the refused member")?;
+    b.tick(&format!("{add} input[name='members'][value='editor@demo.example']")).await?;
+    let save = b.button("Add the desk").await?;
+    b.go(save, "the desks page with the new desk").await?;
+    ensure!(b.path().await? == "/desk/desks?done=added&desk=local", "adding led to {}", b.path().await?);
+    let notice = b.text("[role='status']").await?;
+    ensure!(notice.contains("The Local desk was added"), "the desk's addition is not confirmed: {notice}");
+    let card = b.text("#desk-local").await?;
+    ensure!(card.contains("3. Local desk (local)"), "the new desk is not third in rule order: {card}");
+    ensure!(card.contains("Local \u{b7} any kind of error \u{b7} any severity"), "the new desk's rules: {card}");
+    ensure!(card.contains("Erin Editor") && card.contains("Round robin"), "the new desk's member or mode: {card}");
+    sign_out(b).await
+}
+
+/// A reader files a report on an article of the Local section, which the new desk takes.
+async fn reader_reports_to_the_desk(b: &mut Browser) -> Result<String> {
+    b.set_width(PHONE).await?;
+    b.open(&format!("/articles/{COUNCIL}/report"), "the report form for the council budget").await?;
+    b.choose("#field-category", "factual_error").await?;
+    b.fill("#field-quote", DESK_QUOTE).await?;
+    b.fill("#field-explanation", DESK_EXPLANATION).await?;
+    let send = b.button("Send report").await?;
+    b.go(send, "the tracking page of the report the desk takes").await?;
+    let path = b.path().await?;
+    ensure!(path.starts_with("/reports/") && path.ends_with("?filed=1"), "filing led to {path}");
+    b.text(".tracking-url code").await
+}
+
+/// The desk's member finds the report under "My desks", assigned to them; moves it to the
+/// general queue with a reason; then marks themselves away and back.
+async fn editor_works_the_desk(b: &mut Browser, app: &TestApp, tracking: &str) -> Result<()> {
+    b.set_width(DESKTOP).await?;
+    sign_in_to(b, "/desk", &app.account(Role::Editor), "the queue on the editor's desks").await?;
+    let tab = b.find("nav.queue-tabs a[aria-current='page']").await?;
+    ensure!(tab.text().await?.starts_with("My desks"), "the queue opens on {:?}", tab.text().await?);
+    let row = b
+        .client
+        .find(Locator::XPath(&format!("//table[contains(@class, 'queue')]//tr[contains(., '{DESK_QUOTE}')]")))
+        .await
+        .context("finding the report the desk took under My desks")?;
+    let desk = row.find(Locator::Css("td[data-label='Desk']")).await?.text().await?;
+    ensure!(desk == DESK_NAME, "the report is on {desk:?}");
+    let assignee = row.find(Locator::Css("td[data-label='Assignee']")).await?.text().await?;
+    ensure!(assignee == "Erin Editor", "the report is assigned to {assignee:?}");
+    // The desk, last of the columns, is in view at desktop width without scrolling sideways.
+    let overflow =
+        b.script("var r = document.querySelector('.table-scroll'); return r.scrollWidth - r.clientWidth;").await?;
+    ensure!(overflow == json!(0), "the queue's table is {overflow} px wider than the page at desktop width");
+    b.screenshot("desk-queue-my-desks").await?;
+
+    let link = row.find(Locator::Css("th a")).await?;
+    b.go(link, "the ticket the desk took").await?;
+    ensure!(detail(b, "Desk").await? == DESK_NAME, "the ticket does not show the desk");
+    ensure!(detail(b, "Assignee").await? == "Erin Editor", "the ticket does not show the assignee");
+    let titles = timeline_titles(b).await?;
+    ensure!(titles.iter().any(|t| t == "Routed to the Local desk"), "the timeline's routing: {titles:?}");
+    b.screenshot("ticket-desk-move").await?;
+    b.choose("#field-desk-move", "").await?;
+    b.fill("#field-reason-desk", DESK_MOVE_REASON).await?;
+    let send = b.button("Move the report").await?;
+    b.go(send, "the ticket moved to the general queue").await?;
+    ensure!(detail(b, "Desk").await? == "General queue", "the ticket is not in the general queue");
+    let titles = timeline_titles(b).await?;
+    ensure!(
+        titles.iter().any(|t| t == "Moved from the Local desk to the general queue"),
+        "the timeline does not show the move: {titles:?}"
+    );
+    ensure!(b.text("ol.timeline").await?.contains(DESK_MOVE_REASON), "the timeline does not show the reason");
+    // The reason is the desk's own: the reader's page does not show it.
+    b.open(tracking, "the tracking page after the desk moved the report").await?;
+    ensure!(!page_text(b).await?.contains(DESK_MOVE_REASON), "the reader sees the desk's reason");
+
+    b.open("/desk", "the queue on the editor's desks").await?;
+    let desks = b.link("Desks").await?;
+    b.go(desks, "the desks page for an editor").await?;
+    ensure!(b.find("#field-name").await.is_err(), "an editor is offered to change the desks");
+    b.screenshot("desks-editor").await?;
+    let away = b.button("I am away").await?;
+    b.go(away, "the desks page with the editor away").await?;
+    ensure!(b.text("[role='status']").await?.contains("You are marked away"), "going away is not confirmed");
+    ensure!(b.text("#desk-local .desk-members").await?.contains("Erin Editor Away"), "the desk does not show her away");
+    let back = b.button("I am back").await?;
+    b.go(back, "the desks page with the editor back").await?;
+    ensure!(b.text("[role='status']").await?.contains("You are back"), "coming back is not confirmed");
+    ensure!(!b.text("#desk-local .desk-members").await?.contains("Away"), "the desk still shows her away");
+    sign_out(b).await
+}
+
+/// The ticket's detail named `term` (e.g. "Desk").
+async fn detail(b: &Browser, term: &str) -> Result<String> {
+    let xpath =
+        format!("//dl[contains(@class, 'summary-list')]//dt[normalize-space(.) = '{term}']/following-sibling::dd");
+    let dd = b.client.find(Locator::XPath(&xpath)).await.with_context(|| format!("finding the ticket's {term}"))?;
+    Ok(dd.text().await?)
+}
+
+/// The titles of the ticket's timeline entries, oldest first as shown.
+async fn timeline_titles(b: &Browser) -> Result<Vec<String>> {
+    let mut titles = Vec::new();
+    for title in b.find_all("ol.timeline .timeline-title").await? {
+        titles.push(title.text().await?);
+    }
+    Ok(titles)
 }

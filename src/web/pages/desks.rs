@@ -10,7 +10,7 @@ use crate::db::vocabulary::{Assignment, Category, EndpointKind, Severity};
 use crate::db::DbConnection;
 use crate::domain::accounts::Role;
 use crate::domain::desk::{self as queue, assignable};
-use crate::domain::desks::{self, DeskInput, DeskView};
+use crate::domain::desks::{self, the_desk, DeskInput, DeskView};
 use crate::error::{AppError, FieldError};
 use crate::mail::webhooks::{self, EndpointView};
 use crate::web::auth::{CanEdit, CanRead, DeskForm, IsStandards, Signed, Staff};
@@ -199,16 +199,6 @@ fn done_of(pairs: &[(String, String)]) -> Done {
         .collect();
     let more = last_value(pairs, "more").parse().unwrap_or(0);
     Done { what, slug, affected, more }
-}
-
-/// A desk named in a sentence: "the World desk", but "the Sports desk" for one called so already.
-fn the_desk(name: &str) -> String {
-    let lower = name.to_lowercase();
-    if lower == "desk" || lower.ends_with(" desk") {
-        format!("the {name}")
-    } else {
-        format!("the {name} desk")
-    }
 }
 
 /// The notice for what was done; `name` is the desk's name when it still exists.
