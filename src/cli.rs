@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use chrono::{SubsecRound, Utc};
 use clap::{Args, Parser, Subcommand};
 
-use crate::config::{Config, LogFormat, RawSettings};
+use crate::config::{local_url, Config, LogFormat, RawSettings};
 use crate::db::{Db, DbConnection};
 use crate::domain::desks::{self, DeskInput, DeskSaved};
 use crate::domain::keys::{self, KeyRange};
@@ -546,7 +546,12 @@ fn serve(config: Config) -> anyhow::Result<()> {
     let interactive = std::io::stdout().is_terminal();
     let setup = db.write_blocking(|c| sessions::first_run(c, interactive, now())).map_err(cli_error)?;
     let state = AppState::new(db.clone(), config, bound, key);
-    println!("Corrigenda is listening on {}", state.base_url);
+    // The address actually bound (port 0 asks for any free one), whatever the public URL is.
+    let local = local_url(bound);
+    println!("Corrigenda is listening on {local}");
+    if state.base_url != local {
+        println!("Public address: {}", state.base_url);
+    }
     println!("Database: {database} ({migrated} migration(s) applied)");
     println!("Mail: {}", mail.description);
     if let Some(days) = state.config.retention_days {

@@ -371,16 +371,19 @@ impl Config {
     pub fn base_url(&self, bound: SocketAddr) -> String {
         match &self.base_url {
             Some(url) => url.as_str().trim_end_matches('/').to_owned(),
-            None => {
-                let host = match bound.ip() {
-                    ip if ip.is_unspecified() => "127.0.0.1".to_owned(),
-                    IpAddr::V6(ip) => format!("[{ip}]"),
-                    IpAddr::V4(ip) => ip.to_string(),
-                };
-                format!("http://{host}:{}", bound.port())
-            }
+            None => local_url(bound),
         }
     }
+}
+
+/// The URL of a server listening on `bound`, as reached from this machine.
+pub fn local_url(bound: SocketAddr) -> String {
+    let host = match bound.ip() {
+        ip if ip.is_unspecified() => "127.0.0.1".to_owned(),
+        IpAddr::V6(ip) => format!("[{ip}]"),
+        IpAddr::V4(ip) => ip.to_string(),
+    };
+    format!("http://{host}:{}", bound.port())
 }
 
 #[cfg(test)]

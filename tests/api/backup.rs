@@ -11,7 +11,7 @@ use std::time::Duration;
 use serde_json::{json, Value};
 
 use crate::both_backends;
-use crate::helpers::{article_json, cli, mail_dir, report_json, wait, Backend, TestDb};
+use crate::helpers::{article_json, cli, mail_dir, report_json, wait, Backend, ServeOutput, TestDb};
 
 both_backends!(healthcheck_succeeds_only_against_a_serving_server, backup_refuses_what_it_must_not_do);
 
@@ -41,21 +41,21 @@ struct Server {
 }
 
 impl Server {
-    /// Starts the binary and waits until `/healthz` answers 200.
+    /// Starts the binary on a port it picks and waits until `/healthz` answers 200.
     async fn start(database: &TestDb, database_url: &str) -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let address = format!("127.0.0.1:{port}");
-        let child = Command::new(env!("CARGO_BIN_EXE_corrigenda"))
-            .args(["serve", "--bind", &address])
+        let mut child = Command::new(env!("CARGO_BIN_EXE_corrigenda"))
+            .args(["serve", "--bind", "127.0.0.1:0"])
             .env("DATABASE_URL", database_url)
             .env("CORRIGENDA_SIGNING_KEY", &database.key_path)
             .env("CORRIGENDA_MAIL_DIR", mail_dir(database))
             .env("CORRIGENDA_REPORT_RATE_LIMIT", "0")
             .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
+            .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
+        let address =
+            ServeOutput::follow(&mut child, std::io::sink()).address().expect("serve ended before it listened");
         let mut server = Self { child, address };
         let client = reqwest::Client::new();
         let url = server.url("/healthz");
@@ -288,8 +288,8 @@ async fn healthcheck_succeeds_only_against_a_serving_server(backend: Backend) {
     assert!(text(&elsewhere.stderr).contains("404"), "{}", text(&elsewhere.stderr));
     server.stop();
 
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
-    let refused = corrigenda(&database, &database.url, &["healthcheck", "--url", &format!("http://{closed}")], &[]);
+    // The stopped server's address: nothing answers there now.
+    let refused = corrigenda(&database, &database.url, &["healthcheck", "--url", &base], &[]);
     assert_eq!(refused.status.code(), Some(1), "{}", text(&refused.stdout));
     assert!(text(&refused.stderr).contains("unhealthy"), "{}", text(&refused.stderr));
 }

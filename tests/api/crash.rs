@@ -5,7 +5,7 @@
 //! long form in `bench/README.md`); CI runs one round per backend.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::process::{Child, Command};
+use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -15,7 +15,7 @@ use diesel::{QueryableByName, RunQueryDsl};
 use serde_json::{json, Value};
 
 use crate::both_backends;
-use crate::helpers::{article_json, cli, mail_dir, report_json, wait, Backend, TestDb};
+use crate::helpers::{article_json, cli, mail_dir, report_json, wait, Backend, ServeOutput, TestDb};
 
 both_backends!(acknowledged_reports_and_corrections_survive_sigkill_under_load);
 
@@ -31,7 +31,8 @@ pub(crate) const STANDARDS_EDITORS: i64 = 2;
 /// The `corrigenda serve` process on a test database.
 pub(crate) struct Server {
     child: Child,
-    pub(crate) address: String,
+    /// Its standard output, where it says which address it bound.
+    output: ServeOutput,
     /// Its standard output and error.
     pub(crate) log: std::path::PathBuf,
 }
@@ -44,24 +45,32 @@ impl Server {
         server
     }
 
-    /// Starts the binary on `database` with `env` besides the database, key and log settings;
-    /// its output is appended to `log`. It may not answer yet: see [`Self::ready`].
+    /// Starts the binary on `database`, on a port it picks itself, with `env` besides the
+    /// database, key and log settings; its output is appended to `log`. It may not listen yet:
+    /// see [`Self::address`] and [`Self::ready`].
     pub(crate) fn spawn(database: &TestDb, log: &std::path::Path, env: &[(&str, String)]) -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let bind = format!("127.0.0.1:{port}");
         let log_file = std::fs::OpenOptions::new().create(true).append(true).open(log).unwrap();
-        let child = Command::new(env!("CARGO_BIN_EXE_corrigenda"))
-            .args(["serve", "--bind", &bind])
+        let mut child = Command::new(env!("CARGO_BIN_EXE_corrigenda"))
+            .args(["serve", "--bind", "127.0.0.1:0"])
             .env("DATABASE_URL", &database.url)
             .env("CORRIGENDA_SIGNING_KEY", &database.key_path)
             .env("CORRIGENDA_REPORT_RATE_LIMIT", "0")
             .env("RUST_LOG", "warn")
             .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
-            .stdout(log_file.try_clone().unwrap())
-            .stderr(log_file)
+            .stdout(Stdio::piped())
+            .stderr(log_file.try_clone().unwrap())
             .spawn()
             .unwrap();
-        Self { child, address: format!("http://{bind}"), log: log.to_owned() }
+        let output = ServeOutput::follow(&mut child, log_file);
+        Self { child, output, log: log.to_owned() }
+    }
+
+    /// `http://127.0.0.1:PORT`, the address it bound, once it says so (a minute at most).
+    pub(crate) fn address(&self) -> String {
+        let address = self.output.address().unwrap_or_else(|| {
+            panic!("the server ended before it listened: {}", std::fs::read_to_string(&self.log).unwrap_or_default())
+        });
+        format!("http://{address}")
     }
 
     /// Waits until `/healthz` answers 200 (a minute at most).
@@ -78,7 +87,7 @@ impl Server {
     }
 
     pub(crate) fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.address)
+        format!("{}{path}", self.address())
     }
 
     /// SIGKILL: no handler runs, nothing is flushed or closed by the process.
@@ -302,14 +311,13 @@ async fn load_then_kill(
     let (reports_before, published_before) = (acked.reports(), acked.published());
     let mut tasks = Vec::new();
     for _ in 0..3 {
-        tasks.push(tokio::spawn(api_reports(client.clone(), server.address.clone(), stop.clone(), acked.clone())));
+        tasks.push(tokio::spawn(api_reports(client.clone(), server.address(), stop.clone(), acked.clone())));
     }
     for _ in 0..2 {
-        tasks.push(tokio::spawn(form_reports(client.clone(), server.address.clone(), stop.clone(), acked.clone())));
+        tasks.push(tokio::spawn(form_reports(client.clone(), server.address(), stop.clone(), acked.clone())));
     }
     for _ in 0..2 {
-        let task =
-            self::corrections(client.clone(), server.address.clone(), staff.clone(), stop.clone(), acked.clone());
+        let task = self::corrections(client.clone(), server.address(), staff.clone(), stop.clone(), acked.clone());
         tasks.push(tokio::spawn(async move {
             // `None`: the connection dropped (the kill), or an unexpected answer was recorded.
             let _ = task.await;
@@ -584,7 +592,7 @@ async fn check_after_restart(database: &TestDb, server: &Server, acked: &Acked) 
     assert!(missing.is_empty(), "{} acknowledged reports are not readable by their token: {missing:?}", missing.len());
 
     let published: BTreeSet<i64> = acked.published.lock().unwrap().iter().copied().collect();
-    let in_log = public_log(&client, &server.address).await;
+    let in_log = public_log(&client, &server.address()).await;
     let lost: Vec<&i64> = published.difference(&in_log).collect();
     assert!(lost.is_empty(), "corrections acknowledged as published are not in the public log: {lost:?}");
 
@@ -617,7 +625,7 @@ async fn check_after_restart(database: &TestDb, server: &Server, acked: &Acked) 
     .await;
     let entries = stored.values().filter(|s| *s == "published").count();
     assert_eq!(checkpoint["size"].as_u64(), Some(entries as u64), "{checkpoint}");
-    let verified = cli(database, &["verify-log", "--url", &server.address], None);
+    let verified = cli(database, &["verify-log", "--url", &server.address()], None);
     assert!(
         verified.status.success(),
         "verify-log --url: {}{}",

@@ -4,7 +4,7 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use crate::helpers::{cli, postgres_available, wait, Backend, TestDb};
+use crate::helpers::{cli, postgres_available, wait, Backend, ServeOutput, TestDb};
 
 /// Runs per command: a crash in one run of 20 passes 100 runs with probability 0.95^100 < 0.6%.
 const RUNS: usize = 100;
@@ -110,23 +110,23 @@ fn sqlite_one_shot_commands_exit_cleanly_every_time() {
     one_shot_commands_exit_cleanly(Backend::Sqlite, RUNS / 4);
 }
 
-/// A `serve` process on a free port of 127.0.0.1, with `env` added; returns it once it accepts.
+/// A `serve` process on a port of 127.0.0.1 it picks, with `env` added; returns it and the
+/// address it bound once it accepts.
 fn start_serve(database: &TestDb, env: &[(&str, &str)]) -> (std::process::Child, String) {
-    use std::net::{TcpListener, TcpStream};
+    use std::net::TcpStream;
     use std::time::Duration;
-    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let address = format!("127.0.0.1:{port}");
-    let server = std::process::Command::new(env!("CARGO_BIN_EXE_corrigenda"))
-        .args(["serve", "--bind", &address])
+    let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_corrigenda"))
+        .args(["serve", "--bind", "127.0.0.1:0"])
         .env("DATABASE_URL", &database.url)
         .env("CORRIGENDA_SIGNING_KEY", &database.key_path)
         .env("CORRIGENDA_MAIL_DIR", crate::helpers::mail_dir(database))
         .env("RUST_LOG", "warn")
         .envs(env.iter().copied())
-        .stdout(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
+    let address = ServeOutput::follow(&mut server, std::io::sink()).address().expect("serve ended before it listened");
     wait::until("the server to start", Duration::from_secs(60), || TcpStream::connect(&address).ok());
     (server, address)
 }

@@ -681,3 +681,65 @@ pub fn report_json() -> serde_json::Value {
         "reporter_email": "ada@example.com",
     })
 }
+
+/// The start of the line `serve` prints once it listens; the rest is the address it bound.
+const LISTENING: &str = "Corrigenda is listening on http://";
+
+/// The address (`127.0.0.1:PORT`) a `serve` process printed it listens on, if its `stdout` has it.
+pub fn listening_address(stdout: &str) -> Option<String> {
+    stdout.lines().find_map(|l| l.strip_prefix(LISTENING)).map(str::to_owned)
+}
+
+/// A `serve` process's stdout, read as it arrives: kept for the test and copied to a sink.
+pub struct ServeOutput {
+    text: std::sync::Arc<std::sync::Mutex<String>>,
+    /// Set once the process closed its stdout (it ended).
+    ended: std::sync::Arc<AtomicBool>,
+}
+
+impl ServeOutput {
+    /// Reads the piped stdout of `child` from now on, copying each line to `copy`.
+    pub fn follow(child: &mut std::process::Child, mut copy: impl Write + Send + 'static) -> Self {
+        use std::io::BufRead;
+        let stdout = child.stdout.take().expect("serve was started with its stdout piped");
+        let text: std::sync::Arc<std::sync::Mutex<String>> = std::sync::Arc::default();
+        let ended = std::sync::Arc::new(AtomicBool::new(false));
+        let (into, done) = (std::sync::Arc::clone(&text), std::sync::Arc::clone(&ended));
+        std::thread::spawn(move || {
+            let mut lines = std::io::BufReader::new(stdout);
+            let mut line = Vec::new();
+            while lines.read_until(b'\n', &mut line).is_ok_and(|n| n > 0) {
+                let _ = copy.write_all(&line);
+                into.lock().unwrap_or_else(|p| p.into_inner()).push_str(&String::from_utf8_lossy(&line));
+                line.clear();
+            }
+            done.store(true, Ordering::SeqCst);
+        });
+        Self { text, ended }
+    }
+
+    /// Everything it printed so far.
+    pub fn text(&self) -> String {
+        self.text.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Everything it printed, once it closed its stdout (it ended), a minute at most.
+    pub fn finished(&self) -> String {
+        wait::until("serve to close its stdout", std::time::Duration::from_secs(60), || {
+            self.ended.load(Ordering::SeqCst).then_some(())
+        });
+        self.text()
+    }
+
+    /// The address it bound (`127.0.0.1:PORT`), once it says so; `None` if it ended first.
+    pub fn address(&self) -> Option<String> {
+        wait::until("serve to print the address it listens on", std::time::Duration::from_secs(60), || {
+            // Whether it ended is read first: its last line is in the text by then.
+            let ended = self.ended.load(Ordering::SeqCst);
+            match listening_address(&self.text()) {
+                Some(address) => Some(Some(address)),
+                None => ended.then_some(None),
+            }
+        })
+    }
+}

@@ -14,6 +14,9 @@
 //! when nginx is missing.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::net::TcpListener;
+use std::os::fd::AsRawFd;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -48,8 +51,8 @@ fn nginx_binary() -> Option<PathBuf> {
         .find(|candidate| candidate.is_file())
 }
 
-/// nginx in the foreground, one process, balancing `upstreams` round-robin; everything it
-/// writes stays in its own folder, so it needs no root paths.
+/// nginx in the foreground, a master and one worker, balancing `upstreams` round-robin;
+/// everything it writes stays in its own folder, so it needs no root paths.
 struct Nginx {
     child: Child,
     url: String,
@@ -57,15 +60,22 @@ struct Nginx {
 }
 
 impl Nginx {
-    async fn start(binary: &Path, dir: &Path, port: u16, upstreams: &[&Server]) -> Self {
+    /// Starts nginx on `listener`, bound by the test and handed over as it is: nginx takes
+    /// the sockets named in its `NGINX` variable instead of binding its own (the way it hands
+    /// them to a new binary when upgraded). Only a master process takes them (alone, nginx
+    /// 1.22 crashes on them), so there is a worker as well.
+    async fn start(binary: &Path, dir: &Path, listener: TcpListener, upstreams: &[&Server]) -> Self {
+        let port = listener.local_addr().unwrap().port();
         let servers: String = upstreams
             .iter()
-            .map(|s| format!("    server {} max_fails=1 fail_timeout=30s;\n", s.address.trim_start_matches("http://")))
+            .map(|s| {
+                format!("    server {} max_fails=1 fail_timeout=30s;\n", s.address().trim_start_matches("http://"))
+            })
             .collect();
         let d = dir.display();
         // As the README's example, plus the header that says which instance answered.
         let config = format!(
-            "daemon off;\nmaster_process off;\npid {d}/nginx.pid;\nerror_log {d}/error.log warn;\n\
+            "daemon off;\nworker_processes 1;\npid {d}/nginx.pid;\nerror_log {d}/error.log warn;\n\
              events {{ worker_connections 1024; }}\n\
              http {{\n  access_log off;\n  client_body_temp_path {d}/body;\n  proxy_temp_path {d}/proxy;\n  \
              fastcgi_temp_path {d}/fastcgi;\n  uwsgi_temp_path {d}/uwsgi;\n  scgi_temp_path {d}/scgi;\n  \
@@ -78,18 +88,30 @@ impl Nginx {
         );
         std::fs::write(dir.join("nginx.conf"), config).unwrap();
         let log = std::fs::File::create(dir.join("nginx.out")).unwrap();
-        let child = Command::new(binary)
+        let fd = listener.as_raw_fd();
+        let mut command = Command::new(binary);
+        command
             .arg("-p")
             .arg(dir)
             .arg("-c")
             .arg(dir.join("nginx.conf"))
             .arg("-e")
             .arg(dir.join("error.log"))
+            .env("NGINX", format!("{fd};"))
             .stdin(Stdio::null())
             .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .spawn()
-            .unwrap();
+            .stderr(log);
+        // SAFETY: between fork and exec the child only calls fcntl, which is async-signal-safe,
+        // on a descriptor it inherited; the test's own copy stays closed on exec for other children.
+        unsafe {
+            command.pre_exec(move || match libc::fcntl(fd, libc::F_SETFD, 0) {
+                -1 => Err(std::io::Error::last_os_error()),
+                _ => Ok(()),
+            });
+        }
+        let child = command.spawn().unwrap();
+        // nginx holds the socket now.
+        drop(listener);
         let nginx = Self { child, url: format!("http://127.0.0.1:{port}"), dir: dir.to_owned() };
         let client = reqwest::Client::new();
         let url = format!("{}/healthz", nginx.url);
@@ -111,7 +133,11 @@ impl Nginx {
 
 impl Drop for Nginx {
     fn drop(&mut self) {
-        let _ = self.child.kill();
+        // SIGTERM, not SIGKILL: the master stops its worker before it exits.
+        if self.child.try_wait().ok().flatten().is_none() {
+            // SAFETY: kill only sends a signal to the child this value owns.
+            unsafe { libc::kill(self.child.id() as libc::pid_t, libc::SIGTERM) };
+        }
         let _ = self.child.wait();
     }
 }
@@ -402,7 +428,7 @@ async fn until_acknowledged(load: &Load, nginx: &Nginx, servers: &[Server], repo
 fn logs(nginx: &Nginx, servers: &[Server]) -> String {
     let mut all = format!("nginx: {}", nginx.output());
     for server in servers {
-        all += &format!("\n{}: {}", server.address, std::fs::read_to_string(&server.log).unwrap_or_default());
+        all += &format!("\n{}: {}", server.address(), std::fs::read_to_string(&server.log).unwrap_or_default());
     }
     all
 }
@@ -527,8 +553,9 @@ async fn three_instances_behind_nginx_share_one_postgresql_database() {
     // message a while before accepting it, so that it is likely killed while sending.
     let sinks = [Smtp::start(), Smtp::start_slow(Duration::from_millis(150)), Smtp::start()];
     let receiver = Receiver::start();
-    let nginx_port = free_port();
-    let base = format!("http://127.0.0.1:{nginx_port}");
+    // nginx's socket, bound here so that the instances can be told their public URL first.
+    let nginx_listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", nginx_listener.local_addr().unwrap());
     let env = |sink: &Smtp| {
         [
             ("SMTP_URL", sink.url()),
@@ -537,7 +564,8 @@ async fn three_instances_behind_nginx_share_one_postgresql_database() {
         ]
     };
 
-    // All three start at once on the empty database: one migrates, the others wait for it.
+    // All three start at once on the empty database: one migrates, the others wait for it;
+    // each picks a port of its own and says which once it listens.
     let mut servers: Vec<Server> =
         (0..3).map(|i| Server::spawn(&database, &dir.path().join(format!("serve-{i}.log")), &env(&sinks[i]))).collect();
     for server in &servers {
@@ -553,7 +581,7 @@ async fn three_instances_behind_nginx_share_one_postgresql_database() {
     assert_eq!(recorded, count(&database, "SELECT count(*) AS n FROM __diesel_schema_migrations"));
     assert_eq!(recorded as usize, migrations);
 
-    let nginx = Nginx::start(&nginx_binary, dir.path(), nginx_port, &servers.iter().collect::<Vec<_>>()).await;
+    let nginx = Nginx::start(&nginx_binary, dir.path(), nginx_listener, &servers.iter().collect::<Vec<_>>()).await;
 
     let editor = account(&database, "desk@news.example", "editor");
     let approver = account(&database, "standards@news.example", "standards_editor");
@@ -721,9 +749,4 @@ async fn three_instances_behind_nginx_share_one_postgresql_database() {
         hooks.len(),
         stranded_hooks.len(),
     );
-}
-
-/// A free port for nginx, which binds it itself (a child process cannot be handed our socket).
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }

@@ -17,7 +17,7 @@ use serde_json::{json, Value};
 use corrigenda::db::{Db, DbTarget};
 use corrigenda::domain::sessions;
 
-use crate::helpers::{article_json, cli, csrf_in, mail_dir, wait, Backend, TestDb};
+use crate::helpers::{article_json, cli, csrf_in, listening_address, mail_dir, wait, Backend, TestDb};
 
 const SMTP_USER: &str = "mailer";
 const SMTP_PASSWORD: &str = "smtp-Pa55word-never-logged";
@@ -195,10 +195,11 @@ fn capture(stream: impl Read + Send + 'static, into: Arc<Mutex<String>>) -> std:
 }
 
 impl Server {
-    fn start(database: &TestDb, database_url: &str, address: &str, smtp_url: &str, log: Log) -> Self {
+    /// Starts the binary on a port it picks: see [`Self::address`].
+    fn start(database: &TestDb, database_url: &str, smtp_url: &str, log: Log) -> Self {
         let mut command = Command::new(env!("CARGO_BIN_EXE_corrigenda"));
         command
-            .args(["serve", "--bind", address])
+            .args(["serve", "--bind", "127.0.0.1:0"])
             .env("DATABASE_URL", database_url)
             .env("CORRIGENDA_SIGNING_KEY", &database.key_path)
             .env("CORRIGENDA_MAIL_DIR", mail_dir(database))
@@ -227,6 +228,11 @@ impl Server {
 
     fn stdout(&self) -> String {
         self.stdout.lock().unwrap().clone()
+    }
+
+    /// The address it bound, once it says so (a minute at most).
+    fn address(&self) -> String {
+        wait::until("the server to say where it listens", Duration::from_secs(60), || listening_address(&self.stdout()))
     }
 
     fn stderr(&self) -> String {
@@ -299,9 +305,8 @@ async fn the_log_holds_no_secret(backend: Backend, logging: Log) {
     let smtp_url = format!("smtp://{SMTP_USER}:{SMTP_PASSWORD}@127.0.0.1:{}", smtp.port);
     secrets.add("SMTP password", SMTP_PASSWORD);
     secrets.add("SMTP credentials as sent", STANDARD.encode(format!("\0{SMTP_USER}\0{SMTP_PASSWORD}")));
-    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let server = Server::start(&database, &database_url, &format!("127.0.0.1:{port}"), &smtp_url, logging);
-    let base = format!("http://127.0.0.1:{port}");
+    let server = Server::start(&database, &database_url, &smtp_url, logging);
+    let base = format!("http://{}", server.address());
     let url = |path: &str| format!("{base}{path}");
 
     // First run: no terminal, so no setup link is printed; the link is made as a terminal would

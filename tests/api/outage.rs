@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use diesel::{Connection, PgConnection, RunQueryDsl};
 
-use crate::helpers::wait;
+use crate::helpers::{wait, ServeOutput};
 
 /// Longest any answer may take: a pool wait (5 s) with room to spare, short of a hang.
 const ANSWER_BOUND: Duration = Duration::from_secs(15);
@@ -52,10 +52,8 @@ fn postgres_bin() -> Option<PathBuf> {
     bin.join("initdb").exists().then_some(bin)
 }
 
-/// A port nobody listens on now.
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
+/// Ports PostgreSQL is offered, one after another, while the one offered is taken.
+const PORT_TRIES: usize = 20;
 
 /// A PostgreSQL cluster of the test's own, stopped and removed when dropped.
 struct Cluster {
@@ -84,11 +82,11 @@ impl Cluster {
             let owner = format!("{}:{}", run("id", &["-u", "postgres"]).trim(), run("id", &["-g", "postgres"]).trim());
             run("chown", &[&owner, dir.path().to_str().unwrap()]);
         }
-        let cluster = Self { data: dir.path().join("data"), bin, port: free_port(), as_postgres, dir };
+        let mut cluster = Self { data: dir.path().join("data"), bin, port: 0, as_postgres, dir };
         // The C locale keeps the server's messages in English, which the app reads for timeouts.
         let data = cluster.data.to_str().unwrap().to_owned();
         cluster.program("initdb", &["-D", &data, "-U", "postgres", "-A", "trust", "--locale=C", "-E", "UTF8"]);
-        cluster.up();
+        cluster.first_up();
         let mut admin = PgConnection::establish(&cluster.url("postgres")).unwrap();
         diesel::sql_query("CREATE DATABASE corrigenda").execute(&mut admin).unwrap();
         Some(cluster)
@@ -96,15 +94,7 @@ impl Cluster {
 
     /// Runs one of PostgreSQL's programs (as `postgres` when needed); fails the test if it fails.
     fn program(&self, name: &str, args: &[&str]) -> Output {
-        let program = self.bin.join(name);
-        let mut command = if self.as_postgres {
-            let mut c = Command::new("runuser");
-            c.args(["-u", "postgres", "--"]).arg(&program);
-            c
-        } else {
-            Command::new(&program)
-        };
-        let out = command.args(args).stdin(Stdio::null()).output().unwrap();
+        let out = self.try_program(name, args);
         assert!(
             out.status.success(),
             "{name} {args:?} failed: {}{}",
@@ -114,12 +104,63 @@ impl Cluster {
         out
     }
 
-    /// Starts the server and waits until it accepts connections.
+    /// Runs one of PostgreSQL's programs (as `postgres` when needed).
+    fn try_program(&self, name: &str, args: &[&str]) -> Output {
+        let program = self.bin.join(name);
+        let mut command = if self.as_postgres {
+            let mut c = Command::new("runuser");
+            c.args(["-u", "postgres", "--"]).arg(&program);
+            c
+        } else {
+            Command::new(&program)
+        };
+        command.args(args).stdin(Stdio::null()).output().unwrap()
+    }
+
+    /// Starts the server the first time. It binds its port itself, so the test cannot bind it
+    /// first and hand it over: it is offered ports until one is free, and keeps that one.
+    fn first_up(&mut self) {
+        use rand::Rng;
+        let log = self.log();
+        for _ in 0..PORT_TRIES {
+            // Below the range the kernel hands out for port 0 and outgoing connections (32768
+            // and up by default), so the other tests' servers and clients are not in the way.
+            self.port = rand::thread_rng().gen_range(20_000..32_768);
+            let before = std::fs::metadata(&log).map_or(0, |m| m.len() as usize);
+            let out = self.try_up();
+            if out.status.success() {
+                return;
+            }
+            let said = std::fs::read(&log).unwrap_or_default();
+            let said = String::from_utf8_lossy(said.get(before..).unwrap_or_default());
+            assert!(
+                said.contains("Address already in use"),
+                "pg_ctl start failed: {}{}{said}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        panic!("PostgreSQL found each of the {PORT_TRIES} ports offered taken");
+    }
+
+    /// Starts the server again on its port and waits until it accepts connections.
     fn up(&self) {
+        let out = self.try_up();
+        let said = std::fs::read_to_string(self.log()).unwrap_or_default();
+        assert!(out.status.success(), "pg_ctl start failed: {}{said}", String::from_utf8_lossy(&out.stderr));
+    }
+
+    /// Starts the server on its port and waits (a minute at most) until it accepts connections.
+    fn try_up(&self) -> Output {
         let options = format!("-p {} -k {} -c listen_addresses=127.0.0.1", self.port, self.dir.path().display());
-        let log = self.dir.path().join("postgres.log");
+        let log = self.log();
         let (data, log) = (self.data.to_str().unwrap(), log.to_str().unwrap());
-        self.program("pg_ctl", &["start", "-D", data, "-l", log, "-w", "-t", "60", "-o", &options]);
+        self.try_program("pg_ctl", &["start", "-D", data, "-l", log, "-w", "-t", "60", "-o", &options])
+    }
+
+    /// The server's log, which `pg_ctl` appends to.
+    fn log(&self) -> PathBuf {
+        self.dir.path().join("postgres.log")
     }
 
     /// Stops the server at once, as a crash or a pulled plug would: no clean shutdown.
@@ -169,12 +210,12 @@ impl Drop for Server {
     }
 }
 
-/// The binary with the test's settings.
-fn corrigenda(cluster: &Cluster, dir: &Path, address: &str) -> Command {
+/// The binary with the test's settings; `serve` picks a port of its own.
+fn corrigenda(cluster: &Cluster, dir: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_corrigenda"));
     command
         .env("DATABASE_URL", cluster.url("corrigenda"))
-        .env("CORRIGENDA_BIND", address)
+        .env("CORRIGENDA_BIND", "127.0.0.1:0")
         .env("CORRIGENDA_SIGNING_KEY", dir.join("log.key"))
         .env("CORRIGENDA_MAIL_DIR", dir.join("mail"))
         .env("CORRIGENDA_REPORT_RATE_LIMIT", "0")
@@ -288,9 +329,6 @@ async fn wait_for(limit: Duration, mut done: impl FnMut() -> bool) -> bool {
 async fn postgres_outage_answers_503_then_recovers() {
     let Some(cluster) = Cluster::start() else { return };
     let dir = tempfile::tempdir().unwrap();
-    let address = format!("127.0.0.1:{}", free_port());
-    let base = format!("http://{address}");
-
     let articles = dir.path().join("articles.csv");
     std::fs::write(
         &articles,
@@ -301,19 +339,21 @@ async fn postgres_outage_answers_503_then_recovers() {
         ),
     )
     .unwrap();
-    let imported = corrigenda(&cluster, dir.path(), &address).args(["import", "articles"]).arg(&articles).output();
+    let imported = corrigenda(&cluster, dir.path()).args(["import", "articles"]).arg(&articles).output();
     let imported = imported.unwrap();
     assert!(imported.status.success(), "import: {}", String::from_utf8_lossy(&imported.stderr));
 
     let log = dir.path().join("server.log");
-    let child = corrigenda(&cluster, dir.path(), &address)
+    let mut child = corrigenda(&cluster, dir.path())
         .arg("serve")
         .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
+        .stdout(Stdio::piped())
         .stderr(std::fs::File::create(&log).unwrap())
         .spawn()
         .unwrap();
+    let output = ServeOutput::follow(&mut child, std::io::sink());
     let mut server = Server { child, log };
+    let base = format!("http://{}", output.address().expect("the server ended before it listened"));
     let client = reqwest::Client::builder()
         .timeout(ANSWER_BOUND * 2)
         .redirect(reqwest::redirect::Policy::none())

@@ -9,7 +9,7 @@ use corrigenda::mail::retention::Retention;
 use serde_json::{json, Value};
 
 use crate::both_backends;
-use crate::helpers::{mail_dir, report_json, wait, Backend, TestApp, TestDb, TestUser};
+use crate::helpers::{mail_dir, report_json, wait, Backend, ServeOutput, TestApp, TestDb, TestUser};
 
 both_backends!(
     reports_closed_longer_than_the_setting_lose_their_readers_details,
@@ -145,10 +145,10 @@ async fn reports_closed_longer_than_the_setting_lose_their_readers_details(backe
     assert_eq!(details(&app, recent), (None, None));
 }
 
-/// Whether a server on `port` answers `/healthz` with 200.
-fn healthy(port: u16) -> bool {
+/// Whether a server at `address` answers `/healthz` with 200.
+fn healthy(address: &str) -> bool {
     use std::io::{Read, Write};
-    let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) else { return false };
+    let Ok(mut stream) = std::net::TcpStream::connect(address) else { return false };
     let request = "GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
     let mut answer = String::new();
     stream.write_all(request.as_bytes()).is_ok()
@@ -159,11 +159,9 @@ fn healthy(port: u16) -> bool {
 /// Runs `corrigenda serve` on `database` until `done` holds, then stops it with SIGTERM;
 /// returns its stdout.
 fn serve(database: &TestDb, retention: Option<&str>, done: impl Fn() -> bool) -> String {
-    use std::io::Read;
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_corrigenda"));
     command
-        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+        .args(["serve", "--bind", "127.0.0.1:0"])
         .env("DATABASE_URL", &database.url)
         .env("CORRIGENDA_SIGNING_KEY", &database.key_path)
         .env("CORRIGENDA_MAIL_DIR", mail_dir(database))
@@ -175,18 +173,18 @@ fn serve(database: &TestDb, retention: Option<&str>, done: impl Fn() -> bool) ->
         command.env("CORRIGENDA_RETENTION_DAYS", days);
     }
     let mut server = command.spawn().unwrap();
+    let output = ServeOutput::follow(&mut server, std::io::sink());
+    let address = output.address().expect("serve ended before it listened");
     // Answering a request, it is past start-up and stops cleanly on SIGTERM.
     wait::until("the server to start and erase", StdDuration::from_secs(60), || {
-        (healthy(port) && done()).then_some(())
+        (healthy(&address) && done()).then_some(())
     });
     // SAFETY: kill only sends a signal to the child started above.
     assert_eq!(unsafe { libc::kill(server.id() as libc::pid_t, libc::SIGTERM) }, 0);
     let status =
         wait::until("the server to exit after SIGTERM", StdDuration::from_secs(120), || server.try_wait().unwrap());
     assert!(status.success(), "serve exited with {status:?}");
-    let mut out = String::new();
-    server.stdout.take().unwrap().read_to_string(&mut out).unwrap();
-    out
+    output.finished()
 }
 
 async fn serve_erases_at_start_up_only_when_the_setting_is_on(backend: Backend) {

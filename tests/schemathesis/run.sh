@@ -30,10 +30,12 @@ fi
 
 work="$(mktemp -d)"
 server_pid=""
+copy_pid=""
 pg_admin=""
 pg_database=""
 cleanup() {
   if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+  if [ -n "$copy_pid" ]; then wait "$copy_pid" 2>/dev/null || true; fi
   if [ -n "$pg_database" ]; then psql -q "$pg_admin" -c "DROP DATABASE IF EXISTS $pg_database WITH (FORCE)" >/dev/null 2>&1 || true; fi
   rm -rf "$work"
 }
@@ -51,18 +53,33 @@ run_against() {
   export CORRIGENDA_MAIL_DIR="$dir/mail"
   export CORRIGENDA_REPORT_RATE_LIMIT=0
   unset SMTP_URL
-  local port base token started status=0
-  port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-  export CORRIGENDA_BIND="127.0.0.1:$port"
-  base="http://127.0.0.1:$port"
+  local base="" line server_out token started status=0
 
   "$CORRIGENDA_BIN" demo >"$dir/demo.log"
   token="$("$CORRIGENDA_BIN" token create --email standards@demo.example --name schemathesis | tail -n 1)"
 
-  "$CORRIGENDA_BIN" serve >"$dir/server.log" 2>&1 &
+  # The server picks a free port itself and prints where it listens: its stdout is read here
+  # through a fifo up to that line, then copied on to its log with the rest.
+  export CORRIGENDA_BIND="127.0.0.1:0"
+  mkfifo "$dir/stdout"
+  "$CORRIGENDA_BIN" serve >"$dir/stdout" 2>>"$dir/server.log" &
   server_pid=$!
-  # curl waits for the server itself: refused connections are retried once a second, a minute at most.
-  if ! curl -fsS --retry-connrefused --retry 60 --retry-delay 1 --retry-max-time 60 "$base/healthz" >/dev/null 2>&1; then
+  exec {server_out}<"$dir/stdout"
+  # A minute at most for each of the few lines before it.
+  while [ -z "$base" ] && IFS= read -r -t 60 line <&"$server_out"; do
+    printf '%s\n' "$line" >>"$dir/server.log"
+    case "$line" in "Corrigenda is listening on "*) base="${line#Corrigenda is listening on }" ;; esac
+  done
+  cat <&"$server_out" >>"$dir/server.log" &
+  copy_pid=$!
+  exec {server_out}<&-
+  if [ -z "$base" ]; then
+    echo "the server did not say where it listens within a minute" >&2
+    cat "$dir/server.log" >&2
+    exit 1
+  fi
+  # It listens already: the answer waits, at most a minute, until it serves.
+  if ! curl -fsS --max-time 60 "$base/healthz" >/dev/null 2>&1; then
     echo "the server did not answer /healthz within a minute" >&2
     cat "$dir/server.log" >&2
     exit 1
@@ -92,6 +109,8 @@ run_against() {
   fi
   kill "$server_pid" && wait "$server_pid" || true
   server_pid=""
+  wait "$copy_pid" || true
+  copy_pid=""
 }
 
 root="$PWD"
