@@ -143,6 +143,18 @@ class Database:
     def scalar(self, sql):
         return self.query(sql)[0][0]
 
+    def execute(self, sql):
+        """A statement that changes data, committed."""
+        if self.backend == "sqlite":
+            conn = sqlite3.connect(self.path)
+            try:
+                conn.execute(sql)
+                conn.commit()
+            finally:
+                conn.close()
+        else:
+            run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", self.url, "-c", sql])
+
     def size_bytes(self):
         if self.backend == "sqlite":
             return sum(p.stat().st_size for p in self.path.parent.glob(self.path.name + "*"))
@@ -193,7 +205,8 @@ def ensure_migrations(db, backend, binary_output):
 
 def scale_migration_sql(backend):
     """The migrations' rebuilds of the counters their triggers keep (run after a load with
-    the triggers off): report tallies and sections, then the figures' per-day counts."""
+    the triggers off): report tallies and sections, the figures' per-day counts, the per-desk
+    tallies."""
     out, found = [], set()
     for d in migration_dirs(backend):
         text = (d / "up.sql").read_text()
@@ -203,7 +216,10 @@ def scale_migration_sql(backend):
         if "CREATE TABLE stats_days" in text:
             out += seed.stats_rebuild_statements(text)
             found.add("stats_days")
-    for table in ("report_tallies", "stats_days"):
+        if "CREATE TABLE desk_tallies" in text:
+            out += seed.desk_tallies_rebuild_statements(text)
+            found.add("desk_tallies")
+    for table in ("report_tallies", "stats_days", "desk_tallies"):
         if table not in found:
             die(f"no migration in migrations/{backend} creates {table}")
     return out
@@ -585,6 +601,10 @@ def git_state():
         return {}
 
 
+# Sections no desk of `seed.DESKS` takes: their reports stay in the general queue.
+GENERAL = set(seed.SECTIONS) - {s for d in seed.DESKS for s in d["sections"]}
+
+
 def cli(binary, env, *argv, input=None):
     return run([str(binary), *argv], env=env, input=input)
 
@@ -681,6 +701,7 @@ class Bench:
         users = {"standards": [by_email[e] for e, _, r in staff if r == "standards_editor"],
                  "editors": [by_email[e] for e, _, r in staff if r == "editor"]}
         standards = [(int(i), c, int(v)) for i, c, v in self.db.query("SELECT id, code, version FROM standards")]
+        desks = self.make_desks(env, staff, by_email)
         self.results["prepare_seconds"] = round(time.monotonic() - t0, 1)
         full_r = args.full_reports
         plan = seed.Plan(args.full_articles or max(1, full_r // 3), full_r,
@@ -691,8 +712,36 @@ class Bench:
         else:
             sink = seed.PostgresSink(self.db.url, self.workdir / "psql-load.log")
         self.seeder = seed.Seeder(sink, plan, users, standards, seed=args.seed, events=not args.no_events,
-                                  progress=not args.quiet)
+                                  progress=not args.quiet, desks=desks)
         self.migration_sql = scale_migration_sql(args.backend) if args.backend == "postgres" else []
+
+    def make_desks(self, env, staff, by_email):
+        """The desks of `seed.DESKS`, made with `corrigenda desk add` before any report exists;
+        one editor marked away. Returns the rules as the seeder routes by them."""
+        def email(code):
+            if code.startswith("s"):
+                return [e for e, _, r in staff if r == "standards_editor"][int(code[1:])]
+            return f"bench-editor{int(code[1:])}@example.com"
+
+        for d in seed.DESKS:
+            argv = ["desk", "add", d["slug"], "--name", d["name"], "--assignment", d["assignment"],
+                    "--lead", email(d["lead"])]
+            for m in d["members"]:
+                argv += ["--member", email(m)]
+            for flag, key in (("--section", "sections"), ("--category", "categories"), ("--severity", "severities")):
+                for v in d[key]:
+                    argv += [flag, v]
+            log(cli(self.binary, env, *argv).stdout.strip().splitlines()[0])
+        self.db.execute(f"UPDATE users SET away = TRUE WHERE email = '{email(seed.AWAY)}'")
+        ids = {slug: int(i) for i, slug in self.db.query("SELECT id, slug FROM desks ORDER BY position")}
+        if list(ids) != [d["slug"] for d in seed.DESKS]:
+            die(f"the desks are {list(ids)} in rule order, expected {[d['slug'] for d in seed.DESKS]}")
+        self.desk_slug = "news"
+        self.results["desks"] = [{**d, "id": ids[d["slug"]]} for d in seed.DESKS]
+        return [{"id": ids[d["slug"]], "sections": d["sections"], "categories": d["categories"],
+                 "severities": d["severities"],
+                 "editors": [by_email[email(m)] for m in d["members"] if m.startswith("e")] or
+                            [by_email[email(m)] for m in d["members"]]} for d in seed.DESKS]
 
     def run_all(self):
         args = self.args
@@ -727,6 +776,15 @@ class Bench:
         tallies = int(self.db.scalar("SELECT COALESCE(SUM(n), 0) FROM report_tallies"))
         if tallies != counts["reports"]:
             die(f"report_tallies sum to {tallies} but there are {counts['reports']} reports")
+        self.check_desk_tallies("after seeding")
+        by_desk = {str(d): int(n) for d, n in self.db.query(
+            "SELECT COALESCE(desks.slug, 'general'), COUNT(*) FROM reports LEFT JOIN desks ON desks.id = reports.desk_id "
+            "GROUP BY 1 ORDER BY 1")}
+        open_by_desk = {str(d): int(n) for d, n in self.db.query(
+            "SELECT COALESCE(desks.slug, 'general'), SUM(n) FROM desk_tallies LEFT JOIN desks ON desks.id = "
+            "desk_tallies.desk_id WHERE status IN ('new', 'triaged', 'in_review', 'needs_info', 'awaiting_approval', "
+            "'appealed') GROUP BY 1 ORDER BY 1")}
+        log(f"reports per desk {by_desk}; open {open_by_desk}")
         sections = self.db.query("SELECT COALESCE(SUM(reports), 0), COALESCE(SUM(corrections), 0) FROM sections")[0]
         if int(sections[0]) != counts["reports"] or int(sections[1]) != counts["corrections"]:
             die(f"sections count {sections} but there are {counts['reports']} reports and "
@@ -743,12 +801,23 @@ class Bench:
         stage = {
             "label": label, "reports_target": reports, "seed_seconds": round(seconds, 1),
             "phases": {k: round(v, 1) for k, v in phases.items()}, "rows": counts, "report_statuses": by_status,
-            "tallies_sum": tallies, "verify_log": verified, "verify_log_seconds": round(verify_s, 1),
+            "tallies_sum": tallies, "reports_by_desk": by_desk, "open_by_desk": open_by_desk,
+            "verify_log": verified, "verify_log_seconds": round(verify_s, 1),
             "db_bytes": self.db.size_bytes(),
         }
         self.results["stages"].append(stage)
         self.save()
         return stage
+
+    def check_desk_tallies(self, when):
+        """The per-desk tallies, row for row against the reports they count."""
+        reports = ("SELECT COALESCE(desk_id, 0), status, category, severity, COALESCE(assignee_id, 0), COUNT(*) "
+                   "FROM reports GROUP BY 1, 2, 3, 4, 5")
+        tallies = "SELECT desk_id, status, category, severity, assignee_id, n FROM desk_tallies WHERE n <> 0"
+        off = [int(self.db.scalar(f"SELECT COUNT(*) FROM ({a} EXCEPT {b}) x"))
+               for a, b in ((reports, tallies), (tallies, reports))]
+        if any(off):
+            die(f"desk_tallies disagree with the reports {when}: {off[0]} counts missing or wrong, {off[1]} extra")
 
     # -- measuring --------------------------------------------------------------------------
 
@@ -765,6 +834,7 @@ class Bench:
         hot = seed.article_id(0)
         A, R, C = self.plan.stage(self.seeder.r_done)
         cold = seed.article_id(self.plan.cold_article(A))
+        slug = self.desk_slug
         eps = [
             ("notice (hot article)", "GET", f"/articles/{hot}/notice", None, True, {}),
             ("notice (cold article)", "GET", f"/articles/{cold}/notice", None, True, {}),
@@ -772,12 +842,22 @@ class Bench:
             ("site log, first page", "GET", "/corrections", None, True, {}),
             ("desk queue /desk", "GET", "/desk?status=new&sort=deadline", "cookie", False, {}),
             ("desk queue API", "GET", "/api/v1/desk/reports?status=new&sort=deadline", "bearer", False, {}),
-            ("desk default view (open)", "GET", "/desk", "cookie", False, {}),
+            # The bench's account belongs to desks, so its bare /desk opens on "My desks" (below).
+            ("desk view open", "GET", "/desk?view=open", "cookie", False, {}),
             ("desk view mine", "GET", "/desk?view=mine", "cookie", False, {}),
             ("desk API view closed", "GET", "/api/v1/desk/reports?view=closed", "bearer", False, {}),
             ("desk search one word", "GET", "/desk?view=all&q=harbour", "cookie", False, {}),
             ("desk API search two words", "GET", "/api/v1/desk/reports?view=all&q=stadium+delayed", "bearer", False, {}),
             ("desk API search by number", "GET", "/api/v1/desk/reports?q=%2312345", "bearer", False, {}),
+            # Desks: the queue under a desk filter, the members' default view, the desks page.
+            ("desk as a member /desk (My desks)", "GET", "/desk", "cookie", False, {}),
+            (f"desk ?desk={slug}", "GET", f"/desk?desk={slug}", "cookie", False, {}),
+            (f"desk API ?desk={slug}&sort=deadline", "GET", f"/api/v1/desk/reports?desk={slug}&sort=deadline",
+             "bearer", False, {}),
+            ("desk API ?view=my_desks", "GET", "/api/v1/desk/reports?view=my_desks", "bearer", False, {}),
+            ("desk API ?desk=none", "GET", "/api/v1/desk/reports?desk=none", "bearer", False, {}),
+            ("desks page /desk/desks", "GET", "/desk/desks", "cookie", False, {}),
+            ("desks API", "GET", "/api/v1/desk/desks", "bearer", False, {}),
         ]
         if not last:
             return eps
@@ -801,8 +881,15 @@ class Bench:
             ("desk queue API ?category=misquote", "GET",
              "/api/v1/desk/reports?category=misquote&status=new,triaged,in_review", "bearer", False, {}),
             ("desk ticket (hot article)", "GET", f"/desk/reports/{ticket}", "cookie", False, {}),
+            # Filing routes the report: the desks' rules, and on a desk that assigns automatically
+            # a member chosen (desk row locked on PostgreSQL) and told. The general queue's
+            # sections match no desk: the same work without the choice.
             ("report submission (POST)", "POST", "/api/v1/articles/{id}/reports", None, False,
-             {"posts_file": self.posts_file()}),
+             {"posts_file": self.posts_file("posts.tsv", lambda a: True)}),
+            ("report submission (POST), routed to a desk", "POST", "/api/v1/articles/{id}/reports", None, False,
+             {"posts_file": self.posts_file("posts-desk.tsv", lambda a: self.section(a) not in GENERAL)}),
+            ("report submission (POST), general queue", "POST", "/api/v1/articles/{id}/reports", None, False,
+             {"posts_file": self.posts_file("posts-general.tsv", lambda a: self.section(a) in GENERAL)}),
         ]
         return eps
 
@@ -819,15 +906,22 @@ class Bench:
             cursor = nxt
         return cursor or ""
 
-    def posts_file(self):
-        """Valid report bodies for ~1000 articles whose texts we know, spread over the whole range."""
-        path = self.workdir / "posts.tsv"
+    @staticmethod
+    def section(a):
+        return seed.SECTIONS[seed.mix64(a) % 20]
+
+    def posts_file(self, name, keep):
+        """Valid report bodies for ~1000 articles whose texts we know (those `keep` takes), spread
+        over the whole range."""
+        path = self.workdir / name
         A = self.seeder.a_done
         art = self.seeder.art
         lines = []
-        step = max(1, A // 1000)
+        step = max(1, A // 20000)
+        chosen = [a for a in range(1, A, step) if keep(a)]
+        chosen = chosen[::max(1, len(chosen) // 1000)]
         cats = seed.ALL_CATEGORIES
-        for k, a in enumerate(range(1, A, step)):
+        for k, a in enumerate(chosen):
             for v in range(3):
                 quote, _, _ = art.quote(a, ((k * 3 + v) * 0.6180339887) % 1.0)
                 body = {
@@ -949,6 +1043,14 @@ class Bench:
         stage["posts_filed"] = None
         self.server.stop()
         self.server = None
+        if any(row["method"] == "POST" for row in rows):
+            # Where the submissions went: routing at filing, and the tallies its triggers kept.
+            seeded = self.seeder.r_done
+            stage["posts_routed"] = {str(d): {"reports": int(n), "assigned": int(a)} for d, n, a in self.db.query(
+                "SELECT COALESCE(desks.slug, 'general'), COUNT(*), COUNT(reports.assignee_id) FROM reports "
+                f"LEFT JOIN desks ON desks.id = reports.desk_id WHERE reports.id > {seeded} GROUP BY 1 ORDER BY 1")}
+            log(f"submissions by desk (reports, assigned on filing): {stage['posts_routed']}")
+            self.check_desk_tallies("after the submissions")
         if nginx:
             nginx.start()
             log(f"nginx on 127.0.0.1:{nginx.port} serving the same bytes")

@@ -120,6 +120,53 @@ CORRECTION_TEXTS = [
 ]
 
 
+# The desks the benchmark describes (`corrigenda desk add`), in rule order: the legal desk
+# first, then desks by groups of sections. Sport, Opinion and Obituaries match no desk: their
+# reports stay in the general queue. Members are indexes into the bench's accounts: "s0" the
+# standards editor the bench signs in with, "s1" the second standards editor, "eN" editor N.
+DESKS = [
+    {"slug": "legal", "name": "Legal desk", "severities": ["legal"], "sections": [], "categories": [],
+     "assignment": "least_loaded", "members": ["s0", "s1", "e1"], "lead": "s0"},
+    {"slug": "news", "name": "News desk", "severities": [], "categories": [],
+     "sections": ["World", "Politics", "Business", "Money", "Local", "Education"],
+     "assignment": "round_robin", "members": ["s0", "e2", "e3", "e4"], "lead": "e2"},
+    {"slug": "science", "name": "Science and health desk", "severities": [], "categories": [],
+     "sections": ["Science", "Health", "Technology", "Environment", "Climate"],
+     "assignment": "least_loaded", "members": ["e5", "e6"], "lead": "e5"},
+    {"slug": "culture", "name": "Culture desk", "severities": [], "categories": [],
+     "sections": ["Culture", "Books", "Music", "Film", "Travel", "Food"],
+     "assignment": "round_robin", "members": ["e7", "e8"], "lead": "e7"},
+]
+# An editor marked away: routing skips them, the desks page lists the open reports they hold.
+AWAY = "e8"
+
+
+class Router:
+    """src/domain/routing.rs `matching`: the first desk (rule order) whose sections, categories
+    and severities all match (an empty list matches anything); None is the general queue."""
+
+    def __init__(self, desks):
+        # desks: [{"id", "sections", "categories", "severities", "editors"}] in rule order
+        self.desks = [(d["id"], {x.strip().lower() for x in d["sections"]}, set(d["categories"]),
+                       set(d["severities"]), d["editors"]) for d in desks]
+        self._cache = {}
+
+    def route(self, section, category, severity):
+        """(desk id, the desk's editors to assign from) or (None, None)."""
+        key = (section, category, severity)
+        hit = self._cache.get(key)
+        if hit is None:
+            hit = (None, None)
+            low = section.strip().lower()
+            for did, sections, categories, severities, editors in self.desks:
+                if (not sections or low in sections) and (not categories or category in categories) \
+                        and (not severities or severity in severities):
+                    hit = (did, editors)
+                    break
+            self._cache[key] = hit
+        return hit
+
+
 def mix64(x):
     """splitmix64: a cheap, well-spread hash of an integer."""
     z = (x + 0x9E3779B97F4A7C15) & M64
@@ -383,7 +430,7 @@ COLUMNS = {
     "reports": ["id", "article_id", "token_hash", "category", "quote", "explanation", "evidence_urls",
                 "reporter_name", "reporter_email", "status", "severity", "deadline_at", "assignee_id",
                 "duplicate_of", "version", "created_at", "updated_at", "severity_rank", "quote_start", "quote_end",
-                "decided_at", "corrected_at"],
+                "decided_at", "corrected_at", "desk_id"],
     "events": ["id", "report_id", "actor_id", "actor_kind", "kind", "public", "payload", "created_at"],
     "corrections": ["id", "article_id", "kind", "body", "original", "corrected", "headline", "supersedes",
                     "status", "created_by", "created_at", "approved_by", "published_by", "published_at", "cause", "found"],
@@ -447,9 +494,9 @@ class SqliteSink:
 class PostgresSink:
     """Streams CSV into `COPY ... FROM STDIN` through one psql session: one transaction per stage.
 
-    The migration's own triggers (report tallies, sections, public version) are disabled during
-    the load and their tables rebuilt afterwards with the migration's own SELECTs; foreign keys
-    stay checked.
+    The migration's own triggers (report tallies, sections, public version, per-day counts,
+    per-desk tallies) are disabled during the load and their tables rebuilt afterwards with the
+    migration's own SELECTs; foreign keys stay checked.
     """
 
     backend = "postgres"
@@ -524,7 +571,7 @@ class PostgresSink:
         # What autovacuum would do after a bulk load: statistics and the visibility map.
         out = subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", self.url, "-c",
                               "VACUUM (ANALYZE) articles, reports, events, corrections, correction_standards, "
-                              "correction_reports, log_entries, report_tallies, sections, stats_days"],
+                              "correction_reports, log_entries, report_tallies, sections, stats_days, desk_tallies"],
                              capture_output=True, text=True)
         if out.returncode != 0:
             raise RuntimeError(f"VACUUM failed: {out.stderr.strip()}")
@@ -546,6 +593,20 @@ def rebuild_statements(up_sql):
     return out
 
 
+def desk_tallies_rebuild_statements(up_sql):
+    """The per-desk tallies counted again. The migration's own INSERT ... SELECT counts every
+    report in the general queue (no desk existed when it ran), so the desk column is the
+    report's own here; the rest is the migration's statement."""
+    m = re.search(r"^INSERT INTO desk_tallies \(desk_id, status, category, severity, assignee_id, n\)\s*\n"
+                  r"\s*SELECT 0, status, category, severity, COALESCE\(assignee_id, 0\), COUNT\(\*\) FROM reports\s*\n"
+                  r"\s*GROUP BY status, category, severity, COALESCE\(assignee_id, 0\);", up_sql, re.M)
+    if not m:
+        raise RuntimeError("could not find the migration's INSERT INTO desk_tallies ... SELECT")
+    sql = m.group(0).replace("SELECT 0,", "SELECT COALESCE(desk_id, 0),").replace(
+        "GROUP BY status,", "GROUP BY COALESCE(desk_id, 0), status,")
+    return ["TRUNCATE desk_tallies;", sql]
+
+
 def stats_rebuild_statements(up_sql):
     """The figures' per-day counts counted again: the migration's own closing INSERT ... SELECT
     statements (reports, then corrections), taken verbatim."""
@@ -559,12 +620,14 @@ def stats_rebuild_statements(up_sql):
 class Seeder:
     """Generates stage after stage into one sink, keeping what later stages need to continue."""
 
-    def __init__(self, sink, plan, users, standards, seed=1, events=True, token_sample=3000, progress=True):
+    def __init__(self, sink, plan, users, standards, seed=1, events=True, token_sample=3000, progress=True,
+                 desks=()):
         self.sink = sink
         self.plan = plan
         self.pool = TextPool()
         self.art = Articles(self.pool, plan)
         self.users = users              # {"editors": [ids], "standards": [ids]}
+        self.router = Router(desks)     # the desks' rules, as the server routes a filed report
         self.standards = standards      # [(id, code, version)]
         self.seed = seed
         self.events = events
@@ -650,6 +713,7 @@ class Seeder:
         editors = self.users["editors"]
         standards_eds = self.users["standards"]
         hot_reports = plan.hot_reports
+        route = self.router.route
         events = []
         p = Progress("reports", R - self.r_done, self.progress)
         sink.begin_table("reports")
@@ -690,10 +754,14 @@ class Seeder:
             if duplicate_of is None:
                 quote, qs, qe = art.quote(a, rand())
                 self.primary[a] = (rid, quote, qs, qe)
+            # Routed as if filed with its final severity (a raised severity moves a report too).
+            desk, desk_editors = route(SECTIONS[mix64(a) % 20], category, severity)
             assignee = None
             if status in ("in_review", "needs_info", "awaiting_approval") or \
                     (status == "triaged" and rand() < 0.5) or (status not in OPEN_STATUSES and rand() < 0.7):
-                assignee = editors[int(rand() * len(editors))]
+                # One of the desk's editors (same draw as without desks, so the data is otherwise the same).
+                pick = desk_editors or editors
+                assignee = pick[int(rand() * len(pick))]
             elif status == "appealed":
                 assignee = standards_eds[0]
             updated = created if status == "new" else created + 3600 + int(rand() * 5 * 86400)
@@ -712,7 +780,7 @@ class Seeder:
                 ts(created), ts(updated), SEVERITY_RANK[severity], qs, qe,
                 # The one recorded move decided it (the stats read these, not the events).
                 ts(updated) if status in DECIDED_STATUSES else None,
-                ts(updated) if status == "corrected" else None))
+                ts(updated) if status == "corrected" else None, desk))
             if status == "corrected":
                 lst = self.pending.get(a)
                 if lst is None:
