@@ -68,11 +68,18 @@ pub enum DeskScope {
 
 impl DeskScope {
     /// The condition as SQL on `reports` (ids are numbers, written as literals).
-    fn sql(&self) -> String {
+    ///
+    /// One desk's open tickets are read in order through `reports_open_desk`. Otherwise SQLite
+    /// (which keeps no statistics here) would read every report the desks ever had through
+    /// `reports_desk` and sort them; the unary `+` keeps it on the queue's own order indexes,
+    /// which it reads in order and filters, as PostgreSQL does by itself.
+    pub fn sql(&self, postgres: bool, open_only: bool) -> String {
+        let plus = if postgres { "" } else { "+" };
         match self {
             DeskScope::Desks(ids) if ids.is_empty() => "1 = 0".to_owned(),
+            DeskScope::Desks(ids) if ids.len() == 1 && open_only => format!("reports.desk_id = {}", ids[0]),
             DeskScope::Desks(ids) => {
-                format!("reports.desk_id IN ({})", ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", "))
+                format!("{plus}reports.desk_id IN ({})", ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", "))
             }
             DeskScope::General => "reports.desk_id IS NULL".to_owned(),
         }
@@ -596,12 +603,14 @@ fn filtered<'a>(
     filter: &QueueFilter,
     assignee: Option<Option<i64>>,
     desk: Option<&DeskScope>,
+    postgres: bool,
+    open_only: bool,
     now: NaiveDateTime,
 ) -> Filtered<'a> {
     // The reports table alone, so its indexes give the order; titles and names come after.
     let mut q = reports::table.into_boxed::<MultiBackend>();
     if let Some(desk) = desk {
-        q = q.filter(diesel::dsl::sql::<diesel::sql_types::Bool>(&desk.sql()));
+        q = q.filter(diesel::dsl::sql::<diesel::sql_types::Bool>(&desk.sql(postgres, open_only)));
     }
     if let Some(section) = &filter.section {
         q = q.filter(reports::article_id.eq_any(art::table.filter(art::section.eq(section.clone())).select(art::id)));
@@ -743,7 +752,7 @@ fn grouped_counts(
     }
     sql.push_str(" WHERE 1 = 1");
     if let Some(desk) = desk {
-        sql.push_str(&format!(" AND {}", desk.sql()));
+        sql.push_str(&format!(" AND {}", desk.sql(postgres, true)));
     }
     if filter.section.is_some() {
         sql.push_str(&format!(" AND articles.section = {}", next()));
@@ -903,12 +912,13 @@ pub fn queue(
     };
     let counts_capped = matches!(found, Some(Matches::Many(_)));
 
-    let mut q = filtered(filter, assignee, desk.as_ref(), now);
     let mut statuses: Vec<Status> =
         if filter.statuses.is_empty() { Status::ALL.to_vec() } else { filter.statuses.clone() };
     if let Some(view) = filter.view {
         statuses.retain(|s| view.holds(*s));
     }
+    let open_only = statuses.iter().all(|s| workflow::is_open(*s));
+    let mut q = filtered(filter, assignee, desk.as_ref(), postgres, open_only, now);
     if statuses.len() < Status::ALL.len() {
         q = q.filter(diesel::dsl::sql::<diesel::sql_types::Bool>(&status_sql(&statuses, postgres)));
     }

@@ -361,10 +361,15 @@ fn view(conn: &mut DbConnection, desk: Desk) -> Result<DeskView, AppError> {
     let held: Vec<Report> = if away_ids.is_empty() {
         Vec::new()
     } else {
-        // The open statuses as the partial index spells them, so the desk's open tickets are read
-        // through it rather than every report the desk ever had.
+        // The away members' open tickets, through `reports_open_assignee` (bounded by their
+        // work, not the desk's history): the statuses as that partial index spells them, and
+        // on SQLite the desk kept off its own indexes with `+`, which it would otherwise prefer.
         reports::table
-            .filter(reports::desk_id.eq(desk.id))
+            .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(&format!(
+                "{}reports.desk_id = {}",
+                if postgres { "" } else { "+" },
+                desk.id
+            )))
             .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(&super::desk::status_sql(&open, postgres)))
             .filter(reports::assignee_id.eq_any(&away_ids))
             .order((reports::deadline_at.asc(), reports::id.asc()))
