@@ -917,7 +917,7 @@ pub fn queue(
     if let Some(view) = filter.view {
         statuses.retain(|s| view.holds(*s));
     }
-    let open_only = statuses.iter().all(|s| workflow::is_open(*s));
+    let open_only = statuses.iter().all(|s| !workflow::is_closed(*s));
     let mut q = filtered(filter, assignee, desk.as_ref(), postgres, open_only, now);
     if statuses.len() < Status::ALL.len() {
         q = q.filter(diesel::dsl::sql::<diesel::sql_types::Bool>(&status_sql(&statuses, postgres)));

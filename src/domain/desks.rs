@@ -325,7 +325,7 @@ pub fn by_slug(conn: &mut DbConnection, slug: &str) -> Result<Desk, AppError> {
 
 /// Open reports assigned to each of `ids`, from the maintained tallies.
 pub fn open_assigned(conn: &mut DbConnection, ids: &[i64]) -> Result<HashMap<i64, i64>, AppError> {
-    let open: Vec<&str> = Status::ALL.iter().filter(|s| workflow::is_open(**s)).map(|s| s.as_str()).collect();
+    let open: Vec<&str> = Status::ALL.iter().filter(|s| !workflow::is_closed(**s)).map(|s| s.as_str()).collect();
     let rows: Vec<(i64, i64)> = report_tallies::table
         .filter(report_tallies::status.eq_any(open))
         .filter(report_tallies::assignee_id.eq_any(ids))
@@ -346,7 +346,7 @@ fn view(conn: &mut DbConnection, desk: Desk) -> Result<DeskView, AppError> {
         Some(id) => StaffMember::find(conn, id)?.map(|u| u.email),
         None => None,
     };
-    let open: Vec<Status> = Status::ALL.iter().copied().filter(|s| workflow::is_open(*s)).collect();
+    let open: Vec<Status> = Status::ALL.iter().copied().filter(|s| !workflow::is_closed(*s)).collect();
     let open_names: Vec<&str> = open.iter().map(|s| s.as_str()).collect();
     let open_reports: i64 = desk_tallies::table
         .filter(desk_tallies::desk_id.eq(desk.id))

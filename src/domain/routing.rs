@@ -218,7 +218,7 @@ pub fn move_report(
         None => None,
     };
     let report = workflow::load_for_change(conn, id, actor, Some(version))?;
-    if !workflow::is_open(report.status) {
+    if workflow::is_closed(report.status) {
         return Err(AppError::Conflict(format!(
             "report #{id} is {}: only open reports move between desks",
             report.status.label().to_lowercase()
@@ -243,7 +243,7 @@ pub fn reroute(
     now: NaiveDateTime,
 ) -> Result<Option<String>, AppError> {
     let Some(report) = Report::find(conn, id)? else { return Ok(None) };
-    if !workflow::is_open(report.status) {
+    if workflow::is_closed(report.status) {
         return Ok(None);
     }
     let section = super::articles::get(conn, &report.article_id)?.section;
@@ -260,7 +260,7 @@ pub fn reroute_article(
     notices: &mut Notices,
     now: NaiveDateTime,
 ) -> Result<(), AppError> {
-    let open: Vec<Status> = Status::ALL.iter().copied().filter(|s| workflow::is_open(*s)).collect();
+    let open: Vec<Status> = Status::ALL.iter().copied().filter(|s| !workflow::is_closed(*s)).collect();
     let ids: Vec<i64> = reports::table
         .filter(reports::article_id.eq(article_id))
         .filter(reports::status.eq_any(open))
@@ -281,7 +281,7 @@ pub fn evacuate(
     notices: &mut Notices,
     now: NaiveDateTime,
 ) -> Result<Vec<Affected>, AppError> {
-    let open: Vec<Status> = Status::ALL.iter().copied().filter(|s| workflow::is_open(*s)).collect();
+    let open: Vec<Status> = Status::ALL.iter().copied().filter(|s| !workflow::is_closed(*s)).collect();
     let held: Vec<Report> = reports::table
         .filter(reports::desk_id.eq(desk.id))
         .filter(reports::status.eq_any(open))
@@ -316,7 +316,7 @@ pub fn release(
     now: NaiveDateTime,
 ) -> Result<Vec<Affected>, AppError> {
     let Some(desk) = Desk::find(conn, desk_id)? else { return Ok(Vec::new()) };
-    let open: Vec<Status> = Status::ALL.iter().copied().filter(|s| workflow::is_open(*s)).collect();
+    let open: Vec<Status> = Status::ALL.iter().copied().filter(|s| !workflow::is_closed(*s)).collect();
     let held: Vec<Report> = reports::table
         .filter(reports::desk_id.eq(desk_id))
         .filter(reports::assignee_id.eq(user_id))

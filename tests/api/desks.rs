@@ -467,18 +467,28 @@ async fn a_removed_desk_sends_its_open_reports_back_to_routing(backend: Backend)
     let (status, _) =
         send(&app, &app.token, "POST", &format!("/api/v1/desk/reports/{closed}/transitions"), Some(&body)).await;
     assert_eq!(status, 200);
+    // Waiting for the reader is not closed: it counts as the desk's, and leaves with it.
+    let waiting = file(&app, "match", "factual_error").await;
+    let body = json!({ "to": "needs_info", "reason": "Which match do you mean?", "version": 1 });
+    let (status, _) =
+        send(&app, &app.token, "POST", &format!("/api/v1/desk/reports/{waiting}/transitions"), Some(&body)).await;
+    assert_eq!(status, 200);
+    let (_, sport) = send(&app, &app.token, "GET", "/api/v1/desk/desks/sport", None).await;
+    assert_eq!(sport["open_reports"], json!(2), "{sport}");
 
     let (status, removed) = send(&app, &standards.token, "DELETE", "/api/v1/desk/desks/sport", None).await;
     assert_eq!(status, 200, "{removed}");
     assert_eq!(removed["desk"], Value::Null);
     let affected = removed["affected"].as_array().unwrap();
-    assert_eq!(affected.len(), 1, "{removed}");
+    assert_eq!(affected.len(), 2, "{removed}");
     assert_eq!(affected[0]["report_id"], json!(open));
     assert_eq!(
         affected[0]["outcome"],
         json!(format!("#{open} routed to the Night desk and assigned to {}", night.actor.name))
     );
     assert_eq!(placed(&app, open).await, (json!("night"), json!(night.email)));
+    assert_eq!(affected[1]["report_id"], json!(waiting));
+    assert_eq!(placed(&app, waiting).await, (json!("night"), json!(night.email)));
     assert_eq!(placed(&app, closed).await.0, Value::Null, "a closed report keeps the desk only in its history");
     let (status, _) = send(&app, &app.token, "GET", "/api/v1/desk/desks/sport", None).await;
     assert_eq!(status, 404);
