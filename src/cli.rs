@@ -975,13 +975,7 @@ fn import_articles(config: &Config, file: &std::path::Path) -> anyhow::Result<()
         indicatif::ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {eta}")
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
-    let base = config.base_url(config.bind);
-    let mail = crate::mail::Context { base_url: base.clone(), publication: config.publication.clone() };
-    let hooks = web::hooks(config, base, &secrets_key(config)?);
-    let notify = |c: &mut DbConnection, n: &Notices, at| {
-        crate::mail::notify(c, &mail, n, at)?;
-        crate::mail::webhooks::notify(c, &hooks, n, at)
-    };
+    let notify = notifier(config)?;
     let summary = import::import_file(&db, file, &notify, now(), |done, total| {
         bar.set_length(total);
         bar.set_position(done);
@@ -1053,16 +1047,13 @@ fn webhook(config: &Config, command: WebhookCommand) -> anyhow::Result<()> {
 /// `desk add | list | remove`, acting as no one: the events name the system.
 fn desk(config: &Config, command: DeskCommand) -> anyhow::Result<()> {
     let (db, _) = open(config)?;
-    let base = config.base_url(config.bind);
-    let mail = crate::mail::Context { base_url: base.clone(), publication: config.publication.clone() };
-    let hooks = web::hooks(config, base, &secrets_key(config)?);
+    let notify = notifier(config)?;
     let notifying = |step: &dyn Fn(&mut DbConnection, &mut Notices) -> Result<DeskSaved, AppError>| {
         let at = now();
         db.write_blocking(|c| {
             let mut notices = Notices::default();
             let out = step(c, &mut notices)?;
-            crate::mail::notify(c, &mail, &notices, at)?;
-            crate::mail::webhooks::notify(c, &hooks, &notices, at)?;
+            notify(c, &notices, at)?;
             Ok(out)
         })
         .map_err(cli_error)
@@ -1159,15 +1150,24 @@ fn desk(config: &Config, command: DeskCommand) -> anyhow::Result<()> {
     }
 }
 
+/// What a command that acts on the desk's behalf hands its notices to: the mail and webhook
+/// outboxes, in the step's transaction, as the server does.
+fn notifier(
+    config: &Config,
+) -> anyhow::Result<impl Fn(&mut DbConnection, &Notices, chrono::NaiveDateTime) -> Result<(), AppError>> {
+    let base = config.base_url(config.bind);
+    let mail = crate::mail::Context { base_url: base.clone(), publication: config.publication.clone() };
+    let hooks = web::hooks(config, base, &secrets_key(config)?);
+    Ok(move |c: &mut DbConnection, n: &Notices, at| {
+        crate::mail::notify(c, &mail, n, at)?;
+        crate::mail::webhooks::notify(c, &hooks, n, at)
+    })
+}
+
 fn seed_demo(config: &Config) -> anyhow::Result<()> {
     let (db, _) = open(config)?;
     let base = config.base_url(config.bind);
-    let mail = crate::mail::Context { base_url: base.clone(), publication: config.publication.clone() };
-    let hooks = web::hooks(config, base.clone(), &secrets_key(config)?);
-    let notify = |c: &mut DbConnection, n: &Notices, at| {
-        crate::mail::notify(c, &mail, n, at)?;
-        crate::mail::webhooks::notify(c, &hooks, n, at)
-    };
+    let notify = notifier(config)?;
     let seeded = demo::seed(&db, &config.response_targets, &notify, now()).map_err(cli_error)?;
     println!("Demo data in {}:", config.database.display());
     println!("Sign in at {base}/login with (passwords are new on every run):");
